@@ -1,0 +1,44 @@
+//! `sigil-core`: identifiers, keys, credential formats and the verification pipeline that
+//! every Sigil service shares.
+//!
+//! The crate holds no server code. Everything that needs the outside world — DID resolution,
+//! status lists, trust registries, key history — goes through the small traits in [`did`] and
+//! [`verify::sources`], so that the services can plug the registry in and tests can use
+//! in-memory data.
+//!
+//! Map of the crate:
+//! - [`json`]: bounded parsing of untrusted JSON (size and depth limits).
+//! - [`key`], [`keystore`]: Ed25519 / P-256 keys, Multikey and JWK forms, encrypted key files.
+//! - [`did`]: DID syntax, DID documents, `did:key`, `did:jwk`, the resolver trait and the
+//!   Universal Resolver HTTP client.
+//! - [`model`]: the VCDM 2.0 data model and credential types.
+//! - [`contexts`], [`jsonld`]: bundled JSON-LD contexts and RDF canonicalisation.
+//! - [`data_integrity`], [`jose`], [`sd_jwt`]: the three securing formats.
+//! - [`issue`]: building credentials of a type and presentations, in any format.
+//! - [`verify`]: the verification pipeline (DESIGN.md §5) and its report.
+
+pub mod contexts;
+pub mod data_integrity;
+pub mod did;
+pub mod issue;
+pub mod jose;
+pub mod json;
+pub mod jsonld;
+pub mod key;
+pub mod keystore;
+pub mod model;
+pub mod sd_jwt;
+pub mod time;
+pub mod verify;
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// Runs a future to completion on a fresh single-threaded runtime.
+    pub fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+            .block_on(future)
+    }
+}

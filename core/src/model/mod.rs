@@ -1,0 +1,22 @@
+//! The W3C Verifiable Credentials Data Model 2.0: typed views of credentials and
+//! presentations, Bitstring Status List entries and lists, and Sigil's credential types.
+
+pub mod credential;
+pub mod credential_type;
+pub mod one_or_many;
+pub mod presentation;
+pub mod status_list;
+
+pub use credential::{Credential, Issuer, StatusEntry};
+pub use credential_type::CredentialType;
+pub use presentation::Presentation;
+
+/// Why a JSON document is not a well-formed credential or presentation.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("not a valid {what}: {reason}")]
+pub struct ModelError {
+    /// "credential" or "presentation".
+    pub what: &'static str,
+    /// What is wrong, for a person.
+    pub reason: String,
+}

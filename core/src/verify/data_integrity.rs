@@ -1,0 +1,297 @@
+//! Verifying Data Integrity credentials and presentations.
+
+use serde_json::{Map, Value};
+
+use super::report::{Check, Format, Subject, VerificationReport, check_id};
+use super::{Expectations, SignedCredential, StatusCheck, VerificationError, Verifier};
+use crate::data_integrity::{self, Proof, ProofError};
+use crate::did::document::Relationship;
+use crate::did::{Did, DidUrl};
+use crate::jsonld::JsonLdError;
+use crate::model::{Credential, Presentation};
+use crate::time::format_datetime;
+
+impl Verifier<'_> {
+    pub(crate) async fn verify_di_credential(
+        &self,
+        value: &Value,
+        expect: &Expectations,
+        status_check: StatusCheck,
+    ) -> Result<VerificationReport, VerificationError> {
+        let mut report = VerificationReport::new(Subject::Credential, Format::DataIntegrity);
+        let credential = Credential::from_json(value).map_err(|e| VerificationError::Input(e.to_string()))?;
+        let issuer = parse_did(credential.issuer.id(), "issuer")?;
+        report.issuer = Some(issuer.to_string());
+        report.types = credential.types.clone();
+        report.claims = value.get("credentialSubject").cloned();
+        let Some((unsecured, proof)) = split_proof(value, &mut report)? else {
+            return Ok(report.finish());
+        };
+        report.push(Check::passed(
+            check_id::FORMAT,
+            format!(
+                "A Data Integrity credential secured with {}.",
+                proof.cryptosuite.name()
+            ),
+        ));
+        if proof.proof_purpose != Relationship::AssertionMethod.name() {
+            report.push(Check::failed(
+                check_id::PROOF,
+                format!(
+                    "The proof purpose is {:?}; a credential needs assertionMethod.",
+                    proof.proof_purpose
+                ),
+            ));
+            return Ok(report.finish());
+        }
+        let key = self
+            .signing_key(
+                &issuer,
+                &proof.verification_method,
+                Relationship::AssertionMethod,
+                proof.created,
+                &mut report.checks,
+            )
+            .await?;
+        report.push(self.proof_check(&unsecured, &proof, key).await?);
+        let signed = SignedCredential {
+            issuer,
+            method_id: proof.verification_method.clone(),
+            signed_at: proof.created,
+            types: credential.types,
+            valid_from: credential.valid_from,
+            valid_until: credential.valid_until,
+            status: credential.status,
+            hash: super::credential_hash(&super::IssuedForm::Json(value)),
+        };
+        self.credential_checks(&signed, expect, status_check, &mut report)
+            .await?;
+        Ok(report.finish())
+    }
+
+    pub(crate) async fn verify_di_presentation(
+        &self,
+        value: &Value,
+        expect: &Expectations,
+    ) -> Result<VerificationReport, VerificationError> {
+        let mut report = VerificationReport::new(Subject::Presentation, Format::DataIntegrity);
+        let presentation =
+            Presentation::from_json(value).map_err(|e| VerificationError::Input(e.to_string()))?;
+        let Some((unsecured, proof)) = split_proof(value, &mut report)? else {
+            return Ok(report.finish());
+        };
+        report.push(Check::passed(
+            check_id::FORMAT,
+            format!(
+                "A Data Integrity presentation secured with {}.",
+                proof.cryptosuite.name()
+            ),
+        ));
+        let signer = DidUrl::parse(&proof.verification_method)
+            .map_err(|e| VerificationError::Input(format!("proof verificationMethod: {e}")))?
+            .did()
+            .clone();
+        report.holder = Some(presentation.holder.clone().unwrap_or_else(|| signer.to_string()));
+        let key = self
+            .signing_key(
+                &signer,
+                &proof.verification_method,
+                Relationship::Authentication,
+                proof.created,
+                &mut report.checks,
+            )
+            .await?;
+        report.push(self.proof_check(&unsecured, &proof, key).await?);
+        report.credentials = self.verify_embedded(&presentation.credentials, expect).await?;
+        let bindings = [
+            (
+                "proof purpose",
+                Some(Relationship::Authentication.name()),
+                Some(proof.proof_purpose.as_str()),
+            ),
+            (
+                "challenge",
+                expect.challenge.as_deref(),
+                proof.challenge.as_deref(),
+            ),
+            ("domain", expect.domain.as_deref(), proof.domain.as_deref()),
+        ];
+        report.push(holder_binding(
+            &signer,
+            presentation.holder.as_deref(),
+            &bindings,
+            &report.credentials,
+        ));
+        Ok(report.finish())
+    }
+
+    async fn proof_check(
+        &self,
+        unsecured: &Map<String, Value>,
+        proof: &Proof,
+        key: super::signer::KeyLookup,
+    ) -> Result<Check, VerificationError> {
+        let id = check_id::PROOF;
+        let Ok(key) = key else {
+            return Ok(Check::failed(
+                id,
+                "The signature cannot be checked without the signing key.",
+            ));
+        };
+        if let Some(created) = proof.created {
+            if created > self.now + chrono::Duration::seconds(super::CLOCK_SKEW_SECONDS) {
+                return Ok(Check::failed(
+                    id,
+                    format!(
+                        "The proof claims to be made in the future, at {}.",
+                        format_datetime(created)
+                    ),
+                ));
+            }
+        }
+        Ok(match data_integrity::verify(unsecured, proof, &key).await {
+            Ok(()) => Check::passed(
+                id,
+                format!("The {} signature verifies.", proof.cryptosuite.name()),
+            ),
+            Err(ProofError::JsonLd(JsonLdError::UnknownContext(e))) => {
+                return Err(VerificationError::Input(e.to_string()));
+            }
+            Err(ProofError::Signature(_)) => Check::failed(
+                id,
+                "The signature does not verify: the credential was changed after signing, or signed with another key.",
+            ),
+            Err(e) => Check::failed(id, format!("The proof cannot be verified: {e}.")),
+        })
+    }
+
+    /// Verifies the credentials inside a presentation: Data Integrity objects, or envelopes
+    /// holding a `vc+jwt` or an SD-JWT VC.
+    pub(crate) async fn verify_embedded(
+        &self,
+        credentials: &[Value],
+        expect: &Expectations,
+    ) -> Result<Vec<VerificationReport>, VerificationError> {
+        let inner = Expectations {
+            issuer: expect.issuer.clone(),
+            ..Expectations::default()
+        };
+        let mut reports = Vec::with_capacity(credentials.len());
+        for credential in credentials {
+            let report = match crate::model::presentation::envelope_contents(credential) {
+                Some(("application/vc+jwt", jws)) => {
+                    Box::pin(self.verify_jws(jws, &inner, StatusCheck::Check)).await?
+                }
+                Some(("application/dc+sd-jwt", sd_jwt)) => {
+                    Box::pin(self.verify_sd_jwt(sd_jwt, &inner)).await?
+                }
+                Some((media_type, _)) => {
+                    return Err(VerificationError::Unsupported(format!(
+                        "enveloped credential of type {media_type}"
+                    )));
+                }
+                None => Box::pin(self.verify_di_credential(credential, &inner, StatusCheck::Check)).await?,
+            };
+            reports.push(report);
+        }
+        Ok(reports)
+    }
+}
+
+/// A secured document split into the unsecured document and its proof.
+type Secured = (Map<String, Value>, Proof);
+
+/// Splits off the proof; unsupported suites are "cannot check", malformed proofs a failed
+/// `proof` check (then `None`).
+fn split_proof(value: &Value, report: &mut VerificationReport) -> Result<Option<Secured>, VerificationError> {
+    match data_integrity::split(value) {
+        Ok(parts) => Ok(Some(parts)),
+        Err(e @ (ProofError::UnsupportedCryptosuite(_) | ProofError::UnsupportedProofType(_))) => {
+            Err(VerificationError::Unsupported(e.to_string()))
+        }
+        Err(ProofError::MissingProof) => Err(VerificationError::Input(
+            "the document has no proof; it is not secured".into(),
+        )),
+        Err(e) => {
+            report.push(Check::failed(check_id::PROOF, format!("{e}.")));
+            Ok(None)
+        }
+    }
+}
+
+/// Parses a DID found in a credential; a non-DID issuer cannot be checked by Sigil.
+pub(crate) fn parse_did(text: &str, what: &str) -> Result<Did, VerificationError> {
+    Did::parse(text).map_err(|e| {
+        VerificationError::Unsupported(format!("the {what} is not a DID Sigil can resolve: {e}"))
+    })
+}
+
+/// The `holder_binding` check of a presentation: the signer is the holder, each expected
+/// value (challenge, nonce, audience…) matches, and the holder is the subject of every
+/// credential that names one.
+pub(crate) fn holder_binding(
+    signer: &Did,
+    holder: Option<&str>,
+    bindings: &[(&str, Option<&str>, Option<&str>)],
+    credentials: &[VerificationReport],
+) -> Check {
+    let id = check_id::HOLDER_BINDING;
+    if let Some(holder) = holder {
+        if holder != signer.as_str() {
+            return Check::failed(
+                id,
+                format!("The presentation names holder {holder} but is signed by {signer}."),
+            );
+        }
+    }
+    let mut unchecked = Vec::new();
+    for (name, expected, actual) in bindings {
+        match expected {
+            Some(expected) if actual != &Some(*expected) => {
+                return Check::failed(
+                    id,
+                    format!(
+                        "The {name} is {}, expected {expected:?}.",
+                        actual.map_or("missing".into(), |a| format!("{a:?}"))
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => unchecked.push(*name),
+        }
+    }
+    for (index, credential) in credentials.iter().enumerate() {
+        let subjects = subject_ids(credential.claims.as_ref());
+        if !subjects.is_empty() && !subjects.iter().any(|s| s == signer.as_str()) {
+            return Check::failed(
+                id,
+                format!(
+                    "Credential {} is about {}, not the holder {signer}.",
+                    index + 1,
+                    subjects.join(", ")
+                ),
+            );
+        }
+    }
+    let note = if unchecked.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " No expected {} was given, so it was not compared.",
+            unchecked.join(" or ")
+        )
+    };
+    Check::passed(
+        id,
+        format!("Presented by {signer}, the subject of the credentials.{note}"),
+    )
+}
+
+fn subject_ids(claims: Option<&Value>) -> Vec<String> {
+    let id_of = |v: &Value| v.get("id").and_then(Value::as_str).map(str::to_owned);
+    match claims {
+        Some(Value::Array(subjects)) => subjects.iter().filter_map(id_of).collect(),
+        Some(subject) => id_of(subject).into_iter().collect(),
+        None => vec![],
+    }
+}

@@ -1,0 +1,287 @@
+//! The verification pipeline of DESIGN.md §5, as a library: any of Sigil's formats in, a
+//! [`VerificationReport`] out, or a [`VerificationError`] when the input is unusable or a
+//! check could not be made ("could not check" is never reported as "invalid").
+//!
+//! Order of work for a credential: format → proof (with the key the issuer DID had at the
+//! signing time) → key history → status → validity period → trust → expected issuer. For a
+//! presentation: the holder's proof and binding, then each credential inside.
+
+mod data_integrity;
+mod jose;
+pub mod report;
+mod sd_jwt;
+mod signer;
+pub mod sources;
+mod status;
+
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+pub use report::{Check, Format, Outcome, Subject, VerificationReport, check_id};
+pub use sources::{KeyHistory, StatusListSource, TrustRegistry};
+
+use crate::did::{Did, DidResolver};
+use crate::model::StatusEntry;
+use crate::time::{Timestamp, format_datetime};
+
+/// Allowed clock difference between issuer and verifier, in seconds.
+pub const CLOCK_SKEW_SECONDS: i64 = 300;
+
+/// Why there is no verdict.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum VerificationError {
+    /// The input is not a credential or presentation Sigil can read.
+    #[error("unusable input: {0}")]
+    Input(String),
+    /// The input uses something Sigil does not implement (a cryptosuite, a DID method, a
+    /// status type), so it cannot be judged either way.
+    #[error("cannot check: {0}")]
+    Unsupported(String),
+    /// A source needed for a check could not be reached (registry down, timeout).
+    #[error("could not check {check}: {reason}")]
+    CouldNotCheck { check: &'static str, reason: String },
+}
+
+/// What the caller expects of a presentation (DESIGN.md §7 flags).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expectations {
+    /// Data Integrity presentations: the verifier's `challenge`.
+    pub challenge: Option<String>,
+    /// Data Integrity presentations: the verifier's `domain`.
+    pub domain: Option<String>,
+    /// JWT and SD-JWT presentations: the verifier's `nonce`.
+    pub nonce: Option<String>,
+    /// JWT and SD-JWT presentations: the verifier's identifier (`aud`).
+    pub audience: Option<String>,
+    /// Require this issuer.
+    pub issuer: Option<Did>,
+}
+
+/// The verifier: a DID resolver plus the optional sources of outside facts.
+#[derive(Clone, Copy)]
+pub struct Verifier<'a> {
+    pub resolver: &'a dyn DidResolver,
+    pub status: Option<&'a dyn StatusListSource>,
+    pub trust: Option<&'a dyn TrustRegistry>,
+    pub history: Option<&'a dyn KeyHistory>,
+    /// The time verification is made at.
+    pub now: Timestamp,
+}
+
+impl std::fmt::Debug for Verifier<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("status", &self.status.is_some())
+            .field("trust", &self.trust.is_some())
+            .field("history", &self.history.is_some())
+            .field("now", &self.now)
+            .finish()
+    }
+}
+
+/// Whether status entries are checked: not when verifying a status list credential itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StatusCheck {
+    Check,
+    Skip,
+}
+
+/// What every format yields about a credential once its proof is checked.
+#[derive(Debug)]
+pub(crate) struct SignedCredential {
+    pub issuer: Did,
+    pub method_id: String,
+    pub signed_at: Option<Timestamp>,
+    pub types: Vec<String>,
+    pub valid_from: Option<Timestamp>,
+    pub valid_until: Option<Timestamp>,
+    pub status: Vec<StatusEntry>,
+    /// See [`credential_hash`].
+    pub hash: String,
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier with only a resolver, at the current time.
+    pub fn new(resolver: &'a dyn DidResolver) -> Self {
+        Verifier {
+            resolver,
+            status: None,
+            trust: None,
+            history: None,
+            now: crate::time::now(),
+        }
+    }
+
+    /// Verifies a credential or presentation given as text: Data Integrity JSON, a compact
+    /// JWS (`vc+jwt`, `vp+jwt`), or an SD-JWT VC.
+    pub async fn verify(
+        &self,
+        input: &str,
+        expect: &Expectations,
+    ) -> Result<VerificationReport, VerificationError> {
+        let input = input.trim();
+        crate::json::check_size(input.len(), crate::json::MAX_INPUT_BYTES)
+            .map_err(|e| VerificationError::Input(e.to_string()))?;
+        if input.starts_with('{') {
+            let value = crate::json::parse(input).map_err(|e| VerificationError::Input(e.to_string()))?;
+            return self.verify_json(&value, expect).await;
+        }
+        if crate::sd_jwt::SdJwt::looks_like(input) {
+            return self.verify_sd_jwt(input, expect).await;
+        }
+        if crate::jose::looks_like_compact_jws(input) {
+            return self.verify_jws(input, expect, StatusCheck::Check).await;
+        }
+        Err(VerificationError::Input(
+            "not a credential or presentation: expected Data Integrity JSON, a compact JWS or an SD-JWT"
+                .into(),
+        ))
+    }
+
+    /// Verifies a Data Integrity credential or presentation given as JSON.
+    pub async fn verify_json(
+        &self,
+        value: &Value,
+        expect: &Expectations,
+    ) -> Result<VerificationReport, VerificationError> {
+        if crate::model::Presentation::is_presentation(value) {
+            self.verify_di_presentation(value, expect).await
+        } else {
+            self.verify_di_credential(value, expect, StatusCheck::Check).await
+        }
+    }
+
+    /// The checks after the proof, common to every credential format.
+    pub(crate) async fn credential_checks(
+        &self,
+        credential: &SignedCredential,
+        expect: &Expectations,
+        status_check: StatusCheck,
+        report: &mut VerificationReport,
+    ) -> Result<(), VerificationError> {
+        report.push(
+            self.key_history_check(
+                &credential.issuer,
+                &credential.method_id,
+                credential.signed_at,
+                Some(&credential.hash),
+            )
+            .await?,
+        );
+        if status_check == StatusCheck::Check {
+            for check in self.status_checks(&credential.issuer, &credential.status).await? {
+                report.push(check);
+            }
+        }
+        report.push(self.validity_check(credential.valid_from, credential.valid_until));
+        report.push(self.trust_check(credential).await?);
+        if let Some(expected) = &expect.issuer {
+            report.push(if expected == &credential.issuer {
+                Check::passed(
+                    check_id::EXPECTED_ISSUER,
+                    format!("Issued by {expected}, as required."),
+                )
+            } else {
+                Check::failed(
+                    check_id::EXPECTED_ISSUER,
+                    format!("Issued by {}, but {expected} was required.", credential.issuer),
+                )
+            });
+        }
+        Ok(())
+    }
+
+    fn validity_check(&self, valid_from: Option<Timestamp>, valid_until: Option<Timestamp>) -> Check {
+        let id = check_id::VALIDITY;
+        let skew = chrono::Duration::seconds(CLOCK_SKEW_SECONDS);
+        if let Some(from) = valid_from {
+            if from > self.now + skew {
+                return Check::failed(id, format!("Not valid until {}.", format_datetime(from)));
+            }
+        }
+        if let Some(until) = valid_until {
+            if until <= self.now - skew {
+                return Check::failed(id, format!("Expired on {}.", format_datetime(until)));
+            }
+        }
+        match (valid_from, valid_until) {
+            (None, None) => Check::passed(id, "No validity period is set."),
+            (_, Some(until)) => Check::passed(id, format!("Valid until {}.", format_datetime(until))),
+            (Some(from), None) => Check::passed(id, format!("Valid since {}.", format_datetime(from))),
+        }
+    }
+
+    async fn trust_check(&self, credential: &SignedCredential) -> Result<Check, VerificationError> {
+        let id = check_id::TRUST;
+        let Some(trust) = self.trust else {
+            return Ok(Check::not_applicable(
+                id,
+                "No trust registry is configured, so the issuer's accreditation was not checked.",
+            ));
+        };
+        let at = credential.signed_at.unwrap_or(self.now);
+        let types: Vec<&String> = credential
+            .types
+            .iter()
+            .filter(|t| *t != "VerifiableCredential")
+            .collect();
+        if types.is_empty() {
+            return Ok(Check::failed(
+                id,
+                "The credential names no type to check accreditation for.",
+            ));
+        }
+        let mut granted = Vec::new();
+        for credential_type in types {
+            match trust.accreditation(&credential.issuer, credential_type, at).await {
+                Ok(Some(accreditation)) => {
+                    granted.push(format!("{credential_type} by {}", accreditation.accredited_by));
+                }
+                Ok(None) => {
+                    return Ok(Check::failed(
+                        id,
+                        format!(
+                            "{} was not accredited to issue {credential_type} at {}.",
+                            credential.issuer,
+                            format_datetime(at)
+                        ),
+                    ));
+                }
+                Err(e) => {
+                    return Err(VerificationError::CouldNotCheck {
+                        check: id,
+                        reason: e.0,
+                    });
+                }
+            }
+        }
+        Ok(Check::passed(
+            id,
+            format!("{} is accredited for {}.", credential.issuer, granted.join(", ")),
+        ))
+    }
+}
+
+/// The hash that identifies a credential in issuance anchors: lowercase hex SHA-256 of the
+/// credential as issued — the compact JWS for `vc+jwt`, the issuer-signed JWT for SD-JWT VC
+/// (disclosures vary between presentations), and the RFC 8785 (JCS) form of the whole
+/// secured JSON, proof included, for Data Integrity.
+pub fn credential_hash(issued: &IssuedForm<'_>) -> String {
+    let bytes: Vec<u8> = match issued {
+        IssuedForm::Json(value) => serde_jcs::to_vec(value).unwrap_or_default(),
+        IssuedForm::Jws(text) => text.as_bytes().to_vec(),
+        IssuedForm::SdJwt(text) => text.split('~').next().unwrap_or_default().as_bytes().to_vec(),
+    };
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A credential in the form it was issued, for [`credential_hash`].
+#[derive(Debug, Clone, Copy)]
+pub enum IssuedForm<'a> {
+    Json(&'a Value),
+    Jws(&'a str),
+    SdJwt(&'a str),
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+//! Verifying SD-JWT VCs, with or without a key-binding JWT.
+
+use serde_json::Value;
+
+use super::data_integrity::parse_did;
+use super::jose::{jws_proof_check, key_id, numeric_date};
+use super::report::{Check, Format, Subject, VerificationReport, check_id};
+use super::{Expectations, SignedCredential, StatusCheck, VerificationError, Verifier};
+use crate::did::document::Relationship;
+use crate::jose;
+use crate::sd_jwt::{self, SD_JWT_VC_TYPE, SdJwt};
+
+/// The media type SD-JWT VC used before `dc+sd-jwt`; still accepted from older issuers.
+const LEGACY_SD_JWT_VC_TYPE: &str = "vc+sd-jwt";
+
+impl Verifier<'_> {
+    pub(crate) async fn verify_sd_jwt(
+        &self,
+        text: &str,
+        expect: &Expectations,
+    ) -> Result<VerificationReport, VerificationError> {
+        let presented = SdJwt::parse(text).map_err(|e| VerificationError::Input(e.to_string()))?;
+        let presentation =
+            presented.key_binding.is_some() || expect.nonce.is_some() || expect.audience.is_some();
+        let subject = if presentation {
+            Subject::Presentation
+        } else {
+            Subject::Credential
+        };
+        let mut report = VerificationReport::new(subject, Format::SdJwt);
+        let jws = jose::decode_unverified(&presented.issuer_jwt)
+            .map_err(|e| VerificationError::Input(e.to_string()))?;
+        if !matches!(
+            jws.header_str("typ"),
+            Some(SD_JWT_VC_TYPE | LEGACY_SD_JWT_VC_TYPE)
+        ) {
+            return Err(VerificationError::Input(format!(
+                "SD-JWT with typ {:?}; expected {SD_JWT_VC_TYPE}",
+                jws.header_str("typ")
+            )));
+        }
+        let payload = &jws.payload;
+        let issuer = parse_did(
+            payload.get("iss").and_then(Value::as_str).unwrap_or_default(),
+            "issuer (`iss`)",
+        )?;
+        let vct = payload
+            .get("vct")
+            .and_then(Value::as_str)
+            .ok_or_else(|| VerificationError::Input("the SD-JWT VC has no `vct`".into()))?;
+        report.issuer = Some(issuer.to_string());
+        report.types = vec![vct.to_owned()];
+        report.push(Check::passed(check_id::FORMAT, "An SD-JWT VC (dc+sd-jwt)."));
+        let kid = key_id(&jws)?;
+        let signed_at = numeric_date(payload, "iat");
+        let key = self
+            .signing_key(
+                &issuer,
+                kid,
+                Relationship::AssertionMethod,
+                signed_at,
+                &mut report.checks,
+            )
+            .await?;
+        let proof = jws_proof_check(&presented.issuer_jwt, &key);
+        let signature_ok = proof.outcome == super::Outcome::Passed;
+        report.push(proof);
+
+        match sd_jwt::disclosed_claims(payload, &presented.disclosures) {
+            Ok(claims) => {
+                let names: Vec<&str> = presented
+                    .disclosures
+                    .iter()
+                    .filter_map(|d| d.name.as_deref())
+                    .collect();
+                report.push(Check::passed(
+                    check_id::DISCLOSURES,
+                    if names.is_empty() {
+                        "No selectively disclosable claims were disclosed.".to_owned()
+                    } else {
+                        format!("Disclosed, and signed by the issuer: {}.", names.join(", "))
+                    },
+                ));
+                report.claims = Some(Value::Object(claims));
+            }
+            Err(e) => report.push(Check::failed(check_id::DISCLOSURES, format!("{e}."))),
+        }
+
+        if presentation {
+            report.push(if !signature_ok {
+                Check::failed(
+                    check_id::HOLDER_BINDING,
+                    "The holder key cannot be trusted: the issuer's signature failed.",
+                )
+            } else {
+                self.key_binding_check(&presented, payload, expect)
+            });
+        } else {
+            report.push(Check::not_applicable(
+                check_id::HOLDER_BINDING,
+                "No key-binding JWT: this is the credential as issued, not a presentation.",
+            ));
+        }
+
+        let signed = SignedCredential {
+            issuer,
+            method_id: kid.to_owned(),
+            signed_at,
+            types: vec![vct.to_owned()],
+            valid_from: numeric_date(payload, "nbf"),
+            valid_until: numeric_date(payload, "exp"),
+            status: vec![],
+            hash: super::credential_hash(&super::IssuedForm::SdJwt(text)),
+        };
+        self.credential_checks(&signed, expect, StatusCheck::Check, &mut report)
+            .await?;
+        Ok(report.finish())
+    }
+
+    fn key_binding_check(&self, presented: &SdJwt, payload: &Value, expect: &Expectations) -> Check {
+        let id = check_id::HOLDER_BINDING;
+        let holder_key = match sd_jwt::confirmation_key(payload) {
+            Ok(key) => key,
+            Err(e) => return Check::failed(id, format!("{e}.")),
+        };
+        match sd_jwt::verify_key_binding(
+            presented,
+            &holder_key,
+            expect.nonce.as_deref(),
+            expect.audience.as_deref(),
+            self.now,
+        ) {
+            Ok(()) if expect.nonce.is_none() || expect.audience.is_none() => Check::passed(
+                id,
+                "Signed by the holder key the issuer bound; no expected nonce or audience was given, so they were not compared.",
+            ),
+            Ok(()) => Check::passed(
+                id,
+                "Signed by the holder key the issuer bound, for this verifier's nonce and audience.",
+            ),
+            Err(e) => Check::failed(id, format!("{e}.")),
+        }
+    }
+}

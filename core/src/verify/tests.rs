@@ -1,0 +1,797 @@
+//! Tests of the verification pipeline against in-memory resolvers and sources: every rule
+//! of DESIGN.md §5 in every format.
+
+use serde_json::{Map, Value, json};
+
+use super::sources::{
+    Accreditation, AnchorEvidence, InMemoryKeyHistory, InMemoryStatusLists, InMemoryTrust, KeyEvents,
+    Unreachable,
+};
+use super::*;
+use crate::data_integrity::{Cryptosuite, ProofOptions};
+use crate::did::document::{DidDocument, MethodReference, Relationship, VerificationMethod};
+use crate::did::resolver::{DocumentMetadata, InMemoryResolver, Resolution};
+use crate::did::{Did, StandardResolver};
+use crate::issue::{CredentialFormat, CredentialRequest};
+use crate::key::{Algorithm, PublicKey, SigningKey};
+use crate::model::CredentialType;
+use crate::model::status_list::Bitstring;
+use crate::test_support::block_on;
+use crate::time::{Timestamp, parse_datetime};
+
+fn time(text: &str) -> Timestamp {
+    parse_datetime(text).unwrap()
+}
+
+fn university() -> SigningKey {
+    SigningKey::from_seed(&[21; 32])
+}
+fn student() -> SigningKey {
+    SigningKey::from_seed(&[22; 32])
+}
+
+const SIGNED_AT: &str = "2026-06-30T12:00:00Z";
+const NOW: &str = "2026-11-28T12:00:00Z";
+
+fn request(issuer: &Did) -> CredentialRequest {
+    let claims = json!({
+        "name": "Ada Lovelace",
+        "studentId": "S-1815",
+        "dateOfBirth": "1815-12-10",
+        "degree": {"type": "BachelorDegree", "name": "BSc Mathematics"},
+        "fieldOfStudy": "Mathematics",
+        "graduationDate": "2026-06-30"
+    });
+    CredentialRequest {
+        credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
+        issuer: issuer.clone(),
+        subject: student().did_key(),
+        claims: claims.as_object().unwrap().clone(),
+        valid_from: time("2026-06-30T00:00:00Z"),
+        valid_until: None,
+        status: None,
+        schema: None,
+        holder_key: Some(student().public_key()),
+    }
+}
+
+fn issue(
+    request: &CredentialRequest,
+    format: CredentialFormat,
+    key: &SigningKey,
+    method: &str,
+    at: &str,
+) -> String {
+    block_on(request.issue(format, key, method, time(at))).unwrap()
+}
+
+fn diploma(format: CredentialFormat) -> String {
+    let key = university();
+    issue(
+        &request(&key.did_key()),
+        format,
+        &key,
+        &key.did_key_method(),
+        SIGNED_AT,
+    )
+}
+
+fn offline() -> StandardResolver {
+    StandardResolver::offline()
+}
+
+fn verifier(resolver: &dyn DidResolver) -> Verifier<'_> {
+    Verifier {
+        now: time(NOW),
+        ..Verifier::new(resolver)
+    }
+}
+
+fn verify(verifier: &Verifier<'_>, input: &str) -> VerificationReport {
+    block_on(verifier.verify(input, &Expectations::default())).unwrap()
+}
+
+fn assert_check(report: &VerificationReport, id: &str, outcome: Outcome) {
+    assert_eq!(
+        report.outcome(id),
+        Some(outcome),
+        "check {id} in {:#?}",
+        report.checks
+    );
+}
+
+const ALL_FORMATS: [CredentialFormat; 3] = [
+    CredentialFormat::LdpVc,
+    CredentialFormat::VcJwt,
+    CredentialFormat::SdJwt,
+];
+
+#[test]
+fn a_diploma_in_every_format_verifies() {
+    let resolver = offline();
+    for format in ALL_FORMATS {
+        let report = verify(&verifier(&resolver), &diploma(format));
+        assert!(report.valid, "{format:?}: {report:#?}");
+        assert_check(&report, check_id::PROOF, Outcome::Passed);
+        assert_check(&report, check_id::SIGNING_KEY, Outcome::Passed);
+        assert_check(&report, check_id::TRUST, Outcome::NotApplicable);
+        assert_eq!(report.issuer.as_deref(), Some(university().did_key().as_str()));
+    }
+}
+
+#[test]
+fn a_one_character_change_to_a_claim_fails_the_proof_in_every_format() {
+    let resolver = offline();
+    let ldp = diploma(CredentialFormat::LdpVc).replace("Ada Lovelace", "Ada Lovelacf");
+    let report = verify(&verifier(&resolver), &ldp);
+    assert!(!report.valid);
+    assert_check(&report, check_id::PROOF, Outcome::Failed);
+
+    let jwt = diploma(CredentialFormat::VcJwt);
+    let payload = crate::jose::decode_unverified(&jwt).unwrap().payload;
+    let changed = payload.to_string().replace("Ada Lovelace", "Ada Lovelacf");
+    let parts: Vec<&str> = jwt.split('.').collect();
+    use base64::Engine as _;
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(changed),
+        parts[2]
+    );
+    let report = verify(&verifier(&resolver), &forged);
+    assert_check(&report, check_id::PROOF, Outcome::Failed);
+}
+
+#[test]
+fn sd_jwt_vc_hides_the_selectively_disclosable_claims_until_disclosed() {
+    let resolver = offline();
+    let issued = diploma(CredentialFormat::SdJwt);
+    let presented = crate::sd_jwt::present(
+        &issued,
+        &["studentId"],
+        &student(),
+        "n-42",
+        "did:example:verifier",
+        time(NOW),
+    )
+    .unwrap();
+    let expect = Expectations {
+        nonce: Some("n-42".into()),
+        audience: Some("did:example:verifier".into()),
+        ..Expectations::default()
+    };
+    let report = block_on(verifier(&resolver).verify(&presented, &expect)).unwrap();
+    assert!(report.valid, "{report:#?}");
+    assert_eq!(report.subject, Subject::Presentation);
+    let claims = report.claims.unwrap();
+    assert_eq!(claims["studentId"], "S-1815");
+    assert_eq!(claims["name"], "Ada Lovelace");
+    assert!(claims.get("dateOfBirth").is_none());
+
+    let wrong_nonce = Expectations {
+        nonce: Some("n-43".into()),
+        ..expect
+    };
+    let report = block_on(verifier(&resolver).verify(&presented, &wrong_nonce)).unwrap();
+    assert_check(&report, check_id::HOLDER_BINDING, Outcome::Failed);
+}
+
+#[test]
+fn a_data_integrity_presentation_is_bound_to_challenge_and_domain() {
+    let resolver = offline();
+    let credential: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc)).unwrap();
+    let presentation = block_on(crate::issue::data_integrity_presentation(
+        vec![credential],
+        &student().did_key(),
+        &student(),
+        &student().did_key_method(),
+        "challenge-1",
+        "verifier.example",
+        time(NOW),
+    ))
+    .unwrap()
+    .to_string();
+    let expect = Expectations {
+        challenge: Some("challenge-1".into()),
+        domain: Some("verifier.example".into()),
+        ..Expectations::default()
+    };
+    let report = block_on(verifier(&resolver).verify(&presentation, &expect)).unwrap();
+    assert!(report.valid, "{report:#?}");
+    assert_eq!(report.credentials.len(), 1);
+    assert!(report.credentials[0].valid);
+
+    let replayed = Expectations {
+        challenge: Some("challenge-2".into()),
+        ..expect
+    };
+    let report = block_on(verifier(&resolver).verify(&presentation, &replayed)).unwrap();
+    assert!(!report.valid);
+    assert_check(&report, check_id::HOLDER_BINDING, Outcome::Failed);
+}
+
+#[test]
+fn a_presentation_by_someone_other_than_the_subject_fails_holder_binding() {
+    let resolver = offline();
+    let credential: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc)).unwrap();
+    let thief = SigningKey::from_seed(&[66; 32]);
+    let presentation = block_on(crate::issue::data_integrity_presentation(
+        vec![credential],
+        &thief.did_key(),
+        &thief,
+        &thief.did_key_method(),
+        "c",
+        "d",
+        time(NOW),
+    ))
+    .unwrap()
+    .to_string();
+    let report = verify(&verifier(&resolver), &presentation);
+    assert_check(&report, check_id::HOLDER_BINDING, Outcome::Failed);
+}
+
+#[test]
+fn a_jwt_presentation_is_bound_to_nonce_and_audience() {
+    let resolver = offline();
+    let vc = diploma(CredentialFormat::VcJwt);
+    let vp = crate::issue::jwt_presentation(
+        &[&vc],
+        &student().did_key(),
+        &student(),
+        &student().did_key_method(),
+        "n-1",
+        "did:example:verifier",
+        time(NOW),
+    )
+    .unwrap();
+    let expect = Expectations {
+        nonce: Some("n-1".into()),
+        audience: Some("did:example:verifier".into()),
+        ..Expectations::default()
+    };
+    let report = block_on(verifier(&resolver).verify(&vp, &expect)).unwrap();
+    assert!(report.valid, "{report:#?}");
+    let other_audience = Expectations {
+        audience: Some("did:example:other".into()),
+        ..expect
+    };
+    let report = block_on(verifier(&resolver).verify(&vp, &other_audience)).unwrap();
+    assert_check(&report, check_id::HOLDER_BINDING, Outcome::Failed);
+}
+
+#[test]
+fn a_proof_whose_verification_method_belongs_to_another_did_fails() {
+    let resolver = offline();
+    let impostor = SigningKey::from_seed(&[99; 32]);
+    let forged = issue(
+        &request(&university().did_key()),
+        CredentialFormat::LdpVc,
+        &impostor,
+        &impostor.did_key_method(),
+        SIGNED_AT,
+    );
+    let report = verify(&verifier(&resolver), &forged);
+    assert!(!report.valid);
+    assert_check(&report, check_id::SIGNING_KEY, Outcome::Failed);
+    let message = &report
+        .checks
+        .iter()
+        .find(|c| c.id == check_id::SIGNING_KEY)
+        .unwrap()
+        .message;
+    assert!(message.contains("not of"), "{message}");
+}
+
+#[test]
+fn an_expired_credential_fails_the_validity_check() {
+    let resolver = offline();
+    let mut request = request(&university().did_key());
+    request.valid_until = Some(time("2026-09-01T00:00:00Z"));
+    for format in ALL_FORMATS {
+        let credential = issue(
+            &request,
+            format,
+            &university(),
+            &university().did_key_method(),
+            SIGNED_AT,
+        );
+        let report = verify(&verifier(&resolver), &credential);
+        assert_check(&report, check_id::VALIDITY, Outcome::Failed);
+    }
+}
+
+#[test]
+fn an_unexpected_issuer_fails_when_one_is_required() {
+    let resolver = offline();
+    let expect = Expectations {
+        issuer: Some(SigningKey::from_seed(&[1; 32]).did_key()),
+        ..Expectations::default()
+    };
+    let report = block_on(verifier(&resolver).verify(&diploma(CredentialFormat::VcJwt), &expect)).unwrap();
+    assert_check(&report, check_id::EXPECTED_ISSUER, Outcome::Failed);
+}
+
+// --- Status lists -------------------------------------------------------------------------
+
+const LIST_URL: &str = "https://registry.example/status/1";
+
+fn status_entry(index: u64) -> Value {
+    json!({
+        "id": format!("{LIST_URL}#{index}"),
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": index.to_string(),
+        "statusListCredential": LIST_URL,
+    })
+}
+
+fn status_list(key: &SigningKey, revoked: &[u64]) -> String {
+    let mut bits = Bitstring::new();
+    for index in revoked {
+        bits.set(*index, 1, 1).unwrap();
+    }
+    let list = json!({
+        "@context": [crate::contexts::CREDENTIALS_V2],
+        "id": LIST_URL,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": key.did_key().to_string(),
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": format!("{LIST_URL}#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": bits.encode(),
+        }
+    });
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: key.did_key_method(),
+        purpose: Relationship::AssertionMethod,
+        created: time(NOW) - chrono::Duration::hours(1),
+        challenge: None,
+        domain: None,
+    };
+    block_on(crate::data_integrity::sign(&list, key, &options))
+        .unwrap()
+        .to_string()
+}
+
+fn with_status(index: u64, format: CredentialFormat) -> String {
+    let key = university();
+    let mut request = request(&key.did_key());
+    request.status = Some(status_entry(index));
+    issue(&request, format, &key, &key.did_key_method(), SIGNED_AT)
+}
+
+#[test]
+fn a_revoked_credential_fails_and_an_unrevoked_one_passes() {
+    let resolver = offline();
+    let lists = InMemoryStatusLists([(LIST_URL.to_owned(), status_list(&university(), &[7]))].into());
+    let verifier = Verifier {
+        status: Some(&lists),
+        ..verifier(&resolver)
+    };
+    for format in [CredentialFormat::LdpVc, CredentialFormat::VcJwt] {
+        let revoked = verify(&verifier, &with_status(7, format));
+        assert!(!revoked.valid);
+        assert_check(&revoked, check_id::STATUS, Outcome::Failed);
+        let fine = verify(&verifier, &with_status(8, format));
+        assert!(fine.valid, "{fine:#?}");
+        assert_check(&fine, check_id::STATUS, Outcome::Passed);
+    }
+}
+
+#[test]
+fn a_status_list_signed_by_someone_else_is_not_believed() {
+    let resolver = offline();
+    let lists = InMemoryStatusLists(
+        [(
+            LIST_URL.to_owned(),
+            status_list(&SigningKey::from_seed(&[5; 32]), &[]),
+        )]
+        .into(),
+    );
+    let verifier = Verifier {
+        status: Some(&lists),
+        ..verifier(&resolver)
+    };
+    let report = verify(&verifier, &with_status(8, CredentialFormat::LdpVc));
+    assert_check(&report, check_id::STATUS, Outcome::Failed);
+}
+
+#[test]
+fn an_unreachable_status_list_is_could_not_check_not_invalid() {
+    let resolver = offline();
+    let credential = with_status(8, CredentialFormat::LdpVc);
+    let unreachable = Unreachable;
+    let verifier_down = Verifier {
+        status: Some(&unreachable),
+        ..verifier(&resolver)
+    };
+    let err = block_on(verifier_down.verify(&credential, &Expectations::default())).unwrap_err();
+    assert!(
+        matches!(err, VerificationError::CouldNotCheck { check: "status", .. }),
+        "{err}"
+    );
+    let err = block_on(verifier(&resolver).verify(&credential, &Expectations::default())).unwrap_err();
+    assert!(matches!(err, VerificationError::CouldNotCheck { .. }), "{err}");
+}
+
+// --- Trust --------------------------------------------------------------------------------
+
+#[test]
+fn trust_requires_an_accreditation_for_the_type_at_signing_time() {
+    let resolver = offline();
+    let accreditation = |from: &str| Accreditation {
+        issuer: university().did_key(),
+        credential_type: "UniversityDegreeCredential".into(),
+        accredited_by: "did:example:ministry".into(),
+        valid_from: Some(time(from)),
+        valid_until: None,
+    };
+    let trusted = InMemoryTrust(vec![accreditation("2020-01-01T00:00:00Z")]);
+    let report = verify(
+        &Verifier {
+            trust: Some(&trusted),
+            ..verifier(&resolver)
+        },
+        &diploma(CredentialFormat::LdpVc),
+    );
+    assert_check(&report, check_id::TRUST, Outcome::Passed);
+
+    let too_late = InMemoryTrust(vec![accreditation("2026-07-01T00:00:00Z")]);
+    let report = verify(
+        &Verifier {
+            trust: Some(&too_late),
+            ..verifier(&resolver)
+        },
+        &diploma(CredentialFormat::LdpVc),
+    );
+    assert_check(&report, check_id::TRUST, Outcome::Failed);
+}
+
+// --- Key history (did:sigil-like DIDs through an in-memory resolver) ----------------------
+
+const SIGIL_DID: &str = "did:sigil:zTestUniversity";
+
+fn sigil_document(keys: &[(&str, &SigningKey)]) -> Resolution {
+    let methods: Vec<VerificationMethod> = keys
+        .iter()
+        .map(|(fragment, key)| VerificationMethod {
+            id: format!("{SIGIL_DID}#{fragment}"),
+            type_: "Multikey".into(),
+            controller: SIGIL_DID.into(),
+            public_key_multibase: Some(key.public_key().to_multikey()),
+            public_key_jwk: None,
+            extra: Map::new(),
+        })
+        .collect();
+    Resolution {
+        document: DidDocument {
+            context: json!(["https://www.w3.org/ns/did/v1"]),
+            id: SIGIL_DID.into(),
+            controller: None,
+            assertion_method: methods
+                .iter()
+                .map(|m| MethodReference::Reference(m.id.clone()))
+                .collect(),
+            verification_method: methods,
+            authentication: vec![],
+            capability_invocation: vec![],
+            capability_delegation: vec![],
+            service: vec![],
+            extra: Map::new(),
+        },
+        metadata: DocumentMetadata::default(),
+    }
+}
+
+fn old_key() -> SigningKey {
+    SigningKey::from_seed(&[31; 32])
+}
+fn new_key() -> SigningKey {
+    SigningKey::from_seed(&[32; 32])
+}
+
+/// key-1 from January, rotated to key-2 in September.
+fn rotated_resolver() -> InMemoryResolver {
+    let did = Did::parse(SIGIL_DID).unwrap();
+    let mut resolver = InMemoryResolver::default();
+    resolver.insert(
+        did.clone(),
+        time("2026-01-01T00:00:00Z"),
+        sigil_document(&[("key-1", &old_key())]),
+    );
+    resolver.insert(
+        did,
+        time("2026-09-01T00:00:00Z"),
+        sigil_document(&[("key-2", &new_key())]),
+    );
+    resolver
+}
+
+fn sigil_diploma(key: &SigningKey, fragment: &str, at: &str) -> String {
+    let did = Did::parse(SIGIL_DID).unwrap();
+    issue(
+        &request(&did),
+        CredentialFormat::LdpVc,
+        key,
+        &format!("{SIGIL_DID}#{fragment}"),
+        at,
+    )
+}
+
+#[test]
+fn credential_signed_before_a_normal_rotation_still_verifies() {
+    let resolver = rotated_resolver();
+    let history = InMemoryKeyHistory::default();
+    let verifier = Verifier {
+        history: Some(&history),
+        ..verifier(&resolver)
+    };
+    let report = verify(&verifier, &sigil_diploma(&old_key(), "key-1", SIGNED_AT));
+    assert!(report.valid, "{report:#?}");
+    let report = verify(
+        &verifier,
+        &sigil_diploma(&new_key(), "key-2", "2026-10-01T00:00:00Z"),
+    );
+    assert!(report.valid, "{report:#?}");
+}
+
+#[test]
+fn the_old_key_cannot_sign_after_the_rotation() {
+    let resolver = rotated_resolver();
+    let history = InMemoryKeyHistory::default();
+    let verifier = Verifier {
+        history: Some(&history),
+        ..verifier(&resolver)
+    };
+    let report = verify(
+        &verifier,
+        &sigil_diploma(&old_key(), "key-1", "2026-10-01T00:00:00Z"),
+    );
+    assert_check(&report, check_id::SIGNING_KEY, Outcome::Failed);
+}
+
+fn compromised_history() -> InMemoryKeyHistory {
+    let mut history = InMemoryKeyHistory::default();
+    history.methods.insert(
+        format!("{SIGIL_DID}#key-1"),
+        KeyEvents {
+            compromised_since: Some(time("2026-08-01T00:00:00Z")),
+            deactivated_at: None,
+        },
+    );
+    history
+}
+
+#[test]
+fn a_credential_claiming_a_time_after_the_compromise_fails() {
+    let resolver = rotated_resolver();
+    let history = compromised_history();
+    let verifier = Verifier {
+        history: Some(&history),
+        ..verifier(&resolver)
+    };
+    let report = verify(
+        &verifier,
+        &sigil_diploma(&old_key(), "key-1", "2026-08-15T00:00:00Z"),
+    );
+    assert_check(&report, check_id::KEY_HISTORY, Outcome::Failed);
+}
+
+#[test]
+fn a_credential_backdated_before_the_compromise_fails_without_an_anchor() {
+    let resolver = rotated_resolver();
+    let history = compromised_history();
+    let verifier = Verifier {
+        history: Some(&history),
+        ..verifier(&resolver)
+    };
+    let report = verify(&verifier, &sigil_diploma(&old_key(), "key-1", SIGNED_AT));
+    assert_check(&report, check_id::KEY_HISTORY, Outcome::Failed);
+}
+
+#[test]
+fn a_credential_anchored_before_the_compromise_passes() {
+    let resolver = rotated_resolver();
+    let credential = sigil_diploma(&old_key(), "key-1", SIGNED_AT);
+    let value: Value = serde_json::from_str(&credential).unwrap();
+    let mut history = compromised_history();
+    history.anchors.insert(
+        (
+            Did::parse(SIGIL_DID).unwrap(),
+            credential_hash(&IssuedForm::Json(&value)),
+        ),
+        AnchorEvidence {
+            block_height: 12,
+            block_time: time("2026-07-01T00:00:00Z"),
+        },
+    );
+    let verifier = Verifier {
+        history: Some(&history),
+        ..verifier(&resolver)
+    };
+    let report = verify(&verifier, &credential);
+    assert!(report.valid, "{report:#?}");
+    assert_check(&report, check_id::KEY_HISTORY, Outcome::Passed);
+}
+
+#[test]
+fn a_deactivated_issuer_cannot_sign_new_credentials() {
+    let resolver = rotated_resolver();
+    let mut history = InMemoryKeyHistory::default();
+    history
+        .deactivated
+        .insert(Did::parse(SIGIL_DID).unwrap(), time("2026-10-15T00:00:00Z"));
+    let verifier = Verifier {
+        history: Some(&history),
+        ..verifier(&resolver)
+    };
+    let before = verify(
+        &verifier,
+        &sigil_diploma(&new_key(), "key-2", "2026-10-01T00:00:00Z"),
+    );
+    assert!(before.valid, "{before:#?}");
+    let after = verify(
+        &verifier,
+        &sigil_diploma(&new_key(), "key-2", "2026-10-20T00:00:00Z"),
+    );
+    assert_check(&after, check_id::KEY_HISTORY, Outcome::Failed);
+}
+
+#[test]
+fn a_did_sigil_issuer_without_a_registry_cannot_be_checked() {
+    let resolver = offline();
+    let err = block_on(verifier(&resolver).verify(
+        &sigil_diploma(&old_key(), "key-1", SIGNED_AT),
+        &Expectations::default(),
+    ))
+    .unwrap_err();
+    assert!(matches!(err, VerificationError::CouldNotCheck { .. }), "{err}");
+}
+
+// --- ES256 (P-256) issuers ----------------------------------------------------------------
+
+fn p256_key() -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::from_slice(&[41; 32]).unwrap()
+}
+
+fn p256_public() -> PublicKey {
+    PublicKey::P256(*p256_key().verifying_key())
+}
+
+fn p256_sign(message: &[u8]) -> Vec<u8> {
+    use p256::ecdsa::signature::Signer as _;
+    let signature: p256::ecdsa::Signature = p256_key().sign(message);
+    signature.to_bytes().to_vec()
+}
+
+fn p256_josekit_signer() -> josekit::jws::alg::ecdsa::EcdsaJwsSigner {
+    let mut jwk = p256_public().to_jwk().to_value();
+    use base64::Engine as _;
+    jwk["d"] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(p256_key().to_bytes())
+        .into();
+    let jwk = josekit::jwk::Jwk::from_map(jwk.as_object().unwrap().clone()).unwrap();
+    josekit::jws::ES256.signer_from_jwk(&jwk).unwrap()
+}
+
+fn es256_jws(payload: &Value, typ: &str) -> String {
+    let mut header = josekit::jws::JwsHeader::new();
+    header.set_token_type(typ);
+    header.set_key_id(crate::did::key::method_id_for(&p256_public()));
+    josekit::jws::serialize_compact(payload.to_string().as_bytes(), &header, &p256_josekit_signer()).unwrap()
+}
+
+#[test]
+fn es256_issuers_verify_in_every_format() {
+    let resolver = offline();
+    let issuer = p256_public().did_key();
+    let method = crate::did::key::method_id_for(&p256_public());
+    let request = request(&issuer);
+
+    for suite in [Cryptosuite::EcdsaRdfc2019, Cryptosuite::EcdsaJcs2019] {
+        let options = ProofOptions {
+            cryptosuite: suite,
+            verification_method: method.clone(),
+            purpose: Relationship::AssertionMethod,
+            created: time(SIGNED_AT),
+            challenge: None,
+            domain: None,
+        };
+        let credential = request.unsigned_credential().unwrap();
+        let signed = block_on(crate::data_integrity::sign_with(
+            &credential,
+            &options,
+            Algorithm::Es256,
+            p256_sign,
+        ))
+        .unwrap();
+        let report = verify(&verifier(&resolver), &signed.to_string());
+        assert!(report.valid, "{suite:?}: {report:#?}");
+    }
+
+    let vc_jwt = es256_jws(&request.unsigned_credential().unwrap(), "vc+jwt");
+    let report = verify(&verifier(&resolver), &vc_jwt);
+    assert!(report.valid, "{report:#?}");
+
+    let disclosure = crate::sd_jwt::Disclosure::new("studentId", json!("S-1815"));
+    let payload = json!({
+        "iss": issuer.to_string(), "vct": "https://w3id.org/sigil/types/UniversityDegreeCredential",
+        "iat": time(SIGNED_AT).timestamp(), "name": "Ada Lovelace",
+        "_sd": [disclosure.digest], "_sd_alg": "sha-256",
+    });
+    let sd_jwt = format!("{}~{}~", es256_jws(&payload, "dc+sd-jwt"), disclosure.encoded);
+    let report = verify(&verifier(&resolver), &sd_jwt);
+    assert!(report.valid, "{report:#?}");
+    assert_eq!(report.claims.unwrap()["studentId"], "S-1815");
+}
+
+// --- Unusable input -----------------------------------------------------------------------
+
+fn input_error(input: &str) -> VerificationError {
+    let resolver = offline();
+    block_on(verifier(&resolver).verify(input, &Expectations::default())).unwrap_err()
+}
+
+#[test]
+fn unusable_inputs_are_clear_errors_not_verdicts() {
+    for (input, needle) in [
+        ("", "not a credential"),
+        ("hello", "not a credential"),
+        ("{\"a\": ", "malformed JSON"),
+        ("{\"@context\": 5}", "not a valid credential"),
+        ("eyJhbGciOiJub25lIn0.e30.", "typ"),
+    ] {
+        let err = input_error(input);
+        assert!(matches!(err, VerificationError::Input(_)), "{input}: {err}");
+        assert!(err.to_string().contains(needle), "{input}: {err}");
+    }
+    let deep = format!("{{\"a\": {}{}}}", "[".repeat(5000), "]".repeat(5000));
+    assert!(input_error(&deep).to_string().contains("nested"));
+    let big = format!("{{\"a\": \"{}\"}}", "x".repeat(crate::json::MAX_INPUT_BYTES));
+    assert!(input_error(&big).to_string().contains("limit"));
+}
+
+#[test]
+fn an_unknown_cryptosuite_cannot_be_checked() {
+    let mut value: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc)).unwrap();
+    value["proof"]["cryptosuite"] = json!("bbs-2099");
+    let err = input_error(&value.to_string());
+    assert!(matches!(err, VerificationError::Unsupported(_)), "{err}");
+    assert!(err.to_string().contains("bbs-2099"));
+}
+
+#[test]
+fn an_unknown_context_is_a_clear_error() {
+    let mut value: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc)).unwrap();
+    value["@context"][1] = json!("https://evil.example/context");
+    let err = input_error(&value.to_string());
+    assert!(err.to_string().contains("unknown JSON-LD context"), "{err}");
+}
+
+#[test]
+fn an_issuer_did_with_illegal_characters_is_refused() {
+    let mut value: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc)).unwrap();
+    value["issuer"] = json!("did:key:z6Mk<script>");
+    let err = input_error(&value.to_string());
+    assert!(err.to_string().contains("illegal character"), "{err}");
+}
+
+#[test]
+fn alg_none_is_a_failed_proof() {
+    let jwt = diploma(CredentialFormat::VcJwt);
+    let (_, rest) = jwt.split_once('.').unwrap();
+    let (payload, _) = rest.split_once('.').unwrap();
+    use base64::Engine as _;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        r#"{{"alg":"none","typ":"vc+jwt","kid":"{}"}}"#,
+        university().did_key_method()
+    ));
+    let resolver = offline();
+    let report = verify(&verifier(&resolver), &format!("{header}.{payload}."));
+    assert!(!report.valid);
+    let proof = report.checks.iter().find(|c| c.id == check_id::PROOF).unwrap();
+    assert!(proof.message.contains("\"none\""), "{}", proof.message);
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system packages Sigil builds and tests with, where they are missing:
+# OpenSSL headers for josekit, Node.js for the interop tests, python3-venv for the
+# SD-JWT interop library. Quiet and quick when everything is there.
+set -euo pipefail
+
+missing=()
+pkg-config --exists openssl 2>/dev/null || missing+=(pkg-config libssl-dev)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing system packages: ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v cargo >/dev/null 2>&1 || { echo "error: cargo not found; install Rust (rustup) first" >&2; exit 1; }

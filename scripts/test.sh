@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every Sigil test on a fresh machine: installs what the tests need (system packages,
+# the npm and PyPI libraries of the interop tests), builds the binaries the end-to-end tests
+# run, then runs the whole workspace's tests. Nothing is skipped.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/install-deps.sh
+bash tests/interop/setup.sh
+cargo build --workspace --bins --locked
+cargo test --workspace --locked

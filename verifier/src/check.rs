@@ -1,0 +1,49 @@
+//! One verification as the command line and (later) the API run it: set up the verifier
+//! from options, verify, and classify the outcome into the exit codes of DESIGN.md §7.
+
+use sigil_core::did::StandardResolver;
+use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::verify::{Expectations, VerificationError, VerificationReport, Verifier};
+
+/// Where the verifier looks things up.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// The registry's base URL, for `did:sigil`.
+    pub registry: Option<url::Url>,
+}
+
+/// The outcome of one verification.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Every check passed or did not apply (exit 0).
+    Valid(VerificationReport),
+    /// A check failed (exit 1).
+    Invalid(VerificationReport),
+    /// The input is unusable, or a check could not be made (exit 2).
+    CouldNotCheck(VerificationError),
+}
+
+impl Verdict {
+    /// The process exit code for this verdict.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Verdict::Valid(_) => 0,
+            Verdict::Invalid(_) => 1,
+            Verdict::CouldNotCheck(_) => 2,
+        }
+    }
+}
+
+/// Verifies `input` (JSON, compact JWS or SD-JWT).
+pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Verdict {
+    let resolver = match &sources.registry {
+        Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(url.clone())),
+        None => StandardResolver::offline(),
+    };
+    let verifier = Verifier::new(&resolver);
+    match verifier.verify(input, expect).await {
+        Ok(report) if report.valid => Verdict::Valid(report),
+        Ok(report) => Verdict::Invalid(report),
+        Err(e) => Verdict::CouldNotCheck(e),
+    }
+}

@@ -1,0 +1,144 @@
+//! The `sigil-verifier` command line (DESIGN.md §7).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sigil_core::did::Did;
+use sigil_core::verify::Expectations;
+use sigil_verifier::check::{self, Sources, Verdict};
+use sigil_verifier::render;
+
+#[derive(Parser)]
+#[command(
+    name = "sigil-verifier",
+    version,
+    about = "Verify credentials and presentations"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once at start-up")]
+enum Command {
+    /// Verify a credential or presentation: Data Integrity JSON, vc+jwt / vp+jwt, or SD-JWT VC.
+    /// Exit 0 valid, 1 invalid, 2 could not check or unusable input.
+    Verify {
+        /// The file to verify (`-` for stdin).
+        file: PathBuf,
+        /// The registry (Universal Resolver endpoint) for did:sigil.
+        #[arg(long, env = "SIGIL_REGISTRY")]
+        registry: Option<url::Url>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The challenge a Data Integrity presentation must carry.
+        #[arg(long)]
+        challenge: Option<String>,
+        /// The domain a Data Integrity presentation must carry.
+        #[arg(long)]
+        domain: Option<String>,
+        /// The nonce a JWT or SD-JWT presentation must carry.
+        #[arg(long)]
+        nonce: Option<String>,
+        /// The audience a JWT or SD-JWT presentation must name.
+        #[arg(long)]
+        audience: Option<String>,
+        /// Also require this issuer DID.
+        #[arg(long, value_parser = parse_did)]
+        expect_issuer: Option<Did>,
+    },
+    /// List the bundled JSON-LD contexts, or export them with an index.json (URL -> file).
+    Contexts {
+        /// Write the contexts and index.json into this directory.
+        #[arg(long)]
+        export: Option<PathBuf>,
+    },
+}
+
+fn parse_did(text: &str) -> Result<Did, String> {
+    Did::parse(text).map_err(|e| e.to_string())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Verify {
+            file,
+            registry,
+            json,
+            challenge,
+            domain,
+            nonce,
+            audience,
+            expect_issuer,
+        } => {
+            let input = match read_input(&file) {
+                Ok(input) => input,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let expect = Expectations {
+                challenge,
+                domain,
+                nonce,
+                audience,
+                issuer: expect_issuer,
+            };
+            let verdict = check::verify(&input, &expect, &Sources { registry }).await;
+            if json {
+                println!("{:#}", render::json(&verdict));
+            } else if let Verdict::CouldNotCheck(_) = verdict {
+                eprint!("{}", render::text(&verdict));
+            } else {
+                print!("{}", render::text(&verdict));
+            }
+            ExitCode::from(verdict.exit_code())
+        }
+        Command::Contexts { export } => match export {
+            Some(dir) => match sigil_core::contexts::export(&dir) {
+                Ok(()) => {
+                    println!(
+                        "wrote {} contexts and index.json to {}",
+                        sigil_core::contexts::BUNDLED.len(),
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {}: {e}", dir.display());
+                    ExitCode::FAILURE
+                }
+            },
+            None => {
+                for context in sigil_core::contexts::BUNDLED {
+                    println!("{}\t{}", context.url, context.file_name);
+                }
+                ExitCode::SUCCESS
+            }
+        },
+    }
+}
+
+/// Reads the input, refusing oversized files before loading them whole.
+fn read_input(file: &PathBuf) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let limit = sigil_core::json::MAX_INPUT_BYTES as u64;
+    let mut text = String::new();
+    let reader: Box<dyn std::io::Read> = if file.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file)?)
+    };
+    reader.take(limit + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than the {limit}-byte limit"
+        )));
+    }
+    Ok(text)
+}
