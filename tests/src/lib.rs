@@ -4,6 +4,8 @@
 //!
 //! The tests live in `tests/`; this library holds what they share.
 
+#![allow(clippy::panic, reason = "test helpers fail the test by panicking")]
+
 use std::path::{Path, PathBuf};
 
 /// The directory holding the workspace's built binaries (`target/debug`), found from the
@@ -34,4 +36,114 @@ pub fn repo_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
+}
+
+/// What a finished process printed, and how it exited.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Panics with the whole output unless the process exited with `code`.
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(self.code, Some(code), "expected exit {code}, got {self:#?}");
+        self
+    }
+}
+
+/// Runs a command to completion, capturing its output.
+pub fn run(command: &mut std::process::Command) -> Outcome {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("could not start {command:?}: {e}"));
+    Outcome {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A fresh temporary directory for one test, with helpers to run Sigil's binaries in it.
+#[derive(Debug)]
+pub struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    /// A new, empty directory.
+    pub fn new() -> Self {
+        Scratch {
+            dir: tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}")),
+        }
+    }
+
+    /// A path inside the directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a file and returns its path.
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        path
+    }
+
+    /// Reads a file.
+    pub fn read(&self, name: &str) -> String {
+        let path = self.path(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Runs a Sigil binary with `args`, in this directory.
+    pub fn sigil(&self, binary_name: &str, args: &[&str]) -> Outcome {
+        run(std::process::Command::new(binary(binary_name))
+            .args(args)
+            .current_dir(self.dir.path()))
+    }
+
+    /// Generates an Ed25519 key into `name` with `sigil-issuer keys generate`; returns its DID.
+    pub fn key(&self, name: &str) -> String {
+        let path = self.path(name);
+        let out = self
+            .sigil(
+                "sigil-issuer",
+                &["keys", "generate", "--jwk", path.to_str().unwrap_or_default()],
+            )
+            .expect_code(0);
+        out.stdout.trim().to_owned()
+    }
+
+    /// Issues the sample diploma with `sigil-issuer issue` and writes it to `name`.
+    pub fn issue_diploma(&self, key: &str, subject: &str, format: &str, name: &str) -> PathBuf {
+        let claims = repo_root().join("examples/diploma-claims.json");
+        let out = self
+            .sigil(
+                "sigil-issuer",
+                &[
+                    "issue",
+                    "--key",
+                    self.path(key).to_str().unwrap_or_default(),
+                    "--type",
+                    "UniversityDegreeCredential",
+                    "--subject",
+                    subject,
+                    "--claims",
+                    claims.to_str().unwrap_or_default(),
+                    "--format",
+                    format,
+                ],
+            )
+            .expect_code(0);
+        self.write(name, &out.stdout)
+    }
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self::new()
+    }
 }
