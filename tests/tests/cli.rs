@@ -1,6 +1,12 @@
 //! The thin commands of DESIGN.md §7, run as a user runs them: `sigil-issuer issue` then
 //! `sigil-verifier verify`, with their exit codes and messages.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
 use serde_json::Value;
 use sigil_core::key::SigningKey;
 use sigil_tests::Scratch;

@@ -3,6 +3,12 @@
 //! and the OpenWallet Foundation's `sd-jwt` for SD-JWT VC with key binding — each in the
 //! directions the formats allow, and each with a one-character forgery that must fail.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

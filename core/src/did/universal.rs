@@ -43,7 +43,12 @@ struct ResolutionResult {
 
 impl UniversalResolverClient {
     /// A client for the resolver at `base` (for example `http://127.0.0.1:7400`).
-    pub fn new(base: url::Url) -> Self {
+    pub fn new(mut base: url::Url) -> Self {
+        // `join` replaces the last path segment unless the base ends in `/`.
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -156,5 +161,136 @@ impl UniversalResolverClient {
                 "HTTP {status} without a DID document"
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::json;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+    use crate::test_support::block_on;
+
+    const KNOWN: &str = "did:sigil:zKnown";
+
+    /// A one-purpose Universal Resolver on a loopback port: answers for [`KNOWN`], 404 for
+    /// `did:sigil:zMissing`, 500 for `did:sigil:zBroken`, another DID's document for
+    /// `did:sigil:zLiar`, and records every request line.
+    async fn resolver_server() -> (url::Url, Arc<Mutex<Vec<String>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buffer = vec![0u8; 4096];
+                let read = stream.read(&mut buffer).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buffer[..read]).to_string();
+                let line = request.lines().next().unwrap_or_default().to_owned();
+                log.lock().unwrap().push(line.clone());
+                let document =
+                    |id: &str| json!({"didDocument": {"id": id}, "didDocumentMetadata": {"versionId": "3"}});
+                let (status, body) = if line.contains("zKnown") {
+                    ("200 OK", document(KNOWN))
+                } else if line.contains("zMissing") {
+                    (
+                        "404 Not Found",
+                        json!({"didResolutionMetadata": {"error": "notFound"}}),
+                    )
+                } else if line.contains("zLiar") {
+                    ("200 OK", document(KNOWN))
+                } else {
+                    ("500 Internal Server Error", json!({}))
+                };
+                let body = body.to_string();
+                let response = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+            }
+        });
+        (base, seen)
+    }
+
+    fn did(text: &str) -> Did {
+        Did::parse(text).unwrap()
+    }
+
+    #[test]
+    fn resolves_as_of_a_time_and_caches_the_historical_answer() {
+        block_on(async {
+            let (base, seen) = resolver_server().await;
+            let client = UniversalResolverClient::new(base);
+            let at = ResolutionOptions::at(crate::time::parse_datetime("2026-06-30T12:00:00Z").unwrap());
+            let resolution = client.resolve(&did(KNOWN), &at).await.unwrap();
+            assert_eq!(resolution.document.id, KNOWN);
+            assert_eq!(resolution.metadata.version_id.as_deref(), Some("3"));
+            client.resolve(&did(KNOWN), &at).await.unwrap();
+            let seen = seen.lock().unwrap().clone();
+            assert_eq!(
+                seen.len(),
+                1,
+                "the second resolution should come from the cache: {seen:?}"
+            );
+            assert!(
+                seen[0].starts_with(
+                    "GET /1.0/identifiers/did:sigil:zKnown?versionTime=2026-06-30T12%3A00%3A00Z "
+                ),
+                "{}",
+                seen[0]
+            );
+        });
+    }
+
+    #[test]
+    fn not_found_is_an_answer_and_a_server_error_is_unavailable() {
+        block_on(async {
+            let (base, _) = resolver_server().await;
+            let client = UniversalResolverClient::new(base);
+            let latest = ResolutionOptions::latest();
+            let missing = client
+                .resolve(&did("did:sigil:zMissing"), &latest)
+                .await
+                .unwrap_err();
+            assert!(matches!(missing, ResolutionError::NotFound(_)), "{missing}");
+            assert!(!missing.is_unavailable());
+            let broken = client
+                .resolve(&did("did:sigil:zBroken"), &latest)
+                .await
+                .unwrap_err();
+            assert!(broken.is_unavailable(), "{broken}");
+        });
+    }
+
+    #[test]
+    fn a_document_for_another_did_is_refused() {
+        block_on(async {
+            let (base, _) = resolver_server().await;
+            let client = UniversalResolverClient::new(base);
+            let err = client
+                .resolve(&did("did:sigil:zLiar"), &ResolutionOptions::latest())
+                .await
+                .unwrap_err();
+            assert!(matches!(err, ResolutionError::InvalidResponse(_)), "{err}");
+        });
+    }
+
+    #[test]
+    fn an_unreachable_resolver_is_unavailable() {
+        block_on(async {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let base = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+            drop(listener);
+            let client = UniversalResolverClient::new(base);
+            let err = client
+                .resolve(&did(KNOWN), &ResolutionOptions::latest())
+                .await
+                .unwrap_err();
+            assert!(err.is_unavailable(), "{err}");
+        });
     }
 }

@@ -74,6 +74,19 @@ struct Raw {
     credential_subject: OneOrMany<Map<String, Value>>,
     #[serde(default)]
     credential_status: Option<OneOrMany<StatusEntry>>,
+    #[serde(default)]
+    credential_schema: Option<OneOrMany<SchemaReference>>,
+    #[serde(default)]
+    evidence: Option<OneOrMany<Map<String, Value>>>,
+}
+
+/// A `credentialSchema` entry (§4.11): the schema the credential claims to follow, for
+/// example `{"id": "https://…/degree.json", "type": "JsonSchema"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SchemaReference {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub type_: String,
 }
 
 /// The properties of a credential that verification reads.
@@ -86,6 +99,9 @@ pub struct Credential {
     pub valid_until: Option<Timestamp>,
     pub subjects: Vec<Map<String, Value>>,
     pub status: Vec<StatusEntry>,
+    pub schemas: Vec<SchemaReference>,
+    /// Evidence entries (§5.6), each with at least a `type`.
+    pub evidence: Vec<Map<String, Value>>,
 }
 
 impl Credential {
@@ -113,6 +129,11 @@ impl Credential {
         if raw.issuer.id().is_empty() || !raw.issuer.id().contains(':') {
             return Err(fail("`issuer` must be a URL".into()));
         }
+        if let Some(evidence) = &raw.evidence {
+            if evidence.iter().any(|e| !e.contains_key("type")) {
+                return Err(fail("every `evidence` entry needs a `type`".into()));
+            }
+        }
         if raw.credential_subject.is_empty() {
             return Err(fail("`credentialSubject` is empty".into()));
         }
@@ -131,6 +152,8 @@ impl Credential {
             valid_until: date("validUntil", raw.valid_until)?,
             subjects: raw.credential_subject.0,
             status: raw.credential_status.map(|s| s.0).unwrap_or_default(),
+            schemas: raw.credential_schema.map(|s| s.0).unwrap_or_default(),
+            evidence: raw.evidence.map(|e| e.0).unwrap_or_default(),
         })
     }
 
@@ -166,7 +189,9 @@ mod tests {
             "credentialStatus": {
                 "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
                 "statusListIndex": "94567", "statusListCredential": "https://example.com/status/3"
-            }
+            },
+            "credentialSchema": {"id": "https://example.com/schemas/degree.json", "type": "JsonSchema"},
+            "evidence": [{"type": ["Evidence"], "name": "Transcript checked by the registrar"}]
         })
     }
 
@@ -180,6 +205,8 @@ mod tests {
             credential.subject_ids().collect::<Vec<_>>(),
             vec!["did:example:ada"]
         );
+        assert_eq!(credential.schemas[0].type_, "JsonSchema");
+        assert_eq!(credential.evidence.len(), 1);
     }
 
     #[test]
@@ -195,6 +222,17 @@ mod tests {
                 .reason
                 .contains("VerifiableCredential")
         );
+        let mut value = diploma();
+        value["evidence"] = json!({"name": "no type"});
+        assert!(
+            Credential::from_json(&value)
+                .unwrap_err()
+                .reason
+                .contains("evidence")
+        );
+        let mut value = diploma();
+        value["credentialSchema"] = json!({"id": "https://example.com/s.json"});
+        assert!(Credential::from_json(&value).is_err());
         let mut value = diploma();
         value["validFrom"] = json!("2026-06-30");
         assert!(

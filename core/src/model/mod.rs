@@ -7,7 +7,7 @@ pub mod one_or_many;
 pub mod presentation;
 pub mod status_list;
 
-pub use credential::{Credential, Issuer, StatusEntry};
+pub use credential::{Credential, Issuer, SchemaReference, StatusEntry};
 pub use credential_type::CredentialType;
 pub use presentation::Presentation;
 
