@@ -387,7 +387,9 @@ pub fn verify_key_binding(
         .get("iat")
         .and_then(Value::as_i64)
         .ok_or_else(|| SdJwtError::KeyBinding("missing `iat`".into()))?;
-    if (now.timestamp() - iat).abs() > KB_JWT_MAX_AGE_SECONDS {
+    // `iat` comes from the presenter: compare without overflowing on extreme values.
+    let age = now.timestamp().checked_sub(iat).map(i64::unsigned_abs);
+    if age.is_none_or(|age| age > KB_JWT_MAX_AGE_SECONDS.unsigned_abs()) {
         return Err(SdJwtError::KeyBinding(
             "`iat` is not recent; the presentation may be replayed".into(),
         ));
@@ -543,6 +545,27 @@ mod tests {
         .unwrap();
         let stripped = SdJwt::parse(&presentation).unwrap().without_key_binding();
         assert!(matches!(verify_all(&stripped), Err(SdJwtError::KeyBinding(_))));
+    }
+
+    #[test]
+    fn an_absurd_key_binding_time_is_refused_without_overflow() {
+        let presentation = present(
+            &issued(),
+            &[],
+            &holder(),
+            "n-1",
+            "https://verifier.example",
+            now(),
+        )
+        .unwrap();
+        let sd_jwt = SdJwt::parse(&presentation).unwrap();
+        let claims = json!({"iat": i64::MIN, "aud": "a", "nonce": "n", "sd_hash": digest(&sd_jwt.without_key_binding())});
+        let mut header = josekit::jws::JwsHeader::new();
+        header.set_token_type(KB_JWT_TYPE);
+        let kb_jwt = jose::sign_compact_with_header(&claims, &header, &holder()).unwrap();
+        let forged = SdJwt::parse(&format!("{}{kb_jwt}", sd_jwt.without_key_binding())).unwrap();
+        let err = verify_key_binding(&forged, &holder().public_key(), None, None, now()).unwrap_err();
+        assert!(err.to_string().contains("iat"), "{err}");
     }
 
     #[test]

@@ -98,6 +98,24 @@ impl VerificationMethod {
 }
 
 impl DidDocument {
+    /// The document of a DID that is one key (`did:key`, `did:jwk`): the key is its only
+    /// verification method and serves every verification relationship.
+    pub fn for_single_key(id: &str, context: Value, method: VerificationMethod) -> Self {
+        let reference = || vec![MethodReference::Reference(method.id.clone())];
+        DidDocument {
+            context,
+            id: id.to_owned(),
+            controller: None,
+            authentication: reference(),
+            assertion_method: reference(),
+            capability_invocation: reference(),
+            capability_delegation: reference(),
+            verification_method: vec![method],
+            service: vec![],
+            extra: Map::new(),
+        }
+    }
+
     /// Finds the verification method `id` (absolute, or a relative `#fragment`) in the given
     /// relationship. Returns `None` when the method is not authorised for that relationship.
     pub fn method_for(&self, id: &str, relationship: Relationship) -> Option<VerificationMethod> {

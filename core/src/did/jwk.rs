@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, json};
 
-use super::document::{DID_V1_CONTEXT, DidDocument, MethodReference, VerificationMethod};
+use super::document::{DID_V1_CONTEXT, DidDocument, VerificationMethod};
 use super::{Did, ResolutionError};
 use crate::key::{Jwk, PublicKey};
 
@@ -30,26 +30,18 @@ pub fn resolve(did: &Did) -> Result<DidDocument, ResolutionError> {
     PublicKey::from_jwk(&jwk).map_err(|e| invalid(e.to_string()))?;
     let method_id = format!("{did}#0");
     let method = VerificationMethod {
-        id: method_id.clone(),
+        id: method_id,
         type_: "JsonWebKey".into(),
         controller: did.to_string(),
         public_key_multibase: None,
         public_key_jwk: Some(value),
         extra: Map::new(),
     };
-    let reference = || vec![MethodReference::Reference(method_id.clone())];
-    Ok(DidDocument {
-        context: json!([DID_V1_CONTEXT, JWS_2020_CONTEXT]),
-        id: did.to_string(),
-        controller: None,
-        verification_method: vec![method],
-        authentication: reference(),
-        assertion_method: reference(),
-        capability_invocation: reference(),
-        capability_delegation: reference(),
-        service: vec![],
-        extra: Map::new(),
-    })
+    Ok(DidDocument::for_single_key(
+        did.as_str(),
+        json!([DID_V1_CONTEXT, JWS_2020_CONTEXT]),
+        method,
+    ))
 }
 
 #[cfg(test)]

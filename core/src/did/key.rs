@@ -3,9 +3,7 @@
 
 use serde_json::{Map, json};
 
-use super::document::{
-    DID_V1_CONTEXT, DidDocument, MULTIKEY_V1_CONTEXT, MethodReference, VerificationMethod,
-};
+use super::document::{DID_V1_CONTEXT, DidDocument, MULTIKEY_V1_CONTEXT, VerificationMethod};
 use super::{Did, ResolutionError};
 use crate::key::PublicKey;
 
@@ -28,26 +26,18 @@ pub fn resolve(did: &Did) -> Result<DidDocument, ResolutionError> {
         PublicKey::from_multikey(multikey).map_err(|e| ResolutionError::InvalidDid(format!("{did}: {e}")))?;
     let method_id = format!("{did}#{multikey}");
     let method = VerificationMethod {
-        id: method_id.clone(),
+        id: method_id,
         type_: "Multikey".into(),
         controller: did.to_string(),
         public_key_multibase: Some(key.to_multikey()),
         public_key_jwk: None,
         extra: Map::new(),
     };
-    let reference = || vec![MethodReference::Reference(method_id.clone())];
-    Ok(DidDocument {
-        context: json!([DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT]),
-        id: did.to_string(),
-        controller: None,
-        verification_method: vec![method],
-        authentication: reference(),
-        assertion_method: reference(),
-        capability_invocation: reference(),
-        capability_delegation: reference(),
-        service: vec![],
-        extra: Map::new(),
-    })
+    Ok(DidDocument::for_single_key(
+        did.as_str(),
+        json!([DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT]),
+        method,
+    ))
 }
 
 #[cfg(test)]

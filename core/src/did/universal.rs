@@ -118,15 +118,7 @@ impl UniversalResolverClient {
                 "resolver answered HTTP {status}"
             )));
         }
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ResolutionError::Unavailable(e.to_string()))?;
-        if body.len() > MAX_RESPONSE_BYTES {
-            return Err(ResolutionError::InvalidResponse(
-                "resolution result too large".into(),
-            ));
-        }
+        let body = read_limited(response, MAX_RESPONSE_BYTES).await?;
         let text =
             std::str::from_utf8(&body).map_err(|_| ResolutionError::InvalidResponse("not UTF-8".into()))?;
         let value = crate::json::parse(text).map_err(|e| ResolutionError::InvalidResponse(e.to_string()))?;
@@ -164,6 +156,31 @@ impl UniversalResolverClient {
     }
 }
 
+/// Reads a response body, giving up as soon as it passes `limit` bytes, so a hostile or
+/// broken resolver cannot make the verifier buffer gigabytes.
+async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, ResolutionError> {
+    let too_large =
+        || ResolutionError::InvalidResponse(format!("resolution result larger than {limit} bytes"));
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ResolutionError::Unavailable(e.to_string()))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
@@ -177,7 +194,8 @@ mod tests {
     const KNOWN: &str = "did:sigil:zKnown";
 
     /// A one-purpose Universal Resolver on a loopback port: answers for [`KNOWN`], 404 for
-    /// `did:sigil:zMissing`, 500 for `did:sigil:zBroken`, another DID's document for
+    /// `did:sigil:zMissing`, 500 for `did:sigil:zBroken`, 1 MiB and more for `did:sigil:zHuge`,
+    /// another DID's document for
     /// `did:sigil:zLiar`, and records every request line.
     async fn resolver_server() -> (url::Url, Arc<Mutex<Vec<String>>>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -200,6 +218,8 @@ mod tests {
                         "404 Not Found",
                         json!({"didResolutionMetadata": {"error": "notFound"}}),
                     )
+                } else if line.contains("zHuge") {
+                    ("200 OK", json!({"padding": "x".repeat(MAX_RESPONSE_BYTES)}))
                 } else if line.contains("zLiar") {
                     ("200 OK", document(KNOWN))
                 } else {
@@ -276,6 +296,19 @@ mod tests {
                 .await
                 .unwrap_err();
             assert!(matches!(err, ResolutionError::InvalidResponse(_)), "{err}");
+        });
+    }
+
+    #[test]
+    fn an_oversized_answer_is_refused() {
+        block_on(async {
+            let (base, _) = resolver_server().await;
+            let client = UniversalResolverClient::new(base);
+            let err = client
+                .resolve(&did("did:sigil:zHuge"), &ResolutionOptions::latest())
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("larger than"), "{err}");
         });
     }
 
