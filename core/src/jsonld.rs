@@ -3,16 +3,26 @@
 //!
 //! Expansion and canonicalisation come from SpruceID's `ssi` (its `json-ld` and `ssi-rdf`
 //! crates): they are the hard, standard parts, and `ssi`'s output verifies in Digital
-//! Bazaar's libraries. Sigil adds the document loader, which serves only bundled contexts,
-//! parsed once per process.
+//! Bazaar's libraries. Sigil adds two things around them, both for speed:
+//!
+//! - the document loader serves only bundled contexts, parsed once per process;
+//! - the top-level `@context` of a document, when it only names bundled contexts, is
+//!   *processed* once per process (JSON-LD 1.1 Processing §4.1) and the resulting active
+//!   context is handed to expansion, instead of processing the same contexts again for
+//!   every credential and every proof configuration. Expanding `{..document}` from that
+//!   active context is what the expansion algorithm does itself on meeting the `@context`
+//!   entry (Expansion §13, step 9), so the result is the same, only cheaper.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use serde::Deserialize as _;
 use serde_json::Value;
-use ssi::json_ld::json_ld::{IriBuf, LoadError, Loader, RemoteDocument};
-use ssi::json_ld::{CompactJsonLd, Expandable as _, iref::Iri};
+use ssi::json_ld::iref::Iri;
+use ssi::json_ld::json_ld::context_processing::{Options as ProcessingOptions, Process as _};
+use ssi::json_ld::json_ld::expansion::{Action, Options as ExpansionOptions, Policy};
+use ssi::json_ld::json_ld::syntax::TryFromJson as _;
+use ssi::json_ld::json_ld::{BlankIdBuf, Context, Expand as _, IriBuf, LoadError, Loader, RemoteDocument};
 use ssi::rdf::{AnyLdEnvironment as _, LdEnvironment};
 
 use crate::contexts::{self, UnknownContext};
@@ -58,20 +68,100 @@ impl Loader for BundledLoader {
     }
 }
 
+/// An active context: the result of processing a `@context`.
+type ActiveContext = Context<IriBuf, BlankIdBuf>;
+
+/// Most distinct `@context` lists kept processed. Only lists of bundled URLs are cached,
+/// so the set is small in practice; the bound only guards against a flood of permutations.
+const MAX_PROCESSED_CONTEXTS: usize = 256;
+
+/// Processed top-level contexts, keyed by the JSON text of the `@context` value.
+static PROCESSED: LazyLock<Mutex<HashMap<String, Arc<ActiveContext>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
 /// Canonical N-Quads of a JSON-LD document, one line per quad, in canonical order.
 pub async fn canonicalize(document: &Value) -> Result<Vec<String>, JsonLdError> {
     check_top_level_contexts(document)?;
-    let compact = CompactJsonLd(
-        json_syntax::Value::deserialize(document).map_err(|e| JsonLdError::Expansion(e.to_string()))?,
-    );
+    let (active, body) = match (document.get("@context"), document.as_object()) {
+        (Some(context), Some(object)) => {
+            let mut body = object.clone();
+            body.remove("@context");
+            (active_context(context).await?, Value::Object(body))
+        }
+        _ => (Arc::new(ActiveContext::default()), document.clone()),
+    };
+    let body = to_json_syntax(&body)?;
     let mut environment = LdEnvironment::default();
-    let expanded = compact
-        .expand_with(&mut environment, &BundledLoader)
+    let expanded = body
+        .expand_full(
+            &mut environment.vocabulary,
+            (*active).clone(),
+            None,
+            &BundledLoader,
+            expansion_options(),
+            (),
+        )
         .await
         .map_err(|e| JsonLdError::Expansion(e.to_string()))?;
     environment
         .canonical_form_of(&expanded)
         .map_err(|e| JsonLdError::ToRdf(e.to_string()))
+}
+
+/// Undefined terms and invalid values are errors, not silently dropped: a claim that does
+/// not make it into the canonical form would not be signed. (The same policy as `ssi`.)
+fn expansion_options() -> ExpansionOptions {
+    ExpansionOptions {
+        policy: Policy {
+            invalid: Action::Reject,
+            allow_undefined: false,
+            ..Policy::default()
+        },
+        ..ExpansionOptions::default()
+    }
+}
+
+/// The active context of a top-level `@context` value, processed once per process when it
+/// only names bundled contexts, every time when it holds inline definitions.
+async fn active_context(context: &Value) -> Result<Arc<ActiveContext>, JsonLdError> {
+    let cacheable = match context {
+        Value::String(_) => true,
+        Value::Array(entries) => entries.iter().all(Value::is_string),
+        _ => false,
+    };
+    let key = context.to_string();
+    if cacheable {
+        if let Some(hit) = PROCESSED.lock().ok().and_then(|cache| cache.get(&key).cloned()) {
+            return Ok(hit);
+        }
+    }
+    let syntax = ssi::json_ld::json_ld::syntax::context::Context::try_from_json(to_json_syntax(context)?)
+        .map_err(|e| JsonLdError::Expansion(format!("invalid @context: {e}")))?;
+    let processed = syntax
+        .process_full(
+            &mut (),
+            &ActiveContext::default(),
+            &BundledLoader,
+            None,
+            ProcessingOptions::from(expansion_options()),
+            (),
+        )
+        .await
+        .map_err(|e| JsonLdError::Expansion(e.to_string()))?;
+    let active = Arc::new(processed.into_processed());
+    if cacheable {
+        if let Ok(mut cache) = PROCESSED.lock() {
+            if cache.len() >= MAX_PROCESSED_CONTEXTS {
+                cache.clear();
+            }
+            cache.insert(key, active.clone());
+        }
+    }
+    Ok(active)
+}
+
+fn to_json_syntax(value: &Value) -> Result<json_syntax::Value, JsonLdError> {
+    json_syntax::Value::deserialize(value).map_err(|e| JsonLdError::Expansion(e.to_string()))
 }
 
 /// Names an unknown top-level context before expansion, for a clearer error than the one
@@ -105,6 +195,52 @@ mod tests {
         let a = block_on(canonicalize(&a)).unwrap();
         assert_eq!(a, block_on(canonicalize(&b)).unwrap());
         assert!(a.iter().any(|line| line.contains("\"Ada\"")), "{a:?}");
+    }
+
+    /// The reference: `ssi`'s own expansion of the whole document, `@context` included.
+    async fn canonicalize_like_ssi(document: &Value) -> Vec<String> {
+        use ssi::json_ld::{CompactJsonLd, Expandable as _};
+        let compact = CompactJsonLd(to_json_syntax(document).unwrap());
+        let mut environment = LdEnvironment::default();
+        let expanded = compact
+            .expand_with(&mut environment, &BundledLoader)
+            .await
+            .unwrap();
+        environment.canonical_form_of(&expanded).unwrap()
+    }
+
+    #[test]
+    fn the_processed_context_cache_gives_exactly_what_full_expansion_gives() {
+        let documents = [
+            json!({"@context": [contexts::CREDENTIALS_V2, contexts::SIGIL_V1],
+                   "type": ["VerifiableCredential", "UniversityDegreeCredential"], "issuer": "did:example:1",
+                   "validFrom": "2026-06-30T00:00:00Z",
+                   "credentialSubject": {"id": "did:example:2", "name": "Ada", "studentId": "S-1",
+                                         "dateOfBirth": "1815-12-10",
+                                         "degree": {"type": "BachelorDegree", "name": "BSc"}},
+                   "credentialStatus": {"id": "https://r.example/s/1#5", "type": "BitstringStatusListEntry",
+                                        "statusPurpose": "revocation", "statusListIndex": "5",
+                                        "statusListCredential": "https://r.example/s/1"}}),
+            json!({"@context": [contexts::CREDENTIALS_V2, contexts::SIGIL_V1],
+                   "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+                   "created": "2026-06-30T12:00:00Z", "proofPurpose": "assertionMethod",
+                   "verificationMethod": "did:example:1#key-1"}),
+            json!({"@context": [contexts::CREDENTIALS_V2, {"nickname": "https://example.com/nickname"}],
+                   "type": ["VerifiablePresentation"], "holder": "did:example:2", "nickname": "Ada"}),
+        ];
+        for document in documents {
+            let cached = block_on(canonicalize(&document)).unwrap();
+            assert_eq!(cached, block_on(canonicalize(&document)).unwrap());
+            assert_eq!(cached, block_on(canonicalize_like_ssi(&document)), "{document:#}");
+            assert!(!cached.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_undefined_term_is_an_error_not_silently_dropped() {
+        let document = json!({"@context": [contexts::DATA_INTEGRITY_V2], "unheardOf": "x"});
+        let err = block_on(canonicalize(&document)).unwrap_err();
+        assert!(matches!(err, JsonLdError::Expansion(_)), "{err}");
     }
 
     #[test]
