@@ -8,7 +8,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use josekit::jws::{ES256, EdDSA, JwsHeader, JwsSigner, JwsVerifier};
+use josekit::jws::{ES256, EdDSA, JwsAlgorithm, JwsHeader, JwsSigner, JwsVerifier};
 use serde_json::{Map, Value};
 
 use crate::key::{Algorithm, PublicKey, SigningKey};
@@ -108,20 +108,7 @@ pub fn verify_compact(compact: &str, key: &PublicKey) -> Result<UnverifiedJws, J
             expected,
         });
     }
-    let jwk = josekit_jwk(&key.to_jwk().to_value())?;
-    let verifier: Box<dyn JwsVerifier> = match key.algorithm() {
-        Algorithm::EdDsa => Box::new(
-            EdDSA
-                .verifier_from_jwk(&jwk)
-                .map_err(|e| JwsError::Key(e.to_string()))?,
-        ),
-        Algorithm::Es256 => Box::new(
-            ES256
-                .verifier_from_jwk(&jwk)
-                .map_err(|e| JwsError::Key(e.to_string()))?,
-        ),
-    };
-    josekit::jws::deserialize_compact(compact, verifier.as_ref()).map_err(|e| match e {
+    josekit::jws::deserialize_compact(compact, &KeyVerifier(*key)).map_err(|e| match e {
         josekit::JoseError::InvalidSignature(_) => JwsError::BadSignature,
         other => JwsError::Malformed(other.to_string()),
     })?;
@@ -142,18 +129,65 @@ pub fn sign_compact_with_header(
     header: &JwsHeader,
     key: &SigningKey,
 ) -> Result<String, JwsError> {
-    let jwk = josekit_jwk(&key.to_private_jwk().to_value())?;
-    let signer = EdDSA
-        .signer_from_jwk(&jwk)
-        .map_err(|e| JwsError::Key(e.to_string()))?;
     let payload = serde_json::to_vec(payload).map_err(|e| JwsError::Malformed(e.to_string()))?;
-    debug_assert_eq!(signer.algorithm().name(), "EdDSA");
-    josekit::jws::serialize_compact(&payload, header, &signer).map_err(|e| JwsError::Key(e.to_string()))
+    josekit::jws::serialize_compact(&payload, header, &KeySigner(key.clone()))
+        .map_err(|e| JwsError::Key(e.to_string()))
 }
 
-fn josekit_jwk(value: &Value) -> Result<josekit::jwk::Jwk, JwsError> {
-    let map = value.as_object().cloned().unwrap_or_default();
-    josekit::jwk::Jwk::from_map(map).map_err(|e| JwsError::Key(e.to_string()))
+/// Checks JWS signatures with Sigil's own key types. `josekit` frames the JWS — header,
+/// base64url, the `alg` and `crit` checks — and this does the cryptography with
+/// ed25519-dalek / p256, instead of building an OpenSSL key from a JWK on every call, which
+/// tripled the cost of verifying a `vc+jwt` (see `cargo bench -p sigil-core`).
+#[derive(Debug, Clone)]
+struct KeyVerifier(PublicKey);
+
+impl JwsVerifier for KeyVerifier {
+    fn algorithm(&self) -> &dyn JwsAlgorithm {
+        match self.0.algorithm() {
+            Algorithm::EdDsa => &EdDSA,
+            Algorithm::Es256 => &ES256,
+        }
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), josekit::JoseError> {
+        self.0
+            .verify(message, signature)
+            .map_err(|e| josekit::JoseError::InvalidSignature(anyhow::Error::new(e)))
+    }
+
+    fn box_clone(&self) -> Box<dyn JwsVerifier> {
+        Box::new(self.clone())
+    }
+}
+
+/// Signs JWSs with an Ed25519 [`SigningKey`], for the same reason as [`KeyVerifier`].
+#[derive(Debug, Clone)]
+struct KeySigner(SigningKey);
+
+impl JwsSigner for KeySigner {
+    fn algorithm(&self) -> &dyn JwsAlgorithm {
+        &EdDSA
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn signature_len(&self) -> usize {
+        ed25519_dalek::SIGNATURE_LENGTH
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, josekit::JoseError> {
+        Ok(self.0.sign(message).to_vec())
+    }
+
+    fn box_clone(&self) -> Box<dyn JwsSigner> {
+        Box::new(self.clone())
+    }
 }
 
 /// Secures a credential as a `vc+jwt` (VC-JOSE-COSE §3.1.1): the payload is the credential
