@@ -12,6 +12,10 @@ use crate::jose::{self, UnverifiedJws, VC_JWT_TYPE, VP_JWT_TYPE};
 use crate::model::{Credential, Presentation};
 use crate::time::{Timestamp, from_numeric_date};
 
+/// The `typ` of earlier VC-JOSE-COSE drafts, which some issuers (`ssi` 0.16 among them) still
+/// write; the payload is the same VCDM 2.0 credential, so it is accepted.
+const LEGACY_VC_JWT_TYPE: &str = "vc-ld+jwt";
+
 impl Verifier<'_> {
     pub(crate) async fn verify_jws(
         &self,
@@ -21,7 +25,9 @@ impl Verifier<'_> {
     ) -> Result<VerificationReport, VerificationError> {
         let jws = jose::decode_unverified(compact).map_err(|e| VerificationError::Input(e.to_string()))?;
         match jws.header_str("typ") {
-            Some(VC_JWT_TYPE) => self.verify_vc_jwt(compact, &jws, expect, status_check).await,
+            Some(VC_JWT_TYPE | LEGACY_VC_JWT_TYPE) => {
+                self.verify_vc_jwt(compact, &jws, expect, status_check).await
+            }
             Some(VP_JWT_TYPE) => self.verify_vp_jwt(compact, &jws, expect).await,
             other => Err(VerificationError::Input(format!(
                 "JWS with typ {other:?}; expected {VC_JWT_TYPE} or {VP_JWT_TYPE}"

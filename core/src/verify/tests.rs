@@ -712,9 +712,11 @@ fn es256_issuers_verify_in_every_format() {
         assert!(report.valid, "{suite:?}: {report:#?}");
     }
 
-    let vc_jwt = es256_jws(&request.unsigned_credential().unwrap(), "vc+jwt");
-    let report = verify(&verifier(&resolver), &vc_jwt);
-    assert!(report.valid, "{report:#?}");
+    for typ in ["vc+jwt", "vc-ld+jwt"] {
+        let vc_jwt = es256_jws(&request.unsigned_credential().unwrap(), typ);
+        let report = verify(&verifier(&resolver), &vc_jwt);
+        assert!(report.valid, "{typ}: {report:#?}");
+    }
 
     let disclosure = crate::sd_jwt::Disclosure::new("studentId", json!("S-1815"));
     let payload = json!({
