@@ -8,4 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh
 bash tests/interop/setup.sh
 cargo build --workspace --bins --locked
-cargo test --workspace --locked
+if cargo nextest --version >/dev/null 2>&1; then
+  # One summary line for the whole workspace at the end.
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
