@@ -165,7 +165,18 @@ impl CredentialRequest {
                     challenge: None,
                     domain: None,
                 };
-                let signed = data_integrity::sign(&self.unsigned_credential()?, key, &options).await?;
+                let signed = data_integrity::sign(&self.unsigned_credential()?, key, &options)
+                    .await
+                    .map_err(|e| match e {
+                        ProofError::JsonLd(crate::jsonld::JsonLdError::Expansion(reason)) => {
+                            IssueError::Claims(format!(
+                                "{reason}: every claim of a Data Integrity credential must be defined by the \
+                             {} context ({})",
+                                self.credential_type.name, self.credential_type.context
+                            ))
+                        }
+                        other => IssueError::Proof(other),
+                    })?;
                 serde_json::to_string_pretty(&signed).unwrap_or_default()
             }
             CredentialFormat::VcJwt => jose::sign_vc_jwt(&self.unsigned_credential()?, key, method_id, now)?,

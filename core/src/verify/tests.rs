@@ -120,6 +120,54 @@ fn a_diploma_in_every_format_verifies() {
 }
 
 #[test]
+fn a_credential_with_numeric_claims_verifies_in_every_format() {
+    // Numbers go through RFC 8785 number formatting in the JCS suites and in the credential
+    // hash; with serde_json's arbitrary precision (enabled by a dependency) that path once
+    // panicked instead of canonicalising.
+    let resolver = offline();
+    let key = university();
+    let mut request = request(&key.did_key());
+    request.claims.insert("credits".into(), json!(180));
+    request.claims.insert("grade".into(), json!(1.50));
+    request.claims.insert("rank".into(), json!(-3e2));
+    for format in [CredentialFormat::VcJwt, CredentialFormat::SdJwt] {
+        let credential = issue(&request, format, &key, &key.did_key_method(), SIGNED_AT);
+        let report = verify(&verifier(&resolver), &credential);
+        assert!(report.valid, "{format:?}: {report:#?}");
+    }
+    // Data Integrity needs the terms defined: an inline context does that.
+    let mut credential = request.unsigned_credential().unwrap();
+    credential["@context"].as_array_mut().unwrap().push(json!({
+        "credits": "https://example.com/vocab#credits",
+        "grade": "https://example.com/vocab#grade",
+        "rank": "https://example.com/vocab#rank",
+    }));
+    for suite in [Cryptosuite::EddsaRdfc2022, Cryptosuite::EddsaJcs2022] {
+        let options = ProofOptions {
+            cryptosuite: suite,
+            verification_method: key.did_key_method(),
+            purpose: Relationship::AssertionMethod,
+            created: time(SIGNED_AT),
+            challenge: None,
+            domain: None,
+        };
+        let signed = block_on(crate::data_integrity::sign(&credential, &key, &options)).unwrap();
+        let report = verify(&verifier(&resolver), &signed.to_string());
+        assert!(report.valid, "{suite:?}: {report:#?}");
+    }
+}
+
+#[test]
+fn jcs_writes_numbers_the_way_rfc_8785_does() {
+    let value: Value =
+        serde_json::from_str(r#"{"b": 1.50, "a": 1e21, "c": -0.0, "d": 100E-2, "e": 180}"#).unwrap();
+    assert_eq!(
+        serde_jcs::to_string(&value).unwrap(),
+        r#"{"a":1e+21,"b":1.5,"c":0,"d":1,"e":180}"#
+    );
+}
+
+#[test]
 fn a_one_character_change_to_a_claim_fails_the_proof_in_every_format() {
     let resolver = offline();
     let ldp = diploma(CredentialFormat::LdpVc).replace("Ada Lovelace", "Ada Lovelacf");
