@@ -1,7 +1,9 @@
 //! `sigil-registry`: the DID registry — a blockchain of `did:sigil` operations, Bitstring
 //! Status List publications, issuance anchors and accreditations (DESIGN.md §3, §4).
 //!
-//! This crate holds the place of the registry in the workspace; the ledger core, block
-//! production, storage, HTTP API and `sigil-registry` binary arrive with issue #3. Until
-//! then, `did:sigil` DIDs are resolved by `sigil-core`'s Universal Resolver client against
-//! any registry endpoint that speaks the driver API.
+//! Built in increments (issue #3). What is here: [`ledger`], the pure state-transition core —
+//! the `did:sigil` operations, their validation in `apply`, and resolution of a DID as of a
+//! version or time from the ledger state. Block production, SQLite storage, the HTTP API,
+//! the explorer pages and the `sigil-registry` binary build on it next.
+
+pub mod ledger;

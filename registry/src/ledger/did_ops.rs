@@ -1,0 +1,318 @@
+//! Applying `did:sigil` operations (DID-METHOD.md §3): validate everything first, then build
+//! the new state, so a refused operation changes nothing.
+
+use imbl::{OrdMap, Vector};
+use sigil_core::did::Did;
+use sigil_core::key::PublicKey;
+use sigil_core::time::{Timestamp, parse_datetime};
+
+use super::error::LedgerError;
+use super::hash::key_commitment;
+use super::operation::{DidOperation, MethodSpec, OperationKind, SignatureProblem};
+use super::state::{DidState, LedgerState, MethodState, Version};
+
+/// Longest verification method fragment accepted.
+const MAX_FRAGMENT_LEN: usize = 64;
+/// Most verification methods one operation may add.
+const MAX_METHODS_PER_OPERATION: usize = 32;
+
+pub(super) fn apply(state: &LedgerState, op: &DidOperation) -> Result<LedgerState, LedgerError> {
+    let time = parse_time(&op.time, "time")?;
+    let signer = match op.verify_signature() {
+        Ok(key) => key,
+        Err(SignatureProblem::Missing) => return Err(LedgerError::MissingSignature),
+        Err(SignatureProblem::BadKey(e)) => return Err(malformed(format!("proof key: {e}"))),
+        Err(SignatureProblem::Malformed) => {
+            return Err(malformed("proof signature is not base58btc multibase"));
+        }
+        Err(SignatureProblem::Invalid) => return Err(LedgerError::BadSignature),
+    };
+    let hash = op.hash().map_err(|e| malformed(e.to_string()))?;
+    match op.kind {
+        OperationKind::Create => create(state, op, &signer, time, hash),
+        OperationKind::Update | OperationKind::Rotate | OperationKind::Deactivate => {
+            change(state, op, &signer, time, hash)
+        }
+    }
+}
+
+fn create(
+    state: &LedgerState,
+    op: &DidOperation,
+    signer: &PublicKey,
+    time: Timestamp,
+    hash: String,
+) -> Result<LedgerState, LedgerError> {
+    forbid(
+        op.did.is_some(),
+        "`create` has no `did`: the DID is derived from it",
+    )?;
+    forbid(op.prev.is_some(), "`create` has no `prev`")?;
+    forbid(!op.retire_methods.is_empty(), "`create` retires nothing")?;
+    forbid(
+        !op.compromised_methods.is_empty(),
+        "`create` marks nothing compromised",
+    )?;
+    let controller = controller_key(op)?;
+    let next_key_commitment = commitment(op)?;
+    if *signer != controller {
+        return Err(LedgerError::WrongSigner {
+            expected: controller.to_multikey(),
+            found: signer.to_multikey(),
+        });
+    }
+    let did = op.created_did().map_err(|e| malformed(e.to_string()))?;
+    if state.dids.contains_key(&did) {
+        return Err(LedgerError::DidExists(did.to_string()));
+    }
+    let methods = add_methods(&OrdMap::new(), &op.add_methods, 1)?;
+    let version = Version {
+        id: 1,
+        time,
+        operation: hash,
+        services: op.services.clone().unwrap_or_default(),
+        deactivated: false,
+    };
+    let mut next = state.clone();
+    next.dids.insert(
+        did,
+        DidState {
+            controller_key: controller,
+            next_key_commitment,
+            methods,
+            versions: Vector::unit(version),
+        },
+    );
+    Ok(next)
+}
+
+fn change(
+    state: &LedgerState,
+    op: &DidOperation,
+    signer: &PublicKey,
+    time: Timestamp,
+    hash: String,
+) -> Result<LedgerState, LedgerError> {
+    let did_text = op.did.as_deref().ok_or_else(|| malformed("`did` is required"))?;
+    let did = Did::parse(did_text).map_err(|e| malformed(e.to_string()))?;
+    let current = state
+        .dids
+        .get(&did)
+        .ok_or_else(|| LedgerError::UnknownDid(did.to_string()))?;
+    let latest = current
+        .latest()
+        .ok_or_else(|| LedgerError::UnknownDid(did.to_string()))?;
+    if latest.deactivated {
+        return Err(LedgerError::Deactivated(did.to_string()));
+    }
+    let prev = op
+        .prev
+        .as_deref()
+        .ok_or_else(|| malformed("`prev` is required"))?;
+    if prev != latest.operation {
+        let earlier = current.versions.iter().any(|v| v.operation == prev);
+        let (expected, found) = (latest.operation.clone(), prev.to_owned());
+        return Err(if earlier {
+            LedgerError::Fork { expected, found }
+        } else {
+            LedgerError::PrevMismatch { expected, found }
+        });
+    }
+    if time < latest.time {
+        return Err(LedgerError::TimeWentBackwards {
+            previous: sigil_core::time::format_datetime(latest.time),
+            found: op.time.clone(),
+        });
+    }
+
+    let mut updated = current.clone();
+    let version = latest.id + 1;
+    match op.kind {
+        OperationKind::Update => {
+            forbid(
+                op.controller_key.is_some(),
+                "`update` cannot change the controller key; use `rotate`",
+            )?;
+            forbid(
+                op.next_key_commitment.is_some(),
+                "`update` cannot change the key commitment",
+            )?;
+            forbid(
+                !op.compromised_methods.is_empty(),
+                "only `rotate` marks methods compromised",
+            )?;
+            if *signer != current.controller_key {
+                return Err(LedgerError::WrongSigner {
+                    expected: current.controller_key.to_multikey(),
+                    found: signer.to_multikey(),
+                });
+            }
+        }
+        OperationKind::Rotate => {
+            check_pre_rotation(current, signer)?;
+            updated.controller_key = controller_key(op)?;
+            updated.next_key_commitment = commitment(op)?;
+        }
+        OperationKind::Deactivate => {
+            forbid(
+                op.controller_key.is_some()
+                    || op.next_key_commitment.is_some()
+                    || !op.add_methods.is_empty()
+                    || !op.retire_methods.is_empty()
+                    || !op.compromised_methods.is_empty()
+                    || op.services.is_some(),
+                "`deactivate` carries nothing but `did`, `prev` and `time`",
+            )?;
+            check_pre_rotation(current, signer)?;
+        }
+        OperationKind::Create => return Err(malformed("`create` names no existing DID")),
+    }
+    let mut methods = add_methods(&current.methods, &op.add_methods, version)?;
+    for fragment in &op.retire_methods {
+        let method = active_method(&mut methods, fragment)?;
+        method.retired = Some(version);
+    }
+    for compromise in &op.compromised_methods {
+        let since = parse_time(&compromise.since, "compromised since")?;
+        if since > time {
+            return Err(malformed(
+                "a compromise cannot be declared to start after the operation",
+            ));
+        }
+        let method = methods
+            .get_mut(&compromise.id)
+            .ok_or_else(|| LedgerError::Method(format!("`{}` does not exist", compromise.id)))?;
+        method.compromised_since = Some(since);
+        method.retired.get_or_insert(version);
+    }
+    updated.methods = methods;
+    updated.versions.push_back(Version {
+        id: version,
+        time,
+        operation: hash,
+        services: op.services.clone().unwrap_or_else(|| latest.services.clone()),
+        deactivated: op.kind == OperationKind::Deactivate,
+    });
+    let mut next = state.clone();
+    next.dids.insert(did, updated);
+    Ok(next)
+}
+
+/// `rotate` and `deactivate` must be signed by the key whose hash the previous controller
+/// change committed to.
+fn check_pre_rotation(current: &DidState, signer: &PublicKey) -> Result<(), LedgerError> {
+    if key_commitment(&signer.to_multikey()) == current.next_key_commitment {
+        Ok(())
+    } else {
+        Err(LedgerError::WrongPreRotationKey)
+    }
+}
+
+fn add_methods(
+    existing: &OrdMap<String, MethodState>,
+    specs: &[MethodSpec],
+    version: u64,
+) -> Result<OrdMap<String, MethodState>, LedgerError> {
+    if specs.len() > MAX_METHODS_PER_OPERATION {
+        return Err(malformed(format!(
+            "at most {MAX_METHODS_PER_OPERATION} methods per operation"
+        )));
+    }
+    let mut methods = existing.clone();
+    for spec in specs {
+        check_fragment(&spec.id)?;
+        if methods.contains_key(&spec.id) {
+            return Err(LedgerError::Method(format!(
+                "`{}` exists already (method ids are never reused)",
+                spec.id
+            )));
+        }
+        if spec.purposes.is_empty() {
+            return Err(LedgerError::Method(format!("`{}` has no purpose", spec.id)));
+        }
+        let key = PublicKey::from_multikey(&spec.public_key_multibase)
+            .map_err(|e| malformed(format!("method `{}`: {e}", spec.id)))?;
+        let mut purposes = spec.purposes.clone();
+        purposes.sort();
+        purposes.dedup();
+        methods.insert(
+            spec.id.clone(),
+            MethodState {
+                key,
+                purposes,
+                added: version,
+                retired: None,
+                compromised_since: None,
+            },
+        );
+    }
+    Ok(methods)
+}
+
+fn active_method<'a>(
+    methods: &'a mut OrdMap<String, MethodState>,
+    fragment: &str,
+) -> Result<&'a mut MethodState, LedgerError> {
+    match methods.get_mut(fragment) {
+        Some(method) if method.retired.is_none() => Ok(method),
+        Some(_) => Err(LedgerError::Method(format!("`{fragment}` is retired already"))),
+        None => Err(LedgerError::Method(format!("`{fragment}` does not exist"))),
+    }
+}
+
+fn check_fragment(fragment: &str) -> Result<(), LedgerError> {
+    let valid = !fragment.is_empty()
+        && fragment.len() <= MAX_FRAGMENT_LEN
+        && fragment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(malformed(format!(
+            "method id {fragment:?} must be 1 to {MAX_FRAGMENT_LEN} letters, digits, `-`, `_` or `.`"
+        )))
+    }
+}
+
+fn controller_key(op: &DidOperation) -> Result<PublicKey, LedgerError> {
+    let text = op
+        .controller_key
+        .as_deref()
+        .ok_or_else(|| malformed("`controllerKey` is required"))?;
+    match PublicKey::from_multikey(text) {
+        Ok(key @ PublicKey::Ed25519(_)) => Ok(key),
+        Ok(_) => Err(malformed("controller keys are Ed25519")),
+        Err(e) => Err(malformed(format!("controllerKey: {e}"))),
+    }
+}
+
+fn commitment(op: &DidOperation) -> Result<String, LedgerError> {
+    let text = op
+        .next_key_commitment
+        .as_deref()
+        .ok_or_else(|| malformed("`nextKeyCommitment` is required"))?;
+    let valid = text
+        .strip_prefix('z')
+        .and_then(|base58| bs58::decode(base58).into_vec().ok())
+        .is_some_and(|bytes| bytes.len() == 34 && bytes.starts_with(&[0x12, 0x20]));
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(malformed(
+            "`nextKeyCommitment` is not a SHA-256 multihash in base58btc",
+        ))
+    }
+}
+
+fn parse_time(text: &str, what: &str) -> Result<Timestamp, LedgerError> {
+    parse_datetime(text).ok_or_else(|| malformed(format!("`{what}` is not an RFC 3339 date-time: {text:?}")))
+}
+
+fn forbid(condition: bool, reason: &str) -> Result<(), LedgerError> {
+    if condition { Err(malformed(reason)) } else { Ok(()) }
+}
+
+fn malformed(reason: impl Into<String>) -> LedgerError {
+    LedgerError::Malformed(reason.into())
+}

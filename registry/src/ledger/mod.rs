@@ -1,0 +1,53 @@
+//! The pure ledger core (DESIGN.md §4): [`apply`] takes a state and a transaction and
+//! returns the next state or a [`LedgerError`] — no clock, no IO, no randomness — so every
+//! node that applies the same transactions in the same order reaches the same state, and
+//! `verify-chain` can replay the chain from genesis.
+//!
+//! The `did:sigil` rules are specified in `registry/DID-METHOD.md`; this module is their
+//! implementation, one rule per check, in the order the specification lists them.
+
+mod did_ops;
+pub mod error;
+pub mod hash;
+pub mod operation;
+pub mod resolve;
+pub mod state;
+
+use serde::{Deserialize, Serialize};
+
+pub use error::LedgerError;
+pub use operation::DidOperation;
+pub use state::LedgerState;
+
+/// A ledger transaction. Status-list publications, issuance anchors and accreditations join
+/// the DID operations as the registry grows (issue #3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Transaction {
+    /// A `did:sigil` operation.
+    Did(DidOperation),
+}
+
+impl Transaction {
+    /// The transaction's hash: the digest of its JCS form, as receipts and replay checks name it.
+    pub fn hash(&self) -> Result<String, LedgerError> {
+        hash::digest_jcs(self).map_err(|e| LedgerError::Malformed(e.to_string()))
+    }
+}
+
+/// Applies one transaction. On success returns the new state; on failure the error, and
+/// `state` is as it was (it is only read).
+pub fn apply(state: &LedgerState, transaction: &Transaction) -> Result<LedgerState, LedgerError> {
+    let hash = transaction.hash()?;
+    if state.applied.contains(&hash) {
+        return Err(LedgerError::Replay(hash));
+    }
+    let mut next = match transaction {
+        Transaction::Did(operation) => did_ops::apply(state, operation)?,
+    };
+    next.applied.insert(hash);
+    Ok(next)
+}
+
+#[cfg(test)]
+mod tests;
