@@ -20,6 +20,7 @@
 pub mod contexts;
 pub mod data_integrity;
 pub mod did;
+pub mod immediate;
 pub mod issue;
 pub mod jose;
 pub mod json;

@@ -46,4 +46,24 @@ pub enum LedgerError {
     /// A method id is added twice, or retired or marked compromised when it is not there.
     #[error("verification method: {0}")]
     Method(String),
+    /// A statement is signed with a key that is not an assertion method of its signer now.
+    #[error("{0} is not an assertion method of the signer")]
+    UnauthorisedKey(String),
+    /// A status list version is published by someone other than the list's issuer.
+    #[error("status list {list} belongs to {owner}; {signer} cannot publish it")]
+    NotTheListIssuer {
+        list: String,
+        owner: String,
+        signer: String,
+    },
+    /// An accreditation is written or revoked by a DID that genesis does not name as a root
+    /// of trust.
+    #[error("{0} is not a root of trust of this registry")]
+    NotARootOfTrust(String),
+    /// A revocation names no accreditation, or one of another root, or one already revoked.
+    #[error("accreditation: {0}")]
+    Accreditation(String),
+    /// The same Merkle root is anchored twice.
+    #[error("the Merkle root {0} is anchored already")]
+    AnchorExists(String),
 }

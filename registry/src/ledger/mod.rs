@@ -6,12 +6,16 @@
 //! The `did:sigil` rules are specified in `registry/DID-METHOD.md`; this module is their
 //! implementation, one rule per check, in the order the specification lists them.
 
+pub mod accreditation;
+pub mod anchor;
 mod did_ops;
 pub mod error;
 pub mod hash;
 pub mod operation;
 pub mod resolve;
 pub mod state;
+pub mod statement;
+pub mod status_list;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,13 +23,20 @@ pub use error::LedgerError;
 pub use operation::DidOperation;
 pub use state::LedgerState;
 
-/// A ledger transaction. Status-list publications, issuance anchors and accreditations join
-/// the DID operations as the registry grows (issue #3).
+/// A ledger transaction (DESIGN.md §4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Transaction {
     /// A `did:sigil` operation.
     Did(DidOperation),
+    /// A new version of an issuer's status list.
+    StatusList(status_list::StatusListPublication),
+    /// An issuer's commitment to a batch of issued credentials.
+    Anchor(anchor::IssuanceAnchor),
+    /// A root of trust accredits an issuer.
+    Accreditation(accreditation::Accreditation),
+    /// A root of trust withdraws an accreditation.
+    RevokeAccreditation(accreditation::AccreditationRevocation),
 }
 
 impl Transaction {
@@ -44,6 +55,12 @@ pub fn apply(state: &LedgerState, transaction: &Transaction) -> Result<LedgerSta
     }
     let mut next = match transaction {
         Transaction::Did(operation) => did_ops::apply(state, operation)?,
+        Transaction::StatusList(publication) => status_list::apply(state, publication, hash.clone())?,
+        Transaction::Anchor(anchor) => anchor::apply(state, anchor, hash.clone())?,
+        Transaction::Accreditation(grant) => accreditation::grant(state, grant, hash.clone())?,
+        Transaction::RevokeAccreditation(revocation) => {
+            accreditation::revoke(state, revocation, hash.clone())?
+        }
     };
     next.applied.insert(hash);
     Ok(next)

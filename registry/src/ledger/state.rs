@@ -2,7 +2,7 @@
 //! order. Persistent maps (`imbl`) make `apply`'s copy-on-write cheap: a new state shares
 //! everything it did not change with the old one.
 
-use imbl::{HashSet, OrdMap, Vector};
+use imbl::{HashSet, OrdMap, OrdSet, Vector};
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
@@ -16,6 +16,55 @@ pub struct LedgerState {
     pub dids: OrdMap<Did, DidState>,
     /// Hashes of every transaction applied, to refuse replays.
     pub applied: HashSet<String>,
+    /// The DIDs genesis names as roots of trust: the only writers of accreditations.
+    pub roots_of_trust: OrdSet<Did>,
+    /// Every published version of every status list, by list id, oldest first.
+    pub status_lists: OrdMap<String, Vector<StatusListVersion>>,
+    /// Issuance anchors by Merkle root.
+    pub anchors: OrdMap<String, AnchorRecord>,
+    /// Accreditations by the hash of the transaction that granted them.
+    pub accreditations: OrdMap<String, AccreditationRecord>,
+}
+
+impl LedgerState {
+    /// The state at genesis: empty, with its roots of trust.
+    pub fn genesis(roots_of_trust: impl IntoIterator<Item = Did>) -> Self {
+        LedgerState {
+            roots_of_trust: roots_of_trust.into_iter().collect(),
+            ..LedgerState::default()
+        }
+    }
+}
+
+/// One published version of a status list: the issuer-signed credential as received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusListVersion {
+    pub issuer: Did,
+    pub valid_from: Timestamp,
+    pub credential: Value,
+    /// The transaction that published it (its block gives the publication time).
+    pub transaction: String,
+}
+
+/// An issuance anchor: an issuer committed to a batch of credential hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorRecord {
+    pub issuer: Did,
+    pub count: u64,
+    /// The transaction that anchored it; the block holding it proves when.
+    pub transaction: String,
+}
+
+/// An accreditation a root of trust granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccreditationRecord {
+    pub root: Did,
+    pub issuer: Did,
+    pub credential_types: Vec<String>,
+    pub valid_from: Timestamp,
+    pub valid_until: Option<Timestamp>,
+    /// The revoking transaction, once revoked.
+    pub revoked_by: Option<String>,
 }
 
 /// One DID: its keys, methods with their whole lifecycle, and its versions.

@@ -1,0 +1,115 @@
+//! Accreditations (as EBSI's Trusted Issuers Registry keeps them): a root of trust named in
+//! genesis states that an issuer may issue given credential types from/until given times,
+//! and may revoke that later.
+
+use serde::{Deserialize, Serialize};
+use sigil_core::did::Did;
+use sigil_core::time::parse_datetime;
+
+use super::error::LedgerError;
+use super::state::{AccreditationRecord, LedgerState};
+use super::statement::{self, StatementProof};
+
+/// An accreditation to grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Accreditation {
+    /// The root of trust granting it.
+    pub root: String,
+    pub issuer: String,
+    pub credential_types: Vec<String>,
+    pub valid_from: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<StatementProof>,
+}
+
+/// The revocation of an accreditation by the root that granted it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccreditationRevocation {
+    pub root: String,
+    /// The hash of the transaction that granted the accreditation.
+    pub accreditation: String,
+    pub time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<StatementProof>,
+}
+
+fn root_of_trust(state: &LedgerState, root: &str) -> Result<Did, LedgerError> {
+    let root = Did::parse(root).map_err(|e| LedgerError::Malformed(e.to_string()))?;
+    if state.roots_of_trust.contains(&root) {
+        Ok(root)
+    } else {
+        Err(LedgerError::NotARootOfTrust(root.to_string()))
+    }
+}
+
+pub(super) fn grant(
+    state: &LedgerState,
+    grant: &Accreditation,
+    transaction: String,
+) -> Result<LedgerState, LedgerError> {
+    let malformed = |reason: String| LedgerError::Malformed(format!("accreditation: {reason}"));
+    let root = root_of_trust(state, &grant.root)?;
+    let issuer = Did::parse(&grant.issuer).map_err(|e| malformed(e.to_string()))?;
+    if grant.credential_types.is_empty() || grant.credential_types.iter().any(|t| t.is_empty()) {
+        return Err(malformed("name at least one credential type".into()));
+    }
+    let valid_from =
+        parse_datetime(&grant.valid_from).ok_or_else(|| malformed("validFrom is not RFC 3339".into()))?;
+    let valid_until = grant
+        .valid_until
+        .as_deref()
+        .map(|text| parse_datetime(text).ok_or_else(|| malformed("validUntil is not RFC 3339".into())))
+        .transpose()?;
+    if valid_until.is_some_and(|until| until <= valid_from) {
+        return Err(malformed("validUntil is not after validFrom".into()));
+    }
+    statement::check(state, grant, &root, grant.proof.as_ref())?;
+    let mut next = state.clone();
+    next.accreditations.insert(
+        transaction,
+        AccreditationRecord {
+            root,
+            issuer,
+            credential_types: grant.credential_types.clone(),
+            valid_from,
+            valid_until,
+            revoked_by: None,
+        },
+    );
+    Ok(next)
+}
+
+pub(super) fn revoke(
+    state: &LedgerState,
+    revocation: &AccreditationRevocation,
+    transaction: String,
+) -> Result<LedgerState, LedgerError> {
+    let root = root_of_trust(state, &revocation.root)?;
+    parse_datetime(&revocation.time).ok_or_else(|| LedgerError::Malformed("time is not RFC 3339".into()))?;
+    let record = state
+        .accreditations
+        .get(&revocation.accreditation)
+        .ok_or_else(|| {
+            LedgerError::Accreditation(format!("no accreditation {}", revocation.accreditation))
+        })?;
+    if record.root != root {
+        return Err(LedgerError::Accreditation(format!(
+            "granted by {}, not by {root}",
+            record.root
+        )));
+    }
+    if record.revoked_by.is_some() {
+        return Err(LedgerError::Accreditation("revoked already".into()));
+    }
+    statement::check(state, revocation, &root, revocation.proof.as_ref())?;
+    let mut record = record.clone();
+    record.revoked_by = Some(transaction);
+    let mut next = state.clone();
+    next.accreditations
+        .insert(revocation.accreditation.clone(), record);
+    Ok(next)
+}

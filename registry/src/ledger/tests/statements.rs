@@ -1,0 +1,309 @@
+//! Status lists, issuance anchors and accreditations: who may write them, and every refusal
+//! leaving the state as it was.
+
+use serde_json::{Value, json};
+use sigil_core::data_integrity::{self, Cryptosuite, ProofOptions};
+use sigil_core::did::Did;
+use sigil_core::did::document::Relationship;
+use sigil_core::immediate::now_or_never;
+use sigil_core::key::SigningKey;
+use sigil_core::model::status_list::Bitstring;
+
+use super::*;
+use crate::ledger::accreditation::{Accreditation, AccreditationRevocation};
+use crate::ledger::anchor::IssuanceAnchor;
+use crate::ledger::statement;
+use crate::ledger::status_list::StatusListPublication;
+
+const LIST: &str = "https://registry.example/status/university/1";
+/// The ministry: the root of trust genesis names.
+const MINISTRY: u8 = 50;
+
+fn ministry() -> Did {
+    key(MINISTRY).did_key()
+}
+
+/// The university's ledger, with the ministry as root of trust.
+fn ledger() -> (LedgerState, Did) {
+    let (state, did) = with_university();
+    let state = LedgerState {
+        roots_of_trust: [ministry()].into_iter().collect(),
+        ..state
+    };
+    (state, did)
+}
+
+fn status_list(issuer: &Did, signer: &SigningKey, method: &str, valid_from: &str, revoked: &[u64]) -> Value {
+    let mut bits = Bitstring::new();
+    for index in revoked {
+        bits.set(*index, 1, 1).unwrap();
+    }
+    let credential = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": LIST,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer.to_string(),
+        "validFrom": valid_from,
+        "credentialSubject": {"id": format!("{LIST}#list"), "type": "BitstringStatusList",
+                              "statusPurpose": "revocation", "encodedList": bits.encode()},
+    });
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: method.to_owned(),
+        purpose: Relationship::AssertionMethod,
+        created: time(valid_from),
+        challenge: None,
+        domain: None,
+    };
+    now_or_never(data_integrity::sign(&credential, signer, &options))
+        .unwrap()
+        .unwrap()
+}
+
+fn publish(credential: Value) -> Transaction {
+    Transaction::StatusList(StatusListPublication { credential })
+}
+
+fn university_list(did: &Did, valid_from: &str, revoked: &[u64]) -> Transaction {
+    publish(status_list(
+        did,
+        &key(DIPLOMA_KEY),
+        &format!("{did}#key-1"),
+        valid_from,
+        revoked,
+    ))
+}
+
+#[test]
+fn every_version_of_a_status_list_is_kept() {
+    let (state, did) = ledger();
+    let state = apply(&state, &university_list(&did, "2026-07-01T00:00:00Z", &[])).unwrap();
+    let state = apply(&state, &university_list(&did, "2026-08-01T00:00:00Z", &[7])).unwrap();
+    let versions = &state.status_lists[LIST];
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1].valid_from, time("2026-08-01T00:00:00Z"));
+}
+
+#[test]
+fn a_status_list_signed_with_someone_elses_key_is_refused() {
+    let (state, did) = ledger();
+    let impostor = key(60);
+    let forged = publish(status_list(
+        &did,
+        &impostor,
+        &impostor.did_key_method(),
+        "2026-07-01T00:00:00Z",
+        &[],
+    ));
+    assert_refused(
+        &state,
+        &forged,
+        &LedgerError::UnauthorisedKey(impostor.did_key_method()),
+    );
+    let unknown_method = format!("{did}#key-9");
+    let forged = publish(status_list(
+        &did,
+        &key(DIPLOMA_KEY),
+        &unknown_method,
+        "2026-07-01T00:00:00Z",
+        &[],
+    ));
+    assert_refused(&state, &forged, &LedgerError::UnauthorisedKey(unknown_method));
+}
+
+#[test]
+fn a_status_list_changed_after_signing_is_refused() {
+    let (state, did) = ledger();
+    let Transaction::StatusList(mut publication) = university_list(&did, "2026-07-01T00:00:00Z", &[]) else {
+        unreachable!()
+    };
+    let mut bits = Bitstring::new();
+    bits.set(7, 1, 1).unwrap();
+    publication.credential["credentialSubject"]["encodedList"] = bits.encode().into();
+    assert_refused(
+        &state,
+        &Transaction::StatusList(publication),
+        &LedgerError::BadSignature,
+    );
+}
+
+#[test]
+fn another_issuer_cannot_publish_a_version_of_the_list() {
+    let (state, did) = ledger();
+    let state = apply(&state, &university_list(&did, "2026-07-01T00:00:00Z", &[])).unwrap();
+    let other = key(61);
+    let takeover = publish(status_list(
+        &other.did_key(),
+        &other,
+        &other.did_key_method(),
+        "2026-08-01T00:00:00Z",
+        &[],
+    ));
+    let expected = LedgerError::NotTheListIssuer {
+        list: LIST.into(),
+        owner: did.to_string(),
+        signer: other.did_key().to_string(),
+    };
+    assert_refused(&state, &takeover, &expected);
+}
+
+#[test]
+fn an_older_status_list_version_is_refused() {
+    let (state, did) = ledger();
+    let state = apply(&state, &university_list(&did, "2026-08-01T00:00:00Z", &[7])).unwrap();
+    let expected = LedgerError::TimeWentBackwards {
+        previous: "2026-08-01T00:00:00Z".into(),
+        found: "2026-07-01T00:00:00Z".into(),
+    };
+    assert_refused(
+        &state,
+        &university_list(&did, "2026-07-01T00:00:00Z", &[]),
+        &expected,
+    );
+}
+
+#[test]
+fn a_credential_that_is_not_a_status_list_is_refused() {
+    let (state, did) = ledger();
+    let Transaction::StatusList(mut publication) = university_list(&did, "2026-07-01T00:00:00Z", &[]) else {
+        unreachable!()
+    };
+    publication.credential["type"] = json!(["VerifiableCredential"]);
+    let before = state.clone();
+    assert!(matches!(
+        apply(&state, &Transaction::StatusList(publication)),
+        Err(LedgerError::Malformed(_))
+    ));
+    assert_eq!(state, before);
+}
+
+fn anchor(did: &Did, root: &str) -> IssuanceAnchor {
+    let mut anchor = IssuanceAnchor {
+        issuer: did.to_string(),
+        merkle_root: root.into(),
+        count: 3,
+        time: "2026-07-01T00:00:00Z".into(),
+        proof: None,
+    };
+    anchor.proof = Some(statement::sign(&anchor, &key(DIPLOMA_KEY), &format!("{did}#key-1")).unwrap());
+    anchor
+}
+
+const ROOT: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+#[test]
+fn an_issuer_anchors_a_batch_once() {
+    let (state, did) = ledger();
+    let state = apply(&state, &Transaction::Anchor(anchor(&did, ROOT))).unwrap();
+    assert_eq!(state.anchors[ROOT].issuer, did);
+    let mut again = anchor(&did, ROOT);
+    again.time = "2026-07-02T00:00:00Z".into();
+    again.proof = Some(statement::sign(&again, &key(DIPLOMA_KEY), &format!("{did}#key-1")).unwrap());
+    assert_refused(
+        &state,
+        &Transaction::Anchor(again),
+        &LedgerError::AnchorExists(ROOT.into()),
+    );
+}
+
+#[test]
+fn a_tampered_or_unsigned_anchor_is_refused() {
+    let (state, did) = ledger();
+    let mut tampered = anchor(&did, ROOT);
+    tampered.count = 4;
+    assert_refused(&state, &Transaction::Anchor(tampered), &LedgerError::BadSignature);
+    let mut unsigned = anchor(&did, ROOT);
+    unsigned.proof = None;
+    assert_refused(
+        &state,
+        &Transaction::Anchor(unsigned),
+        &LedgerError::MissingSignature,
+    );
+    let bad_root = anchor(&did, "not-a-digest");
+    let before = state.clone();
+    assert!(matches!(
+        apply(&state, &Transaction::Anchor(bad_root)),
+        Err(LedgerError::Malformed(_))
+    ));
+    assert_eq!(state, before);
+}
+
+#[test]
+fn a_deactivated_issuer_cannot_anchor() {
+    let (state, did) = ledger();
+    let op = follow_up(&state, &did, OperationKind::Deactivate, "2026-06-01T00:00:00Z");
+    let state = apply(&state, &tx(&op.sign(&key(NEXT)).unwrap())).unwrap();
+    assert_refused(
+        &state,
+        &Transaction::Anchor(anchor(&did, ROOT)),
+        &LedgerError::Deactivated(did.to_string()),
+    );
+}
+
+fn accreditation(root: &SigningKey, issuer: &Did) -> Accreditation {
+    let mut grant = Accreditation {
+        root: root.did_key().to_string(),
+        issuer: issuer.to_string(),
+        credential_types: vec!["UniversityDegreeCredential".into()],
+        valid_from: "2026-01-01T00:00:00Z".into(),
+        valid_until: Some("2031-01-01T00:00:00Z".into()),
+        proof: None,
+    };
+    grant.proof = Some(statement::sign(&grant, root, &root.did_key_method()).unwrap());
+    grant
+}
+
+fn revocation(root: &SigningKey, accreditation: &str) -> AccreditationRevocation {
+    let mut revocation = AccreditationRevocation {
+        root: root.did_key().to_string(),
+        accreditation: accreditation.into(),
+        time: "2027-01-01T00:00:00Z".into(),
+        proof: None,
+    };
+    revocation.proof = Some(statement::sign(&revocation, root, &root.did_key_method()).unwrap());
+    revocation
+}
+
+#[test]
+fn a_root_of_trust_accredits_and_revokes() {
+    let (state, did) = ledger();
+    let grant = Transaction::Accreditation(accreditation(&key(MINISTRY), &did));
+    let granted = grant.hash().unwrap();
+    let state = apply(&state, &grant).unwrap();
+    assert_eq!(state.accreditations[&granted].issuer, did);
+    let revoke = Transaction::RevokeAccreditation(revocation(&key(MINISTRY), &granted));
+    let state = apply(&state, &revoke).unwrap();
+    assert!(state.accreditations[&granted].revoked_by.is_some());
+
+    let mut again = revocation(&key(MINISTRY), &granted);
+    again.time = "2027-02-01T00:00:00Z".into();
+    again.proof = Some(statement::sign(&again, &key(MINISTRY), &key(MINISTRY).did_key_method()).unwrap());
+    assert_refused(
+        &state,
+        &Transaction::RevokeAccreditation(again),
+        &LedgerError::Accreditation("revoked already".into()),
+    );
+}
+
+#[test]
+fn only_a_root_of_trust_may_accredit() {
+    let (state, did) = ledger();
+    let self_made = key(70);
+    let grant = Transaction::Accreditation(accreditation(&self_made, &did));
+    assert_refused(
+        &state,
+        &grant,
+        &LedgerError::NotARootOfTrust(self_made.did_key().to_string()),
+    );
+}
+
+#[test]
+fn revoking_an_unknown_accreditation_is_refused() {
+    let (state, _) = ledger();
+    let revoke = Transaction::RevokeAccreditation(revocation(&key(MINISTRY), "zQmNothing"));
+    assert_refused(
+        &state,
+        &revoke,
+        &LedgerError::Accreditation("no accreditation zQmNothing".into()),
+    );
+}
