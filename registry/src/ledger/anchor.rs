@@ -1,31 +1,51 @@
-//! Issuance anchors: an issuer commits the Merkle root of a batch of credential hashes (see
-//! `sigil_core::verify::credential_hash`). The block that holds the anchor proves the
-//! credentials existed by its time — what lets a credential signed before its key was
-//! declared compromised keep verifying (DESIGN.md §5 rule 3).
+//! Issuance anchors: an issuer commits a batch of credential hashes (see
+//! `sigil_core::verify::credential_hash`) and their RFC 6962 Merkle root. The block that
+//! holds the anchor proves the credentials existed by its time — what lets a credential signed
+//! before its key was declared compromised keep verifying (DESIGN.md §5 rule 3). The hashes
+//! themselves are kept so that a verifier can ask for the anchor covering one credential.
 
 use serde::{Deserialize, Serialize};
 use sigil_core::did::Did;
+
+use crate::chain::merkle;
 
 use super::error::LedgerError;
 use super::state::{AnchorRecord, LedgerState};
 use super::statement::{self, StatementProof};
 
-/// Largest batch one anchor may claim.
-const MAX_BATCH: u64 = 1_000_000;
+/// Largest batch one anchor may hold.
+const MAX_BATCH: usize = 10_000;
 
 /// An anchor to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuanceAnchor {
     pub issuer: String,
-    /// Lowercase hex SHA-256 Merkle root of the batch's credential hashes.
+    /// The batch: lowercase hex SHA-256 hashes of the credentials as issued.
+    pub credential_hashes: Vec<String>,
+    /// The RFC 6962 Merkle root (hex) over the hashes' bytes, in order.
     pub merkle_root: String,
-    /// How many credentials the batch holds.
-    pub count: u64,
     /// When the issuer made the batch (RFC 3339).
     pub time: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<StatementProof>,
+}
+
+/// Builds an anchor of `credential_hashes` (lowercase hex), computing its Merkle root; the
+/// caller signs it with [`super::statement::sign`].
+pub fn unsigned(issuer: &str, credential_hashes: Vec<String>, time: &str) -> IssuanceAnchor {
+    let leaves: Vec<_> = credential_hashes
+        .iter()
+        .filter_map(|hash| merkle::from_hex(hash))
+        .map(|bytes| merkle::leaf_hash(&bytes))
+        .collect();
+    IssuanceAnchor {
+        issuer: issuer.to_owned(),
+        merkle_root: merkle::hex(&merkle::root(&leaves)),
+        credential_hashes,
+        time: time.to_owned(),
+        proof: None,
+    }
 }
 
 pub(super) fn apply(
@@ -35,16 +55,23 @@ pub(super) fn apply(
 ) -> Result<LedgerState, LedgerError> {
     let malformed = |reason: &str| LedgerError::Malformed(format!("anchor: {reason}"));
     let issuer = Did::parse(&anchor.issuer).map_err(|e| LedgerError::Malformed(e.to_string()))?;
-    let is_hex_digest = anchor.merkle_root.len() == 64
-        && anchor
-            .merkle_root
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if !is_hex_digest {
-        return Err(malformed("merkleRoot is not a lowercase hex SHA-256 digest"));
+    if anchor.credential_hashes.is_empty() || anchor.credential_hashes.len() > MAX_BATCH {
+        return Err(malformed("a batch holds 1 to 10,000 credential hashes"));
     }
-    if anchor.count == 0 || anchor.count > MAX_BATCH {
-        return Err(malformed("count must be between 1 and 1,000,000"));
+    let leaves = anchor
+        .credential_hashes
+        .iter()
+        .map(|hash| {
+            merkle::from_hex(hash)
+                .filter(|_| !hash.bytes().any(|b| b.is_ascii_uppercase()))
+                .map(|bytes| merkle::leaf_hash(&bytes))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| malformed("credential hashes are lowercase hex SHA-256 digests"))?;
+    if merkle::hex(&merkle::root(&leaves)) != anchor.merkle_root {
+        return Err(malformed(
+            "merkleRoot is not the Merkle root of the credential hashes",
+        ));
     }
     sigil_core::time::parse_datetime(&anchor.time).ok_or_else(|| malformed("time is not RFC 3339"))?;
     statement::check(state, anchor, &issuer, anchor.proof.as_ref())?;
@@ -52,11 +79,17 @@ pub(super) fn apply(
         return Err(LedgerError::AnchorExists(anchor.merkle_root.clone()));
     }
     let mut next = state.clone();
+    for hash in &anchor.credential_hashes {
+        // The first anchor of a credential is the one that proves its earliest existence.
+        if !next.anchored.contains_key(hash) {
+            next.anchored.insert(hash.clone(), anchor.merkle_root.clone());
+        }
+    }
     next.anchors.insert(
         anchor.merkle_root.clone(),
         AnchorRecord {
             issuer,
-            count: anchor.count,
+            credential_hashes: anchor.credential_hashes.clone(),
             transaction,
         },
     );

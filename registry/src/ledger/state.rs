@@ -22,6 +22,8 @@ pub struct LedgerState {
     pub status_lists: OrdMap<String, Vector<StatusListVersion>>,
     /// Issuance anchors by Merkle root.
     pub anchors: OrdMap<String, AnchorRecord>,
+    /// For each anchored credential hash, the Merkle root of its first anchor.
+    pub anchored: OrdMap<String, String>,
     /// Accreditations by the hash of the transaction that granted them.
     pub accreditations: OrdMap<String, AccreditationRecord>,
 }
@@ -50,7 +52,7 @@ pub struct StatusListVersion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnchorRecord {
     pub issuer: Did,
-    pub count: u64,
+    pub credential_hashes: Vec<String>,
     /// The transaction that anchored it; the block holding it proves when.
     pub transaction: String,
 }

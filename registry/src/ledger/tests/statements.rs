@@ -2,6 +2,7 @@
 //! leaving the state as it was.
 
 use serde_json::{Value, json};
+use sha2::Digest as _;
 use sigil_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use sigil_core::did::Did;
 use sigil_core::did::document::Relationship;
@@ -177,55 +178,71 @@ fn a_credential_that_is_not_a_status_list_is_refused() {
     assert_eq!(state, before);
 }
 
-fn anchor(did: &Did, root: &str) -> IssuanceAnchor {
-    let mut anchor = IssuanceAnchor {
-        issuer: did.to_string(),
-        merkle_root: root.into(),
-        count: 3,
-        time: "2026-07-01T00:00:00Z".into(),
-        proof: None,
-    };
+/// Three credential hashes (hex SHA-256).
+fn batch() -> Vec<String> {
+    ["a", "b", "c"]
+        .iter()
+        .map(|text| crate::chain::merkle::hex(&sha2::Sha256::digest(text.as_bytes()).into()))
+        .collect()
+}
+
+fn signed_anchor(mut anchor: IssuanceAnchor, did: &Did) -> IssuanceAnchor {
     anchor.proof = Some(statement::sign(&anchor, &key(DIPLOMA_KEY), &format!("{did}#key-1")).unwrap());
     anchor
 }
 
-const ROOT: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+fn anchor(did: &Did) -> IssuanceAnchor {
+    signed_anchor(
+        crate::ledger::anchor::unsigned(did.as_str(), batch(), "2026-07-01T00:00:00Z"),
+        did,
+    )
+}
 
 #[test]
 fn an_issuer_anchors_a_batch_once() {
     let (state, did) = ledger();
-    let state = apply(&state, &Transaction::Anchor(anchor(&did, ROOT))).unwrap();
-    assert_eq!(state.anchors[ROOT].issuer, did);
-    let mut again = anchor(&did, ROOT);
+    let anchor = anchor(&did);
+    let root = anchor.merkle_root.clone();
+    let state = apply(&state, &Transaction::Anchor(anchor.clone())).unwrap();
+    assert_eq!(state.anchors[&root].issuer, did);
+    assert_eq!(state.anchored[&batch()[1]], root);
+    let mut again = anchor;
     again.time = "2026-07-02T00:00:00Z".into();
-    again.proof = Some(statement::sign(&again, &key(DIPLOMA_KEY), &format!("{did}#key-1")).unwrap());
+    let again = signed_anchor(again, &did);
     assert_refused(
         &state,
         &Transaction::Anchor(again),
-        &LedgerError::AnchorExists(ROOT.into()),
+        &LedgerError::AnchorExists(root),
     );
 }
 
 #[test]
 fn a_tampered_or_unsigned_anchor_is_refused() {
     let (state, did) = ledger();
-    let mut tampered = anchor(&did, ROOT);
-    tampered.count = 4;
+    let mut tampered = anchor(&did);
+    tampered.time = "2026-07-03T00:00:00Z".into();
     assert_refused(&state, &Transaction::Anchor(tampered), &LedgerError::BadSignature);
-    let mut unsigned = anchor(&did, ROOT);
+    let mut unsigned = anchor(&did);
     unsigned.proof = None;
     assert_refused(
         &state,
         &Transaction::Anchor(unsigned),
         &LedgerError::MissingSignature,
     );
-    let bad_root = anchor(&did, "not-a-digest");
-    let before = state.clone();
-    assert!(matches!(
-        apply(&state, &Transaction::Anchor(bad_root)),
-        Err(LedgerError::Malformed(_))
-    ));
-    assert_eq!(state, before);
+    let mut wrong_root = anchor(&did);
+    wrong_root.credential_hashes.pop();
+    let wrong_root = signed_anchor(wrong_root, &did);
+    let not_hex =
+        crate::ledger::anchor::unsigned(did.as_str(), vec!["not-a-digest".into()], "2026-07-01T00:00:00Z");
+    let not_hex = signed_anchor(not_hex, &did);
+    for anchor in [wrong_root, not_hex] {
+        let before = state.clone();
+        assert!(matches!(
+            apply(&state, &Transaction::Anchor(anchor)),
+            Err(LedgerError::Malformed(_))
+        ));
+        assert_eq!(state, before);
+    }
 }
 
 #[test]
@@ -235,7 +252,7 @@ fn a_deactivated_issuer_cannot_anchor() {
     let state = apply(&state, &tx(&op.sign(&key(NEXT)).unwrap())).unwrap();
     assert_refused(
         &state,
-        &Transaction::Anchor(anchor(&did, ROOT)),
+        &Transaction::Anchor(anchor(&did)),
         &LedgerError::Deactivated(did.to_string()),
     );
 }

@@ -1,0 +1,312 @@
+//! Blocks and receipts: producing a block from pending transactions, checking a block as
+//! every node (and `verify-chain`) does, and the receipt that acknowledges a transaction.
+
+use serde::{Deserialize, Serialize};
+use sigil_core::key::{PublicKey, SigningKey};
+use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
+
+use super::genesis::Genesis;
+use super::merkle::{self, Hash};
+use crate::ledger::hash::digest_jcs;
+use crate::ledger::{LedgerError, LedgerState, Transaction, apply};
+
+/// A block header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BlockHeader {
+    pub chain_id: String,
+    pub height: u64,
+    /// The previous block's hash (the genesis hash for block 1).
+    pub prev_hash: String,
+    pub time: String,
+    /// RFC 6962 Merkle root (hex) of the transaction hashes, in block order.
+    pub tx_root: String,
+    /// Commitment to the ledger state after this block: `digest(prevStateRoot || txRoot)`.
+    /// The state is a pure function of the ordered transactions, so this chains every state.
+    pub state_root: String,
+    /// The validator's Multikey.
+    pub proposer: String,
+    /// base58btc multibase Ed25519 signature over the header without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl BlockHeader {
+    /// The block hash: the digest of the JCS header without its signature.
+    pub fn hash(&self) -> String {
+        digest_jcs(&self.unsigned()).unwrap_or_default()
+    }
+
+    fn unsigned(&self) -> BlockHeader {
+        BlockHeader {
+            signature: None,
+            ..self.clone()
+        }
+    }
+
+    fn signing_bytes(&self) -> Vec<u8> {
+        serde_jcs::to_vec(&self.unsigned()).unwrap_or_default()
+    }
+}
+
+/// A block: its header and its transactions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Block {
+    pub header: BlockHeader,
+    pub transactions: Vec<Transaction>,
+}
+
+/// Why a block is not a valid successor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error("block {found} follows block {previous}: heights must go up by one")]
+    Height { previous: u64, found: u64 },
+    #[error("block {height} names prev hash {found}, but the previous block is {expected}")]
+    PrevHash {
+        height: u64,
+        expected: String,
+        found: String,
+    },
+    #[error("block {height} belongs to chain {found}, not {expected}")]
+    ChainId {
+        height: u64,
+        expected: String,
+        found: String,
+    },
+    #[error("block {height}: time {found} is before the previous block's {previous}")]
+    Time {
+        height: u64,
+        previous: String,
+        found: String,
+    },
+    #[error("block {height}: the transaction root does not match its transactions")]
+    TxRoot { height: u64 },
+    #[error("block {height}: the state root does not match the state its transactions produce")]
+    StateRoot { height: u64 },
+    #[error("block {height}: proposer {proposer} is not a validator of this chain")]
+    UnknownValidator { height: u64, proposer: String },
+    #[error("block {height}: the validator's signature does not verify")]
+    Signature { height: u64 },
+    #[error("block {height}, transaction {index}: {error}")]
+    Transaction {
+        height: u64,
+        index: usize,
+        error: LedgerError,
+    },
+    #[error("block {height} is malformed: {reason}")]
+    Malformed { height: u64, reason: String },
+}
+
+/// The tip a new block builds on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tip {
+    pub height: u64,
+    pub hash: String,
+    pub time: Timestamp,
+    pub state_root: String,
+}
+
+impl Tip {
+    /// The tip before block 1.
+    pub fn genesis(genesis: &Genesis) -> Tip {
+        Tip {
+            height: 0,
+            hash: genesis.hash(),
+            time: parse_datetime(&genesis.time).unwrap_or_default(),
+            state_root: genesis.hash(),
+        }
+    }
+
+    /// The tip after `header`.
+    pub fn after(header: &BlockHeader) -> Tip {
+        Tip {
+            height: header.height,
+            hash: header.hash(),
+            time: parse_datetime(&header.time).unwrap_or_default(),
+            state_root: header.state_root.clone(),
+        }
+    }
+}
+
+/// What producing a block gives: the block, the state after it, and the transactions the
+/// ledger refused (with why), which are not in the block.
+#[derive(Debug)]
+pub struct Produced {
+    pub block: Block,
+    pub state: LedgerState,
+    pub refused: Vec<(Transaction, LedgerError)>,
+}
+
+/// Produces the next block from `pending`, in order, at `time` (not before the tip's).
+pub fn produce(
+    chain_id: &str,
+    state: &LedgerState,
+    tip: &Tip,
+    pending: Vec<Transaction>,
+    time: Timestamp,
+    validator: &SigningKey,
+) -> Produced {
+    let mut state = state.clone();
+    let mut included = Vec::with_capacity(pending.len());
+    let mut refused = Vec::new();
+    for transaction in pending {
+        match apply(&state, &transaction) {
+            Ok(next) => {
+                state = next;
+                included.push(transaction);
+            }
+            Err(error) => refused.push((transaction, error)),
+        }
+    }
+    let tx_root = merkle::hex(&merkle::root(&leaves(&included)));
+    let mut header = BlockHeader {
+        chain_id: chain_id.to_owned(),
+        height: tip.height + 1,
+        prev_hash: tip.hash.clone(),
+        time: format_datetime(time.max(tip.time)),
+        state_root: state_root(&tip.state_root, &tx_root),
+        tx_root,
+        proposer: validator.public_key().to_multikey(),
+        signature: None,
+    };
+    let signature = validator.sign(&header.signing_bytes());
+    header.signature = Some(format!("z{}", bs58::encode(signature).into_string()));
+    Produced {
+        block: Block {
+            header,
+            transactions: included,
+        },
+        state,
+        refused,
+    }
+}
+
+/// Checks `block` as the successor of `tip` on the chain of `genesis`, applying its
+/// transactions to `state`; returns the state after it.
+pub fn verify_block(
+    genesis: &Genesis,
+    validators: &[PublicKey],
+    state: &LedgerState,
+    tip: &Tip,
+    block: &Block,
+) -> Result<LedgerState, ChainError> {
+    let header = &block.header;
+    let height = header.height;
+    if header.chain_id != genesis.chain_id {
+        return Err(ChainError::ChainId {
+            height,
+            expected: genesis.chain_id.clone(),
+            found: header.chain_id.clone(),
+        });
+    }
+    if height != tip.height + 1 {
+        return Err(ChainError::Height {
+            previous: tip.height,
+            found: height,
+        });
+    }
+    if header.prev_hash != tip.hash {
+        return Err(ChainError::PrevHash {
+            height,
+            expected: tip.hash.clone(),
+            found: header.prev_hash.clone(),
+        });
+    }
+    let time = parse_datetime(&header.time).ok_or_else(|| ChainError::Malformed {
+        height,
+        reason: "time is not RFC 3339".into(),
+    })?;
+    if time < tip.time {
+        return Err(ChainError::Time {
+            height,
+            previous: format_datetime(tip.time),
+            found: header.time.clone(),
+        });
+    }
+    let proposer = PublicKey::from_multikey(&header.proposer)
+        .ok()
+        .filter(|key| validators.contains(key))
+        .ok_or_else(|| ChainError::UnknownValidator {
+            height,
+            proposer: header.proposer.clone(),
+        })?;
+    let signature = header
+        .signature
+        .as_deref()
+        .and_then(|text| text.strip_prefix('z'))
+        .and_then(|text| bs58::decode(text).into_vec().ok())
+        .ok_or(ChainError::Signature { height })?;
+    proposer
+        .verify(&header.signing_bytes(), &signature)
+        .map_err(|_| ChainError::Signature { height })?;
+    if header.tx_root != merkle::hex(&merkle::root(&leaves(&block.transactions))) {
+        return Err(ChainError::TxRoot { height });
+    }
+    if header.state_root != state_root(&tip.state_root, &header.tx_root) {
+        return Err(ChainError::StateRoot { height });
+    }
+    let mut state = state.clone();
+    for (index, transaction) in block.transactions.iter().enumerate() {
+        state =
+            apply(&state, transaction).map_err(|error| ChainError::Transaction { height, index, error })?;
+    }
+    Ok(state)
+}
+
+/// The Merkle leaves of transactions: the leaf hash of each transaction hash.
+fn leaves(transactions: &[Transaction]) -> Vec<Hash> {
+    transactions
+        .iter()
+        .map(|tx| merkle::leaf_hash(tx.hash().unwrap_or_default().as_bytes()))
+        .collect()
+}
+
+fn state_root(previous: &str, tx_root: &str) -> String {
+    crate::ledger::hash::digest(format!("{previous}{tx_root}").as_bytes())
+}
+
+/// The acknowledgement of a transaction: where it is, and the proof that the signed header
+/// commits to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    pub tx_hash: String,
+    pub height: u64,
+    pub index: usize,
+    /// How many transactions the block holds (the Merkle tree's size).
+    pub block_size: usize,
+    /// The RFC 6962 audit path (hex), leaf to root.
+    pub inclusion_proof: Vec<String>,
+    pub header: BlockHeader,
+}
+
+impl Receipt {
+    /// The receipt of transaction `index` of `block`.
+    pub fn new(block: &Block, index: usize) -> Option<Receipt> {
+        let transaction = block.transactions.get(index)?;
+        let leaves = leaves(&block.transactions);
+        Some(Receipt {
+            tx_hash: transaction.hash().ok()?,
+            height: block.header.height,
+            index,
+            block_size: block.transactions.len(),
+            inclusion_proof: merkle::audit_path(&leaves, index)
+                .iter()
+                .map(merkle::hex)
+                .collect(),
+            header: block.header.clone(),
+        })
+    }
+
+    /// Checks that the header's transaction root includes the transaction. (The header's
+    /// signature is checked against the chain's validators separately.)
+    pub fn verify(&self) -> bool {
+        let Some(root) = merkle::from_hex(&self.header.tx_root) else {
+            return false;
+        };
+        let path: Option<Vec<Hash>> = self.inclusion_proof.iter().map(|h| merkle::from_hex(h)).collect();
+        let leaf = merkle::leaf_hash(self.tx_hash.as_bytes());
+        path.is_some_and(|path| merkle::verify_inclusion(&leaf, self.index, self.block_size, &path, &root))
+    }
+}

@@ -1,0 +1,234 @@
+//! Producing and checking blocks: a valid chain checks out, and every way a block can be
+//! wrong is named.
+
+use sigil_core::key::SigningKey;
+use sigil_core::time::parse_datetime;
+
+use super::block::{Block, ChainError, Receipt, Tip, produce, verify_block};
+use super::genesis::Genesis;
+use crate::ledger::operation::{self, Purpose};
+use crate::ledger::{LedgerError, LedgerState, Transaction};
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_seed(&[seed; 32])
+}
+
+const VALIDATOR: u8 = 90;
+
+fn genesis() -> Genesis {
+    Genesis {
+        chain_id: "sigil-test".into(),
+        time: "2026-01-01T00:00:00Z".into(),
+        validators: vec![key(VALIDATOR).public_key().to_multikey()],
+        roots_of_trust: vec![key(50).did_key().to_string()],
+    }
+}
+
+/// An inception for a fresh DID controlled by key `seed`.
+fn create(seed: u8) -> Transaction {
+    let methods = vec![operation::method(
+        "key-1",
+        &key(seed + 100).public_key(),
+        &[Purpose::AssertionMethod],
+    )];
+    let time = parse_datetime("2026-01-02T00:00:00Z").unwrap();
+    Transaction::Did(operation::create(&key(seed), &key(seed + 1).public_key(), methods, time).unwrap())
+}
+
+/// Block 1 with three DIDs, produced by the validator.
+fn first_block() -> (Block, LedgerState) {
+    let genesis = genesis();
+    let state = genesis.initial_state().unwrap();
+    let time = parse_datetime("2026-01-02T00:00:01Z").unwrap();
+    let produced = produce(
+        &genesis.chain_id,
+        &state,
+        &Tip::genesis(&genesis),
+        vec![create(1), create(11), create(21)],
+        time,
+        &key(VALIDATOR),
+    );
+    assert!(produced.refused.is_empty());
+    (produced.block, produced.state)
+}
+
+fn check(block: &Block) -> Result<LedgerState, ChainError> {
+    let genesis = genesis();
+    verify_block(
+        &genesis,
+        &genesis.validator_keys().unwrap(),
+        &genesis.initial_state().unwrap(),
+        &Tip::genesis(&genesis),
+        block,
+    )
+}
+
+#[test]
+fn a_produced_block_checks_out_and_reaches_the_same_state() {
+    let (block, state) = first_block();
+    assert_eq!(block.header.height, 1);
+    assert_eq!(check(&block).unwrap(), state);
+}
+
+#[test]
+fn refused_transactions_stay_out_of_the_block() {
+    let genesis = genesis();
+    let produced = produce(
+        &genesis.chain_id,
+        &genesis.initial_state().unwrap(),
+        &Tip::genesis(&genesis),
+        vec![create(1), create(1)],
+        parse_datetime("2026-01-02T00:00:01Z").unwrap(),
+        &key(VALIDATOR),
+    );
+    assert_eq!(produced.block.transactions.len(), 1);
+    assert!(matches!(produced.refused[0].1, LedgerError::Replay(_)));
+}
+
+#[test]
+fn a_receipt_proves_inclusion_in_the_signed_header() {
+    let (block, _) = first_block();
+    for index in 0..3 {
+        let receipt = Receipt::new(&block, index).unwrap();
+        assert!(receipt.verify());
+        let moved = Receipt {
+            index: (index + 1) % 3,
+            ..receipt
+        };
+        assert!(!moved.verify());
+    }
+}
+
+#[test]
+fn a_changed_transaction_list_breaks_the_transaction_root() {
+    let (mut block, _) = first_block();
+    block.transactions.swap(0, 1);
+    assert_eq!(check(&block), Err(ChainError::TxRoot { height: 1 }));
+}
+
+#[test]
+fn a_changed_header_breaks_the_signature() {
+    let (mut block, _) = first_block();
+    block.header.state_root = "zQmForged".into();
+    assert_eq!(check(&block), Err(ChainError::Signature { height: 1 }));
+}
+
+#[test]
+fn a_block_from_an_unknown_validator_is_refused() {
+    let genesis = genesis();
+    let produced = produce(
+        &genesis.chain_id,
+        &genesis.initial_state().unwrap(),
+        &Tip::genesis(&genesis),
+        vec![create(1)],
+        parse_datetime("2026-01-02T00:00:01Z").unwrap(),
+        &key(91),
+    );
+    assert!(matches!(
+        check(&produced.block),
+        Err(ChainError::UnknownValidator { height: 1, .. })
+    ));
+}
+
+#[test]
+fn a_block_that_does_not_follow_the_tip_is_refused() {
+    let (block, state) = first_block();
+    let genesis = genesis();
+    let validators = genesis.validator_keys().unwrap();
+    let tip = Tip::after(&block.header);
+    // Block 1 again, on top of itself.
+    assert!(matches!(
+        verify_block(&genesis, &validators, &state, &tip, &block),
+        Err(ChainError::Height {
+            previous: 1,
+            found: 1
+        })
+    ));
+    // A block 2 that names another predecessor.
+    let mut forged_tip = tip.clone();
+    forged_tip.hash = "zQmSomethingElse".into();
+    let next = produce(
+        &genesis.chain_id,
+        &state,
+        &forged_tip,
+        vec![create(31)],
+        tip.time,
+        &key(VALIDATOR),
+    );
+    assert!(matches!(
+        verify_block(&genesis, &validators, &state, &tip, &next.block),
+        Err(ChainError::PrevHash { height: 2, .. })
+    ));
+}
+
+#[test]
+fn a_block_with_a_transaction_the_ledger_refuses_is_refused() {
+    let genesis = genesis();
+    let tip = Tip::genesis(&genesis);
+    // A dishonest validator includes a replayed transaction, with correct roots and a valid
+    // signature, so that only the ledger can tell.
+    let time = parse_datetime("2026-01-02T00:00:01Z").unwrap();
+    let forged = forge_block(&genesis, &tip, vec![create(1), create(1)], time);
+    assert!(matches!(
+        check(&forged),
+        Err(ChainError::Transaction {
+            height: 1,
+            index: 1,
+            error: LedgerError::Replay(_)
+        })
+    ));
+}
+
+/// A block with exactly `transactions`, correct roots and a valid signature.
+fn forge_block(
+    genesis: &Genesis,
+    tip: &Tip,
+    transactions: Vec<Transaction>,
+    time: sigil_core::time::Timestamp,
+) -> Block {
+    use super::merkle;
+    let leaves: Vec<_> = transactions
+        .iter()
+        .map(|tx| merkle::leaf_hash(tx.hash().unwrap().as_bytes()))
+        .collect();
+    let tx_root = merkle::hex(&merkle::root(&leaves));
+    let state_root = crate::ledger::hash::digest(format!("{}{tx_root}", tip.state_root).as_bytes());
+    let mut header = super::BlockHeader {
+        chain_id: genesis.chain_id.clone(),
+        height: tip.height + 1,
+        prev_hash: tip.hash.clone(),
+        time: sigil_core::time::format_datetime(time),
+        tx_root,
+        state_root,
+        proposer: key(VALIDATOR).public_key().to_multikey(),
+        signature: None,
+    };
+    let bytes = serde_jcs::to_vec(&header).unwrap();
+    header.signature = Some(format!(
+        "z{}",
+        bs58::encode(key(VALIDATOR).sign(&bytes)).into_string()
+    ));
+    Block { header, transactions }
+}
+
+#[test]
+fn a_block_older_than_its_predecessor_is_refused() {
+    let genesis = genesis();
+    let tip = Tip::genesis(&genesis);
+    let block = forge_block(
+        &genesis,
+        &tip,
+        vec![create(1)],
+        parse_datetime("2025-12-31T00:00:00Z").unwrap(),
+    );
+    assert!(matches!(check(&block), Err(ChainError::Time { height: 1, .. })));
+}
+
+#[test]
+fn a_genesis_without_validators_is_refused() {
+    let genesis = Genesis {
+        validators: vec![],
+        ..genesis()
+    };
+    assert!(genesis.initial_state().is_err());
+}
