@@ -12,3 +12,5 @@
 
 pub mod chain;
 pub mod ledger;
+pub mod replay;
+pub mod store;

@@ -1,0 +1,85 @@
+//! Schema migrations, run at start-up. Each migration is named by its date and never edited
+//! once merged; a change of schema is a new migration.
+
+use sea_orm_migration::prelude::*;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(CreateChain)]
+    }
+}
+
+/// Blocks and their transactions.
+#[derive(DeriveMigrationName)]
+struct CreateChain;
+
+#[derive(DeriveIden)]
+enum Blocks {
+    Table,
+    Height,
+    Hash,
+    Header,
+}
+
+#[derive(DeriveIden)]
+enum Transactions {
+    Table,
+    Hash,
+    Height,
+    Position,
+    Body,
+}
+
+// async_trait's signature elides SchemaManager's lifetime; naming it breaks the impl.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for CreateChain {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Blocks::Table)
+                    .col(
+                        ColumnDef::new(Blocks::Height)
+                            .big_integer()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Blocks::Hash).string().not_null().unique_key())
+                    .col(ColumnDef::new(Blocks::Header).text().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Transactions::Table)
+                    .col(
+                        ColumnDef::new(Transactions::Hash)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Transactions::Height).big_integer().not_null())
+                    .col(ColumnDef::new(Transactions::Position).integer().not_null())
+                    .col(ColumnDef::new(Transactions::Body).text().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("transactions_by_block")
+                    .table(Transactions::Table)
+                    .col(Transactions::Height)
+                    .col(Transactions::Position)
+                    .unique()
+                    .to_owned(),
+            )
+            .await
+    }
+}

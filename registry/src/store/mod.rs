@@ -1,0 +1,172 @@
+//! The registry's storage: blocks and transactions in SQLite through sea-orm. Only the node
+//! writes; a block and its transactions are written in one SQLite transaction with
+//! `synchronous = FULL`, so once `append` returns the block survives a crash or power loss,
+//! and only then is a submission acknowledged.
+
+mod entities;
+mod migration;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ActiveValue, ColumnTrait, ConnectOptions, Database, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait as _;
+
+use crate::chain::{Block, BlockHeader};
+use crate::ledger::Transaction;
+use entities::{block, transaction};
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// A stored row does not hold what it should (the file was altered or damaged).
+    #[error("block {height}: stored data is unreadable: {reason}")]
+    Corrupt { height: i64, reason: String },
+}
+
+/// Where a transaction is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub height: u64,
+    pub index: usize,
+}
+
+/// The block store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path` and runs the migrations.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Self::connect(&url).await
+    }
+
+    /// A private in-memory database, for tests.
+    pub async fn in_memory() -> Result<Store, StoreError> {
+        Self::connect("sqlite::memory:").await
+    }
+
+    async fn connect(url: &str) -> Result<Store, StoreError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        // One connection: the ledger has one writer, and an in-memory database must not be
+        // split across connections.
+        options
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+            });
+        let db = Database::connect(options).await?;
+        migration::Migrator::up(&db, None).await?;
+        Ok(Store { db })
+    }
+
+    /// Appends a block and its transactions atomically and durably.
+    pub async fn append(&self, block: &Block) -> Result<(), StoreError> {
+        let height = to_i64(block.header.height);
+        let header = serde_json::to_string(&block.header).map_err(|e| corrupt(height, e))?;
+        let rows = block
+            .transactions
+            .iter()
+            .enumerate()
+            .map(|(position, tx)| {
+                Ok(transaction::ActiveModel {
+                    hash: ActiveValue::Set(tx.hash().map_err(|e| corrupt(height, e))?),
+                    height: ActiveValue::Set(height),
+                    position: ActiveValue::Set(i32::try_from(position).unwrap_or(i32::MAX)),
+                    body: ActiveValue::Set(serde_json::to_string(tx).map_err(|e| corrupt(height, e))?),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let db_transaction = self.db.begin().await?;
+        block::Entity::insert(block::ActiveModel {
+            height: ActiveValue::Set(height),
+            hash: ActiveValue::Set(block.header.hash()),
+            header: ActiveValue::Set(header),
+        })
+        .exec(&db_transaction)
+        .await?;
+        if !rows.is_empty() {
+            transaction::Entity::insert_many(rows)
+                .exec(&db_transaction)
+                .await?;
+        }
+        db_transaction.commit().await?;
+        Ok(())
+    }
+
+    /// The height of the last block (0 when there is none).
+    pub async fn height(&self) -> Result<u64, StoreError> {
+        let last = block::Entity::find()
+            .order_by_desc(block::Column::Height)
+            .limit(1)
+            .one(&self.db)
+            .await?;
+        Ok(last.map_or(0, |row| u64::try_from(row.height).unwrap_or(0)))
+    }
+
+    /// The block at `height`, if there is one.
+    pub async fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
+        let height = to_i64(height);
+        let Some(row) = block::Entity::find_by_id(height).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let header: BlockHeader = serde_json::from_str(&row.header).map_err(|e| corrupt(height, e))?;
+        let rows = transaction::Entity::find()
+            .filter(transaction::Column::Height.eq(height))
+            .order_by_asc(transaction::Column::Position)
+            .all(&self.db)
+            .await?;
+        let transactions = rows
+            .iter()
+            .map(|row| serde_json::from_str::<Transaction>(&row.body).map_err(|e| corrupt(height, e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(Block { header, transactions }))
+    }
+
+    /// The hash stored for the block at `height`.
+    pub async fn block_hash(&self, height: u64) -> Result<Option<String>, StoreError> {
+        let row = block::Entity::find_by_id(to_i64(height)).one(&self.db).await?;
+        Ok(row.map(|row| row.hash))
+    }
+
+    /// Where the transaction `hash` is, if it is in a block.
+    pub async fn locate(&self, hash: &str) -> Result<Option<Location>, StoreError> {
+        let row = transaction::Entity::find_by_id(hash.to_owned())
+            .one(&self.db)
+            .await?;
+        Ok(row.map(|row| Location {
+            height: u64::try_from(row.height).unwrap_or(0),
+            index: usize::try_from(row.position).unwrap_or(0),
+        }))
+    }
+
+    /// Raw access for tests that play the part of someone editing the file.
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+fn to_i64(height: u64) -> i64 {
+    i64::try_from(height).unwrap_or(i64::MAX)
+}
+
+fn corrupt(height: i64, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        height,
+        reason: error.to_string(),
+    }
+}
