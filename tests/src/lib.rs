@@ -147,3 +147,71 @@ impl Default for Scratch {
         Self::new()
     }
 }
+
+/// A `sigil-registry` process serving on an ephemeral loopback port, killed when dropped.
+#[derive(Debug)]
+pub struct RegistryProcess {
+    child: std::process::Child,
+    pub url: url::Url,
+    pub data_dir: PathBuf,
+}
+
+/// The passphrase test registries encrypt their keys with.
+pub const TEST_PASSPHRASE: &str = "correct horse battery staple";
+
+impl RegistryProcess {
+    /// Creates a chain in `data_dir` with `sigil-registry init` (if there is none yet) and
+    /// starts `sigil-registry serve` on `127.0.0.1:0`, waiting until it listens.
+    pub fn start(data_dir: &Path) -> RegistryProcess {
+        use std::io::BufRead as _;
+        if !data_dir.join("genesis.json").exists() {
+            run(std::process::Command::new(binary("sigil-registry"))
+                .args(["init", "--data-dir"])
+                .arg(data_dir)
+                .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+            .expect_code(0);
+        }
+        let mut child = std::process::Command::new(binary("sigil-registry"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--block-interval-ms",
+                "20",
+                "--data-dir",
+            ])
+            .arg(data_dir)
+            .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start sigil-registry: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("reading the registry's address: {e}"));
+        let address = line
+            .trim()
+            .strip_prefix("sigil-registry listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from sigil-registry: {line:?}"));
+        RegistryProcess {
+            child,
+            url: url::Url::parse(address).unwrap_or_else(|e| panic!("{address}: {e}")),
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+
+    /// Kills the process at once, as a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RegistryProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

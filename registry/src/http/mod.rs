@@ -1,0 +1,165 @@
+//! The registry's HTTP API (axum): submit transactions, resolve DIDs in the Universal
+//! Resolver driver shape, read blocks and transactions with their proofs. Bodies are limited
+//! in size and requests in time; every error is JSON with a stable code.
+
+mod error;
+
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sigil_core::did::{Did, ResolutionError, ResolutionOptions};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::AppError;
+
+use crate::chain::Receipt;
+use crate::ledger::Transaction;
+use crate::ledger::resolve::resolve;
+use crate::node::Node;
+
+/// Largest request body: a status list credential is the biggest transaction.
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// Longest a request may take; a submission waits for its block, well under this.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The registry's routes.
+pub fn app(node: Node) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/transactions", post(submit_transaction))
+        .route("/transactions/{hash}", get(get_transaction))
+        .route("/1.0/identifiers/{did}", get(resolve_identifier))
+        .route("/blocks/latest", get(get_latest_block))
+        .route("/blocks/{height}", get(get_block))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .with_state(node)
+}
+
+async fn submit_transaction(
+    State(node): State<Node>,
+    body: Result<Json<Transaction>, JsonRejection>,
+) -> Result<(StatusCode, Json<Receipt>), AppError> {
+    let Json(transaction) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let receipt = node.submit(transaction).await?;
+    Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+async fn get_transaction(
+    State(node): State<Node>,
+    Path(hash): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let not_found = || AppError::NotFound(format!("no transaction {hash}"));
+    let location = node.store().locate(&hash).await?.ok_or_else(not_found)?;
+    let block = node.store().block(location.height).await?.ok_or_else(not_found)?;
+    let receipt = Receipt::new(&block, location.index).ok_or_else(not_found)?;
+    let transaction = block
+        .transactions
+        .get(location.index)
+        .cloned()
+        .ok_or_else(not_found)?;
+    Ok(Json(json!({"transaction": transaction, "receipt": receipt})))
+}
+
+async fn get_latest_block(State(node): State<Node>) -> Result<Json<Value>, AppError> {
+    let height = node.view().await.tip.height;
+    block_at(&node, height).await
+}
+
+async fn get_block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Json<Value>, AppError> {
+    block_at(&node, height).await
+}
+
+async fn block_at(node: &Node, height: u64) -> Result<Json<Value>, AppError> {
+    if height == 0 {
+        return Ok(Json(
+            json!({"height": 0, "genesis": node.genesis(), "hash": node.genesis().hash()}),
+        ));
+    }
+    let block = node
+        .store()
+        .block(height)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no block {height}")))?;
+    Ok(Json(json!({"hash": block.header.hash(), "block": block})))
+}
+
+/// DID Resolution parameters.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResolutionQuery {
+    version_time: Option<String>,
+    version_id: Option<String>,
+}
+
+/// `GET /1.0/identifiers/{did}`: the Universal Resolver driver API (DID Resolution §7.1).
+async fn resolve_identifier(
+    State(node): State<Node>,
+    Path(did): Path<String>,
+    Query(query): Query<ResolutionQuery>,
+) -> Response {
+    let failure = |status: StatusCode, error: &str, message: String| {
+        let body = json!({
+            "@context": "https://w3id.org/did-resolution/v1",
+            "didDocument": null,
+            "didResolutionMetadata": {"error": error, "errorMessage": message},
+            "didDocumentMetadata": {},
+        });
+        (status, Json(body)).into_response()
+    };
+    let did = match Did::parse(&did) {
+        Ok(did) if did.method() == "sigil" => did,
+        Ok(did) => {
+            return failure(
+                StatusCode::NOT_IMPLEMENTED,
+                "methodNotSupported",
+                format!("{} is not did:sigil", did),
+            );
+        }
+        Err(e) => return failure(StatusCode::BAD_REQUEST, "invalidDid", e.to_string()),
+    };
+    let version_time = match query
+        .version_time
+        .as_deref()
+        .map(sigil_core::time::parse_datetime)
+    {
+        Some(None) => {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                "invalidOptions",
+                "versionTime is not RFC 3339".into(),
+            );
+        }
+        Some(Some(time)) => Some(time),
+        None => None,
+    };
+    let options = ResolutionOptions {
+        version_time,
+        version_id: query.version_id,
+    };
+    let view = node.view().await;
+    match resolve(&view.state, &did, &options) {
+        Ok(resolution) => {
+            let body = json!({
+                "@context": "https://w3id.org/did-resolution/v1",
+                "didDocument": resolution.document,
+                "didResolutionMetadata": {"contentType": "application/did+ld+json"},
+                "didDocumentMetadata": resolution.metadata,
+            });
+            (StatusCode::OK, Json(body)).into_response()
+        }
+        Err(ResolutionError::NotFound(message)) => failure(StatusCode::NOT_FOUND, "notFound", message),
+        Err(error) => failure(StatusCode::BAD_REQUEST, "invalidOptions", error.to_string()),
+    }
+}

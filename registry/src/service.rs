@@ -1,0 +1,191 @@
+//! Setting up and running a registry from its data directory:
+//!
+//! ```text
+//! DATA_DIR/genesis.json         the chain's genesis
+//! DATA_DIR/validator.key        this node's block-signing key (encrypted)
+//! DATA_DIR/root-of-trust.key    the root of trust's key, created by `init` (encrypted)
+//! DATA_DIR/registry.db          blocks and transactions (SQLite)
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use sigil_core::key::SigningKey;
+use sigil_core::keystore::{self, KdfParams};
+
+use crate::chain::Genesis;
+use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
+use crate::replay::replay;
+use crate::store::Store;
+
+/// The files of a data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir(pub PathBuf);
+
+impl DataDir {
+    pub fn genesis(&self) -> PathBuf {
+        self.0.join("genesis.json")
+    }
+    pub fn validator_key(&self) -> PathBuf {
+        self.0.join("validator.key")
+    }
+    pub fn root_of_trust_key(&self) -> PathBuf {
+        self.0.join("root-of-trust.key")
+    }
+    pub fn database(&self) -> PathBuf {
+        self.0.join("registry.db")
+    }
+
+    /// Reads the genesis file.
+    pub fn read_genesis(&self) -> anyhow::Result<Genesis> {
+        let path = self.genesis();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("{}: {e} (run `sigil-registry init` first)", path.display()))?;
+        let genesis: Genesis =
+            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        genesis.initial_state()?;
+        Ok(genesis)
+    }
+}
+
+/// What `init` may take from a genesis template: the chain id and extra roots of trust.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisTemplate {
+    pub chain_id: Option<String>,
+    pub time: Option<String>,
+    #[serde(default)]
+    pub validators: Vec<String>,
+    #[serde(default)]
+    pub roots_of_trust: Vec<String>,
+}
+
+/// What `init` made.
+#[derive(Debug)]
+pub struct Initialised {
+    pub genesis: Genesis,
+    pub root_of_trust: String,
+}
+
+/// Creates a new chain in `data_dir`: a validator key and a root-of-trust key (both encrypted
+/// under `passphrase`), and the genesis naming them, with anything `template` adds.
+pub fn init(data_dir: &DataDir, template: GenesisTemplate, passphrase: &str) -> anyhow::Result<Initialised> {
+    if data_dir.genesis().exists() {
+        anyhow::bail!("{} already holds a chain", data_dir.0.display());
+    }
+    std::fs::create_dir_all(&data_dir.0).map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.0.display()))?;
+    let validator = SigningKey::generate();
+    let root = SigningKey::generate();
+    keystore::write(
+        &data_dir.validator_key(),
+        &validator,
+        passphrase,
+        KdfParams::default(),
+    )?;
+    keystore::write(
+        &data_dir.root_of_trust_key(),
+        &root,
+        passphrase,
+        KdfParams::default(),
+    )?;
+    let root_did = root.did_key().to_string();
+    let mut validators = template.validators;
+    validators.push(validator.public_key().to_multikey());
+    let mut roots_of_trust = template.roots_of_trust;
+    roots_of_trust.push(root_did.clone());
+    let genesis = Genesis {
+        chain_id: template
+            .chain_id
+            .unwrap_or_else(|| format!("sigil-{}", uuid_like())),
+        time: template
+            .time
+            .unwrap_or_else(|| sigil_core::time::format_datetime(sigil_core::time::now())),
+        validators,
+        roots_of_trust,
+    };
+    genesis.initial_state()?;
+    let text = serde_json::to_string_pretty(&genesis)?;
+    std::fs::write(data_dir.genesis(), text + "\n")
+        .map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.genesis().display()))?;
+    Ok(Initialised {
+        genesis,
+        root_of_trust: root_did,
+    })
+}
+
+/// A short random suffix for chain ids.
+fn uuid_like() -> String {
+    let key = SigningKey::generate().public_key().to_multikey();
+    key.chars().rev().take(8).collect()
+}
+
+/// Replays the stored chain, unlocks the validator key and starts the node.
+pub async fn start_node(data_dir: &DataDir, passphrase: &str, policy: BlockPolicy) -> anyhow::Result<Node> {
+    let genesis = data_dir.read_genesis()?;
+    let validator = keystore::read(&data_dir.validator_key(), passphrase)?;
+    if !genesis.validators.contains(&validator.public_key().to_multikey()) {
+        anyhow::bail!("this node's validator key is not a validator in genesis.json");
+    }
+    let store = Store::open(&data_dir.database()).await?;
+    let replayed = replay(&store, &genesis).await?;
+    tracing::info!(height = replayed.tip.height, "chain replayed");
+    let view = ChainView {
+        state: replayed.state,
+        tip: replayed.tip,
+    };
+    let consensus = Arc::new(SingleNode(store.clone()));
+    Ok(Node::start(genesis, store, view, consensus, validator, policy))
+}
+
+/// Serves the HTTP API on `listen` until Ctrl-C or SIGTERM; calls `ready` with the bound
+/// address once listening (so port 0 can be used).
+pub async fn serve(node: Node, listen: SocketAddr, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, crate::http::app(node))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return ctrl_c.await.unwrap_or_default(),
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or_default();
+}
+
+/// The passphrase: from `SIGIL_PASSPHRASE` (read by `main`) or a prompt on the terminal.
+pub fn passphrase(from_env: Option<String>) -> anyhow::Result<String> {
+    match from_env {
+        Some(passphrase) if !passphrase.is_empty() => Ok(passphrase),
+        _ => rpassword::prompt_password("passphrase: ")
+            .map_err(|e| anyhow::anyhow!("no passphrase: set SIGIL_PASSPHRASE or run in a terminal ({e})")),
+    }
+}
+
+/// Reads an optional genesis template file.
+pub fn read_template(path: Option<&Path>) -> anyhow::Result<GenesisTemplate> {
+    match path {
+        None => Ok(GenesisTemplate::default()),
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        }
+    }
+}
