@@ -20,6 +20,7 @@
 pub mod contexts;
 pub mod data_integrity;
 pub mod did;
+pub mod http_client;
 pub mod immediate;
 pub mod issue;
 pub mod jose;
@@ -28,6 +29,7 @@ pub mod jsonld;
 pub mod key;
 pub mod keystore;
 pub mod model;
+pub mod registry;
 pub mod sd_jwt;
 pub mod time;
 pub mod verify;

@@ -3,6 +3,7 @@
 
 use sigil_core::did::StandardResolver;
 use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::registry::RegistryClient;
 use sigil_core::verify::{Expectations, VerificationError, VerificationReport, Verifier};
 
 /// Where the verifier looks things up.
@@ -34,13 +35,20 @@ impl Verdict {
     }
 }
 
-/// Verifies `input` (JSON, compact JWS or SD-JWT).
+/// Verifies `input` (JSON, compact JWS or SD-JWT). With a registry, `did:sigil` issuers
+/// resolve there, and status, key history and accreditation are read from it.
 pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Verdict {
     let resolver = match &sources.registry {
         Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(url.clone())),
         None => StandardResolver::offline(),
     };
-    let verifier = Verifier::new(&resolver);
+    let registry = sources.registry.clone().map(RegistryClient::new);
+    let mut verifier = Verifier::new(&resolver);
+    if let Some(registry) = &registry {
+        verifier.status = Some(registry);
+        verifier.trust = Some(registry);
+        verifier.history = Some(registry);
+    }
     match verifier.verify(input, expect).await {
         Ok(report) if report.valid => Verdict::Valid(report),
         Ok(report) => Verdict::Invalid(report),

@@ -118,7 +118,12 @@ impl UniversalResolverClient {
                 "resolver answered HTTP {status}"
             )));
         }
-        let body = read_limited(response, MAX_RESPONSE_BYTES).await?;
+        let body = crate::http_client::read_limited(response, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|e| match e {
+                crate::http_client::FetchError::Unavailable(reason) => ResolutionError::Unavailable(reason),
+                crate::http_client::FetchError::Invalid(reason) => ResolutionError::InvalidResponse(reason),
+            })?;
         let text =
             std::str::from_utf8(&body).map_err(|_| ResolutionError::InvalidResponse("not UTF-8".into()))?;
         let value = crate::json::parse(text).map_err(|e| ResolutionError::InvalidResponse(e.to_string()))?;
@@ -154,31 +159,6 @@ impl UniversalResolverClient {
             ))),
         }
     }
-}
-
-/// Reads a response body, giving up as soon as it passes `limit` bytes, so a hostile or
-/// broken resolver cannot make the verifier buffer gigabytes.
-async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, ResolutionError> {
-    let too_large =
-        || ResolutionError::InvalidResponse(format!("resolution result larger than {limit} bytes"));
-    if response
-        .content_length()
-        .is_some_and(|length| length > limit as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| ResolutionError::Unavailable(e.to_string()))?
-    {
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::report::{Check, Format, Subject, VerificationReport, check_id};
-use super::{Expectations, SignedCredential, StatusCheck, VerificationError, Verifier};
+use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::data_integrity::{self, Proof, ProofError};
 use crate::did::document::Relationship;
 use crate::did::{Did, DidUrl};
@@ -16,7 +16,7 @@ impl Verifier<'_> {
         &self,
         value: &Value,
         expect: &Expectations,
-        status_check: StatusCheck,
+        role: Role,
     ) -> Result<VerificationReport, VerificationError> {
         let mut report = VerificationReport::new(Subject::Credential, Format::DataIntegrity);
         let credential = Credential::from_json(value).map_err(|e| VerificationError::Input(e.to_string()))?;
@@ -64,8 +64,7 @@ impl Verifier<'_> {
             status: credential.status,
             hash: super::credential_hash(&super::IssuedForm::Json(value)),
         };
-        self.credential_checks(&signed, expect, status_check, &mut report)
-            .await?;
+        self.credential_checks(&signed, expect, role, &mut report).await?;
         Ok(report.finish())
     }
 
@@ -180,7 +179,7 @@ impl Verifier<'_> {
         for credential in credentials {
             let report = match crate::model::presentation::envelope_contents(credential) {
                 Some(("application/vc+jwt", jws)) => {
-                    Box::pin(self.verify_jws(jws, &inner, StatusCheck::Check)).await?
+                    Box::pin(self.verify_jws(jws, &inner, Role::Credential)).await?
                 }
                 Some(("application/dc+sd-jwt", sd_jwt)) => {
                     Box::pin(self.verify_sd_jwt(sd_jwt, &inner)).await?
@@ -190,7 +189,7 @@ impl Verifier<'_> {
                         "enveloped credential of type {media_type}"
                     )));
                 }
-                None => Box::pin(self.verify_di_credential(credential, &inner, StatusCheck::Check)).await?,
+                None => Box::pin(self.verify_di_credential(credential, &inner, Role::Credential)).await?,
             };
             reports.push(report);
         }

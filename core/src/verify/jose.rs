@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::data_integrity::{holder_binding, parse_did};
 use super::report::{Check, Format, Subject, VerificationReport, check_id};
 use super::signer::KeyLookup;
-use super::{Expectations, SignedCredential, StatusCheck, VerificationError, Verifier};
+use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::did::DidUrl;
 use crate::did::document::Relationship;
 use crate::jose::{self, UnverifiedJws, VC_JWT_TYPE, VP_JWT_TYPE};
@@ -21,13 +21,11 @@ impl Verifier<'_> {
         &self,
         compact: &str,
         expect: &Expectations,
-        status_check: StatusCheck,
+        role: Role,
     ) -> Result<VerificationReport, VerificationError> {
         let jws = jose::decode_unverified(compact).map_err(|e| VerificationError::Input(e.to_string()))?;
         match jws.header_str("typ") {
-            Some(VC_JWT_TYPE | LEGACY_VC_JWT_TYPE) => {
-                self.verify_vc_jwt(compact, &jws, expect, status_check).await
-            }
+            Some(VC_JWT_TYPE | LEGACY_VC_JWT_TYPE) => self.verify_vc_jwt(compact, &jws, expect, role).await,
             Some(VP_JWT_TYPE) => self.verify_vp_jwt(compact, &jws, expect).await,
             other => Err(VerificationError::Input(format!(
                 "JWS with typ {other:?}; expected {VC_JWT_TYPE} or {VP_JWT_TYPE}"
@@ -40,7 +38,7 @@ impl Verifier<'_> {
         compact: &str,
         jws: &UnverifiedJws,
         expect: &Expectations,
-        status_check: StatusCheck,
+        role: Role,
     ) -> Result<VerificationReport, VerificationError> {
         let mut report = VerificationReport::new(Subject::Credential, Format::Jose);
         let credential =
@@ -72,8 +70,7 @@ impl Verifier<'_> {
             status: credential.status,
             hash: super::credential_hash(&super::IssuedForm::Jws(compact)),
         };
-        self.credential_checks(&signed, expect, status_check, &mut report)
-            .await?;
+        self.credential_checks(&signed, expect, role, &mut report).await?;
         Ok(report.finish())
     }
 

@@ -79,11 +79,13 @@ impl std::fmt::Debug for Verifier<'_> {
     }
 }
 
-/// Whether status entries are checked: not when verifying a status list credential itself.
+/// What a credential is verified as. A status list credential is checked like any other —
+/// proof, signing key, key history, validity — but its own status and accreditation do not
+/// apply: it is trusted because the credential's issuer signed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StatusCheck {
-    Check,
-    Skip,
+pub(crate) enum Role {
+    Credential,
+    StatusList,
 }
 
 /// What every format yields about a credential once its proof is checked.
@@ -130,7 +132,7 @@ impl<'a> Verifier<'a> {
             return self.verify_sd_jwt(input, expect).await;
         }
         if crate::jose::looks_like_compact_jws(input) {
-            return self.verify_jws(input, expect, StatusCheck::Check).await;
+            return self.verify_jws(input, expect, Role::Credential).await;
         }
         Err(VerificationError::Input(
             "not a credential or presentation: expected Data Integrity JSON, a compact JWS or an SD-JWT"
@@ -147,7 +149,7 @@ impl<'a> Verifier<'a> {
         if crate::model::Presentation::is_presentation(value) {
             self.verify_di_presentation(value, expect).await
         } else {
-            self.verify_di_credential(value, expect, StatusCheck::Check).await
+            self.verify_di_credential(value, expect, Role::Credential).await
         }
     }
 
@@ -156,7 +158,7 @@ impl<'a> Verifier<'a> {
         &self,
         credential: &SignedCredential,
         expect: &Expectations,
-        status_check: StatusCheck,
+        role: Role,
         report: &mut VerificationReport,
     ) -> Result<(), VerificationError> {
         report.push(
@@ -168,13 +170,13 @@ impl<'a> Verifier<'a> {
             )
             .await?,
         );
-        if status_check == StatusCheck::Check {
+        report.push(self.validity_check(credential.valid_from, credential.valid_until));
+        if role == Role::Credential {
             for check in self.status_checks(&credential.issuer, &credential.status).await? {
                 report.push(check);
             }
+            report.push(self.trust_check(credential).await?);
         }
-        report.push(self.validity_check(credential.valid_from, credential.valid_until));
-        report.push(self.trust_check(credential).await?);
         if let Some(expected) = &expect.issuer {
             report.push(if expected == &credential.issuer {
                 Check::passed(

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::data_integrity::parse_did;
 use super::jose::{jws_proof_check, key_id, numeric_date};
 use super::report::{Check, Format, Subject, VerificationReport, check_id};
-use super::{Expectations, SignedCredential, StatusCheck, VerificationError, Verifier};
+use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::did::document::Relationship;
 use crate::jose;
 use crate::sd_jwt::{self, SD_JWT_VC_TYPE, SdJwt};
@@ -112,7 +112,7 @@ impl Verifier<'_> {
             status: vec![],
             hash: super::credential_hash(&super::IssuedForm::SdJwt(text)),
         };
-        self.credential_checks(&signed, expect, StatusCheck::Check, &mut report)
+        self.credential_checks(&signed, expect, Role::Credential, &mut report)
             .await?;
         Ok(report.finish())
     }

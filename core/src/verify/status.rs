@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::report::{Check, check_id};
-use super::{Expectations, StatusCheck, VerificationError, Verifier};
+use super::{Expectations, Role, VerificationError, Verifier};
 use crate::did::Did;
 use crate::model::StatusEntry;
 use crate::model::status_list::Bitstring;
@@ -28,12 +28,12 @@ impl Verifier<'_> {
         }
         let mut checks = Vec::with_capacity(entries.len());
         for entry in entries {
-            checks.push(self.status_check(issuer, entry).await?);
+            checks.push(self.role(issuer, entry).await?);
         }
         Ok(checks)
     }
 
-    async fn status_check(&self, issuer: &Did, entry: &StatusEntry) -> Result<Check, VerificationError> {
+    async fn role(&self, issuer: &Did, entry: &StatusEntry) -> Result<Check, VerificationError> {
         let id = check_id::STATUS;
         if entry.type_ != BITSTRING_ENTRY {
             return Err(VerificationError::Unsupported(format!(
@@ -125,15 +125,14 @@ impl Verifier<'_> {
                 Err(e) => return Ok(Err(format!("The status list {url} is unreadable: {e}."))),
             };
             let report =
-                Box::pin(self.verify_di_credential(&value, &Expectations::default(), StatusCheck::Skip))
-                    .await;
+                Box::pin(self.verify_di_credential(&value, &Expectations::default(), Role::StatusList)).await;
             (report, value)
         } else {
             let payload = match crate::jose::decode_unverified(text) {
                 Ok(jws) => jws.payload,
                 Err(e) => return Ok(Err(format!("The status list {url} is unreadable: {e}."))),
             };
-            let report = Box::pin(self.verify_jws(text, &Expectations::default(), StatusCheck::Skip)).await;
+            let report = Box::pin(self.verify_jws(text, &Expectations::default(), Role::StatusList)).await;
             (report, payload)
         };
         let report = match report {

@@ -3,6 +3,7 @@
 //! in size and requests in time; every error is JSON with a stable code.
 
 mod error;
+mod records;
 
 use std::time::Duration;
 
@@ -39,6 +40,10 @@ pub fn app(node: Node) -> Router {
         .route("/1.0/identifiers/{did}", get(resolve_identifier))
         .route("/blocks/latest", get(get_latest_block))
         .route("/blocks/{height}", get(get_block))
+        .route("/dids/{did}/history", get(records::get_did_history))
+        .route("/status-lists", get(records::get_status_list))
+        .route("/anchors", get(records::get_anchor))
+        .route("/accreditations", get(records::get_accreditations))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

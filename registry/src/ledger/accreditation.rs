@@ -78,6 +78,7 @@ pub(super) fn grant(
             valid_from,
             valid_until,
             revoked_by: None,
+            revoked_at: None,
         },
     );
     Ok(next)
@@ -89,7 +90,8 @@ pub(super) fn revoke(
     transaction: String,
 ) -> Result<LedgerState, LedgerError> {
     let root = root_of_trust(state, &revocation.root)?;
-    parse_datetime(&revocation.time).ok_or_else(|| LedgerError::Malformed("time is not RFC 3339".into()))?;
+    let time = parse_datetime(&revocation.time)
+        .ok_or_else(|| LedgerError::Malformed("time is not RFC 3339".into()))?;
     let record = state
         .accreditations
         .get(&revocation.accreditation)
@@ -108,6 +110,7 @@ pub(super) fn revoke(
     statement::check(state, revocation, &root, revocation.proof.as_ref())?;
     let mut record = record.clone();
     record.revoked_by = Some(transaction);
+    record.revoked_at = Some(time);
     let mut next = state.clone();
     next.accreditations
         .insert(revocation.accreditation.clone(), record);

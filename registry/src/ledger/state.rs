@@ -67,6 +67,8 @@ pub struct AccreditationRecord {
     pub valid_until: Option<Timestamp>,
     /// The revoking transaction, once revoked.
     pub revoked_by: Option<String>,
+    /// From when the revocation applies (the revocation's `time`).
+    pub revoked_at: Option<Timestamp>,
 }
 
 /// One DID: its keys, methods with their whole lifecycle, and its versions.

@@ -1,0 +1,161 @@
+//! The Sigil registry as the source of outside facts for verification: status lists,
+//! accreditations, key history and issuance anchors, read over its HTTP API. DIDs themselves
+//! resolve through [`crate::did::universal::UniversalResolverClient`].
+//!
+//! Status lists are always read from the registry, whatever host a credential's
+//! `statusListCredential` URL names: the registry keeps every version the issuer signed, and
+//! a verifier that fetched arbitrary URLs would be an SSRF gadget.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::did::Did;
+use crate::http_client::{self, FetchError};
+use crate::time::{Timestamp, parse_datetime};
+use crate::verify::sources::{
+    Accreditation, AnchorEvidence, KeyEvents, KeyHistory, StatusListSource, TrustRegistry, Unavailable,
+};
+
+/// A client of a registry's API.
+#[derive(Debug, Clone)]
+pub struct RegistryClient {
+    base: url::Url,
+    http: reqwest::Client,
+}
+
+impl RegistryClient {
+    /// A client for the registry at `base` (for example `http://127.0.0.1:7400`).
+    pub fn new(mut base: url::Url) -> Self {
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        RegistryClient {
+            base,
+            http: http_client::client(),
+        }
+    }
+
+    /// GETs `path` with `query` from the registry.
+    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Option<Value>, Unavailable> {
+        let mut url = self.base.join(path).map_err(|e| Unavailable(e.to_string()))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        http_client::get_json(&self.http, url).await.map_err(|e| match e {
+            FetchError::Unavailable(reason) => Unavailable(format!("registry unavailable: {reason}")),
+            FetchError::Invalid(reason) => Unavailable(format!("registry sent an invalid answer: {reason}")),
+        })
+    }
+}
+
+#[async_trait]
+impl StatusListSource for RegistryClient {
+    async fn status_list(&self, url: &str) -> Result<Option<String>, Unavailable> {
+        Ok(self
+            .get("status-lists", &[("id", url)])
+            .await?
+            .map(|list| list.to_string()))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AccreditationRow {
+    root: String,
+    credential_types: Vec<String>,
+    valid_from: String,
+    valid_until: Option<String>,
+    revoked_at: Option<String>,
+}
+
+#[async_trait]
+impl TrustRegistry for RegistryClient {
+    async fn accreditation(
+        &self,
+        issuer: &Did,
+        credential_type: &str,
+        at: Timestamp,
+    ) -> Result<Option<Accreditation>, Unavailable> {
+        let Some(answer) = self.get("accreditations", &[("issuer", issuer.as_str())]).await? else {
+            return Ok(None);
+        };
+        let rows: Vec<AccreditationRow> = answer
+            .get("accreditations")
+            .cloned()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| Unavailable(format!("registry sent invalid accreditations: {e}")))?
+            .unwrap_or_default();
+        let found = rows.into_iter().find_map(|row| {
+            let revoked_at = row.revoked_at.as_deref().and_then(parse_datetime);
+            let accreditation = Accreditation {
+                issuer: issuer.clone(),
+                credential_type: credential_type.to_owned(),
+                accredited_by: row.root,
+                valid_from: parse_datetime(&row.valid_from),
+                // A revocation ends the accreditation from its time on.
+                valid_until: match (row.valid_until.as_deref().and_then(parse_datetime), revoked_at) {
+                    (Some(until), Some(revoked)) => Some(until.min(revoked)),
+                    (until, revoked) => until.or(revoked),
+                },
+            };
+            (row.credential_types.iter().any(|t| t == credential_type) && accreditation.covers(at))
+                .then_some(accreditation)
+        });
+        Ok(found)
+    }
+}
+
+#[async_trait]
+impl KeyHistory for RegistryClient {
+    async fn key_events(&self, did: &Did, method_id: &str) -> Result<KeyEvents, Unavailable> {
+        let Some(history) = self.get(&format!("dids/{did}/history"), &[]).await? else {
+            return Ok(KeyEvents::default());
+        };
+        let time_of = |value: Option<&Value>| value.and_then(Value::as_str).and_then(parse_datetime);
+        let compromised_since = history
+            .get("keys")
+            .and_then(Value::as_array)
+            .and_then(|keys| {
+                keys.iter()
+                    .find(|key| key.get("id").and_then(Value::as_str) == Some(method_id))
+            })
+            .and_then(|key| time_of(key.get("compromisedSince")));
+        Ok(KeyEvents {
+            compromised_since,
+            deactivated_at: time_of(history.get("deactivated")),
+        })
+    }
+
+    async fn anchored_before(
+        &self,
+        issuer: &Did,
+        credential_hash: &str,
+        before: Timestamp,
+    ) -> Result<Option<AnchorEvidence>, Unavailable> {
+        let Some(anchor) = self
+            .get("anchors", &[("credentialHash", credential_hash)])
+            .await?
+        else {
+            return Ok(None);
+        };
+        if anchor.get("issuer").and_then(Value::as_str) != Some(issuer.as_str()) {
+            return Ok(None);
+        }
+        let block = anchor.get("block");
+        let height = block.and_then(|b| b.get("height")).and_then(Value::as_u64);
+        let time = block
+            .and_then(|b| b.get("time"))
+            .and_then(Value::as_str)
+            .and_then(parse_datetime);
+        Ok(match (height, time) {
+            (Some(block_height), Some(block_time)) if block_time < before => Some(AnchorEvidence {
+                block_height,
+                block_time,
+            }),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,161 @@
+//! What verifiers read besides DID documents: status lists (latest, or as of a time), the
+//! anchor covering a credential, an issuer's accreditations, and a DID's key history.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sigil_core::did::Did;
+use sigil_core::time::{format_datetime, parse_datetime};
+
+use super::AppError;
+use crate::node::Node;
+
+#[derive(Debug, Deserialize)]
+pub(super) struct StatusListQuery {
+    /// The list's id (its `statusListCredential` URL).
+    id: String,
+    /// The version in force at this time (RFC 3339); the latest when absent.
+    at: Option<String>,
+}
+
+/// `GET /status-lists?id=…[&at=…]`: the issuer-signed status list credential, as published.
+pub(super) async fn get_status_list(
+    State(node): State<Node>,
+    Query(query): Query<StatusListQuery>,
+) -> Result<Json<Value>, AppError> {
+    let at = query
+        .at
+        .as_deref()
+        .map(|text| parse_datetime(text).ok_or_else(|| AppError::BadRequest("`at` is not RFC 3339".into())))
+        .transpose()?;
+    let view = node.view().await;
+    let versions = view
+        .state
+        .status_lists
+        .get(&query.id)
+        .ok_or_else(|| AppError::NotFound(format!("no status list {}", query.id)))?;
+    let version = match at {
+        Some(at) => versions.iter().rev().find(|v| v.valid_from <= at),
+        None => versions.last(),
+    }
+    .ok_or_else(|| AppError::NotFound(format!("status list {} had no version then", query.id)))?;
+    Ok(Json(version.credential.clone()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct AnchorQuery {
+    credential_hash: String,
+}
+
+/// `GET /anchors?credentialHash=…`: the first anchor covering a credential, with the block
+/// that proves when it existed and the Merkle root its hash is under.
+pub(super) async fn get_anchor(
+    State(node): State<Node>,
+    Query(query): Query<AnchorQuery>,
+) -> Result<Json<Value>, AppError> {
+    let not_found = || AppError::NotFound(format!("no anchor covers {}", query.credential_hash));
+    let view = node.view().await;
+    let root = view
+        .state
+        .anchored
+        .get(&query.credential_hash)
+        .ok_or_else(not_found)?;
+    let anchor = view.state.anchors.get(root).ok_or_else(not_found)?;
+    let location = node
+        .store()
+        .locate(&anchor.transaction)
+        .await?
+        .ok_or_else(not_found)?;
+    let block = node.store().block(location.height).await?.ok_or_else(not_found)?;
+    Ok(Json(json!({
+        "issuer": anchor.issuer,
+        "merkleRoot": root,
+        "credentialHashes": anchor.credential_hashes,
+        "transaction": anchor.transaction,
+        "block": {"height": block.header.height, "time": block.header.time, "hash": block.header.hash()},
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AccreditationQuery {
+    issuer: String,
+}
+
+/// `GET /accreditations?issuer=DID`: every accreditation of an issuer, revoked ones included.
+pub(super) async fn get_accreditations(
+    State(node): State<Node>,
+    Query(query): Query<AccreditationQuery>,
+) -> Result<Json<Value>, AppError> {
+    let issuer = Did::parse(&query.issuer).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let view = node.view().await;
+    let accreditations: Vec<Value> = view
+        .state
+        .accreditations
+        .iter()
+        .filter(|(_, record)| record.issuer == issuer)
+        .map(|(transaction, record)| {
+            json!({
+                "transaction": transaction,
+                "root": record.root,
+                "issuer": record.issuer,
+                "credentialTypes": record.credential_types,
+                "validFrom": format_datetime(record.valid_from),
+                "validUntil": record.valid_until.map(format_datetime),
+                "revokedAt": record.revoked_at.map(format_datetime),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "accreditations": accreditations })))
+}
+
+/// `GET /dids/{did}/history`: every version of a DID and the lifecycle of every key it had.
+pub(super) async fn get_did_history(
+    State(node): State<Node>,
+    Path(did): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let did = Did::parse(&did).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let view = node.view().await;
+    let state = view
+        .state
+        .dids
+        .get(&did)
+        .ok_or_else(|| AppError::NotFound(format!("no DID {did}")))?;
+    let version_time = |id: u64| {
+        state
+            .versions
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| format_datetime(v.time))
+    };
+    let versions: Vec<Value> = state
+        .versions
+        .iter()
+        .map(|v| {
+            json!({"versionId": v.id.to_string(), "time": format_datetime(v.time),
+                   "operation": v.operation, "deactivated": v.deactivated})
+        })
+        .collect();
+    let keys: Vec<Value> = state
+        .methods
+        .iter()
+        .map(|(fragment, method)| {
+            json!({
+                "id": format!("{did}#{fragment}"),
+                "publicKeyMultibase": method.key.to_multikey(),
+                "purposes": method.purposes,
+                "added": version_time(method.added),
+                "retired": method.retired.and_then(version_time),
+                "compromisedSince": method.compromised_since.map(format_datetime),
+            })
+        })
+        .collect();
+    let deactivated = state
+        .latest()
+        .filter(|v| v.deactivated)
+        .map(|v| format_datetime(v.time));
+    Ok(Json(
+        json!({"did": did, "versions": versions, "keys": keys, "deactivated": deactivated}),
+    ))
+}
