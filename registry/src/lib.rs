@@ -12,6 +12,7 @@
 //! API) and [`service`] (the data directory, `init` and `serve`).
 
 pub mod chain;
+pub mod client;
 pub mod http;
 pub mod ledger;
 pub mod node;

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use sigil_core::did::Did;
+use sigil_core::time::Timestamp;
+use sigil_registry::client::{self, Changes, KeyDir, RegistryApi};
 use sigil_registry::node::BlockPolicy;
 use sigil_registry::replay::{ReplayError, replay};
 use sigil_registry::service::{self, DataDir};
@@ -45,12 +48,100 @@ enum Command {
         #[arg(long, env = "SIGIL_BLOCK_MAX_TRANSACTIONS", default_value_t = 500)]
         block_max_transactions: usize,
     },
+    /// Create, change or resolve a did:sigil on a registry.
+    Did {
+        #[command(subcommand)]
+        command: DidCommand,
+    },
+    /// Accredit an issuer for credential types, as a root of trust.
+    Accredit {
+        #[arg(long, env = "SIGIL_REGISTRY")]
+        registry: url::Url,
+        /// The root of trust's directory (a registry data directory with root-of-trust.key).
+        #[arg(long)]
+        keys: PathBuf,
+        #[arg(long)]
+        issuer: String,
+        /// Credential types, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        types: Vec<String>,
+        /// Start of the accreditation (RFC 3339; default now).
+        #[arg(long, value_parser = parse_time)]
+        from: Option<Timestamp>,
+        /// End of the accreditation (RFC 3339).
+        #[arg(long, value_parser = parse_time)]
+        until: Option<Timestamp>,
+    },
     /// Replay the chain from genesis, checking every hash, signature and transition.
     /// Exit 0 if it is intact, 1 naming the first bad block, 2 if it cannot be read.
     VerifyChain {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
     },
+}
+
+/// Where a controller's keys are and which registry to talk to.
+#[derive(clap::Args)]
+struct ControllerArgs {
+    #[arg(long, env = "SIGIL_REGISTRY")]
+    registry: url::Url,
+    /// The directory holding the DID's keys (encrypted).
+    #[arg(long)]
+    keys: PathBuf,
+}
+
+/// Key changes for `update` and `rotate`.
+#[derive(clap::Args)]
+struct ChangeArgs {
+    /// Generate a new signing key with this fragment and add it (repeatable).
+    #[arg(long = "add-key")]
+    add_keys: Vec<String>,
+    /// Retire the method with this fragment (repeatable).
+    #[arg(long)]
+    retire: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum DidCommand {
+    /// Create a DID with a fresh controller key, pre-rotation key and signing key `key-1`;
+    /// prints the DID.
+    Create(ControllerArgs),
+    /// Add or retire signing keys (signed by the controller key).
+    Update {
+        #[command(flatten)]
+        controller: ControllerArgs,
+        #[command(flatten)]
+        changes: ChangeArgs,
+    },
+    /// Rotate the controller key with the pre-rotation key; optionally declare methods
+    /// compromised from a time.
+    Rotate {
+        #[command(flatten)]
+        controller: ControllerArgs,
+        #[command(flatten)]
+        changes: ChangeArgs,
+        /// Declare this method compromised (repeatable; needs --since).
+        #[arg(long)]
+        compromised: Vec<String>,
+        /// From when the compromised methods must be distrusted (RFC 3339).
+        #[arg(long, value_parser = parse_time, requires = "compromised")]
+        since: Option<Timestamp>,
+    },
+    /// Deactivate the DID (signed by the pre-rotation key). Irreversible.
+    Deactivate(ControllerArgs),
+    /// Print a DID's resolution result.
+    Resolve {
+        #[arg(long, env = "SIGIL_REGISTRY")]
+        registry: url::Url,
+        did: String,
+        /// The version in force at this time (RFC 3339).
+        #[arg(long)]
+        version_time: Option<String>,
+    },
+}
+
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    sigil_core::time::parse_datetime(text).ok_or_else(|| format!("{text:?} is not an RFC 3339 date-time"))
 }
 
 #[tokio::main]
@@ -107,7 +198,102 @@ async fn run(command: Command, passphrase: Option<String>) -> anyhow::Result<()>
             })
             .await?;
         }
+        Command::Did { command } => did_command(command, passphrase).await?,
+        Command::Accredit {
+            registry,
+            keys,
+            issuer,
+            types,
+            from,
+            until,
+        } => {
+            let passphrase = service::passphrase(passphrase)?;
+            let issuer = Did::parse(&issuer)?;
+            let now = sigil_core::time::now();
+            let root_key = DataDir(keys).root_of_trust_key();
+            let receipt = client::accredit(
+                &RegistryApi::new(registry),
+                &root_key,
+                &passphrase,
+                &issuer,
+                types,
+                from.unwrap_or(now),
+                until,
+            )
+            .await?;
+            println!("{}", receipt.tx_hash);
+        }
         Command::VerifyChain { .. } => unreachable!("handled in main"),
+    }
+    Ok(())
+}
+
+async fn did_command(command: DidCommand, passphrase: Option<String>) -> anyhow::Result<()> {
+    let now = sigil_core::time::now();
+    let key_dir = |args: &ControllerArgs| -> anyhow::Result<(RegistryApi, KeyDir)> {
+        let passphrase = service::passphrase(passphrase.clone())?;
+        Ok((
+            RegistryApi::new(args.registry.clone()),
+            KeyDir {
+                path: args.keys.clone(),
+                passphrase,
+            },
+        ))
+    };
+    let changes = |args: ChangeArgs| Changes {
+        add_keys: args.add_keys,
+        retire: args.retire,
+        compromised: vec![],
+    };
+    match command {
+        DidCommand::Create(args) => {
+            let (api, keys) = key_dir(&args)?;
+            println!("{}", client::create(&api, &keys, now).await?);
+        }
+        DidCommand::Update {
+            controller,
+            changes: args,
+        } => {
+            let (api, keys) = key_dir(&controller)?;
+            let receipt = client::update(&api, &keys, &changes(args), now).await?;
+            eprintln!("updated in block {}", receipt.height);
+        }
+        DidCommand::Rotate {
+            controller,
+            changes: args,
+            compromised,
+            since,
+        } => {
+            let (api, keys) = key_dir(&controller)?;
+            let mut changes = changes(args);
+            if !compromised.is_empty() {
+                let since = since.ok_or_else(|| anyhow::anyhow!("--compromised needs --since"))?;
+                changes.compromised = compromised.into_iter().map(|id| (id, since)).collect();
+            }
+            let receipt = client::rotate(&api, &keys, &changes, now).await?;
+            eprintln!("rotated in block {}", receipt.height);
+        }
+        DidCommand::Deactivate(args) => {
+            let (api, keys) = key_dir(&args)?;
+            let receipt = client::deactivate(&api, &keys, now).await?;
+            eprintln!("deactivated in block {}", receipt.height);
+        }
+        DidCommand::Resolve {
+            registry,
+            did,
+            version_time,
+        } => {
+            let did = Did::parse(&did)?;
+            let mut path = format!("1.0/identifiers/{did}");
+            if let Some(time) = version_time {
+                path = format!(
+                    "{path}?versionTime={}",
+                    url::form_urlencoded::byte_serialize(time.as_bytes()).collect::<String>()
+                );
+            }
+            let api = RegistryApi::new(registry);
+            println!("{:#}", api.get(&path, &format!("DID {did}")).await?);
+        }
     }
     Ok(())
 }

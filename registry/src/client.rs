@@ -1,0 +1,254 @@
+//! The client commands (DESIGN.md §7): `sigil-registry did create|update|rotate|deactivate|
+//! resolve` and `sigil-registry accredit`, for controllers who keep their keys in a directory:
+//!
+//! ```text
+//! KEYS/did               the DID, once created
+//! KEYS/controller.key    the current controller key (encrypted)
+//! KEYS/next.key          the pre-rotation key the last controller change committed to
+//!                        (encrypted; keep it offline — it is what takes the DID back)
+//! KEYS/<fragment>.key    signing keys of the DID's verification methods (encrypted)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use sigil_core::did::Did;
+use sigil_core::key::SigningKey;
+use sigil_core::keystore::{self, KdfParams};
+use sigil_core::time::{Timestamp, format_datetime};
+
+use crate::chain::Receipt;
+use crate::ledger::accreditation::Accreditation;
+use crate::ledger::operation::{self, Compromise, DidOperation, OperationKind, Purpose};
+use crate::ledger::{Transaction, hash, statement};
+
+/// A registry's HTTP API, from the controller's side.
+#[derive(Debug, Clone)]
+pub struct RegistryApi {
+    base: url::Url,
+    http: reqwest::Client,
+}
+
+impl RegistryApi {
+    pub fn new(base: url::Url) -> Self {
+        RegistryApi {
+            base,
+            http: sigil_core::http_client::client(),
+        }
+    }
+
+    /// Submits a transaction; returns its receipt, or the registry's refusal as an error.
+    pub async fn submit(&self, transaction: &Transaction) -> anyhow::Result<Receipt> {
+        let response = self
+            .http
+            .post(self.base.join("transactions")?)
+            .json(transaction)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("registry {}: {e}", self.base))?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        if status.as_u16() == 201 {
+            return Ok(serde_json::from_value(body)?);
+        }
+        let message = body["error"]["message"].as_str().unwrap_or("no reason given");
+        anyhow::bail!("the registry refused the operation ({status}): {message}")
+    }
+
+    /// GETs a JSON document; 404 is an error naming `what`.
+    pub async fn get(&self, path: &str, what: &str) -> anyhow::Result<Value> {
+        let url = self.base.join(path)?;
+        sigil_core::http_client::get_json(&self.http, url)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the registry has no {what}"))
+    }
+
+    /// The hash of the DID's latest operation, which the next one names as `prev`.
+    async fn latest_operation(&self, did: &Did) -> anyhow::Result<String> {
+        let history = self
+            .get(&format!("dids/{did}/history"), &format!("DID {did}"))
+            .await?;
+        history["versions"]
+            .as_array()
+            .and_then(|versions| versions.last())
+            .and_then(|version| version["operation"].as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("the registry sent no history for {did}"))
+    }
+}
+
+/// A controller's key directory.
+#[derive(Debug, Clone)]
+pub struct KeyDir {
+    pub path: PathBuf,
+    pub passphrase: String,
+}
+
+impl KeyDir {
+    fn file(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    fn read(&self, name: &str) -> anyhow::Result<SigningKey> {
+        Ok(keystore::read(&self.file(name), &self.passphrase)?)
+    }
+
+    fn write(&self, name: &str, key: &SigningKey) -> anyhow::Result<()> {
+        Ok(keystore::write(
+            &self.file(name),
+            key,
+            &self.passphrase,
+            KdfParams::default(),
+        )?)
+    }
+
+    /// The DID these keys control.
+    pub fn did(&self) -> anyhow::Result<Did> {
+        let path = self.file("did");
+        let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(Did::parse(text.trim())?)
+    }
+
+    /// Moves a key file aside, keeping it (never deletes a key).
+    fn retire(&self, name: &str, suffix: &str) -> anyhow::Result<()> {
+        let from = self.file(name);
+        let to = self.file(&format!("{name}.{suffix}"));
+        std::fs::rename(&from, &to).map_err(|e| anyhow::anyhow!("{}: {e}", from.display()))
+    }
+}
+
+/// Creates a DID with one assertion/authentication key, `key-1`; returns the DID.
+pub async fn create(api: &RegistryApi, keys: &KeyDir, now: Timestamp) -> anyhow::Result<Did> {
+    if keys.file("did").exists() {
+        anyhow::bail!("{} already controls a DID", keys.path.display());
+    }
+    std::fs::create_dir_all(&keys.path).map_err(|e| anyhow::anyhow!("{}: {e}", keys.path.display()))?;
+    let (controller, next, signing) = (
+        SigningKey::generate(),
+        SigningKey::generate(),
+        SigningKey::generate(),
+    );
+    let methods = vec![operation::method(
+        "key-1",
+        &signing.public_key(),
+        &[Purpose::AssertionMethod, Purpose::Authentication],
+    )];
+    let op = operation::create(&controller, &next.public_key(), methods, now)?;
+    let did = op.created_did()?;
+    keys.write("controller.key", &controller)?;
+    keys.write("next.key", &next)?;
+    keys.write("key-1.key", &signing)?;
+    api.submit(&Transaction::Did(op)).await?;
+    std::fs::write(keys.file("did"), format!("{did}\n"))?;
+    Ok(did)
+}
+
+/// What `did update` and `did rotate` change.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Fragments of new signing keys to generate and add.
+    pub add_keys: Vec<String>,
+    /// Fragments of methods to retire.
+    pub retire: Vec<String>,
+    /// Fragments of methods to declare compromised, with the time (rotate only).
+    pub compromised: Vec<(String, Timestamp)>,
+}
+
+impl Changes {
+    fn apply_to(&self, op: &mut DidOperation, keys: &KeyDir) -> anyhow::Result<()> {
+        for fragment in &self.add_keys {
+            let key = SigningKey::generate();
+            keys.write(&format!("{fragment}.key"), &key)?;
+            op.add_methods.push(operation::method(
+                fragment,
+                &key.public_key(),
+                &[Purpose::AssertionMethod, Purpose::Authentication],
+            ));
+        }
+        op.retire_methods = self.retire.clone();
+        op.compromised_methods = self
+            .compromised
+            .iter()
+            .map(|(id, since)| Compromise {
+                id: id.clone(),
+                since: format_datetime(*since),
+            })
+            .collect();
+        Ok(())
+    }
+}
+
+/// Adds or retires keys, signed with the controller key.
+pub async fn update(
+    api: &RegistryApi,
+    keys: &KeyDir,
+    changes: &Changes,
+    now: Timestamp,
+) -> anyhow::Result<Receipt> {
+    let did = keys.did()?;
+    let mut op = DidOperation::new(OperationKind::Update, now);
+    op.did = Some(did.to_string());
+    op.prev = Some(api.latest_operation(&did).await?);
+    changes.apply_to(&mut op, keys)?;
+    let op = op.sign(&keys.read("controller.key")?)?;
+    api.submit(&Transaction::Did(op)).await
+}
+
+/// Rotates the controller key: the pre-committed next key becomes the controller and signs;
+/// a fresh next key is committed to. The old controller key is kept, renamed.
+pub async fn rotate(
+    api: &RegistryApi,
+    keys: &KeyDir,
+    changes: &Changes,
+    now: Timestamp,
+) -> anyhow::Result<Receipt> {
+    let did = keys.did()?;
+    let next = keys.read("next.key")?;
+    let after = SigningKey::generate();
+    let mut op = DidOperation::new(OperationKind::Rotate, now);
+    op.did = Some(did.to_string());
+    op.prev = Some(api.latest_operation(&did).await?);
+    op.controller_key = Some(next.public_key().to_multikey());
+    op.next_key_commitment = Some(hash::key_commitment(&after.public_key().to_multikey()));
+    changes.apply_to(&mut op, keys)?;
+    let receipt = api.submit(&Transaction::Did(op.sign(&next)?)).await?;
+    keys.retire("controller.key", &format!("retired-{}", receipt.height))?;
+    let (from, to) = (keys.file("next.key"), keys.file("controller.key"));
+    std::fs::rename(&from, &to).map_err(|e| anyhow::anyhow!("{}: {e}", from.display()))?;
+    keys.write("next.key", &after)?;
+    Ok(receipt)
+}
+
+/// Deactivates the DID, signed with the pre-committed next key.
+pub async fn deactivate(api: &RegistryApi, keys: &KeyDir, now: Timestamp) -> anyhow::Result<Receipt> {
+    let did = keys.did()?;
+    let mut op = DidOperation::new(OperationKind::Deactivate, now);
+    op.did = Some(did.to_string());
+    op.prev = Some(api.latest_operation(&did).await?);
+    api.submit(&Transaction::Did(op.sign(&keys.read("next.key")?)?))
+        .await
+}
+
+/// Accredits `issuer` for `types` from `from` (until `until`), signed by the root of trust
+/// whose key is `root_key_file` (a registry data directory's `root-of-trust.key`).
+pub async fn accredit(
+    api: &RegistryApi,
+    root_key_file: &Path,
+    passphrase: &str,
+    issuer: &Did,
+    types: Vec<String>,
+    from: Timestamp,
+    until: Option<Timestamp>,
+) -> anyhow::Result<Receipt> {
+    let root = keystore::read(root_key_file, passphrase)?;
+    let mut grant = Accreditation {
+        root: root.did_key().to_string(),
+        issuer: issuer.to_string(),
+        credential_types: types,
+        valid_from: format_datetime(from),
+        valid_until: until.map(format_datetime),
+        proof: None,
+    };
+    grant.proof = Some(statement::sign(&grant, &root, &root.did_key_method())?);
+    api.submit(&Transaction::Accreditation(grant)).await
+}
