@@ -51,7 +51,7 @@ impl RegistryApi {
         if status.as_u16() == 201 {
             return Ok(serde_json::from_value(body)?);
         }
-        let message = body["error"]["message"].as_str().unwrap_or("no reason given");
+        let message = body.pointer("/error/message").and_then(Value::as_str).unwrap_or("no reason given");
         anyhow::bail!("the registry refused the operation ({status}): {message}")
     }
 
@@ -68,10 +68,12 @@ impl RegistryApi {
         let history = self
             .get(&format!("dids/{did}/history"), &format!("DID {did}"))
             .await?;
-        history["versions"]
-            .as_array()
+        history
+            .get("versions")
+            .and_then(Value::as_array)
             .and_then(|versions| versions.last())
-            .and_then(|version| version["operation"].as_str())
+            .and_then(|version| version.get("operation"))
+            .and_then(Value::as_str)
             .map(str::to_owned)
             .ok_or_else(|| anyhow::anyhow!("the registry sent no history for {did}"))
     }
