@@ -51,7 +51,10 @@ impl RegistryApi {
         if status.as_u16() == 201 {
             return Ok(serde_json::from_value(body)?);
         }
-        let message = body.pointer("/error/message").and_then(Value::as_str).unwrap_or("no reason given");
+        let message = body
+            .pointer("/error/message")
+            .and_then(Value::as_str)
+            .unwrap_or("no reason given");
         anyhow::bail!("the registry refused the operation ({status}): {message}")
     }
 

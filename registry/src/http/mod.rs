@@ -35,6 +35,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn app(node: Node) -> Router {
     Router::new()
         .route("/health", get(|| async { "ok" }))
+        .route("/openapi.json", get(openapi))
         .route("/transactions", post(submit_transaction))
         .route("/transactions/{hash}", get(get_transaction))
         .route("/1.0/identifiers/{did}", get(resolve_identifier))
@@ -50,6 +51,13 @@ pub fn app(node: Node) -> Router {
             REQUEST_TIMEOUT,
         ))
         .with_state(node)
+}
+
+/// The OpenAPI 3.1 description of this API.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 async fn submit_transaction(
@@ -166,5 +174,29 @@ async fn resolve_identifier(
         }
         Err(ResolutionError::NotFound(message)) => failure(StatusCode::NOT_FOUND, "notFound", message),
         Err(error) => failure(StatusCode::BAD_REQUEST, "invalidOptions", error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every route `app` serves is described in `openapi.json`, and nothing more.
+    #[test]
+    fn the_openapi_document_describes_every_route() {
+        let source = include_str!("mod.rs");
+        let routes: std::collections::BTreeSet<&str> = source
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix(".route(\""))
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        let document: Value = serde_json::from_str(OPENAPI).unwrap();
+        let paths: std::collections::BTreeSet<&str> = document["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(routes, paths);
     }
 }
