@@ -185,3 +185,65 @@ fn verify_chain_names_the_block_whose_row_was_altered() {
     let out = verify().expect_code(1);
     assert!(out.stdout.contains("block 2 is invalid"), "{}", out.stdout);
 }
+
+#[test]
+fn the_explorer_shows_blocks_transactions_and_a_dids_key_timeline_escaping_what_strangers_wrote() {
+    let scratch = Scratch::new();
+    let registry = RegistryProcess::start(&scratch.path("registry"));
+    runtime().block_on(async {
+        let inception = university_inception();
+        let did = inception.created_did().unwrap();
+        submit(&registry.url, &Transaction::Did(inception.clone())).await;
+        let mut update = DidOperation::new(
+            OperationKind::Update,
+            parse_datetime("2026-03-01T00:00:00Z").unwrap(),
+        );
+        update.did = Some(did.to_string());
+        update.prev = Some(inception.hash().unwrap());
+        update.services = Some(vec![serde_json::json!({
+            "id": "#web", "type": "LinkedDomains", "serviceEndpoint": "<script>alert('xss')</script>"
+        })]);
+        let (_, receipt) = submit(&registry.url, &Transaction::Did(update.sign(&key(1)).unwrap())).await;
+
+        let page = |path: String| {
+            let url = registry.url.join(&path).unwrap();
+            async move {
+                let response = reqwest::get(url).await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        let (status, front) = page("explorer".into()).await;
+        assert_eq!(status, 200);
+        assert!(front.contains(r#"<a href="/explorer/blocks/2">2</a>"#), "{front}");
+
+        let (_, block) = page("explorer/blocks/1".into()).await;
+        assert!(
+            block.contains("DID create") && block.contains(did.as_str()),
+            "{block}"
+        );
+
+        let (_, transaction) = page(format!(
+            "explorer/transactions/{}",
+            receipt["txHash"].as_str().unwrap()
+        ))
+        .await;
+        assert!(transaction.contains("DID update"), "{transaction}");
+
+        let (status, page_of_did) = page(format!("explorer/dids/{did}")).await;
+        assert_eq!(status, 200);
+        assert!(
+            page_of_did.contains("#key-1") && page_of_did.contains("2026-01-01T00:00:00Z"),
+            "{page_of_did}"
+        );
+        assert!(
+            !page_of_did.contains("<script>alert"),
+            "the service must be escaped: {page_of_did}"
+        );
+
+        let (status, _) = page("explorer/blocks/99".into()).await;
+        assert_eq!(status, 404);
+        let (status, css) = page("static/sigil.css".into()).await;
+        assert_eq!(status, 200);
+        assert!(css.contains("--accent"));
+    });
+}

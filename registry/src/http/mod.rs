@@ -3,6 +3,7 @@
 //! in size and requests in time; every error is JSON with a stable code.
 
 mod error;
+mod explorer;
 mod records;
 
 use std::time::Duration;
@@ -45,6 +46,7 @@ pub fn app(node: Node) -> Router {
         .route("/status-lists", get(records::get_status_list))
         .route("/anchors", get(records::get_anchor))
         .route("/accreditations", get(records::get_accreditations))
+        .merge(explorer::routes())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

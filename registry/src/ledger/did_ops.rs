@@ -11,12 +11,22 @@ use super::hash::key_commitment;
 use super::operation::{DidOperation, MethodSpec, OperationKind, SignatureProblem};
 use super::state::{DidState, LedgerState, MethodState, Version};
 
+/// The hashes a version records: of the operation and of the transaction that carried it.
+struct Hashes {
+    operation: String,
+    transaction: String,
+}
+
 /// Longest verification method fragment accepted.
 const MAX_FRAGMENT_LEN: usize = 64;
 /// Most verification methods one operation may add.
 const MAX_METHODS_PER_OPERATION: usize = 32;
 
-pub(super) fn apply(state: &LedgerState, op: &DidOperation) -> Result<LedgerState, LedgerError> {
+pub(super) fn apply(
+    state: &LedgerState,
+    op: &DidOperation,
+    transaction: String,
+) -> Result<LedgerState, LedgerError> {
     let time = parse_time(&op.time, "time")?;
     let signer = match op.verify_signature() {
         Ok(key) => key,
@@ -29,10 +39,26 @@ pub(super) fn apply(state: &LedgerState, op: &DidOperation) -> Result<LedgerStat
     };
     let hash = op.hash().map_err(|e| malformed(e.to_string()))?;
     match op.kind {
-        OperationKind::Create => create(state, op, &signer, time, hash),
-        OperationKind::Update | OperationKind::Rotate | OperationKind::Deactivate => {
-            change(state, op, &signer, time, hash)
-        }
+        OperationKind::Create => create(
+            state,
+            op,
+            &signer,
+            time,
+            Hashes {
+                operation: hash,
+                transaction,
+            },
+        ),
+        OperationKind::Update | OperationKind::Rotate | OperationKind::Deactivate => change(
+            state,
+            op,
+            &signer,
+            time,
+            Hashes {
+                operation: hash,
+                transaction,
+            },
+        ),
     }
 }
 
@@ -41,7 +67,7 @@ fn create(
     op: &DidOperation,
     signer: &PublicKey,
     time: Timestamp,
-    hash: String,
+    hashes: Hashes,
 ) -> Result<LedgerState, LedgerError> {
     forbid(
         op.did.is_some(),
@@ -69,7 +95,8 @@ fn create(
     let version = Version {
         id: 1,
         time,
-        operation: hash,
+        operation: hashes.operation,
+        transaction: hashes.transaction,
         services: op.services.clone().unwrap_or_default(),
         deactivated: false,
     };
@@ -91,7 +118,7 @@ fn change(
     op: &DidOperation,
     signer: &PublicKey,
     time: Timestamp,
-    hash: String,
+    hashes: Hashes,
 ) -> Result<LedgerState, LedgerError> {
     let did_text = op.did.as_deref().ok_or_else(|| malformed("`did` is required"))?;
     let did = Did::parse(did_text).map_err(|e| malformed(e.to_string()))?;
@@ -189,7 +216,8 @@ fn change(
     updated.versions.push_back(Version {
         id: version,
         time,
-        operation: hash,
+        operation: hashes.operation,
+        transaction: hashes.transaction,
         services: op.services.clone().unwrap_or_else(|| latest.services.clone()),
         deactivated: op.kind == OperationKind::Deactivate,
     });

@@ -40,6 +40,37 @@ pub enum Transaction {
 }
 
 impl Transaction {
+    /// What the transaction is and what it is about, for people: ("DID update", "did:sigil:…").
+    pub fn describe(&self) -> (&'static str, String) {
+        match self {
+            Transaction::Did(op) => {
+                let kind = match op.kind {
+                    operation::OperationKind::Create => "DID create",
+                    operation::OperationKind::Update => "DID update",
+                    operation::OperationKind::Rotate => "DID rotate",
+                    operation::OperationKind::Deactivate => "DID deactivate",
+                };
+                let did = match &op.did {
+                    Some(did) => did.clone(),
+                    None => op.created_did().map(|did| did.to_string()).unwrap_or_default(),
+                };
+                (kind, did)
+            }
+            Transaction::StatusList(publication) => {
+                let id = publication
+                    .credential
+                    .get("id")
+                    .and_then(serde_json::Value::as_str);
+                ("status list", id.unwrap_or_default().to_owned())
+            }
+            Transaction::Anchor(anchor) => ("issuance anchor", anchor.issuer.clone()),
+            Transaction::Accreditation(grant) => ("accreditation", grant.issuer.clone()),
+            Transaction::RevokeAccreditation(revocation) => {
+                ("accreditation revoked", revocation.accreditation.clone())
+            }
+        }
+    }
+
     /// The transaction's hash: the digest of its JCS form, as receipts and replay checks name it.
     pub fn hash(&self) -> Result<String, LedgerError> {
         hash::digest_jcs(self).map_err(|e| LedgerError::Malformed(e.to_string()))
@@ -54,7 +85,7 @@ pub fn apply(state: &LedgerState, transaction: &Transaction) -> Result<LedgerSta
         return Err(LedgerError::Replay(hash));
     }
     let mut next = match transaction {
-        Transaction::Did(operation) => did_ops::apply(state, operation)?,
+        Transaction::Did(operation) => did_ops::apply(state, operation, hash.clone())?,
         Transaction::StatusList(publication) => status_list::apply(state, publication, hash.clone())?,
         Transaction::Anchor(anchor) => anchor::apply(state, anchor, hash.clone())?,
         Transaction::Accreditation(grant) => accreditation::grant(state, grant, hash.clone())?,

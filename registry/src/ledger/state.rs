@@ -100,8 +100,10 @@ pub struct MethodState {
 pub struct Version {
     pub id: u64,
     pub time: Timestamp,
-    /// The hash of the operation that produced this version.
+    /// The hash of the operation that produced this version (what `prev` names).
     pub operation: String,
+    /// The hash of the transaction that carried the operation.
+    pub transaction: String,
     pub services: Vec<Value>,
     pub deactivated: bool,
 }

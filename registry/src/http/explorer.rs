@@ -1,0 +1,217 @@
+//! The explorer: server-rendered pages (askama templates from `sigil-templates`) for people
+//! to read the chain — latest blocks, a block, a transaction, a DID's history and keys.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use sigil_core::did::Did;
+use sigil_core::time::format_datetime;
+use sigil_templates::registry::{
+    BlockPage, BlockRow, BlocksPage, DidPage, KeyRow, TransactionPage, TransactionRow, VersionRow,
+};
+
+use crate::chain::Receipt;
+use crate::node::Node;
+
+/// How many blocks the front page lists.
+const LATEST_BLOCKS: u64 = 20;
+
+/// The explorer's routes and the shared stylesheet.
+pub(super) fn routes() -> Router<Node> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/explorer") }))
+        .route("/explorer", get(latest_blocks))
+        .route("/explorer/blocks/{height}", get(block))
+        .route("/explorer/transactions/{hash}", get(transaction))
+        .route("/explorer/dids", get(find_did))
+        .route("/explorer/dids/{did}", get(did))
+        .route(sigil_templates::STYLESHEET_PATH, get(stylesheet))
+}
+
+/// A page that could not be shown: plain text, never echoing markup.
+enum PageError {
+    NotFound(String),
+    Internal(String),
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::NotFound(message) => (StatusCode::NOT_FOUND, message).into_response(),
+            PageError::Internal(detail) => {
+                tracing::error!(%detail, "explorer page failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+        }
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> PageError {
+    PageError::Internal(error.to_string())
+}
+
+fn render(page: &impl askama::Template) -> Result<Html<String>, PageError> {
+    page.render().map(Html).map_err(internal)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        sigil_templates::STYLESHEET,
+    )
+}
+
+async fn latest_blocks(State(node): State<Node>) -> Result<Html<String>, PageError> {
+    let tip = node.view().await.tip.height;
+    let mut blocks = Vec::new();
+    for height in (tip.saturating_sub(LATEST_BLOCKS - 1).max(1)..=tip).rev() {
+        if let Some(block) = node.store().block(height).await.map_err(internal)? {
+            blocks.push(BlockRow {
+                height,
+                time: block.header.time.clone(),
+                transactions: block.transactions.len(),
+                hash: block.header.hash(),
+            });
+        }
+    }
+    render(&BlocksPage {
+        chain_id: node.genesis().chain_id.clone(),
+        height: tip,
+        blocks,
+    })
+}
+
+async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Html<String>, PageError> {
+    let block = node
+        .store()
+        .block(height)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| PageError::NotFound(format!("There is no block {height}.")))?;
+    let transactions = block
+        .transactions
+        .iter()
+        .map(|tx| {
+            let (kind, subject) = tx.describe();
+            TransactionRow {
+                kind: kind.to_owned(),
+                subject,
+                hash: tx.hash().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let header = &block.header;
+    render(&BlockPage {
+        height,
+        hash: header.hash(),
+        prev_hash: header.prev_hash.clone(),
+        time: header.time.clone(),
+        tx_root: header.tx_root.clone(),
+        state_root: header.state_root.clone(),
+        proposer: header.proposer.clone(),
+        transactions,
+    })
+}
+
+async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Result<Html<String>, PageError> {
+    let not_found = || PageError::NotFound("There is no such transaction.".into());
+    let location = node
+        .store()
+        .locate(&hash)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let block = node
+        .store()
+        .block(location.height)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let transaction = block.transactions.get(location.index).ok_or_else(not_found)?;
+    let receipt = Receipt::new(&block, location.index).ok_or_else(not_found)?;
+    render(&TransactionPage {
+        kind: transaction.describe().0.to_owned(),
+        hash,
+        height: location.height,
+        index: location.index,
+        proof_length: receipt.inclusion_proof.len(),
+        body: serde_json::to_string_pretty(transaction).map_err(internal)?,
+    })
+}
+
+#[derive(Deserialize)]
+struct FindDid {
+    did: String,
+}
+
+async fn find_did(Query(query): Query<FindDid>) -> Response {
+    match Did::parse(query.did.trim()) {
+        Ok(did) => Redirect::to(&format!(
+            "/explorer/dids/{}",
+            url::form_urlencoded::byte_serialize(did.as_str().as_bytes()).collect::<String>()
+        ))
+        .into_response(),
+        Err(_) => PageError::NotFound("That is not a DID.".into()).into_response(),
+    }
+}
+
+async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Html<String>, PageError> {
+    let not_found = || PageError::NotFound("This registry has no such DID.".into());
+    let did = Did::parse(&did).map_err(|_| not_found())?;
+    let view = node.view().await;
+    let state = view.state.dids.get(&did).ok_or_else(not_found)?;
+    let time_of = |version: u64| {
+        state
+            .versions
+            .iter()
+            .find(|v| v.id == version)
+            .map(|v| format_datetime(v.time))
+            .unwrap_or_default()
+    };
+    let keys = state
+        .methods
+        .iter()
+        .map(|(fragment, method)| KeyRow {
+            fragment: fragment.clone(),
+            purposes: method
+                .purposes
+                .iter()
+                .map(|p| {
+                    serde_json::to_value(p)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            added: time_of(method.added),
+            retired: method.retired.map(time_of),
+            compromised_since: method.compromised_since.map(format_datetime),
+        })
+        .collect();
+    let versions = state
+        .versions
+        .iter()
+        .map(|v| VersionRow {
+            id: v.id,
+            time: format_datetime(v.time),
+            operation: v.operation.clone(),
+            transaction: v.transaction.clone(),
+        })
+        .collect();
+    let services = state
+        .latest()
+        .filter(|v| !v.services.is_empty())
+        .map(|v| serde_json::to_string_pretty(&v.services).unwrap_or_default())
+        .unwrap_or_default();
+    render(&DidPage {
+        did: did.to_string(),
+        deactivated: state.is_deactivated(),
+        keys,
+        versions,
+        services,
+    })
+}
