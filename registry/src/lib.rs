@@ -13,6 +13,7 @@
 
 pub mod chain;
 pub mod client;
+pub mod config;
 pub mod http;
 pub mod ledger;
 pub mod node;

@@ -3,13 +3,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
 use sigil_core::time::Timestamp;
 use sigil_registry::client::{self, Changes, KeyDir, RegistryApi};
-use sigil_registry::node::BlockPolicy;
+use sigil_registry::config::{Config, Overrides};
 use sigil_registry::replay::{ReplayError, replay};
 use sigil_registry::service::{self, DataDir};
 use sigil_registry::store::Store;
@@ -39,14 +38,18 @@ enum Command {
     Serve {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
-        #[arg(long, env = "SIGIL_LISTEN", default_value = "127.0.0.1:7400")]
-        listen: SocketAddr,
-        /// Longest a submission waits for its block, in milliseconds.
-        #[arg(long, env = "SIGIL_BLOCK_INTERVAL_MS", default_value_t = 200)]
-        block_interval_ms: u64,
-        /// Most transactions per block.
-        #[arg(long, env = "SIGIL_BLOCK_MAX_TRANSACTIONS", default_value_t = 500)]
-        block_max_transactions: usize,
+        /// A TOML configuration file (default: registry.toml in the data directory, if any).
+        #[arg(long, env = "SIGIL_CONFIG")]
+        config: Option<PathBuf>,
+        /// Address to listen on (default 127.0.0.1:7400).
+        #[arg(long, env = "SIGIL_LISTEN")]
+        listen: Option<SocketAddr>,
+        /// Longest a submission waits for its block, in milliseconds (default 200).
+        #[arg(long, env = "SIGIL_BLOCK_INTERVAL_MS")]
+        block_interval_ms: Option<u64>,
+        /// Most transactions per block (default 500).
+        #[arg(long, env = "SIGIL_BLOCK_MAX_TRANSACTIONS")]
+        block_max_transactions: Option<usize>,
     },
     /// Create, change or resolve a did:sigil on a registry.
     Did {
@@ -183,17 +186,21 @@ async fn run(command: Command, passphrase: Option<String>) -> anyhow::Result<()>
         }
         Command::Serve {
             data_dir,
+            config,
             listen,
             block_interval_ms,
             block_max_transactions,
         } => {
-            let passphrase = service::passphrase(passphrase)?;
-            let policy = BlockPolicy {
-                interval: Duration::from_millis(block_interval_ms.max(1)),
-                max_transactions: block_max_transactions.max(1),
+            let overrides = Overrides {
+                config,
+                listen,
+                block_interval_ms,
+                block_max_transactions,
             };
-            let node = service::start_node(&DataDir(data_dir), &passphrase, policy).await?;
-            service::serve(node, listen, |address| {
+            let config = Config::load(&data_dir, &overrides)?;
+            let passphrase = service::passphrase(passphrase)?;
+            let node = service::start_node(&DataDir(data_dir), &passphrase, config.policy).await?;
+            service::serve(node, config.listen, |address| {
                 println!("sigil-registry listening on http://{address}");
             })
             .await?;

@@ -110,6 +110,30 @@ async fn verify(registry: &url::Url, credential: &str) -> VerificationReport {
         .unwrap()
 }
 
+fn anchor_hash_of(credential: &str) -> String {
+    credential_hash(&sigil_core::verify::IssuedForm::Json(
+        &serde_json::from_str(credential).unwrap(),
+    ))
+}
+
+/// The registry's anchor answer proves the credential is in the batch, and the batch in a block.
+fn anchor_proof_checks_out(answer: &Value) -> bool {
+    use sigil_registry::chain::{Receipt, merkle};
+    let hex = |value: &Value| merkle::from_hex(value.as_str().unwrap()).unwrap();
+    let leaf = merkle::leaf_hash(&hex(&answer["credentialHash"]));
+    let path: Vec<_> = answer["inclusionProof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(hex)
+        .collect();
+    let index = answer["index"].as_u64().unwrap() as usize;
+    let size = answer["batchSize"].as_u64().unwrap() as usize;
+    let in_batch = merkle::verify_inclusion(&leaf, index, size, &path, &hex(&answer["merkleRoot"]));
+    let receipt: Receipt = serde_json::from_value(answer["receipt"].clone()).unwrap();
+    in_batch && receipt.verify() && receipt.tx_hash == answer["transaction"]
+}
+
 fn failed(report: &VerificationReport) -> Vec<&'static str> {
     report.failures().into_iter().map(|(_, check)| check.id).collect()
 }
@@ -219,6 +243,18 @@ fn the_verification_rules_hold_against_a_running_registry() {
             );
             batch.proof = Some(statement::sign(&batch, &key(11), &university.method("key-2")).unwrap());
             university.submit(&Transaction::Anchor(batch)).await;
+            let anchor_answer: Value = reqwest::get(
+                registry
+                    .url
+                    .join(&format!("anchors?credentialHash={}", anchor_hash_of(&anchored)))
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+            assert!(anchor_proof_checks_out(&anchor_answer), "{anchor_answer:#}");
 
             // key-2 is stolen: the university rotates with its pre-committed key and declares
             // key-2 compromised from T, after the anchor's block.

@@ -9,6 +9,7 @@ use sigil_core::did::Did;
 use sigil_core::time::{format_datetime, parse_datetime};
 
 use super::AppError;
+use crate::chain::{Receipt, merkle};
 use crate::node::Node;
 
 #[derive(Debug, Deserialize)]
@@ -69,11 +70,33 @@ pub(super) async fn get_anchor(
         .await?
         .ok_or_else(not_found)?;
     let block = node.store().block(location.height).await?.ok_or_else(not_found)?;
+    // The credential's audit path up to the batch's Merkle root, and the anchor
+    // transaction's receipt up to the signed block header.
+    let leaves: Vec<_> = anchor
+        .credential_hashes
+        .iter()
+        .filter_map(|hash| merkle::from_hex(hash))
+        .map(|bytes| merkle::leaf_hash(&bytes))
+        .collect();
+    let index = anchor
+        .credential_hashes
+        .iter()
+        .position(|hash| hash == &query.credential_hash)
+        .ok_or_else(not_found)?;
+    let path: Vec<String> = merkle::audit_path(&leaves, index)
+        .iter()
+        .map(merkle::hex)
+        .collect();
+    let receipt = Receipt::new(&block, location.index).ok_or_else(not_found)?;
     Ok(Json(json!({
         "issuer": anchor.issuer,
         "merkleRoot": root,
-        "credentialHashes": anchor.credential_hashes,
+        "credentialHash": query.credential_hash,
+        "index": index,
+        "batchSize": anchor.credential_hashes.len(),
+        "inclusionProof": path,
         "transaction": anchor.transaction,
+        "receipt": receipt,
         "block": {"height": block.header.height, "time": block.header.time, "hash": block.header.hash()},
     })))
 }
