@@ -183,6 +183,20 @@ impl Changes {
     }
 }
 
+/// An unsigned operation of `kind` on the DID of `keys`, following its latest operation.
+async fn follow_up(
+    api: &RegistryApi,
+    keys: &KeyDir,
+    kind: OperationKind,
+    now: Timestamp,
+) -> anyhow::Result<DidOperation> {
+    let did = keys.did()?;
+    let mut op = DidOperation::new(kind, now);
+    op.prev = Some(api.latest_operation(&did).await?);
+    op.did = Some(did.to_string());
+    Ok(op)
+}
+
 /// Adds or retires keys, signed with the controller key.
 pub async fn update(
     api: &RegistryApi,
@@ -190,10 +204,7 @@ pub async fn update(
     changes: &Changes,
     now: Timestamp,
 ) -> anyhow::Result<Receipt> {
-    let did = keys.did()?;
-    let mut op = DidOperation::new(OperationKind::Update, now);
-    op.did = Some(did.to_string());
-    op.prev = Some(api.latest_operation(&did).await?);
+    let mut op = follow_up(api, keys, OperationKind::Update, now).await?;
     changes.apply_to(&mut op, keys)?;
     let op = op.sign(&keys.read("controller.key")?)?;
     api.submit(&Transaction::Did(op)).await
@@ -207,12 +218,9 @@ pub async fn rotate(
     changes: &Changes,
     now: Timestamp,
 ) -> anyhow::Result<Receipt> {
-    let did = keys.did()?;
     let next = keys.read("next.key")?;
     let after = SigningKey::generate();
-    let mut op = DidOperation::new(OperationKind::Rotate, now);
-    op.did = Some(did.to_string());
-    op.prev = Some(api.latest_operation(&did).await?);
+    let mut op = follow_up(api, keys, OperationKind::Rotate, now).await?;
     op.controller_key = Some(next.public_key().to_multikey());
     op.next_key_commitment = Some(hash::key_commitment(&after.public_key().to_multikey()));
     changes.apply_to(&mut op, keys)?;
@@ -226,10 +234,7 @@ pub async fn rotate(
 
 /// Deactivates the DID, signed with the pre-committed next key.
 pub async fn deactivate(api: &RegistryApi, keys: &KeyDir, now: Timestamp) -> anyhow::Result<Receipt> {
-    let did = keys.did()?;
-    let mut op = DidOperation::new(OperationKind::Deactivate, now);
-    op.did = Some(did.to_string());
-    op.prev = Some(api.latest_operation(&did).await?);
+    let op = follow_up(api, keys, OperationKind::Deactivate, now).await?;
     api.submit(&Transaction::Did(op.sign(&keys.read("next.key")?)?))
         .await
 }
