@@ -85,6 +85,13 @@ fn a_did_submitted_over_http_is_acknowledged_and_resolves_as_of_any_time() {
 
         let client = UniversalResolverClient::new(registry.url.clone());
         let now = client.resolve(&did, &ResolutionOptions::latest()).await.unwrap();
+        assert_eq!(now.metadata.extra["blockHeight"], 2);
+        let operation_receipt: Receipt =
+            serde_json::from_value(now.metadata.extra["receipt"].clone()).unwrap();
+        assert!(
+            operation_receipt.verify(),
+            "the version's operation is proven to be in block 2"
+        );
         assert!(
             now.document
                 .method_for(&format!("{did}#key-2"), Relationship::AssertionMethod)

@@ -110,6 +110,15 @@ async fn block_at(node: &Node, height: u64) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({"hash": block.header.hash(), "block": block})))
 }
 
+/// The receipt of a stored transaction, if it is in a block.
+async fn operation_receipt(node: &Node, transaction: &str) -> Result<Option<Receipt>, AppError> {
+    let Some(location) = node.store().locate(transaction).await? else {
+        return Ok(None);
+    };
+    let block = node.store().block(location.height).await?;
+    Ok(block.and_then(|block| Receipt::new(&block, location.index)))
+}
+
 /// DID Resolution parameters.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -166,11 +175,24 @@ async fn resolve_identifier(
     let view = node.view().await;
     match resolve(&view.state, &did, &options) {
         Ok(resolution) => {
+            let mut metadata = resolution.metadata;
+            // DESIGN.md §3: the block height and inclusion proof of the operation that
+            // produced this version.
+            if let Some(transaction) = metadata.extra.get("sigilTransaction").and_then(Value::as_str) {
+                match operation_receipt(&node, transaction).await {
+                    Ok(Some(receipt)) => {
+                        metadata.extra.insert("blockHeight".into(), receipt.height.into());
+                        metadata.extra.insert("receipt".into(), json!(receipt));
+                    }
+                    Ok(None) => {}
+                    Err(error) => return error.into_response(),
+                }
+            }
             let body = json!({
                 "@context": "https://w3id.org/did-resolution/v1",
                 "didDocument": resolution.document,
                 "didResolutionMetadata": {"contentType": "application/did+ld+json"},
-                "didDocumentMetadata": resolution.metadata,
+                "didDocumentMetadata": metadata,
             });
             (StatusCode::OK, Json(body)).into_response()
         }

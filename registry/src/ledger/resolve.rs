@@ -83,6 +83,10 @@ fn metadata_at(state: &DidState, version: &Version) -> DocumentMetadata {
     let created = state.versions.front().map(|v| format_datetime(v.time));
     let mut extra = Map::new();
     extra.insert("sigilOperation".into(), Value::String(version.operation.clone()));
+    extra.insert(
+        "sigilTransaction".into(),
+        Value::String(version.transaction.clone()),
+    );
     DocumentMetadata {
         created,
         updated: (version.id > 1).then(|| format_datetime(version.time)),
