@@ -36,6 +36,41 @@ pub mod verify;
 
 #[cfg(test)]
 pub(crate) mod test_support {
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// A one-purpose HTTP server on a loopback port: `answer` maps each request line to a
+    /// status line and a JSON body. Returns the base URL and the log of request lines.
+    pub async fn http_server(
+        answer: impl Fn(&str) -> (&'static str, serde_json::Value) + Send + Sync + 'static,
+    ) -> (url::Url, Arc<Mutex<Vec<String>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let base = url::Url::parse(&format!("http://{}/", listener.local_addr().expect("an address")))
+            .expect("a URL");
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buffer = vec![0u8; 4096];
+                let read = stream.read(&mut buffer).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(buffer.get(..read).unwrap_or_default()).to_string();
+                let line = request.lines().next().unwrap_or_default().to_owned();
+                log.lock().expect("the log").push(line.clone());
+                let (status, body) = answer(&line);
+                let body = body.to_string();
+                let response = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+            }
+        });
+        (base, seen)
+    }
+
     /// Runs a future to completion on a fresh single-threaded runtime.
     pub fn block_on<F: Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()

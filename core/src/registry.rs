@@ -5,6 +5,15 @@
 //! Status lists are always read from the registry, whatever host a credential's
 //! `statusListCredential` URL names: the registry keeps every version the issuer signed, and
 //! a verifier that fetched arbitrary URLs would be an SSRF gadget.
+//!
+//! Answers are cached by block height: every answer is tagged with the chain's height when it
+//! was read, and reused while the chain has not grown. The height itself is asked for at most
+//! once per [`HEIGHT_TTL`], so a busy verifier makes one small request per second instead of
+//! four per credential, and sees a revocation within a second of its block.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -17,11 +26,20 @@ use crate::verify::sources::{
     Accreditation, AnchorEvidence, KeyEvents, KeyHistory, StatusListSource, TrustRegistry, Unavailable,
 };
 
+/// How long the chain's height is taken as current before it is asked for again.
+pub const HEIGHT_TTL: Duration = Duration::from_secs(1);
+/// Most cached answers kept before the cache is cleared.
+const MAX_CACHED: usize = 10_000;
+
 /// A client of a registry's API.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RegistryClient {
     base: url::Url,
     http: reqwest::Client,
+    /// The chain's height and when it was read.
+    height: Mutex<Option<(u64, Instant)>>,
+    /// Answers by path and query, with the height they were read at (`None`: not found).
+    answers: Mutex<HashMap<String, (u64, Option<Value>)>>,
 }
 
 impl RegistryClient {
@@ -34,15 +52,59 @@ impl RegistryClient {
         RegistryClient {
             base,
             http: http_client::client(),
+            height: Mutex::new(None),
+            answers: Mutex::new(HashMap::new()),
         }
     }
 
-    /// GETs `path` with `query` from the registry.
+    /// GETs `path` with `query`, reusing an answer read at the current height.
     async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Option<Value>, Unavailable> {
         let mut url = self.base.join(path).map_err(|e| Unavailable(e.to_string()))?;
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
+        let height = self.current_height().await?;
+        let key = url.to_string();
+        if let Some((at, answer)) = self
+            .answers
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned())
+        {
+            if at == height {
+                return Ok(answer);
+            }
+        }
+        let answer = self.fetch(url).await?;
+        if let Ok(mut cache) = self.answers.lock() {
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(key, (height, answer.clone()));
+        }
+        Ok(answer)
+    }
+
+    /// The chain's height, read at most once per [`HEIGHT_TTL`].
+    async fn current_height(&self) -> Result<u64, Unavailable> {
+        if let Some((height, read)) = self.height.lock().ok().and_then(|h| *h) {
+            if read.elapsed() < HEIGHT_TTL {
+                return Ok(height);
+            }
+        }
+        let url = self.base.join("height").map_err(|e| Unavailable(e.to_string()))?;
+        let height = self
+            .fetch(url)
+            .await?
+            .and_then(|answer| answer.get("height").and_then(Value::as_u64))
+            .ok_or_else(|| Unavailable("the registry did not say its height".into()))?;
+        if let Ok(mut current) = self.height.lock() {
+            *current = Some((height, Instant::now()));
+        }
+        Ok(height)
+    }
+
+    async fn fetch(&self, url: url::Url) -> Result<Option<Value>, Unavailable> {
         http_client::get_json(&self.http, url).await.map_err(|e| match e {
             FetchError::Unavailable(reason) => Unavailable(format!("registry unavailable: {reason}")),
             FetchError::Invalid(reason) => Unavailable(format!("registry sent an invalid answer: {reason}")),
@@ -157,5 +219,50 @@ impl KeyHistory for RegistryClient {
             }),
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::test_support::{block_on, http_server};
+
+    #[test]
+    fn answers_are_reused_while_the_chain_does_not_grow() {
+        block_on(async {
+            let height = Arc::new(AtomicU64::new(7));
+            let chain = height.clone();
+            let (base, seen) = http_server(move |line| {
+                if line.starts_with("GET /height") {
+                    ("200 OK", json!({"height": chain.load(Ordering::SeqCst)}))
+                } else {
+                    ("200 OK", json!({"accreditations": []}))
+                }
+            })
+            .await;
+            let client = RegistryClient::new(base);
+            let issuer = Did::parse("did:sigil:zQmIssuer").unwrap();
+            let at = crate::time::now();
+            let accreditations = |seen: &Arc<Mutex<Vec<String>>>| {
+                seen.lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|l| l.contains("/accreditations"))
+                    .count()
+            };
+            client.accreditation(&issuer, "T", at).await.unwrap();
+            client.accreditation(&issuer, "T", at).await.unwrap();
+            assert_eq!(accreditations(&seen), 1, "the second lookup comes from the cache");
+
+            height.store(8, Ordering::SeqCst);
+            tokio::time::sleep(HEIGHT_TTL).await;
+            client.accreditation(&issuer, "T", at).await.unwrap();
+            assert_eq!(accreditations(&seen), 2, "a new block invalidates the cache");
+        });
     }
 }

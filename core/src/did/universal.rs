@@ -166,54 +166,33 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use serde_json::json;
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
     use super::*;
     use crate::test_support::block_on;
 
     const KNOWN: &str = "did:sigil:zKnown";
 
-    /// A one-purpose Universal Resolver on a loopback port: answers for [`KNOWN`], 404 for
+    /// A Universal Resolver on a loopback port: answers for [`KNOWN`], 404 for
     /// `did:sigil:zMissing`, 500 for `did:sigil:zBroken`, 1 MiB and more for `did:sigil:zHuge`,
-    /// another DID's document for
-    /// `did:sigil:zLiar`, and records every request line.
+    /// another DID's document for `did:sigil:zLiar`, and records every request line.
     async fn resolver_server() -> (url::Url, Arc<Mutex<Vec<String>>>) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let mut buffer = vec![0u8; 4096];
-                let read = stream.read(&mut buffer).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buffer[..read]).to_string();
-                let line = request.lines().next().unwrap_or_default().to_owned();
-                log.lock().unwrap().push(line.clone());
-                let document =
-                    |id: &str| json!({"didDocument": {"id": id}, "didDocumentMetadata": {"versionId": "3"}});
-                let (status, body) = if line.contains("zKnown") {
-                    ("200 OK", document(KNOWN))
-                } else if line.contains("zMissing") {
-                    (
-                        "404 Not Found",
-                        json!({"didResolutionMetadata": {"error": "notFound"}}),
-                    )
-                } else if line.contains("zHuge") {
-                    ("200 OK", json!({"padding": "x".repeat(MAX_RESPONSE_BYTES)}))
-                } else if line.contains("zLiar") {
-                    ("200 OK", document(KNOWN))
-                } else {
-                    ("500 Internal Server Error", json!({}))
-                };
-                let body = body.to_string();
-                let response = format!(
-                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = stream.write_all(response.as_bytes()).await;
+        crate::test_support::http_server(|line| {
+            let document =
+                |id: &str| json!({"didDocument": {"id": id}, "didDocumentMetadata": {"versionId": "3"}});
+            if line.contains("zKnown") || line.contains("zLiar") {
+                ("200 OK", document(KNOWN))
+            } else if line.contains("zMissing") {
+                (
+                    "404 Not Found",
+                    json!({"didResolutionMetadata": {"error": "notFound"}}),
+                )
+            } else if line.contains("zHuge") {
+                ("200 OK", json!({"padding": "x".repeat(MAX_RESPONSE_BYTES)}))
+            } else {
+                ("500 Internal Server Error", json!({}))
             }
-        });
-        (base, seen)
+        })
+        .await
     }
 
     fn did(text: &str) -> Did {

@@ -40,6 +40,7 @@ pub fn app(node: Node) -> Router {
         .route("/transactions", post(submit_transaction))
         .route("/transactions/{hash}", get(get_transaction))
         .route("/1.0/identifiers/{did}", get(resolve_identifier))
+        .route("/height", get(get_height))
         .route("/blocks/latest", get(get_latest_block))
         .route("/blocks/{height}", get(get_block))
         .route("/dids/{did}/history", get(records::get_did_history))
@@ -85,6 +86,13 @@ async fn get_transaction(
         .cloned()
         .ok_or_else(not_found)?;
     Ok(Json(json!({"transaction": transaction, "receipt": receipt})))
+}
+
+/// `GET /height`: the chain's height, so clients can tell whether their cached answers are
+/// still current without asking for them again.
+async fn get_height(State(node): State<Node>) -> Json<Value> {
+    let tip = node.view().await.tip;
+    Json(json!({"height": tip.height, "hash": tip.hash}))
 }
 
 async fn get_latest_block(State(node): State<Node>) -> Result<Json<Value>, AppError> {
