@@ -5,6 +5,7 @@ pub mod document;
 pub mod jwk;
 pub mod key;
 pub mod resolver;
+pub mod sigil;
 pub mod universal;
 
 use std::fmt;

@@ -10,8 +10,6 @@ pub mod accreditation;
 pub mod anchor;
 mod did_ops;
 pub mod error;
-pub mod hash;
-pub mod operation;
 pub mod resolve;
 pub mod state;
 pub mod statement;
@@ -21,6 +19,8 @@ use serde::{Deserialize, Serialize};
 
 pub use error::LedgerError;
 pub use operation::DidOperation;
+/// The `did:sigil` wire format, shared with issuers and wallets through `sigil-core`.
+pub use sigil_core::did::sigil::{digest as hash, operation};
 pub use state::LedgerState;
 
 /// A ledger transaction (DESIGN.md §4).

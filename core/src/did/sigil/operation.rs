@@ -5,13 +5,12 @@
 //! without its `proof`. Unknown members are refused, so that what is signed is exactly what
 //! is applied.
 
+use super::digest as hash;
+use crate::did::Did;
+use crate::key::{PublicKey, SigningKey};
+use crate::time::{Timestamp, format_datetime};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sigil_core::did::Did;
-use sigil_core::key::{PublicKey, SigningKey};
-use sigil_core::time::{Timestamp, format_datetime};
-
-use super::hash;
 
 /// The four operations of the method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
