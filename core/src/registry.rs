@@ -26,6 +26,17 @@ use crate::verify::sources::{
     Accreditation, AnchorEvidence, KeyEvents, KeyHistory, StatusListSource, TrustRegistry, Unavailable,
 };
 
+/// Why a submission was not recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmitError {
+    /// The registry refused the transaction, naming the rule (`wrong_signer`, …).
+    #[error("the registry refused it ({code}): {message}")]
+    Refused { code: String, message: String },
+    /// The registry could not be reached or failed; nothing was recorded.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
 /// How long the chain's height is taken as current before it is asked for again.
 pub const HEIGHT_TTL: Duration = Duration::from_secs(1);
 /// Most cached answers kept before the cache is cleared.
@@ -102,6 +113,44 @@ impl RegistryClient {
             *current = Some((height, Instant::now()));
         }
         Ok(height)
+    }
+
+    /// Submits a transaction (`{"did": operation}`, `{"anchor": …}`, …) and returns the
+    /// registry's receipt once the block holding it is durable.
+    pub async fn submit(&self, transaction: &Value) -> Result<Value, SubmitError> {
+        let url = self
+            .base
+            .join("transactions")
+            .map_err(|e| SubmitError::Unavailable(e.to_string()))?;
+        let response = self
+            .http
+            .post(url)
+            .json(transaction)
+            .send()
+            .await
+            .map_err(|e| SubmitError::Unavailable(format!("registry {}: {e}", self.base)))?;
+        let status = response.status();
+        let body = http_client::read_limited(response, http_client::MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|e| SubmitError::Unavailable(e.to_string()))?;
+        let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        match status.as_u16() {
+            201 => Ok(answer),
+            code if status.is_client_error() => Err(SubmitError::Refused {
+                code: answer
+                    .pointer("/error/code")
+                    .and_then(Value::as_str)
+                    .unwrap_or("refused")
+                    .to_owned(),
+                message: answer
+                    .pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("HTTP {code}"), str::to_owned),
+            }),
+            _ => Err(SubmitError::Unavailable(format!(
+                "registry answered HTTP {status}"
+            ))),
+        }
     }
 
     async fn fetch(&self, url: url::Url) -> Result<Option<Value>, Unavailable> {

@@ -1,5 +1,7 @@
-//! `sigil-issuer`: the university's credential issuer. For now, offline issuance from the
-//! command line (`sigil-issuer issue`) and key generation; the OpenID4VCI service and the
-//! registrar portal arrive with issue #4 and build on [`offline`].
+//! `sigil-issuer`: the university's credential issuer. So far: setting an institution up on a
+//! registry ([`institution`]: keys, `did:sigil` with pre-rotation, `issuer.toml`) and issuing
+//! from the command line ([`offline`]); the OpenID4VCI service and the registrar portal build
+//! on these (issue #4).
 
+pub mod institution;
 pub mod offline;

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sigil_core::issue::CredentialFormat;
-use sigil_issuer::offline::{self, OfflineIssue};
+use sigil_issuer::institution::Institution;
+use sigil_issuer::offline::{self, OfflineIssue, Signer};
 
 #[derive(Parser)]
 #[command(
@@ -20,11 +21,27 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Set an institution up: generate its keys (encrypted), register its did:sigil with a
+    /// pre-rotation key (written to cold-storage/next.key: move it offline) and write
+    /// issuer.toml; prints the DID.
+    Init {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        /// The registry to register the DID on.
+        #[arg(long, env = "SIGIL_REGISTRY")]
+        registry: url::Url,
+        /// The institution's name.
+        #[arg(long)]
+        name: String,
+    },
     /// Sign one credential and print it on stdout.
     Issue {
         /// A private Ed25519 JWK file; the issuer is then the key's did:key.
+        #[arg(long, required_unless_present = "data_dir", conflicts_with = "data_dir")]
+        key: Option<PathBuf>,
+        /// An institution set up with `init`: signs as its did:sigil.
         #[arg(long)]
-        key: PathBuf,
+        data_dir: Option<PathBuf>,
         /// The credential type, for example UniversityDegreeCredential.
         #[arg(long = "type")]
         credential_type: String,
@@ -64,6 +81,15 @@ enum KeysCommand {
     },
 }
 
+/// The passphrase that encrypts the institution's keys: `SIGIL_PASSPHRASE`, or a prompt.
+fn passphrase() -> anyhow::Result<String> {
+    match std::env::var("SIGIL_PASSPHRASE") {
+        Ok(passphrase) if !passphrase.is_empty() => Ok(passphrase),
+        _ => rpassword::prompt_password("passphrase: ")
+            .map_err(|e| anyhow::anyhow!("no passphrase: set SIGIL_PASSPHRASE or run in a terminal ({e})")),
+    }
+}
+
 fn parse_format(text: &str) -> Result<CredentialFormat, String> {
     CredentialFormat::parse(text)
         .ok_or_else(|| format!("unknown format {text:?}; use ldp_vc, vc+jwt or dc+sd-jwt"))
@@ -86,16 +112,46 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Init {
+            data_dir,
+            registry,
+            name,
+        } => {
+            let passphrase = passphrase()?;
+            let institution = Institution { data_dir };
+            let did = sigil_issuer::institution::init(
+                &institution,
+                &registry,
+                &name,
+                &passphrase,
+                sigil_core::time::now(),
+            )
+            .await?;
+            eprintln!(
+                "registered; move {} to offline storage: it is what takes the DID back if the other keys are stolen",
+                institution.cold_key_path().display()
+            );
+            println!("{did}");
+        }
         Command::Issue {
             key,
+            data_dir,
             credential_type,
             subject,
             claims,
             format,
             valid_until,
         } => {
+            let signer = match (key, data_dir) {
+                (Some(key), _) => Signer::PlainJwk(key),
+                (None, Some(data_dir)) => Signer::Institution {
+                    data_dir,
+                    passphrase: passphrase()?,
+                },
+                (None, None) => anyhow::bail!("give --key JWK_FILE or --data-dir DIR"),
+            };
             let request = OfflineIssue {
-                key_file: key,
+                signer,
                 credential_type,
                 subject,
                 claims_file: claims,

@@ -30,12 +30,23 @@ pub enum OfflineIssueError {
     /// Issuing failed.
     #[error(transparent)]
     Issue(#[from] IssueError),
+    /// The institution's data directory is unusable.
+    #[error("{0}")]
+    Institution(String),
 }
 
-/// What `sigil-issuer issue --key …` was asked to do.
+/// Who signs: a plain JWK file (the issuer is its `did:key`), or an institution set up with
+/// `sigil-issuer init` (its `did:sigil` and signing key, unlocked with the passphrase).
+#[derive(Debug, Clone)]
+pub enum Signer {
+    PlainJwk(PathBuf),
+    Institution { data_dir: PathBuf, passphrase: String },
+}
+
+/// What `sigil-issuer issue` was asked to do.
 #[derive(Debug, Clone)]
 pub struct OfflineIssue {
-    pub key_file: PathBuf,
+    pub signer: Signer,
     pub credential_type: String,
     pub subject: String,
     pub claims_file: PathBuf,
@@ -44,9 +55,18 @@ pub struct OfflineIssue {
 }
 
 /// Issues the credential and returns it as it would be sent: JSON, a JWS, or an SD-JWT.
-/// The issuer is the key's `did:key`.
 pub async fn issue(request: &OfflineIssue, now: Timestamp) -> Result<String, OfflineIssueError> {
-    let key = keystore::read_plain_jwk(&request.key_file)?;
+    let (issuer, key, method) = match &request.signer {
+        Signer::PlainJwk(path) => {
+            let key = keystore::read_plain_jwk(path)?;
+            (key.did_key(), key.clone(), key.did_key_method())
+        }
+        Signer::Institution { data_dir, passphrase } => crate::institution::Institution {
+            data_dir: data_dir.clone(),
+        }
+        .signer(passphrase)
+        .map_err(|e| OfflineIssueError::Institution(format!("{e:#}")))?,
+    };
     let credential_type = CredentialType::find_builtin(&request.credential_type).ok_or_else(|| {
         let known: Vec<String> = CredentialType::builtin().into_iter().map(|t| t.name).collect();
         OfflineIssueError::UnknownType(request.credential_type.clone(), known.join(", "))
@@ -59,7 +79,7 @@ pub async fn issue(request: &OfflineIssue, now: Timestamp) -> Result<String, Off
     };
     let credential = CredentialRequest {
         credential_type,
-        issuer: key.did_key(),
+        issuer,
         subject,
         claims,
         valid_from: now,
@@ -68,9 +88,7 @@ pub async fn issue(request: &OfflineIssue, now: Timestamp) -> Result<String, Off
         schema: None,
         holder_key,
     };
-    Ok(credential
-        .issue(request.format, &key, &key.did_key_method(), now)
-        .await?)
+    Ok(credential.issue(request.format, &key, &method, now).await?)
 }
 
 /// The subject's authentication key, which an SD-JWT VC is bound to (`cnf`).

@@ -1,0 +1,132 @@
+//! An institution sets up on a registry with `sigil-issuer init`, signs diplomas as its
+//! did:sigil, and a verifier with `--registry` accepts them once — and only once — the root of
+//! trust has accredited the institution.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use sigil_core::key::SigningKey;
+use sigil_tests::{RegistryProcess, Scratch, TEST_PASSPHRASE, binary, repo_root, run};
+
+fn command(name: &str, args: &[&str]) -> sigil_tests::Outcome {
+    run(std::process::Command::new(binary(name))
+        .args(args)
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+}
+
+#[test]
+fn a_university_registers_issues_and_is_trusted_once_accredited() {
+    let scratch = Scratch::new();
+    let registry_dir = scratch.path("registry");
+    let registry = RegistryProcess::start(&registry_dir);
+    let url = registry.url.as_str();
+    let university = scratch.path("university");
+    let university = university.to_str().unwrap();
+
+    let out = command(
+        "sigil-issuer",
+        &[
+            "init",
+            "--data-dir",
+            university,
+            "--registry",
+            url,
+            "--name",
+            "Example University",
+        ],
+    )
+    .expect_code(0);
+    let did = out.stdout.trim().to_owned();
+    assert!(did.starts_with("did:sigil:"), "{did}");
+    assert!(out.stderr.contains("cold-storage/next.key"), "{}", out.stderr);
+    assert!(
+        scratch
+            .read("university/issuer.toml")
+            .contains("Example University")
+    );
+    let resolved = command("sigil-registry", &["did", "resolve", "--registry", url, &did]).expect_code(0);
+    assert!(
+        resolved.stdout.contains(&format!("{did}#key-1")),
+        "{}",
+        resolved.stdout
+    );
+
+    let student = SigningKey::from_seed(&[5; 32]).did_key().to_string();
+    let claims = repo_root().join("examples/diploma-claims.json");
+    for format in ["ldp_vc", "vc+jwt", "dc+sd-jwt"] {
+        let out = command(
+            "sigil-issuer",
+            &[
+                "issue",
+                "--data-dir",
+                university,
+                "--type",
+                "UniversityDegreeCredential",
+                "--subject",
+                &student,
+                "--claims",
+                claims.to_str().unwrap(),
+                "--format",
+                format,
+            ],
+        )
+        .expect_code(0);
+        let file = scratch.write(&format!("diploma-{}", format.replace('+', "-")), &out.stdout);
+        let file = file.to_str().unwrap();
+
+        // Signed by the registered DID, but nobody vouches for it yet.
+        let out = command("sigil-verifier", &["verify", file, "--registry", url]).expect_code(1);
+        assert!(out.stdout.contains("FAIL trust"), "{format}: {}", out.stdout);
+        assert!(out.stdout.contains("ok   proof"), "{format}: {}", out.stdout);
+    }
+
+    command(
+        "sigil-registry",
+        &[
+            "accredit",
+            "--registry",
+            url,
+            "--keys",
+            registry_dir.to_str().unwrap(),
+            "--issuer",
+            &did,
+            "--types",
+            "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential",
+            "--from",
+            "2026-01-01T00:00:00Z",
+        ],
+    )
+    .expect_code(0);
+    for format in ["ldp_vc", "vc+jwt", "dc+sd-jwt"] {
+        let file = scratch.path(&format!("diploma-{}", format.replace('+', "-")));
+        let out = command(
+            "sigil-verifier",
+            &["verify", file.to_str().unwrap(), "--registry", url],
+        )
+        .expect_code(0);
+        assert!(out.stdout.starts_with("VALID"), "{format}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("is accredited for"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+
+    let out = command(
+        "sigil-issuer",
+        &[
+            "init",
+            "--data-dir",
+            university,
+            "--registry",
+            url,
+            "--name",
+            "Again",
+        ],
+    )
+    .expect_code(1);
+    assert!(out.stderr.contains("already holds an issuer"), "{}", out.stderr);
+}
