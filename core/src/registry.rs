@@ -115,6 +115,25 @@ impl RegistryClient {
         Ok(height)
     }
 
+    /// The hash of a DID's latest operation, which the next one names as `prev`.
+    pub async fn latest_operation(&self, did: &Did) -> Result<Option<String>, Unavailable> {
+        let history = self
+            .fetch(
+                self.base
+                    .join(&format!("dids/{did}/history"))
+                    .map_err(|e| Unavailable(e.to_string()))?,
+            )
+            .await?;
+        Ok(history
+            .as_ref()
+            .and_then(|h| h.get("versions"))
+            .and_then(Value::as_array)
+            .and_then(|versions| versions.last())
+            .and_then(|version| version.get("operation"))
+            .and_then(Value::as_str)
+            .map(str::to_owned))
+    }
+
     /// Submits a transaction (`{"did": operation}`, `{"anchor": …}`, …) and returns the
     /// registry's receipt once the block holding it is durable.
     pub async fn submit(&self, transaction: &Value) -> Result<Value, SubmitError> {

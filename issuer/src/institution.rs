@@ -13,11 +13,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sigil_core::did::Did;
-use sigil_core::did::sigil::operation::{self, Purpose};
+use sigil_core::did::sigil::digest;
+use sigil_core::did::sigil::operation::{self, Compromise, DidOperation, OperationKind, Purpose};
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
 use sigil_core::registry::RegistryClient;
-use sigil_core::time::Timestamp;
+use sigil_core::time::{Timestamp, format_datetime};
 
 /// The fragment of the key diplomas are signed with.
 pub const SIGNING_KEY: &str = "key-1";
@@ -32,6 +33,13 @@ pub struct IssuerConfig {
     pub registry: String,
     /// Its DID.
     pub did: String,
+    /// The fragment of the verification method it signs with now.
+    #[serde(default = "first_signing_key")]
+    pub signing_key: String,
+}
+
+fn first_signing_key() -> String {
+    SIGNING_KEY.to_owned()
 }
 
 /// An institution's data directory.
@@ -64,10 +72,23 @@ impl Institution {
 
     /// The DID and the unlocked signing key with its verification method id.
     pub fn signer(&self, passphrase: &str) -> anyhow::Result<(Did, SigningKey, String)> {
-        let did = Did::parse(&self.config()?.did)?;
-        let key = keystore::read(&self.key_path(SIGNING_KEY), passphrase)?;
-        let method = format!("{did}#{SIGNING_KEY}");
+        let config = self.config()?;
+        let did = Did::parse(&config.did)?;
+        let key = keystore::read(&self.key_path(&config.signing_key), passphrase)?;
+        let method = format!("{did}#{}", config.signing_key);
         Ok((did, key, method))
+    }
+
+    fn write_config(&self, config: &IssuerConfig) -> anyhow::Result<()> {
+        std::fs::write(self.config_path(), toml::to_string(config)?)?;
+        Ok(())
+    }
+
+    /// Moves a key file aside (keys are never deleted).
+    fn set_aside(&self, path: &Path, suffix: &str) -> anyhow::Result<()> {
+        let mut aside = path.as_os_str().to_owned();
+        aside.push(format!(".{suffix}"));
+        std::fs::rename(path, &aside).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
 }
 
@@ -114,9 +135,101 @@ pub async fn init(
         name: name.to_owned(),
         registry: registry.to_string(),
         did: did.to_string(),
+        signing_key: SIGNING_KEY.to_owned(),
     };
-    std::fs::write(institution.config_path(), toml::to_string(&config)?)?;
+    institution.write_config(&config)?;
     Ok(did)
+}
+
+/// How the signing key is replaced.
+#[derive(Debug, Clone)]
+pub enum Rotation {
+    /// Routine: a new signing key replaces the current one, which stays valid for what it
+    /// signed before. Signed by the controller key.
+    Routine,
+    /// The signing key (and perhaps the controller key) was stolen: the cold pre-rotation key
+    /// (`next_key`) takes control, the stolen signing key is declared compromised from
+    /// `since`, and a new cold key is committed to.
+    Compromised { since: Timestamp, next_key: PathBuf },
+}
+
+/// Replaces the institution's signing key on its registry; returns the new method's fragment.
+pub async fn rotate(
+    institution: &Institution,
+    passphrase: &str,
+    rotation: &Rotation,
+    now: Timestamp,
+) -> anyhow::Result<String> {
+    let mut config = institution.config()?;
+    let did = Did::parse(&config.did)?;
+    let registry = RegistryClient::new(url::Url::parse(&config.registry)?);
+    let prev = registry
+        .latest_operation(&did)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the registry does not know {did}"))?;
+    let current = config.signing_key.clone();
+    let number: u32 = current
+        .strip_prefix("key-")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let fragment = format!("key-{}", number + 1);
+    let signing = SigningKey::generate();
+    let new_method = operation::method(
+        &fragment,
+        &signing.public_key(),
+        &[Purpose::AssertionMethod, Purpose::Authentication],
+    );
+    let params = KdfParams::default();
+    let (op, new_controller, new_cold) = match rotation {
+        Rotation::Routine => {
+            let mut op = DidOperation::new(OperationKind::Update, now);
+            op.add_methods = vec![new_method];
+            op.retire_methods = vec![current.clone()];
+            op.did = Some(did.to_string());
+            op.prev = Some(prev);
+            (
+                op.sign(&keystore::read(&institution.key_path("controller"), passphrase)?)?,
+                None,
+                None,
+            )
+        }
+        Rotation::Compromised { since, next_key } => {
+            let next = keystore::read(next_key, passphrase)?;
+            let cold = SigningKey::generate();
+            let mut op = DidOperation::new(OperationKind::Rotate, now);
+            op.controller_key = Some(next.public_key().to_multikey());
+            op.next_key_commitment = Some(digest::key_commitment(&cold.public_key().to_multikey()));
+            op.add_methods = vec![new_method];
+            op.compromised_methods = vec![Compromise {
+                id: current.clone(),
+                since: format_datetime(*since),
+            }];
+            op.did = Some(did.to_string());
+            op.prev = Some(prev);
+            (op.sign(&next)?, Some(next), Some(cold))
+        }
+    };
+    registry.submit(&json!({ "did": op })).await?;
+    // Recorded on the chain: now bring the key files in line.
+    keystore::write(&institution.key_path(&fragment), &signing, passphrase, params)?;
+    if let (Some(controller), Some(cold)) = (new_controller, new_cold) {
+        let stamp = now.timestamp().to_string();
+        institution.set_aside(&institution.key_path("controller"), &format!("retired-{stamp}"))?;
+        keystore::write(
+            &institution.key_path("controller"),
+            &controller,
+            passphrase,
+            params,
+        )?;
+        let cold_path = institution.cold_key_path();
+        if cold_path.exists() {
+            institution.set_aside(&cold_path, &format!("used-{stamp}"))?;
+        }
+        keystore::write(&cold_path, &cold, passphrase, params)?;
+    }
+    config.signing_key = fragment.clone();
+    institution.write_config(&config)?;
+    Ok(fragment)
 }
 
 fn create_private_dir(path: &Path) -> anyhow::Result<()> {

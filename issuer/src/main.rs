@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sigil_core::issue::CredentialFormat;
-use sigil_issuer::institution::Institution;
+use sigil_issuer::institution::{Institution, Rotation};
 use sigil_issuer::offline::{self, OfflineIssue, Signer};
 
 #[derive(Parser)]
@@ -73,6 +73,19 @@ enum KeysCommand {
         /// Where to write the JWK; an existing file is never overwritten.
         #[arg(long)]
         jwk: PathBuf,
+    },
+    /// Replace the institution's signing key on its registry: routinely (signed by the
+    /// controller key), or after a theft with the cold pre-rotation key, declaring the
+    /// current signing key compromised from a time.
+    Rotate {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        /// The cold pre-rotation key (default: DATA_DIR/cold-storage/next.key).
+        #[arg(long)]
+        next_key: Option<PathBuf>,
+        /// The current signing key was stolen: distrust what it signed from this time (RFC 3339).
+        #[arg(long, value_parser = parse_time)]
+        compromised_since: Option<sigil_core::time::Timestamp>,
     },
     /// Print the did:key of a private JWK file.
     Did {
@@ -166,6 +179,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let key =
                 offline::generate_plain_jwk(&jwk).map_err(|e| anyhow::anyhow!("{}: {e}", jwk.display()))?;
             println!("{}", key.did_key());
+        }
+        Command::Keys {
+            command:
+                KeysCommand::Rotate {
+                    data_dir,
+                    next_key,
+                    compromised_since,
+                },
+        } => {
+            let institution = Institution { data_dir };
+            let rotation = match compromised_since {
+                None => Rotation::Routine,
+                Some(since) => Rotation::Compromised {
+                    since,
+                    next_key: next_key.unwrap_or_else(|| institution.cold_key_path()),
+                },
+            };
+            let fragment = sigil_issuer::institution::rotate(
+                &institution,
+                &passphrase()?,
+                &rotation,
+                sigil_core::time::now(),
+            )
+            .await?;
+            eprintln!("now signing with #{fragment}");
         }
         Command::Keys {
             command: KeysCommand::Did { jwk },

@@ -129,4 +129,62 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
     )
     .expect_code(1);
     assert!(out.stderr.contains("already holds an issuer"), "{}", out.stderr);
+
+    let issue = |name: &str| {
+        let out = command(
+            "sigil-issuer",
+            &[
+                "issue",
+                "--data-dir",
+                university,
+                "--type",
+                "UniversityDegreeCredential",
+                "--subject",
+                &student,
+                "--claims",
+                claims.to_str().unwrap(),
+                "--format",
+                "ldp_vc",
+            ],
+        )
+        .expect_code(0);
+        scratch.write(name, &out.stdout)
+    };
+    let verify = |file: &std::path::Path| {
+        command(
+            "sigil-verifier",
+            &["verify", file.to_str().unwrap(), "--registry", url],
+        )
+    };
+
+    // A routine rotation: key-2 signs from now on; what key-1 signed stays valid. (Times are
+    // to the second, and a key retired in the second a credential claims is not valid for it.)
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    command("sigil-issuer", &["keys", "rotate", "--data-dir", university]).expect_code(0);
+    let by_key_2 = issue("by-key-2.json");
+    assert!(scratch.read("by-key-2.json").contains("#key-2"));
+    verify(&by_key_2).expect_code(0);
+    verify(&scratch.path("diploma-ldp_vc")).expect_code(0);
+
+    // key-2 is stolen: the cold key takes over and key-2 is distrusted from now on.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let since = sigil_core::time::format_datetime(sigil_core::time::now());
+    command(
+        "sigil-issuer",
+        &[
+            "keys",
+            "rotate",
+            "--data-dir",
+            university,
+            "--compromised-since",
+            &since,
+        ],
+    )
+    .expect_code(0);
+    let out = verify(&by_key_2).expect_code(1);
+    assert!(out.stdout.contains("FAIL key_history"), "{}", out.stdout);
+    let by_key_3 = issue("by-key-3.json");
+    assert!(scratch.read("by-key-3.json").contains("#key-3"));
+    verify(&by_key_3).expect_code(0);
+    assert!(scratch.read("university/issuer.toml").contains("key-3"));
 }
