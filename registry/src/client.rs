@@ -15,6 +15,7 @@ use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
+use sigil_core::registry::RegistryClient;
 use sigil_core::time::{Timestamp, format_datetime};
 
 use crate::chain::Receipt;
@@ -22,63 +23,42 @@ use crate::ledger::accreditation::Accreditation;
 use crate::ledger::operation::{self, Compromise, DidOperation, OperationKind, Purpose};
 use crate::ledger::{Transaction, hash, statement};
 
-/// A registry's HTTP API, from the controller's side.
-#[derive(Debug, Clone)]
+/// A registry's HTTP API, from the controller's side: sigil-core's [`RegistryClient`] (the
+/// same client issuers and wallets write with), answering with typed receipts.
+#[derive(Debug)]
 pub struct RegistryApi {
     base: url::Url,
-    http: reqwest::Client,
+    client: RegistryClient,
 }
 
 impl RegistryApi {
     pub fn new(base: url::Url) -> Self {
         RegistryApi {
+            client: RegistryClient::new(base.clone()),
             base,
-            http: sigil_core::http_client::client(),
         }
     }
 
     /// Submits a transaction; returns its receipt, or the registry's refusal as an error.
     pub async fn submit(&self, transaction: &Transaction) -> anyhow::Result<Receipt> {
-        let response = self
-            .http
-            .post(self.base.join("transactions")?)
-            .json(transaction)
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("registry {}: {e}", self.base))?;
-        let status = response.status();
-        let body: Value = response.json().await?;
-        if status.as_u16() == 201 {
-            return Ok(serde_json::from_value(body)?);
-        }
-        let message = body
-            .pointer("/error/message")
-            .and_then(Value::as_str)
-            .unwrap_or("no reason given");
-        anyhow::bail!("the registry refused the operation ({status}): {message}")
+        let receipt = self.client.submit(&serde_json::to_value(transaction)?).await?;
+        Ok(serde_json::from_value(receipt)?)
     }
 
     /// GETs a JSON document; 404 is an error naming `what`.
     pub async fn get(&self, path: &str, what: &str) -> anyhow::Result<Value> {
         let url = self.base.join(path)?;
-        sigil_core::http_client::get_json(&self.http, url)
+        sigil_core::http_client::get_json(&sigil_core::http_client::client(), url)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the registry has no {what}"))
     }
 
     /// The hash of the DID's latest operation, which the next one names as `prev`.
     async fn latest_operation(&self, did: &Did) -> anyhow::Result<String> {
-        let history = self
-            .get(&format!("dids/{did}/history"), &format!("DID {did}"))
-            .await?;
-        history
-            .get("versions")
-            .and_then(Value::as_array)
-            .and_then(|versions| versions.last())
-            .and_then(|version| version.get("operation"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow::anyhow!("the registry sent no history for {did}"))
+        self.client
+            .latest_operation(did)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the registry has no DID {did}"))
     }
 }
 

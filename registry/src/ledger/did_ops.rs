@@ -38,27 +38,15 @@ pub(super) fn apply(
         Err(SignatureProblem::Invalid) => return Err(LedgerError::BadSignature),
     };
     let hash = op.hash().map_err(|e| malformed(e.to_string()))?;
+    let hashes = Hashes {
+        operation: hash,
+        transaction,
+    };
     match op.kind {
-        OperationKind::Create => create(
-            state,
-            op,
-            &signer,
-            time,
-            Hashes {
-                operation: hash,
-                transaction,
-            },
-        ),
-        OperationKind::Update | OperationKind::Rotate | OperationKind::Deactivate => change(
-            state,
-            op,
-            &signer,
-            time,
-            Hashes {
-                operation: hash,
-                transaction,
-            },
-        ),
+        OperationKind::Create => create(state, op, &signer, time, hashes),
+        OperationKind::Update | OperationKind::Rotate | OperationKind::Deactivate => {
+            change(state, op, &signer, time, hashes)
+        }
     }
 }
 
