@@ -42,6 +42,9 @@ pub enum KeystoreError {
     /// The key derivation function failed (for example, absurd parameters in the file).
     #[error("key derivation failed: {0}")]
     Kdf(String),
+    /// No passphrase was given and none could be asked for.
+    #[error("no passphrase: set SIGIL_PASSPHRASE or run in a terminal ({0})")]
+    NoPassphrase(String),
     /// The file already exists; Sigil never overwrites a key.
     #[error("{0} already exists; refusing to overwrite a key")]
     Exists(String),
@@ -91,6 +94,18 @@ struct KeyFile {
     #[serde(flatten)]
     header: Header,
     ciphertext: String,
+}
+
+/// The passphrase that unlocks a service's keys (DESIGN.md §7): `from_env` — the value of
+/// `SIGIL_PASSPHRASE`, which `main` reads — or else a prompt on the terminal. Never a
+/// command-line argument, which other users could read in the process list.
+pub fn passphrase(from_env: Option<String>) -> Result<String, KeystoreError> {
+    match from_env {
+        Some(passphrase) if !passphrase.is_empty() => Ok(passphrase),
+        _ => {
+            rpassword::prompt_password("passphrase: ").map_err(|e| KeystoreError::NoPassphrase(e.to_string()))
+        }
+    }
 }
 
 /// Encrypts `key` under `passphrase` into the text of a key file.

@@ -94,13 +94,11 @@ enum KeysCommand {
     },
 }
 
-/// The passphrase that encrypts the institution's keys: `SIGIL_PASSPHRASE`, or a prompt.
+/// The passphrase that encrypts the institution's keys.
 fn passphrase() -> anyhow::Result<String> {
-    match std::env::var("SIGIL_PASSPHRASE") {
-        Ok(passphrase) if !passphrase.is_empty() => Ok(passphrase),
-        _ => rpassword::prompt_password("passphrase: ")
-            .map_err(|e| anyhow::anyhow!("no passphrase: set SIGIL_PASSPHRASE or run in a terminal ({e})")),
-    }
+    Ok(sigil_core::keystore::passphrase(
+        std::env::var("SIGIL_PASSPHRASE").ok(),
+    )?)
 }
 
 fn parse_format(text: &str) -> Result<CredentialFormat, String> {

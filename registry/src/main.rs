@@ -174,7 +174,7 @@ async fn run(command: Command, passphrase: Option<String>) -> anyhow::Result<()>
         Command::Init { data_dir, genesis } => {
             let data_dir = DataDir(data_dir);
             let template = service::read_template(genesis.as_deref())?;
-            let passphrase = service::passphrase(passphrase)?;
+            let passphrase = sigil_core::keystore::passphrase(passphrase)?;
             let made = service::init(&data_dir, template, &passphrase)?;
             eprintln!(
                 "chain {} created in {}",
@@ -198,7 +198,7 @@ async fn run(command: Command, passphrase: Option<String>) -> anyhow::Result<()>
                 block_max_transactions,
             };
             let config = Config::load(&data_dir, &overrides)?;
-            let passphrase = service::passphrase(passphrase)?;
+            let passphrase = sigil_core::keystore::passphrase(passphrase)?;
             let node = service::start_node(&DataDir(data_dir), &passphrase, config.policy).await?;
             service::serve(node, config.listen, |address| {
                 println!("sigil-registry listening on http://{address}");
@@ -214,7 +214,7 @@ async fn run(command: Command, passphrase: Option<String>) -> anyhow::Result<()>
             from,
             until,
         } => {
-            let passphrase = service::passphrase(passphrase)?;
+            let passphrase = sigil_core::keystore::passphrase(passphrase)?;
             let issuer = Did::parse(&issuer)?;
             let now = sigil_core::time::now();
             let root_key = DataDir(keys).root_of_trust_key();
@@ -238,7 +238,7 @@ async fn run(command: Command, passphrase: Option<String>) -> anyhow::Result<()>
 async fn did_command(command: DidCommand, passphrase: Option<String>) -> anyhow::Result<()> {
     let now = sigil_core::time::now();
     let key_dir = |args: &ControllerArgs| -> anyhow::Result<(RegistryApi, KeyDir)> {
-        let passphrase = service::passphrase(passphrase.clone())?;
+        let passphrase = sigil_core::keystore::passphrase(passphrase.clone())?;
         Ok((
             RegistryApi::new(args.registry.clone()),
             KeyDir {

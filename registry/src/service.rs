@@ -169,15 +169,6 @@ async fn shutdown_signal() {
     ctrl_c.await.unwrap_or_default();
 }
 
-/// The passphrase: from `SIGIL_PASSPHRASE` (read by `main`) or a prompt on the terminal.
-pub fn passphrase(from_env: Option<String>) -> anyhow::Result<String> {
-    match from_env {
-        Some(passphrase) if !passphrase.is_empty() => Ok(passphrase),
-        _ => rpassword::prompt_password("passphrase: ")
-            .map_err(|e| anyhow::anyhow!("no passphrase: set SIGIL_PASSPHRASE or run in a terminal ({e})")),
-    }
-}
-
 /// Reads an optional genesis template file.
 pub fn read_template(path: Option<&Path>) -> anyhow::Result<GenesisTemplate> {
     match path {
