@@ -56,7 +56,8 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
 
     let student = SigningKey::from_seed(&[5; 32]).did_key().to_string();
     let claims = repo_root().join("examples/diploma-claims.json");
-    for format in ["ldp_vc", "vc+jwt", "dc+sd-jwt"] {
+    // Issues the sample diploma as the institution, in `format`, into the file `name`.
+    let issue = |format: &str, name: &str| {
         let out = command(
             "sigil-issuer",
             &[
@@ -74,7 +75,10 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
             ],
         )
         .expect_code(0);
-        let file = scratch.write(&format!("diploma-{}", format.replace('+', "-")), &out.stdout);
+        scratch.write(name, &out.stdout)
+    };
+    for format in ["ldp_vc", "vc+jwt", "dc+sd-jwt"] {
+        let file = issue(format, &format!("diploma-{}", format.replace('+', "-")));
         let file = file.to_str().unwrap();
 
         // Signed by the registered DID, but nobody vouches for it yet.
@@ -130,26 +134,6 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
     .expect_code(1);
     assert!(out.stderr.contains("already holds an issuer"), "{}", out.stderr);
 
-    let issue = |name: &str| {
-        let out = command(
-            "sigil-issuer",
-            &[
-                "issue",
-                "--data-dir",
-                university,
-                "--type",
-                "UniversityDegreeCredential",
-                "--subject",
-                &student,
-                "--claims",
-                claims.to_str().unwrap(),
-                "--format",
-                "ldp_vc",
-            ],
-        )
-        .expect_code(0);
-        scratch.write(name, &out.stdout)
-    };
     let verify = |file: &std::path::Path| {
         command(
             "sigil-verifier",
@@ -161,7 +145,7 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
     // to the second, and a key retired in the second a credential claims is not valid for it.)
     std::thread::sleep(std::time::Duration::from_millis(1100));
     command("sigil-issuer", &["keys", "rotate", "--data-dir", university]).expect_code(0);
-    let by_key_2 = issue("by-key-2.json");
+    let by_key_2 = issue("ldp_vc", "by-key-2.json");
     assert!(scratch.read("by-key-2.json").contains("#key-2"));
     verify(&by_key_2).expect_code(0);
     verify(&scratch.path("diploma-ldp_vc")).expect_code(0);
@@ -183,7 +167,7 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
     .expect_code(0);
     let out = verify(&by_key_2).expect_code(1);
     assert!(out.stdout.contains("FAIL key_history"), "{}", out.stdout);
-    let by_key_3 = issue("by-key-3.json");
+    let by_key_3 = issue("ldp_vc", "by-key-3.json");
     assert!(scratch.read("by-key-3.json").contains("#key-3"));
     verify(&by_key_3).expect_code(0);
     assert!(scratch.read("university/issuer.toml").contains("key-3"));
