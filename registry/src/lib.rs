@@ -14,6 +14,8 @@
 pub mod chain;
 pub mod client;
 pub mod config;
+#[cfg(test)]
+mod fixtures;
 pub mod http;
 pub mod ledger;
 pub mod node;

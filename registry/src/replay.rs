@@ -63,36 +63,11 @@ pub async fn replay(store: &Store, genesis: &Genesis) -> Result<Replayed, Replay
 #[cfg(test)]
 mod tests {
     use sea_orm::ConnectionTrait as _;
-    use sigil_core::key::SigningKey;
     use sigil_core::time::parse_datetime;
 
     use super::*;
     use crate::chain::produce;
-    use crate::ledger::Transaction;
-    use crate::ledger::operation::{self, Purpose};
-
-    fn key(seed: u8) -> SigningKey {
-        SigningKey::from_seed(&[seed; 32])
-    }
-
-    fn genesis() -> Genesis {
-        Genesis {
-            chain_id: "sigil-test".into(),
-            time: "2026-01-01T00:00:00Z".into(),
-            validators: vec![key(90).public_key().to_multikey()],
-            roots_of_trust: vec![],
-        }
-    }
-
-    fn create(seed: u8) -> Transaction {
-        let methods = vec![operation::method(
-            "key-1",
-            &key(seed + 100).public_key(),
-            &[Purpose::AssertionMethod],
-        )];
-        let time = parse_datetime("2026-01-02T00:00:00Z").unwrap();
-        Transaction::Did(operation::create(&key(seed), &key(seed + 1).public_key(), methods, time).unwrap())
-    }
+    use crate::fixtures::{VALIDATOR, create, genesis, key};
 
     /// Three blocks of two DIDs each, stored in `store`; returns the final state.
     async fn three_blocks(store: &Store) -> LedgerState {
@@ -107,7 +82,7 @@ mod tests {
                 &tip,
                 vec![create(block * 10 + 1), create(block * 10 + 5)],
                 time,
-                &key(90),
+                &key(VALIDATOR),
             );
             store.append(&produced.block).await.unwrap();
             tip = Tip::after(&produced.block.header);

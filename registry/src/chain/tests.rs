@@ -1,39 +1,12 @@
 //! Producing and checking blocks: a valid chain checks out, and every way a block can be
 //! wrong is named.
 
-use sigil_core::key::SigningKey;
 use sigil_core::time::parse_datetime;
 
 use super::block::{Block, ChainError, Receipt, Tip, produce, verify_block};
 use super::genesis::Genesis;
-use crate::ledger::operation::{self, Purpose};
+use crate::fixtures::{VALIDATOR, create, genesis, key};
 use crate::ledger::{LedgerError, LedgerState, Transaction};
-
-fn key(seed: u8) -> SigningKey {
-    SigningKey::from_seed(&[seed; 32])
-}
-
-const VALIDATOR: u8 = 90;
-
-fn genesis() -> Genesis {
-    Genesis {
-        chain_id: "sigil-test".into(),
-        time: "2026-01-01T00:00:00Z".into(),
-        validators: vec![key(VALIDATOR).public_key().to_multikey()],
-        roots_of_trust: vec![key(50).did_key().to_string()],
-    }
-}
-
-/// An inception for a fresh DID controlled by key `seed`.
-fn create(seed: u8) -> Transaction {
-    let methods = vec![operation::method(
-        "key-1",
-        &key(seed + 100).public_key(),
-        &[Purpose::AssertionMethod],
-    )];
-    let time = parse_datetime("2026-01-02T00:00:00Z").unwrap();
-    Transaction::Did(operation::create(&key(seed), &key(seed + 1).public_key(), methods, time).unwrap())
-}
 
 /// Block 1 with three DIDs, produced by the validator.
 fn first_block() -> (Block, LedgerState) {
