@@ -16,6 +16,8 @@
 //! - [`data_integrity`], [`jose`], [`sd_jwt`]: the three securing formats.
 //! - [`issue`]: building credentials of a type and presentations, in any format.
 //! - [`verify`]: the verification pipeline (DESIGN.md §5) and its report.
+//! - [`registry`], [`transaction`], [`merkle`]: the registry client and the wire format of
+//!   the ledger transactions issuers sign (status lists, anchors, statements).
 
 pub mod contexts;
 pub mod data_integrity;
@@ -28,10 +30,12 @@ pub mod json;
 pub mod jsonld;
 pub mod key;
 pub mod keystore;
+pub mod merkle;
 pub mod model;
 pub mod registry;
 pub mod sd_jwt;
 pub mod time;
+pub mod transaction;
 pub mod verify;
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 
 pub mod block;
 pub mod genesis;
-pub mod merkle;
+/// RFC 6962 Merkle trees, shared with issuers (anchors) through `sigil-core`.
+pub use sigil_core::merkle;
 
 pub use block::{Block, BlockHeader, ChainError, Produced, Receipt, Tip, produce, verify_block};
 

@@ -4,49 +4,14 @@
 //! before its key was declared compromised keep verifying (DESIGN.md §5 rule 3). The hashes
 //! themselves are kept so that a verifier can ask for the anchor covering one credential.
 
-use serde::{Deserialize, Serialize};
 use sigil_core::did::Did;
+pub use sigil_core::transaction::anchor::{IssuanceAnchor, MAX_BATCH, leaves, unsigned};
 
 use crate::chain::merkle;
 
 use super::error::LedgerError;
 use super::state::{AnchorRecord, LedgerState};
-use super::statement::{self, StatementProof};
-
-/// Largest batch one anchor may hold.
-const MAX_BATCH: usize = 10_000;
-
-/// An anchor to record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IssuanceAnchor {
-    pub issuer: String,
-    /// The batch: lowercase hex SHA-256 hashes of the credentials as issued.
-    pub credential_hashes: Vec<String>,
-    /// The RFC 6962 Merkle root (hex) over the hashes' bytes, in order.
-    pub merkle_root: String,
-    /// When the issuer made the batch (RFC 3339).
-    pub time: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof: Option<StatementProof>,
-}
-
-/// Builds an anchor of `credential_hashes` (lowercase hex), computing its Merkle root; the
-/// caller signs it with [`super::statement::sign`].
-pub fn unsigned(issuer: &str, credential_hashes: Vec<String>, time: &str) -> IssuanceAnchor {
-    let leaves: Vec<_> = credential_hashes
-        .iter()
-        .filter_map(|hash| merkle::from_hex(hash))
-        .map(|bytes| merkle::leaf_hash(&bytes))
-        .collect();
-    IssuanceAnchor {
-        issuer: issuer.to_owned(),
-        merkle_root: merkle::hex(&merkle::root(&leaves)),
-        credential_hashes,
-        time: time.to_owned(),
-        proof: None,
-    }
-}
+use super::statement;
 
 pub(super) fn apply(
     state: &LedgerState,
@@ -58,15 +23,7 @@ pub(super) fn apply(
     if anchor.credential_hashes.is_empty() || anchor.credential_hashes.len() > MAX_BATCH {
         return Err(malformed("a batch holds 1 to 10,000 credential hashes"));
     }
-    let leaves = anchor
-        .credential_hashes
-        .iter()
-        .map(|hash| {
-            merkle::from_hex(hash)
-                .filter(|_| !hash.bytes().any(|b| b.is_ascii_uppercase()))
-                .map(|bytes| merkle::leaf_hash(&bytes))
-        })
-        .collect::<Option<Vec<_>>>()
+    let leaves = leaves(&anchor.credential_hashes)
         .ok_or_else(|| malformed("credential hashes are lowercase hex SHA-256 digests"))?;
     if merkle::hex(&merkle::root(&leaves)) != anchor.merkle_root {
         return Err(malformed(

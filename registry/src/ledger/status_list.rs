@@ -3,7 +3,6 @@
 //! at any time. The ledger checks the issuer's own Data Integrity signature, so a verifier
 //! trusts the issuer, not the registry, for what the list says.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sigil_core::data_integrity::{self, ProofError};
 use sigil_core::did::{Did, DidUrl};
@@ -14,14 +13,7 @@ use sigil_core::model::status_list::Bitstring;
 use super::error::LedgerError;
 use super::state::{LedgerState, StatusListVersion};
 use super::statement::assertion_key;
-
-/// A status list version to publish.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StatusListPublication {
-    /// The `BitstringStatusListCredential`, secured with Data Integrity by its issuer.
-    pub credential: Value,
-}
+pub use sigil_core::transaction::StatusListPublication;
 
 pub(super) fn apply(
     state: &LedgerState,
