@@ -142,6 +142,12 @@ impl CredentialRequest {
             claims.insert("exp".into(), until.timestamp().into());
         }
         claims.insert("cnf".into(), json!({"jwk": holder.to_jwk().to_value()}));
+        // SD-JWT VC names IETF Token Status Lists (`status`); Sigil's lists are W3C Bitstring
+        // Status Lists on the registry, so the same entries as in the other formats are
+        // carried, always disclosed, as `credentialStatus`.
+        if let Some(status) = &self.status {
+            claims.insert("credentialStatus".into(), status.clone());
+        }
         claims.extend(self.claims.clone());
         Ok(claims)
     }

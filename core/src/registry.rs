@@ -134,6 +134,13 @@ impl RegistryClient {
             .map(str::to_owned))
     }
 
+    /// The registry's record of the anchor covering `credential_hash` (lowercase hex; see
+    /// [`crate::verify::credential_hash`]), with the hash's inclusion proof in the batch and the
+    /// block receipt; `None` if no anchor covers it yet.
+    pub async fn anchor(&self, credential_hash: &str) -> Result<Option<Value>, Unavailable> {
+        self.get("anchors", &[("credentialHash", credential_hash)]).await
+    }
+
     /// Submits a transaction (`{"did": operation}`, `{"anchor": …}`, …) and returns the
     /// registry's receipt once the block holding it is durable.
     pub async fn submit(&self, transaction: &Value) -> Result<Value, SubmitError> {
@@ -265,10 +272,7 @@ impl KeyHistory for RegistryClient {
         credential_hash: &str,
         before: Timestamp,
     ) -> Result<Option<AnchorEvidence>, Unavailable> {
-        let Some(anchor) = self
-            .get("anchors", &[("credentialHash", credential_hash)])
-            .await?
-        else {
+        let Some(anchor) = self.anchor(credential_hash).await? else {
             return Ok(None);
         };
         if anchor.get("issuer").and_then(Value::as_str) != Some(issuer.as_str()) {

@@ -36,6 +36,9 @@ pub struct IssuerConfig {
     /// The fragment of the verification method it signs with now.
     #[serde(default = "first_signing_key")]
     pub signing_key: String,
+    /// How `sigil-issuer serve` runs.
+    #[serde(default)]
+    pub service: crate::config::ServiceSettings,
 }
 
 fn first_signing_key() -> String {
@@ -51,6 +54,11 @@ pub struct Institution {
 impl Institution {
     fn config_path(&self) -> PathBuf {
         self.data_dir.join("issuer.toml")
+    }
+
+    /// The issuer service's database.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("issuer.db")
     }
 
     fn key_path(&self, name: &str) -> PathBuf {
@@ -136,6 +144,7 @@ pub async fn init(
         registry: registry.to_string(),
         did: did.to_string(),
         signing_key: SIGNING_KEY.to_owned(),
+        service: crate::config::ServiceSettings::default(),
     };
     institution.write_config(&config)?;
     Ok(did)

@@ -1,7 +1,21 @@
-//! `sigil-issuer`: the university's credential issuer. So far: setting an institution up on a
-//! registry ([`institution`]: keys, `did:sigil` with pre-rotation, `issuer.toml`) and issuing
-//! from the command line ([`offline`]); the OpenID4VCI service and the registrar portal build
-//! on these (issue #4).
+//! `sigil-issuer`: a university's (or any institution's) credential issuer.
+//!
+//! - [`institution`]: the data directory, keys, `did:sigil` with pre-rotation, `issuer.toml`.
+//! - [`offline`]: `sigil-issuer issue` from the command line.
+//! - [`service`]: the running issuer; [`credential_types`] it issues, [`issuance`] of offers
+//!   and credentials, [`key_proof`] of the wallet, [`status`] lists, [`anchoring`].
+//! - [`http`]: OpenID4VCI, the JSON API, the W3C VC API; [`store`]: its SQLite database.
 
+pub mod accounts;
+pub mod anchoring;
+pub mod config;
+pub mod credential_types;
+pub mod csv_batch;
+pub mod http;
 pub mod institution;
+pub mod issuance;
+pub mod key_proof;
 pub mod offline;
+pub mod service;
+pub mod status;
+pub mod store;

@@ -58,10 +58,60 @@ enum Command {
         #[arg(long, value_parser = parse_time)]
         valid_until: Option<sigil_core::time::Timestamp>,
     },
+    /// Run the issuer service: OpenID4VCI, the JSON API, the W3C VC API and the registrar
+    /// portal. Unlocks the institution's keys with the passphrase.
+    Serve {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        /// Where to listen (default: issuer.toml's `service.listen`, else 127.0.0.1:7401).
+        #[arg(long, env = "SIGIL_LISTEN")]
+        listen: Option<String>,
+        /// The URL wallets reach the issuer at (default: issuer.toml's `service.public_url`,
+        /// else http:// + the listen address).
+        #[arg(long, env = "SIGIL_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Seconds between anchoring rounds (default: issuer.toml, else 60).
+        #[arg(long, env = "SIGIL_ANCHOR_INTERVAL")]
+        anchor_interval: Option<u64>,
+    },
+    /// API tokens for /api/* and /credentials/issue.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Registrar accounts of the portal.
+    Registrar {
+        #[command(subcommand)]
+        command: RegistrarCommand,
+    },
     /// Manage keys.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a new API token and print it on stdout (it is shown only this once).
+    Create {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        /// What the token is for; the audit log names callers by it.
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistrarCommand {
+    /// Create a registrar account, or reset its password. The password is read from a prompt,
+    /// or from SIGIL_REGISTRAR_PASSWORD for scripts.
+    Add {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -101,6 +151,15 @@ fn passphrase() -> anyhow::Result<String> {
     )?)
 }
 
+/// The database of an institution set up with `init`.
+async fn open_store(data_dir: &std::path::Path) -> anyhow::Result<sigil_issuer::store::Store> {
+    let institution = Institution {
+        data_dir: data_dir.to_owned(),
+    };
+    institution.config()?;
+    Ok(sigil_issuer::store::Store::open(&institution.database_path()).await?)
+}
+
 fn parse_format(text: &str) -> Result<CredentialFormat, String> {
     CredentialFormat::parse(text)
         .ok_or_else(|| format!("unknown format {text:?}; use ldp_vc, vc+jwt or dc+sd-jwt"))
@@ -110,8 +169,15 @@ fn parse_time(text: &str) -> Result<sigil_core::time::Timestamp, String> {
     sigil_core::time::parse_datetime(text).ok_or_else(|| format!("{text:?} is not an RFC 3339 date-time"))
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "sigil_issuer=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -170,6 +236,56 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 valid_until,
             };
             println!("{}", offline::issue(&request, sigil_core::time::now()).await?);
+        }
+        Command::Serve {
+            data_dir,
+            listen,
+            public_url,
+            anchor_interval,
+        } => {
+            let institution = Institution { data_dir };
+            let mut settings = institution.config()?.service;
+            if let Some(listen) = listen {
+                settings.listen = listen;
+            }
+            if public_url.is_some() {
+                settings.public_url = public_url;
+            }
+            if let Some(seconds) = anchor_interval {
+                settings.anchor_interval_seconds = seconds;
+            }
+            let listener = tokio::net::TcpListener::bind(&settings.listen)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+            // With port 0 the address is known only now.
+            settings.listen = listener.local_addr()?.to_string();
+            let issuer =
+                sigil_issuer::service::Issuer::open(institution, Some(settings), &passphrase()?).await?;
+            let issuer = std::sync::Arc::new(issuer);
+            let public_url = issuer.public_url.clone();
+            sigil_issuer::http::serve(issuer, listener, |address| {
+                // Tests and scripts read this line to learn the port.
+                println!("sigil-issuer listening on http://{address}");
+                eprintln!("issuer {public_url} — portal at {public_url}/portal");
+            })
+            .await?;
+        }
+        Command::Token {
+            command: TokenCommand::Create { data_dir, label },
+        } => {
+            let store = open_store(&data_dir).await?;
+            println!("{}", sigil_issuer::accounts::create_token(&store, &label).await?);
+        }
+        Command::Registrar {
+            command: RegistrarCommand::Add { data_dir, username },
+        } => {
+            let store = open_store(&data_dir).await?;
+            let password = match std::env::var("SIGIL_REGISTRAR_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => rpassword::prompt_password(format!("password for {username}: "))?,
+            };
+            sigil_issuer::accounts::add_registrar(&store, &username, &password).await?;
+            eprintln!("registrar {username} can now sign in to the portal");
         }
         Command::Keys {
             command: KeysCommand::Generate { jwk },

@@ -147,26 +147,9 @@ pub async fn serve(node: Node, listen: SocketAddr, ready: impl FnOnce(SocketAddr
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     ready(listener.local_addr()?);
     axum::serve(listener, crate::http::app(node))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(sigil_templates::shutdown::signal())
         .await?;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => return ctrl_c.await.unwrap_or_default(),
-        };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    ctrl_c.await.unwrap_or_default();
 }
 
 /// Reads an optional genesis template file.

@@ -1,9 +1,10 @@
-//! `sigil-templates`: the shared look of Sigil's web front ends — the stylesheet, the base
-//! layout (`templates/layout.html`) and the askama pages: the registry explorer now
-//! ([`registry`]); the issuer portal, wallet UI and verifier pages as those services arrive
-//! (issues #4, #5, #6).
+//! `sigil-templates`: what Sigil's web front ends share — the stylesheet, the base layout
+//! (`templates/layout.html`) and the askama pages: the registry explorer ([`registry`]), the
+//! issuer's registrar portal ([`issuer`]); the wallet UI and verifier pages as those services
+//! arrive (issues #5, #6) — and how a service stops ([`shutdown`]).
 
 pub mod registry;
+pub mod shutdown;
 
 /// The stylesheet every Sigil page links, served at [`STYLESHEET_PATH`].
 pub const STYLESHEET: &str = include_str!("../static/sigil.css");

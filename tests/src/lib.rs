@@ -163,7 +163,6 @@ impl RegistryProcess {
     /// Creates a chain in `data_dir` with `sigil-registry init` (if there is none yet) and
     /// starts `sigil-registry serve` on `127.0.0.1:0`, waiting until it listens.
     pub fn start(data_dir: &Path) -> RegistryProcess {
-        use std::io::BufRead as _;
         if !data_dir.join("genesis.json").exists() {
             run(std::process::Command::new(binary("sigil-registry"))
                 .args(["init", "--data-dir"])
@@ -171,33 +170,23 @@ impl RegistryProcess {
                 .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
             .expect_code(0);
         }
-        let mut child = std::process::Command::new(binary("sigil-registry"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--block-interval-ms",
-                "20",
-                "--data-dir",
-            ])
-            .arg(data_dir)
-            .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start sigil-registry: {e}"));
-        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap_or_else(|e| panic!("reading the registry's address: {e}"));
-        let address = line
-            .trim()
-            .strip_prefix("sigil-registry listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from sigil-registry: {line:?}"));
+        let (child, url) = spawn_service(
+            "sigil-registry",
+            std::process::Command::new(binary("sigil-registry"))
+                .args([
+                    "serve",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--block-interval-ms",
+                    "20",
+                    "--data-dir",
+                ])
+                .arg(data_dir)
+                .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE),
+        );
         RegistryProcess {
             child,
-            url: url::Url::parse(address).unwrap_or_else(|e| panic!("{address}: {e}")),
+            url,
             data_dir: data_dir.to_path_buf(),
         }
     }
@@ -210,6 +199,65 @@ impl RegistryProcess {
 }
 
 impl Drop for RegistryProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a service binary and waits for its first stdout line, `NAME listening on URL`;
+/// returns the child (its stderr discarded) and the URL.
+pub fn spawn_service(name: &str, command: &mut std::process::Command) -> (std::process::Child, url::Url) {
+    use std::io::BufRead as _;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start {name}: {e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("reading {name}'s address: {e}"));
+    let prefix = format!("{name} listening on ");
+    let address = line
+        .trim()
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("unexpected first line from {name}: {line:?}"));
+    let url = url::Url::parse(address).unwrap_or_else(|e| panic!("{address}: {e}"));
+    (child, url)
+}
+
+/// A `sigil-issuer serve` process on an ephemeral loopback port, killed when dropped.
+#[derive(Debug)]
+pub struct IssuerProcess {
+    child: std::process::Child,
+    pub url: url::Url,
+}
+
+impl IssuerProcess {
+    /// Serves the institution in `data_dir` (set up with `sigil-issuer init`), anchoring
+    /// every second.
+    pub fn start(data_dir: &Path) -> IssuerProcess {
+        let (child, url) = spawn_service(
+            "sigil-issuer",
+            std::process::Command::new(binary("sigil-issuer"))
+                .args([
+                    "serve",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--anchor-interval",
+                    "1",
+                    "--data-dir",
+                ])
+                .arg(data_dir)
+                .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE),
+        );
+        IssuerProcess { child, url }
+    }
+}
+
+impl Drop for IssuerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

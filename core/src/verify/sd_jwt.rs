@@ -109,7 +109,7 @@ impl Verifier<'_> {
             types: vec![vct.to_owned()],
             valid_from: numeric_date(payload, "nbf"),
             valid_until: numeric_date(payload, "exp"),
-            status: vec![],
+            status: status_entries(payload),
             hash: super::credential_hash(&super::IssuedForm::SdJwt(text)),
         };
         self.credential_checks(&signed, expect, Role::Credential, &mut report)
@@ -140,5 +140,26 @@ impl Verifier<'_> {
             ),
             Err(e) => Check::failed(id, format!("{e}.")),
         }
+    }
+}
+
+/// The Bitstring Status List entries an SD-JWT VC carries as `credentialStatus` (one entry or
+/// a list; see `issue::CredentialRequest`). An entry that does not parse is kept as one of
+/// an unreadable type, so that the status check refuses to judge rather than skip it.
+fn status_entries(payload: &Value) -> Vec<crate::model::StatusEntry> {
+    let read = |entry: &Value| {
+        serde_json::from_value(entry.clone()).unwrap_or_else(|_| crate::model::StatusEntry {
+            id: None,
+            type_: "(unreadable credentialStatus)".into(),
+            status_purpose: None,
+            status_list_index: None,
+            status_list_credential: None,
+            status_size: None,
+        })
+    };
+    match payload.get("credentialStatus") {
+        Some(Value::Array(entries)) => entries.iter().map(read).collect(),
+        Some(entry) => vec![read(entry)],
+        None => Vec::new(),
     }
 }

@@ -1,0 +1,315 @@
+//! The JSON API under `/api/` (DESIGN.md §7): everything the registrar portal does, for
+//! scripts and student-information systems, authenticated by tokens from
+//! `sigil-issuer token create`.
+//!
+//! ```text
+//! POST /api/offers                          {type, claims, format?} -> offer
+//! POST /api/offers/batch?type=T&format=F    CSV body -> {batch, offers} (all rows or none)
+//! GET  /api/credentials?q=TEXT              search
+//! GET  /api/credentials/{id}                one credential, with its anchor proof once anchored
+//! POST /api/credentials/{id}/revoke | /suspend | /reinstate
+//! POST /api/keys/rotate                     {compromisedSince?}
+//! POST /api/anchors                         anchor pending credentials now
+//! GET  /api/audit                           the audit log
+//! ```
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use sigil_core::issue::CredentialFormat;
+
+use super::error::ApiError;
+use super::oid4vci::bearer;
+use crate::anchoring::AnchorOutcome;
+use crate::institution::Rotation;
+use crate::issuance::{Offer, OfferRequest};
+use crate::service::Issuer;
+use crate::status::Status;
+use crate::store::digest;
+use crate::store::entities::{audit, credential};
+
+/// A caller holding a valid API token; the label names it in the audit log.
+#[derive(Debug)]
+pub struct ApiCaller(pub String);
+
+impl FromRequestParts<Arc<Issuer>> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, issuer: &Arc<Issuer>) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        let row = issuer
+            .store
+            .api_token(&digest(token))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(ApiCaller(format!("token:{}", row.label)))
+    }
+}
+
+/// An offer as the API answers it.
+pub fn offer_json(offer: &Offer) -> Value {
+    json!({
+        "credential_id": offer.credential_id,
+        "offer_uri": offer.offer_uri,
+        "tx_code": offer.tx_code,
+        "expires_at": sigil_core::time::format_datetime(offer.expires_at),
+        "summary": offer.summary,
+    })
+}
+
+/// A credential row as the API answers it (no claims, no secrets).
+pub fn credential_json(row: &credential::Model) -> Value {
+    let time = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(sigil_core::time::format_datetime)
+            .unwrap_or_default()
+    };
+    json!({
+        "id": row.id,
+        "type": row.type_name,
+        "format": row.format,
+        "summary": row.summary,
+        "status": row.status,
+        "state": if row.issued_at.is_some() { "issued" } else { "offered" },
+        "subject": row.subject,
+        "created": time(row.created_at),
+        "created_by": row.created_by,
+        "issued": row.issued_at.map(time),
+        "batch": row.batch,
+        "credential_hash": row.credential_hash,
+        "anchor_root": row.anchor_root,
+    })
+}
+
+fn parse_format(name: Option<&str>) -> Result<CredentialFormat, ApiError> {
+    match name {
+        None => Ok(CredentialFormat::LdpVc),
+        Some(name) => CredentialFormat::parse(name).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "unknown format {name:?}; use ldp_vc, vc+jwt or dc+sd-jwt"
+            ))
+        }),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewOffer {
+    #[serde(rename = "type")]
+    type_name: String,
+    claims: Map<String, Value>,
+    format: Option<String>,
+}
+
+/// `POST /api/offers`
+pub async fn create_offer(
+    State(issuer): State<Arc<Issuer>>,
+    ApiCaller(actor): ApiCaller,
+    Json(request): Json<NewOffer>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let format = parse_format(request.format.as_deref())?;
+    let offers = issuer
+        .create_offers(
+            vec![OfferRequest {
+                type_name: request.type_name,
+                claims: request.claims,
+                format,
+            }],
+            &actor,
+            None,
+            sigil_core::time::now(),
+        )
+        .await?;
+    let offer = offers
+        .first()
+        .ok_or_else(|| ApiError::internal("no offer was made"))?;
+    Ok((StatusCode::CREATED, Json(offer_json(offer))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BatchQuery {
+    #[serde(rename = "type")]
+    type_name: String,
+    format: Option<String>,
+}
+
+/// `POST /api/offers/batch`: a CSV body.
+pub async fn create_batch(
+    State(issuer): State<Arc<Issuer>>,
+    ApiCaller(actor): ApiCaller,
+    Query(query): Query<BatchQuery>,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let format = parse_format(query.format.as_deref())?;
+    let (batch, offers) = issue_csv(&issuer, &query.type_name, format, &body, &actor).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"batch": batch, "offers": offers.iter().map(offer_json).collect::<Vec<_>>()})),
+    ))
+}
+
+/// Checks a CSV class and makes its offers, all or none. Problems are reported by CSV line
+/// (the `index` of [`ApiError::Invalid`] is the line number).
+pub async fn issue_csv(
+    issuer: &Issuer,
+    type_name: &str,
+    format: CredentialFormat,
+    text: &str,
+    actor: &str,
+) -> Result<(String, Vec<Offer>), ApiError> {
+    let definition = issuer
+        .types
+        .get(type_name)
+        .ok_or_else(|| ApiError::BadRequest(format!("unknown credential type {type_name:?}")))?;
+    let requests = crate::csv_batch::parse(text, definition, format)
+        .map_err(|problems| ApiError::Invalid(problems.into_iter().map(|p| (p.line, p.errors)).collect()))?;
+    let batch = format!("batch-{}", uuid::Uuid::new_v4().simple());
+    let offers = issuer
+        .create_offers(requests, actor, Some(&batch), sigil_core::time::now())
+        .await
+        .map_err(|e| match e {
+            // Positions in the batch are rows after the header.
+            crate::issuance::OfferError::Invalid(problems) => {
+                ApiError::Invalid(problems.into_iter().map(|(i, e)| (i + 2, e)).collect())
+            }
+            other => other.into(),
+        })?;
+    Ok((batch, offers))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /api/credentials?q=`
+pub async fn search(
+    State(issuer): State<Arc<Issuer>>,
+    _caller: ApiCaller,
+    Query(search): Query<Search>,
+) -> Result<Json<Value>, ApiError> {
+    let rows = issuer.store.search_credentials(&search.q, 200).await?;
+    Ok(Json(
+        json!({"credentials": rows.iter().map(credential_json).collect::<Vec<_>>()}),
+    ))
+}
+
+/// `GET /api/credentials/{id}`
+pub async fn show(
+    State(issuer): State<Arc<Issuer>>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let row = issuer
+        .store
+        .credential(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no credential {id}")))?;
+    let mut answer = credential_json(&row);
+    if let (Some(hash), Some(_)) = (&row.credential_hash, &row.anchor_root) {
+        let proof = issuer
+            .anchor_proof(hash)
+            .await
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?
+            .unwrap_or(Value::Null);
+        super::set_member(&mut answer, "anchor", proof);
+    }
+    Ok(Json(answer))
+}
+
+/// `POST /api/credentials/{id}/{action}`
+pub async fn change_status(
+    State(issuer): State<Arc<Issuer>>,
+    ApiCaller(actor): ApiCaller,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let status = match action.as_str() {
+        "revoke" => Status::Revoked,
+        "suspend" => Status::Suspended,
+        "reinstate" => Status::Active,
+        other => return Err(ApiError::NotFound(format!("no action {other:?}"))),
+    };
+    let change = issuer.set_status(&id, status, &actor).await?;
+    Ok(Json(json!({
+        "id": change.credential_id,
+        "status": change.status.name(),
+        "receipts": change.receipts,
+    })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RotateRequest {
+    compromised_since: Option<String>,
+}
+
+/// `POST /api/keys/rotate`: routine, or with the cold key in the data directory when
+/// `compromisedSince` is given.
+pub async fn rotate(
+    State(issuer): State<Arc<Issuer>>,
+    ApiCaller(actor): ApiCaller,
+    body: Option<Json<RotateRequest>>,
+) -> Result<Json<Value>, ApiError> {
+    let request = body.map(|Json(r)| r).unwrap_or_default();
+    let rotation = match request.compromised_since {
+        None => Rotation::Routine,
+        Some(text) => Rotation::Compromised {
+            since: sigil_core::time::parse_datetime(&text)
+                .ok_or_else(|| ApiError::BadRequest(format!("{text:?} is not an RFC 3339 date-time")))?,
+            next_key: issuer.institution.cold_key_path(),
+        },
+    };
+    let fragment = issuer
+        .rotate(&rotation, &actor, sigil_core::time::now())
+        .await
+        .map_err(|e| ApiError::Refused(format!("{e:#}")))?;
+    Ok(Json(
+        json!({"signing_key": format!("{}#{fragment}", issuer.did())}),
+    ))
+}
+
+/// `POST /api/anchors`
+pub async fn anchor_now(
+    State(issuer): State<Arc<Issuer>>,
+    _caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let outcome = issuer
+        .anchor_pending()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("{e:#}")))?;
+    Ok(Json(match outcome {
+        AnchorOutcome::Idle => json!({"anchored": 0}),
+        AnchorOutcome::Anchored {
+            merkle_root,
+            size,
+            height,
+        } => json!({"anchored": size, "merkle_root": merkle_root, "block_height": height}),
+    }))
+}
+
+/// An audit entry as JSON.
+pub fn audit_json(entry: &audit::Model) -> Value {
+    json!({
+        "at": chrono::DateTime::from_timestamp(entry.at, 0).map(sigil_core::time::format_datetime),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "detail": entry.detail,
+    })
+}
+
+/// `GET /api/audit`
+pub async fn audit_log(
+    State(issuer): State<Arc<Issuer>>,
+    _caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let entries = issuer.store.audit_log(500).await?;
+    Ok(Json(
+        json!({"entries": entries.iter().map(audit_json).collect::<Vec<_>>()}),
+    ))
+}

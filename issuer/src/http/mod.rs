@@ -1,0 +1,91 @@
+//! The issuer's HTTP service: OpenID4VCI ([`oid4vci`]), the token-authenticated JSON API
+//! ([`api`]), the W3C VC API ([`vc_api`]) and the public documents wallets and verifiers
+//! fetch ([`public`]).
+
+pub mod api;
+pub mod error;
+pub mod oid4vci;
+pub mod public;
+pub mod vc_api;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::service::Issuer;
+
+/// Largest request body: a CSV of a few thousand graduates fits.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The whole service.
+pub fn app(issuer: Arc<Issuer>) -> Router {
+    Router::new()
+        .route(
+            "/.well-known/openid-credential-issuer",
+            get(oid4vci::issuer_metadata),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oid4vci::authorization_server_metadata),
+        )
+        .route("/offers/{code}", get(oid4vci::credential_offer))
+        .route("/token", post(oid4vci::token))
+        .route("/nonce", post(oid4vci::nonce))
+        .route("/credential", post(oid4vci::credential))
+        .route("/credentials/issue", post(vc_api::issue))
+        .route("/api/offers", post(api::create_offer))
+        .route("/api/offers/batch", post(api::create_batch))
+        .route("/api/credentials", get(api::search))
+        .route("/api/credentials/{id}", get(api::show))
+        .route("/api/credentials/{id}/{action}", post(api::change_status))
+        .route("/api/keys/rotate", post(api::rotate))
+        .route("/api/anchors", post(api::anchor_now))
+        .route("/api/audit", get(api::audit_log))
+        .route("/schemas/{file}", get(public::schema))
+        .route("/status/{purpose}/{number}", get(public::status_list))
+        .route(sigil_templates::STYLESHEET_PATH, get(public::stylesheet))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .with_state(issuer)
+}
+
+/// Publishes missing status lists, starts anchoring, and serves on `listener` until Ctrl-C
+/// or SIGTERM; calls `ready` once everything is up.
+pub async fn serve(
+    issuer: Arc<Issuer>,
+    listener: tokio::net::TcpListener,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    issuer
+        .publish_missing_lists()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot publish the status lists: {e}"))?;
+    ready(listener.local_addr()?);
+    let anchoring = {
+        let issuer = issuer.clone();
+        tokio::spawn(async move { issuer.anchor_periodically().await })
+    };
+    let served = axum::serve(
+        listener,
+        app(issuer).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(sigil_templates::shutdown::signal())
+    .await;
+    anchoring.abort();
+    Ok(served?)
+}
+
+/// Sets a member of a JSON object (one built by `json!`; anything else is left alone).
+pub(crate) fn set_member(object: &mut serde_json::Value, key: &str, value: serde_json::Value) {
+    if let Some(object) = object.as_object_mut() {
+        object.insert(key.to_owned(), value);
+    }
+}

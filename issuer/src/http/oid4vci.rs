@@ -1,0 +1,414 @@
+//! OpenID for Verifiable Credential Issuance 1.0, pre-authorized code flow:
+//!
+//! ```text
+//! GET  /.well-known/openid-credential-issuer     issuer metadata (§12.2)
+//! GET  /.well-known/oauth-authorization-server   authorization server metadata (RFC 8414)
+//! GET  /offers/{code}                            the credential offer, by reference (§4.1.3)
+//! POST /token                                    pre-authorized code + tx_code -> access token (§6)
+//! POST /nonce                                    a fresh c_nonce (§7)
+//! POST /credential                               key proof -> credential (§8)
+//! ```
+//!
+//! Codes are single-use and expire; a wrong PIN counts against the code, which dies after
+//! [`MAX_TX_CODE_ATTEMPTS`]; access tokens are single-use; nonces are single-use and expire.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use sigil_core::issue::CredentialFormat;
+
+use super::error::OAuthError;
+use super::set_member as set;
+use crate::credential_types::TypeDefinition;
+use crate::issuance::{SigningError, TX_CODE_LENGTH, tx_code_digest};
+use crate::key_proof::{self, ProofError};
+use crate::service::Issuer;
+use crate::store::{digest, random_secret};
+
+/// The grant type of the pre-authorized code flow.
+pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+
+/// Wrong PINs a code survives.
+pub const MAX_TX_CODE_ATTEMPTS: i32 = 5;
+
+/// Lifetime of an access token and of a nonce.
+const TOKEN_SECONDS: i64 = 600;
+const NONCE_SECONDS: i64 = 300;
+
+/// The formats a type is offered in, with their configuration id suffix and metadata name.
+const FORMATS: [(CredentialFormat, &str); 3] = [
+    (CredentialFormat::LdpVc, "ldp_vc"),
+    (CredentialFormat::VcJwt, "jwt_vc_json"),
+    (CredentialFormat::SdJwt, "dc+sd-jwt"),
+];
+
+/// The OpenID4VCI name of a format (`jwt_vc_json` for `vc+jwt`).
+fn metadata_name(format: CredentialFormat) -> &'static str {
+    FORMATS
+        .iter()
+        .find(|(f, _)| *f == format)
+        .map_or("ldp_vc", |(_, name)| name)
+}
+
+/// The credential configuration id of a type in a format, e.g. `UniversityDegreeCredential_ldp_vc`.
+pub fn configuration_id(type_name: &str, format: CredentialFormat) -> String {
+    let suffix = match format {
+        CredentialFormat::LdpVc => "ldp_vc",
+        CredentialFormat::VcJwt => "jwt_vc_json",
+        CredentialFormat::SdJwt => "sd_jwt",
+    };
+    format!("{type_name}_{suffix}")
+}
+
+fn no_store(body: Value) -> Response {
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `GET /.well-known/openid-credential-issuer`
+pub async fn issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Json<Value> {
+    let base = &issuer.public_url;
+    let mut configurations = Map::new();
+    for definition in issuer.types.iter() {
+        for (format, _) in FORMATS {
+            configurations.insert(
+                configuration_id(definition.name(), format),
+                configuration(definition, format),
+            );
+        }
+    }
+    Json(json!({
+        "credential_issuer": base,
+        "credential_endpoint": format!("{base}/credential"),
+        "nonce_endpoint": format!("{base}/nonce"),
+        "display": [{"name": issuer.name, "locale": "en"}],
+        "credential_configurations_supported": configurations,
+    }))
+}
+
+/// One entry of `credential_configurations_supported` (§12.2.4 and Appendix A).
+fn configuration(definition: &TypeDefinition, format: CredentialFormat) -> Value {
+    let in_subject = format != CredentialFormat::SdJwt;
+    let claims: Vec<Value> = definition
+        .claims
+        .iter()
+        .map(|claim| {
+            let mut path: Vec<&str> = Vec::new();
+            if in_subject {
+                path.push("credentialSubject");
+            }
+            path.extend(claim.path.iter().map(String::as_str));
+            json!({
+                "path": path,
+                "mandatory": claim.mandatory,
+                "display": [{"name": claim.label, "locale": "en"}],
+            })
+        })
+        .collect();
+    let mut entry = json!({
+        "format": metadata_name(format),
+        "scope": definition.name(),
+        "cryptographic_binding_methods_supported": ["did:key", "did:jwk", "did:sigil", "jwk"],
+        "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}},
+        "credential_metadata": {
+            "display": [{
+                "name": definition.core.display_name,
+                "description": definition.description,
+                "locale": "en",
+            }],
+            "claims": claims,
+        },
+    });
+    let types = json!(["VerifiableCredential", definition.name()]);
+    match format {
+        CredentialFormat::LdpVc => {
+            set(
+                &mut entry,
+                "credential_signing_alg_values_supported",
+                json!(["eddsa-rdfc-2022"]),
+            );
+            set(
+                &mut entry,
+                "credential_definition",
+                json!({
+                    "@context": [sigil_core::contexts::CREDENTIALS_V2, definition.core.context],
+                    "type": types,
+                }),
+            );
+        }
+        CredentialFormat::VcJwt => {
+            set(
+                &mut entry,
+                "credential_signing_alg_values_supported",
+                json!(["EdDSA"]),
+            );
+            set(&mut entry, "credential_definition", json!({ "type": types }));
+        }
+        CredentialFormat::SdJwt => {
+            set(
+                &mut entry,
+                "credential_signing_alg_values_supported",
+                json!(["EdDSA"]),
+            );
+            set(&mut entry, "vct", json!(definition.core.vct));
+        }
+    }
+    entry
+}
+
+/// `GET /.well-known/oauth-authorization-server`: the issuer is its own authorization server.
+pub async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Json<Value> {
+    let base = &issuer.public_url;
+    Json(json!({
+        "issuer": base,
+        "token_endpoint": format!("{base}/token"),
+        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
+        "pre-authorized_grant_anonymous_access_supported": true,
+        "response_types_supported": [],
+        "token_endpoint_auth_methods_supported": ["none"],
+    }))
+}
+
+/// `GET /offers/{code}`: the credential offer object.
+pub async fn credential_offer(
+    State(issuer): State<Arc<Issuer>>,
+    Path(code): Path<String>,
+) -> Result<Response, OAuthError> {
+    let now = sigil_core::time::now().timestamp();
+    let row = issuer
+        .store
+        .credential_by_code(&digest(&code))
+        .await?
+        .filter(|row| !row.code_used && row.offer_expires_at >= now);
+    let Some(row) = row else {
+        return Ok((
+            axum::http::StatusCode::NOT_FOUND,
+            Json(json!({"error": "not_found", "error_description": "no such offer, or it was used or has expired"})),
+        )
+            .into_response());
+    };
+    let format = CredentialFormat::parse(&row.format).unwrap_or(CredentialFormat::LdpVc);
+    Ok(no_store(json!({
+        "credential_issuer": issuer.public_url,
+        "credential_configuration_ids": [configuration_id(&row.type_name, format)],
+        "grants": {
+            PRE_AUTHORIZED_GRANT: {
+                "pre-authorized_code": code,
+                "tx_code": {
+                    "input_mode": "numeric",
+                    "length": TX_CODE_LENGTH,
+                    "description": format!("The PIN {} gave you with this offer", issuer.name),
+                },
+            },
+        },
+    })))
+}
+
+/// The token request (§6.1), form-encoded.
+#[derive(Debug, Deserialize)]
+pub struct TokenRequest {
+    grant_type: Option<String>,
+    #[serde(rename = "pre-authorized_code")]
+    pre_authorized_code: Option<String>,
+    tx_code: Option<String>,
+}
+
+/// `POST /token`
+pub async fn token(
+    State(issuer): State<Arc<Issuer>>,
+    Form(request): Form<TokenRequest>,
+) -> Result<Response, OAuthError> {
+    match request.grant_type.as_deref() {
+        Some(PRE_AUTHORIZED_GRANT) => {}
+        Some(other) => {
+            return Err(OAuthError::bad(
+                "unsupported_grant_type",
+                format!("grant type {other:?} is not supported; use {PRE_AUTHORIZED_GRANT}"),
+            ));
+        }
+        None => return Err(OAuthError::bad("invalid_request", "grant_type is missing")),
+    }
+    let code = request
+        .pre_authorized_code
+        .ok_or_else(|| OAuthError::bad("invalid_request", "pre-authorized_code is missing"))?;
+    let tx_code = request.tx_code.ok_or_else(|| {
+        OAuthError::bad(
+            "invalid_request",
+            "tx_code is missing: this offer needs the PIN that came with it",
+        )
+    })?;
+    let now = sigil_core::time::now().timestamp();
+    let invalid_grant = || {
+        OAuthError::bad(
+            "invalid_grant",
+            "the pre-authorized code is unknown, used or expired",
+        )
+    };
+    let row = issuer
+        .store
+        .credential_by_code(&digest(&code))
+        .await?
+        .ok_or_else(invalid_grant)?;
+    if row.code_used || row.offer_expires_at < now || row.failed_tx_codes >= MAX_TX_CODE_ATTEMPTS {
+        return Err(invalid_grant());
+    }
+    let mut next = row.clone();
+    if tx_code_digest(&code, &tx_code) != row.tx_code_hash {
+        next.failed_tx_codes += 1;
+        let left = MAX_TX_CODE_ATTEMPTS - next.failed_tx_codes;
+        let id = next.id.clone();
+        issuer.store.save_credential_if(next, &row).await?;
+        let description = if left > 0 {
+            format!("wrong transaction code; {left} attempts left")
+        } else {
+            issuer
+                .audit("wallet", "offer locked", &id, "too many wrong transaction codes")
+                .await;
+            "wrong transaction code; the offer is now locked: ask the issuer for a new one".to_owned()
+        };
+        return Err(OAuthError::bad("invalid_grant", description));
+    }
+    let access_token = random_secret();
+    next.code_used = true;
+    next.access_token_hash = Some(digest(&access_token));
+    next.token_expires_at = Some(now + TOKEN_SECONDS);
+    if !issuer.store.save_credential_if(next, &row).await? {
+        // Another request redeemed the code at the same moment.
+        return Err(invalid_grant());
+    }
+    Ok(no_store(json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": TOKEN_SECONDS,
+    })))
+}
+
+/// `POST /nonce`
+pub async fn nonce(State(issuer): State<Arc<Issuer>>) -> Result<Response, OAuthError> {
+    let nonce = random_secret();
+    let now = sigil_core::time::now().timestamp();
+    issuer
+        .store
+        .insert_nonce(&nonce, now + NONCE_SECONDS, now)
+        .await?;
+    Ok(no_store(json!({ "c_nonce": nonce })))
+}
+
+/// The credential request (§8.2). `proofs.jwt` is 1.0's shape; a single `proof` object is
+/// accepted as earlier drafts sent it.
+#[derive(Debug, Deserialize)]
+pub struct CredentialRequest {
+    credential_configuration_id: Option<String>,
+    proofs: Option<Proofs>,
+    proof: Option<SingleProof>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Proofs {
+    jwt: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SingleProof {
+    proof_type: String,
+    jwt: Option<String>,
+}
+
+/// `POST /credential`
+pub async fn credential(
+    State(issuer): State<Arc<Issuer>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, OAuthError> {
+    let token = bearer(&headers).ok_or_else(|| OAuthError::invalid_token("no access token"))?;
+    let now = sigil_core::time::now();
+    let row = issuer
+        .store
+        .credential_by_token(&digest(token))
+        .await?
+        .filter(|row| row.token_expires_at.is_some_and(|t| t >= now.timestamp()))
+        .ok_or_else(|| OAuthError::invalid_token("the access token is unknown, used or expired"))?;
+
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| OAuthError::bad("invalid_credential_request", "the body is not UTF-8"))?;
+    let value = sigil_core::json::parse(text)
+        .map_err(|e| OAuthError::bad("invalid_credential_request", e.to_string()))?;
+    let request: CredentialRequest = serde_json::from_value(value)
+        .map_err(|e| OAuthError::bad("invalid_credential_request", e.to_string()))?;
+    let format = CredentialFormat::parse(&row.format)
+        .ok_or_else(|| OAuthError::internal(format!("stored format {:?}", row.format)))?;
+    let expected = configuration_id(&row.type_name, format);
+    match request.credential_configuration_id.as_deref() {
+        Some(id) if id == expected => {}
+        Some(id) => {
+            return Err(OAuthError::bad(
+                "unknown_credential_configuration",
+                format!("this token is for {expected}, not {id}"),
+            ));
+        }
+        None => {
+            return Err(OAuthError::bad(
+                "invalid_credential_request",
+                "credential_configuration_id is missing",
+            ));
+        }
+    }
+    let jwt = match (request.proofs, request.proof) {
+        (Some(Proofs { jwt }), None) if jwt.len() == 1 => jwt.into_iter().next(),
+        (None, Some(SingleProof { proof_type, jwt })) if proof_type == "jwt" => jwt,
+        _ => None,
+    }
+    .ok_or_else(|| {
+        OAuthError::bad(
+            "invalid_proof",
+            "send exactly one key proof, as proofs.jwt: [\"…\"]",
+        )
+    })?;
+    let proof = key_proof::check(&jwt, &issuer.public_url, &issuer.resolver, now)
+        .await
+        .map_err(|e| match e {
+            ProofError::Invalid(reason) => OAuthError::bad("invalid_proof", reason),
+            ProofError::Nonce(reason) => OAuthError::bad("invalid_nonce", reason),
+            ProofError::Unresolvable(reason) => OAuthError::unavailable(reason),
+        })?;
+    if !issuer.store.take_nonce(&proof.nonce, now.timestamp()).await? {
+        return Err(OAuthError::bad(
+            "invalid_nonce",
+            "the nonce is unknown, used or expired; get a fresh one from the nonce endpoint",
+        ));
+    }
+    // The token is spent: a second request with it finds nothing.
+    let mut spent = row.clone();
+    spent.access_token_hash = None;
+    spent.token_expires_at = None;
+    if !issuer.store.save_credential_if(spent.clone(), &row).await? {
+        return Err(OAuthError::invalid_token("the access token was just used"));
+    }
+    let credential = issuer
+        .sign_for_holder(spent, &proof.holder, &proof.key, now)
+        .await
+        .map_err(|e| match e {
+            SigningError::AlreadyIssued => OAuthError::invalid_token("the credential was already issued"),
+            other => OAuthError::internal(other),
+        })?;
+    Ok(no_store(json!({ "credentials": [{ "credential": credential }] })))
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}

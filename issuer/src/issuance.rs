@@ -1,0 +1,271 @@
+//! Issuing, in two steps. The registrar makes an **offer** (claims checked against the type's
+//! JSON Schema, a status position allocated, a pre-authorized code and a PIN made); later the
+//! wallet redeems it and the credential is **signed for the holder** in the offer's format.
+//! A batch of offers (a graduating class) is stored in one transaction: all or nothing.
+
+use chrono::Duration;
+use rand::Rng as _;
+use serde_json::{Map, Value, json};
+use sigil_core::did::Did;
+use sigil_core::issue::{CredentialFormat, CredentialRequest};
+use sigil_core::key::PublicKey;
+use sigil_core::time::Timestamp;
+use sigil_core::verify::{IssuedForm, credential_hash};
+
+use crate::credential_types::TypeDefinition;
+use crate::service::Issuer;
+use crate::status;
+use crate::store::entities::credential;
+use crate::store::{digest, random_secret};
+
+/// Digits in a transaction code (PIN).
+pub const TX_CODE_LENGTH: usize = 6;
+
+/// What the registrar asks to issue.
+#[derive(Debug, Clone)]
+pub struct OfferRequest {
+    pub type_name: String,
+    pub claims: Map<String, Value>,
+    pub format: CredentialFormat,
+}
+
+/// A stored offer, ready to hand to the student.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub credential_id: String,
+    /// `openid-credential-offer://?credential_offer_uri=…`
+    pub offer_uri: String,
+    /// The PIN the wallet must send with the code; given to the student separately.
+    pub tx_code: String,
+    pub expires_at: Timestamp,
+    pub summary: String,
+}
+
+/// Why offers were not made. Nothing is stored when any request is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum OfferError {
+    /// Requests that failed validation: (position in the batch from 0, reasons).
+    #[error("{} of the requests are invalid; nothing was issued", .0.len())]
+    Invalid(Vec<(usize, Vec<String>)>),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Why a credential could not be signed for a holder.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    #[error("the credential type {0} is no longer configured")]
+    UnknownType(String),
+    #[error("the offer's claims are gone (already issued)")]
+    AlreadyIssued,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Issuer {
+    /// Checks every request, then stores them all as offers — or none. `batch` names a CSV
+    /// upload.
+    pub async fn create_offers(
+        &self,
+        requests: Vec<OfferRequest>,
+        actor: &str,
+        batch: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Vec<Offer>, OfferError> {
+        let mut problems = Vec::new();
+        let mut rows = Vec::with_capacity(requests.len());
+        let mut offers = Vec::with_capacity(requests.len());
+        let expires_at = now + Duration::hours(i64::from(self.settings.offer_lifetime_hours));
+        for (position, request) in requests.into_iter().enumerate() {
+            let Some(definition) = self.types.get(&request.type_name) else {
+                problems.push((
+                    position,
+                    vec![format!("unknown credential type {:?}", request.type_name)],
+                ));
+                continue;
+            };
+            if let Err(errors) = definition.validate(&request.claims) {
+                problems.push((position, errors));
+                continue;
+            }
+            let credential_id = uuid::Uuid::new_v4().to_string();
+            let code = random_secret();
+            let tx_code = new_tx_code();
+            let summary = definition.summarise(&request.claims);
+            rows.push(credential::Model {
+                id: credential_id.clone(),
+                type_name: definition.name().to_owned(),
+                format: request.format.name().to_owned(),
+                summary: summary.clone(),
+                claims: Some(Value::Object(request.claims).to_string()),
+                subject: None,
+                status: status::Status::Active.name().to_owned(),
+                status_list: 0,
+                status_index: 0,
+                created_at: now.timestamp(),
+                created_by: actor.to_owned(),
+                batch: batch.map(str::to_owned),
+                issued_at: None,
+                credential_hash: None,
+                anchor_root: None,
+                code_hash: digest(&code),
+                tx_code_hash: tx_code_digest(&code, &tx_code),
+                offer_expires_at: expires_at.timestamp(),
+                failed_tx_codes: 0,
+                code_used: false,
+                access_token_hash: None,
+                token_expires_at: None,
+            });
+            offers.push(Offer {
+                credential_id,
+                offer_uri: self.offer_uri(&code),
+                tx_code,
+                expires_at,
+                summary,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(OfferError::Invalid(problems));
+        }
+        let count = rows.len();
+        self.store
+            .insert_credentials(rows)
+            .await
+            .map_err(anyhow::Error::from)?;
+        // Credentials may have opened a new status list: publish it before anyone can hold
+        // a credential that points at it.
+        self.publish_missing_lists()
+            .await
+            .map_err(|e| OfferError::Internal(e.into()))?;
+        let detail = match batch {
+            Some(batch) => format!("{count} offers from batch {batch}"),
+            None => format!("{count} offer"),
+        };
+        let target = match offers.as_slice() {
+            [one] => one.credential_id.clone(),
+            _ => batch.unwrap_or_default().to_owned(),
+        };
+        self.audit(actor, "create offer", &target, &detail).await;
+        Ok(offers)
+    }
+
+    /// The credential offer URI (OpenID4VCI §4.1.3, by reference). The offer object is
+    /// served at a URL holding the pre-authorized code itself: whoever has the URI can fetch
+    /// the code anyway, so a second secret would add nothing; the PIN, sent separately, is
+    /// what protects the offer.
+    pub fn offer_uri(&self, code: &str) -> String {
+        let target = format!("{}/offers/{code}", self.public_url);
+        let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+        format!("openid-credential-offer://?credential_offer_uri={encoded}")
+    }
+
+    /// Signs the offered credential for `holder` (whose key is `holder_key`), records its hash
+    /// for anchoring and drops the claims. Returns the credential as sent: a JSON object for
+    /// `ldp_vc`, a string for the JWT formats.
+    pub async fn sign_for_holder(
+        &self,
+        mut row: credential::Model,
+        holder: &Did,
+        holder_key: &PublicKey,
+        now: Timestamp,
+    ) -> Result<Value, SigningError> {
+        let definition = self
+            .types
+            .get(&row.type_name)
+            .ok_or_else(|| SigningError::UnknownType(row.type_name.clone()))?;
+        let claims: Map<String, Value> = row
+            .claims
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .ok_or(SigningError::AlreadyIssued)?;
+        let format = CredentialFormat::parse(&row.format)
+            .ok_or_else(|| anyhow::anyhow!("stored format {:?} is unknown", row.format))?;
+        let key = self.active_key();
+        let request = self.credential_request(definition, &row, claims, holder, Some(*holder_key), now);
+        let issued = request
+            .issue(format, &key.key, &key.method, now)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let (value, hash) = match format {
+            CredentialFormat::LdpVc => {
+                let value: Value = serde_json::from_str(&issued).map_err(anyhow::Error::from)?;
+                let hash = credential_hash(&IssuedForm::Json(&value));
+                (value, hash)
+            }
+            CredentialFormat::VcJwt => (
+                Value::String(issued.clone()),
+                credential_hash(&IssuedForm::Jws(&issued)),
+            ),
+            CredentialFormat::SdJwt => (
+                Value::String(issued.clone()),
+                credential_hash(&IssuedForm::SdJwt(&issued)),
+            ),
+        };
+        row.claims = None;
+        row.subject = Some(holder.to_string());
+        row.issued_at = Some(now.timestamp());
+        row.credential_hash = Some(hash);
+        row.access_token_hash = None;
+        row.token_expires_at = None;
+        let id = row.id.clone();
+        self.store
+            .save_credential(row)
+            .await
+            .map_err(anyhow::Error::from)?;
+        self.audit("wallet", "issue", &id, &format!("{} to {holder}", format.name()))
+            .await;
+        Ok(value)
+    }
+
+    /// The credential to sign: the type's context and schema, the row's status position, and
+    /// a validity period from the type's configuration.
+    pub(crate) fn credential_request(
+        &self,
+        definition: &TypeDefinition,
+        row: &credential::Model,
+        claims: Map<String, Value>,
+        holder: &Did,
+        holder_key: Option<PublicKey>,
+        now: Timestamp,
+    ) -> CredentialRequest {
+        CredentialRequest {
+            credential_type: definition.core.clone(),
+            issuer: self.did(),
+            subject: holder.clone(),
+            claims,
+            valid_from: now,
+            valid_until: definition
+                .valid_for_days
+                .map(|days| now + Duration::days(i64::from(days))),
+            status: Some(status::entries(
+                &self.public_url,
+                row.status_list,
+                row.status_index,
+            )),
+            schema: Some(json!({
+                "id": self.schema_url(definition.name()),
+                "type": "JsonSchema",
+            })),
+            holder_key,
+        }
+    }
+
+    /// Where a type's JSON Schema is published.
+    pub fn schema_url(&self, type_name: &str) -> String {
+        format!("{}/schemas/{type_name}.json", self.public_url)
+    }
+}
+
+/// A fresh numeric PIN.
+fn new_tx_code() -> String {
+    let mut rng = rand::rngs::OsRng;
+    (0..TX_CODE_LENGTH)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect()
+}
+
+/// How a PIN is stored: hashed together with its code, so a database leak does not reveal
+/// PINs by a 10⁶ brute force without also knowing the (unstored) 256-bit code.
+pub fn tx_code_digest(code: &str, tx_code: &str) -> String {
+    digest(&format!("{code}\u{0}{tx_code}"))
+}

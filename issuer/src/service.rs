@@ -1,0 +1,128 @@
+//! The running issuer: the institution's unlocked signing key, its credential types, its
+//! database and its registry, shared by the OpenID4VCI endpoints, the API and the portal.
+
+use std::sync::{Arc, RwLock};
+
+use sigil_core::did::Did;
+use sigil_core::did::resolver::StandardResolver;
+use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::key::SigningKey;
+use sigil_core::registry::RegistryClient;
+use sigil_core::time::Timestamp;
+use zeroize::Zeroizing;
+
+use crate::config::ServiceSettings;
+use crate::credential_types::TypeCatalogue;
+use crate::institution::{Institution, IssuerConfig, Rotation};
+use crate::store::Store;
+
+/// The key the issuer signs with now.
+#[derive(Debug)]
+pub struct ActiveKey {
+    pub did: Did,
+    pub key: SigningKey,
+    /// The verification method, `did:sigil:…#key-N`.
+    pub method: String,
+}
+
+/// The issuer service's shared state.
+#[derive(Debug)]
+pub struct Issuer {
+    pub institution: Institution,
+    /// The institution's name, as wallets show it.
+    pub name: String,
+    pub settings: ServiceSettings,
+    /// The credential issuer identifier (public base URL, no trailing slash).
+    pub public_url: String,
+    pub types: TypeCatalogue,
+    pub store: Store,
+    pub registry: RegistryClient,
+    /// Resolves holders' DIDs (`did:key`, `did:jwk`, and `did:sigil` through the registry).
+    pub resolver: StandardResolver,
+    active: RwLock<Arc<ActiveKey>>,
+    /// Kept to open the controller and cold keys when the portal rotates keys.
+    passphrase: Zeroizing<String>,
+    /// Serialises status-list publications: each is built from the database and must reach
+    /// the registry in order.
+    pub(crate) status_lock: tokio::sync::Mutex<()>,
+    /// Serialises anchoring, so that a credential is never put in two batches.
+    pub(crate) anchor_lock: tokio::sync::Mutex<()>,
+}
+
+impl Issuer {
+    /// Opens the institution in `institution.data_dir`: unlocks its signing key, loads its
+    /// credential types and opens its database. `settings` overrides `issuer.toml`'s.
+    pub async fn open(
+        institution: Institution,
+        settings: Option<ServiceSettings>,
+        passphrase: &str,
+    ) -> anyhow::Result<Issuer> {
+        let config: IssuerConfig = institution.config()?;
+        let settings = settings.unwrap_or(config.service.clone());
+        let types = TypeCatalogue::load(&institution.data_dir, &settings.type_files)?;
+        let active = Self::unlock(&institution, passphrase)?;
+        let registry_url = url::Url::parse(&config.registry)?;
+        let store = Store::open(&institution.database_path()).await?;
+        Ok(Issuer {
+            name: config.name,
+            public_url: settings.public_url(),
+            settings,
+            types,
+            store,
+            registry: RegistryClient::new(registry_url.clone()),
+            resolver: StandardResolver::with_registry(UniversalResolverClient::new(registry_url)),
+            active: RwLock::new(Arc::new(active)),
+            passphrase: Zeroizing::new(passphrase.to_owned()),
+            status_lock: tokio::sync::Mutex::new(()),
+            anchor_lock: tokio::sync::Mutex::new(()),
+            institution,
+        })
+    }
+
+    fn unlock(institution: &Institution, passphrase: &str) -> anyhow::Result<ActiveKey> {
+        let (did, key, method) = institution.signer(passphrase)?;
+        Ok(ActiveKey { did, key, method })
+    }
+
+    /// The key to sign with now.
+    pub fn active_key(&self) -> Arc<ActiveKey> {
+        match self.active.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The institution's DID.
+    pub fn did(&self) -> Did {
+        self.active_key().did.clone()
+    }
+
+    /// Rotates the signing key on the registry (as `sigil-issuer keys rotate`) and signs with
+    /// the new key from now on. Returns the new method's fragment.
+    pub async fn rotate(&self, rotation: &Rotation, actor: &str, now: Timestamp) -> anyhow::Result<String> {
+        let fragment = crate::institution::rotate(&self.institution, &self.passphrase, rotation, now).await?;
+        let active = Self::unlock(&self.institution, &self.passphrase)?;
+        match self.active.write() {
+            Ok(mut guard) => *guard = Arc::new(active),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(active),
+        }
+        let detail = match rotation {
+            Rotation::Routine => "routine rotation".to_owned(),
+            Rotation::Compromised { since, .. } => {
+                format!("compromised since {}", sigil_core::time::format_datetime(*since))
+            }
+        };
+        self.store
+            .audit(now.timestamp(), actor, "rotate key", &fragment, &detail)
+            .await?;
+        Ok(fragment)
+    }
+
+    /// Appends to the audit log; a failure is logged, never shown to the caller as theirs.
+    pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
+        let now = sigil_core::time::now().timestamp();
+        if let Err(error) = self.store.audit(now, actor, action, target, detail).await {
+            tracing::error!(%error, action, "could not write the audit log");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Revocation and suspension (W3C Bitstring Status List v1.0). Every credential gets one
+//! random position, used in two lists: `…/status/revocation/N` and `…/status/suspension/N`.
+//! Changing a credential's status rebuilds the list from the database, signs it as a
+//! `BitstringStatusListCredential` (eddsa-rdfc-2022) and publishes it on the registry;
+//! only once the registry has acknowledged the block is the new status stored.
+
+use serde_json::{Value, json};
+use sigil_core::data_integrity::{self, Cryptosuite, ProofOptions};
+use sigil_core::did::document::Relationship;
+use sigil_core::model::status_list::Bitstring;
+use sigil_core::registry::SubmitError;
+use sigil_core::time::{Timestamp, format_datetime};
+use sigil_core::transaction::StatusListPublication;
+
+use crate::service::Issuer;
+use crate::store::entities::{credential, status_list};
+
+/// The two purposes every credential has a position in.
+pub const PURPOSES: [&str; 2] = ["revocation", "suspension"];
+
+/// A credential's status, as the registrar sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Suspended,
+    /// Final: a revoked credential cannot be reinstated.
+    Revoked,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Suspended => "suspended",
+            Status::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "active" => Some(Status::Active),
+            "suspended" => Some(Status::Suspended),
+            "revoked" => Some(Status::Revoked),
+            _ => None,
+        }
+    }
+
+    /// Whether this status sets the bit of the list with `purpose`.
+    fn sets(self, purpose: &str) -> bool {
+        matches!(
+            (self, purpose),
+            (Status::Revoked, "revocation") | (Status::Suspended, "suspension")
+        )
+    }
+}
+
+/// Why a status change did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    #[error("no credential {0}")]
+    NotFound(String),
+    #[error("the credential is {from}; it cannot become {to}")]
+    NotAllowed { from: &'static str, to: &'static str },
+    #[error("the registry refused the status list ({code}): {message}")]
+    Refused { code: String, message: String },
+    #[error("the registry could not be reached; nothing was changed: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for StatusError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        StatusError::Internal(error.into())
+    }
+}
+
+/// What a status change produced: the registry's receipt for each list published.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub credential_id: String,
+    pub status: Status,
+    pub receipts: Vec<Value>,
+}
+
+/// The URL of status list `number` for `purpose`.
+pub fn list_url(public_url: &str, purpose: &str, number: i32) -> String {
+    format!("{public_url}/status/{purpose}/{number}")
+}
+
+/// The `credentialStatus` entries of a credential at `index` in list `number`.
+pub fn entries(public_url: &str, number: i32, index: i64) -> Value {
+    Value::Array(
+        PURPOSES
+            .iter()
+            .map(|purpose| {
+                let list = list_url(public_url, purpose, number);
+                json!({
+                    "id": format!("{list}#{index}"),
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": purpose,
+                    "statusListIndex": index.to_string(),
+                    "statusListCredential": list,
+                })
+            })
+            .collect(),
+    )
+}
+
+impl Issuer {
+    /// Publishes an all-clear first version of every list that credentials use (or list 1)
+    /// and that the registry has not seen from this issuer yet.
+    pub async fn publish_missing_lists(&self) -> Result<(), StatusError> {
+        let _guard = self.status_lock.lock().await;
+        let mut numbers = self.store.list_numbers().await?;
+        if numbers.is_empty() {
+            numbers.push(1);
+        }
+        for number in numbers {
+            for purpose in PURPOSES {
+                let id = list_url(&self.public_url, purpose, number);
+                if self.store.status_list(&id).await?.is_none() {
+                    self.publish(number, purpose, None).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets a credential's status and publishes the lists it changes.
+    pub async fn set_status(
+        &self,
+        id: &str,
+        status: Status,
+        actor: &str,
+    ) -> Result<StatusChange, StatusError> {
+        let _guard = self.status_lock.lock().await;
+        let mut row = self
+            .store
+            .credential(id)
+            .await?
+            .ok_or_else(|| StatusError::NotFound(id.to_owned()))?;
+        let from = Status::parse(&row.status).unwrap_or(Status::Active);
+        // Revocation is final, and a change must change something.
+        let allowed = from != Status::Revoked && from != status;
+        if !allowed {
+            return Err(StatusError::NotAllowed {
+                from: from.name(),
+                to: status.name(),
+            });
+        }
+        let mut receipts = Vec::new();
+        for purpose in PURPOSES {
+            if from.sets(purpose) != status.sets(purpose) {
+                let change = (row.status_index, status.sets(purpose));
+                receipts.push(self.publish(row.status_list, purpose, Some(change)).await?);
+            }
+        }
+        row.status = status.name().to_owned();
+        self.store.save_credential(row).await?;
+        let blocks: Vec<String> = receipts
+            .iter()
+            .filter_map(|r| r.get("height").map(Value::to_string))
+            .collect();
+        self.audit(
+            actor,
+            status_action(status),
+            id,
+            &format!("status list published in block {}", blocks.join(", ")),
+        )
+        .await;
+        Ok(StatusChange {
+            credential_id: id.to_owned(),
+            status,
+            receipts,
+        })
+    }
+
+    /// Builds list `number` for `purpose` from the database — with `change` (position, bit)
+    /// applied on top — signs it, submits it and records it. Returns the registry's receipt.
+    async fn publish(
+        &self,
+        number: i32,
+        purpose: &str,
+        change: Option<(i64, bool)>,
+    ) -> Result<Value, StatusError> {
+        let id = list_url(&self.public_url, purpose, number);
+        let mut bits = Bitstring::new();
+        for (status, index) in self.store.list_positions(number).await? {
+            if Status::parse(&status).is_some_and(|s| s.sets(purpose)) {
+                set_bit(&mut bits, index, true)?;
+            }
+        }
+        if let Some((index, value)) = change {
+            set_bit(&mut bits, index, value)?;
+        }
+        // The registry keeps every version and wants each newer than the last, to the second.
+        let previous = self.store.status_list(&id).await?;
+        let now = sigil_core::time::now();
+        let valid_from = match &previous {
+            Some(list) if list.valid_from >= now.timestamp() => timestamp(list.valid_from + 1),
+            _ => now,
+        };
+        let key = self.active_key();
+        let unsigned = json!({
+            "@context": [sigil_core::contexts::CREDENTIALS_V2],
+            "id": id,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": key.did.to_string(),
+            "validFrom": format_datetime(valid_from),
+            "credentialSubject": {
+                "id": format!("{id}#list"),
+                "type": "BitstringStatusList",
+                "statusPurpose": purpose,
+                "encodedList": bits.encode(),
+            },
+        });
+        let options = ProofOptions {
+            cryptosuite: Cryptosuite::EddsaRdfc2022,
+            verification_method: key.method.clone(),
+            purpose: Relationship::AssertionMethod,
+            created: valid_from,
+            challenge: None,
+            domain: None,
+        };
+        let signed = data_integrity::sign(&unsigned, &key.key, &options)
+            .await
+            .map_err(|e| StatusError::Internal(e.into()))?;
+        let transaction = json!({ "statusList": StatusListPublication { credential: signed.clone() } });
+        let receipt = self.registry.submit(&transaction).await.map_err(|e| match e {
+            SubmitError::Refused { code, message } => StatusError::Refused { code, message },
+            SubmitError::Unavailable(reason) => StatusError::Unavailable(reason),
+        })?;
+        self.store
+            .save_status_list(status_list::Model {
+                id,
+                number,
+                purpose: purpose.to_owned(),
+                credential: signed.to_string(),
+                valid_from: valid_from.timestamp(),
+                receipt: Some(receipt.to_string()),
+            })
+            .await?;
+        Ok(receipt)
+    }
+}
+
+fn status_action(status: Status) -> &'static str {
+    match status {
+        Status::Active => "reinstate",
+        Status::Suspended => "suspend",
+        Status::Revoked => "revoke",
+    }
+}
+
+fn set_bit(bits: &mut Bitstring, index: i64, value: bool) -> Result<(), StatusError> {
+    let index = u64::try_from(index).map_err(|_| anyhow::anyhow!("negative status index {index}"))?;
+    bits.set(index, 1, u32::from(value))
+        .map_err(|e| StatusError::Internal(e.into()))
+}
+
+fn timestamp(seconds: i64) -> Timestamp {
+    chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_else(sigil_core::time::now)
+}
+
+/// The status of a stored credential row.
+pub fn status_of(row: &credential::Model) -> Status {
+    Status::parse(&row.status).unwrap_or(Status::Active)
+}

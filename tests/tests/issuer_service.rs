@@ -1,0 +1,658 @@
+//! The issuer service through real HTTP, with a real registry: a test wallet client walks the
+//! OpenID4VCI pre-authorized flow in each format and the verifier accepts what it receives;
+//! revocation reaches the registry; every refusal of the flow answers with the OAuth error the
+//! specification names; a CSV with bad rows issues nothing; the W3C VC API issues.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use serde_json::{Value, json};
+use sigil_core::jose;
+use sigil_core::key::SigningKey;
+use sigil_tests::{IssuerProcess, RegistryProcess, Scratch, TEST_PASSPHRASE, binary, run};
+
+/// A registry, an accredited university set up on it, its service and an API token.
+struct Stack {
+    scratch: Scratch,
+    registry: RegistryProcess,
+    issuer: IssuerProcess,
+    token: String,
+    http: reqwest::Client,
+}
+
+fn command(name: &str, args: &[&str]) -> sigil_tests::Outcome {
+    run(std::process::Command::new(binary(name))
+        .args(args)
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+}
+
+impl Stack {
+    fn start() -> Stack {
+        let scratch = Scratch::new();
+        let registry_dir = scratch.path("registry");
+        let registry = RegistryProcess::start(&registry_dir);
+        let university = scratch.path("university");
+        let university = university.to_str().unwrap();
+        let did = command(
+            "sigil-issuer",
+            &[
+                "init",
+                "--data-dir",
+                university,
+                "--registry",
+                registry.url.as_str(),
+                "--name",
+                "Example University",
+            ],
+        )
+        .expect_code(0)
+        .stdout
+        .trim()
+        .to_owned();
+        command(
+            "sigil-registry",
+            &[
+                "accredit",
+                "--registry",
+                registry.url.as_str(),
+                "--keys",
+                registry_dir.to_str().unwrap(),
+                "--issuer",
+                &did,
+                "--types",
+                "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential",
+                "--from",
+                "2026-01-01T00:00:00Z",
+            ],
+        )
+        .expect_code(0);
+        let token = command(
+            "sigil-issuer",
+            &["token", "create", "--data-dir", university, "--label", "tests"],
+        )
+        .expect_code(0)
+        .stdout
+        .trim()
+        .to_owned();
+        let issuer = IssuerProcess::start(&scratch.path("university"));
+        Stack {
+            scratch,
+            registry,
+            issuer,
+            token,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer.url.as_str().trim_end_matches('/'), path)
+    }
+
+    /// POSTs JSON to the API with the token; returns status and body.
+    async fn api(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    async fn get_api(&self, path: &str) -> Value {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Offers the sample diploma in `format`; returns the API's answer.
+    async fn offer(&self, format: &str) -> Value {
+        let claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+        let (status, offer) = self
+            .api(
+                "/api/offers",
+                &json!({"type": "UniversityDegreeCredential", "claims": claims, "format": format}),
+            )
+            .await;
+        assert_eq!(status, 201, "{offer:#}");
+        offer
+    }
+
+    /// Verifies a credential file with `sigil-verifier verify --registry`.
+    fn verify(&self, name: &str, credential: &Value) -> sigil_tests::Outcome {
+        let text = match credential {
+            Value::String(text) => text.clone(),
+            other => serde_json::to_string_pretty(other).unwrap(),
+        };
+        let file = self.scratch.write(name, &text);
+        command(
+            "sigil-verifier",
+            &[
+                "verify",
+                file.to_str().unwrap(),
+                "--registry",
+                self.registry.url.as_str(),
+            ],
+        )
+    }
+}
+
+/// The wallet side of the flow, as a wallet would walk it from the offer URI.
+struct TestWallet {
+    key: SigningKey,
+    http: reqwest::Client,
+}
+
+/// Where the flow stands after the token request.
+struct Granted {
+    metadata: Value,
+    configuration_id: String,
+    access_token: String,
+}
+
+impl TestWallet {
+    fn new() -> Self {
+        TestWallet {
+            key: SigningKey::generate(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Resolves the offer URI and fetches the offer and the issuer's metadata.
+    async fn open_offer(&self, offer_uri: &str) -> (Value, Value) {
+        let uri = url::Url::parse(offer_uri).unwrap();
+        assert_eq!(uri.scheme(), "openid-credential-offer");
+        let (_, by_reference) = uri
+            .query_pairs()
+            .find(|(k, _)| k == "credential_offer_uri")
+            .unwrap();
+        let offer: Value = self
+            .http
+            .get(by_reference.as_ref())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let issuer = offer["credential_issuer"].as_str().unwrap();
+        let metadata: Value = self
+            .http
+            .get(format!("{issuer}/.well-known/openid-credential-issuer"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (offer, metadata)
+    }
+
+    /// The token request; returns the HTTP status and body.
+    async fn token(&self, metadata: &Value, form: &[(&str, &str)]) -> (u16, Value) {
+        let issuer = metadata["credential_issuer"].as_str().unwrap();
+        let response = self
+            .http
+            .post(format!("{issuer}/token"))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    async fn redeem(&self, offer_uri: &str, pin: &str) -> Granted {
+        let (offer, metadata) = self.open_offer(offer_uri).await;
+        let code =
+            offer["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"]
+                .as_str()
+                .unwrap();
+        let (status, token) = self
+            .token(
+                &metadata,
+                &[
+                    (
+                        "grant_type",
+                        "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+                    ),
+                    ("pre-authorized_code", code),
+                    ("tx_code", pin),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{token:#}");
+        Granted {
+            configuration_id: offer["credential_configuration_ids"][0]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            metadata,
+            access_token: token["access_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    async fn nonce(&self, metadata: &Value) -> String {
+        let answer: Value = self
+            .http
+            .post(metadata["nonce_endpoint"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answer["c_nonce"].as_str().unwrap().to_owned()
+    }
+
+    fn proof(&self, audience: &str, nonce: &str) -> String {
+        let claims = json!({"aud": audience, "iat": sigil_core::time::now().timestamp(), "nonce": nonce});
+        jose::sign_compact(
+            &claims,
+            "openid4vci-proof+jwt",
+            &self.key.did_key_method(),
+            &self.key,
+        )
+        .unwrap()
+    }
+
+    /// The credential request with `proof`; returns the HTTP status and body.
+    async fn request(&self, granted: &Granted, proof: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(granted.metadata["credential_endpoint"].as_str().unwrap())
+            .bearer_auth(&granted.access_token)
+            .json(&json!({
+                "credential_configuration_id": granted.configuration_id,
+                "proofs": {"jwt": [proof]},
+            }))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    /// The whole flow: offer, token, nonce, proof, credential.
+    async fn receive(&self, offer_uri: &str, pin: &str) -> Value {
+        let granted = self.redeem(offer_uri, pin).await;
+        let nonce = self.nonce(&granted.metadata).await;
+        let audience = granted.metadata["credential_issuer"].as_str().unwrap();
+        let (status, answer) = self.request(&granted, &self.proof(audience, &nonce)).await;
+        assert_eq!(status, 200, "{answer:#}");
+        answer["credentials"][0]["credential"].clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wallet_receives_a_diploma_in_each_format_and_revocation_reaches_the_registry() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let wallet = TestWallet::new();
+
+    let metadata: Value = reqwest::get(stack.url("/.well-known/openid-credential-issuer"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(metadata["display"][0]["name"], "Example University");
+    let configurations = &metadata["credential_configurations_supported"];
+    assert_eq!(
+        configurations["UniversityDegreeCredential_sd_jwt"]["vct"],
+        "https://w3id.org/sigil/types/UniversityDegreeCredential"
+    );
+    assert_eq!(
+        configurations["UniversityDegreeCredential_jwt_vc_json"]["format"],
+        "jwt_vc_json"
+    );
+
+    let mut received = Vec::new();
+    for format in ["ldp_vc", "vc+jwt", "dc+sd-jwt"] {
+        let offer = stack.offer(format).await;
+        let credential = wallet
+            .receive(
+                offer["offer_uri"].as_str().unwrap(),
+                offer["tx_code"].as_str().unwrap(),
+            )
+            .await;
+        let name = format!("received-{}", format.replace('+', "-"));
+        let out = stack.verify(&name, &credential).expect_code(0);
+        assert!(out.stdout.contains("ok   status"), "{format}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("is accredited for"),
+            "{format}: {}",
+            out.stdout
+        );
+        received.push((
+            offer["credential_id"].as_str().unwrap().to_owned(),
+            name,
+            credential,
+        ));
+    }
+
+    // The Data Integrity diploma names its holder, schema and two status entries.
+    let (id, name, diploma) = &received[0];
+    assert_eq!(
+        diploma["credentialSubject"]["id"],
+        wallet.key.did_key().to_string()
+    );
+    assert_eq!(diploma["credentialSchema"]["type"], "JsonSchema");
+    let schema: Value = reqwest::get(diploma["credentialSchema"]["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(schema["required"][0], "name");
+    assert_eq!(diploma["credentialStatus"].as_array().unwrap().len(), 2);
+
+    // Anchoring: within a few rounds every issued credential has its inclusion proof.
+    let mut shown = Value::Null;
+    for _ in 0..50 {
+        shown = stack.get_api(&format!("/api/credentials/{id}")).await;
+        if shown["anchor"].is_object() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(shown["state"], "issued");
+    assert!(shown["anchor"]["inclusionProof"].is_array(), "{shown:#}");
+
+    // Revoke the first, suspend the SD-JWT: the registry's lists say so, the verifier sees it.
+    let (status, revoked) = stack
+        .api(&format!("/api/credentials/{id}/revoke"), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{revoked:#}");
+    assert!(revoked["receipts"][0]["height"].as_u64().is_some(), "{revoked:#}");
+    let out = stack.verify(name, diploma).expect_code(1);
+    assert!(out.stdout.contains("FAIL status"), "{}", out.stdout);
+    let (status, again) = stack
+        .api(&format!("/api/credentials/{id}/reinstate"), &json!({}))
+        .await;
+    assert_eq!(status, 409, "revocation is final: {again:#}");
+
+    let (sd_id, sd_name, sd_jwt) = &received[2];
+    let (status, _) = stack
+        .api(&format!("/api/credentials/{sd_id}/suspend"), &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    stack.verify(sd_name, sd_jwt).expect_code(1);
+    let (status, _) = stack
+        .api(&format!("/api/credentials/{sd_id}/reinstate"), &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    stack.verify(sd_name, sd_jwt).expect_code(0);
+    // The untouched one still verifies.
+    stack.verify(&received[1].1, &received[1].2).expect_code(0);
+
+    let audit = stack.get_api("/api/audit").await;
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for action in [
+        "create offer",
+        "issue",
+        "revoke",
+        "suspend",
+        "reinstate",
+        "anchor",
+    ] {
+        assert!(actions.contains(&action), "{action} missing from {actions:?}");
+    }
+    assert!(
+        !audit.to_string().contains("Ada Lovelace"),
+        "the audit log holds no claims"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_refusal_of_the_flow_is_the_oauth_error_the_specification_names() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let wallet = TestWallet::new();
+    let pre_auth = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+
+    // Wrong PINs count down, then the code is dead even with the right PIN.
+    let offer = stack.offer("ldp_vc").await;
+    let (offer_object, metadata) = wallet.open_offer(offer["offer_uri"].as_str().unwrap()).await;
+    let code = offer_object["grants"][pre_auth]["pre-authorized_code"]
+        .as_str()
+        .unwrap();
+    let pin = offer["tx_code"].as_str().unwrap();
+    let wrong = if pin == "000000" { "111111" } else { "000000" };
+    for left in (0..5).rev() {
+        let (status, error) = wallet
+            .token(
+                &metadata,
+                &[
+                    ("grant_type", pre_auth),
+                    ("pre-authorized_code", code),
+                    ("tx_code", wrong),
+                ],
+            )
+            .await;
+        assert_eq!((status, error["error"].as_str()), (400, Some("invalid_grant")));
+        assert!(
+            error["error_description"]
+                .as_str()
+                .unwrap()
+                .contains(&left.to_string())
+                || left == 0,
+            "{error:#}"
+        );
+    }
+    let (_, error) = wallet
+        .token(
+            &metadata,
+            &[
+                ("grant_type", pre_auth),
+                ("pre-authorized_code", code),
+                ("tx_code", pin),
+            ],
+        )
+        .await;
+    assert_eq!(error["error"], "invalid_grant");
+
+    // A missing PIN, another grant type.
+    let (_, error) = wallet
+        .token(
+            &metadata,
+            &[("grant_type", pre_auth), ("pre-authorized_code", code)],
+        )
+        .await;
+    assert_eq!(error["error"], "invalid_request");
+    let (_, error) = wallet
+        .token(&metadata, &[("grant_type", "authorization_code"), ("code", code)])
+        .await;
+    assert_eq!(error["error"], "unsupported_grant_type");
+
+    // A code is single-use, and its offer is gone once used.
+    let offer = stack.offer("vc+jwt").await;
+    let offer_uri = offer["offer_uri"].as_str().unwrap();
+    let (offer_object, _) = wallet.open_offer(offer_uri).await;
+    let code = offer_object["grants"][pre_auth]["pre-authorized_code"]
+        .as_str()
+        .unwrap();
+    let granted = wallet.redeem(offer_uri, offer["tx_code"].as_str().unwrap()).await;
+    let (_, error) = wallet
+        .token(
+            &metadata,
+            &[
+                ("grant_type", pre_auth),
+                ("pre-authorized_code", code),
+                ("tx_code", offer["tx_code"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(error["error"], "invalid_grant", "a replayed code");
+    let by_reference = url::Url::parse(offer_uri)
+        .unwrap()
+        .query_pairs()
+        .next()
+        .unwrap()
+        .1
+        .into_owned();
+    assert_eq!(reqwest::get(by_reference).await.unwrap().status().as_u16(), 404);
+
+    let audience = metadata["credential_issuer"].as_str().unwrap();
+    // A nonce the issuer never gave.
+    let (status, error) = wallet.request(&granted, &wallet.proof(audience, "made-up")).await;
+    assert_eq!((status, error["error"].as_str()), (400, Some("invalid_nonce")));
+    // A proof for another issuer.
+    let nonce = wallet.nonce(&metadata).await;
+    let (_, error) = wallet
+        .request(&granted, &wallet.proof("https://another-issuer.example", &nonce))
+        .await;
+    assert_eq!(error["error"], "invalid_proof");
+    // A proof of another type.
+    let claims = json!({"aud": audience, "iat": sigil_core::time::now().timestamp(), "nonce": nonce});
+    let untyped = jose::sign_compact(&claims, "JWT", &wallet.key.did_key_method(), &wallet.key).unwrap();
+    let (_, error) = wallet.request(&granted, &untyped).await;
+    assert_eq!(error["error"], "invalid_proof");
+    // The right proof works once; the nonce and the token are then spent.
+    let (status, answer) = wallet.request(&granted, &wallet.proof(audience, &nonce)).await;
+    assert_eq!(status, 200, "{answer:#}");
+    let (status, error) = wallet.request(&granted, &wallet.proof(audience, &nonce)).await;
+    assert_eq!((status, error["error"].as_str()), (401, Some("invalid_token")));
+    let second = stack.offer("vc+jwt").await;
+    let granted = wallet
+        .redeem(
+            second["offer_uri"].as_str().unwrap(),
+            second["tx_code"].as_str().unwrap(),
+        )
+        .await;
+    let (_, error) = wallet.request(&granted, &wallet.proof(audience, &nonce)).await;
+    assert_eq!(error["error"], "invalid_nonce", "a used nonce is stale");
+    // The credential configuration must be the one offered.
+    let other = reqwest::Client::new()
+        .post(stack.url("/credential"))
+        .bearer_auth(&granted.access_token)
+        .json(&json!({"credential_configuration_id": "UniversityDegreeCredential_ldp_vc", "proofs": {"jwt": ["x"]}}))
+        .send()
+        .await
+        .unwrap();
+    let error: Value = other.json().await.unwrap();
+    assert_eq!(error["error"], "unknown_credential_configuration");
+    // No token at all; garbage bodies.
+    let anonymous = reqwest::Client::new()
+        .post(stack.url("/credential"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    assert!(
+        anonymous.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    let garbage = reqwest::Client::new()
+        .post(stack.url("/credential"))
+        .bearer_auth(&granted.access_token)
+        .body("[[[[[[[[")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status().as_u16(), 400);
+
+    // The API wants its token.
+    let unauthenticated = reqwest::Client::new()
+        .post(stack.url("/api/offers"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status().as_u16(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_class_with_bad_rows_issues_nothing_and_a_good_one_issues_everyone() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let header = "name,studentId,dateOfBirth,degree.type,degree.name,fieldOfStudy,honours,graduationDate";
+    let good =
+        "Ada Lovelace,S-1,1815-12-10,BachelorDegree,BSc Mathematics,Mathematics,First Class,2026-06-30";
+    let bad = "Charles Babbage,S-2,26/12/1791,BachelorDegree,BSc Engineering,Engineering,,2026-06-30";
+    let post = |csv: String| {
+        stack
+            .http
+            .post(stack.url("/api/offers/batch?type=UniversityDegreeCredential&format=vc%2Bjwt"))
+            .bearer_auth(&stack.token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+    };
+    let response = post(format!("{header}\n{good}\n{bad}\n")).await.unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    let error: Value = response.json().await.unwrap();
+    let details = error["error"]["details"].as_array().unwrap();
+    assert_eq!(details.len(), 1, "{error:#}");
+    assert_eq!(details[0]["index"], 3, "the CSV line of the bad row");
+    assert!(
+        details[0]["errors"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("dateOfBirth")
+    );
+    let listed = stack.get_api("/api/credentials").await;
+    assert_eq!(
+        listed["credentials"].as_array().unwrap().len(),
+        0,
+        "nothing half-issued"
+    );
+
+    let fixed = bad.replace("26/12/1791", "1791-12-26");
+    let response = post(format!("{header}\n{good}\n{fixed}\n")).await.unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let batch: Value = response.json().await.unwrap();
+    assert_eq!(batch["offers"].as_array().unwrap().len(), 2);
+    let found = stack.get_api("/api/credentials?q=Babbage").await;
+    assert_eq!(found["credentials"][0]["batch"], batch["batch"]);
+    assert_eq!(found["credentials"][0]["state"], "offered");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let holder = SigningKey::generate().did_key().to_string();
+    for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022"] {
+        let (status, answer) = stack
+            .api(
+                "/credentials/issue",
+                &json!({
+                    "credential": {
+                        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
+                        "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+                        "validFrom": "2026-06-30T00:00:00Z",
+                        "credentialSubject": {"id": holder, "fieldOfStudy": "Mathematics"},
+                    },
+                    "options": {"cryptosuite": suite},
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{answer:#}");
+        let credential = &answer["verifiableCredential"];
+        assert_eq!(credential["proof"]["cryptosuite"], suite);
+        stack
+            .verify(&format!("vc-api-{suite}"), credential)
+            .expect_code(0);
+    }
+    let (status, _) = stack
+        .api(
+            "/credentials/issue",
+            &json!({"credential": {}, "options": {"cryptosuite": "rsa-2048"}}),
+        )
+        .await;
+    assert_eq!(status, 400);
+}
