@@ -72,6 +72,19 @@ impl Issuer {
         batch: Option<&str>,
         now: Timestamp,
     ) -> Result<Vec<Offer>, OfferError> {
+        self.create_offers_reporting(requests, actor, batch, now, &|_| {})
+            .await
+    }
+
+    /// [`Issuer::create_offers`], calling `progress` with the number of offers stored so far.
+    pub async fn create_offers_reporting(
+        &self,
+        requests: Vec<OfferRequest>,
+        actor: &str,
+        batch: Option<&str>,
+        now: Timestamp,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<Vec<Offer>, OfferError> {
         let mut problems = Vec::new();
         let mut rows = Vec::with_capacity(requests.len());
         let mut offers = Vec::with_capacity(requests.len());
@@ -129,7 +142,7 @@ impl Issuer {
         }
         let count = rows.len();
         self.store
-            .insert_credentials(rows)
+            .insert_credentials_reporting(rows, progress)
             .await
             .map_err(anyhow::Error::from)?;
         // Credentials may have opened a new status list: publish it before anyone can hold

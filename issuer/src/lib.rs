@@ -4,7 +4,8 @@
 //! - [`offline`]: `sigil-issuer issue` from the command line.
 //! - [`service`]: the running issuer; [`credential_types`] it issues, [`issuance`] of offers
 //!   and credentials, [`key_proof`] of the wallet, [`status`] lists, [`anchoring`].
-//! - [`http`]: OpenID4VCI, the JSON API, the W3C VC API; [`store`]: its SQLite database.
+//! - [`http`]: OpenID4VCI, the JSON API, the W3C VC API; [`portal`]: the registrar portal;
+//!   [`store`]: its SQLite database; [`accounts`]: registrars and API tokens.
 
 pub mod accounts;
 pub mod anchoring;
@@ -16,6 +17,7 @@ pub mod institution;
 pub mod issuance;
 pub mod key_proof;
 pub mod offline;
+pub mod portal;
 pub mod service;
 pub mod status;
 pub mod store;

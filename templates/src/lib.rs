@@ -3,6 +3,7 @@
 //! issuer's registrar portal ([`issuer`]); the wallet UI and verifier pages as those services
 //! arrive (issues #5, #6) — and how a service stops ([`shutdown`]).
 
+pub mod issuer;
 pub mod registry;
 pub mod shutdown;
 

@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod wallet_client;
+
 /// The directory holding the workspace's built binaries (`target/debug`), found from the
 /// test executable's own location (`target/debug/deps/…`).
 pub fn bin_dir() -> PathBuf {

@@ -1,6 +1,6 @@
 //! The issuer's HTTP service: OpenID4VCI ([`oid4vci`]), the token-authenticated JSON API
 //! ([`api`]), the W3C VC API ([`vc_api`]) and the public documents wallets and verifiers
-//! fetch ([`public`]).
+//! fetch ([`public`]), with the registrar portal ([`crate::portal`]) merged in.
 
 pub mod api;
 pub mod error;
@@ -49,12 +49,16 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
         .route("/schemas/{file}", get(public::schema))
         .route("/status/{purpose}/{number}", get(public::status_list))
         .route(sigil_templates::STYLESHEET_PATH, get(public::stylesheet))
+        .route("/", get(|| async { axum::response::Redirect::to("/portal") }))
+        .with_state(issuer.clone())
+        .merge(crate::portal::router(issuer))
+        // Multipart uploads have their own default limit of 2 MiB; the layer below is the one.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .with_state(issuer)
 }
 
 /// Publishes missing status lists, starts anchoring, and serves on `listener` until Ctrl-C

@@ -32,6 +32,16 @@ impl Store {
     /// free position in the current status list (their `status_list`/`status_index` are set
     /// here).
     pub async fn insert_credentials(&self, rows: Vec<Model>) -> Result<(), DbErr> {
+        self.insert_credentials_reporting(rows, &|_| {}).await
+    }
+
+    /// [`Store::insert_credentials`], calling `progress` with the count stored so far (not
+    /// yet committed) after each row.
+    pub async fn insert_credentials_reporting(
+        &self,
+        rows: Vec<Model>,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<(), DbErr> {
         let txn = self.db.begin().await?;
         let mut list = Entity::find()
             .select_only()
@@ -45,6 +55,7 @@ impl Store {
             .filter(Column::StatusList.eq(list))
             .count(&txn)
             .await?;
+        let mut stored = 0;
         for mut row in rows {
             if used >= LIST_FILL as u64 {
                 list += 1;
@@ -65,6 +76,8 @@ impl Store {
             row.status_index = index;
             row.into_active_model().reset_all().insert(&txn).await?;
             used += 1;
+            stored += 1;
+            progress(stored);
         }
         txn.commit().await
     }
