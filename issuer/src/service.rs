@@ -115,6 +115,11 @@ impl Issuer {
         self.store
             .audit(now.timestamp(), actor, "rotate key", &fragment, &detail)
             .await?;
+        // The lists must carry a signature verifiers still trust (see `republish_stale_lists`);
+        // if the registry is down now, `serve` re-signs them at its next start.
+        self.republish_stale_lists().await.map_err(|e| {
+            anyhow::anyhow!("the key was rotated, but the status lists could not be re-signed yet: {e}")
+        })?;
         Ok(fragment)
     }
 

@@ -127,6 +127,29 @@ impl Issuer {
         Ok(())
     }
 
+    /// Re-signs and publishes every list whose latest version was signed by another key than
+    /// the current one. After a key is declared compromised, verifiers distrust what it
+    /// signed without an anchor — the lists included — so they must be re-signed at once.
+    pub async fn republish_stale_lists(&self) -> Result<usize, StatusError> {
+        let _guard = self.status_lock.lock().await;
+        let current = self.active_key().method.clone();
+        let mut republished = 0;
+        for list in self.store.status_lists().await? {
+            let signer = serde_json::from_str::<Value>(&list.credential)
+                .ok()
+                .and_then(|c| {
+                    c.pointer("/proof/verificationMethod")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                });
+            if signer.as_deref() != Some(current.as_str()) {
+                self.publish(list.number, &list.purpose, None).await?;
+                republished += 1;
+            }
+        }
+        Ok(republished)
+    }
+
     /// Sets a credential's status and publishes the lists it changes.
     pub async fn set_status(
         &self,

@@ -32,6 +32,12 @@ fn command(name: &str, args: &[&str]) -> sigil_tests::Outcome {
 
 impl Stack {
     fn start() -> Stack {
+        Self::start_with("")
+    }
+
+    /// Starts the stack with `setting` (`key = value`) replacing that key's line in the
+    /// `[service]` table of `issuer.toml`.
+    fn start_with(setting: &str) -> Stack {
         let scratch = Scratch::new();
         let registry_dir = scratch.path("registry");
         let registry = RegistryProcess::start(&registry_dir);
@@ -64,7 +70,8 @@ impl Stack {
                 "--issuer",
                 &did,
                 "--types",
-                "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential",
+                "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential,\
+                 ProductInspectionCertificate,https://w3id.org/sigil/types/ProductInspectionCertificate",
                 "--from",
                 "2026-01-01T00:00:00Z",
             ],
@@ -78,6 +85,20 @@ impl Stack {
         .stdout
         .trim()
         .to_owned();
+        if let Some((key, _)) = setting.split_once(" = ") {
+            let config: Vec<String> = scratch
+                .read("university/issuer.toml")
+                .lines()
+                .map(|line| {
+                    if line.starts_with(&format!("{key} =")) {
+                        setting.to_owned()
+                    } else {
+                        line.to_owned()
+                    }
+                })
+                .collect();
+            scratch.write("university/issuer.toml", &config.join("\n"));
+        }
         let issuer = IssuerProcess::start(&scratch.path("university"));
         Stack {
             scratch,
@@ -120,10 +141,14 @@ impl Stack {
     /// Offers the sample diploma in `format`; returns the API's answer.
     async fn offer(&self, format: &str) -> Value {
         let claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+        self.offer_of("UniversityDegreeCredential", &claims, format).await
+    }
+
+    async fn offer_of(&self, type_name: &str, claims: &Value, format: &str) -> Value {
         let (status, offer) = self
             .api(
                 "/api/offers",
-                &json!({"type": "UniversityDegreeCredential", "claims": claims, "format": format}),
+                &json!({"type": type_name, "claims": claims, "format": format}),
             )
             .await;
         assert_eq!(status, 201, "{offer:#}");
@@ -511,4 +536,108 @@ async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
         )
         .await;
     assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_offer_is_refused() {
+    let stack = tokio::task::spawn_blocking(|| Stack::start_with("offer_lifetime_hours = 0"))
+        .await
+        .unwrap();
+    let offer = stack.offer("ldp_vc").await;
+    let uri = offer["offer_uri"].as_str().unwrap();
+    let wallet = TestWallet::new();
+    let (offer_object, metadata) = wallet.open_offer(uri).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let pre_auth = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+    let code = offer_object["grants"][pre_auth]["pre-authorized_code"]
+        .as_str()
+        .unwrap();
+    let (status, error) = wallet
+        .token(
+            &metadata,
+            &[
+                ("grant_type", pre_auth),
+                ("pre-authorized_code", code),
+                ("tx_code", offer["tx_code"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!((status, error["error"].as_str()), (400, Some("invalid_grant")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inspection_certificate_is_issued_by_the_same_machinery() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let claims = json!({
+        "productName": "Kettle K-2000", "manufacturer": "Acme Appliances", "serialNumber": "SN-42-0001",
+        "inspectionDate": "2026-11-20", "inspectionResult": "passed", "inspectionStandard": "EN 60335-2-15",
+    });
+    let wallet = TestWallet::new();
+    for format in ["ldp_vc", "dc+sd-jwt"] {
+        let offer = stack
+            .offer_of("ProductInspectionCertificate", &claims, format)
+            .await;
+        let certificate = wallet
+            .receive(
+                offer["offer_uri"].as_str().unwrap(),
+                offer["tx_code"].as_str().unwrap(),
+            )
+            .await;
+        let out = stack
+            .verify(&format!("certificate-{}", format.replace('+', "-")), &certificate)
+            .expect_code(0);
+        assert!(
+            out.stdout.contains("ProductInspectionCertificate"),
+            "{}",
+            out.stdout
+        );
+    }
+    // The type's schema applies: an unknown result is refused before anything is signed.
+    let mut bad = claims.clone();
+    bad["inspectionResult"] = json!("probably fine");
+    let (status, error) = stack
+        .api(
+            "/api/offers",
+            &json!({"type": "ProductInspectionCertificate", "claims": bad}),
+        )
+        .await;
+    assert_eq!(status, 422, "{error:#}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_key_theft_anchored_diplomas_stay_valid_and_new_ones_use_the_new_key() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let wallet = TestWallet::new();
+    let offer = stack.offer("vc+jwt").await;
+    let before = wallet
+        .receive(
+            offer["offer_uri"].as_str().unwrap(),
+            offer["tx_code"].as_str().unwrap(),
+        )
+        .await;
+    let (status, anchored) = stack.api("/api/anchors", &json!({})).await;
+    assert_eq!(status, 200, "{anchored:#}");
+    assert_eq!(anchored["anchored"], 1);
+    // The registry's blocks have second-resolution times: let the anchor's block be earlier.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let since = sigil_core::time::format_datetime(sigil_core::time::now());
+    let (status, rotated) = stack
+        .api("/api/keys/rotate", &json!({"compromisedSince": since}))
+        .await;
+    assert_eq!(status, 200, "{rotated:#}");
+    assert!(rotated["signing_key"].as_str().unwrap().ends_with("#key-2"));
+
+    let out = stack.verify("before-theft", &before).expect_code(0);
+    assert!(out.stdout.contains("anchored"), "{}", out.stdout);
+    let offer = stack.offer("vc+jwt").await;
+    let after = wallet
+        .receive(
+            offer["offer_uri"].as_str().unwrap(),
+            offer["tx_code"].as_str().unwrap(),
+        )
+        .await;
+    let header = sigil_core::jose::decode_unverified(after.as_str().unwrap()).unwrap();
+    assert!(header.header_str("kid").unwrap().ends_with("#key-2"));
+    stack.verify("after-theft", &after).expect_code(0);
 }

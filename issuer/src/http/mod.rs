@@ -72,6 +72,10 @@ pub async fn serve(
         .publish_missing_lists()
         .await
         .map_err(|e| anyhow::anyhow!("cannot publish the status lists: {e}"))?;
+    issuer
+        .republish_stale_lists()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot re-sign the status lists with the current key: {e}"))?;
     ready(listener.local_addr()?);
     let anchoring = {
         let issuer = issuer.clone();

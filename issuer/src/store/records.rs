@@ -39,6 +39,14 @@ impl Store {
         status_list::Entity::find_by_id(id).one(&self.db).await
     }
 
+    /// The latest published version of every list.
+    pub async fn status_lists(&self) -> Result<Vec<status_list::Model>, DbErr> {
+        status_list::Entity::find()
+            .order_by_asc(status_list::Column::Number)
+            .all(&self.db)
+            .await
+    }
+
     /// Records a newly published version of a list.
     pub async fn save_status_list(&self, list: status_list::Model) -> Result<(), DbErr> {
         let row: status_list::ActiveModel = list.into();
