@@ -637,7 +637,7 @@ async fn after_a_key_theft_anchored_diplomas_stay_valid_and_new_ones_use_the_new
             offer["tx_code"].as_str().unwrap(),
         )
         .await;
-    let header = sigil_core::jose::decode_unverified(after.as_str().unwrap()).unwrap();
+    let header = jose::decode_unverified(after.as_str().unwrap()).unwrap();
     assert!(header.header_str("kid").unwrap().ends_with("#key-2"));
     stack.verify("after-theft", &after).expect_code(0);
 }
