@@ -45,6 +45,16 @@ impl Status {
         }
     }
 
+    /// The status an action leads to: `revoke`, `suspend` or `reinstate`.
+    pub fn after(action: &str) -> Option<Status> {
+        match action {
+            "revoke" => Some(Status::Revoked),
+            "suspend" => Some(Status::Suspended),
+            "reinstate" => Some(Status::Active),
+            _ => None,
+        }
+    }
+
     /// Whether this status sets the bit of the list with `purpose`.
     fn sets(self, purpose: &str) -> bool {
         matches!(

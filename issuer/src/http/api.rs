@@ -228,12 +228,7 @@ pub async fn change_status(
     ApiCaller(actor): ApiCaller,
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let status = match action.as_str() {
-        "revoke" => Status::Revoked,
-        "suspend" => Status::Suspended,
-        "reinstate" => Status::Active,
-        other => return Err(ApiError::NotFound(format!("no action {other:?}"))),
-    };
+    let status = Status::after(&action).ok_or_else(|| ApiError::NotFound(format!("no action {action:?}")))?;
     let change = issuer.set_status(&id, status, &actor).await?;
     Ok(Json(json!({
         "id": change.credential_id,

@@ -505,21 +505,29 @@ pub async fn upload(
     }
 }
 
-/// The finished offers of a batch the registrar owns, or the page to show instead.
-fn finished_batch(portal: &Portal, registrar: &Registrar, batch: &str) -> Result<Vec<Offer>, Box<Response>> {
-    let not_found = || {
-        Box::new(error_page(
-            portal,
-            StatusCode::NOT_FOUND,
-            "No such batch",
-            "Batches are kept for an hour after upload, for the registrar who uploaded them.",
-        ))
-    };
-    let job = portal
+/// A batch of the last hour that this registrar uploaded, or the page saying there is none.
+fn own_batch(
+    portal: &Portal,
+    registrar: &Registrar,
+    batch: &str,
+) -> Result<Arc<super::batches::BatchJob>, Box<Response>> {
+    portal
         .batches
         .get(batch)
         .filter(|job| job.owner == registrar.username)
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| {
+            Box::new(error_page(
+                portal,
+                StatusCode::NOT_FOUND,
+                "No such batch",
+                "Batches are kept for an hour after upload, for the registrar who uploaded them.",
+            ))
+        })
+}
+
+/// The finished offers of a batch the registrar owns, or the page to show instead.
+fn finished_batch(portal: &Portal, registrar: &Registrar, batch: &str) -> Result<Vec<Offer>, Box<Response>> {
+    let job = own_batch(portal, registrar, batch)?;
     let outcome = job.outcome.lock().ok().and_then(|o| o.clone());
     match outcome {
         Some(Ok(offers)) => Ok(offers),
@@ -535,17 +543,9 @@ pub async fn batch(
     registrar: Registrar,
     Path(batch): Path<String>,
 ) -> Response {
-    let Some(job) = portal
-        .batches
-        .get(&batch)
-        .filter(|job| job.owner == registrar.username)
-    else {
-        return error_page(
-            &portal,
-            StatusCode::NOT_FOUND,
-            "No such batch",
-            "Batches are kept for an hour after upload, for the registrar who uploaded them.",
-        );
+    let job = match own_batch(&portal, &registrar, &batch) {
+        Ok(job) => job,
+        Err(page) => return *page,
     };
     let outcome = job.outcome.lock().ok().and_then(|o| o.clone());
     let (done, error) = match outcome {
@@ -760,11 +760,8 @@ pub async fn change_status(
     if !registrar.check_csrf(&form.csrf) {
         return forbidden(&portal);
     }
-    let status = match form.action.as_str() {
-        "revoke" => Status::Revoked,
-        "suspend" => Status::Suspended,
-        "reinstate" => Status::Active,
-        _ => return error_page(&portal, StatusCode::BAD_REQUEST, "Unknown action", &form.action),
+    let Some(status) = Status::after(&form.action) else {
+        return error_page(&portal, StatusCode::BAD_REQUEST, "Unknown action", &form.action);
     };
     let outcome = match portal.issuer.set_status(&id, status, &registrar.actor()).await {
         Ok(change) => Outcome {
