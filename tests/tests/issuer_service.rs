@@ -448,6 +448,28 @@ async fn every_refusal_of_the_flow_is_the_oauth_error_the_specification_names() 
         .unwrap();
     assert_eq!(garbage.status().as_u16(), 400);
 
+    // A token request that is not a form, an API call that is not JSON.
+    let not_a_form = reqwest::Client::new()
+        .post(stack.url("/token"))
+        .json(&json!({"grant_type": pre_auth}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_a_form.status().as_u16(), 400);
+    let error: Value = not_a_form.json().await.unwrap();
+    assert_eq!(error["error"], "invalid_request");
+    let not_json = reqwest::Client::new()
+        .post(stack.url("/api/offers"))
+        .bearer_auth(&stack.token)
+        .header("content-type", "application/json")
+        .body("{\"type\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status().as_u16(), 400);
+    let error: Value = not_json.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "bad_request");
+
     // The API wants its token.
     let unauthenticated = reqwest::Client::new()
         .post(stack.url("/api/offers"))

@@ -16,6 +16,7 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -109,8 +110,9 @@ pub struct NewOffer {
 pub async fn create_offer(
     State(issuer): State<Arc<Issuer>>,
     ApiCaller(actor): ApiCaller,
-    Json(request): Json<NewOffer>,
+    body: Result<Json<NewOffer>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let format = parse_format(request.format.as_deref())?;
     let offers = issuer
         .create_offers(
@@ -248,9 +250,13 @@ pub struct RotateRequest {
 pub async fn rotate(
     State(issuer): State<Arc<Issuer>>,
     ApiCaller(actor): ApiCaller,
-    body: Option<Json<RotateRequest>>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let request = body.map(|Json(r)| r).unwrap_or_default();
+    let request: RotateRequest = if body.is_empty() {
+        RotateRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body: {e}")))?
+    };
     let rotation = match request.compromised_since {
         None => Rotation::Routine,
         Some(text) => Rotation::Compromised {

@@ -14,6 +14,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -224,8 +225,17 @@ pub struct TokenRequest {
 /// `POST /token`
 pub async fn token(
     State(issuer): State<Arc<Issuer>>,
-    Form(request): Form<TokenRequest>,
+    form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<Response, OAuthError> {
+    let Form(request) = form.map_err(|e| {
+        OAuthError::bad(
+            "invalid_request",
+            format!(
+                "the token request must be application/x-www-form-urlencoded: {}",
+                e.body_text()
+            ),
+        )
+    })?;
     match request.grant_type.as_deref() {
         Some(PRE_AUTHORIZED_GRANT) => {}
         Some(other) => {
