@@ -319,6 +319,22 @@ impl SigningKey {
         }
     }
 
+    /// A 256-bit secret for `purpose`, derived from this key's seed: SHA-256 over a
+    /// domain-separating label and the seed. The seed is uniformly random, so one hash is a
+    /// sound key derivation, and different purposes give unrelated secrets. Lets a wallet keep
+    /// one encrypted key file and derive its storage key from it.
+    pub fn derive_secret(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        use sha2::{Digest as _, Sha256};
+        let seed = Zeroizing::new(self.0.to_bytes());
+        let digest = Sha256::new()
+            .chain_update(b"sigil derived secret\0")
+            .chain_update(purpose.as_bytes())
+            .chain_update([0u8])
+            .chain_update(seed.as_slice())
+            .finalize();
+        Zeroizing::new(digest.into())
+    }
+
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
         PublicKey::Ed25519(self.0.verifying_key())

@@ -19,6 +19,8 @@ use crate::key::{Jwk, KeyError, SigningKey};
 
 /// The format tag written in every key file.
 const FORMAT: &str = "sigil-encrypted-key/1";
+/// The format tag of sealed data (see [`seal_data`]).
+const DATA_FORMAT: &str = "sigil-encrypted-data/1";
 
 /// Why a key file could not be written or opened.
 #[derive(Debug, thiserror::Error)]
@@ -184,6 +186,103 @@ pub fn open(text: &str, passphrase: &str) -> Result<SigningKey, KeystoreError> {
     Ok(key)
 }
 
+/// The header of sealed data: like a key file's, with what the data is instead of a public key.
+#[derive(Debug, Serialize, Deserialize)]
+struct DataHeader {
+    format: String,
+    kdf: String,
+    params: KdfParams,
+    salt: String,
+    cipher: String,
+    nonce: String,
+    /// What the data is (e.g. `sigil-wallet-backup`), bound into the AEAD so one kind of
+    /// sealed file cannot be passed off as another.
+    content: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct DataFile {
+    #[serde(flatten)]
+    header: DataHeader,
+    ciphertext: String,
+}
+
+/// Encrypts arbitrary bytes under `passphrase`, as key files are (argon2id, then
+/// XChaCha20-Poly1305 with the header as associated data); `content` names what they are.
+pub fn seal_data(
+    plaintext: &[u8],
+    content: &str,
+    passphrase: &str,
+    params: KdfParams,
+) -> Result<String, KeystoreError> {
+    let mut salt = [0u8; 16];
+    let mut nonce = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let header = DataHeader {
+        format: DATA_FORMAT.into(),
+        kdf: "argon2id".into(),
+        params,
+        salt: URL_SAFE_NO_PAD.encode(salt),
+        cipher: "xchacha20poly1305".into(),
+        nonce: URL_SAFE_NO_PAD.encode(nonce),
+        content: content.into(),
+    };
+    let aad = serde_jcs::to_vec(&header).map_err(|e| KeystoreError::Format(e.to_string()))?;
+    let ciphertext = cipher_for(passphrase, &salt, params)?
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| KeystoreError::Format("encryption failed".into()))?;
+    let file = DataFile {
+        header,
+        ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
+    };
+    serde_json::to_string_pretty(&file).map_err(|e| KeystoreError::Format(e.to_string()))
+}
+
+/// Decrypts what [`seal_data`] sealed, checking it holds `content`.
+pub fn open_data(text: &str, content: &str, passphrase: &str) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
+    let file: DataFile = serde_json::from_str(text).map_err(|e| KeystoreError::Format(e.to_string()))?;
+    let header = &file.header;
+    if header.format != DATA_FORMAT || header.kdf != "argon2id" || header.cipher != "xchacha20poly1305" {
+        return Err(KeystoreError::Format(format!(
+            "unsupported format {} / {} / {}",
+            header.format, header.kdf, header.cipher
+        )));
+    }
+    if header.content != content {
+        return Err(KeystoreError::Format(format!(
+            "this file holds {:?}, not {content:?}",
+            header.content
+        )));
+    }
+    let p = header.params;
+    if p.m_cost > MAX_M_COST || p.t_cost > MAX_T_COST || p.p_cost > MAX_P_COST {
+        return Err(KeystoreError::Format("KDF parameters are out of range".into()));
+    }
+    let salt = decode(&header.salt, "salt")?;
+    let nonce: [u8; 24] = decode(&header.nonce, "nonce")?
+        .try_into()
+        .map_err(|_| KeystoreError::Format("nonce must be 24 bytes".into()))?;
+    let ciphertext = decode(&file.ciphertext, "ciphertext")?;
+    let aad = serde_jcs::to_vec(header).map_err(|e| KeystoreError::Format(e.to_string()))?;
+    cipher_for(passphrase, &salt, p)?
+        .decrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &ciphertext,
+                aad: &aad,
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| KeystoreError::WrongPassphrase)
+}
+
 /// Writes an encrypted key file, refusing to overwrite an existing one. On Unix the file is
 /// created readable by its owner only.
 pub fn write(
@@ -278,6 +377,28 @@ mod tests {
         assert!(!text.contains(key.to_private_jwk().d.unwrap().as_str()));
         let opened = open(&text, "correct horse").unwrap();
         assert_eq!(opened.public_key(), key.public_key());
+    }
+
+    #[test]
+    fn sealed_data_opens_only_with_its_passphrase_and_as_what_it_is() {
+        let text = seal_data(b"the backup", "sigil-wallet-backup", "right", FAST).unwrap();
+        assert!(!text.contains("the backup"));
+        assert_eq!(
+            open_data(&text, "sigil-wallet-backup", "right")
+                .unwrap()
+                .as_slice(),
+            b"the backup"
+        );
+        assert!(matches!(
+            open_data(&text, "sigil-wallet-backup", "wrong"),
+            Err(KeystoreError::WrongPassphrase)
+        ));
+        assert!(matches!(
+            open_data(&text, "something-else", "right"),
+            Err(KeystoreError::Format(_))
+        ));
+        let relabelled = text.replace("sigil-wallet-backup", "something-else");
+        assert!(open_data(&relabelled, "something-else", "right").is_err());
     }
 
     #[test]

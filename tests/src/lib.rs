@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod stack;
 pub mod wallet_client;
 
 /// The directory holding the workspace's built binaries (`target/debug`), found from the

@@ -1,6 +1,14 @@
-//! `sigil-wallet`: the citizen's wallet — holder keys, the credential store, the OpenID4VCI
-//! and OpenID4VP clients, and the local web UI (DESIGN.md §1, §7).
+//! `sigil-wallet`: the citizen's wallet (DESIGN.md §1, §7).
 //!
-//! This crate holds the place of the wallet in the workspace; the wallet itself arrives with
-//! issue #5. Holder-side building blocks already exist in `sigil-core`: SD-JWT presentations
-//! with key binding (`sd_jwt::present`), Data Integrity and JWT presentations (`issue`).
+//! - [`holder`]: the data directory, the holder's DID (`did:key`, or `did:sigil` with
+//!   pre-rotation) and keys, all encrypted under the passphrase.
+//! - [`store`]: credentials and history in SQLite, each record sealed by the [`vault`].
+//! - [`receive`]: the OpenID4VCI client; [`verification`] of what comes in.
+//! - [`backup`]: encrypted export and import.
+
+pub mod backup;
+pub mod holder;
+pub mod receive;
+pub mod store;
+pub mod vault;
+pub mod verification;

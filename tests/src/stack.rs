@@ -1,0 +1,174 @@
+//! A university on a registry, as most end-to-end tests need it: a registry process, an
+//! institution set up with `sigil-issuer init` and accredited by the registry's root of trust
+//! for both built-in types, its service running, and an API token.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test helper fails the test by panicking"
+)]
+
+use serde_json::{Value, json};
+
+use crate::{IssuerProcess, Outcome, RegistryProcess, Scratch, TEST_PASSPHRASE, binary, run};
+
+/// A registry, an accredited university set up on it, its service and an API token.
+#[derive(Debug)]
+pub struct Stack {
+    pub scratch: Scratch,
+    pub registry: RegistryProcess,
+    pub issuer: IssuerProcess,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+/// Runs a Sigil binary with the test passphrase.
+pub fn command(name: &str, args: &[&str]) -> Outcome {
+    run(std::process::Command::new(binary(name))
+        .args(args)
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+}
+
+impl Stack {
+    pub fn start() -> Stack {
+        Self::start_with("")
+    }
+
+    /// Starts the stack with `setting` (`key = value`) replacing that key's line in the
+    /// `[service]` table of `issuer.toml`.
+    pub fn start_with(setting: &str) -> Stack {
+        let scratch = Scratch::new();
+        let registry_dir = scratch.path("registry");
+        let registry = RegistryProcess::start(&registry_dir);
+        let university = scratch.path("university");
+        let university = university.to_str().unwrap();
+        let did = command(
+            "sigil-issuer",
+            &[
+                "init",
+                "--data-dir",
+                university,
+                "--registry",
+                registry.url.as_str(),
+                "--name",
+                "Example University",
+            ],
+        )
+        .expect_code(0)
+        .stdout
+        .trim()
+        .to_owned();
+        command(
+            "sigil-registry",
+            &[
+                "accredit",
+                "--registry",
+                registry.url.as_str(),
+                "--keys",
+                registry_dir.to_str().unwrap(),
+                "--issuer",
+                &did,
+                "--types",
+                "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential,\
+                 ProductInspectionCertificate,https://w3id.org/sigil/types/ProductInspectionCertificate",
+                "--from",
+                "2026-01-01T00:00:00Z",
+            ],
+        )
+        .expect_code(0);
+        let token = command(
+            "sigil-issuer",
+            &["token", "create", "--data-dir", university, "--label", "tests"],
+        )
+        .expect_code(0)
+        .stdout
+        .trim()
+        .to_owned();
+        if let Some((key, _)) = setting.split_once(" = ") {
+            let config: Vec<String> = scratch
+                .read("university/issuer.toml")
+                .lines()
+                .map(|line| {
+                    if line.starts_with(&format!("{key} =")) {
+                        setting.to_owned()
+                    } else {
+                        line.to_owned()
+                    }
+                })
+                .collect();
+            scratch.write("university/issuer.toml", &config.join("\n"));
+        }
+        let issuer = IssuerProcess::start(&scratch.path("university"));
+        Stack {
+            scratch,
+            registry,
+            issuer,
+            token,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer.url.as_str().trim_end_matches('/'), path)
+    }
+
+    /// POSTs JSON to the API with the token; returns status and body.
+    pub async fn api(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    pub async fn get_api(&self, path: &str) -> Value {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Offers the sample diploma in `format`; returns the API's answer.
+    pub async fn offer(&self, format: &str) -> Value {
+        let claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+        self.offer_of("UniversityDegreeCredential", &claims, format).await
+    }
+
+    pub async fn offer_of(&self, type_name: &str, claims: &Value, format: &str) -> Value {
+        let (status, offer) = self
+            .api(
+                "/api/offers",
+                &json!({"type": type_name, "claims": claims, "format": format}),
+            )
+            .await;
+        assert_eq!(status, 201, "{offer:#}");
+        offer
+    }
+
+    /// Verifies a credential file with `sigil-verifier verify --registry`.
+    pub fn verify(&self, name: &str, credential: &Value) -> Outcome {
+        let text = match credential {
+            Value::String(text) => text.clone(),
+            other => serde_json::to_string_pretty(other).unwrap(),
+        };
+        let file = self.scratch.write(name, &text);
+        command(
+            "sigil-verifier",
+            &[
+                "verify",
+                file.to_str().unwrap(),
+                "--registry",
+                self.registry.url.as_str(),
+            ],
+        )
+    }
+}

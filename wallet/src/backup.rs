@@ -1,0 +1,153 @@
+//! Encrypted backups: the whole wallet — settings, key files (still encrypted), credentials
+//! exactly as received, and the history — in one file sealed under the passphrase
+//! (argon2id + XChaCha20-Poly1305, `sigil_core::keystore::seal_data`). Importing restores it
+//! into an empty data directory, where the same passphrase opens it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sigil_core::keystore::{self, KdfParams};
+
+use crate::holder::{self, WalletDir};
+use crate::store::{CredentialRecord, HistoryEntry, Store, credential};
+
+/// What the sealed file says it holds.
+const CONTENT: &str = "sigil-wallet-backup/1";
+
+/// The files a backup carries, relative to the data directory.
+const FILES: [&str; 5] = [
+    "wallet.toml",
+    "keys/holder.key",
+    "keys/storage.key",
+    "keys/controller.key",
+    "cold-storage/next.key",
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct BackedUpCredential {
+    id: String,
+    format: String,
+    type_name: String,
+    issuer: String,
+    issuer_name: String,
+    received_at: i64,
+    valid_until: Option<i64>,
+    record: CredentialRecord,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Bundle {
+    files: BTreeMap<String, String>,
+    credentials: Vec<BackedUpCredential>,
+    history: Vec<HistoryEntry>,
+}
+
+/// Writes the wallet in `dir` to `out`, sealed under `passphrase` (which must open the
+/// wallet). Returns how many credentials it holds.
+pub async fn export(dir: &WalletDir, passphrase: &str, out: &Path) -> anyhow::Result<usize> {
+    let holder = holder::unlock(dir, passphrase)?;
+    let store = Store::open(&dir.database_path()).await?;
+    let mut files = BTreeMap::new();
+    for name in FILES {
+        let path = dir.0.join(name);
+        if path.exists() {
+            files.insert(name.to_owned(), std::fs::read_to_string(&path)?);
+        }
+    }
+    let credentials: Vec<BackedUpCredential> = store
+        .all(&holder.vault)
+        .await?
+        .into_iter()
+        .map(|held| BackedUpCredential {
+            id: held.row.id,
+            format: held.row.format,
+            type_name: held.row.type_name,
+            issuer: held.row.issuer,
+            issuer_name: held.row.issuer_name,
+            received_at: held.row.received_at,
+            valid_until: held.row.valid_until,
+            record: held.record,
+        })
+        .collect();
+    let count = credentials.len();
+    let bundle = Bundle {
+        files,
+        credentials,
+        history: store.history(&holder.vault).await?,
+    };
+    let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(&bundle)?);
+    let sealed = keystore::seal_data(&plaintext, CONTENT, passphrase, KdfParams::default())?;
+    write_new(out, sealed.as_bytes())?;
+    Ok(count)
+}
+
+/// Restores the backup `from` into the empty directory `dir`. Returns how many credentials
+/// it restored.
+pub async fn import(dir: &WalletDir, passphrase: &str, from: &Path) -> anyhow::Result<usize> {
+    if dir.config_path().exists() {
+        anyhow::bail!(
+            "{} already holds a wallet; import into an empty directory",
+            dir.0.display()
+        );
+    }
+    let text = std::fs::read_to_string(from).map_err(|e| anyhow::anyhow!("{}: {e}", from.display()))?;
+    let plaintext = keystore::open_data(&text, CONTENT, passphrase).map_err(|e| match e {
+        keystore::KeystoreError::WrongPassphrase => {
+            anyhow::anyhow!("wrong passphrase, or the backup file has been altered")
+        }
+        other => anyhow::anyhow!("{}: {other}", from.display()),
+    })?;
+    let bundle: Bundle =
+        serde_json::from_slice(&plaintext).map_err(|e| anyhow::anyhow!("the backup is unreadable: {e}"))?;
+    for (name, contents) in &bundle.files {
+        if !FILES.contains(&name.as_str()) {
+            anyhow::bail!("the backup holds an unexpected file {name:?}");
+        }
+        let path: PathBuf = dir.0.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        write_new(&path, contents.as_bytes())?;
+    }
+    let holder = holder::unlock(dir, passphrase)?;
+    let store = Store::open(&dir.database_path()).await?;
+    let count = bundle.credentials.len();
+    for backed_up in bundle.credentials {
+        let row = credential::Model {
+            id: backed_up.id,
+            format: backed_up.format,
+            type_name: backed_up.type_name,
+            issuer: backed_up.issuer,
+            issuer_name: backed_up.issuer_name,
+            received_at: backed_up.received_at,
+            valid_until: backed_up.valid_until,
+            sealed: String::new(),
+        };
+        store
+            .insert_credential(&holder.vault, row, &backed_up.record)
+            .await?;
+    }
+    for entry in bundle.history.iter().rev() {
+        store.add_history(&holder.vault, entry).await?;
+    }
+    Ok(count)
+}
+
+/// Writes a new file readable by its owner only; never overwrites.
+fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! The wallet's storage: SQLite through sea-orm in `DATA_DIR/wallet.db`, each record's content
+//! sealed by the [`Vault`].
+
+mod entities;
+mod migration;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ActiveValue::Set, ConnectOptions, Database, DatabaseConnection, EntityTrait as _, QueryOrder as _,
+};
+use sea_orm_migration::MigratorTrait as _;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use entities::{credential, history};
+pub use sea_orm::DbErr;
+
+use crate::vault::{Vault, VaultError};
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("wallet database: {0}")]
+    Database(#[from] DbErr),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+/// One verification check, as the wallet keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckLine {
+    pub id: String,
+    /// `passed`, `failed` or `not_applicable`.
+    pub outcome: String,
+    pub sentence: String,
+}
+
+/// What the wallet keeps of a credential, sealed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialRecord {
+    /// The credential exactly as received: JSON text, a compact JWS, or an SD-JWT.
+    pub credential: String,
+    /// Its subject's claims, as the wallet shows them (all of them, disclosable ones included).
+    pub claims: Value,
+    /// Who accredits the issuer for this type, in a sentence, if anyone.
+    pub accreditation: Option<String>,
+    /// The checks made when it was received.
+    pub checks: Vec<CheckLine>,
+}
+
+/// A credential in the wallet: the clear columns and the opened record.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub row: credential::Model,
+    pub record: CredentialRecord,
+}
+
+/// A history entry, opened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: i64,
+    pub event: String,
+    pub party: String,
+    pub credential_id: Option<String>,
+    /// The claims disclosed (paths like `name` or `degree.name`), never their values.
+    pub claims: Vec<String>,
+}
+
+/// The wallet database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and runs the migrations.
+    pub async fn open(path: &Path) -> Result<Store, DbErr> {
+        let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+        options
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        let db = Database::connect(options).await?;
+        migration::Migrator::up(&db, None).await?;
+        Ok(Store { db })
+    }
+
+    /// Stores a credential; `row.sealed` is filled from `record`.
+    pub async fn insert_credential(
+        &self,
+        vault: &Vault,
+        mut row: credential::Model,
+        record: &CredentialRecord,
+    ) -> Result<(), StoreError> {
+        row.sealed = vault.seal(&row.id, record)?;
+        let active: credential::ActiveModel = row.into();
+        credential::Entity::insert(active).exec(&self.db).await?;
+        Ok(())
+    }
+
+    /// Every credential's clear columns, newest first.
+    pub async fn list(&self) -> Result<Vec<credential::Model>, DbErr> {
+        credential::Entity::find()
+            .order_by_desc(credential::Column::ReceivedAt)
+            .all(&self.db)
+            .await
+    }
+
+    /// Every credential, opened, newest first.
+    pub async fn all(&self, vault: &Vault) -> Result<Vec<Held>, StoreError> {
+        let mut held = Vec::new();
+        for row in self.list().await? {
+            let record = vault.open(&row.id, &row.sealed)?;
+            held.push(Held { row, record });
+        }
+        Ok(held)
+    }
+
+    /// One credential, opened.
+    pub async fn get(&self, vault: &Vault, id: &str) -> Result<Option<Held>, StoreError> {
+        let Some(row) = credential::Entity::find_by_id(id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let record = vault.open(&row.id, &row.sealed)?;
+        Ok(Some(Held { row, record }))
+    }
+
+    /// Deletes a credential; true if it was there.
+    pub async fn delete(&self, id: &str) -> Result<bool, DbErr> {
+        let result = credential::Entity::delete_by_id(id).exec(&self.db).await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    /// Records an event.
+    pub async fn add_history(&self, vault: &Vault, entry: &HistoryEntry) -> Result<(), StoreError> {
+        // The sealed value is bound to the entry's time and party, not to its row number,
+        // which is known only after the insert.
+        let binding = history_binding(entry.at, &entry.party);
+        let sealed = vault.seal(&binding, &entry.claims)?;
+        history::Entity::insert(history::ActiveModel {
+            at: Set(entry.at),
+            event: Set(entry.event.clone()),
+            party: Set(entry.party.clone()),
+            credential_id: Set(entry.credential_id.clone()),
+            sealed: Set(sealed),
+            ..Default::default()
+        })
+        .exec(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The history, newest first, opened.
+    pub async fn history(&self, vault: &Vault) -> Result<Vec<HistoryEntry>, StoreError> {
+        let rows = history::Entity::find()
+            .order_by_desc(history::Column::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let claims = vault.open(&history_binding(row.at, &row.party), &row.sealed)?;
+                Ok(HistoryEntry {
+                    at: row.at,
+                    event: row.event,
+                    party: row.party,
+                    credential_id: row.credential_id,
+                    claims,
+                })
+            })
+            .collect()
+    }
+}
+
+fn history_binding(at: i64, party: &str) -> String {
+    format!("history:{at}:{party}")
+}

@@ -1,0 +1,100 @@
+//! Verifying what the wallet is given, with the registry the wallet was set up with: the
+//! same pipeline verifiers run (DESIGN.md §5), so the holder sees what they will see.
+
+use serde_json::Value;
+use sigil_core::did::StandardResolver;
+use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::jose;
+use sigil_core::registry::RegistryClient;
+use sigil_core::sd_jwt;
+use sigil_core::verify::{Expectations, Format, VerificationReport, Verifier};
+
+use crate::holder::Holder;
+
+/// Why there is no report.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The input could not be judged (unreadable, unsupported, or the registry is down).
+    #[error("{0}")]
+    CouldNotCheck(String),
+}
+
+/// Verifies `input` with the wallet's registry (if it has one).
+pub async fn verify(
+    holder: &Holder,
+    input: &str,
+    expect: &Expectations,
+) -> Result<VerificationReport, Failure> {
+    let registry_url = match &holder.config.registry {
+        Some(url) => {
+            Some(url::Url::parse(url).map_err(|e| Failure::CouldNotCheck(format!("registry URL: {e}")))?)
+        }
+        None => None,
+    };
+    let resolver = match &registry_url {
+        Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(url.clone())),
+        None => StandardResolver::offline(),
+    };
+    let registry = registry_url.map(RegistryClient::new);
+    let mut verifier = Verifier::new(&resolver);
+    if let Some(registry) = &registry {
+        verifier.status = Some(registry);
+        verifier.trust = Some(registry);
+        verifier.history = Some(registry);
+    }
+    verifier
+        .verify(input, expect)
+        .await
+        .map_err(|e| Failure::CouldNotCheck(e.to_string()))
+}
+
+/// The OpenID4VCI name of a report's format.
+pub fn format_name(report: &VerificationReport) -> &'static str {
+    match report.format {
+        Format::DataIntegrity => "ldp_vc",
+        Format::Jose => "vc+jwt",
+        Format::SdJwt => "dc+sd-jwt",
+    }
+}
+
+/// The signed payload of a credential in any format (the signature was checked already).
+fn payload(credential: &str) -> Option<Value> {
+    let text = credential.trim();
+    if text.starts_with('{') {
+        return sigil_core::json::parse(text).ok();
+    }
+    let jws = text.split('~').next()?;
+    jose::decode_unverified(jws).ok().map(|jws| jws.payload)
+}
+
+/// Whether a verified credential is bound to `holder`: its subject is the holder's DID, or —
+/// for SD-JWT VC — its `cnf` key is the holder's key.
+pub fn is_bound_to(report: &VerificationReport, credential: &str, holder: &Holder) -> bool {
+    let Some(payload) = payload(credential) else {
+        return false;
+    };
+    match report.format {
+        Format::SdJwt => sd_jwt::confirmation_key(&payload).is_ok_and(|key| key == holder.key.public_key()),
+        Format::DataIntegrity | Format::Jose => {
+            let did = holder.did.as_str();
+            match payload.get("credentialSubject") {
+                Some(Value::Array(subjects)) => subjects
+                    .iter()
+                    .any(|s| s.get("id").and_then(Value::as_str) == Some(did)),
+                Some(subject) => subject.get("id").and_then(Value::as_str) == Some(did),
+                None => false,
+            }
+        }
+    }
+}
+
+/// When a credential stops being valid (`validUntil`, or `exp` for SD-JWT), in Unix seconds.
+pub fn valid_until(credential: &str) -> Option<i64> {
+    let payload = payload(credential)?;
+    payload
+        .get("validUntil")
+        .and_then(Value::as_str)
+        .and_then(sigil_core::time::parse_datetime)
+        .map(|t| t.timestamp())
+        .or_else(|| payload.get("exp").and_then(Value::as_i64))
+}
