@@ -1,9 +1,11 @@
 //! `sigil-templates`: what Sigil's web front ends share — the stylesheet, the base layout
-//! (`templates/layout.html`) and the askama pages: the registry explorer ([`registry`]), the
-//! issuer's registrar portal ([`issuer`]); the wallet UI and verifier pages as those services
-//! arrive (issues #5, #6) — and how a service stops ([`shutdown`]).
+//! (`templates/layout.html`) and the askama pages of the registry explorer ([`registry`]), the
+//! issuer's registrar portal ([`issuer`]) and the verifier ([`verifier`]) (the wallet's UI
+//! arrives with issue #5); QR codes ([`qr`]); and how a service stops ([`shutdown`]).
 
 pub mod issuer;
+pub mod qr;
+pub mod verifier;
 pub mod registry;
 pub mod shutdown;
 

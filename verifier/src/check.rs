@@ -25,6 +25,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Classifies the pipeline's answer.
+    pub fn of(result: Result<VerificationReport, VerificationError>) -> Verdict {
+        match result {
+            Ok(report) if report.valid => Verdict::Valid(report),
+            Ok(report) => Verdict::Invalid(report),
+            Err(e) => Verdict::CouldNotCheck(e),
+        }
+    }
+
     /// The process exit code for this verdict.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -49,9 +58,5 @@ pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Ve
         verifier.trust = Some(registry);
         verifier.history = Some(registry);
     }
-    match verifier.verify(input, expect).await {
-        Ok(report) if report.valid => Verdict::Valid(report),
-        Ok(report) => Verdict::Invalid(report),
-        Err(e) => Verdict::CouldNotCheck(e),
-    }
+    Verdict::of(verifier.verify(input, expect).await)
 }

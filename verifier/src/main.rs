@@ -50,6 +50,24 @@ enum Command {
         #[arg(long, value_parser = parse_did)]
         expect_issuer: Option<Did>,
     },
+    /// Run the verifier service: the "verify a credential" pages, OpenID4VP requests and the
+    /// JSON APIs. The first start creates the data directory, its key and verifier.toml.
+    Serve {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        /// The registry (required on the first start; then verifier.toml's).
+        #[arg(long, env = "SIGIL_REGISTRY")]
+        registry: Option<url::Url>,
+        /// Where to listen (default: verifier.toml's `service.listen`, else 127.0.0.1:7402).
+        #[arg(long, env = "SIGIL_LISTEN")]
+        listen: Option<String>,
+        /// The URL wallets and browsers reach the verifier at.
+        #[arg(long, env = "SIGIL_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// The relying party's name, on the first start.
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// List the bundled JSON-LD contexts, or export them with an index.json (URL -> file).
     Contexts {
         /// Write the contexts and index.json into this directory.
@@ -62,9 +80,28 @@ fn parse_did(text: &str) -> Result<Did, String> {
     Did::parse(text).map_err(|e| e.to_string())
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "sigil_verifier=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match Cli::parse().command {
+        Command::Serve {
+            data_dir,
+            registry,
+            listen,
+            public_url,
+            name,
+        } => match serve(data_dir, registry, listen, public_url, name).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Verify {
             file,
             registry,
@@ -122,6 +159,46 @@ async fn main() -> ExitCode {
             }
         },
     }
+}
+
+async fn serve(
+    data_dir: PathBuf,
+    registry: Option<url::Url>,
+    listen: Option<String>,
+    public_url: Option<String>,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    use sigil_verifier::config::DataDir;
+    let dir = DataDir(data_dir);
+    let mut settings = dir.config_or_create(registry.as_ref(), name.as_deref())?.service;
+    if let Some(listen) = listen {
+        settings.listen = listen;
+    }
+    if public_url.is_some() {
+        settings.public_url = public_url;
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    settings.listen = listener.local_addr()?.to_string();
+    let passphrase = sigil_core::keystore::passphrase(std::env::var("SIGIL_PASSPHRASE").ok())?;
+    let service = sigil_verifier::service::VerifierService::open(
+        &dir,
+        registry.as_ref(),
+        name.as_deref(),
+        Some(settings),
+        &passphrase,
+    )
+    .await?;
+    let service = std::sync::Arc::new(service);
+    let public_url = service.public_url.clone();
+    let did = service.did.clone();
+    sigil_verifier::http::serve(service, listener, |address| {
+        // Tests and scripts read this line to learn the port.
+        println!("sigil-verifier listening on http://{address}");
+        eprintln!("verifier {public_url} as {did}");
+    })
+    .await
 }
 
 /// Reads the input, refusing oversized files before loading them whole.

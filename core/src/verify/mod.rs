@@ -161,6 +161,7 @@ impl<'a> Verifier<'a> {
         role: Role,
         report: &mut VerificationReport,
     ) -> Result<(), VerificationError> {
+        report.issued_at = credential.signed_at.or(credential.valid_from);
         report.push(
             self.key_history_check(
                 &credential.issuer,

@@ -123,6 +123,9 @@ pub struct VerificationReport {
     /// The credential's types.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub types: Vec<String>,
+    /// When the credential says it was signed (`proof.created`, `iat`), else its `validFrom`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<crate::time::Timestamp>,
     /// The subject claims the verifier can see (for SD-JWT, only the disclosed ones).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<Value>,
@@ -142,6 +145,7 @@ impl VerificationReport {
             issuer: None,
             holder: None,
             types: vec![],
+            issued_at: None,
             claims: None,
             checks: vec![],
             credentials: vec![],

@@ -2,12 +2,11 @@
 //! JavaScript. Registrars sign in with argon2id-hashed passwords (throttled, [`throttle`]),
 //! hold a session cookie with a CSRF token for every form ([`session`]), and do everything the
 //! JSON API does: issue one credential through a form, a graduating class from a CSV upload
-//! ([`batches`]), every offer shown as a QR code ([`qr`]), link and PIN; search, revoke,
+//! ([`batches`]), every offer shown as a QR code, link and PIN; search, revoke,
 //! suspend and reinstate; rotate the signing key; read the audit log ([`pages`]).
 
 pub mod batches;
 pub mod pages;
-pub mod qr;
 pub mod session;
 pub mod throttle;
 

@@ -21,7 +21,8 @@ use sigil_templates::issuer::{
 };
 
 use super::session::{self, Registrar};
-use super::{Portal, qr};
+use super::Portal;
+use sigil_templates::qr;
 use crate::accounts;
 use crate::credential_types::{Input, TypeDefinition};
 use crate::institution::Rotation;

@@ -1,5 +1,5 @@
-//! QR codes of offer URIs, as `data:` URIs of SVG images (no JavaScript, no extra request,
-//! nothing to escape: the image is base64).
+//! QR codes of offer and request URIs, as `data:` URIs of SVG images (no JavaScript, no
+//! extra request, nothing to escape: the image is base64).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -1,0 +1,124 @@
+//! The verifier's data directory and `verifier.toml`:
+//!
+//! ```text
+//! DATA_DIR/verifier.toml      name, registry, [service], [[policy]]
+//! DATA_DIR/keys/verifier.key  the key that signs request objects (encrypted); its did:key is
+//!                             the verifier's client identifier
+//! DATA_DIR/verifier.db        presentation requests and their outcomes (SQLite)
+//! ```
+//!
+//! `sigil-verifier serve` creates what is missing on its first start.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use sigil_core::key::SigningKey;
+use sigil_core::keystore::{self, KdfParams};
+
+use crate::policy::Policy;
+
+/// Default address of the verifier (DESIGN.md §1).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7402";
+
+/// `[service]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceSettings {
+    pub listen: String,
+    /// The URL wallets and browsers reach the verifier at (default `http://` + `listen`).
+    pub public_url: Option<String>,
+    /// How long a presentation request (and its nonce) stays open.
+    pub request_lifetime_seconds: i64,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        ServiceSettings {
+            listen: DEFAULT_LISTEN.into(),
+            public_url: None,
+            request_lifetime_seconds: 600,
+        }
+    }
+}
+
+impl ServiceSettings {
+    /// The public base URL, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+/// `verifier.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifierConfig {
+    /// The relying party's name, as wallets show it.
+    pub name: String,
+    /// The registry to resolve DIDs and read status, key history and accreditations from.
+    pub registry: String,
+    #[serde(default)]
+    pub service: ServiceSettings,
+    #[serde(default = "default_policies", rename = "policy")]
+    pub policies: Vec<Policy>,
+}
+
+fn default_policies() -> Vec<Policy> {
+    vec![Policy::diploma()]
+}
+
+/// A verifier's data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir(pub PathBuf);
+
+impl DataDir {
+    pub fn config_path(&self) -> PathBuf {
+        self.0.join("verifier.toml")
+    }
+    pub fn key_path(&self) -> PathBuf {
+        self.0.join("keys").join("verifier.key")
+    }
+    pub fn database_path(&self) -> PathBuf {
+        self.0.join("verifier.db")
+    }
+
+    /// Reads `verifier.toml`, writing a first one (named `name`, for `registry`) if there is
+    /// none yet.
+    pub fn config_or_create(&self, registry: Option<&url::Url>, name: Option<&str>) -> anyhow::Result<VerifierConfig> {
+        let path = self.config_path();
+        if !path.exists() {
+            let registry = registry.ok_or_else(|| {
+                anyhow::anyhow!("{} does not exist yet: give --registry URL to create it", path.display())
+            })?;
+            std::fs::create_dir_all(&self.0)?;
+            let config = VerifierConfig {
+                name: name.unwrap_or("Sigil verifier").to_owned(),
+                registry: registry.to_string(),
+                service: ServiceSettings::default(),
+                policies: default_policies(),
+            };
+            std::fs::write(&path, toml::to_string(&config)?)?;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let config: VerifierConfig = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if config.policies.is_empty() {
+            anyhow::bail!("{}: configure at least one [[policy]]", path.display());
+        }
+        Ok(config)
+    }
+
+    /// Unlocks the request-signing key, creating it on the first start.
+    pub fn key_or_create(&self, passphrase: &str) -> anyhow::Result<SigningKey> {
+        let path = self.key_path();
+        if !path.exists() {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            keystore::write(&path, &SigningKey::generate(), passphrase, KdfParams::default())?;
+        }
+        Ok(keystore::read(&path, passphrase)?)
+    }
+}

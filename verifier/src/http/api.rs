@@ -1,0 +1,209 @@
+//! The JSON APIs: Sigil's own (DESIGN.md §7) and the W3C CCG VC API verifier endpoints.
+//!
+//! ```text
+//! POST /api/verify?challenge=&domain=&nonce=&audience=   body: JSON, compact JWS or SD-JWT -> report
+//! POST /api/requests     {policy} | {type, claims?, formats?} | {dcql_query} -> {request_id, request_uri}
+//! GET  /api/requests/{id}  -> {state, outcome}
+//! POST /credentials/verify    {verifiableCredential, options}   -> {verified, checks, warnings, errors}
+//! POST /presentations/verify  {verifiablePresentation, options} -> the same
+//! ```
+//!
+//! "Could not check" (the registry unreachable) is HTTP 503, never a verdict.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sigil_core::verify::{Expectations, Outcome, VerificationError};
+
+use crate::check::Verdict;
+use crate::policy::Policy;
+use crate::render;
+use crate::service::VerifierService;
+
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({"error": {"code": code, "message": message.into()}}))).into_response()
+}
+
+/// The HTTP status of a verdict: 200 for a judgement either way, 400 for unusable input, 422
+/// for an unsupported feature, 503 when something could not be checked.
+pub fn verdict_status(verdict: &Verdict) -> StatusCode {
+    match verdict {
+        Verdict::Valid(_) | Verdict::Invalid(_) => StatusCode::OK,
+        Verdict::CouldNotCheck(VerificationError::Input(_)) => StatusCode::BAD_REQUEST,
+        Verdict::CouldNotCheck(VerificationError::Unsupported(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        Verdict::CouldNotCheck(VerificationError::CouldNotCheck { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExpectQuery {
+    challenge: Option<String>,
+    domain: Option<String>,
+    nonce: Option<String>,
+    audience: Option<String>,
+}
+
+/// `POST /api/verify`
+pub async fn verify(
+    State(service): State<Arc<VerifierService>>,
+    Query(query): Query<ExpectQuery>,
+    body: String,
+) -> Response {
+    let expect = Expectations {
+        challenge: query.challenge,
+        domain: query.domain,
+        nonce: query.nonce,
+        audience: query.audience,
+        issuer: None,
+    };
+    let verdict = service.verify(&body, &expect, &[], sigil_core::time::now()).await;
+    (verdict_status(&verdict), Json(render::json(&verdict))).into_response()
+}
+
+/// `POST /api/requests`
+pub async fn create_request(State(service): State<Arc<VerifierService>>, body: axum::body::Bytes) -> Response {
+    let text = String::from_utf8_lossy(&body);
+    let request = match sigil_core::json::parse(&text) {
+        Ok(request) => request,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
+    };
+    let policy = match policy_for(&service, &request) {
+        Ok(policy) => policy,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "bad_request", message),
+    };
+    match service.create_request(&policy).await {
+        Ok(created) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "request_id": created.id,
+                "request_uri": created.request_uri,
+                "expires_at": created.expires_at,
+            })),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "creating a request failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        }
+    }
+}
+
+/// The policy an API request names or describes.
+fn policy_for(service: &VerifierService, request: &Value) -> Result<Policy, String> {
+    if let Some(id) = request.get("policy").and_then(Value::as_str) {
+        return service.policy(id).cloned().ok_or_else(|| format!("no policy {id:?}"));
+    }
+    if let Some(query) = request.get("dcql_query") {
+        return Policy::from_dcql(query);
+    }
+    let type_name = request
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or("give {policy}, {type, claims} or {dcql_query}")?;
+    let strings = |name: &str| -> Vec<String> {
+        request
+            .get(name)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let mut policy = Policy::diploma();
+    policy.id = "api".into();
+    policy.label = format!("A {type_name}");
+    policy.credential_types = vec![type_name.to_owned()];
+    policy.claims = strings("claims");
+    let formats = strings("formats");
+    if !formats.is_empty() {
+        policy.formats = formats;
+    }
+    Ok(policy)
+}
+
+/// `GET /api/requests/{id}`
+pub async fn request_state(State(service): State<Arc<VerifierService>>, Path(id): Path<String>) -> Response {
+    match service.current(&id).await {
+        Ok(Some(row)) => {
+            let outcome = row
+                .outcome
+                .as_deref()
+                .and_then(|text| serde_json::from_str::<Value>(text).ok())
+                .unwrap_or(Value::Null);
+            Json(json!({"request_id": row.id, "state": row.status, "outcome": outcome})).into_response()
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", format!("no request {id}")),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a request failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        }
+    }
+}
+
+/// The VC API's answer for a verdict.
+fn vc_api_answer(verdict: &Verdict) -> Response {
+    let body = match verdict {
+        Verdict::Valid(report) | Verdict::Invalid(report) => {
+            let mut checks = Vec::new();
+            let mut errors = Vec::new();
+            let mut all = report.checks.clone();
+            for credential in &report.credentials {
+                all.extend(credential.checks.iter().cloned());
+            }
+            for check in all {
+                match check.outcome {
+                    Outcome::Passed => checks.push(json!(check.id)),
+                    Outcome::Failed => errors.push(json!({"check": check.id, "message": check.message})),
+                    Outcome::NotApplicable => {}
+                }
+            }
+            json!({"verified": report.valid, "checks": checks, "warnings": [], "errors": errors})
+        }
+        Verdict::CouldNotCheck(e) => {
+            json!({"verified": false, "checks": [], "warnings": [], "errors": [{"message": e.to_string()}]})
+        }
+    };
+    (verdict_status(verdict), Json(body)).into_response()
+}
+
+async fn vc_api_verify(service: &VerifierService, body: &[u8], member: &str) -> Response {
+    let text = String::from_utf8_lossy(body);
+    let request = match sigil_core::json::parse(&text) {
+        Ok(request) => request,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
+    };
+    let Some(item) = request.get(member) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", format!("the body needs `{member}`"));
+    };
+    let input = match item {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let option = |name: &str| {
+        request
+            .pointer(&format!("/options/{name}"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let expect = Expectations {
+        challenge: option("challenge"),
+        domain: option("domain"),
+        nonce: option("challenge"),
+        audience: option("domain"),
+        issuer: None,
+    };
+    vc_api_answer(&service.verify(&input, &expect, &[], sigil_core::time::now()).await)
+}
+
+/// `POST /credentials/verify`
+pub async fn verify_credential(State(service): State<Arc<VerifierService>>, body: axum::body::Bytes) -> Response {
+    vc_api_verify(&service, &body, "verifiableCredential").await
+}
+
+/// `POST /presentations/verify`
+pub async fn verify_presentation(State(service): State<Arc<VerifierService>>, body: axum::body::Bytes) -> Response {
+    vc_api_verify(&service, &body, "verifiablePresentation").await
+}

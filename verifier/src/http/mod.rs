@@ -1,0 +1,67 @@
+//! The verifier's HTTP service: the pages ([`pages`]), the OpenID4VP endpoints wallets call,
+//! and the JSON APIs ([`api`]).
+
+pub mod api;
+pub mod pages;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::service::VerifierService;
+
+/// Largest request body: a presentation is well under this.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The whole service.
+pub fn app(service: Arc<VerifierService>) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/requests", post(pages::start))
+        .route("/requests/{id}", get(pages::request))
+        .route("/requests/{id}/request.jwt", get(pages::request_object))
+        .route("/requests/{id}/response", post(pages::response))
+        .route("/verify", get(pages::verify_form).post(pages::verify))
+        .route("/api/verify", post(api::verify))
+        .route("/api/requests", post(api::create_request))
+        .route("/api/requests/{id}", get(api::request_state))
+        .route("/credentials/verify", post(api::verify_credential))
+        .route("/presentations/verify", post(api::verify_presentation))
+        .route(
+            sigil_templates::STYLESHEET_PATH,
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    sigil_templates::STYLESHEET,
+                )
+                    .into_response()
+            }),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .with_state(service)
+}
+
+/// Serves on `listener` until Ctrl-C or SIGTERM; calls `ready` once listening.
+pub async fn serve(
+    service: Arc<VerifierService>,
+    listener: tokio::net::TcpListener,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    ready(listener.local_addr()?);
+    axum::serve(listener, app(service))
+        .with_graceful_shutdown(sigil_templates::shutdown::signal())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,318 @@
+//! The verifier's web pages (no JavaScript needed): pick what to ask for, show the request as
+//! a QR code and link while the page reloads itself, then the result with every check in
+//! plain words; and a page to check a credential or presentation one was handed.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use sigil_core::verify::Expectations;
+use sigil_templates::verifier::{
+    CheckView, HomePage, PolicyView, RequestPage, ResultView, VerifyPage, check_label,
+};
+
+use super::api::verdict_status;
+use crate::oid4vp::{ResponseError, ResponseForm, outcome_json};
+use crate::service::VerifierService;
+
+fn page(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+fn plain(status: StatusCode, message: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_owned()).into_response()
+}
+
+/// `GET /`
+pub async fn home(State(service): State<Arc<VerifierService>>) -> Response {
+    page(
+        StatusCode::OK,
+        &HomePage {
+            name: service.name.clone(),
+            policies: service
+                .policies
+                .iter()
+                .map(|p| PolicyView {
+                    id: p.id.clone(),
+                    label: p.label.clone(),
+                    claims: if p.claims.is_empty() { "the whole credential".into() } else { p.claims.join(", ") },
+                })
+                .collect(),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartForm {
+    policy: String,
+}
+
+/// `POST /requests`
+pub async fn start(State(service): State<Arc<VerifierService>>, Form(form): Form<StartForm>) -> Response {
+    let Some(policy) = service.policy(&form.policy) else {
+        return plain(StatusCode::BAD_REQUEST, "no such policy");
+    };
+    match service.create_request(policy).await {
+        Ok(created) => Redirect::to(&format!("/requests/{}", created.id)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "creating a request failed");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+/// `GET /requests/{id}`
+pub async fn request(State(service): State<Arc<VerifierService>>, Path(id): Path<String>) -> Response {
+    let row = match service.current(&id).await {
+        Ok(Some(row)) => row,
+        Ok(None) => return plain(StatusCode::NOT_FOUND, "no such request"),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a request failed");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
+        }
+    };
+    let label = serde_json::from_str::<Value>(&row.policy)
+        .ok()
+        .and_then(|p| p.get("label").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default();
+    let request_uri = service.authorization_uri(&row.id);
+    let result = row
+        .outcome
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .map(|outcome| result_view(&outcome));
+    page(
+        StatusCode::OK,
+        &RequestPage {
+            name: service.name.clone(),
+            label,
+            status: row.status.clone(),
+            qr_data_uri: sigil_templates::qr::data_uri(&request_uri),
+            request_uri,
+            expires: chrono::DateTime::from_timestamp(row.expires_at, 0)
+                .map(|t| t.format("%H:%M:%S UTC").to_string())
+                .unwrap_or_default(),
+            result,
+        },
+    )
+}
+
+/// `GET /requests/{id}/request.jwt`: the signed request object.
+pub async fn request_object(State(service): State<Arc<VerifierService>>, Path(id): Path<String>) -> Response {
+    let row = match service.current(&id).await {
+        Ok(Some(row)) if row.status == "pending" => row,
+        Ok(Some(_)) => return plain(StatusCode::GONE, "this request is no longer open"),
+        Ok(None) => return plain(StatusCode::NOT_FOUND, "no such request"),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a request failed");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
+        }
+    };
+    match service.request_object(&row) {
+        Ok(jwt) => ([(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "signing a request object failed");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+/// `POST /requests/{id}/response`: the wallet's `direct_post`.
+pub async fn response(
+    State(service): State<Arc<VerifierService>>,
+    Path(id): Path<String>,
+    form: Result<Form<ResponseForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let oauth = |status: StatusCode, code: &str, description: String| {
+        (
+            status,
+            axum::Json(serde_json::json!({"error": code, "error_description": description})),
+        )
+            .into_response()
+    };
+    let Ok(Form(form)) = form else {
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the response must be application/x-www-form-urlencoded".into(),
+        );
+    };
+    match service.take_response(&id, form).await {
+        Ok(_) => axum::Json(serde_json::json!({})).into_response(),
+        Err(ResponseError::NotFound) => oauth(StatusCode::NOT_FOUND, "invalid_request", "no such request".into()),
+        Err(ResponseError::Refused(reason)) => oauth(StatusCode::BAD_REQUEST, "invalid_request", reason),
+        Err(ResponseError::CouldNotCheck(reason)) => {
+            oauth(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", reason)
+        }
+        Err(ResponseError::Internal(e)) => {
+            tracing::error!(error = %e, "taking a response failed");
+            oauth(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal error".into())
+        }
+    }
+}
+
+/// `GET /verify`
+pub async fn verify_form(State(service): State<Arc<VerifierService>>) -> Response {
+    page(
+        StatusCode::OK,
+        &VerifyPage {
+            name: service.name.clone(),
+            input: String::new(),
+            result: None,
+            error: None,
+        },
+    )
+}
+
+/// `POST /verify`: pasted text or an uploaded file.
+pub async fn verify(State(service): State<Arc<VerifierService>>, mut multipart: Multipart) -> Response {
+    let mut input = String::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let Ok(text) = field.text().await else {
+                    return plain(StatusCode::BAD_REQUEST, "the upload could not be read");
+                };
+                if (name == "file" && !text.trim().is_empty()) || (name == "input" && input.is_empty()) {
+                    input = text;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return plain(StatusCode::BAD_REQUEST, &e.body_text()),
+        }
+    }
+    let input = input.trim().to_owned();
+    if input.is_empty() {
+        return page(
+            StatusCode::BAD_REQUEST,
+            &VerifyPage {
+                name: service.name.clone(),
+                input,
+                result: None,
+                error: Some("Paste a credential or presentation, or choose a file.".into()),
+            },
+        );
+    }
+    let verdict = service
+        .verify(&input, &Expectations::default(), &[], sigil_core::time::now())
+        .await;
+    let accepted = matches!(verdict, crate::check::Verdict::Valid(_));
+    let result = result_view(&outcome_json(&verdict, None, accepted));
+    page(
+        verdict_status(&verdict),
+        &VerifyPage {
+            name: service.name.clone(),
+            input,
+            result: Some(result),
+            error: None,
+        },
+    )
+}
+
+/// A stored or fresh outcome, for people.
+fn result_view(outcome: &Value) -> ResultView {
+    let accepted = outcome.get("accepted").and_then(Value::as_bool).unwrap_or(false);
+    let report = outcome.get("report").cloned().unwrap_or(Value::Null);
+    if let Some(error) = outcome.get("wallet_error").and_then(Value::as_str) {
+        return ResultView {
+            verdict: "rejected".into(),
+            headline: if error == "access_denied" {
+                "The holder declined to share".into()
+            } else {
+                format!("The wallet answered with an error: {error}")
+            },
+            claims: vec![],
+            issuer: None,
+            accreditation: None,
+            checks: vec![],
+            warnings: vec![],
+        };
+    }
+    if let Some(error) = report.get("error").and_then(Value::as_str) {
+        return ResultView {
+            verdict: "could_not_check".into(),
+            headline: "Could not check".into(),
+            claims: vec![],
+            issuer: None,
+            accreditation: Some(error.to_owned()),
+            checks: vec![],
+            warnings: vec![],
+        };
+    }
+    let credential = report
+        .get("credentials")
+        .and_then(|c| c.get(0))
+        .unwrap_or(&report);
+    let mut checks = Vec::new();
+    let mut collect = |value: &Value| {
+        for check in value.get("checks").and_then(Value::as_array).into_iter().flatten() {
+            let id = check.get("id").and_then(Value::as_str).unwrap_or_default();
+            checks.push(CheckView {
+                outcome: check.get("outcome").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                label: check_label(id).to_owned(),
+                sentence: check.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            });
+        }
+    };
+    collect(&report);
+    if !std::ptr::eq(credential, &report) {
+        collect(credential);
+    }
+    if let Some(policy) = outcome.get("policy_checks") {
+        collect(&serde_json::json!({"checks": policy}));
+    }
+    let accreditation = credential
+        .get("checks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|c| c.get("id").and_then(Value::as_str) == Some("trust"))
+        .and_then(|c| c.get("message").and_then(Value::as_str))
+        .map(str::to_owned);
+    let mut claims = Vec::new();
+    if let Some(subject) = credential.get("claims") {
+        flatten("", subject, &mut claims);
+    }
+    ResultView {
+        verdict: if accepted { "verified" } else { "rejected" }.into(),
+        headline: if accepted { "Verified".into() } else { "Not accepted".into() },
+        claims,
+        issuer: credential.get("issuer").and_then(Value::as_str).map(str::to_owned),
+        accreditation,
+        checks,
+        warnings: outcome
+            .get("warnings")
+            .and_then(Value::as_array)
+            .map(|w| w.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// Claims as (dotted name, text) pairs, without the subject's `id`.
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(object) => {
+            for (key, inner) in object {
+                if prefix.is_empty() && key == "id" {
+                    continue;
+                }
+                let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                flatten(&name, inner, out);
+            }
+        }
+        Value::String(text) => out.push((prefix.to_owned(), text.clone())),
+        other => out.push((prefix.to_owned(), other.to_string())),
+    }
+}

@@ -1,0 +1,335 @@
+//! What a relying party requires (DESIGN.md §6, issue #6 item 4): accepted credential types
+//! and formats, the claims that must be disclosed, whose accreditation counts, how old a
+//! credential may be, and whether an unaccredited issuer is refused or only warned about.
+//! A policy becomes a DCQL query for the wallet, and judges what comes back on top of the
+//! verification pipeline's checks.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sigil_core::verify::{Check, Outcome, VerificationReport, check_id};
+
+/// The namespace of Sigil's credential types, for DCQL `type_values` (expanded IRIs).
+const SIGIL_VOCAB: &str = "https://w3id.org/sigil/vocab#";
+/// Where Sigil's SD-JWT VC types live.
+const SIGIL_VCT: &str = "https://w3id.org/sigil/types/";
+
+/// What to do with an issuer no configured root of trust accredits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unaccredited {
+    Refuse,
+    Warn,
+}
+
+/// One policy, as `[[policy]]` in `verifier.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// A short name, used in URLs and the API.
+    pub id: String,
+    /// What the page asks for, in words.
+    pub label: String,
+    /// Accepted credential types (`UniversityDegreeCredential`, or a full IRI / `vct`).
+    pub credential_types: Vec<String>,
+    /// Accepted formats: `ldp_vc`, `vc+jwt`, `dc+sd-jwt`.
+    #[serde(default = "all_formats")]
+    pub formats: Vec<String>,
+    /// Claims that must be disclosed, as dotted paths in the subject (`degree.name`).
+    #[serde(default)]
+    pub claims: Vec<String>,
+    /// Roots of trust whose accreditations count; empty: any root in the registry's genesis.
+    #[serde(default)]
+    pub roots_of_trust: Vec<String>,
+    /// Refuse credentials issued longer ago than this.
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+    #[serde(default = "refuse")]
+    pub unaccredited: Unaccredited,
+}
+
+fn all_formats() -> Vec<String> {
+    vec!["ldp_vc".into(), "vc+jwt".into(), "dc+sd-jwt".into()]
+}
+
+fn refuse() -> Unaccredited {
+    Unaccredited::Refuse
+}
+
+impl Policy {
+    /// The policy the verifier has when none is configured: a university degree from an
+    /// accredited university, disclosing the graduate's name and the degree only.
+    pub fn diploma() -> Policy {
+        Policy {
+            id: "diploma".into(),
+            label: "A university degree from an accredited university (name and degree only)".into(),
+            credential_types: vec!["UniversityDegreeCredential".into()],
+            formats: all_formats(),
+            claims: vec!["name".into(), "degree.name".into()],
+            roots_of_trust: vec![],
+            max_age_days: None,
+            unaccredited: Unaccredited::Refuse,
+        }
+    }
+
+    /// A policy from a DCQL query another service sent: its formats, types and claims (each
+    /// credential query's; the union when there are several).
+    pub fn from_dcql(query: &Value) -> Result<Policy, String> {
+        let queries = query
+            .get("credentials")
+            .and_then(Value::as_array)
+            .filter(|q| !q.is_empty())
+            .ok_or("a DCQL query needs a non-empty `credentials` array")?;
+        let mut policy = Policy::diploma();
+        policy.id = "dcql".into();
+        policy.label = "The credential the caller asked for".into();
+        policy.formats.clear();
+        policy.credential_types.clear();
+        policy.claims.clear();
+        let add = |list: &mut Vec<String>, item: String| {
+            if !list.contains(&item) {
+                list.push(item);
+            }
+        };
+        for credential in queries {
+            let format = match credential.get("format").and_then(Value::as_str) {
+                Some("ldp_vc") => "ldp_vc",
+                Some("jwt_vc_json") => "vc+jwt",
+                Some("dc+sd-jwt") => "dc+sd-jwt",
+                other => return Err(format!("DCQL format {other:?} is not one Sigil verifies")),
+            };
+            add(&mut policy.formats, format.to_owned());
+            let meta = credential.get("meta");
+            let types = meta
+                .and_then(|m| m.get("type_values"))
+                .and_then(Value::as_array)
+                .map(|sets| sets.iter().filter_map(Value::as_array).flatten().collect::<Vec<_>>())
+                .or_else(|| meta.and_then(|m| m.get("vct_values")).and_then(Value::as_array).map(|v| v.iter().collect()))
+                .unwrap_or_default();
+            for value in types.into_iter().filter_map(Value::as_str) {
+                add(&mut policy.credential_types, value.to_owned());
+            }
+            for claim in credential.get("claims").and_then(Value::as_array).into_iter().flatten() {
+                let path: Vec<&str> = claim
+                    .get("path")
+                    .and_then(Value::as_array)
+                    .map(|p| p.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let path = path.strip_prefix(&["credentialSubject"]).unwrap_or(&path);
+                if !path.is_empty() {
+                    add(&mut policy.claims, path.join("."));
+                }
+            }
+        }
+        if policy.credential_types.is_empty() {
+            return Err("the DCQL query names no credential type (meta.type_values or meta.vct_values)".into());
+        }
+        Ok(policy)
+    }
+
+    /// The DCQL query (OpenID4VP 1.0 §6) asking for this policy's credential, in any accepted
+    /// format: one credential query per format, and a credential set offering them as options.
+    pub fn dcql_query(&self) -> Value {
+        let mut credentials = Vec::new();
+        for format in &self.formats {
+            let (id, dcql_format, meta, prefix): (&str, &str, Value, &[&str]) = match format.as_str() {
+                "ldp_vc" => ("ldp", "ldp_vc", json!({"type_values": [self.type_iris()]}), &["credentialSubject"]),
+                "vc+jwt" => ("jwt", "jwt_vc_json", json!({"type_values": [self.type_iris()]}), &["credentialSubject"]),
+                "dc+sd-jwt" => ("sd", "dc+sd-jwt", json!({"vct_values": self.vcts()}), &[]),
+                _ => continue,
+            };
+            let claims: Vec<Value> = self
+                .claims
+                .iter()
+                .map(|claim| {
+                    let path: Vec<&str> = prefix.iter().copied().chain(claim.split('.')).collect();
+                    json!({ "path": path })
+                })
+                .collect();
+            let mut query = json!({"id": id, "format": dcql_format, "meta": meta});
+            if !claims.is_empty() {
+                if let Some(object) = query.as_object_mut() {
+                    object.insert("claims".into(), Value::Array(claims));
+                }
+            }
+            credentials.push(query);
+        }
+        let options: Vec<Value> = credentials
+            .iter()
+            .filter_map(|c| c.get("id").cloned())
+            .map(|id| json!([id]))
+            .collect();
+        json!({"credentials": credentials, "credential_sets": [{"options": options}]})
+    }
+
+    fn type_iris(&self) -> Vec<String> {
+        self.credential_types
+            .iter()
+            .map(|t| if t.contains(':') { t.clone() } else { format!("{SIGIL_VOCAB}{t}") })
+            .collect()
+    }
+
+    fn vcts(&self) -> Vec<String> {
+        self.credential_types
+            .iter()
+            .map(|t| if t.contains(':') { t.clone() } else { format!("{SIGIL_VCT}{t}") })
+            .collect()
+    }
+
+    /// Whether a credential's types (names, IRIs or a `vct`) include an accepted one.
+    fn accepts_type(&self, types: &[String]) -> bool {
+        let short = |t: &String| {
+            t.strip_prefix(SIGIL_VOCAB)
+                .or_else(|| t.strip_prefix(SIGIL_VCT))
+                .map(str::to_owned)
+        };
+        let accepted: Vec<String> = self
+            .credential_types
+            .iter()
+            .cloned()
+            .chain(self.type_iris())
+            .chain(self.vcts())
+            .chain(self.credential_types.iter().filter_map(short))
+            .collect();
+        types.iter().any(|t| accepted.contains(t))
+    }
+
+    /// Judges a verified presentation against the policy. Returns the policy's own checks
+    /// and the warnings (an unaccredited issuer under `unaccredited = "warn"`).
+    pub fn judge(&self, report: &VerificationReport, now: sigil_core::time::Timestamp) -> Judgement {
+        let mut checks = Vec::new();
+        let mut warnings = Vec::new();
+        let credential = report.credentials.first().unwrap_or(report);
+        checks.push(if self.accepts_type(&credential.types) {
+            Check::passed("policy_type", format!("The credential is a {}.", self.credential_types.join(" or ")))
+        } else {
+            Check::failed(
+                "policy_type",
+                format!(
+                    "A {} was asked for; this is a {}.",
+                    self.credential_types.join(" or "),
+                    credential.types.join(", ")
+                ),
+            )
+        });
+        let missing: Vec<&String> = self
+            .claims
+            .iter()
+            .filter(|claim| !has_claim(credential.claims.as_ref(), claim))
+            .collect();
+        checks.push(if missing.is_empty() {
+            Check::passed("policy_claims", format!("Disclosed: {}.", self.claims.join(", ")))
+        } else {
+            Check::failed(
+                "policy_claims",
+                format!(
+                    "Required but not disclosed: {}.",
+                    missing.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )
+        });
+        if let Some(days) = self.max_age_days {
+            let issued = credential_time(credential);
+            let limit = now - chrono::Duration::days(i64::from(days));
+            checks.push(match issued {
+                Some(issued) if issued < limit => Check::failed(
+                    "policy_age",
+                    format!("Issued {}, more than {days} days ago.", sigil_core::time::format_datetime(issued)),
+                ),
+                _ => Check::passed("policy_age", format!("Issued within the last {days} days.")),
+            });
+        }
+        if self.unaccredited == Unaccredited::Warn {
+            for check in report.checks.iter().chain(credential.checks.iter()) {
+                if check.id == check_id::TRUST && check.outcome == Outcome::Failed {
+                    warnings.push(check.message.clone());
+                }
+            }
+        }
+        Judgement { checks, warnings }
+    }
+}
+
+/// A policy's verdict on top of the pipeline's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    pub checks: Vec<Check>,
+    /// Failures the policy turns into warnings.
+    pub warnings: Vec<String>,
+}
+
+impl Judgement {
+    /// Whether the presentation is accepted: every pipeline check passed (except trust
+    /// failures the policy only warns about) and every policy check passed.
+    pub fn accepts(&self, report: &VerificationReport) -> bool {
+        let pipeline_ok = report
+            .failures()
+            .iter()
+            .all(|(_, check)| check.id == check_id::TRUST && self.warnings.contains(&check.message));
+        pipeline_ok && self.checks.iter().all(|c| c.outcome != Outcome::Failed)
+    }
+}
+
+/// Whether `claims` holds the dotted `path`.
+fn has_claim(claims: Option<&Value>, path: &str) -> bool {
+    let mut value = match claims {
+        Some(value) => value,
+        None => return false,
+    };
+    for part in path.split('.') {
+        match value.get(part) {
+            Some(next) => value = next,
+            None => return false,
+        }
+    }
+    !value.is_null()
+}
+
+/// When a credential says it was issued.
+fn credential_time(report: &VerificationReport) -> Option<sigil_core::time::Timestamp> {
+    report.issued_at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diploma_policy_asks_for_name_and_degree_in_every_format() {
+        let query = Policy::diploma().dcql_query();
+        let credentials = query["credentials"].as_array().unwrap();
+        assert_eq!(credentials.len(), 3);
+        assert_eq!(credentials[0]["format"], "ldp_vc");
+        assert_eq!(
+            credentials[0]["meta"]["type_values"][0][0],
+            "https://w3id.org/sigil/vocab#UniversityDegreeCredential"
+        );
+        assert_eq!(credentials[0]["claims"][1]["path"], json!(["credentialSubject", "degree", "name"]));
+        assert_eq!(credentials[1]["format"], "jwt_vc_json");
+        assert_eq!(credentials[2]["claims"][1]["path"], json!(["degree", "name"]));
+        assert_eq!(
+            credentials[2]["meta"]["vct_values"][0],
+            "https://w3id.org/sigil/types/UniversityDegreeCredential"
+        );
+        assert_eq!(query["credential_sets"][0]["options"], json!([["ldp"], ["jwt"], ["sd"]]));
+    }
+
+    #[test]
+    fn a_policy_survives_the_round_trip_through_dcql() {
+        let policy = Policy::from_dcql(&Policy::diploma().dcql_query()).unwrap();
+        assert_eq!(policy.formats, vec!["ldp_vc", "vc+jwt", "dc+sd-jwt"]);
+        assert_eq!(policy.claims, vec!["name", "degree.name"]);
+        assert!(policy.accepts_type(&["UniversityDegreeCredential".to_owned()]));
+        assert!(policy.accepts_type(&["https://w3id.org/sigil/types/UniversityDegreeCredential".to_owned()]));
+        assert!(!policy.accepts_type(&["ProductInspectionCertificate".to_owned()]));
+        assert!(Policy::from_dcql(&json!({"credentials": []})).is_err());
+        assert!(Policy::from_dcql(&json!({"credentials": [{"id": "x", "format": "mso_mdoc"}]})).is_err());
+    }
+
+    #[test]
+    fn claims_are_found_by_dotted_path() {
+        let claims = json!({"name": "Ada", "degree": {"name": "BSc"}});
+        assert!(has_claim(Some(&claims), "degree.name"));
+        assert!(!has_claim(Some(&claims), "degree.type"));
+        assert!(!has_claim(None, "name"));
+    }
+}

@@ -1,0 +1,111 @@
+//! The running verifier: its DID and request-signing key, its policies, its database and the
+//! registry it reads — shared by the pages, the APIs and the OpenID4VP endpoints.
+
+use async_trait::async_trait;
+use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::did::{Did, StandardResolver};
+use sigil_core::key::SigningKey;
+use sigil_core::registry::RegistryClient;
+use sigil_core::time::Timestamp;
+use sigil_core::verify::sources::{Accreditation, Unavailable};
+use sigil_core::verify::{Expectations, TrustRegistry, Verifier};
+
+use crate::check::Verdict;
+use crate::config::{DataDir, ServiceSettings};
+use crate::policy::Policy;
+use crate::store::Store;
+
+/// The client identifier prefix of a verifier known by its DID (OpenID4VP 1.0 §5.9.3).
+pub const CLIENT_ID_PREFIX: &str = "decentralized_identifier:";
+
+/// The verifier service's shared state.
+#[derive(Debug)]
+pub struct VerifierService {
+    pub name: String,
+    pub public_url: String,
+    pub settings: ServiceSettings,
+    pub policies: Vec<Policy>,
+    pub key: SigningKey,
+    pub did: Did,
+    pub store: Store,
+    resolver: StandardResolver,
+    registry: RegistryClient,
+}
+
+impl VerifierService {
+    /// Opens (or, on the first start, creates) the verifier in `data_dir`.
+    pub async fn open(
+        data_dir: &DataDir,
+        registry: Option<&url::Url>,
+        name: Option<&str>,
+        settings: Option<ServiceSettings>,
+        passphrase: &str,
+    ) -> anyhow::Result<VerifierService> {
+        let config = data_dir.config_or_create(registry, name)?;
+        let registry_url = match registry {
+            Some(url) => url.clone(),
+            None => url::Url::parse(&config.registry)?,
+        };
+        let key = data_dir.key_or_create(passphrase)?;
+        let settings = settings.unwrap_or(config.service);
+        Ok(VerifierService {
+            name: config.name,
+            public_url: settings.public_url(),
+            settings,
+            policies: config.policies,
+            did: key.did_key(),
+            key,
+            store: Store::open(&data_dir.database_path()).await?,
+            resolver: StandardResolver::with_registry(UniversalResolverClient::new(registry_url.clone())),
+            registry: RegistryClient::new(registry_url),
+        })
+    }
+
+    /// `decentralized_identifier:did:key:…`: how wallets know this verifier.
+    pub fn client_id(&self) -> String {
+        format!("{CLIENT_ID_PREFIX}{}", self.did)
+    }
+
+    /// The verification method that signs request objects.
+    pub fn key_id(&self) -> String {
+        self.key.did_key_method()
+    }
+
+    pub fn policy(&self, id: &str) -> Option<&Policy> {
+        self.policies.iter().find(|p| p.id == id)
+    }
+
+    /// Verifies `input` with the registry's facts; accreditations count only from `roots`
+    /// (all roots of the registry's genesis when empty).
+    pub async fn verify(&self, input: &str, expect: &Expectations, roots: &[String], now: Timestamp) -> Verdict {
+        let trust = RootsOfTrust {
+            registry: &self.registry,
+            roots,
+        };
+        let mut verifier = Verifier::new(&self.resolver);
+        verifier.status = Some(&self.registry);
+        verifier.trust = Some(&trust);
+        verifier.history = Some(&self.registry);
+        verifier.now = now;
+        Verdict::of(verifier.verify(input, expect).await)
+    }
+}
+
+/// The registry's accreditations, counted only when granted by one of `roots`.
+struct RootsOfTrust<'a> {
+    registry: &'a RegistryClient,
+    roots: &'a [String],
+}
+
+#[async_trait]
+impl TrustRegistry for RootsOfTrust<'_> {
+    async fn accreditation(
+        &self,
+        issuer: &Did,
+        credential_type: &str,
+        at: Timestamp,
+    ) -> Result<Option<Accreditation>, Unavailable> {
+        let found = self.registry.accreditation(issuer, credential_type, at).await?;
+        Ok(found.filter(|a| self.roots.is_empty() || self.roots.contains(&a.accredited_by)))
+    }
+}

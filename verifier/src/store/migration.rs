@@ -1,0 +1,44 @@
+//! Schema migrations, run at start-up; each frozen once released, in plain SQLite DDL.
+
+use sea_orm_migration::prelude::*;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(CreateRequests)]
+    }
+}
+
+#[derive(DeriveMigrationName)]
+struct CreateRequests;
+
+const CREATE_REQUESTS: &str = r#"
+CREATE TABLE requests (
+    id TEXT NOT NULL PRIMARY KEY,
+    policy TEXT NOT NULL,
+    nonce TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    dcql TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    outcome TEXT,
+    answered_at BIGINT
+);
+"#;
+
+// async_trait's signature elides SchemaManager's lifetime; naming it breaks the impl.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for CreateRequests {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(CREATE_REQUESTS)
+            .await
+            .map(|_| ())
+    }
+}

@@ -1,0 +1,102 @@
+//! The verifier's storage: presentation requests and what became of them, in SQLite through
+//! sea-orm (`DATA_DIR/verifier.db`).
+
+mod migration;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, ConnectOptions, Database, DatabaseConnection, EntityTrait as _,
+    IntoActiveModel as _, QueryFilter as _,
+};
+use sea_orm_migration::MigratorTrait as _;
+
+pub use sea_orm::DbErr;
+
+/// One row per presentation request.
+pub mod request {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "requests")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub policy: String,
+        /// The nonce presentations must be bound to.
+        pub nonce: String,
+        /// The OAuth `state` the response must echo.
+        pub state: String,
+        /// The DCQL query (JSON).
+        pub dcql: String,
+        pub created_at: i64,
+        pub expires_at: i64,
+        /// `pending`, `verified`, `rejected` or `expired`.
+        pub status: String,
+        /// The outcome (JSON): the report, the policy's checks, warnings; or the wallet's error.
+        pub outcome: Option<String>,
+        pub answered_at: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The verifier's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    pub async fn open(path: &Path) -> Result<Store, DbErr> {
+        let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+        options
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        let db = Database::connect(options).await?;
+        migration::Migrator::up(&db, None).await?;
+        Ok(Store { db })
+    }
+
+    pub async fn insert(&self, row: request::Model) -> Result<(), DbErr> {
+        let active: request::ActiveModel = row.into();
+        request::Entity::insert(active).exec(&self.db).await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<request::Model>, DbErr> {
+        request::Entity::find_by_id(id).one(&self.db).await
+    }
+
+    /// Records the outcome of a pending request — once: false if it was no longer pending
+    /// (a replayed or concurrent response).
+    pub async fn answer(&self, id: &str, status: &str, outcome: &str, at: i64) -> Result<bool, DbErr> {
+        let result = request::Entity::update_many()
+            .col_expr(request::Column::Status, sea_orm::sea_query::Expr::value(status))
+            .col_expr(request::Column::Outcome, sea_orm::sea_query::Expr::value(outcome))
+            .col_expr(request::Column::AnsweredAt, sea_orm::sea_query::Expr::value(at))
+            .filter(request::Column::Id.eq(id))
+            .filter(request::Column::Status.eq("pending"))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    /// Marks a pending request expired.
+    pub async fn expire(&self, row: request::Model) -> Result<request::Model, DbErr> {
+        let mut active = row.into_active_model();
+        active.status = sea_orm::ActiveValue::Set("expired".into());
+        active.update(&self.db).await
+    }
+}
