@@ -5,9 +5,9 @@
 
 pub mod issuer;
 pub mod qr;
-pub mod verifier;
 pub mod registry;
 pub mod shutdown;
+pub mod verifier;
 
 /// The stylesheet every Sigil page links, served at [`STYLESHEET_PATH`].
 pub const STYLESHEET: &str = include_str!("../static/sigil.css");

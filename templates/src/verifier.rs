@@ -116,6 +116,10 @@ mod tests {
         .render()
         .unwrap();
         assert!(!page.contains("<img src=x"), "{page}");
-        assert_eq!(page.matches("&#60;img").count() + page.matches("&lt;img").count(), 4, "{page}");
+        assert_eq!(
+            page.matches("&#60;img").count() + page.matches("&lt;img").count(),
+            4,
+            "{page}"
+        );
     }
 }

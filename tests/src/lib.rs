@@ -266,3 +266,40 @@ impl Drop for IssuerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// A `sigil-verifier serve` process on an ephemeral loopback port, killed when dropped.
+#[derive(Debug)]
+pub struct VerifierProcess {
+    child: std::process::Child,
+    pub url: url::Url,
+}
+
+impl VerifierProcess {
+    /// Serves a verifier from `data_dir` (created on the first start) reading `registry`.
+    pub fn start(data_dir: &Path, registry: &url::Url) -> VerifierProcess {
+        let (child, url) = spawn_service(
+            "sigil-verifier",
+            std::process::Command::new(binary("sigil-verifier"))
+                .args([
+                    "serve",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--name",
+                    "Example Employer",
+                    "--registry",
+                ])
+                .arg(registry.as_str())
+                .arg("--data-dir")
+                .arg(data_dir)
+                .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE),
+        );
+        VerifierProcess { child, url }
+    }
+}
+
+impl Drop for VerifierProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -184,10 +184,10 @@ fn a_sigil_sd_jwt_presentation_verifies_with_the_openwallet_library() {
     let claims: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(claims["studentId"], "S-1815-042");
 
-    // Sigil's holder side presents only the degree claims, bound to the verifier's nonce.
+    // Sigil's holder side presents only the name and birth date, bound to the verifier's nonce.
     let presentation = sigil_core::sd_jwt::present(
         scratch.read("diploma.sd-jwt").trim(),
-        &["dateOfBirth"],
+        &["name", "dateOfBirth"],
         &holder,
         "nonce-5",
         "https://verifier.example",
@@ -221,7 +221,12 @@ fn a_sigil_sd_jwt_presentation_verifies_with_the_openwallet_library() {
     .expect_code(1);
     scratch.write(
         "forged.sd-jwt",
-        &forge_jws_payload(&presentation, "Ada Lovelace", "Ada Lovelacf"),
+        // The claims are all in disclosures; forge the signed type instead.
+        &forge_jws_payload(
+            &presentation,
+            "UniversityDegreeCredential",
+            "UniversityDegreeCredentiaX",
+        ),
     );
     let forged = path(&scratch, "forged.sd-jwt");
     let out = python(&[

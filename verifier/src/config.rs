@@ -87,11 +87,18 @@ impl DataDir {
 
     /// Reads `verifier.toml`, writing a first one (named `name`, for `registry`) if there is
     /// none yet.
-    pub fn config_or_create(&self, registry: Option<&url::Url>, name: Option<&str>) -> anyhow::Result<VerifierConfig> {
+    pub fn config_or_create(
+        &self,
+        registry: Option<&url::Url>,
+        name: Option<&str>,
+    ) -> anyhow::Result<VerifierConfig> {
         let path = self.config_path();
         if !path.exists() {
             let registry = registry.ok_or_else(|| {
-                anyhow::anyhow!("{} does not exist yet: give --registry URL to create it", path.display())
+                anyhow::anyhow!(
+                    "{} does not exist yet: give --registry URL to create it",
+                    path.display()
+                )
             })?;
             std::fs::create_dir_all(&self.0)?;
             let config = VerifierConfig {
@@ -103,7 +110,8 @@ impl DataDir {
             std::fs::write(&path, toml::to_string(&config)?)?;
         }
         let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let config: VerifierConfig = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let config: VerifierConfig =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         if config.policies.is_empty() {
             anyhow::bail!("{}: configure at least one [[policy]]", path.display());
         }

@@ -84,7 +84,8 @@ fn parse_did(text: &str) -> Result<Did, String> {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "sigil_verifier=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "sigil_verifier=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -52,7 +52,11 @@ pub enum ResponseError {
 }
 
 /// What a request's outcome records.
-pub fn outcome_json(verdict: &Verdict, judgement: Option<&crate::policy::Judgement>, accepted: bool) -> Value {
+pub fn outcome_json(
+    verdict: &Verdict,
+    judgement: Option<&crate::policy::Judgement>,
+    accepted: bool,
+) -> Value {
     let report = match verdict {
         Verdict::Valid(report) | Verdict::Invalid(report) => json!(report),
         Verdict::CouldNotCheck(e) => json!({"error": e.to_string()}),
@@ -124,7 +128,12 @@ impl VerifierService {
                 },
             },
         });
-        Ok(jose::sign_compact(&claims, "oauth-authz-req+jwt", &self.key_id(), &self.key)?)
+        Ok(jose::sign_compact(
+            &claims,
+            "oauth-authz-req+jwt",
+            &self.key_id(),
+            &self.key,
+        )?)
     }
 
     /// A request, with a pending one past its time marked expired.
@@ -147,7 +156,9 @@ impl VerifierService {
             _ => return Err(ResponseError::Refused("the request was already answered".into())),
         }
         if form.state.as_deref() != Some(row.state.as_str()) {
-            return Err(ResponseError::Refused("the response's state is not this request's".into()));
+            return Err(ResponseError::Refused(
+                "the response's state is not this request's".into(),
+            ));
         }
         let now = sigil_core::time::now();
         if let Some(error) = form.error {
@@ -167,9 +178,13 @@ impl VerifierService {
             audience: Some(self.client_id()),
             issuer: None,
         };
-        let verdict = self.verify(&presentation, &expect, &policy.roots_of_trust, now).await;
+        let verdict = self
+            .verify(&presentation, &expect, &policy.roots_of_trust, now)
+            .await;
         let (status, outcome) = match &verdict {
-            Verdict::CouldNotCheck(error) if matches!(error, sigil_core::verify::VerificationError::CouldNotCheck { .. }) => {
+            Verdict::CouldNotCheck(error)
+                if matches!(error, sigil_core::verify::VerificationError::CouldNotCheck { .. }) =>
+            {
                 return Err(ResponseError::CouldNotCheck(error.to_string()));
             }
             Verdict::CouldNotCheck(_) => ("rejected", outcome_json(&verdict, None, false)),
@@ -209,12 +224,18 @@ fn presentation_in(vp_token: Option<&str>, dcql: &str) -> Result<String, Respons
     let refuse = |reason: &str| ResponseError::Refused(reason.to_owned());
     let token = vp_token.ok_or_else(|| refuse("the response has no vp_token"))?;
     let token = sigil_core::json::parse(token).map_err(|e| refuse(&format!("vp_token: {e}")))?;
-    let object = token.as_object().ok_or_else(|| refuse("vp_token must be a JSON object"))?;
+    let object = token
+        .as_object()
+        .ok_or_else(|| refuse("vp_token must be a JSON object"))?;
     let dcql: Value = serde_json::from_str(dcql).unwrap_or(Value::Null);
     let ids: Vec<&str> = dcql
         .get("credentials")
         .and_then(Value::as_array)
-        .map(|c| c.iter().filter_map(|q| q.get("id").and_then(Value::as_str)).collect())
+        .map(|c| {
+            c.iter()
+                .filter_map(|q| q.get("id").and_then(Value::as_str))
+                .collect()
+        })
         .unwrap_or_default();
     let mut presentations = object
         .iter()
@@ -255,13 +276,26 @@ mod tests {
         let token = r#"{"sd": ["eyJ...~"]}"#;
         assert_eq!(presentation_in(Some(token), DCQL).unwrap(), "eyJ...~");
         let object = r#"{"ldp": [{"type": ["VerifiablePresentation"]}]}"#;
-        assert!(presentation_in(Some(object), DCQL).unwrap().contains("VerifiablePresentation"));
+        assert!(
+            presentation_in(Some(object), DCQL)
+                .unwrap()
+                .contains("VerifiablePresentation")
+        );
     }
 
     #[test]
     fn odd_tokens_are_refused() {
-        for token in [None, Some("not json"), Some("[]"), Some(r#"{"other": ["x"]}"#), Some(r#"{"sd": ["a", "b"]}"#)] {
-            assert!(matches!(presentation_in(token, DCQL), Err(ResponseError::Refused(_))), "{token:?}");
+        for token in [
+            None,
+            Some("not json"),
+            Some("[]"),
+            Some(r#"{"other": ["x"]}"#),
+            Some(r#"{"sd": ["a", "b"]}"#),
+        ] {
+            assert!(
+                matches!(presentation_in(token, DCQL), Err(ResponseError::Refused(_))),
+                "{token:?}"
+            );
         }
     }
 }

@@ -102,13 +102,27 @@ impl Policy {
             let types = meta
                 .and_then(|m| m.get("type_values"))
                 .and_then(Value::as_array)
-                .map(|sets| sets.iter().filter_map(Value::as_array).flatten().collect::<Vec<_>>())
-                .or_else(|| meta.and_then(|m| m.get("vct_values")).and_then(Value::as_array).map(|v| v.iter().collect()))
+                .map(|sets| {
+                    sets.iter()
+                        .filter_map(Value::as_array)
+                        .flatten()
+                        .collect::<Vec<_>>()
+                })
+                .or_else(|| {
+                    meta.and_then(|m| m.get("vct_values"))
+                        .and_then(Value::as_array)
+                        .map(|v| v.iter().collect())
+                })
                 .unwrap_or_default();
             for value in types.into_iter().filter_map(Value::as_str) {
                 add(&mut policy.credential_types, value.to_owned());
             }
-            for claim in credential.get("claims").and_then(Value::as_array).into_iter().flatten() {
+            for claim in credential
+                .get("claims")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let path: Vec<&str> = claim
                     .get("path")
                     .and_then(Value::as_array)
@@ -121,7 +135,9 @@ impl Policy {
             }
         }
         if policy.credential_types.is_empty() {
-            return Err("the DCQL query names no credential type (meta.type_values or meta.vct_values)".into());
+            return Err(
+                "the DCQL query names no credential type (meta.type_values or meta.vct_values)".into(),
+            );
         }
         Ok(policy)
     }
@@ -132,8 +148,18 @@ impl Policy {
         let mut credentials = Vec::new();
         for format in &self.formats {
             let (id, dcql_format, meta, prefix): (&str, &str, Value, &[&str]) = match format.as_str() {
-                "ldp_vc" => ("ldp", "ldp_vc", json!({"type_values": [self.type_iris()]}), &["credentialSubject"]),
-                "vc+jwt" => ("jwt", "jwt_vc_json", json!({"type_values": [self.type_iris()]}), &["credentialSubject"]),
+                "ldp_vc" => (
+                    "ldp",
+                    "ldp_vc",
+                    json!({"type_values": [self.type_iris()]}),
+                    &["credentialSubject"],
+                ),
+                "vc+jwt" => (
+                    "jwt",
+                    "jwt_vc_json",
+                    json!({"type_values": [self.type_iris()]}),
+                    &["credentialSubject"],
+                ),
                 "dc+sd-jwt" => ("sd", "dc+sd-jwt", json!({"vct_values": self.vcts()}), &[]),
                 _ => continue,
             };
@@ -164,14 +190,26 @@ impl Policy {
     fn type_iris(&self) -> Vec<String> {
         self.credential_types
             .iter()
-            .map(|t| if t.contains(':') { t.clone() } else { format!("{SIGIL_VOCAB}{t}") })
+            .map(|t| {
+                if t.contains(':') {
+                    t.clone()
+                } else {
+                    format!("{SIGIL_VOCAB}{t}")
+                }
+            })
             .collect()
     }
 
     fn vcts(&self) -> Vec<String> {
         self.credential_types
             .iter()
-            .map(|t| if t.contains(':') { t.clone() } else { format!("{SIGIL_VCT}{t}") })
+            .map(|t| {
+                if t.contains(':') {
+                    t.clone()
+                } else {
+                    format!("{SIGIL_VCT}{t}")
+                }
+            })
             .collect()
     }
 
@@ -200,7 +238,10 @@ impl Policy {
         let mut warnings = Vec::new();
         let credential = report.credentials.first().unwrap_or(report);
         checks.push(if self.accepts_type(&credential.types) {
-            Check::passed("policy_type", format!("The credential is a {}.", self.credential_types.join(" or ")))
+            Check::passed(
+                "policy_type",
+                format!("The credential is a {}.", self.credential_types.join(" or ")),
+            )
         } else {
             Check::failed(
                 "policy_type",
@@ -233,7 +274,10 @@ impl Policy {
             checks.push(match issued {
                 Some(issued) if issued < limit => Check::failed(
                     "policy_age",
-                    format!("Issued {}, more than {days} days ago.", sigil_core::time::format_datetime(issued)),
+                    format!(
+                        "Issued {}, more than {days} days ago.",
+                        sigil_core::time::format_datetime(issued)
+                    ),
                 ),
                 _ => Check::passed("policy_age", format!("Issued within the last {days} days.")),
             });
@@ -303,14 +347,20 @@ mod tests {
             credentials[0]["meta"]["type_values"][0][0],
             "https://w3id.org/sigil/vocab#UniversityDegreeCredential"
         );
-        assert_eq!(credentials[0]["claims"][1]["path"], json!(["credentialSubject", "degree", "name"]));
+        assert_eq!(
+            credentials[0]["claims"][1]["path"],
+            json!(["credentialSubject", "degree", "name"])
+        );
         assert_eq!(credentials[1]["format"], "jwt_vc_json");
         assert_eq!(credentials[2]["claims"][1]["path"], json!(["degree", "name"]));
         assert_eq!(
             credentials[2]["meta"]["vct_values"][0],
             "https://w3id.org/sigil/types/UniversityDegreeCredential"
         );
-        assert_eq!(query["credential_sets"][0]["options"], json!([["ldp"], ["jwt"], ["sd"]]));
+        assert_eq!(
+            query["credential_sets"][0]["options"],
+            json!([["ldp"], ["jwt"], ["sd"]])
+        );
     }
 
     #[test]

@@ -77,7 +77,13 @@ impl VerifierService {
 
     /// Verifies `input` with the registry's facts; accreditations count only from `roots`
     /// (all roots of the registry's genesis when empty).
-    pub async fn verify(&self, input: &str, expect: &Expectations, roots: &[String], now: Timestamp) -> Verdict {
+    pub async fn verify(
+        &self,
+        input: &str,
+        expect: &Expectations,
+        roots: &[String],
+        now: Timestamp,
+    ) -> Verdict {
         let trust = RootsOfTrust {
             registry: &self.registry,
             roots,

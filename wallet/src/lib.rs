@@ -4,10 +4,12 @@
 //!   pre-rotation) and keys, all encrypted under the passphrase.
 //! - [`store`]: credentials and history in SQLite, each record sealed by the [`vault`].
 //! - [`receive`]: the OpenID4VCI client; [`verification`] of what comes in.
+//! - [`present`]: the OpenID4VP client.
 //! - [`backup`]: encrypted export and import.
 
 pub mod backup;
 pub mod holder;
+pub mod present;
 pub mod receive;
 pub mod store;
 pub mod vault;

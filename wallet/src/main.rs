@@ -50,6 +50,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer a presentation request (openid4vp://…): shows which claims go to which
+    /// verifier and asks before anything is sent.
+    Present {
+        request: String,
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        /// Consent without asking (for scripts).
+        #[arg(long)]
+        yes: bool,
+        /// Decline: tell the verifier the holder said no.
+        #[arg(long, conflicts_with = "yes")]
+        no: bool,
+    },
     /// List the credentials in the wallet.
     List {
         #[arg(long, env = "SIGIL_DATA_DIR")]
@@ -127,6 +140,16 @@ async fn open(data_dir: PathBuf) -> anyhow::Result<(holder::Holder, Store)> {
     Ok((holder, store))
 }
 
+/// Asks a yes/no question on the terminal.
+fn ask(question: &str) -> anyhow::Result<bool> {
+    use std::io::Write as _;
+    eprint!("{question}");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
 fn time(seconds: i64) -> String {
     chrono::DateTime::from_timestamp(seconds, 0)
         .map(sigil_core::time::format_datetime)
@@ -193,6 +216,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         .as_deref()
                         .unwrap_or("the issuer is not accredited for this type by a root of trust")
                 );
+            }
+        }
+        Command::Present {
+            request,
+            data_dir,
+            yes,
+            no,
+        } => {
+            use sigil_wallet::present;
+            let (holder, store) = open(data_dir).await?;
+            let request = present::open_request(&holder, &request).await?;
+            let verifier = match &request.verifier_name {
+                Some(name) => format!("{name} ({})", request.verifier),
+                None => request.verifier.to_string(),
+            };
+            let found = match present::match_query(&holder, &store, &request).await {
+                Ok(found) => found,
+                Err(e) => {
+                    present::decline(&holder, &store, &request).await.ok();
+                    return Err(e.into());
+                }
+            };
+            eprintln!("{verifier} asks for your {}.", found.held.row.type_name);
+            eprintln!(
+                "It would see, from the credential {} issued by {}:",
+                found.held.row.id, found.held.row.issuer_name
+            );
+            for claim in &found.disclosed {
+                eprintln!("  - {claim}");
+            }
+            let consent = if no {
+                false
+            } else if yes {
+                true
+            } else {
+                ask("Share these? [y/N] ")?
+            };
+            if consent {
+                present::respond(&holder, &store, &request, &found).await?;
+                eprintln!("shared with {verifier}");
+            } else {
+                present::decline(&holder, &store, &request).await?;
+                eprintln!("declined; {verifier} was told");
             }
         }
         Command::List { data_dir, json } => {

@@ -333,7 +333,12 @@ async fn accept(
         .iter()
         .find(|c| c.id == check_id::TRUST && c.outcome == Outcome::Passed)
         .map(|c| c.message.clone());
-    let type_name = report.types.first().cloned().unwrap_or_default();
+    let type_name = report
+        .types
+        .iter()
+        .find(|t| *t != "VerifiableCredential")
+        .cloned()
+        .unwrap_or_default();
     let issuer = report.issuer.clone().unwrap_or_default();
     let id = uuid::Uuid::new_v4().to_string();
     let record = CredentialRecord {

@@ -37,7 +37,16 @@ impl CredentialType {
             make(
                 "UniversityDegreeCredential",
                 "University degree",
-                &["studentId", "dateOfBirth"],
+                // Every claim, so a graduate can show an employer only name and degree.
+                &[
+                    "name",
+                    "studentId",
+                    "dateOfBirth",
+                    "degree",
+                    "fieldOfStudy",
+                    "honours",
+                    "graduationDate",
+                ],
             ),
             make(
                 "ProductInspectionCertificate",

@@ -20,15 +20,15 @@ use sigil_templates::issuer::{
     OfferView, OffersPage, ReceiptView, TypeChoice, UploadPage,
 };
 
-use super::session::{self, Registrar};
 use super::Portal;
-use sigil_templates::qr;
+use super::session::{self, Registrar};
 use crate::accounts;
 use crate::credential_types::{Input, TypeDefinition};
 use crate::institution::Rotation;
 use crate::issuance::{Offer, OfferError, OfferRequest};
 use crate::status::{Status, StatusError};
 use crate::store::entities::{audit, credential};
+use sigil_templates::qr;
 
 /// Renders a page, or the error page if rendering fails.
 fn page(status: StatusCode, template: &impl Template) -> Response {

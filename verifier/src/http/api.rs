@@ -26,7 +26,11 @@ use crate::render;
 use crate::service::VerifierService;
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (status, Json(json!({"error": {"code": code, "message": message.into()}}))).into_response()
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message.into()}})),
+    )
+        .into_response()
 }
 
 /// The HTTP status of a verdict: 200 for a judgement either way, 400 for unusable input, 422
@@ -66,7 +70,10 @@ pub async fn verify(
 }
 
 /// `POST /api/requests`
-pub async fn create_request(State(service): State<Arc<VerifierService>>, body: axum::body::Bytes) -> Response {
+pub async fn create_request(
+    State(service): State<Arc<VerifierService>>,
+    body: axum::body::Bytes,
+) -> Response {
     let text = String::from_utf8_lossy(&body);
     let request = match sigil_core::json::parse(&text) {
         Ok(request) => request,
@@ -96,7 +103,10 @@ pub async fn create_request(State(service): State<Arc<VerifierService>>, body: a
 /// The policy an API request names or describes.
 fn policy_for(service: &VerifierService, request: &Value) -> Result<Policy, String> {
     if let Some(id) = request.get("policy").and_then(Value::as_str) {
-        return service.policy(id).cloned().ok_or_else(|| format!("no policy {id:?}"));
+        return service
+            .policy(id)
+            .cloned()
+            .ok_or_else(|| format!("no policy {id:?}"));
     }
     if let Some(query) = request.get("dcql_query") {
         return Policy::from_dcql(query);
@@ -109,7 +119,13 @@ fn policy_for(service: &VerifierService, request: &Value) -> Result<Policy, Stri
         request
             .get(name)
             .and_then(Value::as_array)
-            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut policy = Policy::diploma();
@@ -176,7 +192,11 @@ async fn vc_api_verify(service: &VerifierService, body: &[u8], member: &str) -> 
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
     };
     let Some(item) = request.get(member) else {
-        return error(StatusCode::BAD_REQUEST, "bad_request", format!("the body needs `{member}`"));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("the body needs `{member}`"),
+        );
     };
     let input = match item {
         Value::String(text) => text.clone(),
@@ -195,15 +215,25 @@ async fn vc_api_verify(service: &VerifierService, body: &[u8], member: &str) -> 
         audience: option("domain"),
         issuer: None,
     };
-    vc_api_answer(&service.verify(&input, &expect, &[], sigil_core::time::now()).await)
+    vc_api_answer(
+        &service
+            .verify(&input, &expect, &[], sigil_core::time::now())
+            .await,
+    )
 }
 
 /// `POST /credentials/verify`
-pub async fn verify_credential(State(service): State<Arc<VerifierService>>, body: axum::body::Bytes) -> Response {
+pub async fn verify_credential(
+    State(service): State<Arc<VerifierService>>,
+    body: axum::body::Bytes,
+) -> Response {
     vc_api_verify(&service, &body, "verifiableCredential").await
 }
 
 /// `POST /presentations/verify`
-pub async fn verify_presentation(State(service): State<Arc<VerifierService>>, body: axum::body::Bytes) -> Response {
+pub async fn verify_presentation(
+    State(service): State<Arc<VerifierService>>,
+    body: axum::body::Bytes,
+) -> Response {
     vc_api_verify(&service, &body, "verifiablePresentation").await
 }

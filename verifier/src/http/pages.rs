@@ -31,7 +31,12 @@ fn page(status: StatusCode, template: &impl Template) -> Response {
 }
 
 fn plain(status: StatusCode, message: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_owned()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message.to_owned(),
+    )
+        .into_response()
 }
 
 /// `GET /`
@@ -46,7 +51,11 @@ pub async fn home(State(service): State<Arc<VerifierService>>) -> Response {
                 .map(|p| PolicyView {
                     id: p.id.clone(),
                     label: p.label.clone(),
-                    claims: if p.claims.is_empty() { "the whole credential".into() } else { p.claims.join(", ") },
+                    claims: if p.claims.is_empty() {
+                        "the whole credential".into()
+                    } else {
+                        p.claims.join(", ")
+                    },
                 })
                 .collect(),
         },
@@ -150,14 +159,20 @@ pub async fn response(
     };
     match service.take_response(&id, form).await {
         Ok(_) => axum::Json(serde_json::json!({})).into_response(),
-        Err(ResponseError::NotFound) => oauth(StatusCode::NOT_FOUND, "invalid_request", "no such request".into()),
+        Err(ResponseError::NotFound) => {
+            oauth(StatusCode::NOT_FOUND, "invalid_request", "no such request".into())
+        }
         Err(ResponseError::Refused(reason)) => oauth(StatusCode::BAD_REQUEST, "invalid_request", reason),
         Err(ResponseError::CouldNotCheck(reason)) => {
             oauth(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", reason)
         }
         Err(ResponseError::Internal(e)) => {
             tracing::error!(error = %e, "taking a response failed");
-            oauth(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal error".into())
+            oauth(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "internal error".into(),
+            )
         }
     }
 }
@@ -257,12 +272,25 @@ fn result_view(outcome: &Value) -> ResultView {
         .unwrap_or(&report);
     let mut checks = Vec::new();
     let mut collect = |value: &Value| {
-        for check in value.get("checks").and_then(Value::as_array).into_iter().flatten() {
+        for check in value
+            .get("checks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let id = check.get("id").and_then(Value::as_str).unwrap_or_default();
             checks.push(CheckView {
-                outcome: check.get("outcome").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                outcome: check
+                    .get("outcome")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
                 label: check_label(id).to_owned(),
-                sentence: check.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                sentence: check
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
             });
         }
     };
@@ -287,9 +315,16 @@ fn result_view(outcome: &Value) -> ResultView {
     }
     ResultView {
         verdict: if accepted { "verified" } else { "rejected" }.into(),
-        headline: if accepted { "Verified".into() } else { "Not accepted".into() },
+        headline: if accepted {
+            "Verified".into()
+        } else {
+            "Not accepted".into()
+        },
         claims,
-        issuer: credential.get("issuer").and_then(Value::as_str).map(str::to_owned),
+        issuer: credential
+            .get("issuer")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         accreditation,
         checks,
         warnings: outcome
@@ -308,7 +343,11 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
                 if prefix.is_empty() && key == "id" {
                     continue;
                 }
-                let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                let name = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
                 flatten(&name, inner, out);
             }
         }

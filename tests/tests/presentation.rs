@@ -1,0 +1,243 @@
+//! A wallet presents to a verifier over OpenID4VP, all as separate processes with a real
+//! registry and issuer: the verifier's request is signed by its DID; the wallet shows what it
+//! would share and sends only that (SD-JWT: just name and degree); the verifier accepts, and
+//! refuses a replay. A declined request reaches the verifier as such; a request signed by
+//! someone else than its client_id is refused by the wallet.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use serde_json::{Value, json};
+use sigil_core::key::SigningKey;
+use sigil_tests::stack::Stack;
+use sigil_tests::{Outcome, TEST_PASSPHRASE, VerifierProcess, binary, run};
+
+fn wallet(args: &[String]) -> Outcome {
+    run(std::process::Command::new(binary("sigil-wallet"))
+        .args(args)
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+}
+
+async fn wallet_async(args: Vec<String>) -> Outcome {
+    tokio::task::spawn_blocking(move || wallet(&args)).await.unwrap()
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| (*a).to_owned()).collect()
+}
+
+struct Scene {
+    stack: Stack,
+    verifier: VerifierProcess,
+    wallet_dir: String,
+}
+
+impl Scene {
+    async fn start() -> Scene {
+        let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+        let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+        let wallet_dir = stack.scratch.path("wallet").to_str().unwrap().to_owned();
+        let registry = stack.registry.url.to_string();
+        wallet_async(strings(&[
+            "init",
+            "--data-dir",
+            &wallet_dir,
+            "--registry",
+            &registry,
+        ]))
+        .await
+        .expect_code(0);
+        Scene {
+            stack,
+            verifier,
+            wallet_dir,
+        }
+    }
+
+    async fn receive(&self, format: &str) {
+        let offer = self.stack.offer(format).await;
+        wallet_async(strings(&[
+            "receive",
+            offer["offer_uri"].as_str().unwrap(),
+            "--tx-code",
+            offer["tx_code"].as_str().unwrap(),
+            "--data-dir",
+            &self.wallet_dir,
+        ]))
+        .await
+        .expect_code(0);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.verifier.url.as_str().trim_end_matches('/'), path)
+    }
+
+    async fn request(&self, body: Value) -> Value {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/requests"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        response.json().await.unwrap()
+    }
+
+    async fn state(&self, id: &str) -> Value {
+        reqwest::get(self.url(&format!("/api/requests/{id}")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn present(&self, request_uri: &str, consent: &str) -> Outcome {
+        wallet_async(strings(&[
+            "present",
+            request_uri,
+            "--data-dir",
+            &self.wallet_dir,
+            consent,
+        ]))
+        .await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wallet_presents_only_name_and_degree_and_the_verifier_accepts_once() {
+    let scene = Scene::start().await;
+    scene.receive("dc+sd-jwt").await;
+    scene.receive("ldp_vc").await;
+
+    // SD-JWT: only the two claims asked for leave the wallet.
+    let request = scene
+        .request(json!({"type": "UniversityDegreeCredential", "claims": ["name", "degree.name"], "formats": ["dc+sd-jwt"]}))
+        .await;
+    let out = scene
+        .present(request["request_uri"].as_str().unwrap(), "--yes")
+        .await
+        .expect_code(0);
+    assert!(out.stderr.contains("Example Employer"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("  - name\n") && out.stderr.contains("  - degree.name\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("studentId"), "{}", out.stderr);
+    let state = scene.state(request["request_id"].as_str().unwrap()).await;
+    assert_eq!(state["state"], "verified", "{state:#}");
+    // An SD-JWT presentation is one report: the credential and its key binding.
+    let seen = &state["outcome"]["report"]["claims"];
+    assert_eq!(seen["name"], "Ada Lovelace");
+    assert_eq!(seen["degree"]["name"], "Bachelor of Science in Mathematics");
+    for hidden in [
+        "studentId",
+        "dateOfBirth",
+        "fieldOfStudy",
+        "honours",
+        "graduationDate",
+    ] {
+        assert!(seen.get(hidden).is_none(), "{hidden} was disclosed: {seen:#}");
+    }
+
+    // The same request again: the verifier refuses the replay.
+    let replay = scene
+        .present(request["request_uri"].as_str().unwrap(), "--yes")
+        .await;
+    assert_ne!(replay.code, Some(0));
+
+    // The diploma policy in any format: the wallet's Data Integrity diploma.
+    let request = scene.request(json!({"policy": "diploma"})).await;
+    scene
+        .present(request["request_uri"].as_str().unwrap(), "--yes")
+        .await
+        .expect_code(0);
+    let state = scene.state(request["request_id"].as_str().unwrap()).await;
+    assert_eq!(state["state"], "verified", "{state:#}");
+    assert_eq!(state["outcome"]["report"]["format"], "ldp");
+
+    // The result page shows the claims and the checks in words.
+    let page = reqwest::get(scene.url(&format!("/requests/{}", request["request_id"].as_str().unwrap())))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Verified") && page.contains("Ada Lovelace") && page.contains("Accreditation"),
+        "{page}"
+    );
+
+    // Declining reaches the verifier.
+    let request = scene.request(json!({"policy": "diploma"})).await;
+    scene
+        .present(request["request_uri"].as_str().unwrap(), "--no")
+        .await
+        .expect_code(0);
+    let state = scene.state(request["request_id"].as_str().unwrap()).await;
+    assert_eq!(state["state"], "rejected");
+    assert_eq!(state["outcome"]["wallet_error"], "access_denied");
+
+    let history: Value = serde_json::from_str(
+        &wallet_async(strings(&["history", "--data-dir", &scene.wallet_dir, "--json"]))
+            .await
+            .expect_code(0)
+            .stdout,
+    )
+    .unwrap();
+    let events: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        vec!["refused", "presented", "presented", "received", "received"]
+    );
+    // The degree is disclosed as a whole: its level came along with its name, and the
+    // consent screen and history say so.
+    let mut disclosed: Vec<&str> = history[2]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    disclosed.sort_unstable();
+    assert_eq!(disclosed, vec!["degree.name", "degree.type", "name"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wallet_refuses_a_request_not_signed_by_its_client_id() {
+    let scene = Scene::start().await;
+    scene.receive("ldp_vc").await;
+    let request = scene.request(json!({"policy": "diploma"})).await;
+    let genuine = request["request_uri"].as_str().unwrap();
+    let uri = url::Url::parse(genuine).unwrap();
+    let request_uri = uri
+        .query_pairs()
+        .find(|(k, _)| k == "request_uri")
+        .unwrap()
+        .1
+        .into_owned();
+
+    // Someone else's DID as client_id, pointing at the verifier's genuine request object.
+    let impostor = SigningKey::generate().did_key();
+    let encode = |t: &str| url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>();
+    let forged = format!(
+        "openid4vp://?client_id={}&request_uri={}",
+        encode(&format!("decentralized_identifier:{impostor}")),
+        encode(&request_uri)
+    );
+    let out = scene.present(&forged, "--yes").await;
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("not by the verifier"), "{}", out.stderr);
+
+    // Nothing was sent: the genuine request is still open.
+    let state = scene.state(request["request_id"].as_str().unwrap()).await;
+    assert_eq!(state["state"], "pending");
+}

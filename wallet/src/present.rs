@@ -1,0 +1,552 @@
+//! Presenting over OpenID for Verifiable Presentations 1.0 (cross-device, `direct_post`):
+//!
+//! 1. [`open_request`]: from `openid4vp://?client_id=decentralized_identifier:DID&request_uri=…`
+//!    fetch the request object and check it is signed by a key of that DID — a request that
+//!    another party signed is refused.
+//! 2. [`match_query`]: find a held credential for the DCQL query, and work out exactly which
+//!    claims would go to the verifier (for SD-JWT VC, only the requested ones).
+//! 3. After the holder's consent, [`respond`] posts a presentation bound to the verifier's
+//!    nonce and client id; [`decline`] posts `access_denied`.
+
+use serde_json::{Map, Value, json};
+use sigil_core::did::document::Relationship;
+use sigil_core::did::resolver::DidResolver as _;
+use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::did::{Did, DidUrl, ResolutionOptions, StandardResolver};
+use sigil_core::http_client::{self, MAX_RESPONSE_BYTES};
+use sigil_core::issue;
+use sigil_core::jose;
+use sigil_core::sd_jwt;
+
+use crate::holder::Holder;
+use crate::store::{Held, HistoryEntry, Store};
+
+/// The only client identifier prefix the wallet accepts: a verifier known by its DID.
+const DID_PREFIX: &str = "decentralized_identifier:";
+
+/// Why a presentation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum PresentError {
+    /// The request is malformed, unsigned, or signed by someone else.
+    #[error("the request was refused: {0}")]
+    BadRequest(String),
+    /// Nothing in the wallet answers the request.
+    #[error("no credential in this wallet matches the request: {0}")]
+    NoMatch(String),
+    /// The verifier could not be reached, or refused the response.
+    #[error("{0}")]
+    Verifier(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// A checked presentation request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub client_id: String,
+    /// The verifier's DID.
+    pub verifier: Did,
+    /// The name the verifier gives itself (unverified; the DID is what was checked).
+    pub verifier_name: Option<String>,
+    pub nonce: String,
+    pub state: Option<String>,
+    pub response_uri: url::Url,
+    pub dcql: Value,
+}
+
+/// A held credential that answers a query, and what presenting it would disclose.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub query_id: String,
+    pub held: Held,
+    /// Claim paths the verifier would see (dotted, subject-relative).
+    pub disclosed: Vec<String>,
+    /// SD-JWT only: the top-level claims whose disclosures are sent.
+    pub sd_claims: Vec<String>,
+}
+
+fn bad(reason: impl Into<String>) -> PresentError {
+    PresentError::BadRequest(reason.into())
+}
+
+/// HTTPS, or plain HTTP to this machine.
+fn acceptable_url(text: &str) -> Result<url::Url, PresentError> {
+    let url = url::Url::parse(text).map_err(|e| bad(format!("{text:?} is not a URL: {e}")))?;
+    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if local => Ok(url),
+        _ => Err(bad(format!("{text} is not an https URL"))),
+    }
+}
+
+/// Fetches and checks the request an `openid4vp://` URI points to.
+pub async fn open_request(holder: &Holder, uri: &str) -> Result<Request, PresentError> {
+    let uri = url::Url::parse(uri.trim()).map_err(|e| bad(format!("not a presentation request URI: {e}")))?;
+    if uri.scheme() != "openid4vp" {
+        return Err(bad(format!(
+            "a presentation request starts with openid4vp://, not {}://",
+            uri.scheme()
+        )));
+    }
+    let pair = |name: &str| {
+        uri.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let client_id = pair("client_id").ok_or_else(|| bad("the URI has no client_id"))?;
+    let did_text = client_id.strip_prefix(DID_PREFIX).ok_or_else(|| {
+        bad(format!(
+            "client_id {client_id:?}: the wallet accepts verifiers known by their DID ({DID_PREFIX}…) only"
+        ))
+    })?;
+    let verifier = Did::parse(did_text).map_err(|e| bad(format!("client_id: {e}")))?;
+    let request_uri = acceptable_url(&pair("request_uri").ok_or_else(|| bad("the URI has no request_uri"))?)?;
+
+    let http = http_client::client();
+    let response = http
+        .get(request_uri.clone())
+        .send()
+        .await
+        .map_err(|e| PresentError::Verifier(format!("{request_uri}: {e}")))?;
+    if !response.status().is_success() {
+        return Err(PresentError::Verifier(format!(
+            "the verifier answered HTTP {} for the request",
+            response.status()
+        )));
+    }
+    let body = http_client::read_limited(response, MAX_RESPONSE_BYTES)
+        .await
+        .map_err(|e| PresentError::Verifier(e.to_string()))?;
+    let jwt = String::from_utf8_lossy(&body).trim().to_owned();
+    let unverified = jose::decode_unverified(&jwt).map_err(|e| bad(format!("request object: {e}")))?;
+    if unverified.header_str("typ") != Some("oauth-authz-req+jwt") {
+        return Err(bad("the request object's typ is not oauth-authz-req+jwt"));
+    }
+    let kid = unverified
+        .header_str("kid")
+        .ok_or_else(|| bad("the request object names no key (kid)"))?;
+    let kid_url = DidUrl::parse(kid).map_err(|e| bad(format!("kid: {e}")))?;
+    if kid_url.did() != &verifier {
+        return Err(bad(format!(
+            "the request is signed by {}, not by the verifier {verifier} it claims to come from",
+            kid_url.did()
+        )));
+    }
+    let resolver = match &holder.config.registry {
+        Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(
+            url::Url::parse(url).map_err(anyhow::Error::from)?,
+        )),
+        None => StandardResolver::offline(),
+    };
+    let document = resolver
+        .resolve(&verifier, &ResolutionOptions::latest())
+        .await
+        .map_err(|e| PresentError::Verifier(format!("the verifier's DID {verifier}: {e}")))?
+        .document;
+    let key = document
+        .method_for(kid, Relationship::Authentication)
+        .or_else(|| document.method_for(kid, Relationship::AssertionMethod))
+        .and_then(|m| m.public_key().ok())
+        .ok_or_else(|| bad(format!("{kid} is not a key of {verifier}")))?;
+    let checked =
+        jose::verify_compact(&jwt, &key).map_err(|e| bad(format!("the request's signature: {e}")))?;
+    let claims = checked.payload;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    if text("client_id") != Some(client_id.as_str()) {
+        return Err(bad("the request object's client_id is not the URI's"));
+    }
+    if text("response_type") != Some("vp_token") || text("response_mode") != Some("direct_post") {
+        return Err(bad(
+            "the wallet answers response_type=vp_token with response_mode=direct_post only",
+        ));
+    }
+    if claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .is_some_and(|exp| exp < sigil_core::time::now().timestamp())
+    {
+        return Err(bad("the request has expired"));
+    }
+    Ok(Request {
+        verifier_name: claims
+            .pointer("/client_metadata/client_name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        nonce: text("nonce")
+            .ok_or_else(|| bad("the request has no nonce"))?
+            .to_owned(),
+        state: text("state").map(str::to_owned),
+        response_uri: acceptable_url(
+            text("response_uri").ok_or_else(|| bad("the request has no response_uri"))?,
+        )?,
+        dcql: claims
+            .get("dcql_query")
+            .cloned()
+            .ok_or_else(|| bad("the request has no dcql_query"))?,
+        client_id,
+        verifier,
+    })
+}
+
+/// Finds a held credential for the request's DCQL query: the first query (in the order of
+/// its credential set's options) that a credential answers.
+pub async fn match_query(holder: &Holder, store: &Store, request: &Request) -> Result<Match, PresentError> {
+    let held = store.all(&holder.vault).await.map_err(anyhow::Error::from)?;
+    let queries = request
+        .dcql
+        .get("credentials")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("the DCQL query has no credentials"))?;
+    for query in queries {
+        let id = query.get("id").and_then(Value::as_str).unwrap_or_default();
+        for credential in &held {
+            if let Some(found) = answer(query, credential) {
+                return Ok(Match {
+                    query_id: id.to_owned(),
+                    ..found
+                });
+            }
+        }
+    }
+    Err(PresentError::NoMatch(describe_query(queries)))
+}
+
+fn describe_query(queries: &[Value]) -> String {
+    let types: Vec<String> = queries
+        .iter()
+        .filter_map(|q| q.get("meta"))
+        .flat_map(|meta| {
+            let mut values = Vec::new();
+            if let Some(sets) = meta.get("type_values").and_then(Value::as_array) {
+                values.extend(
+                    sets.iter()
+                        .filter_map(Value::as_array)
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(short_type),
+                );
+            }
+            if let Some(vcts) = meta.get("vct_values").and_then(Value::as_array) {
+                values.extend(vcts.iter().filter_map(Value::as_str).map(short_type));
+            }
+            values
+        })
+        .collect();
+    let mut types: Vec<String> = types.into_iter().collect();
+    types.dedup();
+    format!("the verifier asks for a {}", types.join(" or "))
+}
+
+/// The last segment of a type IRI or `vct` (`…#UniversityDegreeCredential`, `…/UniversityDegreeCredential`).
+fn short_type(text: &str) -> String {
+    text.rsplit(['#', '/']).next().unwrap_or(text).to_owned()
+}
+
+/// Whether `credential` answers `query`, and what it would disclose.
+fn answer(query: &Value, credential: &Held) -> Option<Match> {
+    let format = match query.get("format").and_then(Value::as_str)? {
+        "ldp_vc" => "ldp_vc",
+        "jwt_vc_json" => "vc+jwt",
+        "dc+sd-jwt" => "dc+sd-jwt",
+        _ => return None,
+    };
+    if credential.row.format != format {
+        return None;
+    }
+    let meta = query.get("meta");
+    let wanted: Vec<String> = meta
+        .and_then(|m| m.get("type_values").or_else(|| m.get("vct_values")))
+        .and_then(Value::as_array)
+        .map(|values| {
+            values
+                .iter()
+                .flat_map(|v| match v {
+                    Value::Array(inner) => inner.clone(),
+                    other => vec![other.clone()],
+                })
+                .filter_map(|v| v.as_str().map(short_type))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !wanted.is_empty() && !wanted.contains(&short_type(&credential.row.type_name)) {
+        return None;
+    }
+    let prefix: &[&str] = if format == "dc+sd-jwt" {
+        &[]
+    } else {
+        &["credentialSubject"]
+    };
+    let mut requested = Vec::new();
+    for claim in query
+        .get("claims")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let path: Vec<&str> = claim
+            .get("path")
+            .and_then(Value::as_array)
+            .map(|p| p.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let path = path.strip_prefix(prefix).unwrap_or(&path);
+        if path.is_empty() || !has_path(&credential.record.claims, path) {
+            return None;
+        }
+        requested.push(path.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>());
+    }
+    let all_claims = claim_paths(&credential.record.claims);
+    let (disclosed, sd_claims) = if format == "dc+sd-jwt" {
+        // The disclosures of the requested claims' top-level names are sent; claims the
+        // issuer did not make disclosable are always visible.
+        let mut sd: Vec<String> = requested.iter().filter_map(|p| p.first().cloned()).collect();
+        sd.dedup();
+        let always = always_visible(&credential.record.credential);
+        let disclosed = all_claims
+            .into_iter()
+            .filter(|path| {
+                let top = path.split('.').next().unwrap_or_default();
+                sd.iter().any(|s| s == top) || always.iter().any(|a| a == top)
+            })
+            .collect();
+        (disclosed, sd)
+    } else {
+        (all_claims, vec![])
+    };
+    Some(Match {
+        query_id: String::new(),
+        held: credential.clone(),
+        disclosed,
+        sd_claims,
+    })
+}
+
+fn has_path(claims: &Value, path: &[&str]) -> bool {
+    let mut value = claims;
+    for part in path {
+        match value.get(part) {
+            Some(next) => value = next,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Every leaf claim as a dotted path, without the subject's `id`.
+fn claim_paths(claims: &Value) -> Vec<String> {
+    fn walk(prefix: &str, value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(object) => {
+                for (key, inner) in object {
+                    if prefix.is_empty() && key == "id" {
+                        continue;
+                    }
+                    let name = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
+                    walk(&name, inner, out);
+                }
+            }
+            _ => out.push(prefix.to_owned()),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", claims, &mut out);
+    out
+}
+
+/// The subject claims of an SD-JWT VC that are not selectively disclosable (visible in every
+/// presentation).
+fn always_visible(sd_jwt_text: &str) -> Vec<String> {
+    const REGISTERED: [&str; 10] = [
+        "iss",
+        "sub",
+        "vct",
+        "iat",
+        "nbf",
+        "exp",
+        "cnf",
+        "_sd",
+        "_sd_alg",
+        "credentialStatus",
+    ];
+    let Some(jws) = sd_jwt_text.split('~').next() else {
+        return vec![];
+    };
+    jose::decode_unverified(jws)
+        .ok()
+        .and_then(|jws| jws.payload.as_object().cloned())
+        .map(|payload: Map<String, Value>| {
+            payload
+                .keys()
+                .filter(|k| !REGISTERED.contains(&k.as_str()))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Presents the matched credential to the verifier and records what was disclosed.
+pub async fn respond(
+    holder: &Holder,
+    store: &Store,
+    request: &Request,
+    found: &Match,
+) -> Result<(), PresentError> {
+    let now = sigil_core::time::now();
+    let credential = &found.held.record.credential;
+    let presentation: Value = match found.held.row.format.as_str() {
+        "ldp_vc" => {
+            let vc: Value = serde_json::from_str(credential).map_err(anyhow::Error::from)?;
+            issue::data_integrity_presentation(
+                vec![vc],
+                &holder.did,
+                &holder.key,
+                &holder.method,
+                &request.nonce,
+                &request.client_id,
+                now,
+            )
+            .await
+            .map_err(anyhow::Error::from)?
+        }
+        "vc+jwt" => Value::String(
+            issue::jwt_presentation(
+                &[credential.as_str()],
+                &holder.did,
+                &holder.key,
+                &holder.method,
+                &request.nonce,
+                &request.client_id,
+                now,
+            )
+            .map_err(anyhow::Error::from)?,
+        ),
+        "dc+sd-jwt" => {
+            let names: Vec<&str> = found.sd_claims.iter().map(String::as_str).collect();
+            Value::String(
+                sd_jwt::present(
+                    credential,
+                    &names,
+                    &holder.key,
+                    &request.nonce,
+                    &request.client_id,
+                    now,
+                )
+                .map_err(anyhow::Error::from)?,
+            )
+        }
+        other => return Err(PresentError::Internal(anyhow::anyhow!("stored format {other:?}"))),
+    };
+    let vp_token = json!({ found.query_id.clone(): [presentation] }).to_string();
+    let mut form = vec![("vp_token", vp_token.as_str())];
+    if let Some(state) = &request.state {
+        form.push(("state", state.as_str()));
+    }
+    post(&request.response_uri, &form).await?;
+    record(
+        holder,
+        store,
+        request,
+        "presented",
+        Some(&found.held.row.id),
+        &found.disclosed,
+    )
+    .await
+}
+
+/// Tells the verifier the holder said no (OpenID4VP §8.5, `access_denied`).
+pub async fn decline(holder: &Holder, store: &Store, request: &Request) -> Result<(), PresentError> {
+    let mut form = vec![
+        ("error", "access_denied"),
+        ("error_description", "the holder declined to share"),
+    ];
+    if let Some(state) = &request.state {
+        form.push(("state", state.as_str()));
+    }
+    post(&request.response_uri, &form).await?;
+    record(holder, store, request, "refused", None, &[]).await
+}
+
+async fn post(url: &url::Url, form: &[(&str, &str)]) -> Result<(), PresentError> {
+    let response = http_client::client()
+        .post(url.clone())
+        .form(form)
+        .send()
+        .await
+        .map_err(|e| PresentError::Verifier(format!("{url}: {e}")))?;
+    if response.status().is_success() {
+        return Ok(());
+    }
+    let status = response.status();
+    let body = http_client::read_limited(response, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let reason = answer
+        .get("error_description")
+        .or_else(|| answer.get("error"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Err(PresentError::Verifier(format!(
+        "the verifier answered HTTP {status}: {reason}"
+    )))
+}
+
+async fn record(
+    holder: &Holder,
+    store: &Store,
+    request: &Request,
+    event: &str,
+    credential_id: Option<&String>,
+    claims: &[String],
+) -> Result<(), PresentError> {
+    let party = match &request.verifier_name {
+        Some(name) => format!("{name} ({})", request.verifier),
+        None => request.verifier.to_string(),
+    };
+    store
+        .add_history(
+            &holder.vault,
+            &HistoryEntry {
+                at: sigil_core::time::now().timestamp(),
+                event: event.into(),
+                party,
+                credential_id: credential_id.cloned(),
+                claims: claims.to_vec(),
+            },
+        )
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_match_by_their_last_segment() {
+        assert_eq!(
+            short_type("https://w3id.org/sigil/vocab#UniversityDegreeCredential"),
+            "UniversityDegreeCredential"
+        );
+        assert_eq!(
+            short_type("https://w3id.org/sigil/types/UniversityDegreeCredential"),
+            "UniversityDegreeCredential"
+        );
+        assert_eq!(
+            short_type("UniversityDegreeCredential"),
+            "UniversityDegreeCredential"
+        );
+    }
+
+    #[test]
+    fn claims_become_dotted_paths_without_the_subject_id() {
+        let claims =
+            json!({"id": "did:key:z", "name": "Ada", "degree": {"type": "BachelorDegree", "name": "BSc"}});
+        assert_eq!(claim_paths(&claims), vec!["name", "degree.type", "degree.name"]);
+    }
+}
