@@ -1,0 +1,563 @@
+//! The verifier service refuses each way a presentation can be wrong, through the real
+//! OpenID4VP flow (request object, `direct_post`) against a real registry and issuer. The test
+//! plays the wallet with sigil-core's holder functions so that it can build every kind of bad
+//! presentation; each case names the check that must fail.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use chrono::Duration;
+use serde_json::{Value, json};
+use sigil_core::did::Did;
+use sigil_core::did::sigil::operation::{DidOperation, OperationKind};
+use sigil_core::issue::{self, CredentialFormat, CredentialRequest};
+use sigil_core::jose;
+use sigil_core::key::SigningKey;
+use sigil_core::model::CredentialType;
+use sigil_core::time::{Timestamp, now};
+use sigil_tests::stack::Stack;
+use sigil_tests::wallet_client::TestWallet;
+use sigil_tests::{TEST_PASSPHRASE, VerifierProcess};
+
+/// An open request, as the wallet sees it.
+struct Open {
+    id: String,
+    client_id: String,
+    nonce: String,
+    state: String,
+    response_uri: String,
+}
+
+struct Scene {
+    stack: Stack,
+    verifier: VerifierProcess,
+    http: reqwest::Client,
+}
+
+impl Scene {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.verifier.url.as_str().trim_end_matches('/'), path)
+    }
+
+    /// Opens a request (an API body) and reads its request object.
+    async fn open(&self, body: Value) -> Open {
+        let created: Value = self
+            .http
+            .post(self.url("/api/requests"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let uri = url::Url::parse(created["request_uri"].as_str().unwrap()).unwrap();
+        let request_uri = uri
+            .query_pairs()
+            .find(|(k, _)| k == "request_uri")
+            .unwrap()
+            .1
+            .into_owned();
+        let object = self
+            .http
+            .get(request_uri)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let claims = jose::decode_unverified(&object).unwrap().payload;
+        Open {
+            id: created["request_id"].as_str().unwrap().to_owned(),
+            client_id: claims["client_id"].as_str().unwrap().to_owned(),
+            nonce: claims["nonce"].as_str().unwrap().to_owned(),
+            state: claims["state"].as_str().unwrap().to_owned(),
+            response_uri: claims["response_uri"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Posts a presentation for query `query`; returns the HTTP status.
+    async fn post(&self, open: &Open, query: &str, presentation: Value) -> u16 {
+        let vp_token = json!({ query: [presentation] }).to_string();
+        self.http
+            .post(&open.response_uri)
+            .form(&[("vp_token", vp_token.as_str()), ("state", open.state.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    async fn outcome(&self, open: &Open) -> Value {
+        self.http
+            .get(self.url(&format!("/api/requests/{}", open.id)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Presents a Data Integrity credential for the diploma policy; returns the request's
+    /// final state and the ids of the failed checks.
+    async fn present_ldp(
+        &self,
+        credential: &Value,
+        holder: &SigningKey,
+        tweak: Tweak,
+    ) -> (String, Vec<String>) {
+        let open = self.open(json!({"policy": "diploma"})).await;
+        let nonce = if tweak == Tweak::WrongNonce {
+            "a-nonce-from-elsewhere".to_owned()
+        } else {
+            open.nonce.clone()
+        };
+        let domain = if tweak == Tweak::WrongAudience {
+            "decentralized_identifier:did:key:z6MkOther".to_owned()
+        } else {
+            open.client_id.clone()
+        };
+        let vp = issue::data_integrity_presentation(
+            vec![credential.clone()],
+            &holder.did_key(),
+            holder,
+            &holder.did_key_method(),
+            &nonce,
+            &domain,
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(self.post(&open, "ldp", vp).await, 200);
+        let outcome = self.outcome(&open).await;
+        (
+            outcome["state"].as_str().unwrap().to_owned(),
+            failed_checks(&outcome),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tweak {
+    None,
+    WrongNonce,
+    WrongAudience,
+}
+
+/// Every failed check id in an outcome: the pipeline's (presentation and credential) and
+/// the policy's.
+fn failed_checks(outcome: &Value) -> Vec<String> {
+    let report = &outcome["outcome"]["report"];
+    let mut lists = vec![&report["checks"], &outcome["outcome"]["policy_checks"]];
+    if let Some(credentials) = report["credentials"].as_array() {
+        lists.extend(credentials.iter().map(|c| &c["checks"]));
+    }
+    lists
+        .into_iter()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter(|c| c["outcome"] == "failed")
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A diploma signed directly with the university's current key, with the given dates and
+/// proof time.
+async fn diploma_signed_by_university(
+    stack: &Stack,
+    holder: &SigningKey,
+    valid_from: Timestamp,
+    valid_until: Option<Timestamp>,
+    signed_at: Timestamp,
+) -> Value {
+    let config = stack.scratch.read("university/issuer.toml");
+    let did_line = config.lines().find(|l| l.starts_with("did = ")).unwrap();
+    let did = Did::parse(did_line.trim_start_matches("did = ").trim_matches('"')).unwrap();
+    let key_line = config.lines().find(|l| l.starts_with("signing_key = ")).unwrap();
+    let fragment = key_line.trim_start_matches("signing_key = ").trim_matches('"');
+    let key = sigil_core::keystore::read(
+        &stack.scratch.path(&format!("university/keys/{fragment}.key")),
+        TEST_PASSPHRASE,
+    )
+    .unwrap();
+    let request = CredentialRequest {
+        credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
+        issuer: did.clone(),
+        subject: holder.did_key(),
+        claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
+        valid_from,
+        valid_until,
+        status: None,
+        schema: None,
+        holder_key: None,
+    };
+    let text = request
+        .issue(
+            CredentialFormat::LdpVc,
+            &key,
+            &format!("{did}#{fragment}"),
+            signed_at,
+        )
+        .await
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_failing_check_is_refused_through_the_real_flow() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+    let scene = Scene {
+        stack,
+        verifier,
+        http: reqwest::Client::new(),
+    };
+    let wallet = TestWallet::new();
+    let receive = |format: &'static str| {
+        let scene = &scene;
+        let wallet = &wallet;
+        async move {
+            let offer = scene.stack.offer(format).await;
+            let credential = wallet
+                .receive(
+                    offer["offer_uri"].as_str().unwrap(),
+                    offer["tx_code"].as_str().unwrap(),
+                )
+                .await;
+            (offer["credential_id"].as_str().unwrap().to_owned(), credential)
+        }
+    };
+
+    // The genuine article is accepted.
+    let (_, good) = receive("ldp_vc").await;
+    assert_eq!(
+        scene.present_ldp(&good, &wallet.key, Tweak::None).await,
+        ("verified".into(), vec![])
+    );
+
+    // Tampered: one claim changed after signing.
+    let mut tampered = good.clone();
+    tampered["credentialSubject"]["honours"] = json!("Summa cum laude");
+    let (state, failed) = scene.present_ldp(&tampered, &wallet.key, Tweak::None).await;
+    assert_eq!(state, "rejected");
+    assert!(failed.contains(&"proof".to_owned()), "{failed:?}");
+
+    // Wrong nonce, wrong audience.
+    let (state, failed) = scene.present_ldp(&good, &wallet.key, Tweak::WrongNonce).await;
+    assert_eq!(
+        (state.as_str(), failed),
+        ("rejected", vec!["holder_binding".to_owned()])
+    );
+    let (state, failed) = scene.present_ldp(&good, &wallet.key, Tweak::WrongAudience).await;
+    assert_eq!(
+        (state.as_str(), failed),
+        ("rejected", vec!["holder_binding".to_owned()])
+    );
+
+    // Holder not the subject: someone else presents the student's diploma.
+    let thief = SigningKey::generate();
+    let (state, failed) = scene.present_ldp(&good, &thief, Tweak::None).await;
+    assert_eq!(state, "rejected");
+    assert!(failed.contains(&"holder_binding".to_owned()), "{failed:?}");
+
+    // Replayed response: the same answer twice.
+    let open = scene.open(json!({"policy": "diploma"})).await;
+    let vp = issue::data_integrity_presentation(
+        vec![good.clone()],
+        &wallet.key.did_key(),
+        &wallet.key,
+        &wallet.key.did_key_method(),
+        &open.nonce,
+        &open.client_id,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(scene.post(&open, "ldp", vp.clone()).await, 200);
+    assert_eq!(scene.post(&open, "ldp", vp).await, 400, "a replay is refused");
+    assert_eq!(scene.outcome(&open).await["state"], "verified");
+
+    // Revoked, suspended. (The verifier may use what it read from the registry for up to a
+    // second — its freshness bound — so the test lets that pass.)
+    let fresh = || tokio::time::sleep(std::time::Duration::from_millis(1100));
+    let (id, revoked) = receive("ldp_vc").await;
+    scene
+        .stack
+        .api(&format!("/api/credentials/{id}/revoke"), &json!({}))
+        .await;
+    fresh().await;
+    let (_, failed) = scene.present_ldp(&revoked, &wallet.key, Tweak::None).await;
+    assert_eq!(failed, vec!["status".to_owned()]);
+    let (id, suspended) = receive("ldp_vc").await;
+    scene
+        .stack
+        .api(&format!("/api/credentials/{id}/suspend"), &json!({}))
+        .await;
+    fresh().await;
+    let (_, failed) = scene.present_ldp(&suspended, &wallet.key, Tweak::None).await;
+    assert_eq!(failed, vec!["status".to_owned()]);
+
+    // Expired, and not yet valid.
+    let expired = diploma_signed_by_university(
+        &scene.stack,
+        &wallet.key,
+        now() - Duration::days(30),
+        Some(now() - Duration::days(1)),
+        // Signed now: the university's DID did not exist thirty days ago.
+        now(),
+    )
+    .await;
+    let (_, failed) = scene.present_ldp(&expired, &wallet.key, Tweak::None).await;
+    assert_eq!(failed, vec!["validity".to_owned()]);
+    let early =
+        diploma_signed_by_university(&scene.stack, &wallet.key, now() + Duration::days(2), None, now()).await;
+    let (_, failed) = scene.present_ldp(&early, &wallet.key, Tweak::None).await;
+    assert_eq!(failed, vec!["validity".to_owned()]);
+
+    // An unaccredited issuer (a did:key nobody accredited).
+    let stranger = SigningKey::generate();
+    let request = CredentialRequest {
+        credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
+        issuer: stranger.did_key(),
+        subject: wallet.key.did_key(),
+        claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
+        valid_from: now(),
+        valid_until: None,
+        status: None,
+        schema: None,
+        holder_key: None,
+    };
+    let diploma_mill: Value = serde_json::from_str(
+        &request
+            .issue(
+                CredentialFormat::LdpVc,
+                &stranger,
+                &stranger.did_key_method(),
+                now(),
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let (_, failed) = scene.present_ldp(&diploma_mill, &wallet.key, Tweak::None).await;
+    assert_eq!(failed, vec!["trust".to_owned()]);
+
+    // A required claim not disclosed: an SD-JWT presentation without the degree.
+    let (_, sd_jwt) = receive("dc+sd-jwt").await;
+    let open = scene.open(json!({"policy": "diploma"})).await;
+    let presented = sigil_core::sd_jwt::present(
+        sd_jwt.as_str().unwrap(),
+        &["name"],
+        &wallet.key,
+        &open.nonce,
+        &open.client_id,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(scene.post(&open, "sd", json!(presented)).await, 200);
+    let outcome = scene.outcome(&open).await;
+    assert_eq!(outcome["state"], "rejected");
+    assert_eq!(failed_checks(&outcome), vec!["policy_claims".to_owned()]);
+
+    // Hostile claim values are escaped on the result page.
+    let mut claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    claims["name"] = json!("<script>alert('pwned')</script>");
+    let offer = scene
+        .stack
+        .offer_of("UniversityDegreeCredential", &claims, "ldp_vc")
+        .await;
+    let hostile = wallet
+        .receive(
+            offer["offer_uri"].as_str().unwrap(),
+            offer["tx_code"].as_str().unwrap(),
+        )
+        .await;
+    let open = scene.open(json!({"policy": "diploma"})).await;
+    let vp = issue::data_integrity_presentation(
+        vec![hostile],
+        &wallet.key.did_key(),
+        &wallet.key,
+        &wallet.key.did_key_method(),
+        &open.nonce,
+        &open.client_id,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(scene.post(&open, "ldp", vp).await, 200);
+    let page = scene
+        .http
+        .get(scene.url(&format!("/requests/{}", open.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Verified"), "{page}");
+    assert!(!page.contains("<script>alert"), "{page}");
+
+    // The key is declared compromised from a minute ago: a diploma it signed since is
+    // refused; the genuine one, anchored before, is not.
+    scene.stack.api("/api/anchors", &json!({})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let forged_later = diploma_signed_by_university(&scene.stack, &wallet.key, now(), None, now()).await;
+    let since = sigil_core::time::format_datetime(now() - Duration::seconds(1));
+    let (status, _) = scene
+        .stack
+        .api("/api/keys/rotate", &json!({"compromisedSince": since}))
+        .await;
+    assert_eq!(status, 200);
+    fresh().await;
+    let (_, failed) = scene.present_ldp(&forged_later, &wallet.key, Tweak::None).await;
+    assert!(failed.contains(&"key_history".to_owned()), "{failed:?}");
+    assert_eq!(
+        scene.present_ldp(&good, &wallet.key, Tweak::None).await.0,
+        "verified"
+    );
+
+    // The university's DID is deactivated (with its cold key): what its key signs from then
+    // on is refused.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let config = scene.stack.scratch.read("university/issuer.toml");
+    let did = config.lines().find(|l| l.starts_with("did = ")).unwrap();
+    let did = Did::parse(did.trim_start_matches("did = ").trim_matches('"')).unwrap();
+    let registry = sigil_core::registry::RegistryClient::new(scene.stack.registry.url.clone());
+    let cold = sigil_core::keystore::read(
+        &scene.stack.scratch.path("university/cold-storage/next.key"),
+        TEST_PASSPHRASE,
+    )
+    .unwrap();
+    let mut deactivate = DidOperation::new(OperationKind::Deactivate, now());
+    deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap());
+    deactivate.did = Some(did.to_string());
+    registry
+        .submit(&json!({"did": deactivate.sign(&cold).unwrap()}))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let after = diploma_signed_by_university(&scene.stack, &wallet.key, now(), None, now()).await;
+    let (state, failed) = scene.present_ldp(&after, &wallet.key, Tweak::None).await;
+    assert_eq!(state, "rejected");
+    assert!(
+        failed.contains(&"key_history".to_owned()) || failed.contains(&"signing_key".to_owned()),
+        "{failed:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_registry_that_cannot_be_reached_means_could_not_check() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+    let wallet = TestWallet::new();
+    let offer = stack.offer("ldp_vc").await;
+    let diploma = wallet
+        .receive(
+            offer["offer_uri"].as_str().unwrap(),
+            offer["tx_code"].as_str().unwrap(),
+        )
+        .await;
+    let Stack {
+        scratch,
+        registry,
+        issuer,
+        ..
+    } = stack;
+    drop(issuer);
+    registry.kill();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let http = reqwest::Client::new();
+    let base = verifier.url.as_str().trim_end_matches('/').to_owned();
+    let answer = http
+        .post(format!("{base}/api/verify"))
+        .body(diploma.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 503);
+    let report: Value = answer.json().await.unwrap();
+    assert_eq!(report["error"]["kind"], "could_not_check", "{report:#}");
+    let vc_api = http
+        .post(format!("{base}/credentials/verify"))
+        .json(&json!({"verifiableCredential": diploma, "options": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(vc_api.status().as_u16(), 503);
+    drop(scratch);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_one_was_handed_is_checked_by_the_api_the_vc_api_and_the_page_alike() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+    let wallet = TestWallet::new();
+    let offer = stack.offer("vc+jwt").await;
+    let diploma = wallet
+        .receive(
+            offer["offer_uri"].as_str().unwrap(),
+            offer["tx_code"].as_str().unwrap(),
+        )
+        .await;
+    let jwt = diploma.as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let base = verifier.url.as_str().trim_end_matches('/').to_owned();
+
+    let report: Value = http
+        .post(format!("{base}/api/verify"))
+        .body(jwt.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["valid"], true, "{report:#}");
+    let cli = stack.verify("handed.jwt", &diploma);
+    assert_eq!(cli.code, Some(0));
+
+    let vc_api: Value = http
+        .post(format!("{base}/credentials/verify"))
+        .json(&json!({"verifiableCredential": jwt, "options": {}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(vc_api["verified"], true, "{vc_api:#}");
+    assert!(vc_api["checks"].as_array().unwrap().contains(&json!("proof")));
+
+    let forged = format!("{}x", &jwt[..jwt.len() - 1]);
+    let vc_api: Value = http
+        .post(format!("{base}/credentials/verify"))
+        .json(&json!({"verifiableCredential": forged, "options": {}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(vc_api["verified"], false, "{vc_api:#}");
+
+    let form = reqwest::multipart::Form::new().text("input", jwt);
+    let page = http
+        .post(format!("{base}/verify"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("Verified") && page.contains("Ada Lovelace"),
+        "{page}"
+    );
+}
