@@ -1,13 +1,14 @@
 //! `sigil-templates`: what Sigil's web front ends share — the stylesheet, the base layout
 //! (`templates/layout.html`) and the askama pages of the registry explorer ([`registry`]), the
-//! issuer's registrar portal ([`issuer`]) and the verifier ([`verifier`]) (the wallet's UI
-//! arrives with issue #5); QR codes ([`qr`]); and how a service stops ([`shutdown`]).
+//! issuer's registrar portal ([`issuer`]), the verifier ([`verifier`]) and the wallet's local
+//! UI ([`wallet`]); QR codes ([`qr`]); and how a service stops ([`shutdown`]).
 
 pub mod issuer;
 pub mod qr;
 pub mod registry;
 pub mod shutdown;
 pub mod verifier;
+pub mod wallet;
 
 /// The stylesheet every Sigil page links, served at [`STYLESHEET_PATH`].
 pub const STYLESHEET: &str = include_str!("../static/sigil.css");

@@ -303,3 +303,30 @@ impl Drop for VerifierProcess {
         let _ = self.child.wait();
     }
 }
+
+/// A `sigil-wallet serve` process (the local web UI) on an ephemeral loopback port.
+#[derive(Debug)]
+pub struct WalletUiProcess {
+    child: std::process::Child,
+    pub url: url::Url,
+}
+
+impl WalletUiProcess {
+    /// Serves the UI of the wallet in `data_dir`.
+    pub fn start(data_dir: &Path) -> WalletUiProcess {
+        let (child, url) = spawn_service(
+            "sigil-wallet",
+            std::process::Command::new(binary("sigil-wallet"))
+                .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+                .arg(data_dir),
+        );
+        WalletUiProcess { child, url }
+    }
+}
+
+impl Drop for WalletUiProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

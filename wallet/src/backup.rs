@@ -36,6 +36,22 @@ struct BackedUpCredential {
     record: CredentialRecord,
 }
 
+impl BackedUpCredential {
+    /// The clear columns, to be sealed again by the receiving wallet.
+    fn row(&self) -> credential::Model {
+        credential::Model {
+            id: self.id.clone(),
+            format: self.format.clone(),
+            type_name: self.type_name.clone(),
+            issuer: self.issuer.clone(),
+            issuer_name: self.issuer_name.clone(),
+            received_at: self.received_at,
+            valid_until: self.valid_until,
+            sealed: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Bundle {
     files: BTreeMap<String, String>,
@@ -46,6 +62,14 @@ struct Bundle {
 /// Writes the wallet in `dir` to `out`, sealed under `passphrase` (which must open the
 /// wallet). Returns how many credentials it holds.
 pub async fn export(dir: &WalletDir, passphrase: &str, out: &Path) -> anyhow::Result<usize> {
+    let (sealed, count) = export_text(dir, passphrase).await?;
+    write_new(out, sealed.as_bytes())?;
+    Ok(count)
+}
+
+/// The backup of the wallet in `dir`, sealed under `passphrase`, and how many credentials it
+/// holds.
+pub async fn export_text(dir: &WalletDir, passphrase: &str) -> anyhow::Result<(String, usize)> {
     let holder = holder::unlock(dir, passphrase)?;
     let store = Store::open(&dir.database_path()).await?;
     let mut files = BTreeMap::new();
@@ -78,8 +102,40 @@ pub async fn export(dir: &WalletDir, passphrase: &str, out: &Path) -> anyhow::Re
     };
     let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(&bundle)?);
     let sealed = keystore::seal_data(&plaintext, CONTENT, passphrase, KdfParams::default())?;
-    write_new(out, sealed.as_bytes())?;
-    Ok(count)
+    Ok((sealed, count))
+}
+
+fn open_bundle(text: &str, passphrase: &str) -> anyhow::Result<Bundle> {
+    let plaintext = keystore::open_data(text, CONTENT, passphrase).map_err(|e| match e {
+        keystore::KeystoreError::WrongPassphrase => {
+            anyhow::anyhow!("wrong passphrase, or the backup file has been altered")
+        }
+        other => anyhow::anyhow!("the backup: {other}"),
+    })?;
+    serde_json::from_slice(&plaintext).map_err(|e| anyhow::anyhow!("the backup is unreadable: {e}"))
+}
+
+/// Adds the credentials (and history) of a backup to an open wallet, skipping credentials it
+/// already holds. Returns how many were added.
+pub async fn merge(
+    holder: &holder::Holder,
+    store: &Store,
+    text: &str,
+    passphrase: &str,
+) -> anyhow::Result<usize> {
+    let bundle = open_bundle(text, passphrase)?;
+    let held: Vec<String> = store.list().await?.into_iter().map(|row| row.id).collect();
+    let mut added = 0;
+    for backed_up in bundle.credentials {
+        if held.contains(&backed_up.id) {
+            continue;
+        }
+        store
+            .insert_credential(&holder.vault, backed_up.row(), &backed_up.record)
+            .await?;
+        added += 1;
+    }
+    Ok(added)
 }
 
 /// Restores the backup `from` into the empty directory `dir`. Returns how many credentials
@@ -92,14 +148,7 @@ pub async fn import(dir: &WalletDir, passphrase: &str, from: &Path) -> anyhow::R
         );
     }
     let text = std::fs::read_to_string(from).map_err(|e| anyhow::anyhow!("{}: {e}", from.display()))?;
-    let plaintext = keystore::open_data(&text, CONTENT, passphrase).map_err(|e| match e {
-        keystore::KeystoreError::WrongPassphrase => {
-            anyhow::anyhow!("wrong passphrase, or the backup file has been altered")
-        }
-        other => anyhow::anyhow!("{}: {other}", from.display()),
-    })?;
-    let bundle: Bundle =
-        serde_json::from_slice(&plaintext).map_err(|e| anyhow::anyhow!("the backup is unreadable: {e}"))?;
+    let bundle = open_bundle(&text, passphrase)?;
     for (name, contents) in &bundle.files {
         if !FILES.contains(&name.as_str()) {
             anyhow::bail!("the backup holds an unexpected file {name:?}");

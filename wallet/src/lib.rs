@@ -6,11 +6,13 @@
 //! - [`receive`]: the OpenID4VCI client; [`verification`] of what comes in.
 //! - [`present`]: the OpenID4VP client.
 //! - [`backup`]: encrypted export and import.
+//! - [`ui`]: the local web UI (`serve`).
 
 pub mod backup;
 pub mod holder;
 pub mod present;
 pub mod receive;
 pub mod store;
+pub mod ui;
 pub mod vault;
 pub mod verification;

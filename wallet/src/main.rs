@@ -91,6 +91,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open the wallet's web UI in a browser on this computer (it listens on loopback only,
+    /// and asks for the passphrase in the browser).
+    Serve {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long, env = "SIGIL_LISTEN", default_value = "127.0.0.1:7403")]
+        listen: std::net::SocketAddr,
+    },
     /// Write an encrypted backup of the whole wallet.
     Export {
         #[arg(long, env = "SIGIL_DATA_DIR")]
@@ -352,6 +360,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
             }
+        }
+        Command::Serve { data_dir, listen } => {
+            sigil_wallet::ui::serve(WalletDir(data_dir), listen, |address| {
+                // Tests and scripts read this line to learn the port.
+                println!("sigil-wallet listening on http://{address}");
+                eprintln!("open http://{address} in your browser and unlock the wallet");
+            })
+            .await?;
         }
         Command::Export { data_dir, to } => {
             let count = sigil_wallet::backup::export(&WalletDir(data_dir), &passphrase()?, &to).await?;

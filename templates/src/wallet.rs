@@ -1,0 +1,157 @@
+//! The wallet's local web UI: one struct per page with plain fields, filled by
+//! `sigil-wallet serve`. Credentials come from issuers and requests from verifiers, strangers
+//! both, so askama escapes everything.
+
+use askama::Template;
+
+/// What every unlocked page shows.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub csrf: String,
+    pub section: &'static str,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
+/// `/unlock`
+#[derive(Debug, Template)]
+#[template(path = "wallet/unlock.html")]
+pub struct UnlockPage {
+    pub error: Option<String>,
+}
+
+/// A credential as a card.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub id: String,
+    pub title: String,
+    pub type_label: String,
+    pub issuer_name: String,
+    pub accreditation: String,
+    /// In words: "Valid", "Revoked", "Suspended", "Could not check".
+    pub status: String,
+    /// `valid`, `revoked`, `suspended`, `invalid` or `unknown` (the CSS class).
+    pub status_class: String,
+    pub validity: String,
+}
+
+/// `/`
+#[derive(Debug, Template)]
+#[template(path = "wallet/cards.html")]
+pub struct CardsPage {
+    pub frame: Frame,
+    pub cards: Vec<Card>,
+}
+
+/// A check, for people.
+#[derive(Debug, Clone)]
+pub struct CheckLine {
+    pub outcome: String,
+    pub label: String,
+    pub sentence: String,
+}
+
+/// `/credentials/{id}`
+#[derive(Debug, Template)]
+#[template(path = "wallet/credential.html")]
+pub struct CredentialPage {
+    pub frame: Frame,
+    pub id: String,
+    pub title: String,
+    pub type_label: String,
+    pub format: String,
+    pub issuer: String,
+    pub issuer_name: String,
+    pub accreditation: String,
+    pub received: String,
+    pub claims: Vec<(String, String)>,
+    pub checks: Vec<CheckLine>,
+}
+
+/// `/receive`
+#[derive(Debug, Template)]
+#[template(path = "wallet/receive.html")]
+pub struct ReceivePage {
+    pub frame: Frame,
+    pub offer: String,
+}
+
+/// `/present`
+#[derive(Debug, Template)]
+#[template(path = "wallet/present.html")]
+pub struct PresentPage {
+    pub frame: Frame,
+    pub request: String,
+}
+
+/// The consent page for a presentation request.
+#[derive(Debug, Template)]
+#[template(path = "wallet/consent.html")]
+pub struct ConsentPage {
+    pub frame: Frame,
+    /// The pending request's id.
+    pub pending: String,
+    pub verifier: String,
+    pub verifier_did: String,
+    pub type_label: String,
+    pub credential_title: String,
+    pub issuer_name: String,
+    /// Whether the holder can pick claims (SD-JWT VC).
+    pub selectable: bool,
+    /// (claim, requested): what would be shared.
+    pub claims: Vec<(String, bool)>,
+}
+
+/// A history line.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    pub at: String,
+    pub event: String,
+    pub party: String,
+    pub claims: String,
+}
+
+/// `/history`
+#[derive(Debug, Template)]
+#[template(path = "wallet/history.html")]
+pub struct HistoryPage {
+    pub frame: Frame,
+    pub entries: Vec<HistoryLine>,
+}
+
+/// `/backup`
+#[derive(Debug, Template)]
+#[template(path = "wallet/backup.html")]
+pub struct BackupPage {
+    pub frame: Frame,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hostile_verifier_name_is_escaped_on_the_consent_page() {
+        let page = ConsentPage {
+            frame: Frame {
+                csrf: "t".into(),
+                section: "present",
+                message: None,
+                error: None,
+            },
+            pending: "p".into(),
+            verifier: "<script>steal()</script>".into(),
+            verifier_did: "did:key:z".into(),
+            type_label: "University degree".into(),
+            credential_title: "BSc".into(),
+            issuer_name: "Example University".into(),
+            selectable: true,
+            claims: vec![("name".into(), true), ("studentId".into(), false)],
+        }
+        .render()
+        .unwrap();
+        assert!(!page.contains("<script>steal"), "{page}");
+        assert!(page.contains(r#"value="name" checked"#), "{page}");
+        assert!(page.contains(r#"value="studentId">"#), "{page}");
+    }
+}

@@ -1,0 +1,209 @@
+//! The wallet's local web UI, as a browser without JavaScript uses it: unlock with the
+//! passphrase, receive an offer by pasting its link, see it as a card, answer a verifier's
+//! request on the consent page choosing which claims to share, read the history, export a
+//! backup, lock. Forms without the session's CSRF token are refused.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use serde_json::{Value, json};
+use sigil_tests::stack::Stack;
+use sigil_tests::{TEST_PASSPHRASE, VerifierProcess, WalletUiProcess, binary, run};
+
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    fn new(base: &url::Url) -> Self {
+        Browser {
+            base: base.as_str().trim_end_matches('/').to_owned(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookie: None,
+        }
+    }
+
+    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.cookie {
+            Some(cookie) => request.header("cookie", cookie),
+            None => request,
+        }
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .with_cookie(self.http.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.with_cookie(self.http.post(format!("{}{path}", self.base)).form(form))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn csrf(&self, path: &str) -> String {
+        let (_, html) = self.get(path).await;
+        let marker = r#"name="csrf" value=""#;
+        let start = html.find(marker).unwrap() + marker.len();
+        html[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_student_uses_the_wallet_in_the_browser() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+    let dir = stack.scratch.path("wallet");
+    run(std::process::Command::new(binary("sigil-wallet"))
+        .args(["init", "--registry", stack.registry.url.as_str(), "--data-dir"])
+        .arg(&dir)
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+    .expect_code(0);
+    let ui = WalletUiProcess::start(&dir);
+    let mut browser = Browser::new(&ui.url);
+
+    // Locked until the passphrase is given in the browser.
+    assert_eq!(browser.get("/").await.0, 303);
+    let wrong = browser.post("/unlock", &[("passphrase", "not it")]).await;
+    assert_eq!(wrong.status().as_u16(), 401);
+    assert!(wrong.text().await.unwrap().contains("wrong passphrase"));
+    let unlocked = browser.post("/unlock", &[("passphrase", TEST_PASSPHRASE)]).await;
+    assert_eq!(unlocked.status().as_u16(), 303);
+    let cookie = unlocked.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    browser.cookie = Some(cookie.split(';').next().unwrap().to_owned());
+    let (_, empty) = browser.get("/").await;
+    assert!(empty.contains("No credentials yet"));
+
+    // Receive by pasting the offer link and the PIN.
+    let offer = stack.offer("dc+sd-jwt").await;
+    let csrf = browser.csrf("/receive").await;
+    let forged = browser
+        .post(
+            "/receive",
+            &[
+                ("csrf", "forged"),
+                ("offer", offer["offer_uri"].as_str().unwrap()),
+                ("pin", "000000"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status().as_u16(), 403);
+    let received = browser
+        .post(
+            "/receive",
+            &[
+                ("csrf", &csrf),
+                ("offer", offer["offer_uri"].as_str().unwrap()),
+                ("pin", offer["tx_code"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(received.status().as_u16(), 303);
+    let (_, cards) = browser.get("/").await;
+    assert!(
+        cards.contains("Bachelor of Science in Mathematics") && cards.contains("Example University"),
+        "{cards}"
+    );
+    assert!(cards.contains(">Valid<"), "{cards}");
+    let detail = received.headers()["location"].to_str().unwrap().to_owned();
+    let (_, detail) = browser.get(&detail).await;
+    assert!(
+        detail.contains("Ada Lovelace") && detail.contains("Signature"),
+        "{detail}"
+    );
+
+    // A verifier asks for name and degree: the consent page lists every claim, ticked where
+    // asked; the holder shares those two.
+    let created: Value = reqwest::Client::new()
+        .post(format!("{}api/requests", verifier.url))
+        .json(&json!({"policy": "diploma"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let request_uri = created["request_uri"].as_str().unwrap();
+    let encoded: String = url::form_urlencoded::byte_serialize(request_uri.as_bytes()).collect();
+    let (status, consent) = browser.get(&format!("/present?request={encoded}")).await;
+    assert_eq!(status, 200, "{consent}");
+    assert!(consent.contains("Example Employer"), "{consent}");
+    assert!(consent.contains(r#"value="name" checked"#), "{consent}");
+    assert!(consent.contains(r#"value="studentId">"#), "{consent}");
+    let pending = consent
+        .split("/present/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = browser.csrf("/present").await;
+    let shared = browser
+        .post(
+            &format!("/present/{pending}"),
+            &[
+                ("csrf", &csrf),
+                ("claim", "name"),
+                ("claim", "degree"),
+                ("decision", "share"),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(shared.contains("Shared with Example Employer"), "{shared}");
+    let state: Value = reqwest::get(format!(
+        "{}api/requests/{}",
+        verifier.url,
+        created["request_id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(state["state"], "verified", "{state:#}");
+    assert!(state["outcome"]["report"]["claims"].get("studentId").is_none());
+
+    let (_, history) = browser.get("/history").await;
+    assert!(
+        history.contains("presented") && history.contains("Example Employer"),
+        "{history}"
+    );
+
+    // Export: the backup is sealed under the passphrase.
+    let csrf = browser.csrf("/backup").await;
+    let backup = browser
+        .post(
+            "/backup/export",
+            &[("csrf", &csrf), ("passphrase", TEST_PASSPHRASE)],
+        )
+        .await;
+    assert_eq!(backup.status().as_u16(), 200);
+    let backup = backup.text().await.unwrap();
+    assert!(backup.contains("sigil-encrypted-data/1") && !backup.contains("Lovelace"));
+
+    // Lock: the session is over.
+    let csrf = browser.csrf("/").await;
+    assert_eq!(
+        browser.post("/lock", &[("csrf", &csrf)]).await.status().as_u16(),
+        303
+    );
+    assert_eq!(browser.get("/").await.0, 303);
+}
