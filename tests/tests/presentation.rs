@@ -241,3 +241,43 @@ async fn the_wallet_refuses_a_request_not_signed_by_its_client_id() {
     let state = scene.state(request["request_id"].as_str().unwrap()).await;
     assert_eq!(state["state"], "pending");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_did_sigil_holder_receives_and_presents_a_vc_jwt() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+    let wallet_dir = stack.scratch.path("wallet").to_str().unwrap().to_owned();
+    let registry = stack.registry.url.to_string();
+    let did = wallet_async(strings(&[
+        "init",
+        "--data-dir",
+        &wallet_dir,
+        "--registry",
+        &registry,
+        "--did-method",
+        "sigil",
+    ]))
+    .await
+    .expect_code(0)
+    .stdout
+    .trim()
+    .to_owned();
+    assert!(did.starts_with("did:sigil:"), "{did}");
+    let scene = Scene {
+        stack,
+        verifier,
+        wallet_dir,
+    };
+    scene.receive("vc+jwt").await;
+    let request = scene
+        .request(json!({"type": "UniversityDegreeCredential", "claims": ["name"], "formats": ["vc+jwt"]}))
+        .await;
+    scene
+        .present(request["request_uri"].as_str().unwrap(), "--yes")
+        .await
+        .expect_code(0);
+    let state = scene.state(request["request_id"].as_str().unwrap()).await;
+    assert_eq!(state["state"], "verified", "{state:#}");
+    assert_eq!(state["outcome"]["report"]["format"], "jwt");
+    assert_eq!(state["outcome"]["report"]["holder"], did);
+}

@@ -383,3 +383,66 @@ mod tests {
         assert!(!has_claim(None, "name"));
     }
 }
+
+#[cfg(test)]
+mod judgement_tests {
+    use super::*;
+    use sigil_core::verify::{Format, Subject};
+
+    fn presentation(trust: Check, issued_at: sigil_core::time::Timestamp) -> VerificationReport {
+        let credential = VerificationReport {
+            subject: Subject::Credential,
+            format: Format::DataIntegrity,
+            issuer: Some("did:key:z6Mk".into()),
+            holder: None,
+            types: vec!["VerifiableCredential".into(), "UniversityDegreeCredential".into()],
+            issued_at: Some(issued_at),
+            claims: Some(json!({"name": "Ada", "degree": {"name": "BSc"}})),
+            checks: vec![Check::passed(check_id::PROOF, "ok"), trust],
+            credentials: vec![],
+            valid: false,
+        };
+        VerificationReport {
+            subject: Subject::Presentation,
+            format: Format::DataIntegrity,
+            issuer: None,
+            holder: Some("did:key:z6Mk".into()),
+            types: vec![],
+            issued_at: None,
+            claims: None,
+            checks: vec![Check::passed(check_id::HOLDER_BINDING, "ok")],
+            credentials: vec![credential],
+            valid: false,
+        }
+    }
+
+    #[test]
+    fn an_unaccredited_issuer_is_refused_or_only_warned_about_as_configured() {
+        let now = sigil_core::time::now();
+        let report = presentation(Check::failed(check_id::TRUST, "not accredited"), now);
+        let mut policy = Policy::diploma();
+        assert!(!policy.judge(&report, now).accepts(&report));
+        policy.unaccredited = Unaccredited::Warn;
+        let judgement = policy.judge(&report, now);
+        assert_eq!(judgement.warnings, vec!["not accredited".to_owned()]);
+        assert!(judgement.accepts(&report));
+    }
+
+    #[test]
+    fn a_credential_older_than_the_policy_allows_is_refused() {
+        let now = sigil_core::time::now();
+        let old = now - chrono::Duration::days(400);
+        let report = presentation(Check::passed(check_id::TRUST, "accredited"), old);
+        let mut policy = Policy::diploma();
+        assert!(policy.judge(&report, now).accepts(&report));
+        policy.max_age_days = Some(365);
+        let judgement = policy.judge(&report, now);
+        assert!(!judgement.accepts(&report));
+        assert!(
+            judgement
+                .checks
+                .iter()
+                .any(|c| c.id == "policy_age" && c.outcome == Outcome::Failed)
+        );
+    }
+}
