@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod browser;
 pub mod stack;
 pub mod wallet_client;
 

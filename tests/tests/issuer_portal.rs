@@ -10,72 +10,20 @@
     reason = "a test fails by panicking"
 )]
 
+use sigil_tests::browser::Browser;
 use sigil_tests::wallet_client::TestWallet;
 use sigil_tests::{IssuerProcess, RegistryProcess, Scratch, TEST_PASSPHRASE, binary, run};
 
 const PASSWORD: &str = "registrar password 2026";
 const HOSTILE: &str = "<script>alert('pwned')</script>";
 
-/// A browser: no redirects followed, the session cookie kept by hand.
-struct Browser {
-    base: String,
-    http: reqwest::Client,
-    cookie: Option<String>,
-}
-
-impl Browser {
-    fn new(base: &url::Url) -> Self {
-        Browser {
-            base: base.as_str().trim_end_matches('/').to_owned(),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookie: None,
-        }
-    }
-
-    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.cookie {
-            Some(cookie) => request.header("cookie", cookie),
-            None => request,
-        }
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let response = self
-            .with_cookie(self.http.get(format!("{}{path}", self.base)))
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.with_cookie(self.http.post(format!("{}{path}", self.base)).form(form))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn sign_in(&mut self, username: &str, password: &str) -> reqwest::Response {
-        let response = self
-            .post("/portal/login", &[("username", username), ("password", password)])
-            .await;
-        if let Some(cookie) = response.headers().get("set-cookie") {
-            let pair = cookie.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
-        response
-    }
-
-    /// The CSRF token of the forms on `path`.
-    async fn csrf(&self, path: &str) -> String {
-        let (_, html) = self.get(path).await;
-        let marker = r#"name="csrf" value=""#;
-        let start = html.find(marker).unwrap() + marker.len();
-        html[start..].split('"').next().unwrap().to_owned()
-    }
+/// Signs in to the portal, keeping the session cookie.
+async fn sign_in(browser: &mut Browser, username: &str, password: &str) -> reqwest::Response {
+    let response = browser
+        .post("/portal/login", &[("username", username), ("password", password)])
+        .await;
+    browser.keep_cookie(&response);
+    response
 }
 
 fn form_value<'a>(html: &'a str, label: &str) -> &'a str {
@@ -122,10 +70,10 @@ async fn a_registrar_issues_revokes_and_rotates_from_the_portal() {
     // Signed out, every page leads to the sign-in form.
     let (status, _) = browser.get("/portal/credentials").await;
     assert_eq!(status, 303);
-    let wrong = browser.sign_in("registrar", "not the password").await;
+    let wrong = sign_in(&mut browser, "registrar", "not the password").await;
     assert_eq!(wrong.status().as_u16(), 401);
     assert!(wrong.text().await.unwrap().contains("Wrong username or password"));
-    let right = browser.sign_in("registrar", PASSWORD).await;
+    let right = sign_in(&mut browser, "registrar", PASSWORD).await;
     assert_eq!(right.status().as_u16(), 303);
     let cookie = right.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
@@ -294,8 +242,14 @@ async fn a_registrar_issues_revokes_and_rotates_from_the_portal() {
     // Guessing passwords is throttled, even with the right one after the limit.
     let mut guesser = Browser::new(&issuer.url);
     for _ in 0..5 {
-        assert_eq!(guesser.sign_in("registrar", "guess").await.status().as_u16(), 401);
+        assert_eq!(
+            sign_in(&mut guesser, "registrar", "guess")
+                .await
+                .status()
+                .as_u16(),
+            401
+        );
     }
-    let locked = guesser.sign_in("registrar", PASSWORD).await;
+    let locked = sign_in(&mut guesser, "registrar", PASSWORD).await;
     assert_eq!(locked.status().as_u16(), 429);
 }

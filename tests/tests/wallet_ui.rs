@@ -10,57 +10,9 @@
 )]
 
 use serde_json::{Value, json};
+use sigil_tests::browser::Browser;
 use sigil_tests::stack::Stack;
 use sigil_tests::{TEST_PASSPHRASE, VerifierProcess, WalletUiProcess, binary, run};
-
-struct Browser {
-    base: String,
-    http: reqwest::Client,
-    cookie: Option<String>,
-}
-
-impl Browser {
-    fn new(base: &url::Url) -> Self {
-        Browser {
-            base: base.as_str().trim_end_matches('/').to_owned(),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookie: None,
-        }
-    }
-
-    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.cookie {
-            Some(cookie) => request.header("cookie", cookie),
-            None => request,
-        }
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let response = self
-            .with_cookie(self.http.get(format!("{}{path}", self.base)))
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.with_cookie(self.http.post(format!("{}{path}", self.base)).form(form))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn csrf(&self, path: &str) -> String {
-        let (_, html) = self.get(path).await;
-        let marker = r#"name="csrf" value=""#;
-        let start = html.find(marker).unwrap() + marker.len();
-        html[start..].split('"').next().unwrap().to_owned()
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_student_uses_the_wallet_in_the_browser() {
@@ -84,7 +36,7 @@ async fn a_student_uses_the_wallet_in_the_browser() {
     assert_eq!(unlocked.status().as_u16(), 303);
     let cookie = unlocked.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
-    browser.cookie = Some(cookie.split(';').next().unwrap().to_owned());
+    browser.keep_cookie(&unlocked);
     let (_, empty) = browser.get("/").await;
     assert!(empty.contains("No credentials yet"));
 

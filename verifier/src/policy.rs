@@ -315,17 +315,8 @@ impl Judgement {
 
 /// Whether `claims` holds the dotted `path`.
 fn has_claim(claims: Option<&Value>, path: &str) -> bool {
-    let mut value = match claims {
-        Some(value) => value,
-        None => return false,
-    };
-    for part in path.split('.') {
-        match value.get(part) {
-            Some(next) => value = next,
-            None => return false,
-        }
-    }
-    !value.is_null()
+    let parts: Vec<&str> = path.split('.').collect();
+    claims.is_some_and(|claims| sigil_core::model::claims::at(claims, &parts).is_some())
 }
 
 /// When a credential says it was issued.

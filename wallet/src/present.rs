@@ -290,12 +290,15 @@ fn answer(query: &Value, credential: &Held) -> Option<Match> {
             .map(|p| p.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let path = path.strip_prefix(prefix).unwrap_or(&path);
-        if path.is_empty() || !has_path(&credential.record.claims, path) {
+        if path.is_empty() || sigil_core::model::claims::at(&credential.record.claims, path).is_none() {
             return None;
         }
         requested.push(path.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>());
     }
-    let all_claims = claim_paths(&credential.record.claims);
+    let all_claims: Vec<String> = sigil_core::model::claims::flatten(&credential.record.claims)
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
     let (disclosed, sd_claims) = if format == "dc+sd-jwt" {
         // The disclosures of the requested claims' top-level names are sent; claims the
         // issuer did not make disclosable are always visible.
@@ -319,42 +322,6 @@ fn answer(query: &Value, credential: &Held) -> Option<Match> {
         disclosed,
         sd_claims,
     })
-}
-
-fn has_path(claims: &Value, path: &[&str]) -> bool {
-    let mut value = claims;
-    for part in path {
-        match value.get(part) {
-            Some(next) => value = next,
-            None => return false,
-        }
-    }
-    true
-}
-
-/// Every leaf claim as a dotted path, without the subject's `id`.
-fn claim_paths(claims: &Value) -> Vec<String> {
-    fn walk(prefix: &str, value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::Object(object) => {
-                for (key, inner) in object {
-                    if prefix.is_empty() && key == "id" {
-                        continue;
-                    }
-                    let name = if prefix.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{prefix}.{key}")
-                    };
-                    walk(&name, inner, out);
-                }
-            }
-            _ => out.push(prefix.to_owned()),
-        }
-    }
-    let mut out = Vec::new();
-    walk("", claims, &mut out);
-    out
 }
 
 /// The subject claims of an SD-JWT VC that are not selectively disclosable (visible in every
@@ -541,12 +508,5 @@ mod tests {
             short_type("UniversityDegreeCredential"),
             "UniversityDegreeCredential"
         );
-    }
-
-    #[test]
-    fn claims_become_dotted_paths_without_the_subject_id() {
-        let claims =
-            json!({"id": "did:key:z", "name": "Ada", "degree": {"type": "BachelorDegree", "name": "BSc"}});
-        assert_eq!(claim_paths(&claims), vec!["name", "degree.type", "degree.name"]);
     }
 }

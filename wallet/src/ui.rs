@@ -362,31 +362,6 @@ async fn cards(Unlocked(session): Unlocked) -> Response {
     )
 }
 
-fn claim_pairs(claims: &Value) -> Vec<(String, String)> {
-    fn walk(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-        match value {
-            Value::Object(object) => {
-                for (key, inner) in object {
-                    if prefix.is_empty() && key == "id" {
-                        continue;
-                    }
-                    let name = if prefix.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{prefix}.{key}")
-                    };
-                    walk(&name, inner, out);
-                }
-            }
-            Value::String(text) => out.push((prefix.to_owned(), text.clone())),
-            other => out.push((prefix.to_owned(), other.to_string())),
-        }
-    }
-    let mut out = Vec::new();
-    walk("", claims, &mut out);
-    out
-}
-
 async fn credential(Unlocked(session): Unlocked, Path(id): Path<String>) -> Response {
     let held = match session.store.get(&session.holder.vault, &id).await {
         Ok(Some(held)) => held,
@@ -410,7 +385,7 @@ async fn credential(Unlocked(session): Unlocked, Path(id): Path<String>) -> Resp
                 .clone()
                 .unwrap_or_else(|| "Not accredited by a root of trust".into()),
             received: time(held.row.received_at),
-            claims: claim_pairs(&held.record.claims),
+            claims: sigil_core::model::claims::flatten(&held.record.claims),
             checks,
         },
     )

@@ -1,6 +1,7 @@
 //! The W3C Verifiable Credentials Data Model 2.0: typed views of credentials and
 //! presentations, Bitstring Status List entries and lists, and Sigil's credential types.
 
+pub mod claims;
 pub mod credential;
 pub mod credential_type;
 pub mod one_or_many;

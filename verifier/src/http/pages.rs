@@ -309,10 +309,10 @@ fn result_view(outcome: &Value) -> ResultView {
         .find(|c| c.get("id").and_then(Value::as_str) == Some("trust"))
         .and_then(|c| c.get("message").and_then(Value::as_str))
         .map(str::to_owned);
-    let mut claims = Vec::new();
-    if let Some(subject) = credential.get("claims") {
-        flatten("", subject, &mut claims);
-    }
+    let claims = credential
+        .get("claims")
+        .map(sigil_core::model::claims::flatten)
+        .unwrap_or_default();
     ResultView {
         verdict: if accepted { "verified" } else { "rejected" }.into(),
         headline: if accepted {
@@ -332,26 +332,5 @@ fn result_view(outcome: &Value) -> ResultView {
             .and_then(Value::as_array)
             .map(|w| w.iter().filter_map(Value::as_str).map(str::to_owned).collect())
             .unwrap_or_default(),
-    }
-}
-
-/// Claims as (dotted name, text) pairs, without the subject's `id`.
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(object) => {
-            for (key, inner) in object {
-                if prefix.is_empty() && key == "id" {
-                    continue;
-                }
-                let name = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten(&name, inner, out);
-            }
-        }
-        Value::String(text) => out.push((prefix.to_owned(), text.clone())),
-        other => out.push((prefix.to_owned(), other.to_string())),
     }
 }
