@@ -1,36 +1,112 @@
 #!/usr/bin/env bash
-# Sigil's main job, for now: a university key issues a sample diploma in all three formats,
-# the verifier checks each, and a forged copy is caught. (The whole local stack — registry,
-# issuer, wallet and verifier services — replaces this once those services exist.)
+# Sigil's main job: the whole local stack — registry, issuer, verifier and a student's
+# wallet — on SQLite, with demo data, until Ctrl-C.
 #
-# Keys and credentials go to ${SIGIL_DEMO_DIR:-.sigil-demo}; a second run reuses the keys.
+# The first start sets everything up under ${SIGIL_STACK_DIR:-.sigil-stack}: a chain whose
+# genesis names the ministry's root of trust, "Example University" registered and accredited
+# with a registrar account and an API token, an employer's verifier, a student's wallet. A
+# second start reuses it all. Demo secrets are printed below: this is a demo, not production.
+#
+# Ports: SIGIL_REGISTRY_PORT (7400), SIGIL_ISSUER_PORT (7401), SIGIL_VERIFIER_PORT (7402),
+# SIGIL_WALLET_PORT (7403).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
 cargo build --workspace --bins --locked --quiet
-bin=target/debug
-dir=${SIGIL_DEMO_DIR:-.sigil-demo}
+bin=$PWD/target/debug
+dir=${SIGIL_STACK_DIR:-.sigil-stack}
 mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+export SIGIL_PASSPHRASE=${SIGIL_PASSPHRASE:-sigil demo passphrase}
+registrar_password=${SIGIL_REGISTRAR_PASSWORD:-registrar demo 2026}
+registry_port=${SIGIL_REGISTRY_PORT:-7400}
+issuer_port=${SIGIL_ISSUER_PORT:-7401}
+verifier_port=${SIGIL_VERIFIER_PORT:-7402}
+wallet_port=${SIGIL_WALLET_PORT:-7403}
+registry_url=http://127.0.0.1:$registry_port
 
-[ -f "$dir/university.jwk" ] || $bin/sigil-issuer keys generate --jwk "$dir/university.jwk" >/dev/null
-[ -f "$dir/student.jwk" ] || $bin/sigil-issuer keys generate --jwk "$dir/student.jwk" >/dev/null
-student=$($bin/sigil-issuer keys did --jwk "$dir/student.jwk")
-
-for format in ldp_vc vc+jwt dc+sd-jwt; do
-  file="$dir/diploma.${format//+/-}"
-  $bin/sigil-issuer issue --key "$dir/university.jwk" --type UniversityDegreeCredential \
-    --subject "$student" --claims examples/diploma-claims.json --format "$format" > "$file"
-  echo "== $format diploma written to $file"
-  $bin/sigil-verifier verify "$file"
+children=()
+# Stops every service started so far (each shuts down gracefully on SIGTERM).
+stop() {
+  trap - INT TERM EXIT
   echo
-done
+  echo "stopping the stack…"
+  for pid in "${children[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${children[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "stopped; data kept in $dir"
+}
+trap 'stop; exit 0' INT TERM
+trap 'stop' EXIT
 
-sed 's/Ada Lovelace/Ada Lovelacf/' "$dir/diploma.ldp_vc" > "$dir/forged.ldp_vc"
-echo "== a forged copy (one letter of the name changed): $dir/forged.ldp_vc"
-if $bin/sigil-verifier verify "$dir/forged.ldp_vc"; then
-  echo "error: the forged diploma verified" >&2
+# Starts a service in the background, logging to $dir/logs/NAME.log, and waits for its
+# "NAME listening on" line.
+start() {
+  local name=$1
+  shift
+  mkdir -p "$dir/logs"
+  "$@" >"$dir/logs/$name.out" 2>"$dir/logs/$name.log" &
+  children+=($!)
+  for _ in $(seq 1 100); do
+    if grep -q "listening on" "$dir/logs/$name.out" 2>/dev/null; then return 0; fi
+    if ! kill -0 "${children[-1]}" 2>/dev/null; then
+      echo "error: $name did not start; see $dir/logs/$name.log" >&2
+      tail -5 "$dir/logs/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "error: $name did not start within 20 s; see $dir/logs/$name.log" >&2
   exit 1
+}
+
+if [ ! -f "$dir/registry/genesis.json" ]; then
+  echo "setting up a new chain (the ministry's root of trust is in its genesis)…"
+  $bin/sigil-registry init --data-dir "$dir/registry" >"$dir/ministry.did"
 fi
-echo
-echo "Done. Try: $bin/sigil-verifier verify $dir/diploma.ldp_vc --json"
+start sigil-registry $bin/sigil-registry serve --data-dir "$dir/registry" --listen "127.0.0.1:$registry_port"
+
+if [ ! -f "$dir/university/issuer.toml" ]; then
+  echo "registering Example University and accrediting it…"
+  $bin/sigil-issuer init --data-dir "$dir/university" --registry "$registry_url" \
+    --name "Example University" >"$dir/university.did" 2>/dev/null
+  $bin/sigil-registry accredit --registry "$registry_url" --keys "$dir/registry" \
+    --issuer "$(cat "$dir/university.did")" \
+    --types "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential,ProductInspectionCertificate,https://w3id.org/sigil/types/ProductInspectionCertificate" \
+    >/dev/null
+  SIGIL_REGISTRAR_PASSWORD=$registrar_password \
+    $bin/sigil-issuer registrar add --data-dir "$dir/university" --username registrar 2>/dev/null
+  $bin/sigil-issuer token create --data-dir "$dir/university" --label demo >"$dir/api-token"
+fi
+start sigil-issuer $bin/sigil-issuer serve --data-dir "$dir/university" \
+  --listen "127.0.0.1:$issuer_port" --public-url "http://127.0.0.1:$issuer_port"
+
+start sigil-verifier $bin/sigil-verifier serve --data-dir "$dir/verifier" --registry "$registry_url" \
+  --name "Example Employer" --listen "127.0.0.1:$verifier_port" --public-url "http://127.0.0.1:$verifier_port"
+
+if [ ! -f "$dir/wallet/wallet.toml" ]; then
+  $bin/sigil-wallet init --data-dir "$dir/wallet" --registry "$registry_url" >"$dir/student.did"
+fi
+start sigil-wallet $bin/sigil-wallet serve --data-dir "$dir/wallet" --listen "127.0.0.1:$wallet_port"
+
+cat <<EOF
+
+Sigil is running (data in $dir, logs in $dir/logs):
+
+  Registry explorer   $registry_url/explorer
+                      ministry (root of trust): $(cat "$dir/ministry.did" 2>/dev/null || echo "see genesis.json")
+  University portal   http://127.0.0.1:$issuer_port/portal
+                      sign in as registrar / $registrar_password
+                      API token: $(cat "$dir/api-token")
+  Employer's verifier http://127.0.0.1:$verifier_port
+  Student's wallet    http://127.0.0.1:$wallet_port
+                      unlock with the passphrase: $SIGIL_PASSPHRASE
+
+Try it: issue a diploma in the portal, paste its offer link and PIN into the wallet, start a
+request on the verifier's page and paste its openid4vp:// link into the wallet's Present page.
+Press Ctrl-C to stop everything.
+EOF
+
+wait -n "${children[@]}" || true
+echo "a service stopped unexpectedly; see $dir/logs" >&2
+exit 1
