@@ -37,7 +37,7 @@ impl Issuer {
             .into_iter()
             .filter_map(|row| Some((row.id, row.credential_hash?)))
             .unzip();
-        let key = self.active_key();
+        let key = self.signing_key().await;
         let now = sigil_core::time::now();
         let mut batch = anchor::unsigned(key.did.as_str(), hashes, &sigil_core::time::format_datetime(now));
         batch.proof = Some(statement::sign(&batch, &key.key, &key.method)?);

@@ -193,7 +193,7 @@ impl Issuer {
             .ok_or(SigningError::AlreadyIssued)?;
         let format = CredentialFormat::parse(&row.format)
             .ok_or_else(|| anyhow::anyhow!("stored format {:?} is unknown", row.format))?;
-        let key = self.active_key();
+        let key = self.signing_key().await;
         let request = self.credential_request(definition, &row, claims, holder, Some(*holder_key), now);
         let issued = request
             .issue(format, &key.key, &key.method, now)

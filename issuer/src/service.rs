@@ -47,6 +47,24 @@ pub struct Issuer {
     pub(crate) status_lock: tokio::sync::Mutex<()>,
     /// Serialises anchoring, so that a credential is never put in two batches.
     pub(crate) anchor_lock: tokio::sync::Mutex<()>,
+    /// Signing holds this for reading; a key rotation holds it for writing, so nothing is
+    /// signed with the old key once its retirement is on its way to the registry.
+    signing_gate: tokio::sync::RwLock<()>,
+}
+
+/// The key to sign with, and the right to sign with it now (see [`Issuer::signing_key`]).
+#[derive(Debug)]
+pub struct SigningPermit<'a> {
+    _gate: tokio::sync::RwLockReadGuard<'a, ()>,
+    key: Arc<ActiveKey>,
+}
+
+impl std::ops::Deref for SigningPermit<'_> {
+    type Target = ActiveKey;
+
+    fn deref(&self) -> &ActiveKey {
+        &self.key
+    }
 }
 
 impl Issuer {
@@ -75,6 +93,7 @@ impl Issuer {
             passphrase: Zeroizing::new(passphrase.to_owned()),
             status_lock: tokio::sync::Mutex::new(()),
             anchor_lock: tokio::sync::Mutex::new(()),
+            signing_gate: tokio::sync::RwLock::new(()),
             institution,
         })
     }
@@ -84,7 +103,16 @@ impl Issuer {
         Ok(ActiveKey { did, key, method })
     }
 
-    /// The key to sign with now.
+    /// The key to sign with, held until the permit is dropped: a rotation waits for it.
+    pub async fn signing_key(&self) -> SigningPermit<'_> {
+        let gate = self.signing_gate.read().await;
+        SigningPermit {
+            _gate: gate,
+            key: self.active_key(),
+        }
+    }
+
+    /// The key signing with now, to show (to sign, take [`Issuer::signing_key`]).
     pub fn active_key(&self) -> Arc<ActiveKey> {
         match self.active.read() {
             Ok(guard) => guard.clone(),
@@ -99,13 +127,23 @@ impl Issuer {
 
     /// Rotates the signing key on the registry (as `sigil-issuer keys rotate`) and signs with
     /// the new key from now on. Returns the new method's fragment.
-    pub async fn rotate(&self, rotation: &Rotation, actor: &str, now: Timestamp) -> anyhow::Result<String> {
-        let fragment = crate::institution::rotate(&self.institution, &self.passphrase, rotation, now).await?;
-        let active = Self::unlock(&self.institution, &self.passphrase)?;
-        match self.active.write() {
-            Ok(mut guard) => *guard = Arc::new(active),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(active),
-        }
+    ///
+    /// Signing pauses meanwhile, and the operation is dated at the next whole second: the
+    /// registry and verifiers compare times to the second, so every credential the old key
+    /// signed is dated strictly before the key's retirement.
+    pub async fn rotate(&self, rotation: &Rotation, actor: &str) -> anyhow::Result<String> {
+        let (fragment, now) = {
+            let _gate = self.signing_gate.write().await;
+            let now = next_whole_second().await;
+            let fragment =
+                crate::institution::rotate(&self.institution, &self.passphrase, rotation, now).await?;
+            let active = Self::unlock(&self.institution, &self.passphrase)?;
+            match self.active.write() {
+                Ok(mut guard) => *guard = Arc::new(active),
+                Err(poisoned) => *poisoned.into_inner() = Arc::new(active),
+            }
+            (fragment, now)
+        };
         let detail = match rotation {
             Rotation::Routine => "routine rotation".to_owned(),
             Rotation::Compromised { since, .. } => {
@@ -130,4 +168,16 @@ impl Issuer {
             tracing::error!(%error, action, "could not write the audit log");
         }
     }
+}
+
+/// Waits for the start of the next second and returns it.
+async fn next_whole_second() -> Timestamp {
+    let now = sigil_core::time::now();
+    let next = now.timestamp() + 1;
+    let wait = (next * 1000 - now.timestamp_millis()).clamp(0, 1000);
+    tokio::time::sleep(std::time::Duration::from_millis(
+        u64::try_from(wait).unwrap_or(1000),
+    ))
+    .await;
+    chrono::DateTime::from_timestamp(next, 0).unwrap_or_else(sigil_core::time::now)
 }

@@ -234,7 +234,7 @@ impl Issuer {
             Some(list) if list.valid_from >= now.timestamp() => timestamp(list.valid_from + 1),
             _ => now,
         };
-        let key = self.active_key();
+        let key = self.signing_key().await;
         let unsigned = json!({
             "@context": [sigil_core::contexts::CREDENTIALS_V2],
             "id": id,

@@ -266,7 +266,7 @@ pub async fn rotate(
         },
     };
     let fragment = issuer
-        .rotate(&rotation, &actor, sigil_core::time::now())
+        .rotate(&rotation, &actor)
         .await
         .map_err(|e| ApiError::Refused(format!("{e:#}")))?;
     Ok(Json(

@@ -49,8 +49,7 @@ pub async fn issue(
     if unsigned.get("proof").is_some() {
         return Err(ApiError::BadRequest("the credential already has a proof".into()));
     }
-    let key = issuer.active_key();
-    let did = key.did.to_string();
+    let did = issuer.did().to_string();
     match unsigned.get("issuer") {
         None => set_member(&mut unsigned, "issuer", json!(did)),
         Some(given) => {
@@ -101,6 +100,13 @@ pub async fn issue(
     if parsed.status.is_empty() {
         let entries = status::entries(&issuer.public_url, row.status_list, row.status_index);
         set_member(&mut unsigned, "credentialStatus", entries);
+    }
+    // Taken only now: publishing a status list above takes the signing permit itself.
+    let key = issuer.signing_key().await;
+    if key.did.as_str() != did {
+        return Err(ApiError::Conflict(
+            "the institution's DID changed meanwhile".into(),
+        ));
     }
     let proof_options = ProofOptions {
         cryptosuite,

@@ -855,11 +855,7 @@ pub async fn rotate(
         },
         other => return error_page(&portal, StatusCode::BAD_REQUEST, "Unknown rotation", other),
     };
-    match portal
-        .issuer
-        .rotate(&rotation, &registrar.actor(), sigil_core::time::now())
-        .await
-    {
+    match portal.issuer.rotate(&rotation, &registrar.actor()).await {
         Ok(fragment) => keys_page(
             &portal,
             &registrar,

@@ -1,0 +1,282 @@
+//! The diploma story end to end, with the four binaries as separate processes: the
+//! university registers and is accredited; it issues a diploma over OpenID4VCI to the
+//! student's wallet; the wallet presents it to the employer's verifier over OpenID4VP,
+//! disclosing only name and degree, and the verifier accepts; the university revokes it and
+//! the verifier rejects it; the university rotates its key — the old diploma still verifies,
+//! new ones verify under the new key; once the old key is declared compromised from T, a
+//! diploma forged with it and dated after T is rejected while one anchored before T is
+//! accepted; once the university's DID is deactivated, newly signed diplomas are rejected.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sigil_core::did::Did;
+use sigil_core::did::sigil::digest;
+use sigil_core::did::sigil::operation::{Compromise, DidOperation, OperationKind};
+use sigil_core::issue::{CredentialFormat, CredentialRequest};
+use sigil_core::key::SigningKey;
+use sigil_core::model::CredentialType;
+use sigil_core::registry::RegistryClient;
+use sigil_core::time::{format_datetime, now};
+use sigil_tests::stack::Stack;
+use sigil_tests::{Outcome, TEST_PASSPHRASE, VerifierProcess, binary, run};
+
+fn wallet(args: Vec<String>) -> Outcome {
+    run(std::process::Command::new(binary("sigil-wallet"))
+        .args(args)
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+}
+
+async fn in_background(args: &[&str]) -> Outcome {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || wallet(args)).await.unwrap()
+}
+
+/// The verifier's registry answers may be a second old (its freshness bound).
+async fn let_the_registry_settle() {
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_diploma_story() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+    let http = reqwest::Client::new();
+    let verifier_url = |path: &str| format!("{}{path}", verifier.url.as_str().trim_end_matches('/'));
+    let dir = stack.scratch.path("wallet").to_str().unwrap().to_owned();
+    in_background(&[
+        "init",
+        "--data-dir",
+        &dir,
+        "--registry",
+        stack.registry.url.as_str(),
+    ])
+    .await
+    .expect_code(0);
+
+    // The university issues a diploma over OpenID4VCI; the wallet receives it.
+    let offer = stack.offer("dc+sd-jwt").await;
+    let diploma_id = offer["credential_id"].as_str().unwrap().to_owned();
+    let out = in_background(&[
+        "receive",
+        offer["offer_uri"].as_str().unwrap(),
+        "--tx-code",
+        offer["tx_code"].as_str().unwrap(),
+        "--data-dir",
+        &dir,
+        "--json",
+    ])
+    .await
+    .expect_code(0);
+    let received: Value = serde_json::from_str(&out.stdout).unwrap();
+    let held = in_background(&[
+        "show",
+        received["id"].as_str().unwrap(),
+        "--data-dir",
+        &dir,
+        "--json",
+    ])
+    .await
+    .expect_code(0);
+    let sd_jwt = serde_json::from_str::<Value>(&held.stdout).unwrap()["credential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The wallet presents name and degree only; the employer accepts.
+    let present = |http: reqwest::Client| {
+        let dir = dir.clone();
+        let create = verifier_url("/api/requests");
+        let state_url = verifier_url("/api/requests/");
+        async move {
+            let created: Value = http
+                .post(create)
+                .json(&json!({"policy": "diploma"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            in_background(&[
+                "present",
+                created["request_uri"].as_str().unwrap(),
+                "--data-dir",
+                &dir,
+                "--yes",
+            ])
+            .await
+            .expect_code(0);
+            let state: Value = http
+                .get(format!("{state_url}{}", created["request_id"].as_str().unwrap()))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            state
+        }
+    };
+    let state = present(http.clone()).await;
+    assert_eq!(state["state"], "verified", "{state:#}");
+    let seen = &state["outcome"]["report"]["claims"];
+    assert_eq!(seen["name"], "Ada Lovelace");
+    assert!(
+        seen.get("studentId").is_none() && seen.get("dateOfBirth").is_none(),
+        "{seen:#}"
+    );
+
+    // Revoked: the employer now rejects it.
+    let (status, _) = stack
+        .api(&format!("/api/credentials/{diploma_id}/revoke"), &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let_the_registry_settle().await;
+    let state = present(http.clone()).await;
+    assert_eq!(state["state"], "rejected", "{state:#}");
+
+    // A second diploma, anchored, signed with key-1 — then a routine rotation to key-2.
+    let offer = stack.offer("vc+jwt").await;
+    let test_wallet = sigil_tests::wallet_client::TestWallet::new();
+    let old_diploma = test_wallet
+        .receive(
+            offer["offer_uri"].as_str().unwrap(),
+            offer["tx_code"].as_str().unwrap(),
+        )
+        .await;
+    let (status, _) = stack.api("/api/anchors", &json!({})).await;
+    assert_eq!(status, 200);
+    let verify = |credential: Value| {
+        let http = http.clone();
+        let url = verifier_url("/api/verify");
+        async move {
+            let body = match credential {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            let report: Value = http
+                .post(url)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            report
+        }
+    };
+    let (status, rotated) = stack.api("/api/keys/rotate", &json!({})).await;
+    assert_eq!(status, 200, "{rotated:#}");
+    let_the_registry_settle().await;
+    let report = verify(old_diploma.clone()).await;
+    assert_eq!(
+        report["valid"], true,
+        "the old diploma still verifies: {report:#}"
+    );
+    let offer = stack.offer("vc+jwt").await;
+    let new_diploma = test_wallet
+        .receive(
+            offer["offer_uri"].as_str().unwrap(),
+            offer["tx_code"].as_str().unwrap(),
+        )
+        .await;
+    let header = sigil_core::jose::decode_unverified(new_diploma.as_str().unwrap()).unwrap();
+    assert!(header.header_str("kid").unwrap().ends_with("#key-2"));
+    assert_eq!(verify(new_diploma).await["valid"], true);
+
+    // key-1 turns out to have been stolen: the university declares it compromised from T with
+    // its cold key. A diploma forged with key-1 and dated after T is rejected; the anchored
+    // one from before T is still accepted.
+    let_the_registry_settle().await;
+    let t = now();
+    let config = stack.scratch.read("university/issuer.toml");
+    let did = Did::parse(
+        config
+            .lines()
+            .find(|l| l.starts_with("did = "))
+            .unwrap()
+            .trim_start_matches("did = ")
+            .trim_matches('"'),
+    )
+    .unwrap();
+    let read_key =
+        |path: &str| sigil_core::keystore::read(&stack.scratch.path(path), TEST_PASSPHRASE).unwrap();
+    let stolen = read_key("university/keys/key-1.key");
+    let cold = read_key("university/cold-storage/next.key");
+    let registry = RegistryClient::new(stack.registry.url.clone());
+    let next_cold = SigningKey::generate();
+    let mut rotate = DidOperation::new(OperationKind::Rotate, now());
+    rotate.did = Some(did.to_string());
+    rotate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap());
+    rotate.controller_key = Some(cold.public_key().to_multikey());
+    rotate.next_key_commitment = Some(digest::key_commitment(&next_cold.public_key().to_multikey()));
+    rotate.compromised_methods = vec![Compromise {
+        id: "key-1".into(),
+        since: format_datetime(t),
+    }];
+    registry
+        .submit(&json!({"did": rotate.sign(&cold).unwrap()}))
+        .await
+        .unwrap();
+    let_the_registry_settle().await;
+    let forge = |key: &SigningKey, fragment: &str, signed_at| {
+        let request = CredentialRequest {
+            credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
+            issuer: did.clone(),
+            subject: test_wallet.key.did_key(),
+            claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
+            valid_from: signed_at,
+            valid_until: None,
+            status: None,
+            schema: None,
+            holder_key: None,
+        };
+        let method = format!("{did}#{fragment}");
+        let key = key.clone();
+        async move {
+            Value::String(
+                request
+                    .issue(CredentialFormat::VcJwt, &key, &method, signed_at)
+                    .await
+                    .unwrap(),
+            )
+        }
+    };
+    let forged = forge(&stolen, "key-1", now()).await;
+    let report = verify(forged).await;
+    assert_eq!(report["valid"], false, "{report:#}");
+    let failed: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "failed")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    // (key-1 was also retired by then, so signing_key fails too.)
+    assert!(failed.contains(&"key_history"), "{report:#}");
+    assert_eq!(verify(old_diploma).await["valid"], true, "anchored before T");
+
+    // The university's DID is deactivated: what is signed from then on is rejected.
+    let mut deactivate = DidOperation::new(OperationKind::Deactivate, now());
+    deactivate.did = Some(did.to_string());
+    deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap());
+    registry
+        .submit(&json!({"did": deactivate.sign(&next_cold).unwrap()}))
+        .await
+        .unwrap();
+    let_the_registry_settle().await;
+    let current = read_key("university/keys/key-2.key");
+    let after = forge(&current, "key-2", now()).await;
+    assert_eq!(verify(after).await["valid"], false);
+
+    // The wallet still holds the revoked SD-JWT diploma, as received.
+    assert!(sd_jwt.contains('~'));
+}
