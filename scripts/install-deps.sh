@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Sigil builds and tests with, where they are missing:
-# OpenSSL headers for josekit, Node.js for the interop tests, python3-venv for the
-# SD-JWT interop library. Quiet and quick when everything is there.
+# OpenSSL headers for josekit, Node.js for the interop and browser tests, python3-venv for
+# the SD-JWT interop library, Debian's chromium for the browser tests. Quiet and quick when
+# everything is there.
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,7 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing system packages: ${missing[*]}" >&2

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every Sigil test on a fresh machine: installs what the tests need (system packages,
-# the npm and PyPI libraries of the interop tests), builds the binaries the end-to-end tests
-# run, then runs the whole workspace's tests. Nothing is skipped.
+# Runs every Sigil test on a fresh machine: installs what the tests need (system packages
+# including chromium, the npm and PyPI libraries of the interop and browser tests), builds the
+# binaries the end-to-end tests run, then runs the whole workspace's tests. Nothing is skipped.
+# Browser screenshots land in target/browser-artifacts/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
 bash tests/interop/setup.sh
+bash tests/browser/setup.sh
 cargo build --workspace --bins --locked
 if cargo nextest --version >/dev/null 2>&1; then
   # One summary line for the whole workspace at the end.

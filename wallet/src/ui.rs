@@ -340,11 +340,11 @@ async fn cards(Unlocked(session): Unlocked) -> Response {
             title: title(credential),
             type_label: type_label(&credential.row.type_name),
             issuer_name: credential.row.issuer_name.clone(),
-            accreditation: credential
-                .record
-                .accreditation
-                .clone()
-                .unwrap_or_else(|| "Not accredited by a root of trust".into()),
+            accreditation: if credential.record.accreditation.is_some() {
+                "Accredited by a root of trust".into()
+            } else {
+                "Not accredited by a root of trust".into()
+            },
             status,
             status_class,
             validity: credential

@@ -81,7 +81,7 @@ impl Verifier<'_> {
                         format!("Disclosed, and signed by the issuer: {}.", names.join(", "))
                     },
                 ));
-                report.claims = Some(Value::Object(claims));
+                report.claims = Some(subject_claims(claims));
             }
             Err(e) => report.push(Check::failed(check_id::DISCLOSURES, format!("{e}."))),
         }
@@ -162,4 +162,31 @@ fn status_entries(payload: &Value) -> Vec<crate::model::StatusEntry> {
         Some(entry) => vec![read(entry)],
         None => Vec::new(),
     }
+}
+
+/// The claims of the payload that are about the subject — what `credentialSubject` holds in
+/// the other formats: without the JWT and SD-JWT VC registered claims, and with `sub` as `id`.
+fn subject_claims(mut claims: serde_json::Map<String, Value>) -> Value {
+    const REGISTERED: [&str; 12] = [
+        "iss",
+        "sub",
+        "aud",
+        "vct",
+        "vct#integrity",
+        "iat",
+        "nbf",
+        "exp",
+        "jti",
+        "cnf",
+        "status",
+        "credentialStatus",
+    ];
+    let sub = claims.get("sub").cloned();
+    claims.retain(|name, _| !REGISTERED.contains(&name.as_str()) && !name.starts_with('_'));
+    let mut subject = serde_json::Map::new();
+    if let Some(sub) = sub {
+        subject.insert("id".into(), sub);
+    }
+    subject.extend(claims);
+    Value::Object(subject)
 }

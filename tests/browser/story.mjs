@@ -1,0 +1,175 @@
+// The diploma story in a real browser (Debian's chromium, driven by Playwright) against the
+// running stack: the registrar issues a diploma through the form and a class through a CSV
+// upload; the student's wallet accepts the offer; the employer's page shows its QR code; the
+// wallet presents; the page shows "Verified" with its checks; once revoked, the diploma shows
+// as revoked. Screenshots of the key pages, at desktop and phone sizes, go to $SIGIL_ARTIFACTS.
+//
+// Environment: SIGIL_ISSUER, SIGIL_WALLET, SIGIL_VERIFIER (base URLs), SIGIL_REGISTRAR_PASSWORD,
+// SIGIL_PASSPHRASE, SIGIL_ARTIFACTS, CHROMIUM (default /usr/bin/chromium).
+// Exit 0 when every step passed; a failing step prints what it expected and exits 1.
+
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const issuer = env("SIGIL_ISSUER");
+const wallet = env("SIGIL_WALLET");
+const verifier = env("SIGIL_VERIFIER");
+const registrarPassword = env("SIGIL_REGISTRAR_PASSWORD");
+const passphrase = env("SIGIL_PASSPHRASE");
+const artifacts = env("SIGIL_ARTIFACTS");
+mkdirSync(artifacts, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: env("CHROMIUM", "/usr/bin/chromium"),
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
+}
+
+/** Waits until a self-refreshing page shows `text` (the pages reload without JavaScript). */
+async function waitForText(page, text, seconds = 30) {
+  for (let i = 0; i < seconds * 2; i++) {
+    // While a page reloads itself its content cannot be read; try again a moment later.
+    const content = await page.content().catch(() => "");
+    if (content.includes(text)) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`"${text}" did not appear on ${page.url()}`);
+}
+
+try {
+  // 1. The registrar signs in and issues one diploma through the form.
+  const portal = await desktop.newPage();
+  await portal.goto(`${issuer}/portal`);
+  await shot(portal, "01-portal-sign-in");
+  await portal.fill("#username", "registrar");
+  await portal.fill("#password", registrarPassword);
+  await portal.click("button[type=submit]");
+  await portal.waitForURL(`${issuer}/portal`);
+  await shot(portal, "02-portal-dashboard");
+  await portal.goto(`${issuer}/portal/issue?type=UniversityDegreeCredential`);
+  await portal.fill("#name", "Ada Lovelace");
+  await portal.fill("#studentId", "S-1815-042");
+  await portal.fill("#dateOfBirth", "1815-12-10");
+  await portal.selectOption('[id="degree.type"]', "BachelorDegree");
+  await portal.fill('[id="degree.name"]', "Bachelor of Science in Mathematics");
+  await portal.fill("#fieldOfStudy", "Mathematics");
+  await portal.fill("#honours", "First Class");
+  await portal.fill("#graduationDate", "2026-06-30");
+  await portal.selectOption("#format", "dc+sd-jwt");
+  await shot(portal, "03-portal-issue-form");
+  await portal.click("text=Create offer");
+  await portal.waitForSelector(".pin");
+  const pin = (await portal.textContent(".pin")).trim();
+  const offer = await portal.getAttribute("a.hash", "href");
+  check(/^\d{6}$/.test(pin), `a six-digit PIN, got ${pin}`);
+  check(offer.startsWith("openid-credential-offer://"), `an offer link, got ${offer}`);
+  check(await portal.isVisible("img.qr"), "the offer's QR code");
+  await shot(portal, "04-portal-offer");
+
+  // 2. A graduating class from a CSV file.
+  await portal.goto(`${issuer}/portal/upload`);
+  await portal.selectOption("#type", "UniversityDegreeCredential");
+  await portal.setInputFiles("#file", {
+    name: "class-of-2026.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(
+      "name,studentId,dateOfBirth,degree.type,degree.name,fieldOfStudy,honours,graduationDate\n" +
+        "Grace Hopper,S-1906-001,1906-12-09,MasterDegree,MSc Mathematics,Mathematics,,2026-06-30\n" +
+        "Emmy Noether,S-1882-002,1882-03-23,DoctoralDegree,PhD Mathematics,Mathematics,Summa cum laude,2026-06-30\n",
+    ),
+  });
+  await portal.click("text=Check and issue");
+  await waitForText(portal, "All 2 offers are stored");
+  await shot(portal, "05-portal-class-stored");
+
+  // 3. The student's wallet accepts the offer.
+  const student = await phone.newPage();
+  await student.goto(`${wallet}/`);
+  await student.fill("#passphrase", passphrase);
+  await student.click("button:has-text('Unlock')");
+  await student.waitForURL(`${wallet}/`);
+  await student.goto(`${wallet}/receive`);
+  await student.fill("#offer", offer);
+  await student.fill("#pin", pin);
+  await student.click("button:has-text('Receive')");
+  await waitForText(student, "Ada Lovelace");
+  await student.goto(`${wallet}/`);
+  await waitForText(student, "Bachelor of Science in Mathematics");
+  check((await student.content()).includes(">Valid<"), "the card says Valid");
+  await shot(student, "06-wallet-cards-phone");
+
+  // 4. The employer's page shows a QR code and a link.
+  const employer = await desktop.newPage();
+  await employer.goto(`${verifier}/`);
+  await shot(employer, "07-verifier-home");
+  await employer.click("button:has-text('Start')");
+  await employer.waitForSelector("img.qr");
+  const request = await employer.getAttribute("a.hash", "href");
+  check(request.startsWith("openid4vp://"), `a request link, got ${request}`);
+  await shot(employer, "08-verifier-qr");
+
+  // 5. The wallet shows what it would share, and shares.
+  await student.goto(`${wallet}/present`);
+  await student.fill("#request", request);
+  await student.click("text=Continue");
+  await waitForText(student, "Share with Example Employer?");
+  await shot(student, "09-wallet-consent-phone");
+  await student.click("button[value=share]");
+  await waitForText(student, "Shared with Example Employer");
+
+  // 6. The employer's page turns to Verified, with its checks.
+  await waitForText(employer, "Verified");
+  const result = await employer.content();
+  for (const word of ["Ada Lovelace", "Bachelor of Science in Mathematics", "Signature", "Accreditation", "Revocation and suspension"]) {
+    check(result.includes(word), `the result shows ${word}`);
+  }
+  check(!result.includes("S-1815-042"), "the student id was not shared");
+  await shot(employer, "10-verifier-verified");
+  const employerPhone = await phone.newPage();
+  await employerPhone.goto(employer.url());
+  await shot(employerPhone, "11-verifier-verified-phone");
+
+  // 7. The registrar revokes the diploma; the receipt is shown.
+  await portal.goto(`${issuer}/portal/credentials?q=Lovelace`);
+  await shot(portal, "12-portal-credentials");
+  await portal.click("td a");
+  await portal.click("button:has-text('Revoke')");
+  await waitForText(portal, "now revoked");
+  await shot(portal, "13-portal-revoked");
+  await portal.waitForTimeout(1200); // the verifier's registry answers may be a second old
+
+  // 8. Presented again, the diploma shows as revoked.
+  await employer.goto(`${verifier}/`);
+  await employer.click("button:has-text('Start')");
+  await employer.waitForSelector("img.qr");
+  const again = await employer.getAttribute("a.hash", "href");
+  await student.goto(`${wallet}/present?request=${encodeURIComponent(again)}`);
+  await student.click("button[value=share]");
+  await waitForText(employer, "Not accepted");
+  check((await employer.content()).includes("Revoked by the issuer"), "the result says revoked");
+  await shot(employer, "14-verifier-revoked");
+  await student.goto(`${wallet}/`);
+  await waitForText(student, "Revoked");
+  await shot(student, "15-wallet-revoked-phone");
+
+  console.log("browser story: every step passed");
+} catch (error) {
+  console.error(String(error.stack ?? error));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
