@@ -8,12 +8,14 @@
 # second start reuses it all. Demo secrets are printed below: this is a demo, not production.
 #
 # Ports: SIGIL_REGISTRY_PORT (7400), SIGIL_ISSUER_PORT (7401), SIGIL_VERIFIER_PORT (7402),
-# SIGIL_WALLET_PORT (7403).
+# SIGIL_WALLET_PORT (7403). SIGIL_SKIP_BUILD=1 uses the binaries already in target/debug.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/install-deps.sh
-cargo build --workspace --bins --locked --quiet
+if [ "${SIGIL_SKIP_BUILD:-}" != 1 ]; then
+  bash scripts/install-deps.sh
+  cargo build --workspace --bins --locked --quiet
+fi
 bin=$PWD/target/debug
 dir=${SIGIL_STACK_DIR:-.sigil-stack}
 mkdir -p "$dir"

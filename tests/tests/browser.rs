@@ -34,8 +34,19 @@ impl Drop for RunningStack {
 fn the_diploma_story_in_the_browser() {
     let scratch = Scratch::new();
     let root = repo_root();
+    // A clean environment, as a person's shell has, not the one cargo gives a test.
     let mut child = Command::new("bash")
         .arg(root.join("scripts/run.sh"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::var("HOME").unwrap_or_default())
+        .envs(
+            ["CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"]
+                .iter()
+                .filter_map(|name| std::env::var(name).ok().map(|value| (*name, value))),
+        )
+        // The README's test command built the binaries before the tests ran.
+        .env("SIGIL_SKIP_BUILD", "1")
         .env("SIGIL_STACK_DIR", scratch.path("stack"))
         .env("SIGIL_PASSPHRASE", PASSPHRASE)
         .env("SIGIL_REGISTRAR_PASSWORD", REGISTRAR_PASSWORD)
@@ -49,9 +60,16 @@ fn the_diploma_story_in_the_browser() {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let stack = RunningStack { child };
+    // Read run.sh's output to the end on a thread of its own: a closed pipe would kill the
+    // script with SIGPIPE when it says it is stopping, before it stops the services.
+    let (lines, printed_lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
     let mut printed = String::new();
-    for line in std::io::BufReader::new(stdout).lines() {
-        let line = line.unwrap();
+    while let Ok(line) = printed_lines.recv_timeout(std::time::Duration::from_secs(600)) {
         printed.push_str(&line);
         printed.push('\n');
         if line.starts_with("Press Ctrl-C") {
