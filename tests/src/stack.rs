@@ -9,6 +9,11 @@
 )]
 
 use serde_json::{Value, json};
+use sigil_core::did::Did;
+use sigil_core::issue::{CredentialFormat, CredentialRequest};
+use sigil_core::key::SigningKey;
+use sigil_core::model::CredentialType;
+use sigil_core::time::Timestamp;
 
 use crate::{IssuerProcess, Outcome, RegistryProcess, Scratch, TEST_PASSPHRASE, binary, run};
 
@@ -170,5 +175,62 @@ impl Stack {
                 self.registry.url.as_str(),
             ],
         )
+    }
+
+    /// The university's DID, from its `issuer.toml`.
+    pub fn university_did(&self) -> Did {
+        let config = self.scratch.read("university/issuer.toml");
+        let line = config.lines().find(|l| l.starts_with("did = ")).unwrap();
+        Did::parse(line.trim_start_matches("did = ").trim_matches('"')).unwrap()
+    }
+
+    /// The fragment of the key the university signs with now.
+    pub fn university_signing_fragment(&self) -> String {
+        let config = self.scratch.read("university/issuer.toml");
+        let line = config.lines().find(|l| l.starts_with("signing_key = ")).unwrap();
+        line.trim_start_matches("signing_key = ")
+            .trim_matches('"')
+            .to_owned()
+    }
+
+    /// One of the university's key files (`keys/key-1.key`, `cold-storage/next.key`, …),
+    /// opened with the test passphrase.
+    pub fn university_key(&self, file: &str) -> SigningKey {
+        sigil_core::keystore::read(&self.scratch.path(&format!("university/{file}")), TEST_PASSPHRASE)
+            .unwrap()
+    }
+
+    /// The sample diploma for `subject`, signed outside the issuer service with `key` as the
+    /// university's `#fragment` — to make credentials the service would not (backdated,
+    /// expired, signed with a stolen key).
+    pub async fn diploma_signed_with(
+        &self,
+        key: &SigningKey,
+        fragment: &str,
+        subject: &Did,
+        format: CredentialFormat,
+        valid: (Timestamp, Option<Timestamp>),
+        signed_at: Timestamp,
+    ) -> Value {
+        let did = self.university_did();
+        let request = CredentialRequest {
+            credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
+            issuer: did.clone(),
+            subject: subject.clone(),
+            claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
+            valid_from: valid.0,
+            valid_until: valid.1,
+            status: None,
+            schema: None,
+            holder_key: None,
+        };
+        let text = request
+            .issue(format, key, &format!("{did}#{fragment}"), signed_at)
+            .await
+            .unwrap();
+        match format {
+            CredentialFormat::LdpVc => serde_json::from_str(&text).unwrap(),
+            _ => Value::String(text),
+        }
     }
 }

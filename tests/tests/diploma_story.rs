@@ -16,12 +16,10 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sigil_core::did::Did;
 use sigil_core::did::sigil::digest;
 use sigil_core::did::sigil::operation::{Compromise, DidOperation, OperationKind};
-use sigil_core::issue::{CredentialFormat, CredentialRequest};
+use sigil_core::issue::CredentialFormat;
 use sigil_core::key::SigningKey;
-use sigil_core::model::CredentialType;
 use sigil_core::registry::RegistryClient;
 use sigil_core::time::{format_datetime, now};
 use sigil_tests::stack::Stack;
@@ -197,20 +195,9 @@ async fn the_diploma_story() {
     // one from before T is still accepted.
     let_the_registry_settle().await;
     let t = now();
-    let config = stack.scratch.read("university/issuer.toml");
-    let did = Did::parse(
-        config
-            .lines()
-            .find(|l| l.starts_with("did = "))
-            .unwrap()
-            .trim_start_matches("did = ")
-            .trim_matches('"'),
-    )
-    .unwrap();
-    let read_key =
-        |path: &str| sigil_core::keystore::read(&stack.scratch.path(path), TEST_PASSPHRASE).unwrap();
-    let stolen = read_key("university/keys/key-1.key");
-    let cold = read_key("university/cold-storage/next.key");
+    let did = stack.university_did();
+    let stolen = stack.university_key("keys/key-1.key");
+    let cold = stack.university_key("cold-storage/next.key");
     let registry = RegistryClient::new(stack.registry.url.clone());
     let next_cold = SigningKey::generate();
     let mut rotate = DidOperation::new(OperationKind::Rotate, now());
@@ -227,30 +214,23 @@ async fn the_diploma_story() {
         .await
         .unwrap();
     let_the_registry_settle().await;
-    let forge = |key: &SigningKey, fragment: &str, signed_at| {
-        let request = CredentialRequest {
-            credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
-            issuer: did.clone(),
-            subject: test_wallet.key.did_key(),
-            claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
-            valid_from: signed_at,
-            valid_until: None,
-            status: None,
-            schema: None,
-            holder_key: None,
-        };
-        let method = format!("{did}#{fragment}");
-        let key = key.clone();
+    let subject = test_wallet.key.did_key();
+    let forge = |key: SigningKey, fragment: &'static str| {
+        let (stack, subject) = (&stack, &subject);
         async move {
-            Value::String(
-                request
-                    .issue(CredentialFormat::VcJwt, &key, &method, signed_at)
-                    .await
-                    .unwrap(),
-            )
+            stack
+                .diploma_signed_with(
+                    &key,
+                    fragment,
+                    subject,
+                    CredentialFormat::VcJwt,
+                    (now(), None),
+                    now(),
+                )
+                .await
         }
     };
-    let forged = forge(&stolen, "key-1", now()).await;
+    let forged = forge(stolen, "key-1").await;
     let report = verify(forged).await;
     assert_eq!(report["valid"], false, "{report:#}");
     let failed: Vec<&str> = report["checks"]
@@ -273,8 +253,7 @@ async fn the_diploma_story() {
         .await
         .unwrap();
     let_the_registry_settle().await;
-    let current = read_key("university/keys/key-2.key");
-    let after = forge(&current, "key-2", now()).await;
+    let after = forge(stack.university_key("keys/key-2.key"), "key-2").await;
     assert_eq!(verify(after).await["valid"], false);
 
     // The wallet still holds the revoked SD-JWT diploma, as received.

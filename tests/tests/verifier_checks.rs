@@ -11,16 +11,15 @@
 
 use chrono::Duration;
 use serde_json::{Value, json};
-use sigil_core::did::Did;
 use sigil_core::did::sigil::operation::{DidOperation, OperationKind};
 use sigil_core::issue::{self, CredentialFormat, CredentialRequest};
 use sigil_core::jose;
 use sigil_core::key::SigningKey;
 use sigil_core::model::CredentialType;
 use sigil_core::time::{Timestamp, now};
+use sigil_tests::VerifierProcess;
 use sigil_tests::stack::Stack;
 use sigil_tests::wallet_client::TestWallet;
-use sigil_tests::{TEST_PASSPHRASE, VerifierProcess};
 
 /// An open request, as the wallet sees it.
 struct Open {
@@ -176,37 +175,18 @@ async fn diploma_signed_by_university(
     valid_until: Option<Timestamp>,
     signed_at: Timestamp,
 ) -> Value {
-    let config = stack.scratch.read("university/issuer.toml");
-    let did_line = config.lines().find(|l| l.starts_with("did = ")).unwrap();
-    let did = Did::parse(did_line.trim_start_matches("did = ").trim_matches('"')).unwrap();
-    let key_line = config.lines().find(|l| l.starts_with("signing_key = ")).unwrap();
-    let fragment = key_line.trim_start_matches("signing_key = ").trim_matches('"');
-    let key = sigil_core::keystore::read(
-        &stack.scratch.path(&format!("university/keys/{fragment}.key")),
-        TEST_PASSPHRASE,
-    )
-    .unwrap();
-    let request = CredentialRequest {
-        credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
-        issuer: did.clone(),
-        subject: holder.did_key(),
-        claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
-        valid_from,
-        valid_until,
-        status: None,
-        schema: None,
-        holder_key: None,
-    };
-    let text = request
-        .issue(
-            CredentialFormat::LdpVc,
+    let fragment = stack.university_signing_fragment();
+    let key = stack.university_key(&format!("keys/{fragment}.key"));
+    stack
+        .diploma_signed_with(
             &key,
-            &format!("{did}#{fragment}"),
+            &fragment,
+            &holder.did_key(),
+            CredentialFormat::LdpVc,
+            (valid_from, valid_until),
             signed_at,
         )
         .await
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -425,15 +405,9 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
     // The university's DID is deactivated (with its cold key): what its key signs from then
     // on is refused.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let config = scene.stack.scratch.read("university/issuer.toml");
-    let did = config.lines().find(|l| l.starts_with("did = ")).unwrap();
-    let did = Did::parse(did.trim_start_matches("did = ").trim_matches('"')).unwrap();
+    let did = scene.stack.university_did();
     let registry = sigil_core::registry::RegistryClient::new(scene.stack.registry.url.clone());
-    let cold = sigil_core::keystore::read(
-        &scene.stack.scratch.path("university/cold-storage/next.key"),
-        TEST_PASSPHRASE,
-    )
-    .unwrap();
+    let cold = scene.stack.university_key("cold-storage/next.key");
     let mut deactivate = DidOperation::new(OperationKind::Deactivate, now());
     deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap());
     deactivate.did = Some(did.to_string());
