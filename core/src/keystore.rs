@@ -80,14 +80,104 @@ const MAX_M_COST: u32 = 1024 * 1024;
 const MAX_T_COST: u32 = 64;
 const MAX_P_COST: u32 = 16;
 
+/// What every sealed file's header holds: its format, the KDF and its parameters and salt, the
+/// cipher and its nonce. The whole header is the AEAD's associated data.
 #[derive(Debug, Serialize, Deserialize)]
-struct Header {
+struct Envelope {
     format: String,
     kdf: String,
     params: KdfParams,
     salt: String,
     cipher: String,
     nonce: String,
+}
+
+impl Envelope {
+    /// A fresh envelope (random salt and nonce) for `format`.
+    fn new(format: &str, params: KdfParams) -> Envelope {
+        let mut salt = [0u8; 16];
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut salt);
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        Envelope {
+            format: format.into(),
+            kdf: "argon2id".into(),
+            params,
+            salt: URL_SAFE_NO_PAD.encode(salt),
+            cipher: "xchacha20poly1305".into(),
+            nonce: URL_SAFE_NO_PAD.encode(nonce),
+        }
+    }
+
+    /// Seals `plaintext` under `passphrase`, with `header` (which holds this envelope) as
+    /// associated data.
+    fn seal<H: Serialize>(
+        &self,
+        header: &H,
+        passphrase: &str,
+        plaintext: &[u8],
+    ) -> Result<String, KeystoreError> {
+        let (cipher, nonce) = self.cipher(passphrase)?;
+        let aad = serde_jcs::to_vec(header).map_err(|e| KeystoreError::Format(e.to_string()))?;
+        let ciphertext = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| KeystoreError::Format("encryption failed".into()))?;
+        Ok(URL_SAFE_NO_PAD.encode(ciphertext))
+    }
+
+    /// Opens `ciphertext` sealed under this envelope, refusing an envelope that is not
+    /// `format` or asks for KDF costs out of bounds.
+    fn open<H: Serialize>(
+        &self,
+        format: &str,
+        header: &H,
+        passphrase: &str,
+        ciphertext: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
+        if self.format != format || self.kdf != "argon2id" || self.cipher != "xchacha20poly1305" {
+            return Err(KeystoreError::Format(format!(
+                "unsupported format {} / {} / {}",
+                self.format, self.kdf, self.cipher
+            )));
+        }
+        let p = self.params;
+        if p.m_cost > MAX_M_COST || p.t_cost > MAX_T_COST || p.p_cost > MAX_P_COST {
+            return Err(KeystoreError::Format("KDF parameters are out of range".into()));
+        }
+        let ciphertext = decode(ciphertext, "ciphertext")?;
+        let (cipher, nonce) = self.cipher(passphrase)?;
+        let aad = serde_jcs::to_vec(header).map_err(|e| KeystoreError::Format(e.to_string()))?;
+        cipher
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| KeystoreError::WrongPassphrase)
+    }
+
+    fn cipher(&self, passphrase: &str) -> Result<(XChaCha20Poly1305, [u8; 24]), KeystoreError> {
+        let salt = decode(&self.salt, "salt")?;
+        let nonce: [u8; 24] = decode(&self.nonce, "nonce")?
+            .try_into()
+            .map_err(|_| KeystoreError::Format("nonce must be 24 bytes".into()))?;
+        Ok((cipher_for(passphrase, &salt, self.params)?, nonce))
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    #[serde(flatten)]
+    envelope: Envelope,
     public_key_multibase: String,
 }
 
@@ -112,37 +202,15 @@ pub fn passphrase(from_env: Option<String>) -> Result<String, KeystoreError> {
 
 /// Encrypts `key` under `passphrase` into the text of a key file.
 pub fn seal(key: &SigningKey, passphrase: &str, params: KdfParams) -> Result<String, KeystoreError> {
-    let mut salt = [0u8; 16];
-    let mut nonce = [0u8; 24];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
     let header = Header {
-        format: FORMAT.into(),
-        kdf: "argon2id".into(),
-        params,
-        salt: URL_SAFE_NO_PAD.encode(salt),
-        cipher: "xchacha20poly1305".into(),
-        nonce: URL_SAFE_NO_PAD.encode(nonce),
+        envelope: Envelope::new(FORMAT, params),
         public_key_multibase: key.public_key().to_multikey(),
     };
-    let aad = associated_data(&header)?;
-    let cipher = cipher_for(passphrase, &salt, params)?;
     let plaintext = Zeroizing::new(
         serde_json::to_vec(&key.to_private_jwk()).map_err(|e| KeystoreError::Format(e.to_string()))?,
     );
-    let ciphertext = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &plaintext,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| KeystoreError::Format("encryption failed".into()))?;
-    let file = KeyFile {
-        header,
-        ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
-    };
+    let ciphertext = header.envelope.seal(&header, passphrase, &plaintext)?;
+    let file = KeyFile { header, ciphertext };
     serde_json::to_string_pretty(&file).map_err(|e| KeystoreError::Format(e.to_string()))
 }
 
@@ -150,34 +218,9 @@ pub fn seal(key: &SigningKey, passphrase: &str, params: KdfParams) -> Result<Str
 pub fn open(text: &str, passphrase: &str) -> Result<SigningKey, KeystoreError> {
     let file: KeyFile = serde_json::from_str(text).map_err(|e| KeystoreError::Format(e.to_string()))?;
     let header = &file.header;
-    if header.format != FORMAT || header.kdf != "argon2id" || header.cipher != "xchacha20poly1305" {
-        return Err(KeystoreError::Format(format!(
-            "unsupported format {} / {} / {}",
-            header.format, header.kdf, header.cipher
-        )));
-    }
-    let p = header.params;
-    if p.m_cost > MAX_M_COST || p.t_cost > MAX_T_COST || p.p_cost > MAX_P_COST {
-        return Err(KeystoreError::Format("KDF parameters are out of range".into()));
-    }
-    let salt = decode(&header.salt, "salt")?;
-    let nonce: [u8; 24] = decode(&header.nonce, "nonce")?
-        .try_into()
-        .map_err(|_| KeystoreError::Format("nonce must be 24 bytes".into()))?;
-    let ciphertext = decode(&file.ciphertext, "ciphertext")?;
-    let cipher = cipher_for(passphrase, &salt, p)?;
-    let aad = associated_data(header)?;
-    let plaintext = Zeroizing::new(
-        cipher
-            .decrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: &ciphertext,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| KeystoreError::WrongPassphrase)?,
-    );
+    let plaintext = header
+        .envelope
+        .open(FORMAT, header, passphrase, &file.ciphertext)?;
     let jwk: Jwk = serde_json::from_slice(&plaintext).map_err(|e| KeystoreError::Format(e.to_string()))?;
     let key = SigningKey::from_jwk(&jwk)?;
     if key.public_key().to_multikey() != header.public_key_multibase {
@@ -189,12 +232,8 @@ pub fn open(text: &str, passphrase: &str) -> Result<SigningKey, KeystoreError> {
 /// The header of sealed data: like a key file's, with what the data is instead of a public key.
 #[derive(Debug, Serialize, Deserialize)]
 struct DataHeader {
-    format: String,
-    kdf: String,
-    params: KdfParams,
-    salt: String,
-    cipher: String,
-    nonce: String,
+    #[serde(flatten)]
+    envelope: Envelope,
     /// What the data is (e.g. `sigil-wallet-backup`), bound into the AEAD so one kind of
     /// sealed file cannot be passed off as another.
     content: String,
@@ -215,33 +254,12 @@ pub fn seal_data(
     passphrase: &str,
     params: KdfParams,
 ) -> Result<String, KeystoreError> {
-    let mut salt = [0u8; 16];
-    let mut nonce = [0u8; 24];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
     let header = DataHeader {
-        format: DATA_FORMAT.into(),
-        kdf: "argon2id".into(),
-        params,
-        salt: URL_SAFE_NO_PAD.encode(salt),
-        cipher: "xchacha20poly1305".into(),
-        nonce: URL_SAFE_NO_PAD.encode(nonce),
+        envelope: Envelope::new(DATA_FORMAT, params),
         content: content.into(),
     };
-    let aad = serde_jcs::to_vec(&header).map_err(|e| KeystoreError::Format(e.to_string()))?;
-    let ciphertext = cipher_for(passphrase, &salt, params)?
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: plaintext,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| KeystoreError::Format("encryption failed".into()))?;
-    let file = DataFile {
-        header,
-        ciphertext: URL_SAFE_NO_PAD.encode(ciphertext),
-    };
+    let ciphertext = header.envelope.seal(&header, passphrase, plaintext)?;
+    let file = DataFile { header, ciphertext };
     serde_json::to_string_pretty(&file).map_err(|e| KeystoreError::Format(e.to_string()))
 }
 
@@ -249,38 +267,15 @@ pub fn seal_data(
 pub fn open_data(text: &str, content: &str, passphrase: &str) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
     let file: DataFile = serde_json::from_str(text).map_err(|e| KeystoreError::Format(e.to_string()))?;
     let header = &file.header;
-    if header.format != DATA_FORMAT || header.kdf != "argon2id" || header.cipher != "xchacha20poly1305" {
-        return Err(KeystoreError::Format(format!(
-            "unsupported format {} / {} / {}",
-            header.format, header.kdf, header.cipher
-        )));
-    }
     if header.content != content {
         return Err(KeystoreError::Format(format!(
             "this file holds {:?}, not {content:?}",
             header.content
         )));
     }
-    let p = header.params;
-    if p.m_cost > MAX_M_COST || p.t_cost > MAX_T_COST || p.p_cost > MAX_P_COST {
-        return Err(KeystoreError::Format("KDF parameters are out of range".into()));
-    }
-    let salt = decode(&header.salt, "salt")?;
-    let nonce: [u8; 24] = decode(&header.nonce, "nonce")?
-        .try_into()
-        .map_err(|_| KeystoreError::Format("nonce must be 24 bytes".into()))?;
-    let ciphertext = decode(&file.ciphertext, "ciphertext")?;
-    let aad = serde_jcs::to_vec(header).map_err(|e| KeystoreError::Format(e.to_string()))?;
-    cipher_for(passphrase, &salt, p)?
-        .decrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &ciphertext,
-                aad: &aad,
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| KeystoreError::WrongPassphrase)
+    header
+        .envelope
+        .open(DATA_FORMAT, header, passphrase, &file.ciphertext)
 }
 
 /// Writes an encrypted key file, refusing to overwrite an existing one. On Unix the file is
@@ -340,10 +335,6 @@ fn cipher_for(passphrase: &str, salt: &[u8], p: KdfParams) -> Result<XChaCha20Po
         .hash_password_into(passphrase.as_bytes(), salt, key.as_mut())
         .map_err(|e| KeystoreError::Kdf(e.to_string()))?;
     Ok(XChaCha20Poly1305::new(key.as_ref().into()))
-}
-
-fn associated_data(header: &Header) -> Result<Vec<u8>, KeystoreError> {
-    serde_jcs::to_vec(header).map_err(|e| KeystoreError::Format(e.to_string()))
 }
 
 fn decode(text: &str, what: &str) -> Result<Vec<u8>, KeystoreError> {
