@@ -141,13 +141,14 @@ impl Issuer {
             return Err(OfferError::Invalid(problems));
         }
         let count = rows.len();
-        self.store
+        let lists = self
+            .store
             .insert_credentials_reporting(rows, progress)
             .await
             .map_err(anyhow::Error::from)?;
         // Credentials may have opened a new status list: publish it before anyone can hold
         // a credential that points at it.
-        self.publish_missing_lists()
+        self.publish_lists_if_missing(&lists)
             .await
             .map_err(|e| OfferError::Internal(e.into()))?;
         let detail = match batch {

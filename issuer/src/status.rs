@@ -121,12 +121,18 @@ impl Issuer {
     /// Publishes an all-clear first version of every list that credentials use (or list 1)
     /// and that the registry has not seen from this issuer yet.
     pub async fn publish_missing_lists(&self) -> Result<(), StatusError> {
-        let _guard = self.status_lock.lock().await;
         let mut numbers = self.store.list_numbers().await?;
         if numbers.is_empty() {
             numbers.push(1);
         }
-        for number in numbers {
+        self.publish_lists_if_missing(&numbers).await
+    }
+
+    /// Publishes an all-clear first version of each of the lists `numbers` the registry has
+    /// not seen yet — after new credentials went into them, before anyone can hold one.
+    pub async fn publish_lists_if_missing(&self, numbers: &[i32]) -> Result<(), StatusError> {
+        let _guard = self.status_lock.lock().await;
+        for &number in numbers {
             for purpose in PURPOSES {
                 let id = list_url(&self.public_url, purpose, number);
                 if self.store.status_list(&id).await?.is_none() {

@@ -90,8 +90,8 @@ pub async fn issue(
         access_token_hash: None,
         token_expires_at: None,
     };
-    issuer.store.insert_credentials(vec![row]).await?;
-    issuer.publish_missing_lists().await?;
+    let lists = issuer.store.insert_credentials(vec![row]).await?;
+    issuer.publish_lists_if_missing(&lists).await?;
     let mut row = issuer
         .store
         .credential(&id)

@@ -30,8 +30,8 @@ pub struct Counts {
 impl Store {
     /// Inserts credentials in one transaction — all of them or none — giving each a random
     /// free position in the current status list (their `status_list`/`status_index` are set
-    /// here).
-    pub async fn insert_credentials(&self, rows: Vec<Model>) -> Result<(), DbErr> {
+    /// here). Returns the status lists the rows went into.
+    pub async fn insert_credentials(&self, rows: Vec<Model>) -> Result<Vec<i32>, DbErr> {
         self.insert_credentials_reporting(rows, &|_| {}).await
     }
 
@@ -41,7 +41,7 @@ impl Store {
         &self,
         rows: Vec<Model>,
         progress: &(dyn Fn(usize) + Send + Sync),
-    ) -> Result<(), DbErr> {
+    ) -> Result<Vec<i32>, DbErr> {
         let txn = self.db.begin().await?;
         let mut list = Entity::find()
             .select_only()
@@ -56,6 +56,7 @@ impl Store {
             .count(&txn)
             .await?;
         let mut stored = 0;
+        let mut lists = Vec::new();
         for mut row in rows {
             if used >= LIST_FILL as u64 {
                 list += 1;
@@ -74,12 +75,16 @@ impl Store {
             };
             row.status_list = list;
             row.status_index = index;
+            if !lists.contains(&list) {
+                lists.push(list);
+            }
             row.into_active_model().reset_all().insert(&txn).await?;
             used += 1;
             stored += 1;
             progress(stored);
         }
-        txn.commit().await
+        txn.commit().await?;
+        Ok(lists)
     }
 
     /// A credential by id.
