@@ -24,7 +24,7 @@ pub struct HomePage {
 /// One check, for people.
 #[derive(Debug, Clone)]
 pub struct CheckView {
-    /// `passed`, `failed` or `not_applicable` (the CSS class).
+    /// `passed`, `failed`, `not_applicable` or `note` (the CSS class).
     pub outcome: String,
     pub label: String,
     pub sentence: String,

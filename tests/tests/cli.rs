@@ -96,7 +96,7 @@ fn expect_issuer_rejects_a_diploma_from_another_issuer() {
 }
 
 #[test]
-fn unusable_input_exits_2_with_a_clear_message() {
+fn unusable_input_is_not_valid_and_exits_1_with_a_clear_message() {
     let scratch = Scratch::new();
     for (name, contents, needle) in [
         ("garbage.txt", "hello", "not a credential"),
@@ -114,8 +114,9 @@ fn unusable_input_exits_2_with_a_clear_message() {
         ("none.jwt", "eyJhbGciOiJub25lIn0.e30.", "typ"),
     ] {
         scratch.write(name, contents);
-        let out = verify(&scratch, name, &[]).expect_code(2);
+        let out = verify(&scratch, name, &[]).expect_code(1);
         assert!(out.stderr.contains(needle), "{name}: {}", out.stderr);
+        assert!(out.stderr.starts_with("INVALID"), "{name}: {}", out.stderr);
     }
     let out = verify(&scratch, "no-such-file", &[]).expect_code(2);
     assert!(out.stderr.contains("no-such-file"), "{}", out.stderr);
@@ -128,7 +129,7 @@ fn an_oversized_file_is_refused_without_reading_it_all() {
         "big.json",
         &format!("{{\"a\": \"{}\"}}", "x".repeat(2 * 1024 * 1024)),
     );
-    let out = verify(&scratch, "big.json", &[]).expect_code(2);
+    let out = verify(&scratch, "big.json", &[]).expect_code(1);
     assert!(out.stderr.contains("limit"), "{}", out.stderr);
 }
 

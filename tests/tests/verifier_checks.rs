@@ -37,6 +37,30 @@ struct Scene {
 }
 
 impl Scene {
+    /// The stack and a verifier service on its registry.
+    async fn start() -> Scene {
+        let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+        let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+        Scene {
+            stack,
+            verifier,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The wallet receives a diploma in `format`; its credential id at the issuer and the
+    /// credential.
+    async fn receive(&self, wallet: &TestWallet, format: &str) -> (String, Value) {
+        let offer = self.stack.offer(format).await;
+        let credential = wallet
+            .receive(
+                offer["offer_uri"].as_str().unwrap(),
+                offer["tx_code"].as_str().unwrap(),
+            )
+            .await;
+        (offer["credential_id"].as_str().unwrap().to_owned(), credential)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.verifier.url.as_str().trim_end_matches('/'), path)
     }
@@ -189,30 +213,24 @@ async fn diploma_signed_by_university(
         .await
 }
 
+/// A diploma valid from thirty days ago until yesterday.
+async fn expired_diploma(stack: &Stack, holder: &SigningKey) -> Value {
+    diploma_signed_by_university(
+        stack,
+        holder,
+        now() - Duration::days(30),
+        Some(now() - Duration::days(1)),
+        // Signed now: the university's DID did not exist thirty days ago.
+        now(),
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_failing_check_is_refused_through_the_real_flow() {
-    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
-    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
-    let scene = Scene {
-        stack,
-        verifier,
-        http: reqwest::Client::new(),
-    };
+    let scene = Scene::start().await;
     let wallet = TestWallet::new();
-    let receive = |format: &'static str| {
-        let scene = &scene;
-        let wallet = &wallet;
-        async move {
-            let offer = scene.stack.offer(format).await;
-            let credential = wallet
-                .receive(
-                    offer["offer_uri"].as_str().unwrap(),
-                    offer["tx_code"].as_str().unwrap(),
-                )
-                .await;
-            (offer["credential_id"].as_str().unwrap().to_owned(), credential)
-        }
-    };
+    let receive = |format: &'static str| scene.receive(&wallet, format);
 
     // The genuine article is accepted.
     let (_, good) = receive("ldp_vc").await;
@@ -284,15 +302,7 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
     assert_eq!(failed, vec!["status".to_owned()]);
 
     // Expired, and not yet valid.
-    let expired = diploma_signed_by_university(
-        &scene.stack,
-        &wallet.key,
-        now() - Duration::days(30),
-        Some(now() - Duration::days(1)),
-        // Signed now: the university's DID did not exist thirty days ago.
-        now(),
-    )
-    .await;
+    let expired = expired_diploma(&scene.stack, &wallet.key).await;
     let (_, failed) = scene.present_ldp(&expired, &wallet.key, Tweak::None).await;
     assert_eq!(failed, vec!["validity".to_owned()]);
     let early =
@@ -534,4 +544,132 @@ async fn what_one_was_handed_is_checked_by_the_api_the_vc_api_and_the_page_alike
         page.contains("Verified") && page.contains("Ada Lovelace"),
         "{page}"
     );
+}
+
+/// The same JSON-LD meaning, respelled: `key` becomes `spelling` in the object at `pointer`.
+/// The canonical RDF — and so the issuer's `eddsa-rdfc-2022` signature — is unchanged.
+fn respell(credential: &Value, pointer: &str, key: &str, spelling: &str) -> Value {
+    let mut respelled = credential.clone();
+    let object = respelled.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+    let value = object.shift_remove(key).unwrap();
+    object.insert(spelling.to_owned(), value);
+    respelled
+}
+
+/// Posts `body` to `/api/verify`; the HTTP status and the JSON answer.
+async fn api_verify(scene: &Scene, body: &Value, query: &str) -> (u16, Value) {
+    let response = scene
+        .http
+        .post(scene.url(&format!("/api/verify{query}")))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// Posts a credential to the VC API's `/credentials/verify`; the HTTP status and answer.
+async fn vc_api_verify(scene: &Scene, credential: &Value) -> (u16, Value) {
+    let response = scene
+        .http
+        .post(scene.url("/credentials/verify"))
+        .json(&json!({"verifiableCredential": credential, "options": {}}))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// The attacks of a JSON-LD respelling, each through every door: a thief presenting someone
+/// else's diploma with the subject's `id` written `@id`, a revoked diploma whose
+/// `credentialStatus` key is written as its IRI, an expired one whose `validUntil` is, and a
+/// claim renamed by an inline context. The signatures are untouched; each must be refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_respelled_diploma_cannot_hide_its_subject_its_revocation_or_its_expiry() {
+    let scene = Scene::start().await;
+    let wallet = TestWallet::new();
+    let receive = || scene.receive(&wallet, "ldp_vc");
+
+    // A thief presents a copy of Ada's diploma with its subject id respelled.
+    let (_, diploma) = receive().await;
+    let thief = SigningKey::from_seed(&[66; 32]);
+    let stolen = respell(&diploma, "/credentialSubject", "id", "@id");
+    let (state, _) = scene.present_ldp(&stolen, &thief, Tweak::None).await;
+    assert_eq!(state, "rejected");
+    let (state, failed) = scene.present_ldp(&diploma, &thief, Tweak::None).await;
+    assert_eq!(
+        (state.as_str(), failed),
+        ("rejected", vec!["holder_binding".to_owned()])
+    );
+
+    // A revoked diploma with its status entry under the IRI of `credentialStatus`. Wait until
+    // the verifier sees the revocation of the diploma as issued.
+    let (id, revoked) = receive().await;
+    scene
+        .stack
+        .api(&format!("/api/credentials/{id}/revoke"), &json!({}))
+        .await;
+    let mut seen = false;
+    for _ in 0..100 {
+        if api_verify(&scene, &revoked, "").await.0 == 400 {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen, "the verifier never saw the revocation");
+    let hidden = respell(
+        &revoked,
+        "",
+        "credentialStatus",
+        "https://www.w3.org/2018/credentials#credentialStatus",
+    );
+    let (status, answer) = api_verify(&scene, &hidden, "").await;
+    assert_eq!(status, 400, "{answer:#}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("credentials#credentialStatus"),
+        "{answer:#}"
+    );
+    let (status, answer) = vc_api_verify(&scene, &hidden).await;
+    assert_eq!((status, &answer["verified"]), (400, &json!(false)), "{answer:#}");
+    assert_eq!(scene.stack.verify("hidden-status.json", &hidden).code, Some(1));
+    let (state, _) = scene.present_ldp(&hidden, &wallet.key, Tweak::None).await;
+    assert_eq!(state, "rejected");
+
+    // An expired diploma with `validUntil` under its IRI.
+    let expired = expired_diploma(&scene.stack, &wallet.key).await;
+    // Under its IRI the date would lose the term's datatype and the RDF would change; a
+    // value object keeps it, so the signature still verifies.
+    let mut typed = expired.clone();
+    typed["validUntil"] = json!({
+        "@value": expired["validUntil"],
+        "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
+    });
+    let hidden = respell(
+        &typed,
+        "",
+        "validUntil",
+        "https://www.w3.org/2018/credentials#validUntil",
+    );
+    assert_eq!(api_verify(&scene, &hidden, "").await.0, 400);
+    assert_eq!(vc_api_verify(&scene, &hidden).await.0, 400);
+    assert_eq!(scene.stack.verify("hidden-expiry.json", &hidden).code, Some(1));
+    let (state, _) = scene.present_ldp(&hidden, &wallet.key, Tweak::None).await;
+    assert_eq!(state, "rejected");
+
+    // A claim renamed by an inline context: the same RDF under another name.
+    let mut renamed = respell(&diploma, "/credentialSubject", "name", "fullName");
+    renamed["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"fullName": "https://schema.org/name"}));
+    assert_eq!(api_verify(&scene, &renamed, "").await.0, 400);
+    assert_eq!(vc_api_verify(&scene, &renamed).await.0, 400);
+
+    // A challenge asks for a presentation: the bare credential is not one.
+    let (status, report) = api_verify(&scene, &diploma, "?challenge=c-1").await;
+    assert_eq!((status, &report["valid"]), (400, &json!(false)), "{report:#}");
 }

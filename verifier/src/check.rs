@@ -16,12 +16,13 @@ pub struct Sources {
 /// The outcome of one verification.
 #[derive(Debug)]
 pub enum Verdict {
-    /// Every check passed or did not apply (exit 0).
+    /// Every check passed, did not apply or left a note (exit 0).
     Valid(VerificationReport),
     /// A check failed (exit 1).
     Invalid(VerificationReport),
-    /// The input is unusable, or a check could not be made (exit 2).
-    CouldNotCheck(VerificationError),
+    /// There is no report: the input is unusable (not valid, exit 1), or no verdict could be
+    /// reached — something Sigil does not support, or a source it could not reach (exit 2).
+    NoReport(VerificationError),
 }
 
 impl Verdict {
@@ -30,17 +31,25 @@ impl Verdict {
         match result {
             Ok(report) if report.valid => Verdict::Valid(report),
             Ok(report) => Verdict::Invalid(report),
-            Err(e) => Verdict::CouldNotCheck(e),
+            Err(e) => Verdict::NoReport(e),
         }
     }
 
-    /// The process exit code for this verdict.
+    /// The process exit code for this verdict: 0 valid, 1 not valid (including malformed
+    /// input), 2 no verdict reached.
     pub fn exit_code(&self) -> u8 {
         match self {
             Verdict::Valid(_) => 0,
-            Verdict::Invalid(_) => 1,
-            Verdict::CouldNotCheck(_) => 2,
+            Verdict::Invalid(_) | Verdict::NoReport(VerificationError::Input(_)) => 1,
+            Verdict::NoReport(
+                VerificationError::Unsupported(_) | VerificationError::CouldNotCheck { .. },
+            ) => 2,
         }
+    }
+
+    /// Whether a verdict was reached (valid or not).
+    pub fn is_verdict(&self) -> bool {
+        self.exit_code() != 2
     }
 }
 

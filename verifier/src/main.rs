@@ -24,7 +24,9 @@ struct Cli {
 #[allow(clippy::large_enum_variant, reason = "parsed once at start-up")]
 enum Command {
     /// Verify a credential or presentation: Data Integrity JSON, vc+jwt / vp+jwt, or SD-JWT VC.
-    /// Exit 0 valid, 1 invalid, 2 could not check or unusable input.
+    /// Exit 0 valid; 1 not valid (forged, tampered, revoked, expired, malformed, a bare
+    /// credential where a presentation was asked); 2 no verdict (unsupported, or a source
+    /// could not be reached).
     Verify {
         /// The file to verify (`-` for stdin).
         file: PathBuf,
@@ -49,6 +51,14 @@ enum Command {
         /// Also require this issuer DID.
         #[arg(long, value_parser = parse_did)]
         expect_issuer: Option<Did>,
+        /// Fail a presentation whose holder is not the subject of its credentials (without
+        /// it, that is reported as a note).
+        #[arg(long)]
+        require_holder_binding: bool,
+        /// Fail a credential whose issuer is not accredited for its type on the registry
+        /// (without it, that is reported as a note).
+        #[arg(long)]
+        require_accreditation: bool,
     },
     /// Run the verifier service: the "verify a credential" pages, OpenID4VP requests and the
     /// JSON APIs. The first start creates the data directory, its key and verifier.toml.
@@ -112,9 +122,16 @@ async fn main() -> ExitCode {
             nonce,
             audience,
             expect_issuer,
+            require_holder_binding,
+            require_accreditation,
         } => {
             let input = match read_input(&file) {
                 Ok(input) => input,
+                // Too large, or not text: unusable input, so not valid.
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    eprintln!("INVALID: unusable input: {}: {e}", file.display());
+                    return ExitCode::from(1);
+                }
                 Err(e) => {
                     eprintln!("error: {}: {e}", file.display());
                     return ExitCode::from(2);
@@ -126,11 +143,14 @@ async fn main() -> ExitCode {
                 nonce,
                 audience,
                 issuer: expect_issuer,
+                require_holder_binding,
+                require_accreditation,
             };
             let verdict = check::verify(&input, &expect, &Sources { registry }).await;
             if json {
                 println!("{:#}", render::json(&verdict));
-            } else if let Verdict::CouldNotCheck(_) = verdict {
+            } else if let Verdict::NoReport(_) = verdict {
+                // The one-line reason goes to stderr, as every command's error does.
                 eprint!("{}", render::text(&verdict));
             } else {
                 print!("{}", render::text(&verdict));
@@ -214,9 +234,10 @@ fn read_input(file: &PathBuf) -> std::io::Result<String> {
     };
     reader.take(limit + 1).read_to_string(&mut text)?;
     if text.len() as u64 > limit {
-        return Err(std::io::Error::other(format!(
-            "larger than the {limit}-byte limit"
-        )));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than the {limit}-byte limit"),
+        ));
     }
     Ok(text)
 }

@@ -59,7 +59,7 @@ pub fn outcome_json(
 ) -> Value {
     let report = match verdict {
         Verdict::Valid(report) | Verdict::Invalid(report) => json!(report),
-        Verdict::CouldNotCheck(e) => json!({"error": e.to_string()}),
+        Verdict::NoReport(e) => json!({"error": e.to_string()}),
     };
     json!({
         "accepted": accepted,
@@ -177,17 +177,21 @@ impl VerifierService {
             nonce: Some(row.nonce.clone()),
             audience: Some(self.client_id()),
             issuer: None,
+            // A policy asks for the subject's own presentation, and for an accredited issuer
+            // (which `unaccredited = "warn"` then softens).
+            require_holder_binding: true,
+            require_accreditation: true,
         };
         let verdict = self
             .verify(&presentation, &expect, &policy.roots_of_trust, now)
             .await;
         let (status, outcome) = match &verdict {
-            Verdict::CouldNotCheck(error)
+            Verdict::NoReport(error)
                 if matches!(error, sigil_core::verify::VerificationError::CouldNotCheck { .. }) =>
             {
                 return Err(ResponseError::CouldNotCheck(error.to_string()));
             }
-            Verdict::CouldNotCheck(_) => ("rejected", outcome_json(&verdict, None, false)),
+            Verdict::NoReport(_) => ("rejected", outcome_json(&verdict, None, false)),
             Verdict::Valid(report) | Verdict::Invalid(report) => {
                 let judgement = policy.judge(report, now);
                 let accepted = judgement.accepts(report);

@@ -19,7 +19,7 @@ pub fn text(verdict: &Verdict) -> String {
             }
             out
         }
-        Verdict::CouldNotCheck(error) => format!("{}\n", error_line(error)),
+        Verdict::NoReport(error) => format!("{}\n", error_line(error)),
     }
 }
 
@@ -27,7 +27,7 @@ pub fn text(verdict: &Verdict) -> String {
 pub fn json(verdict: &Verdict) -> serde_json::Value {
     match verdict {
         Verdict::Valid(report) | Verdict::Invalid(report) => json!(report),
-        Verdict::CouldNotCheck(error) => json!({
+        Verdict::NoReport(error) => json!({
             "valid": false,
             "error": {"kind": error_kind(error), "message": error.to_string()},
         }),
@@ -45,7 +45,8 @@ fn error_kind(error: &VerificationError) -> &'static str {
 fn error_line(error: &VerificationError) -> String {
     match error {
         VerificationError::CouldNotCheck { .. } => format!("COULD NOT CHECK: {error}"),
-        _ => format!("UNUSABLE: {error}"),
+        VerificationError::Unsupported(_) => format!("NO VERDICT: {error}"),
+        VerificationError::Input(_) => format!("INVALID: {error}"),
     }
 }
 
@@ -76,6 +77,7 @@ fn checks(report: &VerificationReport, indent: &str) -> String {
             Outcome::Passed => "ok  ",
             Outcome::Failed => "FAIL",
             Outcome::NotApplicable => "n/a ",
+            Outcome::Note => "note",
         };
         let _ = writeln!(out, "{indent}{mark} {:<15} {}", check.id, check.message);
     }

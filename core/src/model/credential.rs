@@ -57,6 +57,17 @@ pub struct StatusEntry {
     pub status_size: Option<u32>,
 }
 
+impl StatusEntry {
+    fn sort_key(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&str>) {
+        (
+            self.status_purpose.as_deref(),
+            self.status_list_credential.as_deref(),
+            self.status_list_index.as_deref(),
+            self.id.as_deref(),
+        )
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Raw {
@@ -144,17 +155,35 @@ impl Credential {
             })
             .transpose()
         };
+        // Sets in JSON-LD have no order and no repeats: read them in one order, so that two
+        // spellings of the same signed credential give the same checks in the same order.
+        let mut types = raw.types.0;
+        types.sort();
+        types.dedup();
+        let mut status = raw.credential_status.map(|s| s.0).unwrap_or_default();
+        status.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        status.dedup();
+        let mut schemas = raw.credential_schema.map(|s| s.0).unwrap_or_default();
+        schemas.sort_by(|a, b| (&a.id, &a.type_).cmp(&(&b.id, &b.type_)));
+        schemas.dedup();
         Ok(Credential {
             id: raw.id,
-            types: raw.types.0,
+            types,
             issuer: raw.issuer,
             valid_from: date("validFrom", raw.valid_from)?,
             valid_until: date("validUntil", raw.valid_until)?,
             subjects: raw.credential_subject.0,
-            status: raw.credential_status.map(|s| s.0).unwrap_or_default(),
-            schemas: raw.credential_schema.map(|s| s.0).unwrap_or_default(),
+            status,
+            schemas,
             evidence: raw.evidence.map(|e| e.0).unwrap_or_default(),
         })
+    }
+
+    /// The subject claims as a report shows them: one subject as an object, several as an
+    /// array, normalised by [`super::claims::normalize`].
+    pub fn claims(&self) -> Value {
+        let subjects = Value::Array(self.subjects.iter().cloned().map(Value::Object).collect());
+        super::claims::normalize(&subjects)
     }
 
     /// The `id`s of the credential subjects that have one.

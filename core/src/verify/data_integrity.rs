@@ -8,6 +8,7 @@ use crate::data_integrity::{self, Proof, ProofError};
 use crate::did::document::Relationship;
 use crate::did::{Did, DidUrl};
 use crate::jsonld::JsonLdError;
+use crate::jsonld::compact_form;
 use crate::model::{Credential, Presentation};
 use crate::time::format_datetime;
 
@@ -19,11 +20,12 @@ impl Verifier<'_> {
         role: Role,
     ) -> Result<VerificationReport, VerificationError> {
         let mut report = VerificationReport::new(Subject::Credential, Format::DataIntegrity);
+        compact_form::check(value).map_err(|e| VerificationError::Input(e.to_string()))?;
         let credential = Credential::from_json(value).map_err(|e| VerificationError::Input(e.to_string()))?;
         let issuer = parse_did(credential.issuer.id(), "issuer")?;
         report.issuer = Some(issuer.to_string());
         report.types = credential.types.clone();
-        report.claims = value.get("credentialSubject").cloned();
+        report.claims = Some(credential.claims());
         let Some((unsecured, proof)) = split_proof(value, &mut report)? else {
             return Ok(report.finish());
         };
@@ -74,6 +76,7 @@ impl Verifier<'_> {
         expect: &Expectations,
     ) -> Result<VerificationReport, VerificationError> {
         let mut report = VerificationReport::new(Subject::Presentation, Format::DataIntegrity);
+        compact_form::check(value).map_err(|e| VerificationError::Input(e.to_string()))?;
         let presentation =
             Presentation::from_json(value).map_err(|e| VerificationError::Input(e.to_string()))?;
         let Some((unsecured, proof)) = split_proof(value, &mut report)? else {
@@ -120,6 +123,7 @@ impl Verifier<'_> {
             presentation.holder.as_deref(),
             &bindings,
             &report.credentials,
+            expect.require_holder_binding,
         ));
         Ok(report.finish())
     }
@@ -171,8 +175,12 @@ impl Verifier<'_> {
         credentials: &[Value],
         expect: &Expectations,
     ) -> Result<Vec<VerificationReport>, VerificationError> {
+        // The presentation answers the challenge; the credentials inside are judged by the
+        // same requirements, without it.
         let inner = Expectations {
             issuer: expect.issuer.clone(),
+            require_holder_binding: expect.require_holder_binding,
+            require_accreditation: expect.require_accreditation,
             ..Expectations::default()
         };
         let mut reports = Vec::with_capacity(credentials.len());
@@ -211,6 +219,10 @@ fn split_proof(value: &Value, report: &mut VerificationReport) -> Result<Option<
         Err(ProofError::MissingProof) => Err(VerificationError::Input(
             "the document has no proof; it is not secured".into(),
         )),
+        // A proof that cannot be read is unusable input, as the rest of the document would be.
+        Err(e @ (ProofError::Malformed(_) | ProofError::NotAnObject)) => {
+            Err(VerificationError::Input(e.to_string()))
+        }
         Err(e) => {
             report.push(Check::failed(check_id::PROOF, format!("{e}.")));
             Ok(None)
@@ -227,12 +239,14 @@ pub(crate) fn parse_did(text: &str, what: &str) -> Result<Did, VerificationError
 
 /// The `holder_binding` check of a presentation: the signer is the holder, each expected
 /// value (challenge, nonce, audience…) matches, and the holder is the subject of every
-/// credential that names one.
+/// credential that names one — a failure when `subject_required`, else a note (VCDM 2.0 lets
+/// a holder present a credential about someone else).
 pub(crate) fn holder_binding(
     signer: &Did,
     holder: Option<&str>,
     bindings: &[(&str, Option<&str>, Option<&str>)],
     credentials: &[VerificationReport],
+    subject_required: bool,
 ) -> Check {
     let id = check_id::HOLDER_BINDING;
     if let Some(holder) = holder {
@@ -261,15 +275,21 @@ pub(crate) fn holder_binding(
     }
     for (index, credential) in credentials.iter().enumerate() {
         let subjects = subject_ids(credential.claims.as_ref());
-        if !subjects.is_empty() && !subjects.iter().any(|s| s == signer.as_str()) {
-            return Check::failed(
-                id,
-                format!(
-                    "Credential {} is about {}, not the holder {signer}.",
-                    index + 1,
-                    subjects.join(", ")
-                ),
-            );
+        if !subjects.iter().any(|s| s == signer.as_str()) {
+            let about = if subjects.is_empty() {
+                "names no subject".to_owned()
+            } else {
+                format!("is about {}", subjects.join(", "))
+            };
+            let message = format!("Credential {} {about}, not the holder {signer}.", index + 1);
+            return if subject_required {
+                Check::failed(id, message)
+            } else {
+                Check::note(
+                    id,
+                    format!("{message} Holder binding was not required, so this is not a failure."),
+                )
+            };
         }
     }
     let note = if unchecked.is_empty() {

@@ -126,6 +126,7 @@ impl Verifier<'_> {
             presentation.holder.as_deref(),
             &bindings,
             &report.credentials,
+            expect.require_holder_binding,
         ));
         Ok(report.finish())
     }

@@ -55,6 +55,21 @@ pub struct Expectations {
     pub audience: Option<String>,
     /// Require this issuer.
     pub issuer: Option<Did>,
+    /// Fail a presentation whose holder is not the subject of every credential in it. VCDM
+    /// 2.0 lets a holder present a credential about someone else, so without this the
+    /// mismatch is only a note; the OpenID4VP service's policies ask for it.
+    pub require_holder_binding: bool,
+    /// Fail a credential whose issuer is not accredited for its type (when a trust registry
+    /// is configured). Without this an unaccredited issuer is only a note.
+    pub require_accreditation: bool,
+}
+
+impl Expectations {
+    /// Whether the caller bound the verification to a challenge, nonce, domain or audience:
+    /// then only a presentation can answer, never a bare credential anyone could copy.
+    pub fn asks_for_presentation(&self) -> bool {
+        self.challenge.is_some() || self.domain.is_some() || self.nonce.is_some() || self.audience.is_some()
+    }
 }
 
 /// The verifier: a DID resolver plus the optional sources of outside facts.
@@ -121,12 +136,23 @@ impl<'a> Verifier<'a> {
         input: &str,
         expect: &Expectations,
     ) -> Result<VerificationReport, VerificationError> {
+        Ok(presentation_when_asked(
+            self.verify_any(input, expect).await?,
+            expect,
+        ))
+    }
+
+    async fn verify_any(
+        &self,
+        input: &str,
+        expect: &Expectations,
+    ) -> Result<VerificationReport, VerificationError> {
         let input = input.trim();
         crate::json::check_size(input.len(), crate::json::MAX_INPUT_BYTES)
             .map_err(|e| VerificationError::Input(e.to_string()))?;
         if input.starts_with('{') {
             let value = crate::json::parse(input).map_err(|e| VerificationError::Input(e.to_string()))?;
-            return self.verify_json(&value, expect).await;
+            return self.verify_json_any(&value, expect).await;
         }
         if crate::sd_jwt::SdJwt::looks_like(input) {
             return self.verify_sd_jwt(input, expect).await;
@@ -146,6 +172,18 @@ impl<'a> Verifier<'a> {
         value: &Value,
         expect: &Expectations,
     ) -> Result<VerificationReport, VerificationError> {
+        Ok(presentation_when_asked(
+            self.verify_json_any(value, expect).await?,
+            expect,
+        ))
+    }
+
+    async fn verify_json_any(
+        &self,
+        value: &Value,
+        expect: &Expectations,
+    ) -> Result<VerificationReport, VerificationError> {
+        crate::jsonld::compact_form::check(value).map_err(|e| VerificationError::Input(e.to_string()))?;
         if crate::model::Presentation::is_presentation(value) {
             self.verify_di_presentation(value, expect).await
         } else {
@@ -176,7 +214,7 @@ impl<'a> Verifier<'a> {
             for check in self.status_checks(&credential.issuer, &credential.status).await? {
                 report.push(check);
             }
-            report.push(self.trust_check(credential).await?);
+            report.push(self.trust_check(credential, expect.require_accreditation).await?);
         }
         if let Some(expected) = &expect.issuer {
             report.push(if expected == &credential.issuer {
@@ -214,7 +252,25 @@ impl<'a> Verifier<'a> {
         }
     }
 
-    async fn trust_check(&self, credential: &SignedCredential) -> Result<Check, VerificationError> {
+    /// Accreditation of the issuer for every type; a refusal is a failure only when
+    /// `required`, else a note.
+    async fn trust_check(
+        &self,
+        credential: &SignedCredential,
+        required: bool,
+    ) -> Result<Check, VerificationError> {
+        let check = self.accreditation_check(credential).await?;
+        Ok(if check.outcome == Outcome::Failed && !required {
+            Check::note(
+                check.id,
+                format!("{} Accreditation was not required.", check.message),
+            )
+        } else {
+            check
+        })
+    }
+
+    async fn accreditation_check(&self, credential: &SignedCredential) -> Result<Check, VerificationError> {
         let id = check_id::TRUST;
         let Some(trust) = self.trust else {
             return Ok(Check::not_applicable(
@@ -265,6 +321,19 @@ impl<'a> Verifier<'a> {
     }
 }
 
+/// A bare credential answering a verification bound to a challenge or nonce is not valid:
+/// a copy would pass as well as the holder's own presentation.
+fn presentation_when_asked(mut report: VerificationReport, expect: &Expectations) -> VerificationReport {
+    if expect.asks_for_presentation() && report.subject == Subject::Credential {
+        report.push(Check::failed(
+            check_id::HOLDER_BINDING,
+            "A presentation bound to the verifier's challenge or nonce was asked for, but this is a bare credential: anyone holding a copy could send it.",
+        ));
+        report = report.finish();
+    }
+    report
+}
+
 /// The hash that identifies a credential in issuance anchors: lowercase hex SHA-256 of the
 /// credential as issued — the compact JWS for `vc+jwt`, the issuer-signed JWT for SD-JWT VC
 /// (disclosures vary between presentations), and the RFC 8785 (JCS) form of the whole
@@ -288,3 +357,6 @@ pub enum IssuedForm<'a> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod respelling_tests;

@@ -11,6 +11,10 @@ pub enum Outcome {
     Passed,
     Failed,
     NotApplicable,
+    /// Checked, and worth knowing, but not a failure under the caller's requirements (a
+    /// holder who is not the subject, an unaccredited issuer when accreditation is not
+    /// required).
+    Note,
 }
 
 /// Stable identifiers of the checks, for scripts and the JSON API.
@@ -60,6 +64,15 @@ impl Check {
         Check {
             id,
             outcome: Outcome::Failed,
+            message: message.into(),
+        }
+    }
+
+    /// A finding that does not make the input invalid.
+    pub fn note(id: &'static str, message: impl Into<String>) -> Self {
+        Check {
+            id,
+            outcome: Outcome::Note,
             message: message.into(),
         }
     }

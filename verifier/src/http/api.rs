@@ -1,14 +1,19 @@
 //! The JSON APIs: Sigil's own (DESIGN.md §7) and the W3C CCG VC API verifier endpoints.
 //!
 //! ```text
-//! POST /api/verify?challenge=&domain=&nonce=&audience=   body: JSON, compact JWS or SD-JWT -> report
+//! POST /api/verify?challenge=&domain=&nonce=&audience=&require_holder_binding=&require_accreditation=
+//!                        body: JSON, compact JWS or SD-JWT -> report
 //! POST /api/requests     {policy} | {type, claims?, formats?} | {dcql_query} -> {request_id, request_uri}
 //! GET  /api/requests/{id}  -> {state, outcome}
 //! POST /credentials/verify    {verifiableCredential, options}   -> {verified, checks, warnings, errors}
 //! POST /presentations/verify  {verifiablePresentation, options} -> the same
 //! ```
 //!
-//! "Could not check" (the registry unreachable) is HTTP 503, never a verdict.
+//! 200 means verified; 400 not verified (the report or the reason in the body); 422 something
+//! Sigil does not support and 503 a source it could not reach: no verdict, never "invalid".
+//! The VC API's `options` take `challenge`, `domain`, `requireHolderBinding` and
+//! `requireAccreditation`; notes (a holder who is not the subject, an unaccredited issuer
+//! when not required) come back as `warnings`.
 
 use std::sync::Arc;
 
@@ -33,14 +38,15 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
         .into_response()
 }
 
-/// The HTTP status of a verdict: 200 for a judgement either way, 400 for unusable input, 422
-/// for an unsupported feature, 503 when something could not be checked.
+/// The HTTP status of a verdict: 200 only for valid; 400 for not valid (the report, or the
+/// reason the input is unusable, in the body); 422 for something Sigil does not support and
+/// 503 for a source it could not reach (no verdict either way).
 pub fn verdict_status(verdict: &Verdict) -> StatusCode {
     match verdict {
-        Verdict::Valid(_) | Verdict::Invalid(_) => StatusCode::OK,
-        Verdict::CouldNotCheck(VerificationError::Input(_)) => StatusCode::BAD_REQUEST,
-        Verdict::CouldNotCheck(VerificationError::Unsupported(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-        Verdict::CouldNotCheck(VerificationError::CouldNotCheck { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+        Verdict::Valid(_) => StatusCode::OK,
+        Verdict::Invalid(_) | Verdict::NoReport(VerificationError::Input(_)) => StatusCode::BAD_REQUEST,
+        Verdict::NoReport(VerificationError::Unsupported(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        Verdict::NoReport(VerificationError::CouldNotCheck { .. }) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -50,6 +56,10 @@ pub struct ExpectQuery {
     domain: Option<String>,
     nonce: Option<String>,
     audience: Option<String>,
+    #[serde(default)]
+    require_holder_binding: bool,
+    #[serde(default)]
+    require_accreditation: bool,
 }
 
 /// `POST /api/verify`
@@ -64,6 +74,8 @@ pub async fn verify(
         nonce: query.nonce,
         audience: query.audience,
         issuer: None,
+        require_holder_binding: query.require_holder_binding,
+        require_accreditation: query.require_accreditation,
     };
     let verdict = service.verify(&body, &expect, &[], sigil_core::time::now()).await;
     (verdict_status(&verdict), Json(render::json(&verdict))).into_response()
@@ -164,6 +176,7 @@ fn vc_api_answer(verdict: &Verdict) -> Response {
     let body = match verdict {
         Verdict::Valid(report) | Verdict::Invalid(report) => {
             let mut checks = Vec::new();
+            let mut warnings = Vec::new();
             let mut errors = Vec::new();
             let mut all = report.checks.clone();
             for credential in &report.credentials {
@@ -173,12 +186,13 @@ fn vc_api_answer(verdict: &Verdict) -> Response {
                 match check.outcome {
                     Outcome::Passed => checks.push(json!(check.id)),
                     Outcome::Failed => errors.push(json!({"check": check.id, "message": check.message})),
+                    Outcome::Note => warnings.push(json!({"check": check.id, "message": check.message})),
                     Outcome::NotApplicable => {}
                 }
             }
-            json!({"verified": report.valid, "checks": checks, "warnings": [], "errors": errors})
+            json!({"verified": report.valid, "checks": checks, "warnings": warnings, "errors": errors})
         }
-        Verdict::CouldNotCheck(e) => {
+        Verdict::NoReport(e) => {
             json!({"verified": false, "checks": [], "warnings": [], "errors": [{"message": e.to_string()}]})
         }
     };
@@ -208,12 +222,20 @@ async fn vc_api_verify(service: &VerifierService, body: &[u8], member: &str) -> 
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
+    let flag = |name: &str| {
+        request
+            .pointer(&format!("/options/{name}"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
     let expect = Expectations {
         challenge: option("challenge"),
         domain: option("domain"),
         nonce: option("challenge"),
         audience: option("domain"),
         issuer: None,
+        require_holder_binding: flag("requireHolderBinding"),
+        require_accreditation: flag("requireAccreditation"),
     };
     vc_api_answer(
         &service

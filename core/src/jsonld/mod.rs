@@ -12,6 +12,12 @@
 //!   every credential and every proof configuration. Expanding `{..document}` from that
 //!   active context is what the expansion algorithm does itself on meeting the `@context`
 //!   entry (Expansion §13, step 9), so the result is the same, only cheaper.
+//!
+//! [`compact_form`] holds the other half of reading JSON-LD safely: the rule that a document
+//! is accepted only when its JSON says what its meaning says.
+
+pub mod compact_form;
+pub(crate) mod vocabulary;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
