@@ -846,3 +846,81 @@ fn alg_none_is_a_failed_proof() {
     let proof = report.checks.iter().find(|c| c.id == check_id::PROOF).unwrap();
     assert!(proof.message.contains("\"none\""), "{}", proof.message);
 }
+
+// ==========================================================================================
+// Duplicate JSON keys (issue #11 item 6): the same bytes must not mean one thing to Sigil and
+// another to the next reader, so every parser of strangers' JSON refuses a repeated key.
+// ==========================================================================================
+
+/// A compact JWS over `payload` exactly as written (`serde_json` could not write a duplicate
+/// key), signed by `key` so that only the JSON, not the signature, can be the problem.
+fn sign_raw_jws(typ: &str, kid: &str, payload: &str, key: &SigningKey) -> String {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let header = json!({"alg": "EdDSA", "typ": typ, "kid": kid}).to_string();
+    let signing_input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
+    let signature = key.sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", b64(&signature))
+}
+
+#[test]
+fn a_vc_jwt_whose_payload_repeats_a_key_is_unusable_input() {
+    let key = university();
+    let credential = request(&key.did_key()).unsigned_credential().unwrap();
+    let text = credential.to_string();
+    // The same credential, with a second `credentialSubject` appended: serde_json alone would
+    // keep the second, a JSON-LD processor may keep the first.
+    let forged_subject = r#"{"id":"did:example:eve","name":"Eve"}"#;
+    let duplicated = format!(
+        "{},\"credentialSubject\":{forged_subject}}}",
+        text.strip_suffix('}').unwrap()
+    );
+    let well_formed = sign_raw_jws("vc+jwt", &key.did_key_method(), &text, &key);
+    assert!(verify(&verifier(&offline()), &well_formed).valid);
+
+    let jws = sign_raw_jws("vc+jwt", &key.did_key_method(), &duplicated, &key);
+    let err = input_error(&jws);
+    assert!(matches!(err, VerificationError::Input(_)), "{err}");
+    assert!(
+        err.to_string().contains(r#"duplicate key "credentialSubject""#),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_jws_header_that_repeats_a_key_is_unusable_input() {
+    use base64::Engine as _;
+    let jwt = diploma(CredentialFormat::VcJwt);
+    let (_, rest) = jwt.split_once('.').unwrap();
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        r#"{{"alg":"EdDSA","typ":"vc+jwt","kid":"{}","kid":"did:example:other#k"}}"#,
+        university().did_key_method()
+    ));
+    let err = input_error(&format!("{header}.{rest}"));
+    assert!(err.to_string().contains(r#"duplicate key "kid""#), "{err}");
+}
+
+#[test]
+fn an_sd_jwt_disclosure_that_repeats_a_key_is_unusable_input() {
+    use base64::Engine as _;
+    let issued = diploma(CredentialFormat::SdJwt);
+    let disclosure = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(r#"["c2FsdA","degree",{"type":"BachelorDegree","type":"DoctoralDegree"}]"#);
+    let err = input_error(&format!("{issued}{disclosure}~"));
+    assert!(matches!(err, VerificationError::Input(_)), "{err}");
+    assert!(err.to_string().contains(r#"duplicate key "type""#), "{err}");
+}
+
+#[test]
+fn a_data_integrity_credential_that_repeats_a_key_is_unusable_input() {
+    let signed = diploma(CredentialFormat::LdpVc);
+    assert!(verify(&verifier(&offline()), &signed).valid);
+    let duplicated = signed.replacen(
+        "\"credentialSubject\"",
+        "\"validUntil\": \"2000-01-01T00:00:00Z\",\n  \"validUntil\": \"2100-01-01T00:00:00Z\",\n  \"credentialSubject\"",
+        1,
+    );
+    let err = input_error(&duplicated);
+    assert!(matches!(err, VerificationError::Input(_)), "{err}");
+    assert!(err.to_string().contains(r#"duplicate key "validUntil""#), "{err}");
+}
