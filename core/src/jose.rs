@@ -303,6 +303,18 @@ mod tests {
     }
 
     #[test]
+    fn a_payload_that_repeats_a_key_is_malformed() {
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"did:example:ada","sub":"did:example:eve"}"#);
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"EdDSA","typ":"vc+jwt"}"#);
+        assert_eq!(
+            decode_unverified(&format!("{header}.{payload}.")),
+            Err(JwsError::Malformed(
+                r#"payload: duplicate key "sub" in a JSON object"#.into()
+            ))
+        );
+    }
+
+    #[test]
     fn malformed_tokens_are_clear_errors() {
         for bad in [
             "",

@@ -159,7 +159,10 @@ impl RegistryClient {
         let body = http_client::read_limited(response, http_client::MAX_RESPONSE_BYTES)
             .await
             .map_err(|e| SubmitError::Unavailable(e.to_string()))?;
-        let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let answer = std::str::from_utf8(&body)
+            .ok()
+            .and_then(|text| crate::json::parse(text).ok())
+            .unwrap_or(Value::Null);
         match status.as_u16() {
             201 => Ok(answer),
             code if status.is_client_error() => Err(SubmitError::Refused {

@@ -385,8 +385,10 @@ pub fn verify_key_binding(
     let iat = verified
         .payload
         .get("iat")
-        .and_then(Value::as_i64)
         .ok_or_else(|| SdJwtError::KeyBinding("missing `iat`".into()))?;
+    let iat = crate::time::numeric_date(iat)
+        .ok_or_else(|| SdJwtError::KeyBinding("`iat` is not a NumericDate".into()))?
+        .timestamp();
     // `iat` comes from the presenter: compare without overflowing on extreme values.
     let age = now.timestamp().checked_sub(iat).map(i64::unsigned_abs);
     if age.is_none_or(|age| age > KB_JWT_MAX_AGE_SECONDS.unsigned_abs()) {
@@ -566,6 +568,23 @@ mod tests {
         let forged = SdJwt::parse(&format!("{}{kb_jwt}", sd_jwt.without_key_binding())).unwrap();
         let err = verify_key_binding(&forged, &holder().public_key(), None, None, now()).unwrap_err();
         assert!(err.to_string().contains("iat"), "{err}");
+    }
+
+    #[test]
+    fn a_key_binding_iat_is_read_as_a_numeric_date() {
+        let presented = SdJwt::parse(&issued()).unwrap().without_key_binding();
+        let kb_jwt = |iat: Value| {
+            let claims = json!({"iat": iat, "aud": "a", "nonce": "n", "sd_hash": digest(&presented)});
+            let mut header = josekit::jws::JwsHeader::new();
+            header.set_token_type(KB_JWT_TYPE);
+            let kb_jwt = jose::sign_compact_with_header(&claims, &header, &holder()).unwrap();
+            let sd_jwt = SdJwt::parse(&format!("{presented}{kb_jwt}")).unwrap();
+            verify_key_binding(&sd_jwt, &holder().public_key(), None, None, now())
+        };
+        // RFC 7519 allows a fraction of a second.
+        assert_eq!(kb_jwt(json!(now().timestamp() as f64 + 0.25)), Ok(()));
+        let err = kb_jwt(json!("now")).unwrap_err();
+        assert_eq!(err.to_string(), "key binding: `iat` is not a NumericDate");
     }
 
     #[test]

@@ -63,6 +63,7 @@ impl Verifier<'_> {
             types: credential.types,
             valid_from: credential.valid_from,
             valid_until: credential.valid_until,
+            validity_conflicts: Vec::new(),
             status: credential.status,
             hash: super::credential_hash(&super::IssuedForm::Json(value)),
         };

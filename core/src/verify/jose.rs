@@ -10,7 +10,7 @@ use crate::did::DidUrl;
 use crate::did::document::Relationship;
 use crate::jose::{self, UnverifiedJws, VC_JWT_TYPE, VP_JWT_TYPE};
 use crate::model::{Credential, Presentation};
-use crate::time::{Timestamp, from_numeric_date};
+use crate::time::{Timestamp, format_datetime};
 
 /// The `typ` of earlier VC-JOSE-COSE drafts, which some issuers (`ssi` 0.16 among them) still
 /// write; the payload is the same VCDM 2.0 credential, so it is accepted.
@@ -49,7 +49,8 @@ impl Verifier<'_> {
         report.claims = jws.payload.get("credentialSubject").cloned();
         report.push(Check::passed(check_id::FORMAT, "A VC-JOSE credential (vc+jwt)."));
         let kid = key_id(jws)?;
-        let signed_at = numeric_date(&jws.payload, "iat").or(credential.valid_from);
+        let claims = TimeClaims::read(&jws.payload)?;
+        let signed_at = claims.iat.or(credential.valid_from);
         let key = self
             .signing_key(
                 &issuer,
@@ -59,14 +60,16 @@ impl Verifier<'_> {
                 &mut report.checks,
             )
             .await?;
-        report.push(jws_proof_check(compact, &key));
+        report.push(self.jws_proof_check(compact, &key, claims.iat));
         let signed = SignedCredential {
             issuer,
             method_id: kid.to_owned(),
             signed_at,
             types: credential.types,
-            valid_from: credential.valid_from.or(numeric_date(&jws.payload, "nbf")),
-            valid_until: credential.valid_until.or(numeric_date(&jws.payload, "exp")),
+            // Both the JWT claims and the VCDM dates bind: the latest start, the earliest end.
+            valid_from: credential.valid_from.max(claims.nbf),
+            valid_until: earliest(credential.valid_until, claims.exp),
+            validity_conflicts: claims.conflicts_with(credential.valid_from, credential.valid_until),
             status: credential.status,
             hash: super::credential_hash(&super::IssuedForm::Jws(compact)),
         };
@@ -93,16 +96,22 @@ impl Verifier<'_> {
             .did()
             .clone();
         report.holder = Some(presentation.holder.clone().unwrap_or_else(|| signer.to_string()));
+        let claims = TimeClaims::read(&jws.payload)?;
         let key = self
             .signing_key(
                 &signer,
                 kid,
                 Relationship::Authentication,
-                numeric_date(&jws.payload, "iat"),
+                claims.iat,
                 &mut report.checks,
             )
             .await?;
-        report.push(jws_proof_check(compact, &key));
+        report.push(self.jws_proof_check(compact, &key, claims.iat));
+        // A presentation has no VCDM dates, and usually no `nbf` or `exp` either: the check
+        // is only made, under the same id as a credential's, when the holder set one.
+        if claims.nbf.is_some() || claims.exp.is_some() {
+            report.push(self.validity_check(claims.nbf, claims.exp, &[]));
+        }
         report.credentials = self.verify_embedded(&presentation.credentials, expect).await?;
         let audience = match jws.payload.get("aud") {
             Some(Value::String(aud)) => Some(aud.as_str()),
@@ -138,27 +147,113 @@ pub(crate) fn key_id(jws: &UnverifiedJws) -> Result<&str, VerificationError> {
         .ok_or_else(|| VerificationError::Input("the JWS header has no `kid` naming the signing key".into()))
 }
 
-/// The `proof` check of a JWS.
-pub(crate) fn jws_proof_check(compact: &str, key: &KeyLookup) -> Check {
-    match key {
-        Err(_) => Check::failed(
-            check_id::PROOF,
-            "The signature cannot be checked without the signing key.",
-        ),
-        Ok(key) => match jose::verify_compact(compact, key) {
+impl Verifier<'_> {
+    /// The `proof` check of a JWS, given its `iat`.
+    ///
+    /// An `iat` later than now, beyond [`super::CLOCK_SKEW_SECONDS`], fails this check — in
+    /// `vc+jwt`, `vp+jwt` and SD-JWT VC alike — rather than `validity`, the way a Data
+    /// Integrity proof `created` in the future fails `proof`: `iat` is the signature's own
+    /// claim of when it was made, the time the signing key is looked up at, so a time that has
+    /// not come yet makes that claim impossible whatever the validity period says.
+    pub(crate) fn jws_proof_check(&self, compact: &str, key: &KeyLookup, iat: Option<Timestamp>) -> Check {
+        let Ok(key) = key else {
+            return Check::failed(
+                check_id::PROOF,
+                "The signature cannot be checked without the signing key.",
+            );
+        };
+        if let Some(iat) = iat {
+            if iat > self.now + chrono::Duration::seconds(super::CLOCK_SKEW_SECONDS) {
+                return Check::failed(
+                    check_id::PROOF,
+                    format!(
+                        "The JWT claims to be signed in the future, at {} (`iat`).",
+                        format_datetime(iat)
+                    ),
+                );
+            }
+        }
+        match jose::verify_compact(compact, key) {
             Ok(_) => Check::passed(
                 check_id::PROOF,
                 format!("The {} signature verifies.", key.algorithm().jose_name()),
             ),
             Err(e) => Check::failed(check_id::PROOF, format!("{e}.")),
-        },
+        }
     }
 }
 
-/// A JWT NumericDate claim.
-pub(crate) fn numeric_date(payload: &Value, name: &str) -> Option<Timestamp> {
-    payload
-        .get(name)
-        .and_then(Value::as_i64)
-        .and_then(from_numeric_date)
+/// The registered time claims of a JWT (RFC 7519 §4.1.4–4.1.6), each a NumericDate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TimeClaims {
+    /// `iat`: when the signer says it signed.
+    pub iat: Option<Timestamp>,
+    /// `nbf`: the token must not be accepted before this time.
+    pub nbf: Option<Timestamp>,
+    /// `exp`: the token must not be accepted at or after this time.
+    pub exp: Option<Timestamp>,
+}
+
+impl TimeClaims {
+    /// Reads `iat`, `nbf` and `exp` from a JWT payload. A claim that is present but not a
+    /// NumericDate (RFC 7519 §2) makes the token unusable input, as a `validFrom` that is not a
+    /// date-time does: passing over a malformed `exp` would make a credential that was meant
+    /// to expire valid forever.
+    pub(crate) fn read(payload: &Value) -> Result<Self, VerificationError> {
+        let claim = |name: &str| -> Result<Option<Timestamp>, VerificationError> {
+            let Some(value) = payload.get(name) else {
+                return Ok(None);
+            };
+            crate::time::numeric_date(value).map(Some).ok_or_else(|| {
+                let found = match value {
+                    Value::Number(number) if number.to_string().len() <= 32 => number.to_string(),
+                    other => crate::json::kind_of(other).to_owned(),
+                };
+                VerificationError::Input(format!(
+                    "the JWT claim `{name}` is not a NumericDate (a JSON number of seconds \
+                     since 1970-01-01T00:00:00Z, from 0 to {}): found {found}",
+                    crate::time::MAX_NUMERIC_DATE
+                ))
+            })
+        };
+        Ok(TimeClaims {
+            iat: claim("iat")?,
+            nbf: claim("nbf")?,
+            exp: claim("exp")?,
+        })
+    }
+
+    /// The sentences saying where `nbf` and `exp` name another instant than the credential's
+    /// `validFrom` and `validUntil`. Sigil could enforce the stricter of the two, but a
+    /// credential that says two things about its own validity was not issued with care, and
+    /// another verifier reading only one of them would judge it differently. Compared to the
+    /// second, the precision of a NumericDate.
+    pub(crate) fn conflicts_with(
+        &self,
+        valid_from: Option<Timestamp>,
+        valid_until: Option<Timestamp>,
+    ) -> Vec<String> {
+        [
+            ("nbf", self.nbf, "validFrom", valid_from),
+            ("exp", self.exp, "validUntil", valid_until),
+        ]
+        .into_iter()
+        .filter_map(|(claim, jwt, property, vcdm)| match (jwt, vcdm) {
+            (Some(jwt), Some(vcdm)) if jwt.timestamp() != vcdm.timestamp() => Some(format!(
+                "The JWT `{claim}` ({}) and the credential's `{property}` ({}) disagree.",
+                format_datetime(jwt),
+                format_datetime(vcdm)
+            )),
+            _ => None,
+        })
+        .collect()
+    }
+}
+
+/// The earlier of two optional end times; `None` only when both are.
+pub(crate) fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }

@@ -112,6 +112,10 @@ pub(crate) struct SignedCredential {
     pub types: Vec<String>,
     pub valid_from: Option<Timestamp>,
     pub valid_until: Option<Timestamp>,
+    /// Why the dates cannot be believed, one sentence each, found by the format: a JWT `exp`
+    /// or `nbf` naming another instant than the credential's `validUntil` or `validFrom`.
+    /// Any of them fails the `validity` check.
+    pub validity_conflicts: Vec<String>,
     pub status: Vec<StatusEntry>,
     /// See [`credential_hash`].
     pub hash: String,
@@ -209,7 +213,11 @@ impl<'a> Verifier<'a> {
             )
             .await?,
         );
-        report.push(self.validity_check(credential.valid_from, credential.valid_until));
+        report.push(self.validity_check(
+            credential.valid_from,
+            credential.valid_until,
+            &credential.validity_conflicts,
+        ));
         if role == Role::Credential {
             for check in self.status_checks(&credential.issuer, &credential.status).await? {
                 report.push(check);
@@ -232,18 +240,27 @@ impl<'a> Verifier<'a> {
         Ok(())
     }
 
-    fn validity_check(&self, valid_from: Option<Timestamp>, valid_until: Option<Timestamp>) -> Check {
+    fn validity_check(
+        &self,
+        valid_from: Option<Timestamp>,
+        valid_until: Option<Timestamp>,
+        conflicts: &[String],
+    ) -> Check {
         let id = check_id::VALIDITY;
         let skew = chrono::Duration::seconds(CLOCK_SKEW_SECONDS);
+        let mut failures = conflicts.to_vec();
         if let Some(from) = valid_from {
             if from > self.now + skew {
-                return Check::failed(id, format!("Not valid until {}.", format_datetime(from)));
+                failures.push(format!("Not valid until {}.", format_datetime(from)));
             }
         }
         if let Some(until) = valid_until {
             if until <= self.now - skew {
-                return Check::failed(id, format!("Expired on {}.", format_datetime(until)));
+                failures.push(format!("Expired on {}.", format_datetime(until)));
             }
+        }
+        if !failures.is_empty() {
+            return Check::failed(id, failures.join(" "));
         }
         match (valid_from, valid_until) {
             (None, None) => Check::passed(id, "No validity period is set."),

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::data_integrity::parse_did;
-use super::jose::{jws_proof_check, key_id, numeric_date};
+use super::jose::{TimeClaims, key_id};
 use super::report::{Check, Format, Subject, VerificationReport, check_id};
 use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::did::document::Relationship;
@@ -52,7 +52,8 @@ impl Verifier<'_> {
         report.types = vec![vct.to_owned()];
         report.push(Check::passed(check_id::FORMAT, "An SD-JWT VC (dc+sd-jwt)."));
         let kid = key_id(&jws)?;
-        let signed_at = numeric_date(payload, "iat");
+        let claims = TimeClaims::read(payload)?;
+        let signed_at = claims.iat;
         let key = self
             .signing_key(
                 &issuer,
@@ -62,7 +63,7 @@ impl Verifier<'_> {
                 &mut report.checks,
             )
             .await?;
-        let proof = jws_proof_check(&presented.issuer_jwt, &key);
+        let proof = self.jws_proof_check(&presented.issuer_jwt, &key, claims.iat);
         let signature_ok = proof.outcome == super::Outcome::Passed;
         report.push(proof);
 
@@ -107,8 +108,10 @@ impl Verifier<'_> {
             method_id: kid.to_owned(),
             signed_at,
             types: vec![vct.to_owned()],
-            valid_from: numeric_date(payload, "nbf"),
-            valid_until: numeric_date(payload, "exp"),
+            // SD-JWT VC has no `validFrom`/`validUntil`: its period is `nbf`/`exp` alone.
+            valid_from: claims.nbf,
+            valid_until: claims.exp,
+            validity_conflicts: Vec::new(),
             status: status_entries(payload),
             hash: super::credential_hash(&super::IssuedForm::SdJwt(text)),
         };

@@ -869,3 +869,352 @@ fn alg_none_is_a_failed_proof() {
     let proof = report.checks.iter().find(|c| c.id == check_id::PROOF).unwrap();
     assert!(proof.message.contains("\"none\""), "{}", proof.message);
 }
+
+// ==========================================================================================
+// Duplicate JSON keys (issue #11 item 6): the same bytes must not mean one thing to Sigil and
+// another to the next reader, so every parser of strangers' JSON refuses a repeated key.
+// ==========================================================================================
+
+/// A compact JWS over `payload` exactly as written (`serde_json` could not write a duplicate
+/// key), signed by `key` so that only the JSON, not the signature, can be the problem.
+fn sign_raw_jws(typ: &str, kid: &str, payload: &str, key: &SigningKey) -> String {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let header = json!({"alg": "EdDSA", "typ": typ, "kid": kid}).to_string();
+    let signing_input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
+    let signature = key.sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", b64(&signature))
+}
+
+#[test]
+fn a_vc_jwt_whose_payload_repeats_a_key_is_unusable_input() {
+    let key = university();
+    let credential = request(&key.did_key()).unsigned_credential().unwrap();
+    let text = credential.to_string();
+    // The same credential, with a second `credentialSubject` appended: serde_json alone would
+    // keep the second, a JSON-LD processor may keep the first.
+    let forged_subject = r#"{"id":"did:example:eve","name":"Eve"}"#;
+    let duplicated = format!(
+        "{},\"credentialSubject\":{forged_subject}}}",
+        text.strip_suffix('}').unwrap()
+    );
+    let well_formed = sign_raw_jws("vc+jwt", &key.did_key_method(), &text, &key);
+    assert!(verify(&verifier(&offline()), &well_formed).valid);
+
+    let jws = sign_raw_jws("vc+jwt", &key.did_key_method(), &duplicated, &key);
+    let err = input_error(&jws);
+    assert!(matches!(err, VerificationError::Input(_)), "{err}");
+    assert!(
+        err.to_string().contains(r#"duplicate key "credentialSubject""#),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_jws_header_that_repeats_a_key_is_unusable_input() {
+    use base64::Engine as _;
+    let jwt = diploma(CredentialFormat::VcJwt);
+    let (_, rest) = jwt.split_once('.').unwrap();
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        r#"{{"alg":"EdDSA","typ":"vc+jwt","kid":"{}","kid":"did:example:other#k"}}"#,
+        university().did_key_method()
+    ));
+    let err = input_error(&format!("{header}.{rest}"));
+    assert!(err.to_string().contains(r#"duplicate key "kid""#), "{err}");
+}
+
+#[test]
+fn an_sd_jwt_disclosure_that_repeats_a_key_is_unusable_input() {
+    use base64::Engine as _;
+    let issued = diploma(CredentialFormat::SdJwt);
+    let disclosure = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(r#"["c2FsdA","degree",{"type":"BachelorDegree","type":"DoctoralDegree"}]"#);
+    let err = input_error(&format!("{issued}{disclosure}~"));
+    assert!(matches!(err, VerificationError::Input(_)), "{err}");
+    assert!(err.to_string().contains(r#"duplicate key "type""#), "{err}");
+}
+
+#[test]
+fn a_data_integrity_credential_that_repeats_a_key_is_unusable_input() {
+    let signed = diploma(CredentialFormat::LdpVc);
+    assert!(verify(&verifier(&offline()), &signed).valid);
+    let duplicated = signed.replacen(
+        "\"credentialSubject\"",
+        "\"validUntil\": \"2000-01-01T00:00:00Z\",\n  \"validUntil\": \"2100-01-01T00:00:00Z\",\n  \"credentialSubject\"",
+        1,
+    );
+    let err = input_error(&duplicated);
+    assert!(matches!(err, VerificationError::Input(_)), "{err}");
+    assert!(err.to_string().contains(r#"duplicate key "validUntil""#), "{err}");
+}
+
+// ==========================================================================================
+// JWT time claims (issue #11 item 5): `exp`, `nbf` and `iat` are enforced as RFC 7519 says,
+// together with the VCDM dates, in `vc+jwt`, SD-JWT VC and `vp+jwt`.
+// ==========================================================================================
+
+fn seconds(text: &str) -> i64 {
+    time(text).timestamp()
+}
+
+/// NOW shifted by `minutes`, as a NumericDate.
+fn minutes_from_now(minutes: i64) -> i64 {
+    (time(NOW) + chrono::Duration::minutes(minutes)).timestamp()
+}
+
+/// The diploma as a `vc+jwt` (validFrom 2026-06-30, in the past) with `validUntil` when given
+/// and the JWT claims `claims` beside the credential's own members.
+fn vc_jwt_with(valid_until: Option<&str>, claims: Value) -> String {
+    let key = university();
+    let mut request = request(&key.did_key());
+    request.valid_until = valid_until.map(time);
+    let mut payload = request.unsigned_credential().unwrap();
+    let object = payload.as_object_mut().unwrap();
+    object.insert("iat".into(), seconds(SIGNED_AT).into());
+    object.extend(into_object(claims));
+    crate::jose::sign_compact(&payload, "vc+jwt", &key.did_key_method(), &key).unwrap()
+}
+
+/// An SD-JWT VC of the university signed at SIGNED_AT, with the JWT claims `claims`.
+fn sd_jwt_with(claims: Value) -> String {
+    let key = university();
+    let mut payload = json!({
+        "iss": key.did_key().to_string(),
+        "vct": "https://w3id.org/sigil/types/UniversityDegreeCredential",
+        "iat": seconds(SIGNED_AT),
+        "name": "Ada Lovelace",
+    });
+    let object = payload.as_object_mut().unwrap();
+    object.extend(into_object(claims));
+    crate::sd_jwt::issue(object.clone(), &[], &key, &key.did_key_method()).unwrap()
+}
+
+/// The student's `vp+jwt` of a valid diploma, made at NOW, with the JWT claims `claims`.
+fn vp_jwt_with(claims: Value) -> String {
+    let mut payload = json!({
+        "@context": [crate::contexts::CREDENTIALS_V2],
+        "type": ["VerifiablePresentation"],
+        "holder": student().did_key().to_string(),
+        "verifiableCredential": [crate::jose::envelope(&diploma(CredentialFormat::VcJwt))],
+        "nonce": "n-1",
+        "aud": "did:example:verifier",
+        "iat": seconds(NOW),
+    });
+    let object = payload.as_object_mut().unwrap();
+    object.extend(into_object(claims));
+    crate::jose::sign_compact(&payload, "vp+jwt", &student().did_key_method(), &student()).unwrap()
+}
+
+fn into_object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(object) => object,
+        other => panic!("expected claims as an object, got {other}"),
+    }
+}
+
+fn check_message<'a>(report: &'a VerificationReport, id: &str) -> &'a str {
+    &report.checks.iter().find(|c| c.id == id).unwrap().message
+}
+
+#[test]
+fn a_vc_jwt_whose_exp_has_passed_is_expired_even_if_valid_until_has_not() {
+    let resolver = offline();
+    let jwt = vc_jwt_with(
+        Some("2027-06-30T00:00:00Z"),
+        json!({"exp": seconds("2026-09-01T00:00:00Z")}),
+    );
+    let report = verify(&verifier(&resolver), &jwt);
+    assert!(!report.valid, "{report:#?}");
+    assert_check(&report, check_id::VALIDITY, Outcome::Failed);
+    let message = check_message(&report, check_id::VALIDITY);
+    assert!(message.contains("Expired on 2026-09-01T00:00:00Z."), "{message}");
+}
+
+#[test]
+fn a_vc_jwt_whose_nbf_is_ahead_is_not_yet_valid_even_if_valid_from_has_passed() {
+    let resolver = offline();
+    let jwt = vc_jwt_with(None, json!({"nbf": seconds("2027-01-01T00:00:00Z")}));
+    let report = verify(&verifier(&resolver), &jwt);
+    assert!(!report.valid, "{report:#?}");
+    assert_check(&report, check_id::VALIDITY, Outcome::Failed);
+    let message = check_message(&report, check_id::VALIDITY);
+    assert!(
+        message.contains("Not valid until 2027-01-01T00:00:00Z."),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_vc_jwt_whose_exp_and_valid_until_disagree_is_invalid_and_says_so() {
+    let resolver = offline();
+    // Both in the future, a day apart: neither alone would fail, together they contradict.
+    let disagreeing = vc_jwt_with(
+        Some("2027-06-30T00:00:00Z"),
+        json!({"exp": seconds("2027-07-01T00:00:00Z")}),
+    );
+    let report = verify(&verifier(&resolver), &disagreeing);
+    assert!(!report.valid, "{report:#?}");
+    assert_check(&report, check_id::VALIDITY, Outcome::Failed);
+    assert_eq!(
+        check_message(&report, check_id::VALIDITY),
+        "The JWT `exp` (2027-07-01T00:00:00Z) and the credential's `validUntil` \
+         (2027-06-30T00:00:00Z) disagree."
+    );
+
+    let agreeing = vc_jwt_with(
+        Some("2027-06-30T00:00:00Z"),
+        json!({"exp": seconds("2027-06-30T00:00:00Z"), "nbf": seconds("2026-06-30T00:00:00Z")}),
+    );
+    let report = verify(&verifier(&resolver), &agreeing);
+    assert!(report.valid, "{report:#?}");
+    assert_eq!(
+        check_message(&report, check_id::VALIDITY),
+        "Valid until 2027-06-30T00:00:00Z."
+    );
+}
+
+#[test]
+fn a_vc_jwt_whose_nbf_and_valid_from_disagree_is_invalid() {
+    let resolver = offline();
+    let jwt = vc_jwt_with(None, json!({"nbf": seconds("2026-01-01T00:00:00Z")}));
+    let report = verify(&verifier(&resolver), &jwt);
+    assert!(!report.valid, "{report:#?}");
+    let message = check_message(&report, check_id::VALIDITY);
+    assert!(
+        message.contains("`nbf` (2026-01-01T00:00:00Z)")
+            && message.contains("`validFrom` (2026-06-30T00:00:00Z)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_iat_in_the_future_fails_the_proof_beyond_the_clock_skew_only() {
+    let resolver = offline();
+    let an_hour_ahead = vc_jwt_with(None, json!({"iat": minutes_from_now(60)}));
+    let report = verify(&verifier(&resolver), &an_hour_ahead);
+    assert!(!report.valid, "{report:#?}");
+    assert_check(&report, check_id::PROOF, Outcome::Failed);
+    let message = check_message(&report, check_id::PROOF);
+    assert!(
+        message.contains("in the future, at 2026-11-28T13:00:00Z (`iat`)"),
+        "{message}"
+    );
+
+    // Two minutes ahead is a clock that runs fast, within CLOCK_SKEW_SECONDS.
+    let within_skew = vc_jwt_with(None, json!({"iat": minutes_from_now(2)}));
+    let report = verify(&verifier(&resolver), &within_skew);
+    assert!(report.valid, "{report:#?}");
+}
+
+#[test]
+fn a_signing_time_an_hour_ahead_fails_the_proof_in_every_format() {
+    let resolver = offline();
+    let key = university();
+    let ahead = |minutes: i64| format_datetime(time(NOW) + chrono::Duration::minutes(minutes));
+    for format in ALL_FORMATS {
+        let request = request(&key.did_key());
+        let future = issue(&request, format, &key, &key.did_key_method(), &ahead(60));
+        let report = verify(&verifier(&resolver), &future);
+        assert!(!report.valid, "{format:?}: {report:#?}");
+        assert_check(&report, check_id::PROOF, Outcome::Failed);
+        let skewed = issue(&request, format, &key, &key.did_key_method(), &ahead(2));
+        let report = verify(&verifier(&resolver), &skewed);
+        assert!(report.valid, "{format:?}: {report:#?}");
+    }
+}
+
+#[test]
+fn a_time_claim_that_is_not_a_numeric_date_is_unusable_input() {
+    for (name, value) in [
+        ("exp", json!("2027-01-01T00:00:00Z")),
+        ("exp", json!(-1)),
+        ("exp", json!(1e20)),
+        ("exp", json!(null)),
+        ("nbf", json!("yesterday")),
+        ("iat", json!({"seconds": 1})),
+    ] {
+        let claims = json!({ name: value });
+        for (format, input) in [
+            ("vc+jwt", vc_jwt_with(None, claims.clone())),
+            ("SD-JWT VC", sd_jwt_with(claims.clone())),
+            ("vp+jwt", vp_jwt_with(claims.clone())),
+        ] {
+            let err = input_error(&input);
+            assert!(
+                matches!(err, VerificationError::Input(_)),
+                "{format} {claims}: {err}"
+            );
+            assert!(
+                err.to_string()
+                    .contains(&format!("the JWT claim `{name}` is not a NumericDate")),
+                "{format} {claims}: {err}"
+            );
+        }
+    }
+    // RFC 7519 allows a fraction; it is read, to the second.
+    let resolver = offline();
+    let fractional = vc_jwt_with(None, json!({"exp": seconds("2027-01-01T00:00:00Z") as f64 + 0.5}));
+    let report = verify(&verifier(&resolver), &fractional);
+    assert!(report.valid, "{report:#?}");
+    assert_eq!(
+        check_message(&report, check_id::VALIDITY),
+        "Valid until 2027-01-01T00:00:00Z."
+    );
+}
+
+#[test]
+fn an_sd_jwt_vc_checks_exp_nbf_and_iat() {
+    let resolver = offline();
+    let fine = sd_jwt_with(json!({"nbf": seconds(SIGNED_AT), "exp": seconds("2027-01-01T00:00:00Z")}));
+    assert!(verify(&verifier(&resolver), &fine).valid);
+
+    let expired = sd_jwt_with(json!({"exp": seconds("2026-09-01T00:00:00Z")}));
+    let report = verify(&verifier(&resolver), &expired);
+    assert_check(&report, check_id::VALIDITY, Outcome::Failed);
+
+    let not_yet = sd_jwt_with(json!({"nbf": seconds("2027-01-01T00:00:00Z")}));
+    let report = verify(&verifier(&resolver), &not_yet);
+    assert_check(&report, check_id::VALIDITY, Outcome::Failed);
+
+    let signed_ahead = sd_jwt_with(json!({"iat": minutes_from_now(60)}));
+    let report = verify(&verifier(&resolver), &signed_ahead);
+    assert!(!report.valid, "{report:#?}");
+    assert_check(&report, check_id::PROOF, Outcome::Failed);
+    assert_check(&report, check_id::VALIDITY, Outcome::Passed);
+}
+
+#[test]
+fn a_vp_jwt_checks_its_own_iat_exp_and_nbf() {
+    let resolver = offline();
+    let fine = verify(&verifier(&resolver), &vp_jwt_with(json!({})));
+    assert!(fine.valid, "{fine:#?}");
+    assert_eq!(fine.outcome(check_id::VALIDITY), None);
+
+    let ahead = verify(
+        &verifier(&resolver),
+        &vp_jwt_with(json!({"iat": minutes_from_now(60)})),
+    );
+    assert!(!ahead.valid, "{ahead:#?}");
+    assert_check(&ahead, check_id::PROOF, Outcome::Failed);
+
+    let expired = verify(
+        &verifier(&resolver),
+        &vp_jwt_with(json!({"exp": minutes_from_now(-60)})),
+    );
+    assert!(!expired.valid, "{expired:#?}");
+    assert_check(&expired, check_id::VALIDITY, Outcome::Failed);
+
+    let not_yet = verify(
+        &verifier(&resolver),
+        &vp_jwt_with(json!({"nbf": minutes_from_now(60), "exp": minutes_from_now(120)})),
+    );
+    assert!(!not_yet.valid, "{not_yet:#?}");
+    assert_check(&not_yet, check_id::VALIDITY, Outcome::Failed);
+
+    let within = verify(
+        &verifier(&resolver),
+        &vp_jwt_with(json!({"nbf": minutes_from_now(-1), "exp": minutes_from_now(10)})),
+    );
+    assert!(within.valid, "{within:#?}");
+    assert_check(&within, check_id::VALIDITY, Outcome::Passed);
+}
