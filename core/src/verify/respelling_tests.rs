@@ -3,7 +3,7 @@
 //! IRIs and compact IRIs for terms, inline contexts, reordered keys, arrays of one, `@graph`,
 //! node references, value objects), and check that every respelling whose canonical RDF is
 //! unchanged — so whose `eddsa-rdfc-2022` signature still verifies — is either refused or
-//! verified to exactly the report of the original. For an `eddsa-jcs-2022` credential, whose
+//! verified to exactly the report of the original. A key written twice is always refused. For an `eddsa-jcs-2022` credential, whose
 //! JSON itself is signed, a failed proof is a third acceptable answer.
 //!
 //! The originals carry what an attacker would want to hide: a revoked status entry, an
@@ -318,6 +318,36 @@ proptest! {
             Ok(report) => prop_assert_eq!(report, expected, "{} respelled as {:#}", name, respelled),
             Err(other) => prop_assert!(false, "{other} for {respelled:#}"),
         }
+    }
+}
+
+/// The document's text with one key of the `place`-th object written twice (same value), a
+/// spelling `serde_json::Value` cannot hold.
+fn with_duplicated_key(document: &Value, place: usize, pick: usize) -> Option<String> {
+    const MARKER: &str = "sigil-test-duplicate-marker";
+    let mut pointers = Vec::new();
+    objects(document, String::new(), &mut pointers);
+    let pointer = pointers.get(place % pointers.len().max(1))?;
+    let mut marked = document.clone();
+    let object = marked.pointer_mut(pointer)?.as_object_mut()?;
+    let key = object.keys().nth(pick % object.len().max(1))?.clone();
+    let value = object.get(&key)?.clone();
+    object.insert(MARKER.to_owned(), value);
+    let key = serde_json::to_string(&key).ok()?;
+    Some(marked.to_string().replace(&format!("\"{MARKER}\""), &key))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_duplicated_key_is_refused(which in 0usize..3, place in any::<usize>(), pick in any::<usize>()) {
+        let (name, original) = &FIXTURE.documents[which];
+        let Some(text) = with_duplicated_key(original, place, pick) else {
+            return Ok(());
+        };
+        let refused = matches!(verify_text(name, &text), Err(VerificationError::Input(ref m)) if m.contains("duplicate key"));
+        prop_assert!(refused, "{}", text);
     }
 }
 
