@@ -1,10 +1,10 @@
-//! Test fixtures shared by the chain, replay and node tests: fixed keys, a genesis, and fresh
-//! DID inceptions.
+//! Test fixtures shared by the chain, replay and node tests: fixed keys, a genesis, fresh DID
+//! inceptions, and blocks signed whatever they hold.
 
 use sigil_core::key::SigningKey;
-use sigil_core::time::parse_datetime;
+use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 
-use crate::chain::Genesis;
+use crate::chain::{Block, BlockHeader, Genesis, Tip, merkle};
 use crate::ledger::Transaction;
 use crate::ledger::operation::{self, Purpose};
 
@@ -40,4 +40,31 @@ pub fn create(seed: u8) -> Transaction {
     Transaction::Did(
         operation::create(&key(seed), &key(seed + 1).public_key(), methods, time).expect("an inception"),
     )
+}
+
+/// A block with exactly `transactions`, correct roots and a valid signature by the validator —
+/// what a dishonest validator could sign — whether the ledger accepts them or not.
+pub fn forge_block(genesis: &Genesis, tip: &Tip, transactions: Vec<Transaction>, time: Timestamp) -> Block {
+    let leaves: Vec<_> = transactions
+        .iter()
+        .map(|tx| merkle::leaf_hash(tx.hash().expect("a hash").as_bytes()))
+        .collect();
+    let tx_root = merkle::hex(&merkle::root(&leaves));
+    let state_root = crate::ledger::hash::digest(format!("{}{tx_root}", tip.state_root).as_bytes());
+    let mut header = BlockHeader {
+        chain_id: genesis.chain_id.clone(),
+        height: tip.height + 1,
+        prev_hash: tip.hash.clone(),
+        time: format_datetime(time),
+        tx_root,
+        state_root,
+        proposer: key(VALIDATOR).public_key().to_multikey(),
+        signature: None,
+    };
+    let bytes = serde_jcs::to_vec(&header).expect("a JCS header");
+    header.signature = Some(format!(
+        "z{}",
+        bs58::encode(key(VALIDATOR).sign(&bytes)).into_string()
+    ));
+    Block { header, transactions }
 }
