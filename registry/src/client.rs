@@ -269,32 +269,13 @@ pub async fn accredit(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::chain::Tip;
-    use crate::fixtures::{VALIDATOR, genesis, key};
+    use crate::fixtures::node;
     use crate::ledger::CLOCK_SKEW_SECONDS;
-    use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
-    use crate::store::Store;
 
     /// A registry on an empty in-memory chain, serving on `127.0.0.1:0`.
     async fn registry() -> RegistryApi {
-        let genesis = genesis();
-        let store = Store::in_memory().await.unwrap();
-        let view = ChainView {
-            state: genesis.initial_state().unwrap(),
-            tip: Tip::genesis(&genesis),
-        };
-        let consensus = Arc::new(SingleNode(store.clone()));
-        let node = Node::start(
-            genesis,
-            store,
-            view,
-            consensus,
-            key(VALIDATOR),
-            BlockPolicy::default(),
-        );
+        let node = node().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
         tokio::spawn(async move { axum::serve(listener, crate::http::app(node)).await });

@@ -1,5 +1,7 @@
-//! Test fixtures shared by the chain, replay and node tests: fixed keys, a genesis, fresh DID
-//! inceptions, and blocks signed whatever they hold.
+//! Test fixtures shared by the chain, replay, node, HTTP and client tests: fixed keys, a
+//! genesis, fresh DID inceptions, blocks signed whatever they hold, and a running node.
+
+use std::sync::Arc;
 
 use sigil_core::key::SigningKey;
 use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
@@ -7,6 +9,8 @@ use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 use crate::chain::{Block, BlockHeader, Genesis, Tip, merkle};
 use crate::ledger::Transaction;
 use crate::ledger::operation::{self, Purpose};
+use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
+use crate::store::Store;
 
 /// The key from a one-byte seed.
 pub fn key(seed: u8) -> SigningKey {
@@ -67,4 +71,23 @@ pub fn forge_block(genesis: &Genesis, tip: &Tip, transactions: Vec<Transaction>,
         bs58::encode(key(VALIDATOR).sign(&bytes)).into_string()
     ));
     Block { header, transactions }
+}
+
+/// A node on an empty in-memory chain of [`genesis`], cutting blocks at the clock's time.
+pub async fn node() -> Node {
+    let genesis = genesis();
+    let store = Store::in_memory().await.expect("a store");
+    let view = ChainView {
+        state: genesis.initial_state().expect("a genesis"),
+        tip: Tip::genesis(&genesis),
+    };
+    let consensus = Arc::new(SingleNode(store.clone()));
+    Node::start(
+        genesis,
+        store,
+        view,
+        consensus,
+        key(VALIDATOR),
+        BlockPolicy::default(),
+    )
 }

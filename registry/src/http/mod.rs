@@ -211,8 +211,6 @@ async fn resolve_identifier(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use axum::body::Body;
     use axum::http::Request;
     use axum::http::header::CONTENT_TYPE;
@@ -220,30 +218,8 @@ mod tests {
     use tower::ServiceExt as _;
 
     use super::*;
-    use crate::chain::Tip;
-    use crate::fixtures::{VALIDATOR, genesis, key};
+    use crate::fixtures::{key, node};
     use crate::ledger::operation;
-    use crate::node::{BlockPolicy, ChainView, SingleNode};
-    use crate::store::Store;
-
-    /// A node on an empty in-memory chain, cutting blocks at the clock's time.
-    async fn node() -> Node {
-        let genesis = genesis();
-        let store = Store::in_memory().await.unwrap();
-        let view = ChainView {
-            state: genesis.initial_state().unwrap(),
-            tip: Tip::genesis(&genesis),
-        };
-        let consensus = Arc::new(SingleNode(store.clone()));
-        Node::start(
-            genesis,
-            store,
-            view,
-            consensus,
-            key(VALIDATOR),
-            BlockPolicy::default(),
-        )
-    }
 
     #[tokio::test]
     async fn a_refused_submission_is_answered_with_the_rules_code() {

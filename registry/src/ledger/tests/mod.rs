@@ -94,6 +94,15 @@ fn rotation(state: &LedgerState, did: &Did, at: &str) -> DidOperation {
     op
 }
 
+/// Asserts that the transaction `dated(at)` builds is refused dated [`TOO_LATE`] in the block
+/// at [`BLOCK_TIME`], leaving `state` as it was, and accepted dated [`LATEST_ACCEPTED`];
+/// returns the state after it.
+fn assert_bounded_by_the_block(state: &LedgerState, dated: impl Fn(&str) -> Transaction) -> LedgerState {
+    let in_block = block_at(BLOCK_TIME);
+    assert_refused_in(&in_block, state, &dated(TOO_LATE), &dated_in_the_future(TOO_LATE));
+    apply(state, &dated(LATEST_ACCEPTED), &in_block).unwrap()
+}
+
 /// Asserts that `transaction` is refused with `expected` and leaves `state` as it was.
 fn assert_refused(state: &LedgerState, transaction: &Transaction, expected: &LedgerError) {
     assert_refused_in(&block(), state, transaction, expected);

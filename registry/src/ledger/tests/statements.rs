@@ -353,57 +353,36 @@ fn revoking_an_unknown_accreditation_is_refused() {
 
 #[test]
 fn a_status_list_may_be_valid_from_up_to_the_clock_skew_past_its_block_and_no_further() {
-    let (state, did) = ledger();
-    let in_block = block_at(BLOCK_TIME);
     // Versions must follow each other in time: one valid from 2099 would stop the issuer
     // publishing again until then.
-    assert_refused_in(
-        &in_block,
-        &state,
-        &university_list(&did, TOO_LATE, &[7]),
-        &dated_in_the_future(TOO_LATE),
-    );
-    let state = apply(&state, &university_list(&did, LATEST_ACCEPTED, &[7]), &in_block).unwrap();
+    let (state, did) = ledger();
+    let state = assert_bounded_by_the_block(&state, |at| university_list(&did, at, &[7]));
     assert_eq!(state.status_lists[LIST][0].valid_from, time(LATEST_ACCEPTED));
 }
 
 #[test]
 fn an_anchor_may_be_dated_up_to_the_clock_skew_past_its_block_and_no_further() {
     let (state, did) = ledger();
-    let in_block = block_at(BLOCK_TIME);
-    let dated = |at: &str| {
+    let state = assert_bounded_by_the_block(&state, |at| {
         Transaction::Anchor(signed_anchor(
             crate::ledger::anchor::unsigned(did.as_str(), batch(), at),
             &did,
         ))
-    };
-    assert_refused_in(
-        &in_block,
-        &state,
-        &dated(TOO_LATE),
-        &dated_in_the_future(TOO_LATE),
-    );
-    let state = apply(&state, &dated(LATEST_ACCEPTED), &in_block).unwrap();
+    });
     assert_eq!(state.anchors.len(), 1);
 }
 
 #[test]
 fn a_revocation_may_be_dated_up_to_the_clock_skew_past_its_block_and_no_further() {
-    let (state, did) = ledger();
-    let in_block = block_at(BLOCK_TIME);
-    let grant = Transaction::Accreditation(accreditation(&key(MINISTRY), &did));
-    let granted = grant.hash().unwrap();
-    let state = apply(&state, &grant, &in_block).unwrap();
     // A revocation dated ahead would leave the accreditation standing until then, and, being
     // "revoked already", could not be corrected.
-    let dated = |at: &str| Transaction::RevokeAccreditation(revocation_at(&key(MINISTRY), &granted, at));
-    assert_refused_in(
-        &in_block,
-        &state,
-        &dated(TOO_LATE),
-        &dated_in_the_future(TOO_LATE),
-    );
-    let state = apply(&state, &dated(LATEST_ACCEPTED), &in_block).unwrap();
+    let (state, did) = ledger();
+    let grant = Transaction::Accreditation(accreditation(&key(MINISTRY), &did));
+    let granted = grant.hash().unwrap();
+    let state = apply(&state, &grant, &block_at(BLOCK_TIME)).unwrap();
+    let state = assert_bounded_by_the_block(&state, |at| {
+        Transaction::RevokeAccreditation(revocation_at(&key(MINISTRY), &granted, at))
+    });
     assert_eq!(
         state.accreditations[&granted].revoked_at,
         Some(time(LATEST_ACCEPTED))
