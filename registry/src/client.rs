@@ -16,7 +16,7 @@ use sigil_core::did::Did;
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
 use sigil_core::registry::RegistryClient;
-use sigil_core::time::{Timestamp, format_datetime};
+use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 
 use crate::chain::Receipt;
 use crate::ledger::accreditation::Accreditation;
@@ -53,13 +53,32 @@ impl RegistryApi {
             .ok_or_else(|| anyhow::anyhow!("the registry has no {what}"))
     }
 
-    /// The hash of the DID's latest operation, which the next one names as `prev`.
-    async fn latest_operation(&self, did: &Did) -> anyhow::Result<String> {
-        self.client
-            .latest_operation(did)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the registry has no DID {did}"))
+    /// The DID's latest operation, read from its history.
+    async fn latest_operation(&self, did: &Did) -> anyhow::Result<Latest> {
+        let history = self
+            .get(&format!("dids/{did}/history"), &format!("DID {did}"))
+            .await?;
+        let latest = history
+            .get("versions")
+            .and_then(Value::as_array)
+            .and_then(|versions| versions.last());
+        let field = |name: &str| latest.and_then(|v| v.get(name)).and_then(Value::as_str);
+        match (field("operation"), field("time").and_then(parse_datetime)) {
+            (Some(operation), Some(time)) => Ok(Latest {
+                operation: operation.to_owned(),
+                time,
+            }),
+            _ => anyhow::bail!("the registry's history of {did} names no latest operation"),
+        }
     }
+}
+
+/// A DID's latest operation: its hash, which the next one names as `prev`, and its time, which
+/// the next one may not be dated before.
+#[derive(Debug)]
+struct Latest {
+    operation: String,
+    time: Timestamp,
 }
 
 /// A controller's key directory.
@@ -164,6 +183,10 @@ impl Changes {
 }
 
 /// An unsigned operation of `kind` on the DID of `keys`, following its latest operation.
+///
+/// It is dated `now`, or at the latest operation's time if that is later: the ledger accepts
+/// operations dated up to the clock skew past their block, and one dated so by a thief with
+/// the hot key must not hold the owner's recovery back until the clock catches up.
 async fn follow_up(
     api: &RegistryApi,
     keys: &KeyDir,
@@ -171,8 +194,9 @@ async fn follow_up(
     now: Timestamp,
 ) -> anyhow::Result<DidOperation> {
     let did = keys.did()?;
-    let mut op = DidOperation::new(kind, now);
-    op.prev = Some(api.latest_operation(&did).await?);
+    let latest = api.latest_operation(&did).await?;
+    let mut op = DidOperation::new(kind, now.max(latest.time));
+    op.prev = Some(latest.operation);
     op.did = Some(did.to_string());
     Ok(op)
 }
@@ -241,4 +265,61 @@ pub async fn accredit(
     };
     grant.proof = Some(statement::sign(&grant, &root, &root.did_key_method())?);
     api.submit(&Transaction::Accreditation(grant)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::node;
+    use crate::ledger::CLOCK_SKEW_SECONDS;
+
+    /// A registry on an empty in-memory chain, serving on `127.0.0.1:0`.
+    async fn registry() -> RegistryApi {
+        let node = node().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        tokio::spawn(async move { axum::serve(listener, crate::http::app(node)).await });
+        RegistryApi::new(base)
+    }
+
+    #[tokio::test]
+    async fn the_owner_recovers_at_once_after_a_thief_dates_an_update_ahead() {
+        let api = registry().await;
+        let dir = tempfile::tempdir().unwrap();
+        let keys = KeyDir {
+            path: dir.path().join("university"),
+            passphrase: "correct horse".into(),
+        };
+        let now = sigil_core::time::now();
+        let did = create(&api, &keys, now).await.unwrap();
+
+        // The thief, with the stolen controller key, dates an update as far ahead as the
+        // ledger allows.
+        let ahead = now + chrono::Duration::seconds(CLOCK_SKEW_SECONDS);
+        let theft = Changes {
+            add_keys: vec!["key-2".into()],
+            ..Changes::default()
+        };
+        update(&api, &keys, &theft, ahead).await.unwrap();
+
+        // The owner rotates with the pre-rotation key straight away, with a clock that is
+        // behind the thief's date, and distrusts what the thief added.
+        let recovery = Changes {
+            compromised: vec![("key-2".into(), now)],
+            ..Changes::default()
+        };
+        rotate(&api, &keys, &recovery, now).await.unwrap();
+
+        let history = api.get(&format!("dids/{did}/history"), "history").await.unwrap();
+        let versions = history["versions"].as_array().unwrap();
+        assert_eq!(versions.len(), 3);
+        assert_eq!(versions[2]["time"], format_datetime(ahead));
+        let thiefs = history["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["id"] == format!("{did}#key-2"))
+            .unwrap();
+        assert_eq!(thiefs["compromisedSince"], format_datetime(now));
+    }
 }

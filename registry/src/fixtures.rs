@@ -1,12 +1,16 @@
-//! Test fixtures shared by the chain, replay and node tests: fixed keys, a genesis, and fresh
-//! DID inceptions.
+//! Test fixtures shared by the chain, replay, node, HTTP and client tests: fixed keys, a
+//! genesis, fresh DID inceptions, blocks signed whatever they hold, and a running node.
+
+use std::sync::Arc;
 
 use sigil_core::key::SigningKey;
-use sigil_core::time::parse_datetime;
+use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 
-use crate::chain::Genesis;
+use crate::chain::{Block, BlockHeader, Genesis, Tip, merkle};
 use crate::ledger::Transaction;
 use crate::ledger::operation::{self, Purpose};
+use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
+use crate::store::Store;
 
 /// The key from a one-byte seed.
 pub fn key(seed: u8) -> SigningKey {
@@ -39,5 +43,51 @@ pub fn create(seed: u8) -> Transaction {
     let time = parse_datetime("2026-01-02T00:00:00Z").expect("a time");
     Transaction::Did(
         operation::create(&key(seed), &key(seed + 1).public_key(), methods, time).expect("an inception"),
+    )
+}
+
+/// A block with exactly `transactions`, correct roots and a valid signature by the validator —
+/// what a dishonest validator could sign — whether the ledger accepts them or not.
+pub fn forge_block(genesis: &Genesis, tip: &Tip, transactions: Vec<Transaction>, time: Timestamp) -> Block {
+    let leaves: Vec<_> = transactions
+        .iter()
+        .map(|tx| merkle::leaf_hash(tx.hash().expect("a hash").as_bytes()))
+        .collect();
+    let tx_root = merkle::hex(&merkle::root(&leaves));
+    let state_root = crate::ledger::hash::digest(format!("{}{tx_root}", tip.state_root).as_bytes());
+    let mut header = BlockHeader {
+        chain_id: genesis.chain_id.clone(),
+        height: tip.height + 1,
+        prev_hash: tip.hash.clone(),
+        time: format_datetime(time),
+        tx_root,
+        state_root,
+        proposer: key(VALIDATOR).public_key().to_multikey(),
+        signature: None,
+    };
+    let bytes = serde_jcs::to_vec(&header).expect("a JCS header");
+    header.signature = Some(format!(
+        "z{}",
+        bs58::encode(key(VALIDATOR).sign(&bytes)).into_string()
+    ));
+    Block { header, transactions }
+}
+
+/// A node on an empty in-memory chain of [`genesis`], cutting blocks at the clock's time.
+pub async fn node() -> Node {
+    let genesis = genesis();
+    let store = Store::in_memory().await.expect("a store");
+    let view = ChainView {
+        state: genesis.initial_state().expect("a genesis"),
+        tip: Tip::genesis(&genesis),
+    };
+    let consensus = Arc::new(SingleNode(store.clone()));
+    Node::start(
+        genesis,
+        store,
+        view,
+        consensus,
+        key(VALIDATOR),
+        BlockPolicy::default(),
     )
 }

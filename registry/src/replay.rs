@@ -67,7 +67,7 @@ mod tests {
 
     use super::*;
     use crate::chain::produce;
-    use crate::fixtures::{VALIDATOR, create, genesis, key};
+    use crate::fixtures::{VALIDATOR, create, forge_block, genesis, key};
 
     /// Three blocks of two DIDs each, stored in `store`; returns the final state.
     async fn three_blocks(store: &Store) -> LedgerState {
@@ -152,6 +152,27 @@ mod tests {
         assert!(
             matches!(error, ReplayError::BadBlock { height: 2, .. }),
             "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stored_block_holding_a_transaction_dated_past_its_time_is_named() {
+        // What `verify-chain` reports on a chain a validator let a future-dated operation into:
+        // `create` is dated 2026-01-02T00:00:00Z, 301 s after the block.
+        let store = Store::in_memory().await.unwrap();
+        let genesis = genesis();
+        let block = forge_block(
+            &genesis,
+            &Tip::genesis(&genesis),
+            vec![create(1)],
+            parse_datetime("2026-01-01T23:54:59Z").unwrap(),
+        );
+        store.append(&block).await.unwrap();
+        let error = replay(&store, &genesis).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "block 1 is invalid: block 1, transaction 0: dated 2026-01-02T00:00:00Z, more than 300 s \
+             after its block's time 2026-01-01T23:54:59Z"
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Blocks and receipts: producing a block from pending transactions, checking a block as
 //! every node (and `verify-chain`) does, and the receipt that acknowledges a transaction.
 
+use chrono::SubsecRound as _;
 use serde::{Deserialize, Serialize};
 use sigil_core::key::{PublicKey, SigningKey};
 use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
@@ -8,7 +9,7 @@ use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 use super::genesis::Genesis;
 use super::merkle::{self, Hash};
 use crate::ledger::hash::digest_jcs;
-use crate::ledger::{LedgerError, LedgerState, Transaction, apply};
+use crate::ledger::{BlockContext, LedgerError, LedgerState, Transaction, apply};
 
 /// A block header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +139,9 @@ pub struct Produced {
     pub refused: Vec<(Transaction, LedgerError)>,
 }
 
-/// Produces the next block from `pending`, in order, at `time` (not before the tip's).
+/// Produces the next block from `pending`, in order, at `time` (not before the tip's, and to
+/// the second, as the header writes it). The ledger judges each transaction by that time, the
+/// one every node replaying the block reads from its header.
 pub fn produce(
     chain_id: &str,
     state: &LedgerState,
@@ -147,11 +150,13 @@ pub fn produce(
     time: Timestamp,
     validator: &SigningKey,
 ) -> Produced {
+    let time = time.max(tip.time).trunc_subsecs(0);
+    let block = BlockContext { time };
     let mut state = state.clone();
     let mut included = Vec::with_capacity(pending.len());
     let mut refused = Vec::new();
     for transaction in pending {
-        match apply(&state, &transaction) {
+        match apply(&state, &transaction, &block) {
             Ok(next) => {
                 state = next;
                 included.push(transaction);
@@ -164,7 +169,7 @@ pub fn produce(
         chain_id: chain_id.to_owned(),
         height: tip.height + 1,
         prev_hash: tip.hash.clone(),
-        time: format_datetime(time.max(tip.time)),
+        time: format_datetime(time),
         state_root: state_root(&tip.state_root, &tx_root),
         tx_root,
         proposer: validator.public_key().to_multikey(),
@@ -246,10 +251,14 @@ pub fn verify_block(
     if header.state_root != state_root(&tip.state_root, &header.tx_root) {
         return Err(ChainError::StateRoot { height });
     }
+    let context = BlockContext { time };
     let mut state = state.clone();
     for (index, transaction) in block.transactions.iter().enumerate() {
-        state =
-            apply(&state, transaction).map_err(|error| ChainError::Transaction { height, index, error })?;
+        state = apply(&state, transaction, &context).map_err(|error| ChainError::Transaction {
+            height,
+            index,
+            error,
+        })?;
     }
     Ok(state)
 }

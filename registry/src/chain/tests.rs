@@ -5,8 +5,8 @@ use sigil_core::time::parse_datetime;
 
 use super::block::{Block, ChainError, Receipt, Tip, produce, verify_block};
 use super::genesis::Genesis;
-use crate::fixtures::{VALIDATOR, create, genesis, key};
-use crate::ledger::{LedgerError, LedgerState, Transaction};
+use crate::fixtures::{VALIDATOR, create, forge_block, genesis, key};
+use crate::ledger::{LedgerError, LedgerState};
 
 /// Block 1 with three DIDs, produced by the validator.
 fn first_block() -> (Block, LedgerState) {
@@ -152,38 +152,6 @@ fn a_block_with_a_transaction_the_ledger_refuses_is_refused() {
     ));
 }
 
-/// A block with exactly `transactions`, correct roots and a valid signature.
-fn forge_block(
-    genesis: &Genesis,
-    tip: &Tip,
-    transactions: Vec<Transaction>,
-    time: sigil_core::time::Timestamp,
-) -> Block {
-    use super::merkle;
-    let leaves: Vec<_> = transactions
-        .iter()
-        .map(|tx| merkle::leaf_hash(tx.hash().unwrap().as_bytes()))
-        .collect();
-    let tx_root = merkle::hex(&merkle::root(&leaves));
-    let state_root = crate::ledger::hash::digest(format!("{}{tx_root}", tip.state_root).as_bytes());
-    let mut header = super::BlockHeader {
-        chain_id: genesis.chain_id.clone(),
-        height: tip.height + 1,
-        prev_hash: tip.hash.clone(),
-        time: sigil_core::time::format_datetime(time),
-        tx_root,
-        state_root,
-        proposer: key(VALIDATOR).public_key().to_multikey(),
-        signature: None,
-    };
-    let bytes = serde_jcs::to_vec(&header).unwrap();
-    header.signature = Some(format!(
-        "z{}",
-        bs58::encode(key(VALIDATOR).sign(&bytes)).into_string()
-    ));
-    Block { header, transactions }
-}
-
 #[test]
 fn a_block_older_than_its_predecessor_is_refused() {
     let genesis = genesis();
@@ -204,4 +172,56 @@ fn a_genesis_without_validators_is_refused() {
         ..genesis()
     };
     assert!(genesis.initial_state().is_err());
+}
+
+#[test]
+fn a_transaction_dated_past_the_block_and_the_clock_skew_stays_out_of_it() {
+    // `create` is dated 2026-01-02T00:00:00Z: 301 s after this block, then 300 s.
+    let genesis = genesis();
+    let produce_at = |at: &str| {
+        produce(
+            &genesis.chain_id,
+            &genesis.initial_state().unwrap(),
+            &Tip::genesis(&genesis),
+            vec![create(1)],
+            parse_datetime(at).unwrap(),
+            &key(VALIDATOR),
+        )
+    };
+    let too_early = produce_at("2026-01-01T23:54:59Z");
+    assert!(too_early.block.transactions.is_empty());
+    assert_eq!(
+        too_early.refused[0].1,
+        LedgerError::DatedInTheFuture {
+            at: "2026-01-02T00:00:00Z".into(),
+            block_time: "2026-01-01T23:54:59Z".into(),
+        }
+    );
+    let in_time = produce_at("2026-01-01T23:55:00Z");
+    assert_eq!(in_time.block.transactions.len(), 1);
+    assert_eq!(check(&in_time.block).unwrap(), in_time.state);
+}
+
+#[test]
+fn a_block_holding_a_transaction_dated_past_its_time_and_the_clock_skew_is_refused() {
+    // A dishonest or badly set validator includes it anyway; every node replaying the block
+    // judges it by the time in the header.
+    let genesis = genesis();
+    let forged = forge_block(
+        &genesis,
+        &Tip::genesis(&genesis),
+        vec![create(1)],
+        parse_datetime("2026-01-01T23:54:59Z").unwrap(),
+    );
+    assert_eq!(
+        check(&forged),
+        Err(ChainError::Transaction {
+            height: 1,
+            index: 0,
+            error: LedgerError::DatedInTheFuture {
+                at: "2026-01-02T00:00:00Z".into(),
+                block_time: "2026-01-01T23:54:59Z".into(),
+            },
+        })
+    );
 }

@@ -62,6 +62,7 @@ fn ledger_code(error: &LedgerError) -> &'static str {
         LedgerError::Fork { .. } => "fork",
         LedgerError::PrevMismatch { .. } => "prev_mismatch",
         LedgerError::TimeWentBackwards { .. } => "time_went_backwards",
+        LedgerError::DatedInTheFuture { .. } => "dated_in_the_future",
         LedgerError::Method(_) => "verification_method",
         LedgerError::UnauthorisedKey(_) => "unauthorised_key",
         LedgerError::NotTheListIssuer { .. } => "not_the_list_issuer",

@@ -211,7 +211,38 @@ async fn resolve_identifier(
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::http::header::CONTENT_TYPE;
+    use sigil_core::time::format_datetime;
+    use tower::ServiceExt as _;
+
     use super::*;
+    use crate::fixtures::{key, node};
+    use crate::ledger::operation;
+
+    #[tokio::test]
+    async fn a_refused_submission_is_answered_with_the_rules_code() {
+        let tomorrow = sigil_core::time::now() + chrono::Duration::days(1);
+        let op = operation::create(&key(1), &key(2).public_key(), vec![], tomorrow).unwrap();
+        let request = Request::post("/transactions")
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(serde_json::to_vec(&Transaction::Did(op)).unwrap()))
+            .unwrap();
+        let response = app(node().await).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "dated_in_the_future");
+        let message = body["error"]["message"].as_str().unwrap();
+        let expected = format!(
+            "dated {}, more than 300 s after its block's time",
+            format_datetime(tomorrow)
+        );
+        assert!(message.starts_with(&expected), "{message}");
+    }
 
     /// Every route `app` serves is described in `openapi.json`, and nothing more.
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sigil_core::did::Did;
 use sigil_core::time::parse_datetime;
 
+use super::BlockContext;
 use super::error::LedgerError;
 use super::state::{AccreditationRecord, LedgerState};
 use super::statement::{self, StatementProof};
@@ -46,6 +47,10 @@ fn root_of_trust(state: &LedgerState, root: &str) -> Result<Did, LedgerError> {
     }
 }
 
+/// Grants an accreditation. Unlike the other statements it carries no date of its own to bound
+/// by the block's time: `validFrom` and `validUntil` are the period it covers, which a root may
+/// start in the future (from the next academic year), and nothing on the ledger is ordered by
+/// them, so a future `validFrom` holds nothing back.
 pub(super) fn grant(
     state: &LedgerState,
     grant: &Accreditation,
@@ -87,11 +92,13 @@ pub(super) fn grant(
 pub(super) fn revoke(
     state: &LedgerState,
     revocation: &AccreditationRevocation,
+    block: &BlockContext,
     transaction: String,
 ) -> Result<LedgerState, LedgerError> {
     let root = root_of_trust(state, &revocation.root)?;
     let time = parse_datetime(&revocation.time)
         .ok_or_else(|| LedgerError::Malformed("time is not RFC 3339".into()))?;
+    block.check_dated(time)?;
     let record = state
         .accreditations
         .get(&revocation.accreditation)

@@ -9,6 +9,7 @@ pub use sigil_core::transaction::anchor::{IssuanceAnchor, MAX_BATCH, leaves, uns
 
 use crate::chain::merkle;
 
+use super::BlockContext;
 use super::error::LedgerError;
 use super::state::{AnchorRecord, LedgerState};
 use super::statement;
@@ -16,6 +17,7 @@ use super::statement;
 pub(super) fn apply(
     state: &LedgerState,
     anchor: &IssuanceAnchor,
+    block: &BlockContext,
     transaction: String,
 ) -> Result<LedgerState, LedgerError> {
     let malformed = |reason: &str| LedgerError::Malformed(format!("anchor: {reason}"));
@@ -30,7 +32,9 @@ pub(super) fn apply(
             "merkleRoot is not the Merkle root of the credential hashes",
         ));
     }
-    sigil_core::time::parse_datetime(&anchor.time).ok_or_else(|| malformed("time is not RFC 3339"))?;
+    let time =
+        sigil_core::time::parse_datetime(&anchor.time).ok_or_else(|| malformed("time is not RFC 3339"))?;
+    block.check_dated(time)?;
     statement::check(state, anchor, &issuer, anchor.proof.as_ref())?;
     if state.anchors.contains_key(&anchor.merkle_root) {
         return Err(LedgerError::AnchorExists(anchor.merkle_root.clone()));

@@ -6,6 +6,7 @@ use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
 use sigil_core::time::{Timestamp, parse_datetime};
 
+use super::BlockContext;
 use super::error::LedgerError;
 use super::hash::key_commitment;
 use super::operation::{DidOperation, MethodSpec, OperationKind, SignatureProblem};
@@ -25,9 +26,11 @@ const MAX_METHODS_PER_OPERATION: usize = 32;
 pub(super) fn apply(
     state: &LedgerState,
     op: &DidOperation,
+    block: &BlockContext,
     transaction: String,
 ) -> Result<LedgerState, LedgerError> {
     let time = parse_time(&op.time, "time")?;
+    block.check_dated(time)?;
     let signer = match op.verify_signature() {
         Ok(key) => key,
         Err(SignatureProblem::Missing) => return Err(LedgerError::MissingSignature),

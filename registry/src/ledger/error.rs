@@ -43,6 +43,12 @@ pub enum LedgerError {
     /// The operation claims a time before the DID's previous operation.
     #[error("time goes backwards: {found} is before the previous operation's {previous}")]
     TimeWentBackwards { previous: String, found: String },
+    /// The transaction is dated more than `CLOCK_SKEW_SECONDS` (300 s) after the time of the
+    /// block it would go into — a `did:sigil` operation's `time`, an anchor's `time`, a status
+    /// list's `validFrom`, a revocation's `time`. Dating ahead would hold back everything that
+    /// must be dated after it: a thief with the hot key could lock the owner's recovery out.
+    #[error("dated {at}, more than {skew} s after its block's time {block_time}", skew = super::CLOCK_SKEW_SECONDS)]
+    DatedInTheFuture { at: String, block_time: String },
     /// A method id is added twice, or retired or marked compromised when it is not there.
     #[error("verification method: {0}")]
     Method(String),

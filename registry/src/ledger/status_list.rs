@@ -10,6 +10,7 @@ use sigil_core::immediate::now_or_never;
 use sigil_core::model::Credential;
 use sigil_core::model::status_list::Bitstring;
 
+use super::BlockContext;
 use super::error::LedgerError;
 use super::state::{LedgerState, StatusListVersion};
 use super::statement::assertion_key;
@@ -18,6 +19,7 @@ pub use sigil_core::transaction::StatusListPublication;
 pub(super) fn apply(
     state: &LedgerState,
     publication: &StatusListPublication,
+    block: &BlockContext,
     transaction: String,
 ) -> Result<LedgerState, LedgerError> {
     let malformed = |reason: String| LedgerError::Malformed(format!("status list: {reason}"));
@@ -39,6 +41,7 @@ pub(super) fn apply(
     let valid_from = credential
         .valid_from
         .ok_or_else(|| malformed("the list credential has no `validFrom`".into()))?;
+    block.check_dated(valid_from)?;
     check_bitstring(value).map_err(malformed)?;
     let issuer = Did::parse(credential.issuer.id()).map_err(|e| malformed(e.to_string()))?;
 

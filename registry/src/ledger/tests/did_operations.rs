@@ -38,7 +38,7 @@ fn an_update_adds_and_retires_methods_and_history_stays_resolvable() {
     op.services = Some(vec![
         serde_json::json!({"id": "#web", "type": "LinkedDomains", "serviceEndpoint": "https://uni.example"}),
     ]);
-    let state = apply(&state, &tx(&op.sign(&key(CONTROLLER)).unwrap())).unwrap();
+    let state = apply(&state, &tx(&op.sign(&key(CONTROLLER)).unwrap()), &block()).unwrap();
 
     let now = resolve(&state, &did, &ResolutionOptions::latest()).unwrap();
     assert!(now.document.method(&format!("{did}#key-1")).is_none());
@@ -71,7 +71,7 @@ fn a_rotation_signed_by_the_committed_key_can_mark_a_method_compromised() {
         &key(11).public_key(),
         &[Purpose::AssertionMethod],
     )];
-    let state = apply(&state, &tx(&op.sign(&key(NEXT)).unwrap())).unwrap();
+    let state = apply(&state, &tx(&op.sign(&key(NEXT)).unwrap()), &block()).unwrap();
     let events = key_events(&state, &did, &format!("{did}#key-1"));
     assert_eq!(events.compromised_since, Some(time("2026-08-01T00:00:00Z")));
     assert_eq!(state.dids[&did].controller_key, key(NEXT).public_key());
@@ -79,17 +79,21 @@ fn a_rotation_signed_by_the_committed_key_can_mark_a_method_compromised() {
     // The old controller key can no longer update; the new one can.
     let update = follow_up(&state, &did, OperationKind::Update, "2026-09-02T00:00:00Z");
     assert!(matches!(
-        apply(&state, &tx(&update.clone().sign(&key(CONTROLLER)).unwrap())),
+        apply(
+            &state,
+            &tx(&update.clone().sign(&key(CONTROLLER)).unwrap()),
+            &block()
+        ),
         Err(LedgerError::WrongSigner { .. })
     ));
-    apply(&state, &tx(&update.sign(&key(NEXT)).unwrap())).unwrap();
+    apply(&state, &tx(&update.sign(&key(NEXT)).unwrap()), &block()).unwrap();
 }
 
 #[test]
 fn a_deactivated_did_resolves_as_deactivated_and_accepts_nothing_more() {
     let (state, did) = with_university();
     let op = follow_up(&state, &did, OperationKind::Deactivate, "2026-10-01T00:00:00Z");
-    let state = apply(&state, &tx(&op.sign(&key(NEXT)).unwrap())).unwrap();
+    let state = apply(&state, &tx(&op.sign(&key(NEXT)).unwrap()), &block()).unwrap();
     let resolution = resolve(&state, &did, &ResolutionOptions::latest()).unwrap();
     assert!(resolution.metadata.deactivated);
     assert!(resolution.document.verification_method.is_empty());
@@ -198,7 +202,7 @@ fn a_fork_of_the_history_is_refused() {
     let (state, did) = with_university();
     let first_hash = latest_hash(&state, &did);
     let op = follow_up(&state, &did, OperationKind::Update, "2026-03-01T00:00:00Z");
-    let state = apply(&state, &tx(&op.sign(&key(CONTROLLER)).unwrap())).unwrap();
+    let state = apply(&state, &tx(&op.sign(&key(CONTROLLER)).unwrap()), &block()).unwrap();
     let mut fork = follow_up(&state, &did, OperationKind::Update, "2026-04-01T00:00:00Z");
     fork.prev = Some(first_hash.clone());
     let expected = LedgerError::Fork {
@@ -270,7 +274,10 @@ fn malformed_operations_are_refused() {
         let transaction = signed(op);
         let before = state.clone();
         assert!(
-            matches!(apply(&state, &transaction), Err(LedgerError::Malformed(_))),
+            matches!(
+                apply(&state, &transaction, &block()),
+                Err(LedgerError::Malformed(_))
+            ),
             "{transaction:?}"
         );
         assert_eq!(state, before);
@@ -318,8 +325,107 @@ fn a_compromise_dated_after_the_rotation_is_refused() {
     let transaction = tx(&op.sign(&key(NEXT)).unwrap());
     let before = state.clone();
     assert!(matches!(
-        apply(&state, &transaction),
+        apply(&state, &transaction, &block()),
         Err(LedgerError::Malformed(_))
     ));
     assert_eq!(state, before);
+}
+
+// --- Dates: no later than the block's time plus the clock skew -----------------------------
+
+#[test]
+fn an_operation_of_any_kind_may_be_dated_up_to_the_clock_skew_past_its_block_and_no_further() {
+    let (state, did) = with_university();
+    let newcomer = |at: &str| operation::create(&key(20), &key(21).public_key(), vec![], time(at)).unwrap();
+    let update = |at: &str| {
+        follow_up(&state, &did, OperationKind::Update, at)
+            .sign(&key(CONTROLLER))
+            .unwrap()
+    };
+    let rotate = |at: &str| rotation(&state, &did, at).sign(&key(NEXT)).unwrap();
+    let deactivate = |at: &str| {
+        follow_up(&state, &did, OperationKind::Deactivate, at)
+            .sign(&key(NEXT))
+            .unwrap()
+    };
+    let created = newcomer(LATEST_ACCEPTED).created_did().unwrap();
+    type Dated<'a> = &'a dyn Fn(&str) -> DidOperation;
+    let kinds: [(&Did, Dated<'_>); 4] = [
+        (&created, &newcomer),
+        (&did, &update),
+        (&did, &rotate),
+        (&did, &deactivate),
+    ];
+    for (subject, dated) in kinds {
+        let next = assert_bounded_by_the_block(&state, |at| tx(&dated(at)));
+        assert_eq!(next.dids[subject].latest().unwrap().time, time(LATEST_ACCEPTED));
+    }
+}
+
+#[test]
+fn a_thief_with_the_hot_key_cannot_lock_the_owner_out_of_recovery() {
+    const THIEF: u8 = 66;
+    let (state, did) = with_university();
+    let thiefs_method = || {
+        vec![operation::method(
+            "key-2",
+            &key(THIEF).public_key(),
+            &[Purpose::AssertionMethod],
+        )]
+    };
+    let theft = block_at(BLOCK_TIME);
+
+    // With the stolen controller key, the thief dates an update far ahead, so that the owner's
+    // recovery, dated by any honest clock, would go back in time.
+    let mut lock_out = follow_up(&state, &did, OperationKind::Update, "2099-01-01T00:00:00Z");
+    lock_out.add_methods = thiefs_method();
+    assert_refused_in(
+        &theft,
+        &state,
+        &tx(&lock_out.sign(&key(CONTROLLER)).unwrap()),
+        &dated_in_the_future("2099-01-01T00:00:00Z"),
+    );
+
+    // The furthest the thief gets is the clock skew past the block.
+    let mut update = follow_up(&state, &did, OperationKind::Update, LATEST_ACCEPTED);
+    update.add_methods = thiefs_method();
+    let state = apply(&state, &tx(&update.sign(&key(CONTROLLER)).unwrap()), &theft).unwrap();
+
+    // A minute later the owner takes the DID back with the pre-rotation key, dating the
+    // rotation no earlier than the DID's latest operation (as `sigil-registry did rotate`
+    // does), and distrusts the thief's method from the theft on.
+    let mut recovery = rotation(&state, &did, LATEST_ACCEPTED);
+    recovery.compromised_methods = vec![Compromise {
+        id: "key-2".into(),
+        since: BLOCK_TIME.into(),
+    }];
+    let state = apply(
+        &state,
+        &tx(&recovery.sign(&key(NEXT)).unwrap()),
+        &block_at("2026-03-01T00:01:00Z"),
+    )
+    .unwrap();
+
+    assert_eq!(state.dids[&did].controller_key, key(NEXT).public_key());
+    let again = follow_up(&state, &did, OperationKind::Update, "2026-03-01T00:10:00Z")
+        .sign(&key(CONTROLLER))
+        .unwrap();
+    let stolen_key_is_gone = LedgerError::WrongSigner {
+        expected: key(NEXT).public_key().to_multikey(),
+        found: key(CONTROLLER).public_key().to_multikey(),
+    };
+    assert_refused_in(
+        &block_at("2026-03-01T00:10:00Z"),
+        &state,
+        &tx(&again),
+        &stolen_key_is_gone,
+    );
+    let thiefs = format!("{did}#key-2");
+    assert_eq!(
+        key_events(&state, &did, &thiefs).compromised_since,
+        Some(time(BLOCK_TIME))
+    );
+    let now = resolve(&state, &did, &ResolutionOptions::latest()).unwrap();
+    assert!(now.document.method(&thiefs).is_none());
+    assert!(now.document.method(&format!("{did}#key-1")).is_some());
 }

@@ -1,5 +1,6 @@
 //! Tests of the ledger core, one file per kind of transaction, sharing the fixtures here: a
-//! university whose DID was created with controller key 1, next key 2, and diploma key 10.
+//! university whose DID was created with controller key 1, next key 2, and diploma key 10,
+//! and a block time later than every date the tests write, unless a test names its block.
 
 mod did_operations;
 mod statements;
@@ -9,10 +10,33 @@ use sigil_core::key::SigningKey;
 use sigil_core::time::{Timestamp, parse_datetime};
 
 use crate::ledger::operation::{self, DidOperation, OperationKind, Purpose};
-use crate::ledger::{LedgerError, LedgerState, Transaction, apply, hash};
+use crate::ledger::{BlockContext, LedgerError, LedgerState, Transaction, apply, hash};
 
 fn time(text: &str) -> Timestamp {
     parse_datetime(text).unwrap()
+}
+
+/// The block a transaction goes into when its time is not what the test is about.
+fn block() -> BlockContext {
+    block_at("2028-01-01T00:00:00Z")
+}
+
+fn block_at(at: &str) -> BlockContext {
+    BlockContext { time: time(at) }
+}
+
+/// The block the tests of dates put transactions in; the latest date it accepts (300 s, the
+/// clock skew, later); and one second too late.
+const BLOCK_TIME: &str = "2026-03-01T00:00:00Z";
+const LATEST_ACCEPTED: &str = "2026-03-01T00:05:00Z";
+const TOO_LATE: &str = "2026-03-01T00:05:01Z";
+
+/// The refusal of a transaction dated `at` in the block at [`BLOCK_TIME`].
+fn dated_in_the_future(at: &str) -> LedgerError {
+    LedgerError::DatedInTheFuture {
+        at: at.into(),
+        block_time: BLOCK_TIME.into(),
+    }
 }
 
 fn key(seed: u8) -> SigningKey {
@@ -48,7 +72,7 @@ fn tx(op: &DidOperation) -> Transaction {
 fn with_university() -> (LedgerState, Did) {
     let op = inception();
     let did = op.created_did().unwrap();
-    (apply(&LedgerState::default(), &tx(&op)).unwrap(), did)
+    (apply(&LedgerState::default(), &tx(&op), &block()).unwrap(), did)
 }
 
 fn latest_hash(state: &LedgerState, did: &Did) -> String {
@@ -70,9 +94,29 @@ fn rotation(state: &LedgerState, did: &Did, at: &str) -> DidOperation {
     op
 }
 
+/// Asserts that the transaction `dated(at)` builds is refused dated [`TOO_LATE`] in the block
+/// at [`BLOCK_TIME`], leaving `state` as it was, and accepted dated [`LATEST_ACCEPTED`];
+/// returns the state after it.
+fn assert_bounded_by_the_block(state: &LedgerState, dated: impl Fn(&str) -> Transaction) -> LedgerState {
+    let in_block = block_at(BLOCK_TIME);
+    assert_refused_in(&in_block, state, &dated(TOO_LATE), &dated_in_the_future(TOO_LATE));
+    apply(state, &dated(LATEST_ACCEPTED), &in_block).unwrap()
+}
+
 /// Asserts that `transaction` is refused with `expected` and leaves `state` as it was.
 fn assert_refused(state: &LedgerState, transaction: &Transaction, expected: &LedgerError) {
+    assert_refused_in(&block(), state, transaction, expected);
+}
+
+/// Asserts that `transaction`, in `block`, is refused with `expected` and leaves `state` as it
+/// was.
+fn assert_refused_in(
+    block: &BlockContext,
+    state: &LedgerState,
+    transaction: &Transaction,
+    expected: &LedgerError,
+) {
     let before = state.clone();
-    assert_eq!(apply(state, transaction).as_ref().err(), Some(expected));
+    assert_eq!(apply(state, transaction, block).as_ref().err(), Some(expected));
     assert_eq!(state, &before, "a refused transaction changed the state");
 }

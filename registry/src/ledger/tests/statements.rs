@@ -78,8 +78,18 @@ fn university_list(did: &Did, valid_from: &str, revoked: &[u64]) -> Transaction 
 #[test]
 fn every_version_of_a_status_list_is_kept() {
     let (state, did) = ledger();
-    let state = apply(&state, &university_list(&did, "2026-07-01T00:00:00Z", &[])).unwrap();
-    let state = apply(&state, &university_list(&did, "2026-08-01T00:00:00Z", &[7])).unwrap();
+    let state = apply(
+        &state,
+        &university_list(&did, "2026-07-01T00:00:00Z", &[]),
+        &block(),
+    )
+    .unwrap();
+    let state = apply(
+        &state,
+        &university_list(&did, "2026-08-01T00:00:00Z", &[7]),
+        &block(),
+    )
+    .unwrap();
     let versions = &state.status_lists[LIST];
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1].valid_from, time("2026-08-01T00:00:00Z"));
@@ -131,7 +141,12 @@ fn a_status_list_changed_after_signing_is_refused() {
 #[test]
 fn another_issuer_cannot_publish_a_version_of_the_list() {
     let (state, did) = ledger();
-    let state = apply(&state, &university_list(&did, "2026-07-01T00:00:00Z", &[])).unwrap();
+    let state = apply(
+        &state,
+        &university_list(&did, "2026-07-01T00:00:00Z", &[]),
+        &block(),
+    )
+    .unwrap();
     let other = key(61);
     let takeover = publish(status_list(
         &other.did_key(),
@@ -151,7 +166,12 @@ fn another_issuer_cannot_publish_a_version_of_the_list() {
 #[test]
 fn an_older_status_list_version_is_refused() {
     let (state, did) = ledger();
-    let state = apply(&state, &university_list(&did, "2026-08-01T00:00:00Z", &[7])).unwrap();
+    let state = apply(
+        &state,
+        &university_list(&did, "2026-08-01T00:00:00Z", &[7]),
+        &block(),
+    )
+    .unwrap();
     let expected = LedgerError::TimeWentBackwards {
         previous: "2026-08-01T00:00:00Z".into(),
         found: "2026-07-01T00:00:00Z".into(),
@@ -172,7 +192,7 @@ fn a_credential_that_is_not_a_status_list_is_refused() {
     publication.credential["type"] = json!(["VerifiableCredential"]);
     let before = state.clone();
     assert!(matches!(
-        apply(&state, &Transaction::StatusList(publication)),
+        apply(&state, &Transaction::StatusList(publication), &block()),
         Err(LedgerError::Malformed(_))
     ));
     assert_eq!(state, before);
@@ -203,7 +223,7 @@ fn an_issuer_anchors_a_batch_once() {
     let (state, did) = ledger();
     let anchor = anchor(&did);
     let root = anchor.merkle_root.clone();
-    let state = apply(&state, &Transaction::Anchor(anchor.clone())).unwrap();
+    let state = apply(&state, &Transaction::Anchor(anchor.clone()), &block()).unwrap();
     assert_eq!(state.anchors[&root].issuer, did);
     assert_eq!(state.anchored[&batch()[1]], root);
     let mut again = anchor;
@@ -238,7 +258,7 @@ fn a_tampered_or_unsigned_anchor_is_refused() {
     for anchor in [wrong_root, not_hex] {
         let before = state.clone();
         assert!(matches!(
-            apply(&state, &Transaction::Anchor(anchor)),
+            apply(&state, &Transaction::Anchor(anchor), &block()),
             Err(LedgerError::Malformed(_))
         ));
         assert_eq!(state, before);
@@ -249,7 +269,7 @@ fn a_tampered_or_unsigned_anchor_is_refused() {
 fn a_deactivated_issuer_cannot_anchor() {
     let (state, did) = ledger();
     let op = follow_up(&state, &did, OperationKind::Deactivate, "2026-06-01T00:00:00Z");
-    let state = apply(&state, &tx(&op.sign(&key(NEXT)).unwrap())).unwrap();
+    let state = apply(&state, &tx(&op.sign(&key(NEXT)).unwrap()), &block()).unwrap();
     assert_refused(
         &state,
         &Transaction::Anchor(anchor(&did)),
@@ -271,10 +291,14 @@ fn accreditation(root: &SigningKey, issuer: &Did) -> Accreditation {
 }
 
 fn revocation(root: &SigningKey, accreditation: &str) -> AccreditationRevocation {
+    revocation_at(root, accreditation, "2027-01-01T00:00:00Z")
+}
+
+fn revocation_at(root: &SigningKey, accreditation: &str, at: &str) -> AccreditationRevocation {
     let mut revocation = AccreditationRevocation {
         root: root.did_key().to_string(),
         accreditation: accreditation.into(),
-        time: "2027-01-01T00:00:00Z".into(),
+        time: at.into(),
         proof: None,
     };
     revocation.proof = Some(statement::sign(&revocation, root, &root.did_key_method()).unwrap());
@@ -286,10 +310,10 @@ fn a_root_of_trust_accredits_and_revokes() {
     let (state, did) = ledger();
     let grant = Transaction::Accreditation(accreditation(&key(MINISTRY), &did));
     let granted = grant.hash().unwrap();
-    let state = apply(&state, &grant).unwrap();
+    let state = apply(&state, &grant, &block()).unwrap();
     assert_eq!(state.accreditations[&granted].issuer, did);
     let revoke = Transaction::RevokeAccreditation(revocation(&key(MINISTRY), &granted));
-    let state = apply(&state, &revoke).unwrap();
+    let state = apply(&state, &revoke, &block()).unwrap();
     assert!(state.accreditations[&granted].revoked_by.is_some());
 
     let mut again = revocation(&key(MINISTRY), &granted);
@@ -322,5 +346,61 @@ fn revoking_an_unknown_accreditation_is_refused() {
         &state,
         &revoke,
         &LedgerError::Accreditation("no accreditation zQmNothing".into()),
+    );
+}
+
+// --- Dates: no later than the block's time plus the clock skew -----------------------------
+
+#[test]
+fn a_status_list_may_be_valid_from_up_to_the_clock_skew_past_its_block_and_no_further() {
+    // Versions must follow each other in time: one valid from 2099 would stop the issuer
+    // publishing again until then.
+    let (state, did) = ledger();
+    let state = assert_bounded_by_the_block(&state, |at| university_list(&did, at, &[7]));
+    assert_eq!(state.status_lists[LIST][0].valid_from, time(LATEST_ACCEPTED));
+}
+
+#[test]
+fn an_anchor_may_be_dated_up_to_the_clock_skew_past_its_block_and_no_further() {
+    let (state, did) = ledger();
+    let state = assert_bounded_by_the_block(&state, |at| {
+        Transaction::Anchor(signed_anchor(
+            crate::ledger::anchor::unsigned(did.as_str(), batch(), at),
+            &did,
+        ))
+    });
+    assert_eq!(state.anchors.len(), 1);
+}
+
+#[test]
+fn a_revocation_may_be_dated_up_to_the_clock_skew_past_its_block_and_no_further() {
+    // A revocation dated ahead would leave the accreditation standing until then, and, being
+    // "revoked already", could not be corrected.
+    let (state, did) = ledger();
+    let grant = Transaction::Accreditation(accreditation(&key(MINISTRY), &did));
+    let granted = grant.hash().unwrap();
+    let state = apply(&state, &grant, &block_at(BLOCK_TIME)).unwrap();
+    let state = assert_bounded_by_the_block(&state, |at| {
+        Transaction::RevokeAccreditation(revocation_at(&key(MINISTRY), &granted, at))
+    });
+    assert_eq!(
+        state.accreditations[&granted].revoked_at,
+        Some(time(LATEST_ACCEPTED))
+    );
+}
+
+#[test]
+fn an_accreditation_may_start_in_the_future() {
+    // A grant states the period it covers, not when it was made: a root may accredit an issuer
+    // from next year, and nothing on the ledger waits for that date.
+    let (state, did) = ledger();
+    let mut grant = accreditation(&key(MINISTRY), &did);
+    grant.valid_from = "2027-09-01T00:00:00Z".into();
+    grant.proof = Some(statement::sign(&grant, &key(MINISTRY), &key(MINISTRY).did_key_method()).unwrap());
+    let grant = Transaction::Accreditation(grant);
+    let state = apply(&state, &grant, &block_at(BLOCK_TIME)).unwrap();
+    assert_eq!(
+        state.accreditations[&grant.hash().unwrap()].valid_from,
+        time("2027-09-01T00:00:00Z")
     );
 }
