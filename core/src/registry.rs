@@ -42,6 +42,24 @@ pub const HEIGHT_TTL: Duration = Duration::from_secs(1);
 /// Most cached answers kept before the cache is cleared.
 const MAX_CACHED: usize = 10_000;
 
+/// A DID's latest operation on the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestOperation {
+    /// Its hash, which the next operation names as `prev`.
+    pub hash: String,
+    /// Its date. The ledger accepts operations dated up to the clock skew past their block,
+    /// so a thief holding the hot key can date an update a few minutes ahead: whoever follows
+    /// it dates the next operation at `max(now, time)` so that recovery is never held back.
+    pub time: Timestamp,
+}
+
+impl LatestOperation {
+    /// The date for the operation that follows this one at `now`.
+    pub fn next_date(&self, now: Timestamp) -> Timestamp {
+        now.max(self.time)
+    }
+}
+
 /// A client of a registry's API.
 #[derive(Debug)]
 pub struct RegistryClient {
@@ -115,8 +133,10 @@ impl RegistryClient {
         Ok(height)
     }
 
-    /// The hash of a DID's latest operation, which the next one names as `prev`.
-    pub async fn latest_operation(&self, did: &Did) -> Result<Option<String>, Unavailable> {
+    /// The DID's latest operation: the hash the next one names as `prev`, and its time,
+    /// which the next one may not be dated before (`did:sigil` validation). `None` when the
+    /// registry does not know the DID.
+    pub async fn latest_operation(&self, did: &Did) -> Result<Option<LatestOperation>, Unavailable> {
         let history = self
             .fetch(
                 self.base
@@ -124,14 +144,21 @@ impl RegistryClient {
                     .map_err(|e| Unavailable(e.to_string()))?,
             )
             .await?;
-        Ok(history
+        let latest = history
             .as_ref()
             .and_then(|h| h.get("versions"))
             .and_then(Value::as_array)
-            .and_then(|versions| versions.last())
-            .and_then(|version| version.get("operation"))
-            .and_then(Value::as_str)
-            .map(str::to_owned))
+            .and_then(|versions| versions.last());
+        let field = |name: &str| latest.and_then(|v| v.get(name)).and_then(Value::as_str);
+        Ok(
+            match (field("operation"), field("time").and_then(parse_datetime)) {
+                (Some(hash), Some(time)) => Some(LatestOperation {
+                    hash: hash.to_owned(),
+                    time,
+                }),
+                _ => None,
+            },
+        )
     }
 
     /// The registry's record of the anchor covering `credential_hash` (lowercase hex; see

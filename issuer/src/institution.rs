@@ -172,10 +172,14 @@ pub async fn rotate(
     let mut config = institution.config()?;
     let did = Did::parse(&config.did)?;
     let registry = RegistryClient::new(url::Url::parse(&config.registry)?);
-    let prev = registry
+    let latest = registry
         .latest_operation(&did)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the registry does not know {did}"))?;
+    // A thief with the hot key may have dated an update a few minutes ahead: recovery follows
+    // it rather than waiting for the clock.
+    let dated = latest.next_date(now);
+    let prev = latest.hash;
     let current = config.signing_key.clone();
     let number: u32 = current
         .strip_prefix("key-")
@@ -191,7 +195,7 @@ pub async fn rotate(
     let params = KdfParams::default();
     let (op, new_controller, new_cold) = match rotation {
         Rotation::Routine => {
-            let mut op = DidOperation::new(OperationKind::Update, now);
+            let mut op = DidOperation::new(OperationKind::Update, dated);
             op.add_methods = vec![new_method];
             op.retire_methods = vec![current.clone()];
             op.did = Some(did.to_string());
@@ -205,7 +209,7 @@ pub async fn rotate(
         Rotation::Compromised { since, next_key } => {
             let next = keystore::read(next_key, passphrase)?;
             let cold = SigningKey::generate();
-            let mut op = DidOperation::new(OperationKind::Rotate, now);
+            let mut op = DidOperation::new(OperationKind::Rotate, dated);
             op.controller_key = Some(next.public_key().to_multikey());
             op.next_key_commitment = Some(digest::key_commitment(&cold.public_key().to_multikey()));
             op.add_methods = vec![new_method];

@@ -16,7 +16,7 @@ use sigil_core::did::Did;
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
 use sigil_core::registry::RegistryClient;
-use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
+use sigil_core::time::{Timestamp, format_datetime};
 
 use crate::chain::Receipt;
 use crate::ledger::accreditation::Accreditation;
@@ -52,33 +52,6 @@ impl RegistryApi {
             .await?
             .ok_or_else(|| anyhow::anyhow!("the registry has no {what}"))
     }
-
-    /// The DID's latest operation, read from its history.
-    async fn latest_operation(&self, did: &Did) -> anyhow::Result<Latest> {
-        let history = self
-            .get(&format!("dids/{did}/history"), &format!("DID {did}"))
-            .await?;
-        let latest = history
-            .get("versions")
-            .and_then(Value::as_array)
-            .and_then(|versions| versions.last());
-        let field = |name: &str| latest.and_then(|v| v.get(name)).and_then(Value::as_str);
-        match (field("operation"), field("time").and_then(parse_datetime)) {
-            (Some(operation), Some(time)) => Ok(Latest {
-                operation: operation.to_owned(),
-                time,
-            }),
-            _ => anyhow::bail!("the registry's history of {did} names no latest operation"),
-        }
-    }
-}
-
-/// A DID's latest operation: its hash, which the next one names as `prev`, and its time, which
-/// the next one may not be dated before.
-#[derive(Debug)]
-struct Latest {
-    operation: String,
-    time: Timestamp,
 }
 
 /// A controller's key directory.
@@ -184,9 +157,8 @@ impl Changes {
 
 /// An unsigned operation of `kind` on the DID of `keys`, following its latest operation.
 ///
-/// It is dated `now`, or at the latest operation's time if that is later: the ledger accepts
-/// operations dated up to the clock skew past their block, and one dated so by a thief with
-/// the hot key must not hold the owner's recovery back until the clock catches up.
+/// It is dated `now`, or at the latest operation's time if that is later
+/// ([`sigil_core::registry::LatestOperation::next_date`]).
 async fn follow_up(
     api: &RegistryApi,
     keys: &KeyDir,
@@ -194,9 +166,13 @@ async fn follow_up(
     now: Timestamp,
 ) -> anyhow::Result<DidOperation> {
     let did = keys.did()?;
-    let latest = api.latest_operation(&did).await?;
-    let mut op = DidOperation::new(kind, now.max(latest.time));
-    op.prev = Some(latest.operation);
+    let latest = api
+        .client
+        .latest_operation(&did)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the registry's history of {did} names no latest operation"))?;
+    let mut op = DidOperation::new(kind, latest.next_date(now));
+    op.prev = Some(latest.hash);
     op.did = Some(did.to_string());
     Ok(op)
 }

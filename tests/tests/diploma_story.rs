@@ -202,7 +202,7 @@ async fn the_diploma_story() {
     let next_cold = SigningKey::generate();
     let mut rotate = DidOperation::new(OperationKind::Rotate, now());
     rotate.did = Some(did.to_string());
-    rotate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap());
+    rotate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap().hash);
     rotate.controller_key = Some(cold.public_key().to_multikey());
     rotate.next_key_commitment = Some(digest::key_commitment(&next_cold.public_key().to_multikey()));
     rotate.compromised_methods = vec![Compromise {
@@ -247,7 +247,7 @@ async fn the_diploma_story() {
     // The university's DID is deactivated: what is signed from then on is rejected.
     let mut deactivate = DidOperation::new(OperationKind::Deactivate, now());
     deactivate.did = Some(did.to_string());
-    deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap());
+    deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap().hash);
     registry
         .submit(&json!({"did": deactivate.sign(&next_cold).unwrap()}))
         .await

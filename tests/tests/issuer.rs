@@ -179,3 +179,74 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
     verify(&by_key_3).expect_code(0);
     assert!(scratch.read("university/issuer.toml").contains("key-3"));
 }
+
+/// A thief holding the controller key dates an update as far ahead as the registry allows;
+/// the university's recovery with its cold key is accepted at once, not minutes later.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_university_recovers_at_once_after_a_thief_dates_an_update_ahead() {
+    use serde_json::json;
+    use sigil_core::did::Did;
+    use sigil_core::did::sigil::operation::{self, DidOperation, OperationKind, Purpose};
+    use sigil_core::registry::RegistryClient;
+    use sigil_core::time::{format_datetime, now};
+
+    let scratch = Scratch::new();
+    let registry = RegistryProcess::start(&scratch.path("registry"));
+    let url = registry.url.as_str();
+    let university = scratch.path("university");
+    let university = university.to_str().unwrap();
+    let did = command(
+        "sigil-issuer",
+        &[
+            "init",
+            "--data-dir",
+            university,
+            "--registry",
+            url,
+            "--name",
+            "Example University",
+        ],
+    )
+    .expect_code(0)
+    .stdout
+    .trim()
+    .to_owned();
+    let did = Did::parse(&did).unwrap();
+
+    let stolen =
+        sigil_core::keystore::read(&scratch.path("university/keys/controller.key"), TEST_PASSPHRASE).unwrap();
+    let client = RegistryClient::new(registry.url.clone());
+    let thiefs_key = SigningKey::from_seed(&[66; 32]);
+    let mut update = DidOperation::new(OperationKind::Update, now() + chrono::Duration::seconds(240));
+    update.did = Some(did.to_string());
+    update.prev = Some(client.latest_operation(&did).await.unwrap().unwrap().hash);
+    update.add_methods = vec![operation::method(
+        "thief",
+        &thiefs_key.public_key(),
+        &[Purpose::AssertionMethod],
+    )];
+    client
+        .submit(&json!({"did": update.sign(&stolen).unwrap()}))
+        .await
+        .unwrap();
+
+    let since = format_datetime(now());
+    let out = command(
+        "sigil-issuer",
+        &[
+            "keys",
+            "rotate",
+            "--data-dir",
+            university,
+            "--compromised-since",
+            &since,
+        ],
+    )
+    .expect_code(0);
+    assert!(!out.stderr.contains("time_went_backwards"), "{}", out.stderr);
+    let latest = client.latest_operation(&did).await.unwrap().unwrap();
+    assert!(
+        latest.time >= now() + chrono::Duration::seconds(200),
+        "dated after the thief's update"
+    );
+}

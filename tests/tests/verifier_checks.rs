@@ -419,7 +419,7 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
     let registry = sigil_core::registry::RegistryClient::new(scene.stack.registry.url.clone());
     let cold = scene.stack.university_key("cold-storage/next.key");
     let mut deactivate = DidOperation::new(OperationKind::Deactivate, now());
-    deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap());
+    deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap().hash);
     deactivate.did = Some(did.to_string());
     registry
         .submit(&json!({"did": deactivate.sign(&cold).unwrap()}))
