@@ -4,6 +4,8 @@
 //
 //   node di.mjs sign   --key KEY.jwk --contexts DIR IN.json   > signed.json
 //   node di.mjs verify --contexts DIR FILE
+//   node di.mjs present --key HOLDER.jwk --contexts DIR --challenge C --domain D VC.json
+//                                                         > presentation.json
 //
 // See README.md for the contexts/index.json contract and exit codes.
 
@@ -21,7 +23,8 @@ import {createOfflineLoader} from './lib/loader.mjs';
 
 const USAGE = `usage:
   node di.mjs sign --key KEY.jwk --contexts DIR IN.json
-  node di.mjs verify --contexts DIR FILE`;
+  node di.mjs verify --contexts DIR FILE
+  node di.mjs present --key HOLDER.jwk --contexts DIR --challenge C --domain D VC.json`;
 
 function oneFile(positional) {
   if(positional.length !== 1) {
@@ -127,6 +130,41 @@ async function verify(argv) {
   throw new InvalidError(errorMessages(result).join('; '));
 }
 
+/** A presentation of one credential, signed by the holder KEY with challenge and domain. */
+async function present(argv) {
+  const {positional, options} = parseArgs(
+    argv, ['key', 'contexts', 'challenge', 'domain']);
+  if(!options.key || !options.challenge || !options.domain) {
+    throw new ArgError('--key, --challenge and --domain are required');
+  }
+  const {documentLoader, refused} = createOfflineLoader(options.contexts);
+  const credential = readJsonObject(oneFile(positional), 'credential');
+  const key = readPrivateJwk(options.key);
+  const keyPair = await Ed25519Multikey.fromJwk({
+    jwk: key.jwk, secretKey: true, id: key.vmId, controller: key.did
+  });
+  const suite = new DataIntegrityProof({
+    signer: keyPair.signer(), cryptosuite: eddsaRdfc2022
+  });
+  const presentation = vc.createPresentation({
+    verifiableCredential: [credential], holder: key.did
+  });
+  let signed;
+  try {
+    signed = await vc.signPresentation({
+      presentation, suite, documentLoader,
+      challenge: options.challenge, domain: options.domain
+    });
+  } catch(e) {
+    if(refused.length) {
+      throw new UsageError([...new Set(refused)].join('; '));
+    }
+    throw new InvalidError(`cannot sign: ${e.message}`, {stderr: true});
+  }
+  process.stdout.write(JSON.stringify(signed, null, 2) + '\n');
+  return 0;
+}
+
 await run(async () => {
   const [command, ...rest] = process.argv.slice(2);
   if(command === 'sign') {
@@ -134,6 +172,9 @@ await run(async () => {
   }
   if(command === 'verify') {
     return verify(rest);
+  }
+  if(command === 'present') {
+    return present(rest);
   }
   throw new ArgError(`unknown command "${command ?? ''}"`);
 }, USAGE);

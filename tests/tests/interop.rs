@@ -153,6 +153,51 @@ fn a_digital_bazaar_rdfc_credential_verifies_with_sigil_and_a_forgery_does_not()
     assert!(out.stdout.contains("FAIL proof"), "{}", out.stdout);
 }
 
+/// VCDM 2.0 lets a holder present a credential about someone else: a Digital Bazaar
+/// presentation by a third party is valid with a note, unless holder binding is required;
+/// the subject's own presentation binds.
+#[test]
+fn a_digital_bazaar_presentation_by_someone_other_than_the_subject_is_valid_with_a_note() {
+    let scratch = Scratch::new();
+    let contexts = export_contexts(&scratch);
+    scratch.key("university.jwk");
+    let student = scratch.key("student.jwk");
+    scratch.key("employer.jwk");
+    scratch.issue_diploma("university.jwk", &student, "ldp_vc", "diploma.json");
+    let present = |holder: &str, name: &str| {
+        let out = node(&[
+            "di.mjs",
+            "present",
+            "--key",
+            &path(&scratch, holder),
+            "--contexts",
+            &contexts,
+            "--challenge",
+            "c-42",
+            "--domain",
+            "https://verifier.example",
+            &path(&scratch, "diploma.json"),
+        ])
+        .expect_code(0);
+        scratch.write(name, &out.stdout);
+    };
+    let bound = ["--challenge", "c-42", "--domain", "https://verifier.example"];
+
+    present("employer.jwk", "forwarded.json");
+    let out = verify_with_sigil(&scratch, "forwarded.json", &bound).expect_code(0);
+    assert!(out.stdout.contains("note holder_binding"), "{}", out.stdout);
+    let required = [&bound[..], &["--require-holder-binding"]].concat();
+    let out = verify_with_sigil(&scratch, "forwarded.json", &required).expect_code(1);
+    assert!(out.stdout.contains("FAIL holder_binding"), "{}", out.stdout);
+
+    present("student.jwk", "own.json");
+    let out = verify_with_sigil(&scratch, "own.json", &required).expect_code(0);
+    assert!(out.stdout.contains("ok   holder_binding"), "{}", out.stdout);
+    // The challenge binds: another one is refused.
+    let other = ["--challenge", "c-43", "--domain", "https://verifier.example"];
+    verify_with_sigil(&scratch, "own.json", &other).expect_code(1);
+}
+
 #[test]
 fn a_sigil_vc_jwt_verifies_with_panva_jose_and_a_forgery_does_not() {
     let scratch = Scratch::new();

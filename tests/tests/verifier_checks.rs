@@ -669,7 +669,18 @@ async fn a_respelled_diploma_cannot_hide_its_subject_its_revocation_or_its_expir
     assert_eq!(api_verify(&scene, &renamed, "").await.0, 400);
     assert_eq!(vc_api_verify(&scene, &renamed).await.0, 400);
 
-    // A challenge asks for a presentation: the bare credential is not one.
+    // A challenge asks for a presentation: the bare credential is not one, and neither is it
+    // on the VC API's presentations endpoint.
     let (status, report) = api_verify(&scene, &diploma, "?challenge=c-1").await;
     assert_eq!((status, &report["valid"]), (400, &json!(false)), "{report:#}");
+    let response = scene
+        .http
+        .post(scene.url("/presentations/verify"))
+        .json(&json!({"verifiablePresentation": diploma, "options": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["verified"], false, "{answer:#}");
 }

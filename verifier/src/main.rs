@@ -145,6 +145,7 @@ async fn main() -> ExitCode {
                 issuer: expect_issuer,
                 require_holder_binding,
                 require_accreditation,
+                require_presentation: false,
             };
             let verdict = check::verify(&input, &expect, &Sources { registry }).await;
             if json {

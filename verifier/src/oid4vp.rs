@@ -181,6 +181,7 @@ impl VerifierService {
             // (which `unaccredited = "warn"` then softens).
             require_holder_binding: true,
             require_accreditation: true,
+            require_presentation: true,
         };
         let verdict = self
             .verify(&presentation, &expect, &policy.roots_of_trust, now)

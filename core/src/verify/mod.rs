@@ -62,13 +62,20 @@ pub struct Expectations {
     /// Fail a credential whose issuer is not accredited for its type (when a trust registry
     /// is configured). Without this an unaccredited issuer is only a note.
     pub require_accreditation: bool,
+    /// Only a presentation answers (the VC API's `/presentations/verify`), even without a
+    /// challenge.
+    pub require_presentation: bool,
 }
 
 impl Expectations {
     /// Whether the caller bound the verification to a challenge, nonce, domain or audience:
     /// then only a presentation can answer, never a bare credential anyone could copy.
     pub fn asks_for_presentation(&self) -> bool {
-        self.challenge.is_some() || self.domain.is_some() || self.nonce.is_some() || self.audience.is_some()
+        self.require_presentation
+            || self.challenge.is_some()
+            || self.domain.is_some()
+            || self.nonce.is_some()
+            || self.audience.is_some()
     }
 }
 
@@ -344,7 +351,7 @@ fn presentation_when_asked(mut report: VerificationReport, expect: &Expectations
     if expect.asks_for_presentation() && report.subject == Subject::Credential {
         report.push(Check::failed(
             check_id::HOLDER_BINDING,
-            "A presentation bound to the verifier's challenge or nonce was asked for, but this is a bare credential: anyone holding a copy could send it.",
+            "A presentation was asked for (bound to the verifier's challenge or nonce), but this is a bare credential: anyone holding a copy could send it.",
         ));
         report = report.finish();
     }

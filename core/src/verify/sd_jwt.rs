@@ -20,8 +20,8 @@ impl Verifier<'_> {
         expect: &Expectations,
     ) -> Result<VerificationReport, VerificationError> {
         let presented = SdJwt::parse(text).map_err(|e| VerificationError::Input(e.to_string()))?;
-        let presentation =
-            presented.key_binding.is_some() || expect.nonce.is_some() || expect.audience.is_some();
+        // Asked for a presentation, an SD-JWT without a key-binding JWT fails its binding.
+        let presentation = presented.key_binding.is_some() || expect.asks_for_presentation();
         let subject = if presentation {
             Subject::Presentation
         } else {

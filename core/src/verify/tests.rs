@@ -287,6 +287,35 @@ fn a_presentation_by_someone_other_than_the_subject_is_a_note_unless_binding_is_
 }
 
 #[test]
+fn a_bare_credential_is_not_valid_where_a_presentation_was_asked_for() {
+    let resolver = offline();
+    let asks = [
+        Expectations {
+            challenge: Some("c-1".into()),
+            ..Expectations::default()
+        },
+        Expectations {
+            nonce: Some("n-1".into()),
+            audience: Some("did:example:verifier".into()),
+            ..Expectations::default()
+        },
+        Expectations {
+            require_presentation: true,
+            ..Expectations::default()
+        },
+    ];
+    for format in ALL_FORMATS {
+        let credential = diploma(format);
+        assert!(verify(&verifier(&resolver), &credential).valid);
+        for expect in &asks {
+            let report = block_on(verifier(&resolver).verify(&credential, expect)).unwrap();
+            assert!(!report.valid, "{format:?} {expect:?}");
+            assert_check(&report, check_id::HOLDER_BINDING, Outcome::Failed);
+        }
+    }
+}
+
+#[test]
 fn a_jwt_presentation_is_bound_to_nonce_and_audience() {
     let resolver = offline();
     let vc = diploma(CredentialFormat::VcJwt);

@@ -76,6 +76,7 @@ pub async fn verify(
         issuer: None,
         require_holder_binding: query.require_holder_binding,
         require_accreditation: query.require_accreditation,
+        require_presentation: false,
     };
     let verdict = service.verify(&body, &expect, &[], sigil_core::time::now()).await;
     (verdict_status(&verdict), Json(render::json(&verdict))).into_response()
@@ -236,6 +237,7 @@ async fn vc_api_verify(service: &VerifierService, body: &[u8], member: &str) -> 
         issuer: None,
         require_holder_binding: flag("requireHolderBinding"),
         require_accreditation: flag("requireAccreditation"),
+        require_presentation: member == "verifiablePresentation",
     };
     vc_api_answer(
         &service
