@@ -90,9 +90,14 @@ async function sign(argv) {
     signer: keyPair.signer(), cryptosuite: eddsaRdfc2022
   });
 
+  return printSigned(() => vc.issue({credential, suite, documentLoader}), refused);
+}
+
+/** Runs a signing call and prints its result; a context the loader refused is named. */
+async function printSigned(signing, refused) {
   let signed;
   try {
-    signed = await vc.issue({credential, suite, documentLoader});
+    signed = await signing();
   } catch(e) {
     if(refused.length) {
       throw new UsageError([...new Set(refused)].join('; '));
@@ -149,20 +154,10 @@ async function present(argv) {
   const presentation = vc.createPresentation({
     verifiableCredential: [credential], holder: key.did
   });
-  let signed;
-  try {
-    signed = await vc.signPresentation({
-      presentation, suite, documentLoader,
-      challenge: options.challenge, domain: options.domain
-    });
-  } catch(e) {
-    if(refused.length) {
-      throw new UsageError([...new Set(refused)].join('; '));
-    }
-    throw new InvalidError(`cannot sign: ${e.message}`, {stderr: true});
-  }
-  process.stdout.write(JSON.stringify(signed, null, 2) + '\n');
-  return 0;
+  return printSigned(() => vc.signPresentation({
+    presentation, suite, documentLoader,
+    challenge: options.challenge, domain: options.domain
+  }), refused);
 }
 
 await run(async () => {
