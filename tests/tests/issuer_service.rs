@@ -399,6 +399,21 @@ async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
         )
         .await;
     assert_eq!(status, 400);
+    // What its verifiers would refuse as a respelling, it does not sign either.
+    let (status, answer) = stack
+        .api(
+            "/credentials/issue",
+            &json!({
+                "credential": {
+                    "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
+                    "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+                    "credentialSubject": {"@id": holder, "fieldOfStudy": "Mathematics"},
+                },
+            }),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer:#}");
+    assert!(answer.to_string().contains("credentialSubject.@id"), "{answer:#}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -59,6 +59,9 @@ pub async fn issue(
             }
         }
     }
+    // What Sigil signs, its verifiers must be able to read: the compact form of the bundled
+    // contexts only, so that the JSON says what the signature covers.
+    sigil_core::jsonld::compact_form::check(&unsigned).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let parsed = Credential::from_json(&unsigned).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let now = sigil_core::time::now();
 
