@@ -590,12 +590,39 @@ async fn a_respelled_diploma_cannot_hide_its_subject_its_revocation_or_its_expir
     let wallet = TestWallet::new();
     let receive = || scene.receive(&wallet, "ldp_vc");
 
-    // A thief presents a copy of Ada's diploma with its subject id respelled.
+    // A thief presents a copy of Ada's diploma with its subject id respelled: through the
+    // OpenID4VP flow, and handed to the API, the VC API and the command line.
     let (_, diploma) = receive().await;
     let thief = SigningKey::from_seed(&[66; 32]);
     let stolen = respell(&diploma, "/credentialSubject", "id", "@id");
     let (state, _) = scene.present_ldp(&stolen, &thief, Tweak::None).await;
     assert_eq!(state, "rejected");
+    let thiefs_presentation = issue::data_integrity_presentation(
+        vec![stolen.clone()],
+        &thief.did_key(),
+        &thief,
+        &thief.did_key_method(),
+        "c-7",
+        "https://verifier.example",
+        now(),
+    )
+    .await
+    .unwrap();
+    let query = "?challenge=c-7&domain=https://verifier.example&require_holder_binding=true";
+    assert_eq!(api_verify(&scene, &thiefs_presentation, query).await.0, 400);
+    let response = scene
+        .http
+        .post(scene.url("/presentations/verify"))
+        .json(&json!({"verifiablePresentation": thiefs_presentation,
+                      "options": {"challenge": "c-7", "domain": "https://verifier.example"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    assert_eq!(
+        scene.stack.verify("stolen.json", &thiefs_presentation).code,
+        Some(1)
+    );
     let (state, failed) = scene.present_ldp(&diploma, &thief, Tweak::None).await;
     assert_eq!(
         (state.as_str(), failed),
@@ -668,6 +695,9 @@ async fn a_respelled_diploma_cannot_hide_its_subject_its_revocation_or_its_expir
         .push(json!({"fullName": "https://schema.org/name"}));
     assert_eq!(api_verify(&scene, &renamed, "").await.0, 400);
     assert_eq!(vc_api_verify(&scene, &renamed).await.0, 400);
+    assert_eq!(scene.stack.verify("renamed.json", &renamed).code, Some(1));
+    let (state, _) = scene.present_ldp(&renamed, &wallet.key, Tweak::None).await;
+    assert_eq!(state, "rejected");
 
     // A challenge asks for a presentation: the bare credential is not one, and neither is it
     // on the VC API's presentations endpoint.
