@@ -158,15 +158,15 @@ fn respelling() -> impl Strategy<Value = (Respelling, usize, usize)> {
 }
 
 /// JSON pointers to every object in the document outside `@context`.
-fn objects(value: &Value, pointer: String, out: &mut Vec<String>) {
+fn objects(value: &Value, pointer: &str, out: &mut Vec<String>) {
     match value {
         Value::Object(object) => {
-            out.push(pointer.clone());
+            out.push(pointer.to_owned());
             for (key, inner) in object {
                 if key != "@context" {
                     objects(
                         inner,
-                        format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                        &format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
                         out,
                     );
                 }
@@ -174,7 +174,7 @@ fn objects(value: &Value, pointer: String, out: &mut Vec<String>) {
         }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
-                objects(item, format!("{pointer}/{index}"), out);
+                objects(item, &format!("{pointer}/{index}"), out);
             }
         }
         _ => {}
@@ -204,7 +204,7 @@ fn apply(document: &mut Value, (respelling, place, pick): (Respelling, usize, us
         return;
     }
     let mut pointers = Vec::new();
-    objects(document, String::new(), &mut pointers);
+    objects(document, "", &mut pointers);
     let Some(pointer) = pointers.get(place % pointers.len().max(1)).cloned() else {
         return;
     };
@@ -326,7 +326,7 @@ proptest! {
 fn with_duplicated_key(document: &Value, place: usize, pick: usize) -> Option<String> {
     const MARKER: &str = "sigil-test-duplicate-marker";
     let mut pointers = Vec::new();
-    objects(document, String::new(), &mut pointers);
+    objects(document, "", &mut pointers);
     let pointer = pointers.get(place % pointers.len().max(1))?;
     let mut marked = document.clone();
     let object = marked.pointer_mut(pointer)?.as_object_mut()?;
