@@ -117,6 +117,16 @@ fn main() {
         return;
     }
     print_table(&rows, budget);
+    if filter.is_none() {
+        let written = sigil_core::benchmarks::record(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+            "Credential formats: Sigil and ssi side by side",
+            "cargo bench -p sigil-core",
+            &markdown_table(&rows, budget),
+        )
+        .expect("BENCHMARKS.md written");
+        println!("written to {}", written.display());
+    }
 }
 
 /// The first argument that is not a flag (`cargo bench` passes `--bench`), lowercased: only
@@ -630,6 +640,27 @@ fn print_table(rows: &[Row], budget: Duration) {
         .min()
         .unwrap_or_default();
     println!("(every cell averages at least {iterations} timed calls)");
+}
+
+/// The table as Markdown, for `BENCHMARKS.md`.
+fn markdown_table(rows: &[Row], budget: Duration) -> String {
+    let mut out = format!(
+        "One university diploma, Ed25519 `did:key` issuer, text to text as a service would; {:.1} s per operation after {} ms warm-up. Times in µs per operation: mean (fastest); ratio = ssi mean / Sigil mean. Sigil's verify runs its whole pipeline (the JSON-LD compact-form check, signing key from the issuer's DID document, key history, status, validity, trust); `ssi` checks the signature and dates.\n\n",
+        budget.as_secs_f64(),
+        WARM_UP.as_millis()
+    );
+    out.push_str("| format | op | Sigil | ssi 0.16 | ssi / Sigil |\n|---|---|---|---|---|\n");
+    for row in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {:.2}× |\n",
+            row.format,
+            row.operation,
+            describe(row.sigil),
+            describe(row.ssi),
+            row.ssi.mean.as_secs_f64() / row.sigil.mean.as_secs_f64(),
+        ));
+    }
+    out
 }
 
 /// `mean (min)` in microseconds.

@@ -18,7 +18,9 @@
 //! - [`verify`]: the verification pipeline (DESIGN.md §5) and its report.
 //! - [`registry`], [`transaction`], [`merkle`]: the registry client and the wire format of
 //!   the ledger transactions issuers sign (status lists, anchors, statements).
+//! - [`benchmarks`]: where the benchmarks write their figures (`BENCHMARKS.md`).
 
+pub mod benchmarks;
 pub mod contexts;
 pub mod data_integrity;
 pub mod did;

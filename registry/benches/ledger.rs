@@ -82,37 +82,51 @@ fn main() {
     );
 
     let database = dir.path().join("registry.db");
-    let (state, tip, store) = runtime.block_on(async {
+    let (state, tip, store, ingest) = runtime.block_on(async {
         let store = Store::open(&database).await.expect("a store");
         let mut state: LedgerState = genesis.initial_state().expect("a genesis");
         let mut tip = Tip::genesis(&genesis);
         let started = Instant::now();
         for chunk in operations.chunks(BLOCK_SIZE) {
             let pending = chunk.iter().map(|(_, tx)| tx.clone()).collect();
-            let produced = produce(&genesis.chain_id, &state, &tip, pending, sigil_core::time::now(), &validator);
-            assert!(produced.refused.is_empty(), "the ledger refused {:?}", produced.refused.first());
+            let produced = produce(
+                &genesis.chain_id,
+                &state,
+                &tip,
+                pending,
+                sigil_core::time::now(),
+                &validator,
+            );
+            assert!(
+                produced.refused.is_empty(),
+                "the ledger refused {:?}",
+                produced.refused.first()
+            );
             store.append(&produced.block).await.expect("a durable block");
             tip = Tip::after(&produced.block.header);
             state = produced.state;
         }
         let elapsed = started.elapsed().as_secs_f64();
-        println!(
-            "  ingest: {:.0} operations/s with full verification and durable writes ({dids} in {elapsed:.1} s)",
+        let line = format!(
+            "ingest: {:.0} operations/s with full verification and durable writes ({dids} in {elapsed:.1} s)",
             dids as f64 / elapsed
         );
-        (state, tip, store)
+        (state, tip, store, line)
     });
+    println!("  {ingest}");
+    let mut figures = vec![ingest];
 
     let bytes = ["", "-wal"]
         .iter()
         .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", database.display())).ok())
         .map(|m| m.len())
         .sum::<u64>();
-    println!(
-        "  storage: {:.0} bytes per operation ({} MiB for {dids})",
+    figures.push(format!(
+        "storage: {:.0} bytes per operation ({} MiB for {dids})",
         bytes as f64 / dids as f64,
         bytes / (1024 * 1024)
-    );
+    ));
+    println!("  {}", figures[1]);
 
     let mut latencies: Vec<Duration> = (0..LOOKUPS)
         .map(|i| {
@@ -124,13 +138,14 @@ fn main() {
         })
         .collect();
     latencies.sort();
-    println!(
-        "  resolve from the ledger state: p50 {:.1} µs, p99 {:.1} µs",
+    figures.push(format!(
+        "resolve from the ledger state: p50 {:.1} µs, p99 {:.1} µs",
         percentile(&latencies, 0.5).as_secs_f64() * 1e6,
         percentile(&latencies, 0.99).as_secs_f64() * 1e6
-    );
+    ));
+    println!("  {}", figures[2]);
 
-    runtime.block_on(async {
+    let over_http = runtime.block_on(async {
         let view = ChainView { state, tip };
         let node = Node::start(
             genesis.clone(),
@@ -157,10 +172,29 @@ fn main() {
             latencies.push(started.elapsed());
         }
         latencies.sort();
-        println!(
-            "  resolve over HTTP (loopback, one client): p50 {:.0} µs, p99 {:.0} µs",
+        format!(
+            "resolve over HTTP (loopback, one client): p50 {:.0} µs, p99 {:.0} µs",
             percentile(&latencies, 0.5).as_secs_f64() * 1e6,
             percentile(&latencies, 0.99).as_secs_f64() * 1e6
-        );
+        )
     });
+    println!("  {over_http}");
+    figures.push(over_http);
+
+    let body = format!(
+        "{dids} DID creations in blocks of {BLOCK_SIZE}, on SQLite (WAL, synchronous=FULL).\n\n{}\n",
+        figures
+            .iter()
+            .map(|f| format!("- {f}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let written = sigil_core::benchmarks::record(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        "Registry: ingest, storage and resolution",
+        "cargo bench -p sigil-registry",
+        &body,
+    )
+    .expect("BENCHMARKS.md written");
+    println!("written to {}", written.display());
 }

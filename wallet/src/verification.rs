@@ -88,13 +88,15 @@ pub fn is_bound_to(report: &VerificationReport, credential: &str, holder: &Holde
     }
 }
 
-/// When a credential stops being valid (`validUntil`, or `exp` for SD-JWT), in Unix seconds.
+/// When a credential stops being valid, in Unix seconds: the earlier of `validUntil` and a
+/// JWT's `exp`, since verification holds it to both.
 pub fn valid_until(credential: &str) -> Option<i64> {
     let payload = payload(credential)?;
-    payload
+    let valid_until = payload
         .get("validUntil")
         .and_then(Value::as_str)
         .and_then(sigil_core::time::parse_datetime)
-        .map(|t| t.timestamp())
-        .or_else(|| payload.get("exp").and_then(Value::as_i64))
+        .map(|t| t.timestamp());
+    let exp = payload.get("exp").and_then(Value::as_i64);
+    valid_until.into_iter().chain(exp).min()
 }

@@ -16,7 +16,6 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -110,9 +109,13 @@ pub struct NewOffer {
 pub async fn create_offer(
     State(issuer): State<Arc<Issuer>>,
     ApiCaller(actor): ApiCaller,
-    body: Result<Json<NewOffer>, JsonRejection>,
+    body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let Json(request) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let text =
+        std::str::from_utf8(&body).map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
+    let value = sigil_core::json::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let request: NewOffer = serde_json::from_value(value)
+        .map_err(|e| ApiError::BadRequest(format!("not an offer request: {e}")))?;
     let format = parse_format(request.format.as_deref())?;
     let offers = issuer
         .create_offers(

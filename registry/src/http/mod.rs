@@ -8,7 +8,6 @@ mod records;
 
 use std::time::Duration;
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -63,11 +62,17 @@ async fn openapi() -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
+/// The body goes through the bounded parser (sizes, depth, no key written twice) before it is
+/// read as a transaction, like every other JSON Sigil takes from strangers.
 async fn submit_transaction(
     State(node): State<Node>,
-    body: Result<Json<Transaction>, JsonRejection>,
+    body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Receipt>), AppError> {
-    let Json(transaction) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let text =
+        std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("the body is not UTF-8".into()))?;
+    let value = sigil_core::json::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let transaction: Transaction =
+        serde_json::from_value(value).map_err(|e| AppError::BadRequest(format!("not a transaction: {e}")))?;
     let receipt = node.submit(transaction).await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
@@ -242,6 +247,33 @@ mod tests {
             format_datetime(tomorrow)
         );
         assert!(message.starts_with(&expected), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_transaction_with_a_key_written_twice_is_refused_as_a_bad_request() {
+        let op = operation::create(&key(1), &key(2).public_key(), vec![], sigil_core::time::now()).unwrap();
+        let text = serde_json::to_string(&Transaction::Did(op)).unwrap();
+        // The same member twice, as a stranger could send it.
+        let doubled = text.replacen("{\"did\":{", "{\"did\":{\"prev\":null,\"prev\":null,", 1);
+        assert_ne!(doubled, text);
+        let request = Request::post("/transactions")
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(doubled))
+            .unwrap();
+        let response = app(node().await).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "bad_request");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("duplicate key \"prev\""),
+            "{body}"
+        );
     }
 
     /// Every route `app` serves is described in `openapi.json`, and nothing more.
