@@ -177,9 +177,9 @@ impl VerifierService {
             nonce: Some(row.nonce.clone()),
             audience: Some(self.client_id()),
             issuer: None,
-            // A policy asks for the subject's own presentation, and for an accredited issuer
-            // (which `unaccredited = "warn"` then softens).
-            require_holder_binding: true,
+            // A policy asks for the subject's own presentation unless it says otherwise, and
+            // for an accredited issuer (which `unaccredited = "warn"` then softens).
+            require_holder_binding: policy.require_holder_binding,
             require_accreditation: true,
             require_presentation: true,
         };

@@ -45,6 +45,11 @@ pub struct Policy {
     pub max_age_days: Option<u32>,
     #[serde(default = "refuse")]
     pub unaccredited: Unaccredited,
+    /// Require the presenter to be the subject of the credential (the default). VCDM 2.0
+    /// lets a holder present a credential about someone else; `false` accepts that, and the
+    /// report carries it as a note.
+    #[serde(default = "required")]
+    pub require_holder_binding: bool,
 }
 
 fn all_formats() -> Vec<String> {
@@ -53,6 +58,10 @@ fn all_formats() -> Vec<String> {
 
 fn refuse() -> Unaccredited {
     Unaccredited::Refuse
+}
+
+fn required() -> bool {
+    true
 }
 
 impl Policy {
@@ -68,6 +77,7 @@ impl Policy {
             roots_of_trust: vec![],
             max_age_days: None,
             unaccredited: Unaccredited::Refuse,
+            require_holder_binding: true,
         }
     }
 
@@ -327,6 +337,19 @@ fn credential_time(report: &VerificationReport) -> Option<sigil_core::time::Time
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_requires_holder_binding_unless_it_says_otherwise() {
+        let read = |extra: &str| -> Policy {
+            toml::from_str(&format!(
+                "id = \"p\"\nlabel = \"P\"\ncredential_types = [\"UniversityDegreeCredential\"]\n{extra}"
+            ))
+            .unwrap()
+        };
+        assert!(read("").require_holder_binding);
+        assert!(!read("require_holder_binding = false").require_holder_binding);
+        assert!(Policy::diploma().require_holder_binding);
+    }
 
     #[test]
     fn the_diploma_policy_asks_for_name_and_degree_in_every_format() {
