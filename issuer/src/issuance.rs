@@ -203,16 +203,16 @@ impl Issuer {
         let (value, hash) = match format {
             CredentialFormat::LdpVc => {
                 let value: Value = serde_json::from_str(&issued).map_err(anyhow::Error::from)?;
-                let hash = credential_hash(&IssuedForm::Json(&value));
+                let hash = credential_hash(&IssuedForm::Json(&value)).map_err(anyhow::Error::from)?;
                 (value, hash)
             }
             CredentialFormat::VcJwt => (
                 Value::String(issued.clone()),
-                credential_hash(&IssuedForm::Jws(&issued)),
+                credential_hash(&IssuedForm::Jws(&issued)).map_err(anyhow::Error::from)?,
             ),
             CredentialFormat::SdJwt => (
                 Value::String(issued.clone()),
-                credential_hash(&IssuedForm::SdJwt(&issued)),
+                credential_hash(&IssuedForm::SdJwt(&issued)).map_err(anyhow::Error::from)?,
             ),
         };
         row.claims = None;

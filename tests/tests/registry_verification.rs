@@ -114,6 +114,7 @@ fn anchor_hash_of(credential: &str) -> String {
     credential_hash(&sigil_core::verify::IssuedForm::Json(
         &serde_json::from_str(credential).unwrap(),
     ))
+    .unwrap()
 }
 
 /// The registry's anchor answer proves the credential is in the batch, and the batch in a block.
@@ -235,7 +236,8 @@ fn the_verification_rules_hold_against_a_running_registry() {
             let unanchored = university.diploma(&key(11), "key-2", ago(1200), 8).await;
             let anchored_hash = credential_hash(&sigil_core::verify::IssuedForm::Json(
                 &serde_json::from_str(&anchored).unwrap(),
-            ));
+            ))
+            .unwrap();
             let mut batch = anchor::unsigned(
                 university.did.as_str(),
                 vec![anchored_hash],

@@ -124,8 +124,9 @@ pub(crate) struct SignedCredential {
     /// Any of them fails the `validity` check.
     pub validity_conflicts: Vec<String>,
     pub status: Vec<StatusEntry>,
-    /// See [`credential_hash`].
-    pub hash: String,
+    /// See [`credential_hash`]; `None` when it cannot be computed (then no anchor can vouch
+    /// for the credential).
+    pub hash: Option<String>,
 }
 
 impl<'a> Verifier<'a> {
@@ -216,7 +217,7 @@ impl<'a> Verifier<'a> {
                 &credential.issuer,
                 &credential.method_id,
                 credential.signed_at,
-                Some(&credential.hash),
+                credential.hash.as_deref(),
             )
             .await?,
         );
@@ -361,15 +362,21 @@ fn presentation_when_asked(mut report: VerificationReport, expect: &Expectations
 /// The hash that identifies a credential in issuance anchors: lowercase hex SHA-256 of the
 /// credential as issued — the compact JWS for `vc+jwt`, the issuer-signed JWT for SD-JWT VC
 /// (disclosures vary between presentations), and the RFC 8785 (JCS) form of the whole
-/// secured JSON, proof included, for Data Integrity.
-pub fn credential_hash(issued: &IssuedForm<'_>) -> String {
+/// secured JSON, proof included, for Data Integrity. A JSON value JCS cannot write is an
+/// error, never the hash of nothing.
+pub fn credential_hash(issued: &IssuedForm<'_>) -> Result<String, NotHashable> {
     let bytes: Vec<u8> = match issued {
-        IssuedForm::Json(value) => serde_jcs::to_vec(value).unwrap_or_default(),
+        IssuedForm::Json(value) => serde_jcs::to_vec(value).map_err(|e| NotHashable(e.to_string()))?,
         IssuedForm::Jws(text) => text.as_bytes().to_vec(),
-        IssuedForm::SdJwt(text) => text.split('~').next().unwrap_or_default().as_bytes().to_vec(),
+        IssuedForm::SdJwt(text) => text.split('~').next().unwrap_or(text).as_bytes().to_vec(),
     };
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Ok(Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect())
 }
+
+/// A credential that cannot be put in the canonical form its hash is taken over.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("the credential cannot be written in JCS to be hashed: {0}")]
+pub struct NotHashable(pub String);
 
 /// A credential in the form it was issued, for [`credential_hash`].
 #[derive(Debug, Clone, Copy)]

@@ -701,7 +701,7 @@ fn a_credential_anchored_before_the_compromise_passes() {
     history.anchors.insert(
         (
             Did::parse(SIGIL_DID).unwrap(),
-            credential_hash(&IssuedForm::Json(&value)),
+            credential_hash(&IssuedForm::Json(&value)).unwrap(),
         ),
         AnchorEvidence {
             block_height: 12,

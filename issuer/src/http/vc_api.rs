@@ -128,7 +128,15 @@ pub async fn issue(
             )));
         }
     };
-    row.credential_hash = Some(credential_hash(&IssuedForm::Json(&signed)));
+    row.credential_hash = match credential_hash(&IssuedForm::Json(&signed)) {
+        Ok(hash) => Some(hash),
+        Err(e) => {
+            issuer.store.delete_credential(&id).await?;
+            return Err(ApiError::BadRequest(format!(
+                "the credential cannot be recorded: {e}"
+            )));
+        }
+    };
     issuer.store.save_credential(row).await?;
     issuer
         .audit(&actor, "issue (VC API)", &id, cryptosuite_name(cryptosuite))
