@@ -22,6 +22,7 @@ use serde_json::Value;
 use crate::did::Did;
 use crate::http_client::{self, FetchError};
 use crate::time::{Timestamp, parse_datetime};
+use crate::transaction::{Receipt, Transaction};
 use crate::verify::sources::{
     Accreditation, AnchorEvidence, KeyEvents, KeyHistory, StatusListSource, TrustRegistry, Unavailable,
 };
@@ -35,6 +36,33 @@ pub enum SubmitError {
     /// The registry could not be reached or failed; nothing was recorded.
     #[error("{0}")]
     Unavailable(String),
+    /// The registry said it recorded the transaction, but its receipt does not prove that:
+    /// unreadable, for another transaction, or with an audit path that does not lead to the
+    /// header's transaction root.
+    #[error("the registry's receipt does not prove the transaction was recorded: {0}")]
+    BadReceipt(String),
+}
+
+/// Reads the registry's receipt for `transaction` and checks that it proves its inclusion:
+/// the receipt names this transaction's hash, and its audit path leads to the header's root.
+fn checked_receipt(transaction: &Transaction, answer: Value) -> Result<Receipt, SubmitError> {
+    let receipt: Receipt =
+        serde_json::from_value(answer).map_err(|e| SubmitError::BadReceipt(e.to_string()))?;
+    let hash = transaction
+        .hash()
+        .map_err(|e| SubmitError::BadReceipt(e.to_string()))?;
+    if receipt.tx_hash != hash {
+        return Err(SubmitError::BadReceipt(format!(
+            "it names transaction {}, not {hash}",
+            receipt.tx_hash
+        )));
+    }
+    if !receipt.verify() {
+        return Err(SubmitError::BadReceipt(
+            "its audit path does not lead to the block's transaction root".into(),
+        ));
+    }
+    Ok(receipt)
 }
 
 /// How long the chain's height is taken as current before it is asked for again.
@@ -168,9 +196,9 @@ impl RegistryClient {
         self.get("anchors", &[("credentialHash", credential_hash)]).await
     }
 
-    /// Submits a transaction (`{"did": operation}`, `{"anchor": …}`, …) and returns the
-    /// registry's receipt once the block holding it is durable.
-    pub async fn submit(&self, transaction: &Value) -> Result<Value, SubmitError> {
+    /// Submits a transaction and returns the registry's receipt once the block holding it is
+    /// durable — checked here to prove the transaction's inclusion in that block's header.
+    pub async fn submit(&self, transaction: &Transaction) -> Result<Receipt, SubmitError> {
         let url = self
             .base
             .join("transactions")
@@ -191,7 +219,7 @@ impl RegistryClient {
             .and_then(|text| crate::json::parse(text).ok())
             .unwrap_or(Value::Null);
         match status.as_u16() {
-            201 => Ok(answer),
+            201 => checked_receipt(transaction, answer),
             code if status.is_client_error() => Err(SubmitError::Refused {
                 code: answer
                     .pointer("/error/code")
@@ -333,6 +361,49 @@ mod tests {
 
     use super::*;
     use crate::test_support::{block_on, http_server};
+
+    /// A one-transaction block's receipt for `tx_hash`, as the registry would answer.
+    fn receipt_for(tx_hash: &str) -> Value {
+        let root = crate::merkle::hex(&crate::merkle::leaf_hash(tx_hash.as_bytes()));
+        json!({"txHash": tx_hash, "height": 3, "index": 0, "blockSize": 1, "inclusionProof": [],
+               "header": {"chainId": "c", "height": 3, "prevHash": "p", "time": "2026-01-01T00:00:00Z",
+                          "txRoot": root, "stateRoot": "s", "proposer": "z6Mk"}})
+    }
+
+    #[test]
+    fn a_receipt_is_believed_only_when_it_proves_the_transaction_was_recorded() {
+        let key = crate::key::SigningKey::from_seed(&[3; 32]);
+        let op = crate::did::sigil::operation::create(&key, &key.public_key(), vec![], crate::time::now())
+            .unwrap();
+        let transaction = Transaction::Did(op);
+        let hash = transaction.hash().unwrap();
+        let good = receipt_for(&hash);
+        let receipt = checked_receipt(&transaction, good.clone()).unwrap();
+        assert_eq!((receipt.height, receipt.tx_hash.as_str()), (3, hash.as_str()));
+
+        let other = checked_receipt(&transaction, receipt_for("someone-else's"));
+        assert!(
+            matches!(other, Err(SubmitError::BadReceipt(ref m)) if m.contains("names transaction")),
+            "{other:?}"
+        );
+        let mut forged_root = good.clone();
+        forged_root["header"]["txRoot"] = json!(crate::merkle::hex(&crate::merkle::leaf_hash(b"x")));
+        assert!(matches!(
+            checked_receipt(&transaction, forged_root),
+            Err(SubmitError::BadReceipt(_))
+        ));
+        assert!(matches!(
+            checked_receipt(&transaction, json!({"ok": true})),
+            Err(SubmitError::BadReceipt(_))
+        ));
+
+        // Through the client, against a registry that answers 201 with someone else's receipt.
+        block_on(async {
+            let (base, _) = http_server(|_| ("201 Created", receipt_for("someone-else's"))).await;
+            let answer = RegistryClient::new(base).submit(&transaction).await;
+            assert!(matches!(answer, Err(SubmitError::BadReceipt(_))), "{answer:?}");
+        });
+    }
 
     #[test]
     fn answers_are_reused_while_the_chain_does_not_grow() {

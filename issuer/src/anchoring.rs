@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use sigil_core::registry::SubmitError;
-use sigil_core::transaction::{anchor, statement};
+use sigil_core::transaction::{Transaction, anchor, statement};
 
 use crate::service::Issuer;
 use crate::store::entities;
@@ -41,16 +41,15 @@ impl Issuer {
         let now = sigil_core::time::now();
         let mut batch = anchor::unsigned(key.did.as_str(), hashes, &sigil_core::time::format_datetime(now));
         batch.proof = Some(statement::sign(&batch, &key.key, &key.method)?);
-        let receipt = match self.registry.submit(&json!({ "anchor": batch })).await {
-            Ok(receipt) => receipt,
+        let height = match self.registry.submit(&Transaction::Anchor(batch.clone())).await {
+            Ok(receipt) => receipt.height,
             Err(SubmitError::Refused { code, message }) if code == "anchor_exists" => {
                 // A previous round reached the registry but not our database: record it now.
                 tracing::info!(%message, "anchor already on the registry");
-                Value::Null
+                0
             }
             Err(error) => return Err(error.into()),
         };
-        let height = receipt.get("height").and_then(Value::as_u64).unwrap_or(0);
         self.store
             .insert_anchor(entities::anchor::Model {
                 merkle_root: batch.merkle_root.clone(),

@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sigil_core::did::Did;
 use sigil_core::did::sigil::digest;
 use sigil_core::did::sigil::operation::{self, Compromise, DidOperation, OperationKind, Purpose};
@@ -19,6 +18,7 @@ use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
 use sigil_core::registry::RegistryClient;
 use sigil_core::time::{Timestamp, format_datetime};
+use sigil_core::transaction::Transaction;
 
 /// The fragment of the key diplomas are signed with.
 pub const SIGNING_KEY: &str = "key-1";
@@ -137,7 +137,7 @@ pub async fn init(
     keystore::write(&institution.key_path(SIGNING_KEY), &signing, passphrase, params)?;
     keystore::write(&institution.cold_key_path(), &next, passphrase, params)?;
     RegistryClient::new(registry.clone())
-        .submit(&json!({ "did": inception }))
+        .submit(&Transaction::Did(inception))
         .await?;
     let config = IssuerConfig {
         name: name.to_owned(),
@@ -222,7 +222,7 @@ pub async fn rotate(
             (op.sign(&next)?, Some(next), Some(cold))
         }
     };
-    registry.submit(&json!({ "did": op })).await?;
+    registry.submit(&Transaction::Did(op)).await?;
     // Recorded on the chain: now bring the key files in line.
     keystore::write(&institution.key_path(&fragment), &signing, passphrase, params)?;
     if let (Some(controller), Some(cold)) = (new_controller, new_cold) {

@@ -10,7 +10,7 @@ use sigil_core::did::document::Relationship;
 use sigil_core::model::status_list::Bitstring;
 use sigil_core::registry::SubmitError;
 use sigil_core::time::{Timestamp, format_datetime};
-use sigil_core::transaction::StatusListPublication;
+use sigil_core::transaction::{Receipt, StatusListPublication, Transaction};
 
 use crate::service::Issuer;
 use crate::store::entities::{credential, status_list};
@@ -90,7 +90,7 @@ impl From<sea_orm::DbErr> for StatusError {
 pub struct StatusChange {
     pub credential_id: String,
     pub status: Status,
-    pub receipts: Vec<Value>,
+    pub receipts: Vec<Receipt>,
 }
 
 /// The URL of status list `number` for `purpose`.
@@ -197,10 +197,7 @@ impl Issuer {
         }
         row.status = status.name().to_owned();
         self.store.save_credential(row).await?;
-        let blocks: Vec<String> = receipts
-            .iter()
-            .filter_map(|r| r.get("height").map(Value::to_string))
-            .collect();
+        let blocks: Vec<String> = receipts.iter().map(|r| r.height.to_string()).collect();
         self.audit(
             actor,
             status_action(status),
@@ -222,7 +219,7 @@ impl Issuer {
         number: i32,
         purpose: &str,
         change: Option<(i64, bool)>,
-    ) -> Result<Value, StatusError> {
+    ) -> Result<Receipt, StatusError> {
         let id = list_url(&self.public_url, purpose, number);
         let mut bits = Bitstring::new();
         for (status, index) in self.store.list_positions(number).await? {
@@ -265,10 +262,13 @@ impl Issuer {
         let signed = data_integrity::sign(&unsigned, &key.key, &options)
             .await
             .map_err(|e| StatusError::Internal(e.into()))?;
-        let transaction = json!({ "statusList": StatusListPublication { credential: signed.clone() } });
+        let transaction = Transaction::StatusList(StatusListPublication {
+            credential: signed.clone(),
+        });
         let receipt = self.registry.submit(&transaction).await.map_err(|e| match e {
             SubmitError::Refused { code, message } => StatusError::Refused { code, message },
             SubmitError::Unavailable(reason) => StatusError::Unavailable(reason),
+            bad @ SubmitError::BadReceipt(_) => StatusError::Unavailable(bad.to_string()),
         })?;
         self.store
             .save_status_list(status_list::Model {
@@ -277,7 +277,7 @@ impl Issuer {
                 purpose: purpose.to_owned(),
                 credential: signed.to_string(),
                 valid_from: valid_from.timestamp(),
-                receipt: Some(receipt.to_string()),
+                receipt: Some(serde_json::to_string(&receipt).map_err(|e| StatusError::Internal(e.into()))?),
             })
             .await?;
         Ok(receipt)

@@ -41,8 +41,7 @@ impl RegistryApi {
 
     /// Submits a transaction; returns its receipt, or the registry's refusal as an error.
     pub async fn submit(&self, transaction: &Transaction) -> anyhow::Result<Receipt> {
-        let receipt = self.client.submit(&serde_json::to_value(transaction)?).await?;
-        Ok(serde_json::from_value(receipt)?)
+        Ok(self.client.submit(transaction).await?)
     }
 
     /// GETs a JSON document; 404 is an error naming `what`.

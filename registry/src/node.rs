@@ -198,7 +198,7 @@ impl Producer {
         }
         for (transaction, reply) in transactions.iter().zip(replies) {
             let answer = match produced.block.transactions.iter().position(|t| t == transaction) {
-                Some(index) => Receipt::new(&produced.block, index)
+                Some(index) => crate::chain::receipt(&produced.block, index)
                     .ok_or_else(|| SubmitError::Unavailable("receipt could not be made".into())),
                 None => Err(produced
                     .refused

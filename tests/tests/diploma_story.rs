@@ -210,7 +210,9 @@ async fn the_diploma_story() {
         since: format_datetime(t),
     }];
     registry
-        .submit(&json!({"did": rotate.sign(&cold).unwrap()}))
+        .submit(&sigil_core::transaction::Transaction::Did(
+            rotate.sign(&cold).unwrap(),
+        ))
         .await
         .unwrap();
     let_the_registry_settle().await;
@@ -249,7 +251,9 @@ async fn the_diploma_story() {
     deactivate.did = Some(did.to_string());
     deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap().hash);
     registry
-        .submit(&json!({"did": deactivate.sign(&next_cold).unwrap()}))
+        .submit(&sigil_core::transaction::Transaction::Did(
+            deactivate.sign(&next_cold).unwrap(),
+        ))
         .await
         .unwrap();
     let_the_registry_settle().await;

@@ -184,7 +184,6 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
 /// the university's recovery with its cold key is accepted at once, not minutes later.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_university_recovers_at_once_after_a_thief_dates_an_update_ahead() {
-    use serde_json::json;
     use sigil_core::did::Did;
     use sigil_core::did::sigil::operation::{self, DidOperation, OperationKind, Purpose};
     use sigil_core::registry::RegistryClient;
@@ -226,7 +225,9 @@ async fn a_university_recovers_at_once_after_a_thief_dates_an_update_ahead() {
         &[Purpose::AssertionMethod],
     )];
     client
-        .submit(&json!({"did": update.sign(&stolen).unwrap()}))
+        .submit(&sigil_core::transaction::Transaction::Did(
+            update.sign(&stolen).unwrap(),
+        ))
         .await
         .unwrap();
 

@@ -422,7 +422,9 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
     deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap().hash);
     deactivate.did = Some(did.to_string());
     registry
-        .submit(&json!({"did": deactivate.sign(&cold).unwrap()}))
+        .submit(&sigil_core::transaction::Transaction::Did(
+            deactivate.sign(&cold).unwrap(),
+        ))
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;

@@ -15,12 +15,12 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sigil_core::did::Did;
 use sigil_core::did::sigil::operation::{self, Purpose};
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams, KeystoreError};
 use sigil_core::registry::RegistryClient;
+use sigil_core::transaction::Transaction;
 
 use crate::vault::Vault;
 
@@ -122,7 +122,7 @@ pub async fn init(
             keystore::write(&dir.key_path("controller"), &controller, passphrase, params)?;
             keystore::write(&dir.cold_key_path(), &next, passphrase, params)?;
             RegistryClient::new(registry.clone())
-                .submit(&json!({ "did": inception }))
+                .submit(&Transaction::Did(inception))
                 .await?;
             let method_id = format!("{did}#key-1");
             (did, method_id)

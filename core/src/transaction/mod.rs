@@ -1,13 +1,79 @@
-//! The wire format of the ledger transactions that issuers and roots of trust sign
-//! (DESIGN.md §4): signed statements, issuance anchors and status-list publications. The
-//! registry validates and orders them; the issuer service builds and signs them — so their
-//! shape lives here, in the shared core, next to the `did:sigil` operations of
-//! [`crate::did::sigil`].
+//! The wire format of the registry (DESIGN.md §4): the transactions that controllers, issuers
+//! and roots of trust sign — `did:sigil` operations, status-list publications, issuance
+//! anchors, accreditations and their revocation — and the receipt the registry answers with.
+//! The registry validates and orders them; issuers, wallets and the registry's own client
+//! commands build them — so their shape lives here, in the shared core, next to the
+//! `did:sigil` operations of [`crate::did::sigil`], and no service writes them as untyped JSON.
 
+pub mod accreditation;
 pub mod anchor;
+pub mod receipt;
 pub mod statement;
 pub mod status_list;
 
+use serde::{Deserialize, Serialize};
+
+pub use accreditation::{Accreditation, AccreditationRevocation};
 pub use anchor::IssuanceAnchor;
+pub use receipt::{BlockHeader, Receipt};
 pub use statement::StatementProof;
 pub use status_list::StatusListPublication;
+
+use crate::did::sigil::digest::digest_jcs;
+use crate::did::sigil::operation::{DidOperation, OperationKind};
+
+/// A ledger transaction (DESIGN.md §4), as `POST /transactions` takes it: `{"did": …}`,
+/// `{"statusList": …}`, `{"anchor": …}`, `{"accreditation": …}` or
+/// `{"revokeAccreditation": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Transaction {
+    /// A `did:sigil` operation.
+    Did(DidOperation),
+    /// A new version of an issuer's status list.
+    StatusList(StatusListPublication),
+    /// An issuer's commitment to a batch of issued credentials.
+    Anchor(IssuanceAnchor),
+    /// A root of trust accredits an issuer.
+    Accreditation(Accreditation),
+    /// A root of trust withdraws an accreditation.
+    RevokeAccreditation(AccreditationRevocation),
+}
+
+impl Transaction {
+    /// What the transaction is and what it is about, for people: ("DID update", "did:sigil:…").
+    pub fn describe(&self) -> (&'static str, String) {
+        match self {
+            Transaction::Did(op) => {
+                let kind = match op.kind {
+                    OperationKind::Create => "DID create",
+                    OperationKind::Update => "DID update",
+                    OperationKind::Rotate => "DID rotate",
+                    OperationKind::Deactivate => "DID deactivate",
+                };
+                let did = match &op.did {
+                    Some(did) => did.clone(),
+                    None => op.created_did().map(|did| did.to_string()).unwrap_or_default(),
+                };
+                (kind, did)
+            }
+            Transaction::StatusList(publication) => {
+                let id = publication
+                    .credential
+                    .get("id")
+                    .and_then(serde_json::Value::as_str);
+                ("status list", id.unwrap_or_default().to_owned())
+            }
+            Transaction::Anchor(anchor) => ("issuance anchor", anchor.issuer.clone()),
+            Transaction::Accreditation(grant) => ("accreditation", grant.issuer.clone()),
+            Transaction::RevokeAccreditation(revocation) => {
+                ("accreditation revoked", revocation.accreditation.clone())
+            }
+        }
+    }
+
+    /// The transaction's hash: the digest of its JCS form, as receipts and replay checks name it.
+    pub fn hash(&self) -> Result<String, serde_json::Error> {
+        digest_jcs(self)
+    }
+}

@@ -12,7 +12,6 @@ use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::Value;
 use sigil_core::issue::CredentialFormat;
 use sigil_templates::issuer::{
     AnchorView, AuditPage, AuditRow, BatchPage, CredentialPage, CredentialRow, CredentialsPage,
@@ -672,7 +671,7 @@ fn state_of(row: &credential::Model) -> &'static str {
 struct Outcome {
     message: Option<String>,
     error: Option<String>,
-    receipts: Vec<Value>,
+    receipts: Vec<sigil_core::transaction::Receipt>,
 }
 
 async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outcome: Outcome) -> Response {
@@ -722,12 +721,8 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
                 .receipts
                 .iter()
                 .map(|r| ReceiptView {
-                    height: r.get("height").map(Value::to_string).unwrap_or_default(),
-                    tx_hash: r
-                        .get("txHash")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
+                    height: r.height.to_string(),
+                    tx_hash: r.tx_hash.clone(),
                 })
                 .collect(),
             message: outcome.message,

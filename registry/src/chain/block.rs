@@ -8,47 +8,9 @@ use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 
 use super::genesis::Genesis;
 use super::merkle::{self, Hash};
-use crate::ledger::hash::digest_jcs;
 use crate::ledger::{BlockContext, LedgerError, LedgerState, Transaction, apply};
 
-/// A block header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BlockHeader {
-    pub chain_id: String,
-    pub height: u64,
-    /// The previous block's hash (the genesis hash for block 1).
-    pub prev_hash: String,
-    pub time: String,
-    /// RFC 6962 Merkle root (hex) of the transaction hashes, in block order.
-    pub tx_root: String,
-    /// Commitment to the ledger state after this block: `digest(prevStateRoot || txRoot)`.
-    /// The state is a pure function of the ordered transactions, so this chains every state.
-    pub state_root: String,
-    /// The validator's Multikey.
-    pub proposer: String,
-    /// base58btc multibase Ed25519 signature over the header without it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<String>,
-}
-
-impl BlockHeader {
-    /// The block hash: the digest of the JCS header without its signature.
-    pub fn hash(&self) -> String {
-        digest_jcs(&self.unsigned()).unwrap_or_default()
-    }
-
-    fn unsigned(&self) -> BlockHeader {
-        BlockHeader {
-            signature: None,
-            ..self.clone()
-        }
-    }
-
-    fn signing_bytes(&self) -> Vec<u8> {
-        serde_jcs::to_vec(&self.unsigned()).unwrap_or_default()
-    }
-}
+pub use sigil_core::transaction::{BlockHeader, Receipt};
 
 /// A block: its header and its transactions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,47 +237,19 @@ fn state_root(previous: &str, tx_root: &str) -> String {
     crate::ledger::hash::digest(format!("{previous}{tx_root}").as_bytes())
 }
 
-/// The acknowledgement of a transaction: where it is, and the proof that the signed header
-/// commits to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Receipt {
-    pub tx_hash: String,
-    pub height: u64,
-    pub index: usize,
-    /// How many transactions the block holds (the Merkle tree's size).
-    pub block_size: usize,
-    /// The RFC 6962 audit path (hex), leaf to root.
-    pub inclusion_proof: Vec<String>,
-    pub header: BlockHeader,
-}
-
-impl Receipt {
-    /// The receipt of transaction `index` of `block`.
-    pub fn new(block: &Block, index: usize) -> Option<Receipt> {
-        let transaction = block.transactions.get(index)?;
-        let leaves = leaves(&block.transactions);
-        Some(Receipt {
-            tx_hash: transaction.hash().ok()?,
-            height: block.header.height,
-            index,
-            block_size: block.transactions.len(),
-            inclusion_proof: merkle::audit_path(&leaves, index)
-                .iter()
-                .map(merkle::hex)
-                .collect(),
-            header: block.header.clone(),
-        })
-    }
-
-    /// Checks that the header's transaction root includes the transaction. (The header's
-    /// signature is checked against the chain's validators separately.)
-    pub fn verify(&self) -> bool {
-        let Some(root) = merkle::from_hex(&self.header.tx_root) else {
-            return false;
-        };
-        let path: Option<Vec<Hash>> = self.inclusion_proof.iter().map(|h| merkle::from_hex(h)).collect();
-        let leaf = merkle::leaf_hash(self.tx_hash.as_bytes());
-        path.is_some_and(|path| merkle::verify_inclusion(&leaf, self.index, self.block_size, &path, &root))
-    }
+/// The receipt of transaction `index` of `block`.
+pub fn receipt(block: &Block, index: usize) -> Option<Receipt> {
+    let transaction = block.transactions.get(index)?;
+    let leaves = leaves(&block.transactions);
+    Some(Receipt {
+        tx_hash: transaction.hash().ok()?,
+        height: block.header.height,
+        index,
+        block_size: block.transactions.len(),
+        inclusion_proof: merkle::audit_path(&leaves, index)
+            .iter()
+            .map(merkle::hex)
+            .collect(),
+        header: block.header.clone(),
+    })
 }

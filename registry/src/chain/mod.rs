@@ -8,7 +8,7 @@ pub mod genesis;
 /// RFC 6962 Merkle trees, shared with issuers (anchors) through `sigil-core`.
 pub use sigil_core::merkle;
 
-pub use block::{Block, BlockHeader, ChainError, Produced, Receipt, Tip, produce, verify_block};
+pub use block::{Block, BlockHeader, ChainError, Produced, Receipt, Tip, produce, receipt, verify_block};
 
 #[cfg(test)]
 mod tests;

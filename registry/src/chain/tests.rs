@@ -62,7 +62,7 @@ fn refused_transactions_stay_out_of_the_block() {
 fn a_receipt_proves_inclusion_in_the_signed_header() {
     let (block, _) = first_block();
     for index in 0..3 {
-        let receipt = Receipt::new(&block, index).unwrap();
+        let receipt = super::block::receipt(&block, index).unwrap();
         assert!(receipt.verify());
         let moved = Receipt {
             index: (index + 1) % 3,

@@ -13,7 +13,6 @@ use sigil_templates::registry::{
     BlockPage, BlockRow, BlocksPage, DidPage, KeyRow, TransactionPage, TransactionRow, VersionRow,
 };
 
-use crate::chain::Receipt;
 use crate::node::Node;
 
 /// How many blocks the front page lists.
@@ -131,7 +130,7 @@ async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Resu
         .map_err(internal)?
         .ok_or_else(not_found)?;
     let transaction = block.transactions.get(location.index).ok_or_else(not_found)?;
-    let receipt = Receipt::new(&block, location.index).ok_or_else(not_found)?;
+    let receipt = crate::chain::receipt(&block, location.index).ok_or_else(not_found)?;
     render(&TransactionPage {
         kind: transaction.describe().0.to_owned(),
         hash,

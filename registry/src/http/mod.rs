@@ -84,7 +84,7 @@ async fn get_transaction(
     let not_found = || AppError::NotFound(format!("no transaction {hash}"));
     let location = node.store().locate(&hash).await?.ok_or_else(not_found)?;
     let block = node.store().block(location.height).await?.ok_or_else(not_found)?;
-    let receipt = Receipt::new(&block, location.index).ok_or_else(not_found)?;
+    let receipt = crate::chain::receipt(&block, location.index).ok_or_else(not_found)?;
     let transaction = block
         .transactions
         .get(location.index)
@@ -129,7 +129,7 @@ async fn operation_receipt(node: &Node, transaction: &str) -> Result<Option<Rece
         return Ok(None);
     };
     let block = node.store().block(location.height).await?;
-    Ok(block.and_then(|block| Receipt::new(&block, location.index)))
+    Ok(block.and_then(|block| crate::chain::receipt(&block, location.index)))
 }
 
 /// DID Resolution parameters.

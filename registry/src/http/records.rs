@@ -9,7 +9,7 @@ use sigil_core::did::Did;
 use sigil_core::time::{format_datetime, parse_datetime};
 
 use super::AppError;
-use crate::chain::{Receipt, merkle};
+use crate::chain::merkle;
 use crate::node::Node;
 
 #[derive(Debug, Deserialize)]
@@ -87,7 +87,7 @@ pub(super) async fn get_anchor(
         .iter()
         .map(merkle::hex)
         .collect();
-    let receipt = Receipt::new(&block, location.index).ok_or_else(not_found)?;
+    let receipt = crate::chain::receipt(&block, location.index).ok_or_else(not_found)?;
     Ok(Json(json!({
         "issuer": anchor.issuer,
         "merkleRoot": root,

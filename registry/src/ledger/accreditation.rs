@@ -2,41 +2,15 @@
 //! genesis states that an issuer may issue given credential types from/until given times,
 //! and may revoke that later.
 
-use serde::{Deserialize, Serialize};
 use sigil_core::did::Did;
 use sigil_core::time::parse_datetime;
 
 use super::BlockContext;
 use super::error::LedgerError;
 use super::state::{AccreditationRecord, LedgerState};
-use super::statement::{self, StatementProof};
+use super::statement;
 
-/// An accreditation to grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Accreditation {
-    /// The root of trust granting it.
-    pub root: String,
-    pub issuer: String,
-    pub credential_types: Vec<String>,
-    pub valid_from: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_until: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof: Option<StatementProof>,
-}
-
-/// The revocation of an accreditation by the root that granted it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AccreditationRevocation {
-    pub root: String,
-    /// The hash of the transaction that granted the accreditation.
-    pub accreditation: String,
-    pub time: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof: Option<StatementProof>,
-}
+pub use sigil_core::transaction::accreditation::{Accreditation, AccreditationRevocation};
 
 fn root_of_trust(state: &LedgerState, root: &str) -> Result<Did, LedgerError> {
     let root = Did::parse(root).map_err(|e| LedgerError::Malformed(e.to_string()))?;

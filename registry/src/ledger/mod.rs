@@ -16,13 +16,14 @@ pub mod state;
 pub mod statement;
 pub mod status_list;
 
-use serde::{Deserialize, Serialize};
 use sigil_core::time::{Timestamp, format_datetime};
 
 pub use error::LedgerError;
 pub use operation::DidOperation;
 /// The `did:sigil` wire format, shared with issuers and wallets through `sigil-core`.
 pub use sigil_core::did::sigil::{digest as hash, operation};
+/// The transaction wire format, shared with issuers, wallets and clients through `sigil-core`.
+pub use sigil_core::transaction::Transaction;
 /// How far past its block's time a transaction may be dated, in seconds: the clock difference
 /// Sigil allows everywhere between two parties (here a controller and the validators).
 ///
@@ -30,60 +31,6 @@ pub use sigil_core::did::sigil::{digest as hash, operation};
 /// which chains replay.
 pub use sigil_core::verify::CLOCK_SKEW_SECONDS;
 pub use state::LedgerState;
-
-/// A ledger transaction (DESIGN.md §4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub enum Transaction {
-    /// A `did:sigil` operation.
-    Did(DidOperation),
-    /// A new version of an issuer's status list.
-    StatusList(status_list::StatusListPublication),
-    /// An issuer's commitment to a batch of issued credentials.
-    Anchor(anchor::IssuanceAnchor),
-    /// A root of trust accredits an issuer.
-    Accreditation(accreditation::Accreditation),
-    /// A root of trust withdraws an accreditation.
-    RevokeAccreditation(accreditation::AccreditationRevocation),
-}
-
-impl Transaction {
-    /// What the transaction is and what it is about, for people: ("DID update", "did:sigil:…").
-    pub fn describe(&self) -> (&'static str, String) {
-        match self {
-            Transaction::Did(op) => {
-                let kind = match op.kind {
-                    operation::OperationKind::Create => "DID create",
-                    operation::OperationKind::Update => "DID update",
-                    operation::OperationKind::Rotate => "DID rotate",
-                    operation::OperationKind::Deactivate => "DID deactivate",
-                };
-                let did = match &op.did {
-                    Some(did) => did.clone(),
-                    None => op.created_did().map(|did| did.to_string()).unwrap_or_default(),
-                };
-                (kind, did)
-            }
-            Transaction::StatusList(publication) => {
-                let id = publication
-                    .credential
-                    .get("id")
-                    .and_then(serde_json::Value::as_str);
-                ("status list", id.unwrap_or_default().to_owned())
-            }
-            Transaction::Anchor(anchor) => ("issuance anchor", anchor.issuer.clone()),
-            Transaction::Accreditation(grant) => ("accreditation", grant.issuer.clone()),
-            Transaction::RevokeAccreditation(revocation) => {
-                ("accreditation revoked", revocation.accreditation.clone())
-            }
-        }
-    }
-
-    /// The transaction's hash: the digest of its JCS form, as receipts and replay checks name it.
-    pub fn hash(&self) -> Result<String, LedgerError> {
-        hash::digest_jcs(self).map_err(|e| LedgerError::Malformed(e.to_string()))
-    }
-}
 
 /// What the ledger knows of the block a transaction goes into — taken from the block's
 /// header, never from the clock of the node applying it, so that the node producing the block
@@ -121,7 +68,9 @@ pub fn apply(
     transaction: &Transaction,
     block: &BlockContext,
 ) -> Result<LedgerState, LedgerError> {
-    let hash = transaction.hash()?;
+    let hash = transaction
+        .hash()
+        .map_err(|e| LedgerError::Malformed(e.to_string()))?;
     if state.applied.contains(&hash) {
         return Err(LedgerError::Replay(hash));
     }
