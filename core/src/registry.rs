@@ -386,7 +386,7 @@ mod tests {
             matches!(other, Err(SubmitError::BadReceipt(ref m)) if m.contains("names transaction")),
             "{other:?}"
         );
-        let mut forged_root = good.clone();
+        let mut forged_root = good;
         forged_root["header"]["txRoot"] = json!(crate::merkle::hex(&crate::merkle::leaf_hash(b"x")));
         assert!(matches!(
             checked_receipt(&transaction, forged_root),

@@ -46,7 +46,7 @@ impl Verifier<'_> {
         let issuer = parse_did(credential.issuer.id(), "issuer")?;
         report.issuer = Some(issuer.to_string());
         report.types = credential.types.clone();
-        report.claims = jws.payload.get("credentialSubject").cloned();
+        report.claims = Some(credential.claims());
         report.push(Check::passed(check_id::FORMAT, "A VC-JOSE credential (vc+jwt)."));
         let kid = key_id(jws)?;
         let claims = TimeClaims::read(&jws.payload)?;
