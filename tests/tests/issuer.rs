@@ -17,28 +17,35 @@ fn command(name: &str, args: &[&str]) -> sigil_tests::Outcome {
         .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
 }
 
-#[test]
-fn a_university_registers_issues_and_is_trusted_once_accredited() {
-    let scratch = Scratch::new();
-    let registry_dir = scratch.path("registry");
-    let registry = RegistryProcess::start(&registry_dir);
-    let url = registry.url.as_str();
+/// A registry in `scratch/registry` and `sigil-issuer init` of "Example University" in
+/// `scratch/university` on it; the registry and what `init` printed.
+fn university_on_a_registry(scratch: &Scratch) -> (RegistryProcess, sigil_tests::Outcome) {
+    let registry = RegistryProcess::start(&scratch.path("registry"));
     let university = scratch.path("university");
-    let university = university.to_str().unwrap();
-
     let out = command(
         "sigil-issuer",
         &[
             "init",
             "--data-dir",
-            university,
+            university.to_str().unwrap(),
             "--registry",
-            url,
+            registry.url.as_str(),
             "--name",
             "Example University",
         ],
     )
     .expect_code(0);
+    (registry, out)
+}
+
+#[test]
+fn a_university_registers_issues_and_is_trusted_once_accredited() {
+    let scratch = Scratch::new();
+    let registry_dir = scratch.path("registry");
+    let (registry, out) = university_on_a_registry(&scratch);
+    let url = registry.url.as_str();
+    let university = scratch.path("university");
+    let university = university.to_str().unwrap();
     let did = out.stdout.trim().to_owned();
     assert!(did.starts_with("did:sigil:"), "{did}");
     assert!(out.stderr.contains("cold-storage/next.key"), "{}", out.stderr);
@@ -190,27 +197,10 @@ async fn a_university_recovers_at_once_after_a_thief_dates_an_update_ahead() {
     use sigil_core::time::{format_datetime, now};
 
     let scratch = Scratch::new();
-    let registry = RegistryProcess::start(&scratch.path("registry"));
-    let url = registry.url.as_str();
+    let (registry, out) = university_on_a_registry(&scratch);
     let university = scratch.path("university");
     let university = university.to_str().unwrap();
-    let did = command(
-        "sigil-issuer",
-        &[
-            "init",
-            "--data-dir",
-            university,
-            "--registry",
-            url,
-            "--name",
-            "Example University",
-        ],
-    )
-    .expect_code(0)
-    .stdout
-    .trim()
-    .to_owned();
-    let did = Did::parse(&did).unwrap();
+    let did = Did::parse(out.stdout.trim()).unwrap();
 
     let stolen =
         sigil_core::keystore::read(&scratch.path("university/keys/controller.key"), TEST_PASSPHRASE).unwrap();
