@@ -14,37 +14,7 @@ use crate::model::CredentialType;
 use crate::sd_jwt::{self, SdJwtError};
 use crate::time::{Timestamp, format_datetime};
 
-/// The three securing formats, named as OpenID4VCI names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CredentialFormat {
-    /// Data Integrity, `eddsa-rdfc-2022` (`ldp_vc`).
-    LdpVc,
-    /// VC-JOSE-COSE (`vc+jwt`; OpenID4VCI calls it `jwt_vc_json`).
-    VcJwt,
-    /// SD-JWT VC (`dc+sd-jwt`).
-    SdJwt,
-}
-
-impl CredentialFormat {
-    /// Reads `ldp_vc`, `vc+jwt` or `dc+sd-jwt`.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "ldp_vc" => Some(CredentialFormat::LdpVc),
-            "vc+jwt" | "jwt_vc_json" => Some(CredentialFormat::VcJwt),
-            "dc+sd-jwt" => Some(CredentialFormat::SdJwt),
-            _ => None,
-        }
-    }
-
-    /// The canonical name.
-    pub fn name(self) -> &'static str {
-        match self {
-            CredentialFormat::LdpVc => "ldp_vc",
-            CredentialFormat::VcJwt => "vc+jwt",
-            CredentialFormat::SdJwt => "dc+sd-jwt",
-        }
-    }
-}
+pub use crate::format::CredentialFormat;
 
 /// Why a credential could not be issued.
 #[derive(Debug, thiserror::Error)]

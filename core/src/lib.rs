@@ -14,6 +14,7 @@
 //! - [`model`]: the VCDM 2.0 data model and credential types.
 //! - [`contexts`], [`jsonld`]: bundled JSON-LD contexts and RDF canonicalisation.
 //! - [`data_integrity`], [`jose`], [`sd_jwt`]: the three securing formats.
+//! - [`format`]: the three credential formats and their names in each protocol.
 //! - [`issue`]: building credentials of a type and presentations, in any format.
 //! - [`verify`]: the verification pipeline (DESIGN.md §5) and its report.
 //! - [`registry`], [`transaction`], [`merkle`]: the registry client and the wire format of
@@ -24,6 +25,7 @@ pub mod benchmarks;
 pub mod contexts;
 pub mod data_integrity;
 pub mod did;
+pub mod format;
 pub mod http_client;
 pub mod immediate;
 pub mod issue;

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sigil_core::format::CredentialFormat;
 use sigil_core::verify::{Check, Outcome, VerificationReport, check_id};
 
 /// The namespace of Sigil's credential types, for DCQL `type_values` (expanded IRIs).
@@ -31,9 +32,9 @@ pub struct Policy {
     pub label: String,
     /// Accepted credential types (`UniversityDegreeCredential`, or a full IRI / `vct`).
     pub credential_types: Vec<String>,
-    /// Accepted formats: `ldp_vc`, `vc+jwt`, `dc+sd-jwt`.
+    /// Accepted formats (`ldp_vc`, `vc+jwt`, `dc+sd-jwt`; the OpenID names are read too).
     #[serde(default = "all_formats")]
-    pub formats: Vec<String>,
+    pub formats: Vec<CredentialFormat>,
     /// Claims that must be disclosed, as dotted paths in the subject (`degree.name`).
     #[serde(default)]
     pub claims: Vec<String>,
@@ -52,8 +53,8 @@ pub struct Policy {
     pub require_holder_binding: bool,
 }
 
-fn all_formats() -> Vec<String> {
-    vec!["ldp_vc".into(), "vc+jwt".into(), "dc+sd-jwt".into()]
+fn all_formats() -> Vec<CredentialFormat> {
+    CredentialFormat::ALL.to_vec()
 }
 
 fn refuse() -> Unaccredited {
@@ -101,13 +102,13 @@ impl Policy {
             }
         };
         for credential in queries {
-            let format = match credential.get("format").and_then(Value::as_str) {
-                Some("ldp_vc") => "ldp_vc",
-                Some("jwt_vc_json") => "vc+jwt",
-                Some("dc+sd-jwt") => "dc+sd-jwt",
-                other => return Err(format!("DCQL format {other:?} is not one Sigil verifies")),
-            };
-            add(&mut policy.formats, format.to_owned());
+            let name = credential.get("format").and_then(Value::as_str);
+            let format = name
+                .and_then(CredentialFormat::parse)
+                .ok_or_else(|| format!("DCQL format {name:?} is not one Sigil verifies"))?;
+            if !policy.formats.contains(&format) {
+                policy.formats.push(format);
+            }
             let meta = credential.get("meta");
             let types = meta
                 .and_then(|m| m.get("type_values"))
@@ -157,21 +158,19 @@ impl Policy {
     pub fn dcql_query(&self) -> Value {
         let mut credentials = Vec::new();
         for format in &self.formats {
-            let (id, dcql_format, meta, prefix): (&str, &str, Value, &[&str]) = match format.as_str() {
-                "ldp_vc" => (
+            let dcql_format = format.protocol_name();
+            let (id, meta, prefix): (&str, Value, &[&str]) = match format {
+                CredentialFormat::LdpVc => (
                     "ldp",
-                    "ldp_vc",
                     json!({"type_values": [self.type_iris()]}),
                     &["credentialSubject"],
                 ),
-                "vc+jwt" => (
+                CredentialFormat::VcJwt => (
                     "jwt",
-                    "jwt_vc_json",
                     json!({"type_values": [self.type_iris()]}),
                     &["credentialSubject"],
                 ),
-                "dc+sd-jwt" => ("sd", "dc+sd-jwt", json!({"vct_values": self.vcts()}), &[]),
-                _ => continue,
+                CredentialFormat::SdJwt => ("sd", json!({"vct_values": self.vcts()}), &[]),
             };
             let claims: Vec<Value> = self
                 .claims
@@ -380,7 +379,7 @@ mod tests {
     #[test]
     fn a_policy_survives_the_round_trip_through_dcql() {
         let policy = Policy::from_dcql(&Policy::diploma().dcql_query()).unwrap();
-        assert_eq!(policy.formats, vec!["ldp_vc", "vc+jwt", "dc+sd-jwt"]);
+        assert_eq!(policy.formats, CredentialFormat::ALL.to_vec());
         assert_eq!(policy.claims, vec!["name", "degree.name"]);
         assert!(policy.accepts_type(&["UniversityDegreeCredential".to_owned()]));
         assert!(policy.accepts_type(&["https://w3id.org/sigil/types/UniversityDegreeCredential".to_owned()]));

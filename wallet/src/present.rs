@@ -13,6 +13,7 @@ use sigil_core::did::document::Relationship;
 use sigil_core::did::resolver::DidResolver as _;
 use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::did::{Did, DidUrl, ResolutionOptions, StandardResolver};
+use sigil_core::format::CredentialFormat;
 use sigil_core::http_client::{self, MAX_RESPONSE_BYTES};
 use sigil_core::issue;
 use sigil_core::jose;
@@ -245,13 +246,11 @@ fn short_type(text: &str) -> String {
 
 /// Whether `credential` answers `query`, and what it would disclose.
 fn answer(query: &Value, credential: &Held) -> Option<Match> {
-    let format = match query.get("format").and_then(Value::as_str)? {
-        "ldp_vc" => "ldp_vc",
-        "jwt_vc_json" => "vc+jwt",
-        "dc+sd-jwt" => "dc+sd-jwt",
-        _ => return None,
-    };
-    if credential.row.format != format {
+    let format = query
+        .get("format")
+        .and_then(Value::as_str)
+        .and_then(CredentialFormat::parse)?;
+    if CredentialFormat::parse(&credential.row.format) != Some(format) {
         return None;
     }
     let meta = query.get("meta");
@@ -272,7 +271,7 @@ fn answer(query: &Value, credential: &Held) -> Option<Match> {
     if !wanted.is_empty() && !wanted.contains(&short_type(&credential.row.type_name)) {
         return None;
     }
-    let prefix: &[&str] = if format == "dc+sd-jwt" {
+    let prefix: &[&str] = if format == CredentialFormat::SdJwt {
         &[]
     } else {
         &["credentialSubject"]
@@ -299,7 +298,7 @@ fn answer(query: &Value, credential: &Held) -> Option<Match> {
         .into_iter()
         .map(|(path, _)| path)
         .collect();
-    let (disclosed, sd_claims) = if format == "dc+sd-jwt" {
+    let (disclosed, sd_claims) = if format == CredentialFormat::SdJwt {
         // The disclosures of the requested claims' top-level names are sent; claims the
         // issuer did not make disclosable are always visible.
         let mut sd: Vec<String> = requested.iter().filter_map(|p| p.first().cloned()).collect();

@@ -21,6 +21,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
+use sigil_core::format::CredentialFormat;
 use sigil_core::verify::{Expectations, Outcome};
 use sigil_templates::wallet::{
     BackupPage, Card, CardsPage, CheckLine, ConsentPage, CredentialPage, Frame, HistoryLine, HistoryPage,
@@ -494,7 +495,7 @@ async fn present_request(
             );
         }
     };
-    let selectable = found.held.row.format == "dc+sd-jwt";
+    let selectable = found.held.row.format == CredentialFormat::SdJwt.name();
     let claims: Vec<(String, bool)> = if selectable {
         // Every disclosable top-level claim, ticked if the verifier asked for it.
         top_level(&found.held.record.claims)
@@ -555,7 +556,7 @@ async fn present_decision(
         .clone()
         .unwrap_or_else(|| request.verifier.to_string());
     let outcome = if field("decision") == Some("share") {
-        if found.held.row.format == "dc+sd-jwt" {
+        if found.held.row.format == CredentialFormat::SdJwt.name() {
             let chosen: Vec<String> = fields
                 .iter()
                 .filter(|(k, _)| k == "claim")

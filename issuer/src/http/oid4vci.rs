@@ -41,21 +41,6 @@ pub const MAX_TX_CODE_ATTEMPTS: i32 = 5;
 const TOKEN_SECONDS: i64 = 600;
 const NONCE_SECONDS: i64 = 300;
 
-/// The formats a type is offered in, with their configuration id suffix and metadata name.
-const FORMATS: [(CredentialFormat, &str); 3] = [
-    (CredentialFormat::LdpVc, "ldp_vc"),
-    (CredentialFormat::VcJwt, "jwt_vc_json"),
-    (CredentialFormat::SdJwt, "dc+sd-jwt"),
-];
-
-/// The OpenID4VCI name of a format (`jwt_vc_json` for `vc+jwt`).
-fn metadata_name(format: CredentialFormat) -> &'static str {
-    FORMATS
-        .iter()
-        .find(|(f, _)| *f == format)
-        .map_or("ldp_vc", |(_, name)| name)
-}
-
 /// The credential configuration id of a type in a format, e.g. `UniversityDegreeCredential_ldp_vc`.
 pub fn configuration_id(type_name: &str, format: CredentialFormat) -> String {
     let suffix = match format {
@@ -79,7 +64,7 @@ pub async fn issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Json<Value> {
     let base = &issuer.public_url;
     let mut configurations = Map::new();
     for definition in issuer.types.iter() {
-        for (format, _) in FORMATS {
+        for format in CredentialFormat::ALL {
             configurations.insert(
                 configuration_id(definition.name(), format),
                 configuration(definition, format),
@@ -115,7 +100,7 @@ fn configuration(definition: &TypeDefinition, format: CredentialFormat) -> Value
         })
         .collect();
     let mut entry = json!({
-        "format": metadata_name(format),
+        "format": format.protocol_name(),
         "scope": definition.name(),
         "cryptographic_binding_methods_supported": ["did:key", "did:jwk", "did:sigil", "jwk"],
         "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}},

@@ -146,7 +146,13 @@ fn policy_for(service: &VerifierService, request: &Value) -> Result<Policy, Stri
     policy.label = format!("A {type_name}");
     policy.credential_types = vec![type_name.to_owned()];
     policy.claims = strings("claims");
-    let formats = strings("formats");
+    let formats = strings("formats")
+        .iter()
+        .map(|name| {
+            sigil_core::format::CredentialFormat::parse(name)
+                .ok_or_else(|| format!("unknown format {name:?}; use ldp_vc, vc+jwt or dc+sd-jwt"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     if !formats.is_empty() {
         policy.formats = formats;
     }
