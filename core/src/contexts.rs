@@ -1,6 +1,6 @@
 //! The JSON-LD contexts Sigil knows, bundled in the binary.
 //!
-//! Nothing ever fetches a remote `@context` (DESIGN.md §2): a credential that names a context
+//! Nothing ever fetches a remote `@context` (docs/design.md §2): a credential that names a context
 //! outside this list is refused with [`UnknownContext`], which protects verifiers from
 //! context-swapping attacks, from SSRF, and from depending on a web server's uptime. The
 //! files are verbatim copies of the published W3C and W3ID documents.

@@ -188,7 +188,7 @@ struct KeyFile {
     ciphertext: String,
 }
 
-/// The passphrase that unlocks a service's keys (DESIGN.md §7): `from_env` — the value of
+/// The passphrase that unlocks a service's keys (docs/design.md §7): `from_env` — the value of
 /// `SIGIL_PASSPHRASE`, which `main` reads — or else a prompt on the terminal. Never a
 /// command-line argument, which other users could read in the process list.
 pub fn passphrase(from_env: Option<String>) -> Result<String, KeystoreError> {

@@ -16,7 +16,7 @@
 //! - [`data_integrity`], [`jose`], [`sd_jwt`]: the three securing formats.
 //! - [`format`]: the three credential formats and their names in each protocol.
 //! - [`issue`]: building credentials of a type and presentations, in any format.
-//! - [`verify`]: the verification pipeline (DESIGN.md §5) and its report.
+//! - [`verify`]: the verification pipeline (docs/design.md §5) and its report.
 //! - [`registry`], [`transaction`], [`merkle`]: the registry client and the wire format of
 //!   the ledger transactions issuers sign (status lists, anchors, statements).
 //! - [`benchmarks`]: where the benchmarks write their figures (`BENCHMARKS.md`).

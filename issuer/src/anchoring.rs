@@ -1,4 +1,4 @@
-//! Anchoring (DESIGN.md §4): every so often the hashes of the credentials issued since the
+//! Anchoring (docs/design.md §4): every so often the hashes of the credentials issued since the
 //! last batch go to the registry as one signed issuance anchor (their RFC 6962 Merkle root).
 //! The block that holds it proves the credentials existed by then — which keeps them valid
 //! even if the signing key is later declared compromised from a time after that block.

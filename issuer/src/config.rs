@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Default address of the issuer (DESIGN.md §1).
+/// Default address of the issuer (docs/design.md §1).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7401";
 
 /// `[service]` in `issuer.toml`.
@@ -16,7 +16,7 @@ pub struct ServiceSettings {
     /// identifier, and the base of offer, schema and status list URLs. Defaults to
     /// `http://` + `listen`.
     pub public_url: Option<String>,
-    /// Extra credential type files (DESIGN.md §6), relative to the data directory.
+    /// Extra credential type files (docs/design.md §6), relative to the data directory.
     pub type_files: Vec<String>,
     /// How long an offer's pre-authorized code stays valid.
     pub offer_lifetime_hours: u32,

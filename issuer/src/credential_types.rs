@@ -1,4 +1,4 @@
-//! Credential types as configuration (DESIGN.md §6). A type is a JSON file: the JSON-LD
+//! Credential types as configuration (docs/design.md §6). A type is a JSON file: the JSON-LD
 //! context and SD-JWT `vct` that name it, the JSON Schema its subject claims must satisfy,
 //! which claims are selectively disclosable, how long a credential stays valid, and how each
 //! claim is labelled and entered in the registrar portal.

@@ -1,4 +1,4 @@
-//! The `sigil-issuer` command line (DESIGN.md §7).
+//! The `sigil-issuer` command line (docs/design.md §7).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

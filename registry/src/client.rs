@@ -1,4 +1,4 @@
-//! The client commands (DESIGN.md §7): `sigil-registry did create|update|rotate|deactivate|
+//! The client commands (docs/design.md §7): `sigil-registry did create|update|rotate|deactivate|
 //! resolve` and `sigil-registry accredit`, for controllers who keep their keys in a directory:
 //!
 //! ```text

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::node::BlockPolicy;
 
-/// The default address: loopback, port 7400 (DESIGN.md §1).
+/// The default address: loopback, port 7400 (docs/design.md §1).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7400";
 
 /// What a configuration file may set.

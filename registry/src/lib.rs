@@ -1,7 +1,7 @@
 //! `sigil-registry`: the DID registry — a blockchain of `did:sigil` operations, Bitstring
-//! Status List publications, issuance anchors and accreditations (DESIGN.md §3, §4).
+//! Status List publications, issuance anchors and accreditations (docs/design.md §3, §4).
 //!
-//! Built in increments (issue #3). The pure parts — no clock, IO or randomness:
+//! The pure parts — no clock, IO or randomness:
 //! - [`ledger`]: the state-transition core — `did:sigil` operations, status lists, anchors and
 //!   accreditations, validated in `apply` — and resolution from the ledger state;
 //! - [`chain`]: genesis, blocks (hash links, RFC 6962 transaction root, state commitment,

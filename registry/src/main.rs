@@ -1,4 +1,4 @@
-//! The `sigil-registry` command line (DESIGN.md §7).
+//! The `sigil-registry` command line (docs/design.md §7).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! The thin commands of DESIGN.md §7, run as a user runs them: `sigil-issuer issue` then
+//! The thin commands of docs/design.md §7, run as a user runs them: `sigil-issuer issue` then
 //! `sigil-verifier verify`, with their exit codes and messages.
 
 #![allow(

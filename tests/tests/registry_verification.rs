@@ -1,4 +1,4 @@
-//! DESIGN.md §5 against a running registry: what a university does to its DID — rotating,
+//! docs/design.md §5 against a running registry: what a university does to its DID — rotating,
 //! declaring a key compromised, revoking, being deactivated — and what that means for the
 //! credentials it signed, checked through sigil-core's registry-backed sources and through
 //! `sigil-verifier verify --registry`.

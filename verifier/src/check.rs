@@ -1,5 +1,5 @@
 //! One verification as the command line and (later) the API run it: set up the verifier
-//! from options, verify, and classify the outcome into the exit codes of DESIGN.md §7.
+//! from options, verify, and classify the outcome into the exit codes of docs/design.md §7.
 
 use sigil_core::did::StandardResolver;
 use sigil_core::did::universal::UniversalResolverClient;

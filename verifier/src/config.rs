@@ -17,7 +17,7 @@ use sigil_core::keystore::{self, KdfParams};
 
 use crate::policy::Policy;
 
-/// Default address of the verifier (DESIGN.md §1).
+/// Default address of the verifier (docs/design.md §1).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7402";
 
 /// `[service]`.

@@ -1,4 +1,4 @@
-//! What a relying party requires (DESIGN.md §6, issue #6 item 4): accepted credential types
+//! What a relying party requires (docs/design.md §6): accepted credential types
 //! and formats, the claims that must be disclosed, whose accreditation counts, how old a
 //! credential may be, and whether an unaccredited issuer is refused or only warned about.
 //! A policy becomes a DCQL query for the wallet, and judges what comes back on top of the

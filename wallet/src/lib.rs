@@ -1,4 +1,4 @@
-//! `sigil-wallet`: the citizen's wallet (DESIGN.md §1, §7).
+//! `sigil-wallet`: the citizen's wallet (docs/design.md §1, §7).
 //!
 //! - [`holder`]: the data directory, the holder's DID (`did:key`, or `did:sigil` with
 //!   pre-rotation) and keys, all encrypted under the passphrase.

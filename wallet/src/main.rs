@@ -1,4 +1,4 @@
-//! The `sigil-wallet` command line (DESIGN.md §7).
+//! The `sigil-wallet` command line (docs/design.md §7).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,5 +1,5 @@
 //! Verifying what the wallet is given, with the registry the wallet was set up with: the
-//! same pipeline verifiers run (DESIGN.md §5), so the holder sees what they will see.
+//! same pipeline verifiers run (docs/design.md §5), so the holder sees what they will see.
 
 use serde_json::Value;
 use sigil_core::did::StandardResolver;

@@ -1,4 +1,4 @@
-//! Credential types as data (DESIGN.md §6): which context defines a type's claims, which
+//! Credential types as data (docs/design.md §6): which context defines a type's claims, which
 //! claims may be disclosed selectively in SD-JWT VC, and how the type is named for people.
 //!
 //! Sigil ships the university diploma and, to show the mechanism is general, a product

@@ -1,7 +1,7 @@
 //! Issuance anchors: an issuer commits a batch of credential hashes (see
 //! [`crate::verify::credential_hash`]) and their RFC 6962 Merkle root. The block that holds
 //! the anchor proves the credentials existed by its time — what lets a credential signed
-//! before its key was declared compromised keep verifying (DESIGN.md §5 rule 3).
+//! before its key was declared compromised keep verifying (docs/design.md §5 rule 3).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! The wire format of the registry (DESIGN.md §4): the transactions that controllers, issuers
+//! The wire format of the registry (docs/design.md §4): the transactions that controllers, issuers
 //! and roots of trust sign — `did:sigil` operations, status-list publications, issuance
 //! anchors, accreditations and their revocation — and the receipt the registry answers with.
 //! The registry validates and orders them; issuers, wallets and the registry's own client
@@ -22,7 +22,7 @@ pub use status_list::StatusListPublication;
 use crate::did::sigil::digest::digest_jcs;
 use crate::did::sigil::operation::{DidOperation, OperationKind};
 
-/// A ledger transaction (DESIGN.md §4), as `POST /transactions` takes it: `{"did": …}`,
+/// A ledger transaction (docs/design.md §4), as `POST /transactions` takes it: `{"did": …}`,
 /// `{"statusList": …}`, `{"anchor": …}`, `{"accreditation": …}` or
 /// `{"revokeAccreditation": …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

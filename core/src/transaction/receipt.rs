@@ -1,4 +1,4 @@
-//! How the registry acknowledges a transaction (DESIGN.md §4): the signed header of the block
+//! How the registry acknowledges a transaction (docs/design.md §4): the signed header of the block
 //! that holds it, and an RFC 6962 audit path from the transaction's hash to the header's
 //! transaction root. Clients check the path themselves; the header's signature is checked
 //! against the chain's validators.

@@ -1,4 +1,4 @@
-//! The verification pipeline of DESIGN.md §5, as a library: any of Sigil's formats in, a
+//! The verification pipeline of docs/design.md §5, as a library: any of Sigil's formats in, a
 //! [`VerificationReport`] out, or a [`VerificationError`] when the input is unusable or a
 //! check could not be made ("could not check" is never reported as "invalid").
 //!
@@ -42,7 +42,7 @@ pub enum VerificationError {
     CouldNotCheck { check: &'static str, reason: String },
 }
 
-/// What the caller expects of a presentation (DESIGN.md §7 flags).
+/// What the caller expects of a presentation (docs/design.md §7 flags).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expectations {
     /// Data Integrity presentations: the verifier's `challenge`.

@@ -1,4 +1,4 @@
-//! The verification report (DESIGN.md §5): one entry per check — passed, failed or not
+//! The verification report (docs/design.md §5): one entry per check — passed, failed or not
 //! applicable — each with a sentence a person can read.
 
 use serde::Serialize;

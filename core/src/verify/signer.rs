@@ -1,5 +1,5 @@
 //! Finding the key that signed: resolve the signer's DID as of the signing time and check
-//! that the verification method was authorised for the purpose then (DESIGN.md §5 rule 3),
+//! that the verification method was authorised for the purpose then (docs/design.md §5 rule 3),
 //! then what the ledger knows of that key since — compromise and deactivation.
 
 use super::report::{Check, check_id};

@@ -70,7 +70,7 @@ pub struct AnchorEvidence {
     pub block_time: Timestamp,
 }
 
-/// Key history and issuance anchors (DESIGN.md §5 rule 3).
+/// Key history and issuance anchors (docs/design.md §5 rule 3).
 #[async_trait]
 pub trait KeyHistory: Send + Sync {
     /// The events of `method_id` (a DID URL) and of its DID.

@@ -1,5 +1,5 @@
 //! Tests of the verification pipeline against in-memory resolvers and sources: every rule
-//! of DESIGN.md §5 in every format.
+//! of docs/design.md §5 in every format.
 
 use serde_json::{Map, Value, json};
 
@@ -900,7 +900,7 @@ fn alg_none_is_a_failed_proof() {
 }
 
 // ==========================================================================================
-// Duplicate JSON keys (issue #11 item 6): the same bytes must not mean one thing to Sigil and
+// Duplicate JSON keys: the same bytes must not mean one thing to Sigil and
 // another to the next reader, so every parser of strangers' JSON refuses a repeated key.
 // ==========================================================================================
 
@@ -978,7 +978,7 @@ fn a_data_integrity_credential_that_repeats_a_key_is_unusable_input() {
 }
 
 // ==========================================================================================
-// JWT time claims (issue #11 item 5): `exp`, `nbf` and `iat` are enforced as RFC 7519 says,
+// JWT time claims: `exp`, `nbf` and `iat` are enforced as RFC 7519 says,
 // together with the VCDM dates, in `vc+jwt`, SD-JWT VC and `vp+jwt`.
 // ==========================================================================================
 

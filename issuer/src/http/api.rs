@@ -1,4 +1,4 @@
-//! The JSON API under `/api/` (DESIGN.md §7): everything the registrar portal does, for
+//! The JSON API under `/api/` (docs/design.md §7): everything the registrar portal does, for
 //! scripts and student-information systems, authenticated by tokens from
 //! `sigil-issuer token create`.
 //!

@@ -1,4 +1,4 @@
-//! The chain (DESIGN.md §4): blocks that order transactions, link to their predecessor by
+//! The chain (docs/design.md §4): blocks that order transactions, link to their predecessor by
 //! hash, commit to their transactions with an RFC 6962 Merkle root and to the resulting state,
 //! and are signed by a validator named in genesis. Pure, like the ledger: producing and
 //! checking a block needs no clock, disk or network.

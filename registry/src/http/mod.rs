@@ -189,7 +189,7 @@ async fn resolve_identifier(
     match resolve(&view.state, &did, &options) {
         Ok(resolution) => {
             let mut metadata = resolution.metadata;
-            // DESIGN.md §3: the block height and inclusion proof of the operation that
+            // docs/design.md §3: the block height and inclusion proof of the operation that
             // produced this version.
             if let Some(transaction) = metadata.extra.get("sigilTransaction").and_then(Value::as_str) {
                 match operation_receipt(&node, transaction).await {

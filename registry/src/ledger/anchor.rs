@@ -1,7 +1,7 @@
 //! Issuance anchors: an issuer commits a batch of credential hashes (see
 //! `sigil_core::verify::credential_hash`) and their RFC 6962 Merkle root. The block that
 //! holds the anchor proves the credentials existed by its time — what lets a credential signed
-//! before its key was declared compromised keep verifying (DESIGN.md §5 rule 3). The hashes
+//! before its key was declared compromised keep verifying (docs/design.md §5 rule 3). The hashes
 //! themselves are kept so that a verifier can ask for the anchor covering one credential.
 
 use sigil_core::did::Did;

@@ -1,4 +1,4 @@
-//! The pure ledger core (DESIGN.md §4): [`apply`] takes a state, a transaction and the
+//! The pure ledger core (docs/design.md §4): [`apply`] takes a state, a transaction and the
 //! [`BlockContext`] of the block it goes into, and returns the next state or a
 //! [`LedgerError`] — no clock, no IO, no randomness — so every node that applies the same
 //! transactions in the same blocks reaches the same state, and `verify-chain` can replay the

@@ -102,7 +102,7 @@ fn metadata_at(state: &DidState, version: &Version) -> DocumentMetadata {
 }
 
 /// What the ledger knows now about `method_id` (a DID URL) and its DID: when the method was
-/// declared compromised and when the DID was deactivated (DESIGN.md §5 rule 3).
+/// declared compromised and when the DID was deactivated (docs/design.md §5 rule 3).
 pub fn key_events(state: &LedgerState, did: &Did, method_id: &str) -> KeyEvents {
     let Some(current) = state.dids.get(did) else {
         return KeyEvents::default();

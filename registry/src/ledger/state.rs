@@ -91,7 +91,7 @@ pub struct MethodState {
     pub added: u64,
     /// The version that retired it (normal rotation) or marked it compromised.
     pub retired: Option<u64>,
-    /// Distrusted from this time on (DESIGN.md §5 rule 3).
+    /// Distrusted from this time on (docs/design.md §5 rule 3).
     pub compromised_since: Option<Timestamp>,
 }
 

@@ -1,4 +1,4 @@
-//! The JSON APIs: Sigil's own (DESIGN.md §7) and the W3C CCG VC API verifier endpoints.
+//! The JSON APIs: Sigil's own (docs/design.md §7) and the W3C CCG VC API verifier endpoints.
 //!
 //! ```text
 //! POST /api/verify?challenge=&domain=&nonce=&audience=&require_holder_binding=&require_accreditation=
