@@ -195,7 +195,7 @@ impl<'a> Verifier<'a> {
         value: &Value,
         expect: &Expectations,
     ) -> Result<VerificationReport, VerificationError> {
-        crate::jsonld::compact_form::check(value).map_err(|e| VerificationError::Input(e.to_string()))?;
+        // Both paths check the compact form first (`jsonld::compact_form`).
         if crate::model::Presentation::is_presentation(value) {
             self.verify_di_presentation(value, expect).await
         } else {
