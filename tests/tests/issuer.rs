@@ -38,6 +38,22 @@ fn university_on_a_registry(scratch: &Scratch) -> (RegistryProcess, sigil_tests:
     (registry, out)
 }
 
+/// `sigil-issuer keys rotate` with the cold key, declaring the signing key stolen from now.
+fn rotate_after_theft(university: &str) -> sigil_tests::Outcome {
+    let since = sigil_core::time::format_datetime(sigil_core::time::now());
+    command(
+        "sigil-issuer",
+        &[
+            "keys",
+            "rotate",
+            "--data-dir",
+            university,
+            "--compromised-since",
+            &since,
+        ],
+    )
+}
+
 #[test]
 fn a_university_registers_issues_and_is_trusted_once_accredited() {
     let scratch = Scratch::new();
@@ -166,19 +182,7 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
 
     // key-2 is stolen: the cold key takes over and key-2 is distrusted from now on.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let since = sigil_core::time::format_datetime(sigil_core::time::now());
-    command(
-        "sigil-issuer",
-        &[
-            "keys",
-            "rotate",
-            "--data-dir",
-            university,
-            "--compromised-since",
-            &since,
-        ],
-    )
-    .expect_code(0);
+    rotate_after_theft(university).expect_code(0);
     let out = verify(&by_key_2).expect_code(1);
     assert!(out.stdout.contains("FAIL key_history"), "{}", out.stdout);
     let by_key_3 = issue("ldp_vc", "by-key-3.json");
@@ -194,7 +198,7 @@ async fn a_university_recovers_at_once_after_a_thief_dates_an_update_ahead() {
     use sigil_core::did::Did;
     use sigil_core::did::sigil::operation::{self, DidOperation, OperationKind, Purpose};
     use sigil_core::registry::RegistryClient;
-    use sigil_core::time::{format_datetime, now};
+    use sigil_core::time::now;
 
     let scratch = Scratch::new();
     let (registry, out) = university_on_a_registry(&scratch);
@@ -221,19 +225,7 @@ async fn a_university_recovers_at_once_after_a_thief_dates_an_update_ahead() {
         .await
         .unwrap();
 
-    let since = format_datetime(now());
-    let out = command(
-        "sigil-issuer",
-        &[
-            "keys",
-            "rotate",
-            "--data-dir",
-            university,
-            "--compromised-since",
-            &since,
-        ],
-    )
-    .expect_code(0);
+    let out = rotate_after_theft(university).expect_code(0);
     assert!(!out.stderr.contains("time_went_backwards"), "{}", out.stderr);
     let latest = client.latest_operation(&did).await.unwrap().unwrap();
     assert!(

@@ -370,19 +370,21 @@ async fn a_class_with_bad_rows_issues_nothing_and_a_good_one_issues_everyone() {
 async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
     let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
     let holder = SigningKey::generate().did_key().to_string();
+    // An unsigned degree whose subject is `subject`.
+    let degree = |subject: Value| {
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
+            "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+            "validFrom": "2026-06-30T00:00:00Z",
+            "credentialSubject": subject,
+        })
+    };
     for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022"] {
+        let credential = degree(json!({"id": holder, "fieldOfStudy": "Mathematics"}));
         let (status, answer) = stack
             .api(
                 "/credentials/issue",
-                &json!({
-                    "credential": {
-                        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
-                        "type": ["VerifiableCredential", "UniversityDegreeCredential"],
-                        "validFrom": "2026-06-30T00:00:00Z",
-                        "credentialSubject": {"id": holder, "fieldOfStudy": "Mathematics"},
-                    },
-                    "options": {"cryptosuite": suite},
-                }),
+                &json!({"credential": credential, "options": {"cryptosuite": suite}}),
             )
             .await;
         assert_eq!(status, 201, "{answer:#}");
@@ -400,17 +402,9 @@ async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
         .await;
     assert_eq!(status, 400);
     // What its verifiers would refuse as a respelling, it does not sign either.
+    let respelled = degree(json!({"@id": holder, "fieldOfStudy": "Mathematics"}));
     let (status, answer) = stack
-        .api(
-            "/credentials/issue",
-            &json!({
-                "credential": {
-                    "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
-                    "type": ["VerifiableCredential", "UniversityDegreeCredential"],
-                    "credentialSubject": {"@id": holder, "fieldOfStudy": "Mathematics"},
-                },
-            }),
-        )
+        .api("/credentials/issue", &json!({"credential": respelled}))
         .await;
     assert_eq!(status, 400, "{answer:#}");
     assert!(answer.to_string().contains("credentialSubject.@id"), "{answer:#}");

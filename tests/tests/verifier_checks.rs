@@ -601,16 +601,16 @@ async fn api_verify(scene: &Scene, body: &Value, query: &str) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+/// Posts `body` to the VC API endpoint `path`; the HTTP status and the answer.
+async fn vc_api(scene: &Scene, path: &str, body: &Value) -> (u16, Value) {
+    let response = scene.http.post(scene.url(path)).json(body).send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
 /// Posts a credential to the VC API's `/credentials/verify`; the HTTP status and answer.
 async fn vc_api_verify(scene: &Scene, credential: &Value) -> (u16, Value) {
-    let response = scene
-        .http
-        .post(scene.url("/credentials/verify"))
-        .json(&json!({"verifiableCredential": credential, "options": {}}))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    let body = json!({"verifiableCredential": credential, "options": {}});
+    vc_api(scene, "/credentials/verify", &body).await
 }
 
 /// The attacks of a JSON-LD respelling, each through every door: a thief presenting someone
@@ -643,15 +643,9 @@ async fn a_respelled_diploma_cannot_hide_its_subject_its_revocation_or_its_expir
     .unwrap();
     let query = "?challenge=c-7&domain=https://verifier.example&require_holder_binding=true";
     assert_eq!(api_verify(&scene, &thiefs_presentation, query).await.0, 400);
-    let response = scene
-        .http
-        .post(scene.url("/presentations/verify"))
-        .json(&json!({"verifiablePresentation": thiefs_presentation,
-                      "options": {"challenge": "c-7", "domain": "https://verifier.example"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 400);
+    let body = json!({"verifiablePresentation": thiefs_presentation,
+                      "options": {"challenge": "c-7", "domain": "https://verifier.example"}});
+    assert_eq!(vc_api(&scene, "/presentations/verify", &body).await.0, 400);
     assert_eq!(
         scene.stack.verify("stolen.json", &thiefs_presentation).code,
         Some(1)
@@ -728,14 +722,7 @@ async fn a_respelled_diploma_cannot_hide_its_subject_its_revocation_or_its_expir
     // on the VC API's presentations endpoint.
     let (status, report) = api_verify(&scene, &diploma, "?challenge=c-1").await;
     assert_eq!((status, &report["valid"]), (400, &json!(false)), "{report:#}");
-    let response = scene
-        .http
-        .post(scene.url("/presentations/verify"))
-        .json(&json!({"verifiablePresentation": diploma, "options": {}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 400);
-    let answer: Value = response.json().await.unwrap();
-    assert_eq!(answer["verified"], false, "{answer:#}");
+    let body = json!({"verifiablePresentation": diploma, "options": {}});
+    let (status, answer) = vc_api(&scene, "/presentations/verify", &body).await;
+    assert_eq!((status, &answer["verified"]), (400, &json!(false)), "{answer:#}");
 }
