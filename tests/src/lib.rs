@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub mod browser;
 pub mod stack;
+pub mod wait;
 pub mod wallet_client;
 
 /// The directory holding the workspace's built binaries (`target/debug`), found from the

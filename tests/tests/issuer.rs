@@ -173,7 +173,7 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
 
     // A routine rotation: key-2 signs from now on; what key-1 signed stays valid. (Times are
     // to the second, and a key retired in the second a credential claims is not valid for it.)
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    sigil_tests::wait::until_the_clock_passes_blocking(sigil_core::time::now());
     command("sigil-issuer", &["keys", "rotate", "--data-dir", university]).expect_code(0);
     let by_key_2 = issue("ldp_vc", "by-key-2.json");
     assert!(scratch.read("by-key-2.json").contains("#key-2"));
@@ -181,7 +181,7 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
     verify(&scratch.path("diploma-ldp_vc")).expect_code(0);
 
     // key-2 is stolen: the cold key takes over and key-2 is distrusted from now on.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    sigil_tests::wait::until_the_clock_passes_blocking(sigil_core::time::now());
     rotate_after_theft(university).expect_code(0);
     let out = verify(&by_key_2).expect_code(1);
     assert!(out.stdout.contains("FAIL key_history"), "{}", out.stdout);

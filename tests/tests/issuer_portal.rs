@@ -177,16 +177,17 @@ async fn a_registrar_issues_revokes_and_rotates_from_the_portal() {
     .unwrap();
     assert_eq!(good.status().as_u16(), 303);
     let batch_page = good.headers()["location"].to_str().unwrap().to_owned();
-    let mut done = String::new();
-    for _ in 0..50 {
-        let (_, page) = browser.get(&batch_page).await;
-        if page.contains("offers.csv") {
-            done = page;
-            break;
-        }
-        assert!(page.contains("<progress"), "{page}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let (browser_ref, page_path) = (&browser, &batch_page);
+    let done = sigil_tests::wait::until(|| async move {
+        let (_, page) = browser_ref.get(page_path).await;
+        assert!(
+            page.contains("offers.csv") || page.contains("<progress"),
+            "{page}"
+        );
+        page.contains("offers.csv").then_some(page)
+    })
+    .await
+    .unwrap_or_default();
     assert!(done.contains("All 2 offers are stored"), "{done}");
     let (status, csv) = browser.get(&format!("{batch_page}/offers.csv")).await;
     assert_eq!(status, 200);

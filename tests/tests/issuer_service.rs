@@ -78,14 +78,14 @@ async fn a_wallet_receives_a_diploma_in_each_format_and_revocation_reaches_the_r
     assert_eq!(diploma["credentialStatus"].as_array().unwrap().len(), 2);
 
     // Anchoring: within a few rounds every issued credential has its inclusion proof.
-    let mut shown = Value::Null;
-    for _ in 0..50 {
-        shown = stack.get_api(&format!("/api/credentials/{id}")).await;
-        if shown["anchor"].is_object() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    let path = format!("/api/credentials/{id}");
+    let (stack_ref, path) = (&stack, path.as_str());
+    let shown = sigil_tests::wait::until(|| async move {
+        let shown = stack_ref.get_api(path).await;
+        shown["anchor"].is_object().then_some(shown)
+    })
+    .await
+    .unwrap_or_default();
     assert_eq!(shown["state"], "issued");
     assert!(shown["anchor"]["inclusionProof"].is_array(), "{shown:#}");
 
@@ -419,7 +419,7 @@ async fn an_expired_offer_is_refused() {
     let uri = offer["offer_uri"].as_str().unwrap();
     let wallet = TestWallet::new();
     let (offer_object, metadata) = wallet.open_offer(uri).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    sigil_tests::wait::until_the_clock_passes(sigil_core::time::now()).await;
     let pre_auth = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
     let code = offer_object["grants"][pre_auth]["pre-authorized_code"]
         .as_str()
@@ -491,7 +491,7 @@ async fn after_a_key_theft_anchored_diplomas_stay_valid_and_new_ones_use_the_new
     assert_eq!(status, 200, "{anchored:#}");
     assert_eq!(anchored["anchored"], 1);
     // The registry's blocks have second-resolution times: let the anchor's block be earlier.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    sigil_tests::wait::until_the_clock_passes(sigil_core::time::now()).await;
 
     let since = sigil_core::time::format_datetime(sigil_core::time::now());
     let (status, rotated) = stack

@@ -80,12 +80,9 @@ fn every_acknowledged_operation_survives_a_sigkill() {
                 Some(transaction.hash().unwrap())
             });
         }
-        for _ in 0..1000 {
-            if acks.load(Ordering::SeqCst) >= KILL_AFTER {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let acks = &acks;
+        sigil_tests::wait::until(|| async move { (acks.load(Ordering::SeqCst) >= KILL_AFTER).then_some(()) })
+            .await;
         registry.kill();
         let mut acknowledged = Vec::new();
         while let Some(result) = clients.join_next().await {

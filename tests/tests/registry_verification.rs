@@ -9,8 +9,6 @@
     reason = "a test fails by panicking"
 )]
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 use sigil_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use sigil_core::did::document::Relationship;
@@ -260,7 +258,7 @@ fn the_verification_rules_hold_against_a_running_registry() {
 
             // key-2 is stolen: the university rotates with its pre-committed key and declares
             // key-2 compromised from T, after the anchor's block.
-            tokio::time::sleep(Duration::from_millis(1100)).await;
+            sigil_tests::wait::until_the_clock_passes(sigil_core::time::now()).await;
             let compromise_time = sigil_core::time::now();
             let mut rotate = DidOperation::new(OperationKind::Rotate, compromise_time);
             rotate.controller_key = Some(key(2).public_key().to_multikey());
@@ -300,7 +298,7 @@ fn the_verification_rules_hold_against_a_running_registry() {
             assert!(verify(&registry.url, &fresh).await.valid);
 
             // The university's DID is deactivated: what it signs afterwards is refused.
-            tokio::time::sleep(Duration::from_millis(1100)).await;
+            sigil_tests::wait::until_the_clock_passes(sigil_core::time::now()).await;
             let deactivated_at = sigil_core::time::now();
             university
                 .operate(

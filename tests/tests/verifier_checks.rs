@@ -51,20 +51,25 @@ impl Scene {
     /// Waits until the verifier, asked through `/api/verify`, fails `check` for `credential`:
     /// it may answer from what it read from the registry for up to a second.
     async fn until_failing(&self, credential: &Value, check: &str) {
-        let mut failing = false;
-        for _ in 0..200 {
+        self.until_failing_one_of(credential, &[check]).await;
+    }
+
+    /// [`Scene::until_failing`] for any one of `checks`.
+    async fn until_failing_one_of(&self, credential: &Value, checks: &[&str]) {
+        let failing = sigil_tests::wait::until(|| async {
             let (_, report) = api_verify(self, credential, "").await;
-            failing = report["checks"]
+            report["checks"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .any(|c| c["id"] == check && c["outcome"] == "failed");
-            if failing {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        assert!(failing, "the verifier never failed {check} for {credential:#}");
+                .any(|c| checks.iter().any(|check| c["id"] == *check) && c["outcome"] == "failed")
+                .then_some(())
+        })
+        .await;
+        assert!(
+            failing.is_some(),
+            "the verifier never failed {checks:?} for {credential:#}"
+        );
     }
 
     /// The wallet receives a diploma in `format`; its credential id at the issuer and the
@@ -414,7 +419,7 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
     // The key is declared compromised from a minute ago: a diploma it signed since is
     // refused; the genuine one, anchored before, is not.
     scene.stack.api("/api/anchors", &json!({})).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    sigil_tests::wait::until_the_clock_passes(now()).await;
     let forged_later = diploma_signed_by_university(&scene.stack, &wallet.key, now(), None, now()).await;
     let since = sigil_core::time::format_datetime(now() - Duration::seconds(1));
     let (status, _) = scene
@@ -432,7 +437,7 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
 
     // The university's DID is deactivated (with its cold key): what its key signs from then
     // on is refused.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    sigil_tests::wait::until_the_clock_passes(now()).await;
     let did = scene.stack.university_did();
     let registry = sigil_core::registry::RegistryClient::new(scene.stack.registry.url.clone());
     let cold = scene.stack.university_key("cold-storage/next.key");
@@ -445,8 +450,11 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
         ))
         .await
         .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    sigil_tests::wait::until_the_clock_passes(now()).await;
     let after = diploma_signed_by_university(&scene.stack, &wallet.key, now(), None, now()).await;
+    scene
+        .until_failing_one_of(&after, &["key_history", "signing_key"])
+        .await;
     let (state, failed) = scene.present_ldp(&after, &wallet.key, Tweak::None).await;
     assert_eq!(state, "rejected");
     assert!(
@@ -480,20 +488,16 @@ async fn a_registry_that_cannot_be_reached_means_could_not_check() {
     // could not check.
     let http = reqwest::Client::new();
     let base = verifier.url.as_str().trim_end_matches('/').to_owned();
-    let mut answer = None;
-    for _ in 0..200 {
+    let answer = sigil_tests::wait::until(|| async {
         let response = http
             .post(format!("{base}/api/verify"))
             .body(diploma.to_string())
             .send()
             .await
             .unwrap();
-        if response.status().as_u16() == 503 {
-            answer = Some(response);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+        (response.status().as_u16() == 503).then_some(response)
+    })
+    .await;
     assert!(
         answer.is_some(),
         "the verifier never answered 503 once the registry was gone"
