@@ -237,6 +237,7 @@ impl Issuer {
             Some(list) if list.valid_from >= now.timestamp() => timestamp(list.valid_from + 1),
             _ => now,
         };
+        let encoded_list = bits.encode().map_err(|e| StatusError::Internal(e.into()))?;
         let key = self.signing_key().await;
         let unsigned = json!({
             "@context": [sigil_core::contexts::CREDENTIALS_V2],
@@ -248,7 +249,7 @@ impl Issuer {
                 "id": format!("{id}#list"),
                 "type": "BitstringStatusList",
                 "statusPurpose": purpose,
-                "encodedList": bits.encode(),
+                "encodedList": encoded_list,
             },
         });
         let options = ProofOptions {

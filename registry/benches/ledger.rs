@@ -85,7 +85,7 @@ fn main() {
     let (state, tip, store, ingest) = runtime.block_on(async {
         let store = Store::open(&database).await.expect("a store");
         let mut state: LedgerState = genesis.initial_state().expect("a genesis");
-        let mut tip = Tip::genesis(&genesis);
+        let mut tip = Tip::genesis(&genesis).expect("a genesis");
         let started = Instant::now();
         for chunk in operations.chunks(BLOCK_SIZE) {
             let pending = chunk.iter().map(|(_, tx)| tx.clone()).collect();
@@ -96,14 +96,15 @@ fn main() {
                 pending,
                 sigil_core::time::now(),
                 &validator,
-            );
+            )
+            .expect("a block");
             assert!(
                 produced.refused.is_empty(),
                 "the ledger refused {:?}",
                 produced.refused.first()
             );
             store.append(&produced.block).await.expect("a durable block");
-            tip = Tip::after(&produced.block.header);
+            tip = Tip::after(&produced.block.header).expect("a tip");
             state = produced.state;
         }
         let elapsed = started.elapsed().as_secs_f64();

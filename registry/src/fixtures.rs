@@ -79,7 +79,7 @@ pub async fn node() -> Node {
     let store = Store::in_memory().await.expect("a store");
     let view = ChainView {
         state: genesis.initial_state().expect("a genesis"),
-        tip: Tip::genesis(&genesis),
+        tip: Tip::genesis(&genesis).expect("a genesis"),
     };
     let consensus = Arc::new(SingleNode(store.clone()));
     Node::start(

@@ -182,17 +182,22 @@ impl Producer {
             transactions.clone(),
             sigil_core::time::now(),
             &self.validator,
-        );
+        )
+        .and_then(|produced| Ok((Tip::after(&produced.block.header)?, produced)));
+        let (tip, produced) = match produced {
+            Ok(produced) => produced,
+            Err(error) => {
+                tracing::error!(%error, "could not produce a block");
+                return refuse_all(replies, "the block could not be produced");
+            }
+        };
         if !produced.block.transactions.is_empty() {
             if let Err(error) = self.consensus.commit(&produced.block).await {
                 tracing::error!(%error, height = produced.block.header.height, "could not commit a block");
-                for reply in replies {
-                    let _ = reply.send(Err(SubmitError::Unavailable("storage failed".into())));
-                }
-                return;
+                return refuse_all(replies, "storage failed");
             }
             *self.view.write().await = ChainView {
-                tip: Tip::after(&produced.block.header),
+                tip,
                 state: produced.state,
             };
         }
@@ -209,5 +214,12 @@ impl Producer {
             };
             let _ = reply.send(answer);
         }
+    }
+}
+
+/// Answers every submission of a block that was not made: none of them was acknowledged.
+fn refuse_all(replies: Vec<oneshot::Sender<Result<Receipt, SubmitError>>>, why: &str) {
+    for reply in replies {
+        let _ = reply.send(Err(SubmitError::Unavailable(why.into())));
     }
 }

@@ -31,7 +31,10 @@ pub enum ReplayError {
 pub async fn replay(store: &Store, genesis: &Genesis) -> Result<Replayed, ReplayError> {
     let validators = genesis.validator_keys()?;
     let mut state = genesis.initial_state()?;
-    let mut tip = Tip::genesis(genesis);
+    let mut tip = Tip::genesis(genesis).map_err(|e| ReplayError::BadBlock {
+        height: 0,
+        reason: e.to_string(),
+    })?;
     let last = store.height().await.map_err(ReplayError::Store)?;
     for height in 1..=last {
         let bad = |reason: String| ReplayError::BadBlock { height, reason };
@@ -46,16 +49,17 @@ pub async fn replay(store: &Store, genesis: &Genesis) -> Result<Replayed, Replay
         }
         state = verify_block(genesis, &validators, &state, &tip, &block)
             .map_err(|e: ChainError| bad(e.to_string()))?;
+        let next = Tip::after(&block.header).map_err(|e| bad(e.to_string()))?;
         if store
             .block_hash(height)
             .await
             .map_err(ReplayError::Store)?
             .as_deref()
-            != Some(&block.header.hash())
+            != Some(&next.hash)
         {
             return Err(bad("the stored block hash does not match its header".into()));
         }
-        tip = Tip::after(&block.header);
+        tip = next;
     }
     Ok(Replayed { state, tip })
 }
@@ -73,7 +77,7 @@ mod tests {
     async fn three_blocks(store: &Store) -> LedgerState {
         let genesis = genesis();
         let mut state = genesis.initial_state().unwrap();
-        let mut tip = Tip::genesis(&genesis);
+        let mut tip = Tip::genesis(&genesis).unwrap();
         for block in 0..3u8 {
             let time = parse_datetime(&format!("2026-01-0{}T00:00:00Z", block + 2)).unwrap();
             let produced = produce(
@@ -83,9 +87,10 @@ mod tests {
                 vec![create(block * 10 + 1), create(block * 10 + 5)],
                 time,
                 &key(VALIDATOR),
-            );
+            )
+            .unwrap();
             store.append(&produced.block).await.unwrap();
-            tip = Tip::after(&produced.block.header);
+            tip = Tip::after(&produced.block.header).unwrap();
             state = produced.state;
         }
         state
@@ -163,7 +168,7 @@ mod tests {
         let genesis = genesis();
         let block = forge_block(
             &genesis,
-            &Tip::genesis(&genesis),
+            &Tip::genesis(&genesis).unwrap(),
             vec![create(1)],
             parse_datetime("2026-01-01T23:54:59Z").unwrap(),
         );

@@ -183,7 +183,7 @@ fn the_verification_rules_hold_against_a_running_registry() {
                 "type": ["VerifiableCredential", "BitstringStatusListCredential"],
                 "issuer": university.did.to_string(), "validFrom": format_datetime(ago(2 * 86400)),
                 "credentialSubject": {"id": format!("{LIST}#list"), "type": "BitstringStatusList",
-                                      "statusPurpose": "revocation", "encodedList": bits.encode()},
+                                      "statusPurpose": "revocation", "encodedList": bits.encode().unwrap()},
             });
             let options = ProofOptions {
                 cryptosuite: Cryptosuite::EddsaRdfc2022,

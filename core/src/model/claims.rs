@@ -67,7 +67,10 @@ pub fn normalize(value: &Value) -> Value {
                     single => vec![single],
                 };
                 for item in items {
-                    values.push((serde_jcs::to_vec(&item).unwrap_or_default(), item));
+                    // The sort key is the canonical JSON; should that fail, the item's own
+                    // text, so that two different values never share a key and merge.
+                    let key = serde_jcs::to_vec(&item).unwrap_or_else(|_| item.to_string().into_bytes());
+                    values.push((key, item));
                 }
             }
             values.sort_by(|a, b| a.0.cmp(&b.0));

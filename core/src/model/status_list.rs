@@ -69,14 +69,18 @@ impl Bitstring {
         Ok(Bitstring(bytes))
     }
 
-    /// Encodes as `encodedList`.
-    pub fn encode(&self) -> String {
+    /// Encodes as `encodedList`. (Compressing into memory fails only on a bug; it is still an
+    /// error, never an empty list that would clear every revocation.)
+    pub fn encode(&self) -> Result<String, StatusListError> {
         use std::io::Write as _;
         let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-        // Writing to a Vec cannot fail.
-        let _ = encoder.write_all(&self.0);
-        let compressed = encoder.finish().unwrap_or_default();
-        format!("u{}", URL_SAFE_NO_PAD.encode(compressed))
+        encoder
+            .write_all(&self.0)
+            .map_err(|e| StatusListError::Encoding(e.to_string()))?;
+        let compressed = encoder
+            .finish()
+            .map_err(|e| StatusListError::Encoding(e.to_string()))?;
+        Ok(format!("u{}", URL_SAFE_NO_PAD.encode(compressed)))
     }
 
     /// Reads the `size`-bit value of entry `index` (§3.3, "validate algorithm").
@@ -137,7 +141,7 @@ mod tests {
     fn a_set_bit_survives_encoding() {
         let mut list = Bitstring::new();
         list.set(94567, 1, 1).unwrap();
-        let decoded = Bitstring::decode(&list.encode()).unwrap();
+        let decoded = Bitstring::decode(&list.encode().unwrap()).unwrap();
         assert_eq!(decoded.get(94567, 1), Ok(1));
         assert_eq!(decoded.get(94566, 1), Ok(0));
         assert_eq!(decoded.get(94568, 1), Ok(0));
@@ -168,7 +172,7 @@ mod tests {
 
     #[test]
     fn a_decompression_bomb_is_refused() {
-        let bomb = Bitstring(vec![0; MAX_LIST_BYTES + 1]).encode();
+        let bomb = Bitstring(vec![0; MAX_LIST_BYTES + 1]).encode().unwrap();
         assert_eq!(Bitstring::decode(&bomb), Err(StatusListError::TooLarge));
     }
 }

@@ -30,10 +30,11 @@ pub struct BlockHeader {
 }
 
 impl BlockHeader {
-    /// The block hash: the digest of the JCS header without its signature.
-    pub fn hash(&self) -> String {
-        // A header is strings and integers only: JCS cannot fail on it.
-        digest_jcs(&self.unsigned()).unwrap_or_default()
+    /// The block hash: the digest of the JCS header without its signature. (A header holds
+    /// only strings and integers, so encoding it fails only on a bug; it is still an error,
+    /// never the hash of something else.)
+    pub fn hash(&self) -> Result<String, serde_json::Error> {
+        digest_jcs(&self.unsigned())
     }
 
     /// The header without its signature.
@@ -45,8 +46,8 @@ impl BlockHeader {
     }
 
     /// What the validator signs: the JCS header without its signature.
-    pub fn signing_bytes(&self) -> Vec<u8> {
-        serde_jcs::to_vec(&self.unsigned()).unwrap_or_default()
+    pub fn signing_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_jcs::to_vec(&self.unsigned())
     }
 }
 

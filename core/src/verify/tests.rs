@@ -425,7 +425,7 @@ pub(super) fn status_list(key: &SigningKey, revoked: &[u64]) -> String {
             "id": format!("{LIST_URL}#list"),
             "type": "BitstringStatusList",
             "statusPurpose": "revocation",
-            "encodedList": bits.encode(),
+            "encodedList": bits.encode().unwrap(),
         }
     });
     let options = ProofOptions {

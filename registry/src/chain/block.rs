@@ -59,6 +59,20 @@ pub enum ChainError {
     },
     #[error("block {height} is malformed: {reason}")]
     Malformed { height: u64, reason: String },
+    /// A header, genesis or transaction could not be encoded canonically, so it has no hash
+    /// to check or sign. Only a bug causes this; it stops the block rather than hash a
+    /// stand-in.
+    #[error("block {height}: cannot be encoded canonically: {reason}")]
+    Encoding { height: u64, reason: String },
+}
+
+impl ChainError {
+    fn encoding(height: u64, error: impl std::fmt::Display) -> ChainError {
+        ChainError::Encoding {
+            height,
+            reason: error.to_string(),
+        }
+    }
 }
 
 /// The tip a new block builds on.
@@ -72,23 +86,31 @@ pub struct Tip {
 
 impl Tip {
     /// The tip before block 1.
-    pub fn genesis(genesis: &Genesis) -> Tip {
-        Tip {
+    pub fn genesis(genesis: &Genesis) -> Result<Tip, ChainError> {
+        let hash = genesis.hash().map_err(|e| ChainError::encoding(0, e))?;
+        Ok(Tip {
             height: 0,
-            hash: genesis.hash(),
-            time: parse_datetime(&genesis.time).unwrap_or_default(),
-            state_root: genesis.hash(),
-        }
+            state_root: hash.clone(),
+            hash,
+            time: parse_datetime(&genesis.time).ok_or_else(|| ChainError::Malformed {
+                height: 0,
+                reason: "the genesis time is not RFC 3339".into(),
+            })?,
+        })
     }
 
     /// The tip after `header`.
-    pub fn after(header: &BlockHeader) -> Tip {
-        Tip {
-            height: header.height,
-            hash: header.hash(),
-            time: parse_datetime(&header.time).unwrap_or_default(),
+    pub fn after(header: &BlockHeader) -> Result<Tip, ChainError> {
+        let height = header.height;
+        Ok(Tip {
+            height,
+            hash: header.hash().map_err(|e| ChainError::encoding(height, e))?,
+            time: parse_datetime(&header.time).ok_or_else(|| ChainError::Malformed {
+                height,
+                reason: "time is not RFC 3339".into(),
+            })?,
             state_root: header.state_root.clone(),
-        }
+        })
     }
 }
 
@@ -111,7 +133,7 @@ pub fn produce(
     pending: Vec<Transaction>,
     time: Timestamp,
     validator: &SigningKey,
-) -> Produced {
+) -> Result<Produced, ChainError> {
     let time = time.max(tip.time).trunc_subsecs(0);
     let block = BlockContext { time };
     let mut state = state.clone();
@@ -126,10 +148,13 @@ pub fn produce(
             Err(error) => refused.push((transaction, error)),
         }
     }
-    let tx_root = merkle::hex(&merkle::root(&leaves(&included)));
+    let height = tip.height + 1;
+    let tx_root = merkle::hex(&merkle::root(
+        &leaves(&included).map_err(|e| ChainError::encoding(height, e))?,
+    ));
     let mut header = BlockHeader {
         chain_id: chain_id.to_owned(),
-        height: tip.height + 1,
+        height,
         prev_hash: tip.hash.clone(),
         time: format_datetime(time),
         state_root: state_root(&tip.state_root, &tx_root),
@@ -137,16 +162,19 @@ pub fn produce(
         proposer: validator.public_key().to_multikey(),
         signature: None,
     };
-    let signature = validator.sign(&header.signing_bytes());
+    let signing_bytes = header
+        .signing_bytes()
+        .map_err(|e| ChainError::encoding(height, e))?;
+    let signature = validator.sign(&signing_bytes);
     header.signature = Some(format!("z{}", bs58::encode(signature).into_string()));
-    Produced {
+    Ok(Produced {
         block: Block {
             header,
             transactions: included,
         },
         state,
         refused,
-    }
+    })
 }
 
 /// Checks `block` as the successor of `tip` on the chain of `genesis`, applying its
@@ -204,10 +232,14 @@ pub fn verify_block(
         .and_then(|text| text.strip_prefix('z'))
         .and_then(|text| bs58::decode(text).into_vec().ok())
         .ok_or(ChainError::Signature { height })?;
+    let signing_bytes = header
+        .signing_bytes()
+        .map_err(|e| ChainError::encoding(height, e))?;
     proposer
-        .verify(&header.signing_bytes(), &signature)
+        .verify(&signing_bytes, &signature)
         .map_err(|_| ChainError::Signature { height })?;
-    if header.tx_root != merkle::hex(&merkle::root(&leaves(&block.transactions))) {
+    let leaves = leaves(&block.transactions).map_err(|e| ChainError::encoding(height, e))?;
+    if header.tx_root != merkle::hex(&merkle::root(&leaves)) {
         return Err(ChainError::TxRoot { height });
     }
     if header.state_root != state_root(&tip.state_root, &header.tx_root) {
@@ -226,10 +258,10 @@ pub fn verify_block(
 }
 
 /// The Merkle leaves of transactions: the leaf hash of each transaction hash.
-fn leaves(transactions: &[Transaction]) -> Vec<Hash> {
+fn leaves(transactions: &[Transaction]) -> Result<Vec<Hash>, serde_json::Error> {
     transactions
         .iter()
-        .map(|tx| merkle::leaf_hash(tx.hash().unwrap_or_default().as_bytes()))
+        .map(|tx| Ok(merkle::leaf_hash(tx.hash()?.as_bytes())))
         .collect()
 }
 
@@ -240,7 +272,7 @@ fn state_root(previous: &str, tx_root: &str) -> String {
 /// The receipt of transaction `index` of `block`.
 pub fn receipt(block: &Block, index: usize) -> Option<Receipt> {
     let transaction = block.transactions.get(index)?;
-    let leaves = leaves(&block.transactions);
+    let leaves = leaves(&block.transactions).ok()?;
     Some(Receipt {
         tx_hash: transaction.hash().ok()?,
         height: block.header.height,

@@ -58,7 +58,7 @@ impl Genesis {
     }
 
     /// The genesis hash: block 1 names it as `prevHash`.
-    pub fn hash(&self) -> String {
-        digest_jcs(self).unwrap_or_default()
+    pub fn hash(&self) -> Result<String, GenesisError> {
+        digest_jcs(self).map_err(|e| GenesisError(format!("cannot be encoded canonically: {e}")))
     }
 }

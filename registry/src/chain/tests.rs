@@ -16,11 +16,12 @@ fn first_block() -> (Block, LedgerState) {
     let produced = produce(
         &genesis.chain_id,
         &state,
-        &Tip::genesis(&genesis),
+        &Tip::genesis(&genesis).unwrap(),
         vec![create(1), create(11), create(21)],
         time,
         &key(VALIDATOR),
-    );
+    )
+    .unwrap();
     assert!(produced.refused.is_empty());
     (produced.block, produced.state)
 }
@@ -31,7 +32,7 @@ fn check(block: &Block) -> Result<LedgerState, ChainError> {
         &genesis,
         &genesis.validator_keys().unwrap(),
         &genesis.initial_state().unwrap(),
-        &Tip::genesis(&genesis),
+        &Tip::genesis(&genesis).unwrap(),
         block,
     )
 }
@@ -49,11 +50,12 @@ fn refused_transactions_stay_out_of_the_block() {
     let produced = produce(
         &genesis.chain_id,
         &genesis.initial_state().unwrap(),
-        &Tip::genesis(&genesis),
+        &Tip::genesis(&genesis).unwrap(),
         vec![create(1), create(1)],
         parse_datetime("2026-01-02T00:00:01Z").unwrap(),
         &key(VALIDATOR),
-    );
+    )
+    .unwrap();
     assert_eq!(produced.block.transactions.len(), 1);
     assert!(matches!(produced.refused[0].1, LedgerError::Replay(_)));
 }
@@ -92,11 +94,12 @@ fn a_block_from_an_unknown_validator_is_refused() {
     let produced = produce(
         &genesis.chain_id,
         &genesis.initial_state().unwrap(),
-        &Tip::genesis(&genesis),
+        &Tip::genesis(&genesis).unwrap(),
         vec![create(1)],
         parse_datetime("2026-01-02T00:00:01Z").unwrap(),
         &key(91),
-    );
+    )
+    .unwrap();
     assert!(matches!(
         check(&produced.block),
         Err(ChainError::UnknownValidator { height: 1, .. })
@@ -108,7 +111,7 @@ fn a_block_that_does_not_follow_the_tip_is_refused() {
     let (block, state) = first_block();
     let genesis = genesis();
     let validators = genesis.validator_keys().unwrap();
-    let tip = Tip::after(&block.header);
+    let tip = Tip::after(&block.header).unwrap();
     // Block 1 again, on top of itself.
     assert!(matches!(
         verify_block(&genesis, &validators, &state, &tip, &block),
@@ -127,7 +130,8 @@ fn a_block_that_does_not_follow_the_tip_is_refused() {
         vec![create(31)],
         tip.time,
         &key(VALIDATOR),
-    );
+    )
+    .unwrap();
     assert!(matches!(
         verify_block(&genesis, &validators, &state, &tip, &next.block),
         Err(ChainError::PrevHash { height: 2, .. })
@@ -137,7 +141,7 @@ fn a_block_that_does_not_follow_the_tip_is_refused() {
 #[test]
 fn a_block_with_a_transaction_the_ledger_refuses_is_refused() {
     let genesis = genesis();
-    let tip = Tip::genesis(&genesis);
+    let tip = Tip::genesis(&genesis).unwrap();
     // A dishonest validator includes a replayed transaction, with correct roots and a valid
     // signature, so that only the ledger can tell.
     let time = parse_datetime("2026-01-02T00:00:01Z").unwrap();
@@ -155,7 +159,7 @@ fn a_block_with_a_transaction_the_ledger_refuses_is_refused() {
 #[test]
 fn a_block_older_than_its_predecessor_is_refused() {
     let genesis = genesis();
-    let tip = Tip::genesis(&genesis);
+    let tip = Tip::genesis(&genesis).unwrap();
     let block = forge_block(
         &genesis,
         &tip,
@@ -182,11 +186,12 @@ fn a_transaction_dated_past_the_block_and_the_clock_skew_stays_out_of_it() {
         produce(
             &genesis.chain_id,
             &genesis.initial_state().unwrap(),
-            &Tip::genesis(&genesis),
+            &Tip::genesis(&genesis).unwrap(),
             vec![create(1)],
             parse_datetime(at).unwrap(),
             &key(VALIDATOR),
         )
+        .unwrap()
     };
     let too_early = produce_at("2026-01-01T23:54:59Z");
     assert!(too_early.block.transactions.is_empty());
@@ -209,7 +214,7 @@ fn a_block_holding_a_transaction_dated_past_its_time_and_the_clock_skew_is_refus
     let genesis = genesis();
     let forged = forge_block(
         &genesis,
-        &Tip::genesis(&genesis),
+        &Tip::genesis(&genesis).unwrap(),
         vec![create(1)],
         parse_datetime("2026-01-01T23:54:59Z").unwrap(),
     );

@@ -72,7 +72,7 @@ async fn latest_blocks(State(node): State<Node>) -> Result<Html<String>, PageErr
                 height,
                 time: block.header.time.clone(),
                 transactions: block.transactions.len(),
-                hash: block.header.hash(),
+                hash: block.header.hash().map_err(internal)?,
             });
         }
     }
@@ -95,17 +95,17 @@ async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Html
         .iter()
         .map(|tx| {
             let (kind, subject) = tx.describe();
-            TransactionRow {
+            Ok(TransactionRow {
                 kind: kind.to_owned(),
                 subject,
-                hash: tx.hash().unwrap_or_default(),
-            }
+                hash: tx.hash().map_err(internal)?,
+            })
         })
-        .collect();
+        .collect::<Result<_, PageError>>()?;
     let header = &block.header;
     render(&BlockPage {
         height,
-        hash: header.hash(),
+        hash: header.hash().map_err(internal)?,
         prev_hash: header.prev_hash.clone(),
         time: header.time.clone(),
         tx_root: header.tx_root.clone(),

@@ -110,9 +110,11 @@ async fn get_block(State(node): State<Node>, Path(height): Path<u64>) -> Result<
 }
 
 async fn block_at(node: &Node, height: u64) -> Result<Json<Value>, AppError> {
+    let unencodable = |e: &dyn std::fmt::Display| AppError::Internal(e.to_string());
     if height == 0 {
+        let hash = node.genesis().hash().map_err(|e| unencodable(&e))?;
         return Ok(Json(
-            json!({"height": 0, "genesis": node.genesis(), "hash": node.genesis().hash()}),
+            json!({"height": 0, "genesis": node.genesis(), "hash": hash}),
         ));
     }
     let block = node
@@ -120,7 +122,8 @@ async fn block_at(node: &Node, height: u64) -> Result<Json<Value>, AppError> {
         .block(height)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no block {height}")))?;
-    Ok(Json(json!({"hash": block.header.hash(), "block": block})))
+    let hash = block.header.hash().map_err(|e| unencodable(&e))?;
+    Ok(Json(json!({"hash": hash, "block": block})))
 }
 
 /// The receipt of a stored transaction, if it is in a block.

@@ -88,6 +88,10 @@ pub(super) async fn get_anchor(
         .map(merkle::hex)
         .collect();
     let receipt = crate::chain::receipt(&block, location.index).ok_or_else(not_found)?;
+    let block_hash = block
+        .header
+        .hash()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Json(json!({
         "issuer": anchor.issuer,
         "merkleRoot": root,
@@ -97,7 +101,7 @@ pub(super) async fn get_anchor(
         "inclusionProof": path,
         "transaction": anchor.transaction,
         "receipt": receipt,
-        "block": {"height": block.header.height, "time": block.header.time, "hash": block.header.hash()},
+        "block": {"height": block.header.height, "time": block.header.time, "hash": block_hash},
     })))
 }
 

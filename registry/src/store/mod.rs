@@ -93,7 +93,7 @@ impl Store {
         let db_transaction = self.db.begin().await?;
         block::Entity::insert(block::ActiveModel {
             height: ActiveValue::Set(height),
-            hash: ActiveValue::Set(block.header.hash()),
+            hash: ActiveValue::Set(block.header.hash().map_err(|e| corrupt(height, e))?),
             header: ActiveValue::Set(header),
         })
         .exec(&db_transaction)

@@ -46,7 +46,7 @@ fn status_list(issuer: &Did, signer: &SigningKey, method: &str, valid_from: &str
         "issuer": issuer.to_string(),
         "validFrom": valid_from,
         "credentialSubject": {"id": format!("{LIST}#list"), "type": "BitstringStatusList",
-                              "statusPurpose": "revocation", "encodedList": bits.encode()},
+                              "statusPurpose": "revocation", "encodedList": bits.encode().unwrap()},
     });
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
@@ -130,7 +130,7 @@ fn a_status_list_changed_after_signing_is_refused() {
     };
     let mut bits = Bitstring::new();
     bits.set(7, 1, 1).unwrap();
-    publication.credential["credentialSubject"]["encodedList"] = bits.encode().into();
+    publication.credential["credentialSubject"]["encodedList"] = bits.encode().unwrap().into();
     assert_refused(
         &state,
         &Transaction::StatusList(publication),
