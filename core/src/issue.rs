@@ -27,6 +27,9 @@ pub enum IssueError {
     NoHolderKey,
     #[error(transparent)]
     Proof(#[from] ProofError),
+    /// The signed credential could not be written out as JSON (a bug, never silently empty).
+    #[error("the signed credential could not be encoded: {0}")]
+    Encoding(#[from] serde_json::Error),
     #[error(transparent)]
     Jws(#[from] JwsError),
     #[error(transparent)]
@@ -153,7 +156,7 @@ impl CredentialRequest {
                         }
                         other => IssueError::Proof(other),
                     })?;
-                serde_json::to_string_pretty(&signed).unwrap_or_default()
+                serde_json::to_string_pretty(&signed)?
             }
             CredentialFormat::VcJwt => jose::sign_vc_jwt(&self.unsigned_credential()?, key, method_id, now)?,
             CredentialFormat::SdJwt => sd_jwt::issue(
