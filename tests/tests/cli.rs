@@ -64,7 +64,7 @@ fn the_json_report_lists_every_check() {
     let out = verify(&scratch, "diploma.jwt", &["--json"]).expect_code(0);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["valid"], true);
-    assert_eq!(report["format"], "jwt");
+    assert_eq!(report["format"], "vc+jwt");
     let ids: Vec<&str> = report["checks"]
         .as_array()
         .unwrap()

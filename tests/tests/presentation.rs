@@ -158,7 +158,7 @@ async fn a_wallet_presents_only_name_and_degree_and_the_verifier_accepts_once() 
         .expect_code(0);
     let state = scene.state(request["request_id"].as_str().unwrap()).await;
     assert_eq!(state["state"], "verified", "{state:#}");
-    assert_eq!(state["outcome"]["report"]["format"], "ldp");
+    assert_eq!(state["outcome"]["report"]["format"], "ldp_vc");
 
     // The result page shows the claims and the checks in words.
     let page = reqwest::get(scene.url(&format!("/requests/{}", request["request_id"].as_str().unwrap())))
@@ -278,6 +278,6 @@ async fn a_did_sigil_holder_receives_and_presents_a_vc_jwt() {
         .expect_code(0);
     let state = scene.state(request["request_id"].as_str().unwrap()).await;
     assert_eq!(state["state"], "verified", "{state:#}");
-    assert_eq!(state["outcome"]["report"]["format"], "jwt");
+    assert_eq!(state["outcome"]["report"]["format"], "vc+jwt");
     assert_eq!(state["outcome"]["report"]["holder"], did);
 }

@@ -400,12 +400,12 @@ mod tests {
 #[cfg(test)]
 mod judgement_tests {
     use super::*;
-    use sigil_core::verify::{Format, Subject};
+    use sigil_core::verify::Subject;
 
     fn presentation(trust: Check, issued_at: sigil_core::time::Timestamp) -> VerificationReport {
         let credential = VerificationReport {
             subject: Subject::Credential,
-            format: Format::DataIntegrity,
+            format: CredentialFormat::LdpVc,
             issuer: Some("did:key:z6Mk".into()),
             holder: None,
             types: vec!["VerifiableCredential".into(), "UniversityDegreeCredential".into()],
@@ -417,7 +417,7 @@ mod judgement_tests {
         };
         VerificationReport {
             subject: Subject::Presentation,
-            format: Format::DataIntegrity,
+            format: CredentialFormat::LdpVc,
             issuer: None,
             holder: Some("did:key:z6Mk".into()),
             types: vec![],

@@ -57,7 +57,7 @@ fn headline(report: &VerificationReport) -> String {
         .map(String::as_str)
         .filter(|t| *t != "VerifiableCredential")
         .collect();
-    let mut line = report.format.describe(report.subject).to_owned();
+    let mut line = report.describe().to_owned();
     if !types.is_empty() {
         let _ = write!(line, ", {}", types.join(", "));
     }

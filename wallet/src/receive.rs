@@ -350,7 +350,7 @@ async fn accept(
     let now = sigil_core::time::now().timestamp();
     let row = credential::Model {
         id: id.clone(),
-        format: verification::format_name(&report).to_owned(),
+        format: report.format.name().to_owned(),
         type_name: type_name.clone(),
         issuer: issuer.clone(),
         issuer_name: offer.issuer_name.clone(),

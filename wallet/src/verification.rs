@@ -4,10 +4,11 @@
 use serde_json::Value;
 use sigil_core::did::StandardResolver;
 use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::format::CredentialFormat;
 use sigil_core::jose;
 use sigil_core::registry::RegistryClient;
 use sigil_core::sd_jwt;
-use sigil_core::verify::{Expectations, Format, VerificationReport, Verifier};
+use sigil_core::verify::{Expectations, VerificationReport, Verifier};
 
 use crate::holder::Holder;
 
@@ -48,15 +49,6 @@ pub async fn verify(
         .map_err(|e| Failure::CouldNotCheck(e.to_string()))
 }
 
-/// The OpenID4VCI name of a report's format.
-pub fn format_name(report: &VerificationReport) -> &'static str {
-    match report.format {
-        Format::DataIntegrity => "ldp_vc",
-        Format::Jose => "vc+jwt",
-        Format::SdJwt => "dc+sd-jwt",
-    }
-}
-
 /// The signed payload of a credential in any format (the signature was checked already).
 fn payload(credential: &str) -> Option<Value> {
     let text = credential.trim();
@@ -74,8 +66,10 @@ pub fn is_bound_to(report: &VerificationReport, credential: &str, holder: &Holde
         return false;
     };
     match report.format {
-        Format::SdJwt => sd_jwt::confirmation_key(&payload).is_ok_and(|key| key == holder.key.public_key()),
-        Format::DataIntegrity | Format::Jose => {
+        CredentialFormat::SdJwt => {
+            sd_jwt::confirmation_key(&payload).is_ok_and(|key| key == holder.key.public_key())
+        }
+        CredentialFormat::LdpVc | CredentialFormat::VcJwt => {
             let did = holder.did.as_str();
             match payload.get("credentialSubject") {
                 Some(Value::Array(subjects)) => subjects

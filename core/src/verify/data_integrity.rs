@@ -2,11 +2,12 @@
 
 use serde_json::{Map, Value};
 
-use super::report::{Check, Format, Subject, VerificationReport, check_id};
+use super::report::{Check, Subject, VerificationReport, check_id};
 use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::data_integrity::{self, Proof, ProofError};
 use crate::did::document::Relationship;
 use crate::did::{Did, DidUrl};
+use crate::format::CredentialFormat;
 use crate::jsonld::JsonLdError;
 use crate::jsonld::compact_form;
 use crate::model::{Credential, Presentation};
@@ -19,7 +20,7 @@ impl Verifier<'_> {
         expect: &Expectations,
         role: Role,
     ) -> Result<VerificationReport, VerificationError> {
-        let mut report = VerificationReport::new(Subject::Credential, Format::DataIntegrity);
+        let mut report = VerificationReport::new(Subject::Credential, CredentialFormat::LdpVc);
         compact_form::check(value).map_err(|e| VerificationError::Input(e.to_string()))?;
         let credential = Credential::from_json(value).map_err(|e| VerificationError::Input(e.to_string()))?;
         let issuer = parse_did(credential.issuer.id(), "issuer")?;
@@ -76,7 +77,7 @@ impl Verifier<'_> {
         value: &Value,
         expect: &Expectations,
     ) -> Result<VerificationReport, VerificationError> {
-        let mut report = VerificationReport::new(Subject::Presentation, Format::DataIntegrity);
+        let mut report = VerificationReport::new(Subject::Presentation, CredentialFormat::LdpVc);
         compact_form::check(value).map_err(|e| VerificationError::Input(e.to_string()))?;
         let presentation =
             Presentation::from_json(value).map_err(|e| VerificationError::Input(e.to_string()))?;

@@ -3,11 +3,12 @@
 use serde_json::Value;
 
 use super::data_integrity::{holder_binding, parse_did};
-use super::report::{Check, Format, Subject, VerificationReport, check_id};
+use super::report::{Check, Subject, VerificationReport, check_id};
 use super::signer::KeyLookup;
 use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::did::DidUrl;
 use crate::did::document::Relationship;
+use crate::format::CredentialFormat;
 use crate::jose::{self, UnverifiedJws, VC_JWT_TYPE, VP_JWT_TYPE};
 use crate::model::{Credential, Presentation};
 use crate::time::{Timestamp, format_datetime};
@@ -40,7 +41,7 @@ impl Verifier<'_> {
         expect: &Expectations,
         role: Role,
     ) -> Result<VerificationReport, VerificationError> {
-        let mut report = VerificationReport::new(Subject::Credential, Format::Jose);
+        let mut report = VerificationReport::new(Subject::Credential, CredentialFormat::VcJwt);
         let credential =
             Credential::from_json(&jws.payload).map_err(|e| VerificationError::Input(e.to_string()))?;
         let issuer = parse_did(credential.issuer.id(), "issuer")?;
@@ -83,7 +84,7 @@ impl Verifier<'_> {
         jws: &UnverifiedJws,
         expect: &Expectations,
     ) -> Result<VerificationReport, VerificationError> {
-        let mut report = VerificationReport::new(Subject::Presentation, Format::Jose);
+        let mut report = VerificationReport::new(Subject::Presentation, CredentialFormat::VcJwt);
         let presentation =
             Presentation::from_json(&jws.payload).map_err(|e| VerificationError::Input(e.to_string()))?;
         report.push(Check::passed(

@@ -17,7 +17,7 @@ mod status;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-pub use report::{Check, Format, Outcome, Subject, VerificationReport, check_id};
+pub use report::{Check, Outcome, Subject, VerificationReport, check_id};
 pub use sources::{KeyHistory, StatusListSource, TrustRegistry};
 
 use crate::did::{Did, DidResolver};

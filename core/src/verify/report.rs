@@ -1,6 +1,7 @@
 //! The verification report (docs/design.md §5): one entry per check — passed, failed or not
 //! applicable — each with a sentence a person can read.
 
+use crate::format::CredentialFormat;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -95,39 +96,13 @@ pub enum Subject {
     Presentation,
 }
 
-/// The securing format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Format {
-    /// Data Integrity JSON (`ldp_vc` / `ldp_vp`).
-    #[serde(rename = "ldp")]
-    DataIntegrity,
-    /// VC-JOSE-COSE JWS (`vc+jwt` / `vp+jwt`).
-    #[serde(rename = "jwt")]
-    Jose,
-    /// SD-JWT VC (`dc+sd-jwt`).
-    #[serde(rename = "dc+sd-jwt")]
-    SdJwt,
-}
-
-impl Format {
-    /// A name for people.
-    pub fn describe(self, subject: Subject) -> &'static str {
-        match (self, subject) {
-            (Format::DataIntegrity, Subject::Credential) => "Data Integrity credential",
-            (Format::DataIntegrity, Subject::Presentation) => "Data Integrity presentation",
-            (Format::Jose, Subject::Credential) => "VC-JOSE credential (vc+jwt)",
-            (Format::Jose, Subject::Presentation) => "VC-JOSE presentation (vp+jwt)",
-            (Format::SdJwt, Subject::Credential) => "SD-JWT VC",
-            (Format::SdJwt, Subject::Presentation) => "SD-JWT VC presentation with key binding",
-        }
-    }
-}
-
 /// The result of verifying a credential or presentation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VerificationReport {
     pub subject: Subject,
-    pub format: Format,
+    /// The securing format (a presentation's: `ldp_vc` for a Data Integrity presentation,
+    /// `vc+jwt` for a `vp+jwt`, `dc+sd-jwt` for an SD-JWT with key binding).
+    pub format: CredentialFormat,
     /// The issuer (credentials) or holder (presentations) DID, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
@@ -151,7 +126,19 @@ pub struct VerificationReport {
 }
 
 impl VerificationReport {
-    pub(crate) fn new(subject: Subject, format: Format) -> Self {
+    /// What was verified, for people.
+    pub fn describe(&self) -> &'static str {
+        match (self.format, self.subject) {
+            (CredentialFormat::LdpVc, Subject::Credential) => "Data Integrity credential",
+            (CredentialFormat::LdpVc, Subject::Presentation) => "Data Integrity presentation",
+            (CredentialFormat::VcJwt, Subject::Credential) => "VC-JOSE credential (vc+jwt)",
+            (CredentialFormat::VcJwt, Subject::Presentation) => "VC-JOSE presentation (vp+jwt)",
+            (CredentialFormat::SdJwt, Subject::Credential) => "SD-JWT VC",
+            (CredentialFormat::SdJwt, Subject::Presentation) => "SD-JWT VC presentation with key binding",
+        }
+    }
+
+    pub(crate) fn new(subject: Subject, format: CredentialFormat) -> Self {
         VerificationReport {
             subject,
             format,

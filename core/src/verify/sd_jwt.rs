@@ -4,9 +4,10 @@ use serde_json::Value;
 
 use super::data_integrity::parse_did;
 use super::jose::{TimeClaims, key_id};
-use super::report::{Check, Format, Subject, VerificationReport, check_id};
+use super::report::{Check, Subject, VerificationReport, check_id};
 use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::did::document::Relationship;
+use crate::format::CredentialFormat;
 use crate::jose;
 use crate::sd_jwt::{self, SD_JWT_VC_TYPE, SdJwt};
 
@@ -27,7 +28,7 @@ impl Verifier<'_> {
         } else {
             Subject::Credential
         };
-        let mut report = VerificationReport::new(subject, Format::SdJwt);
+        let mut report = VerificationReport::new(subject, CredentialFormat::SdJwt);
         let jws = jose::decode_unverified(&presented.issuer_jwt)
             .map_err(|e| VerificationError::Input(e.to_string()))?;
         if !matches!(
