@@ -1,10 +1,11 @@
 //! `sigil-core`: identifiers, keys, credential formats and the verification pipeline that
 //! every Sigil service shares.
 //!
-//! The crate holds no server code. Everything that needs the outside world — DID resolution,
-//! status lists, trust registries, key history — goes through the small traits in [`did`] and
-//! [`verify::sources`], so that the services can plug the registry in and tests can use
-//! in-memory data.
+//! The crate holds no server code and no database. The verification pipeline reaches the
+//! outside world — DID resolution, status lists, trust registries, key history — only through
+//! the small traits in [`did`] and [`verify::sources`], so that the services plug the registry
+//! in and tests use in-memory data. The crate's own IO is the registry's HTTP clients
+//! ([`registry`], [`did::universal`]) and the key files [`keystore`] is asked to handle.
 //!
 //! Map of the crate:
 //! - [`json`]: bounded parsing of untrusted JSON (size and depth limits).
