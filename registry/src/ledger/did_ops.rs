@@ -111,6 +111,32 @@ fn change(
     time: Timestamp,
     hashes: Hashes,
 ) -> Result<LedgerState, LedgerError> {
+    let (did, current, latest) = follows_latest(state, op, time)?;
+    let version = latest.id + 1;
+    let mut updated = current.clone();
+    authorise_change(op, current, signer, &mut updated)?;
+    updated.methods = changed_methods(current, op, version, time)?;
+    updated.versions.push_back(Version {
+        id: version,
+        time,
+        operation: hashes.operation,
+        transaction: hashes.transaction,
+        services: op.services.clone().unwrap_or_else(|| latest.services.clone()),
+        deactivated: op.kind == OperationKind::Deactivate,
+    });
+    let mut next = state.clone();
+    next.dids.insert(did, updated);
+    Ok(next)
+}
+
+/// The DID a change names, its state and its latest version — provided the DID is live, the
+/// change names that version as `prev` (naming an earlier one is a fork) and is not dated
+/// before it.
+fn follows_latest<'a>(
+    state: &'a LedgerState,
+    op: &DidOperation,
+    time: Timestamp,
+) -> Result<(Did, &'a DidState, &'a Version), LedgerError> {
     let did_text = op.did.as_deref().ok_or_else(|| malformed("`did` is required"))?;
     let did = Did::parse(did_text).map_err(|e| malformed(e.to_string()))?;
     let current = state
@@ -142,9 +168,18 @@ fn change(
             found: op.time.clone(),
         });
     }
+    Ok((did, current, latest))
+}
 
-    let mut updated = current.clone();
-    let version = latest.id + 1;
+/// Whether `signer` may make this kind of change, and what it does to the controller keys:
+/// `update` is signed by the controller and changes no key; `rotate` and `deactivate` by the
+/// pre-committed key, `rotate` committing to the next one.
+fn authorise_change(
+    op: &DidOperation,
+    current: &DidState,
+    signer: &PublicKey,
+    updated: &mut DidState,
+) -> Result<(), LedgerError> {
     match op.kind {
         OperationKind::Update => {
             forbid(
@@ -185,6 +220,17 @@ fn change(
         }
         OperationKind::Create => return Err(malformed("`create` names no existing DID")),
     }
+    Ok(())
+}
+
+/// The verification methods after a change: methods added, retired, and declared compromised
+/// from a time no later than the change (a compromised method is retired too).
+fn changed_methods(
+    current: &DidState,
+    op: &DidOperation,
+    version: u64,
+    time: Timestamp,
+) -> Result<OrdMap<String, MethodState>, LedgerError> {
     let mut methods = add_methods(&current.methods, &op.add_methods, version)?;
     for fragment in &op.retire_methods {
         let method = active_method(&mut methods, fragment)?;
@@ -203,18 +249,7 @@ fn change(
         method.compromised_since = Some(since);
         method.retired.get_or_insert(version);
     }
-    updated.methods = methods;
-    updated.versions.push_back(Version {
-        id: version,
-        time,
-        operation: hashes.operation,
-        transaction: hashes.transaction,
-        services: op.services.clone().unwrap_or_else(|| latest.services.clone()),
-        deactivated: op.kind == OperationKind::Deactivate,
-    });
-    let mut next = state.clone();
-    next.dids.insert(did, updated);
-    Ok(next)
+    Ok(methods)
 }
 
 /// `rotate` and `deactivate` must be signed by the key whose hash the previous controller
