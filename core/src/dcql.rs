@@ -38,7 +38,9 @@ pub enum DcqlError {
     #[error("credential query {query:?} has two claims called {claim:?}")]
     DuplicateClaimId { query: String, claim: String },
     /// The format is not one of Sigil's three (§6.1, Appendix B).
-    #[error("credential query {query:?}: format {format:?} is not one Sigil knows (ldp_vc, jwt_vc_json, dc+sd-jwt)")]
+    #[error(
+        "credential query {query:?}: format {format:?} is not one Sigil knows (ldp_vc, jwt_vc_json, dc+sd-jwt)"
+    )]
     UnknownFormat { query: String, format: String },
     /// `meta` lacks what the format requires: `type_values` for W3C formats, `vct_values` for
     /// SD-JWT VC (Appendix B), or gives the other format's member instead.
@@ -54,10 +56,14 @@ pub enum DcqlError {
     #[error("credential query {query:?}: a claim path must not be empty")]
     EmptyPath { query: String },
     /// A claim path element is not a string, a non-negative integer or `null` (§7).
-    #[error("credential query {query:?}: claim path element {element} is not a string, a non-negative integer or null")]
+    #[error(
+        "credential query {query:?}: claim path element {element} is not a string, a non-negative integer or null"
+    )]
     BadPathElement { query: String, element: String },
     /// `values` is empty or holds something else than strings, integers and booleans (§6.3).
-    #[error("credential query {query:?}: claim `values` must be a non-empty array of strings, integers and booleans")]
+    #[error(
+        "credential query {query:?}: claim `values` must be a non-empty array of strings, integers and booleans"
+    )]
     BadValues { query: String },
     /// `claim_sets` is given without claims that have ids, or names a claim id that is not there.
     #[error("credential query {query:?}: claim_sets names {claim:?}, which no claims query is called")]
@@ -176,7 +182,11 @@ impl Query {
             return Err(DcqlError::NoCredentialQueries);
         }
         for (position, credential) in credentials.iter().enumerate() {
-            if credentials.iter().take(position).any(|earlier| earlier.id == credential.id) {
+            if credentials
+                .iter()
+                .take(position)
+                .any(|earlier| earlier.id == credential.id)
+            {
                 return Err(DcqlError::DuplicateCredentialId(credential.id.to_string()));
             }
             credential.check()?;
@@ -223,7 +233,9 @@ impl Query {
 
     /// The credential query called `id`.
     pub fn credential(&self, id: &str) -> Option<&CredentialQuery> {
-        self.credentials.iter().find(|credential| credential.id.as_str() == id)
+        self.credentials
+            .iter()
+            .find(|credential| credential.id.as_str() == id)
     }
 }
 
@@ -251,7 +263,10 @@ impl CredentialQuery {
             (_, format) => Some(Meta::member_for(format)),
         };
         if let Some(member) = member {
-            return Err(DcqlError::MissingMeta { query: query(), member });
+            return Err(DcqlError::MissingMeta {
+                query: query(),
+                member,
+            });
         }
         let empty_meta = match &self.meta {
             Meta::TypeValues(sets) => sets.is_empty() || sets.iter().any(Vec::is_empty),
@@ -265,18 +280,29 @@ impl CredentialQuery {
         }
         let claims = self.claims.as_deref().unwrap_or_default();
         if self.claims.as_ref().is_some_and(Vec::is_empty) {
-            return Err(DcqlError::EmptyList { query: query(), member: "claims" });
+            return Err(DcqlError::EmptyList {
+                query: query(),
+                member: "claims",
+            });
         }
         for (position, claim) in claims.iter().enumerate() {
             if claim.path.0.is_empty() {
                 return Err(DcqlError::EmptyPath { query: query() });
             }
             let scalar = |v: &Value| v.is_string() || v.is_boolean() || v.is_i64() || v.is_u64();
-            if claim.values.as_ref().is_some_and(|values| values.is_empty() || !values.iter().all(scalar)) {
+            if claim
+                .values
+                .as_ref()
+                .is_some_and(|values| values.is_empty() || !values.iter().all(scalar))
+            {
                 return Err(DcqlError::BadValues { query: query() });
             }
             if let Some(id) = &claim.id {
-                if claims.iter().take(position).any(|earlier| earlier.id.as_ref() == Some(id)) {
+                if claims
+                    .iter()
+                    .take(position)
+                    .any(|earlier| earlier.id.as_ref() == Some(id))
+                {
                     return Err(DcqlError::DuplicateClaimId {
                         query: query(),
                         claim: id.to_string(),
@@ -286,7 +312,10 @@ impl CredentialQuery {
         }
         if let Some(sets) = &self.claim_sets {
             if sets.is_empty() || sets.iter().any(Vec::is_empty) {
-                return Err(DcqlError::EmptyList { query: query(), member: "claim_sets" });
+                return Err(DcqlError::EmptyList {
+                    query: query(),
+                    member: "claim_sets",
+                });
             }
             for id in sets.iter().flatten() {
                 if !claims.iter().any(|claim| claim.id.as_ref() == Some(id)) {
@@ -414,7 +443,12 @@ impl ClaimPath {
 
     /// The subject-relative path of a dotted claim name (`degree.name`), one key per part.
     pub fn from_dotted(dotted: &str) -> ClaimPath {
-        ClaimPath(dotted.split('.').map(|key| PathElement::Key(key.to_owned())).collect())
+        ClaimPath(
+            dotted
+                .split('.')
+                .map(|key| PathElement::Key(key.to_owned()))
+                .collect(),
+        )
     }
 
     /// The path of the subject claim `dotted` in a credential of `format`: under
@@ -576,7 +610,11 @@ impl TryFrom<wire::Query> for Query {
     type Error = DcqlError;
 
     fn try_from(wire: wire::Query) -> Result<Query, DcqlError> {
-        let ids = |list: Vec<String>| list.iter().map(|id| QueryId::new(id)).collect::<Result<Vec<_>, _>>();
+        let ids = |list: Vec<String>| {
+            list.iter()
+                .map(|id| QueryId::new(id))
+                .collect::<Result<Vec<_>, _>>()
+        };
         let credentials = wire
             .credentials
             .into_iter()
@@ -610,7 +648,10 @@ impl TryFrom<wire::CredentialQuery> for CredentialQuery {
             format: wire.format.clone(),
         })?;
         let member = Meta::member_for(format);
-        let missing = || DcqlError::MissingMeta { query: query(), member };
+        let missing = || DcqlError::MissingMeta {
+            query: query(),
+            member,
+        };
         let meta = wire.meta.ok_or_else(missing)?;
         let meta = match format {
             CredentialFormat::SdJwt => Meta::VctValues(meta.vct_values.ok_or_else(missing)?),
@@ -715,8 +756,15 @@ mod tests {
         assert!(!credential.require_cryptographic_holder_binding);
         let written = serde_json::to_value(&query).unwrap();
         assert_eq!(written["credentials"][0]["multiple"], true);
-        assert_eq!(written["credentials"][0]["require_cryptographic_holder_binding"], false);
-        let plain = CredentialQuery::new(QueryId::new("b").unwrap(), CredentialFormat::VcJwt, Meta::TypeValues(vec![vec!["T".into()]]));
+        assert_eq!(
+            written["credentials"][0]["require_cryptographic_holder_binding"],
+            false
+        );
+        let plain = CredentialQuery::new(
+            QueryId::new("b").unwrap(),
+            CredentialFormat::VcJwt,
+            Meta::TypeValues(vec![vec!["T".into()]]),
+        );
         assert_eq!(
             serde_json::to_value(Query::new(vec![plain], None).unwrap()).unwrap(),
             json!({"credentials": [{"id": "b", "format": "jwt_vc_json", "meta": {"type_values": [["T"]]}}]})
@@ -732,46 +780,86 @@ mod tests {
             }
             json!({ "credentials": [query] })
         };
-        assert_eq!(refusal(json!({"credentials": []})), DcqlError::NoCredentialQueries);
+        assert_eq!(
+            refusal(json!({"credentials": []})),
+            DcqlError::NoCredentialQueries
+        );
         assert_eq!(refusal(sd(json!({"id": "a b"}))), DcqlError::BadId("a b".into()));
         assert_eq!(refusal(sd(json!({"id": ""}))), DcqlError::BadId(String::new()));
         assert_eq!(
             refusal(sd(json!({"format": "mso_mdoc"}))),
-            DcqlError::UnknownFormat { query: "q".into(), format: "mso_mdoc".into() }
+            DcqlError::UnknownFormat {
+                query: "q".into(),
+                format: "mso_mdoc".into()
+            }
         );
         assert_eq!(
             refusal(sd(json!({"meta": {"type_values": [["T"]]}}))),
-            DcqlError::MissingMeta { query: "q".into(), member: "vct_values" }
+            DcqlError::MissingMeta {
+                query: "q".into(),
+                member: "vct_values"
+            }
         );
         assert_eq!(
             refusal(json!({"credentials": [{"id": "q", "format": "ldp_vc"}]})),
-            DcqlError::MissingMeta { query: "q".into(), member: "type_values" }
+            DcqlError::MissingMeta {
+                query: "q".into(),
+                member: "type_values"
+            }
         );
         assert_eq!(
             refusal(json!({"credentials": [{"id": "q", "format": "ldp_vc", "meta": {"type_values": [[]]}}]})),
-            DcqlError::EmptyMeta { query: "q".into(), member: "type_values" }
+            DcqlError::EmptyMeta {
+                query: "q".into(),
+                member: "type_values"
+            }
         );
-        assert_eq!(refusal(sd(json!({"claims": [{"path": []}]}))), DcqlError::EmptyPath { query: "q".into() });
-        assert_eq!(refusal(sd(json!({"claims": []}))), DcqlError::EmptyList { query: "q".into(), member: "claims" });
+        assert_eq!(
+            refusal(sd(json!({"claims": [{"path": []}]}))),
+            DcqlError::EmptyPath { query: "q".into() }
+        );
+        assert_eq!(
+            refusal(sd(json!({"claims": []}))),
+            DcqlError::EmptyList {
+                query: "q".into(),
+                member: "claims"
+            }
+        );
         assert_eq!(
             refusal(sd(json!({"claims": [{"path": ["a", -1]}]}))),
-            DcqlError::BadPathElement { query: "q".into(), element: "-1".into() }
+            DcqlError::BadPathElement {
+                query: "q".into(),
+                element: "-1".into()
+            }
         );
         assert_eq!(
             refusal(sd(json!({"claims": [{"path": [1.5]}]}))),
-            DcqlError::BadPathElement { query: "q".into(), element: "1.5".into() }
+            DcqlError::BadPathElement {
+                query: "q".into(),
+                element: "1.5".into()
+            }
         );
         assert_eq!(
             refusal(sd(json!({"claims": [{"path": ["a"], "values": [{"x": 1}]}]}))),
             DcqlError::BadValues { query: "q".into() }
         );
         assert_eq!(
-            refusal(sd(json!({"claims": [{"id": "c", "path": ["a"]}, {"id": "c", "path": ["b"]}]}))),
-            DcqlError::DuplicateClaimId { query: "q".into(), claim: "c".into() }
+            refusal(sd(
+                json!({"claims": [{"id": "c", "path": ["a"]}, {"id": "c", "path": ["b"]}]})
+            )),
+            DcqlError::DuplicateClaimId {
+                query: "q".into(),
+                claim: "c".into()
+            }
         );
         assert_eq!(
-            refusal(sd(json!({"claims": [{"id": "c", "path": ["a"]}], "claim_sets": [["d"]]}))),
-            DcqlError::UnknownClaimId { query: "q".into(), claim: "d".into() }
+            refusal(sd(
+                json!({"claims": [{"id": "c", "path": ["a"]}], "claim_sets": [["d"]]})
+            )),
+            DcqlError::UnknownClaimId {
+                query: "q".into(),
+                claim: "d".into()
+            }
         );
         let twice = json!({"credentials": [
             {"id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}},
@@ -780,7 +868,10 @@ mod tests {
         assert_eq!(refusal(twice), DcqlError::DuplicateCredentialId("q".into()));
         let mut unknown_set = sd(json!({}));
         unknown_set["credential_sets"] = json!([{"options": [["other"]]}]);
-        assert_eq!(refusal(unknown_set), DcqlError::UnknownCredentialId("other".into()));
+        assert_eq!(
+            refusal(unknown_set),
+            DcqlError::UnknownCredentialId("other".into())
+        );
         let mut empty_set = sd(json!({}));
         empty_set["credential_sets"] = json!([{"options": []}]);
         assert_eq!(refusal(empty_set), DcqlError::EmptyCredentialSet);
@@ -804,7 +895,10 @@ mod tests {
         ] {
             assert!(Query::from_value(&hostile).is_err(), "{hostile}");
         }
-        assert!(matches!(Query::parse("{\"credentials\": ["), Err(DcqlError::Malformed(_))));
+        assert!(matches!(
+            Query::parse("{\"credentials\": ["),
+            Err(DcqlError::Malformed(_))
+        ));
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(matches!(Query::parse(&deep), Err(DcqlError::Malformed(_))));
     }
@@ -826,8 +920,15 @@ mod tests {
             path(json!(["degrees", null, "name"])).select(&claims),
             vec![&json!("BSc"), &json!("MSc")]
         );
-        assert_eq!(path(json!(["degrees", 1, "name"])).select(&claims), vec![&json!("MSc")]);
-        assert!(path(json!(["degrees", u64::MAX, "name"])).select(&claims).is_empty());
+        assert_eq!(
+            path(json!(["degrees", 1, "name"])).select(&claims),
+            vec![&json!("MSc")]
+        );
+        assert!(
+            path(json!(["degrees", u64::MAX, "name"]))
+                .select(&claims)
+                .is_empty()
+        );
         assert!(path(json!(["name", 0])).select(&claims).is_empty());
         assert!(path(json!(["name", null])).select(&claims).is_empty());
         assert!(path(json!(["gap"])).select(&claims).is_empty());
@@ -838,14 +939,26 @@ mod tests {
     #[test]
     fn subject_claims_are_addressed_per_format() {
         let w3c = ClaimPath::subject_claim(CredentialFormat::LdpVc, "degree.name");
-        assert_eq!(serde_json::to_value(&w3c).unwrap(), json!(["credentialSubject", "degree", "name"]));
-        assert_eq!(w3c.subject_dotted(CredentialFormat::LdpVc).as_deref(), Some("degree.name"));
+        assert_eq!(
+            serde_json::to_value(&w3c).unwrap(),
+            json!(["credentialSubject", "degree", "name"])
+        );
+        assert_eq!(
+            w3c.subject_dotted(CredentialFormat::LdpVc).as_deref(),
+            Some("degree.name")
+        );
         let sd = ClaimPath::subject_claim(CredentialFormat::SdJwt, "degree.name");
         assert_eq!(serde_json::to_value(&sd).unwrap(), json!(["degree", "name"]));
-        assert_eq!(sd.subject_dotted(CredentialFormat::SdJwt).as_deref(), Some("degree.name"));
+        assert_eq!(
+            sd.subject_dotted(CredentialFormat::SdJwt).as_deref(),
+            Some("degree.name")
+        );
         let outside = ClaimPath::from_dotted("issuer");
         assert_eq!(outside.subject_relative(CredentialFormat::VcJwt), None);
-        assert_eq!(ClaimPath::from_dotted("credentialSubject").subject_relative(CredentialFormat::LdpVc), None);
+        assert_eq!(
+            ClaimPath::from_dotted("credentialSubject").subject_relative(CredentialFormat::LdpVc),
+            None
+        );
         let indexed = ClaimPath::new(vec![PathElement::Key("degrees".into()), PathElement::All]).unwrap();
         assert_eq!(indexed.subject_dotted(CredentialFormat::SdJwt), None);
     }
@@ -855,25 +968,72 @@ mod tests {
         let query = Query::from_value(&diploma_query()).unwrap();
         let subject = json!({"name": "Ada", "degree": {"name": "BSc"}});
         let term = vec!["UniversityDegreeCredential".to_owned()];
-        let ldp = Candidate { format: CredentialFormat::LdpVc, types: &term, subject: &subject };
+        let ldp = Candidate {
+            format: CredentialFormat::LdpVc,
+            types: &term,
+            subject: &subject,
+        };
         let answered = query.credential("ldp").unwrap().matches(&ldp).unwrap();
         assert_eq!(answered.len(), 2);
-        assert!(query.credential("jwt").unwrap().matches(&ldp).is_none(), "another format");
+        assert!(
+            query.credential("jwt").unwrap().matches(&ldp).is_none(),
+            "another format"
+        );
         assert!(query.credential("sd").unwrap().matches(&ldp).is_none());
 
         let vct = vec!["https://w3id.org/sigil/types/UniversityDegreeCredential".to_owned()];
-        let sd = Candidate { format: CredentialFormat::SdJwt, types: &vct, subject: &subject };
+        let sd = Candidate {
+            format: CredentialFormat::SdJwt,
+            types: &vct,
+            subject: &subject,
+        };
         assert!(query.credential("sd").unwrap().matches(&sd).is_some());
         let other_vct = vec!["https://example.com/types/UniversityDegreeCredential".to_owned()];
-        assert!(query.credential("sd").unwrap().matches(&Candidate { types: &other_vct, ..sd }).is_none());
+        assert!(
+            query
+                .credential("sd")
+                .unwrap()
+                .matches(&Candidate {
+                    types: &other_vct,
+                    ..sd
+                })
+                .is_none()
+        );
 
         let other_type = vec!["ProductInspectionCertificate".to_owned()];
-        assert!(query.credential("ldp").unwrap().matches(&Candidate { types: &other_type, ..ldp }).is_none());
+        assert!(
+            query
+                .credential("ldp")
+                .unwrap()
+                .matches(&Candidate {
+                    types: &other_type,
+                    ..ldp
+                })
+                .is_none()
+        );
         let other_iri = vec!["https://example.com/vocab#UniversityDegreeCredential".to_owned()];
-        assert!(query.credential("ldp").unwrap().matches(&Candidate { types: &other_iri, ..ldp }).is_none());
+        assert!(
+            query
+                .credential("ldp")
+                .unwrap()
+                .matches(&Candidate {
+                    types: &other_iri,
+                    ..ldp
+                })
+                .is_none()
+        );
 
         let no_degree = json!({"name": "Ada"});
-        assert!(query.credential("ldp").unwrap().matches(&Candidate { subject: &no_degree, ..ldp }).is_none());
+        assert!(
+            query
+                .credential("ldp")
+                .unwrap()
+                .matches(&Candidate {
+                    subject: &no_degree,
+                    ..ldp
+                })
+                .is_none()
+        );
     }
 
     #[test]
@@ -892,8 +1052,17 @@ mod tests {
         let types = vec!["v".to_owned()];
         let ask = |subject: Value| {
             credential
-                .matches(&Candidate { format: CredentialFormat::SdJwt, types: &types, subject: &subject })
-                .map(|claims| claims.iter().filter_map(|c| c.id.as_ref().map(|id| id.to_string())).collect::<Vec<_>>())
+                .matches(&Candidate {
+                    format: CredentialFormat::SdJwt,
+                    types: &types,
+                    subject: &subject,
+                })
+                .map(|claims| {
+                    claims
+                        .iter()
+                        .filter_map(|c| c.id.as_ref().map(|id| id.to_string()))
+                        .collect::<Vec<_>>()
+                })
         };
         assert_eq!(
             ask(json!({"name": "Ada", "honours": "cum laude", "studentId": "1"})),
@@ -912,11 +1081,24 @@ mod tests {
             {"id": "q", "format": "ldp_vc", "meta": {"type_values": [["https://www.w3.org/2018/credentials#VerifiableCredential", "https://w3id.org/sigil/vocab#UniversityDegreeCredential"]]}}
         ]}))
         .unwrap();
-        let types = vec!["VerifiableCredential".to_owned(), "UniversityDegreeCredential".to_owned()];
+        let types = vec![
+            "VerifiableCredential".to_owned(),
+            "UniversityDegreeCredential".to_owned(),
+        ];
         let subject = json!({});
-        let candidate = Candidate { format: CredentialFormat::LdpVc, types: &types, subject: &subject };
+        let candidate = Candidate {
+            format: CredentialFormat::LdpVc,
+            types: &types,
+            subject: &subject,
+        };
         assert_eq!(query.credentials()[0].matches(&candidate), Some(vec![]));
         let only_one = vec!["UniversityDegreeCredential".to_owned()];
-        assert_eq!(query.credentials()[0].matches(&Candidate { types: &only_one, ..candidate }), None);
+        assert_eq!(
+            query.credentials()[0].matches(&Candidate {
+                types: &only_one,
+                ..candidate
+            }),
+            None
+        );
     }
 }

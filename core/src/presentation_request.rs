@@ -116,10 +116,16 @@ mod tests {
 
     #[test]
     fn names_are_the_stored_and_published_ones() {
-        for (state, name) in RequestState::ALL.into_iter().zip(["pending", "verified", "rejected", "expired"]) {
+        for (state, name) in RequestState::ALL
+            .into_iter()
+            .zip(["pending", "verified", "rejected", "expired"])
+        {
             assert_eq!(state.as_str(), name);
             assert_eq!(serde_json::to_value(state).unwrap(), name);
-            assert_eq!(serde_json::from_value::<RequestState>(name.into()).unwrap(), state);
+            assert_eq!(
+                serde_json::from_value::<RequestState>(name.into()).unwrap(),
+                state
+            );
             assert_eq!(name.parse::<RequestState>(), Ok(state));
         }
         assert_eq!(RequestState::parse("failed"), Err(UnknownState("failed".into())));
@@ -133,10 +139,16 @@ mod tests {
         assert_eq!(pending.complete(Answer::NotAccepted), Ok(RequestState::Rejected));
         assert_eq!(pending.expire(), Ok(RequestState::Expired));
         for answered in [RequestState::Verified, RequestState::Rejected] {
-            assert_eq!(answered.complete(Answer::Accepted), Err(Closed::Answered(answered)));
+            assert_eq!(
+                answered.complete(Answer::Accepted),
+                Err(Closed::Answered(answered))
+            );
             assert_eq!(answered.expire(), Err(Closed::Answered(answered)));
         }
-        assert_eq!(RequestState::Expired.complete(Answer::Accepted), Err(Closed::Expired));
+        assert_eq!(
+            RequestState::Expired.complete(Answer::Accepted),
+            Err(Closed::Expired)
+        );
         assert_eq!(RequestState::Expired.expire(), Err(Closed::Expired));
         assert_eq!(Closed::Expired.to_string(), "the request has expired");
         assert_eq!(

@@ -155,7 +155,9 @@ impl VerifierService {
     pub async fn take_response(&self, id: &str, form: ResponseForm) -> Result<RequestState, ResponseError> {
         let row = self.current(id).await?.ok_or(ResponseError::NotFound)?;
         let state = row.state().map_err(anyhow::Error::from)?;
-        state.open().map_err(|closed| ResponseError::Refused(closed.to_string()))?;
+        state
+            .open()
+            .map_err(|closed| ResponseError::Refused(closed.to_string()))?;
         if form.state.as_deref() != Some(row.state.as_str()) {
             return Err(ResponseError::Refused(
                 "the response's state is not this request's".into(),
@@ -220,7 +222,8 @@ impl VerifierService {
         outcome: &Value,
         at: i64,
     ) -> Result<RequestState, ResponseError> {
-        let refused = |closed: sigil_core::presentation_request::Closed| ResponseError::Refused(closed.to_string());
+        let refused =
+            |closed: sigil_core::presentation_request::Closed| ResponseError::Refused(closed.to_string());
         let next = state.complete(answer).map_err(refused)?;
         if self
             .store

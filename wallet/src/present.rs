@@ -9,10 +9,10 @@
 //!    nonce and client id; [`decline`] posts `access_denied`.
 
 use serde_json::{Map, Value, json};
+use sigil_core::dcql::{Candidate, CredentialQuery, PathElement, Query};
 use sigil_core::did::document::Relationship;
 use sigil_core::did::resolver::DidResolver as _;
 use sigil_core::did::universal::UniversalResolverClient;
-use sigil_core::dcql::{Candidate, CredentialQuery, PathElement, Query};
 use sigil_core::did::{Did, DidUrl, ResolutionOptions, StandardResolver};
 use sigil_core::format::CredentialFormat;
 use sigil_core::http_client::{self, MAX_RESPONSE_BYTES};
@@ -228,7 +228,10 @@ fn answer(query: &CredentialQuery, credential: &Held) -> Option<Match> {
     let types = match format {
         CredentialFormat::SdJwt => vec![credential.row.type_name.clone()],
         CredentialFormat::LdpVc | CredentialFormat::VcJwt => {
-            vec![credential.row.type_name.clone(), "VerifiableCredential".to_owned()]
+            vec![
+                credential.row.type_name.clone(),
+                "VerifiableCredential".to_owned(),
+            ]
         }
     };
     let candidate = Candidate {
@@ -483,7 +486,10 @@ mod tests {
     #[test]
     fn an_sd_jwt_answer_sends_only_the_requested_disclosures() {
         let query = diploma_query();
-        let credential = held("dc+sd-jwt", "https://w3id.org/sigil/types/UniversityDegreeCredential");
+        let credential = held(
+            "dc+sd-jwt",
+            "https://w3id.org/sigil/types/UniversityDegreeCredential",
+        );
         assert!(answer(query.credential("ldp").unwrap(), &credential).is_none());
         let found = answer(query.credential("sd").unwrap(), &credential).unwrap();
         assert_eq!(found.query_id, "sd");
@@ -497,7 +503,10 @@ mod tests {
         let credential = held("ldp_vc", "UniversityDegreeCredential");
         let found = answer(query.credential("ldp").unwrap(), &credential).unwrap();
         assert!(found.sd_claims.is_empty());
-        assert_eq!(found.disclosed, vec!["name", "degree.name", "degree.type", "studentId"]);
+        assert_eq!(
+            found.disclosed,
+            vec!["name", "degree.name", "degree.type", "studentId"]
+        );
         let mut without_degree = credential.clone();
         without_degree.record.claims = json!({"name": "Ada"});
         assert!(answer(query.credential("ldp").unwrap(), &without_degree).is_none());

@@ -51,8 +51,10 @@ pub mod request {
         /// The request's state; a name no version of Sigil wrote is an error.
         pub fn state(
             &self,
-        ) -> Result<sigil_core::presentation_request::RequestState, sigil_core::presentation_request::UnknownState>
-        {
+        ) -> Result<
+            sigil_core::presentation_request::RequestState,
+            sigil_core::presentation_request::UnknownState,
+        > {
             sigil_core::presentation_request::RequestState::parse(&self.status)
         }
     }
@@ -102,7 +104,10 @@ impl Store {
         at: i64,
     ) -> Result<bool, DbErr> {
         let result = request::Entity::update_many()
-            .col_expr(request::Column::Status, sea_orm::sea_query::Expr::value(to.as_str()))
+            .col_expr(
+                request::Column::Status,
+                sea_orm::sea_query::Expr::value(to.as_str()),
+            )
             .col_expr(request::Column::Outcome, sea_orm::sea_query::Expr::value(outcome))
             .col_expr(request::Column::AnsweredAt, sea_orm::sea_query::Expr::value(at))
             .filter(request::Column::Id.eq(id))
