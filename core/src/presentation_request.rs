@@ -2,8 +2,63 @@
 //! `GET /api/requests/{id}`), as a pure state machine: it is opened `pending`, and a pending
 //! request is answered once — `verified` or `rejected` — or runs out of time and is `expired`.
 //! Nothing leaves an answered or expired request. The verifier stores and answers these names.
+//!
+//! [`RequestObject`] is what such a request asks of the wallet, as the verifier signs it and
+//! the wallet reads it (OpenID4VP 1.0 §5).
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::dcql;
+
+/// The claims of a signed request object (`oauth-authz-req+jwt`, OpenID4VP 1.0 §5, §5.2) as
+/// Sigil writes and reads them. Members are optional so that a wallet can say which one a
+/// request lacks; the verifier always writes them all.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RequestObject {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    /// `decentralized_identifier:` and the verifier's DID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `vp_token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_type: Option<String>,
+    /// `direct_post`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_mode: Option<String>,
+    /// Where the wallet posts its answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_uri: Option<String>,
+    /// What the presentation must be bound to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The OAuth `state` the response echoes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// What is asked for (§6), checked as it is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dcql_query: Option<dcql::Query>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<ClientMetadata>,
+}
+
+/// The verifier's metadata in a request object (§5.1, §11.1).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ClientMetadata {
+    /// The name the verifier gives itself (not checked: the DID is what is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    /// Per format identifier, the algorithms and proof types the verifier accepts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vp_formats_supported: Option<Value>,
+}
 
 /// Where a presentation request is. The serde names are the stored and published ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -130,6 +185,37 @@ mod tests {
         }
         assert_eq!(RequestState::parse("failed"), Err(UnknownState("failed".into())));
         assert!(serde_json::from_value::<RequestState>("Pending".into()).is_err());
+    }
+
+    #[test]
+    fn a_request_object_reads_back_and_refuses_a_bad_query() {
+        let query = dcql::Query::from_value(&serde_json::json!({"credentials": [
+            {"id": "sd", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}}
+        ]}))
+        .unwrap();
+        let object = RequestObject {
+            client_id: Some("decentralized_identifier:did:key:z6Mk".into()),
+            nonce: Some("n".into()),
+            dcql_query: Some(query),
+            client_metadata: Some(ClientMetadata {
+                client_name: Some("Verifier".into()),
+                vp_formats_supported: None,
+            }),
+            ..RequestObject::default()
+        };
+        let written = serde_json::to_value(&object).unwrap();
+        assert_eq!(written["dcql_query"]["credentials"][0]["id"], "sd");
+        assert!(written.get("state").is_none());
+        assert_eq!(
+            serde_json::from_value::<RequestObject>(written.clone()).unwrap(),
+            object
+        );
+        let mut bad = written;
+        bad["dcql_query"]["credentials"] = serde_json::json!([]);
+        let refused = serde_json::from_value::<RequestObject>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("at least one credential query"), "{refused}");
     }
 
     #[test]

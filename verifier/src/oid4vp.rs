@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sigil_core::dcql;
 use sigil_core::jose;
-use sigil_core::presentation_request::{Answer, RequestState};
+use sigil_core::presentation_request::{Answer, ClientMetadata, RequestObject, RequestState};
 use sigil_core::verify::Expectations;
 
 use crate::check::Verdict;
@@ -108,28 +108,28 @@ impl VerifierService {
 
     /// The signed request object of a pending request.
     pub fn request_object(&self, row: &request::Model) -> anyhow::Result<String> {
-        let dcql = dcql::Query::parse(&row.dcql)?;
-        let claims = json!({
-            "iss": self.client_id(),
-            "aud": "https://self-issued.me/v2",
-            "client_id": self.client_id(),
-            "response_type": "vp_token",
-            "response_mode": "direct_post",
-            "response_uri": format!("{}/requests/{}/response", self.public_url, row.id),
-            "nonce": row.nonce,
-            "state": row.state,
-            "dcql_query": dcql,
-            "iat": row.created_at,
-            "exp": row.expires_at,
-            "client_metadata": {
-                "client_name": self.name,
-                "vp_formats_supported": {
+        let object = RequestObject {
+            iss: Some(self.client_id()),
+            aud: Some("https://self-issued.me/v2".into()),
+            client_id: Some(self.client_id()),
+            response_type: Some("vp_token".into()),
+            response_mode: Some("direct_post".into()),
+            response_uri: Some(format!("{}/requests/{}/response", self.public_url, row.id)),
+            nonce: Some(row.nonce.clone()),
+            state: Some(row.state.clone()),
+            dcql_query: Some(dcql::Query::parse(&row.dcql)?),
+            iat: Some(row.created_at),
+            exp: Some(row.expires_at),
+            client_metadata: Some(ClientMetadata {
+                client_name: Some(self.name.clone()),
+                vp_formats_supported: Some(json!({
                     "ldp_vc": {"proof_type_values": ["DataIntegrityProof"], "cryptosuite_values": ["eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019"]},
                     "jwt_vc_json": {"alg_values": ["EdDSA", "ES256"]},
                     "dc+sd-jwt": {"sd-jwt_alg_values": ["EdDSA", "ES256"], "kb-jwt_alg_values": ["EdDSA", "ES256"]},
-                },
-            },
-        });
+                })),
+            }),
+        };
+        let claims = serde_json::to_value(&object)?;
         Ok(jose::sign_compact(
             &claims,
             "oauth-authz-req+jwt",

@@ -8,6 +8,7 @@
 //! 3. After the holder's consent, [`respond`] posts a presentation bound to the verifier's
 //!    nonce and client id; [`decline`] posts `access_denied`.
 
+use serde::Deserialize as _;
 use serde_json::{Map, Value, json};
 use sigil_core::dcql::{Candidate, CredentialQuery, PathElement, Query};
 use sigil_core::did::document::Relationship;
@@ -18,6 +19,7 @@ use sigil_core::format::CredentialFormat;
 use sigil_core::http_client::{self, MAX_RESPONSE_BYTES};
 use sigil_core::issue;
 use sigil_core::jose;
+use sigil_core::presentation_request::RequestObject;
 use sigil_core::sd_jwt;
 
 use crate::holder::Holder;
@@ -153,41 +155,36 @@ pub async fn open_request(holder: &Holder, uri: &str) -> Result<Request, Present
         .ok_or_else(|| bad(format!("{kid} is not a key of {verifier}")))?;
     let checked =
         jose::verify_compact(&jwt, &key).map_err(|e| bad(format!("the request's signature: {e}")))?;
-    let claims = checked.payload;
-    let text = |name: &str| claims.get(name).and_then(Value::as_str);
-    if text("client_id") != Some(client_id.as_str()) {
+    let object =
+        RequestObject::deserialize(&checked.payload).map_err(|e| bad(format!("the request object: {e}")))?;
+    if object.client_id.as_deref() != Some(client_id.as_str()) {
         return Err(bad("the request object's client_id is not the URI's"));
     }
-    if text("response_type") != Some("vp_token") || text("response_mode") != Some("direct_post") {
+    if object.response_type.as_deref() != Some("vp_token")
+        || object.response_mode.as_deref() != Some("direct_post")
+    {
         return Err(bad(
             "the wallet answers response_type=vp_token with response_mode=direct_post only",
         ));
     }
-    if claims
-        .get("exp")
-        .and_then(Value::as_i64)
+    if object
+        .exp
         .is_some_and(|exp| exp < sigil_core::time::now().timestamp())
     {
         return Err(bad("the request has expired"));
     }
     Ok(Request {
-        verifier_name: claims
-            .pointer("/client_metadata/client_name")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        nonce: text("nonce")
-            .ok_or_else(|| bad("the request has no nonce"))?
-            .to_owned(),
-        state: text("state").map(str::to_owned),
+        verifier_name: object.client_metadata.and_then(|metadata| metadata.client_name),
+        nonce: object.nonce.ok_or_else(|| bad("the request has no nonce"))?,
+        state: object.state,
         response_uri: acceptable_url(
-            text("response_uri").ok_or_else(|| bad("the request has no response_uri"))?,
+            &object
+                .response_uri
+                .ok_or_else(|| bad("the request has no response_uri"))?,
         )?,
-        dcql: Query::from_value(
-            claims
-                .get("dcql_query")
-                .ok_or_else(|| bad("the request has no dcql_query"))?,
-        )
-        .map_err(|e| bad(e.to_string()))?,
+        dcql: object
+            .dcql_query
+            .ok_or_else(|| bad("the request has no dcql_query"))?,
         client_id,
         verifier,
     })
