@@ -726,8 +726,8 @@ mod tests {
         })
     }
 
-    fn refusal(query: Value) -> DcqlError {
-        match Query::from_value(&query) {
+    fn refusal(query: &Value) -> DcqlError {
+        match Query::from_value(query) {
             Err(error) => error,
             Ok(parsed) => DcqlError::Malformed(format!("accepted: {parsed:?}")),
         }
@@ -781,70 +781,70 @@ mod tests {
             json!({ "credentials": [query] })
         };
         assert_eq!(
-            refusal(json!({"credentials": []})),
+            refusal(&json!({"credentials": []})),
             DcqlError::NoCredentialQueries
         );
-        assert_eq!(refusal(sd(json!({"id": "a b"}))), DcqlError::BadId("a b".into()));
-        assert_eq!(refusal(sd(json!({"id": ""}))), DcqlError::BadId(String::new()));
+        assert_eq!(refusal(&sd(json!({"id": "a b"}))), DcqlError::BadId("a b".into()));
+        assert_eq!(refusal(&sd(json!({"id": ""}))), DcqlError::BadId(String::new()));
         assert_eq!(
-            refusal(sd(json!({"format": "mso_mdoc"}))),
+            refusal(&sd(json!({"format": "mso_mdoc"}))),
             DcqlError::UnknownFormat {
                 query: "q".into(),
                 format: "mso_mdoc".into()
             }
         );
         assert_eq!(
-            refusal(sd(json!({"meta": {"type_values": [["T"]]}}))),
+            refusal(&sd(json!({"meta": {"type_values": [["T"]]}}))),
             DcqlError::MissingMeta {
                 query: "q".into(),
                 member: "vct_values"
             }
         );
         assert_eq!(
-            refusal(json!({"credentials": [{"id": "q", "format": "ldp_vc"}]})),
+            refusal(&json!({"credentials": [{"id": "q", "format": "ldp_vc"}]})),
             DcqlError::MissingMeta {
                 query: "q".into(),
                 member: "type_values"
             }
         );
         assert_eq!(
-            refusal(json!({"credentials": [{"id": "q", "format": "ldp_vc", "meta": {"type_values": [[]]}}]})),
+            refusal(&json!({"credentials": [{"id": "q", "format": "ldp_vc", "meta": {"type_values": [[]]}}]})),
             DcqlError::EmptyMeta {
                 query: "q".into(),
                 member: "type_values"
             }
         );
         assert_eq!(
-            refusal(sd(json!({"claims": [{"path": []}]}))),
+            refusal(&sd(json!({"claims": [{"path": []}]}))),
             DcqlError::EmptyPath { query: "q".into() }
         );
         assert_eq!(
-            refusal(sd(json!({"claims": []}))),
+            refusal(&sd(json!({"claims": []}))),
             DcqlError::EmptyList {
                 query: "q".into(),
                 member: "claims"
             }
         );
         assert_eq!(
-            refusal(sd(json!({"claims": [{"path": ["a", -1]}]}))),
+            refusal(&sd(json!({"claims": [{"path": ["a", -1]}]}))),
             DcqlError::BadPathElement {
                 query: "q".into(),
                 element: "-1".into()
             }
         );
         assert_eq!(
-            refusal(sd(json!({"claims": [{"path": [1.5]}]}))),
+            refusal(&sd(json!({"claims": [{"path": [1.5]}]}))),
             DcqlError::BadPathElement {
                 query: "q".into(),
                 element: "1.5".into()
             }
         );
         assert_eq!(
-            refusal(sd(json!({"claims": [{"path": ["a"], "values": [{"x": 1}]}]}))),
+            refusal(&sd(json!({"claims": [{"path": ["a"], "values": [{"x": 1}]}]}))),
             DcqlError::BadValues { query: "q".into() }
         );
         assert_eq!(
-            refusal(sd(
+            refusal(&sd(
                 json!({"claims": [{"id": "c", "path": ["a"]}, {"id": "c", "path": ["b"]}]})
             )),
             DcqlError::DuplicateClaimId {
@@ -853,7 +853,7 @@ mod tests {
             }
         );
         assert_eq!(
-            refusal(sd(
+            refusal(&sd(
                 json!({"claims": [{"id": "c", "path": ["a"]}], "claim_sets": [["d"]]})
             )),
             DcqlError::UnknownClaimId {
@@ -865,16 +865,16 @@ mod tests {
             {"id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}},
             {"id": "q", "format": "ldp_vc", "meta": {"type_values": [["T"]]}}
         ]});
-        assert_eq!(refusal(twice), DcqlError::DuplicateCredentialId("q".into()));
+        assert_eq!(refusal(&twice), DcqlError::DuplicateCredentialId("q".into()));
         let mut unknown_set = sd(json!({}));
         unknown_set["credential_sets"] = json!([{"options": [["other"]]}]);
         assert_eq!(
-            refusal(unknown_set),
+            refusal(&unknown_set),
             DcqlError::UnknownCredentialId("other".into())
         );
         let mut empty_set = sd(json!({}));
         empty_set["credential_sets"] = json!([{"options": []}]);
-        assert_eq!(refusal(empty_set), DcqlError::EmptyCredentialSet);
+        assert_eq!(refusal(&empty_set), DcqlError::EmptyCredentialSet);
     }
 
     #[test]

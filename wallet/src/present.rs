@@ -504,7 +504,7 @@ mod tests {
             found.disclosed,
             vec!["name", "degree.name", "degree.type", "studentId"]
         );
-        let mut without_degree = credential.clone();
+        let mut without_degree = credential;
         without_degree.record.claims = json!({"name": "Ada"});
         assert!(answer(query.credential("ldp").unwrap(), &without_degree).is_none());
         let other = held("ldp_vc", "ProductInspectionCertificate");
