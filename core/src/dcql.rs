@@ -103,7 +103,7 @@ pub struct CredentialQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_sets: Option<Vec<Vec<QueryId>>>,
     /// Whether the presentation must prove possession of the credential's key (default true).
-    #[serde(skip_serializing_if = "Clone::clone")]
+    #[serde(skip_serializing_if = "is_true")]
     pub require_cryptographic_holder_binding: bool,
 }
 
@@ -111,10 +111,10 @@ pub struct CredentialQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Meta {
     /// W3C formats (`ldp_vc`, `jwt_vc_json`): sets of fully expanded type IRIs; a credential
-    /// answers when it has every type of at least one set (Appendix B.1.1).
+    /// answers when it has every type of at least one set (Appendix B).
     #[serde(rename = "type_values")]
     TypeValues(Vec<Vec<String>>),
-    /// SD-JWT VC: the accepted `vct` values (Appendix B.3.5).
+    /// SD-JWT VC: the accepted `vct` values (Appendix B).
     #[serde(rename = "vct_values")]
     VctValues(Vec<String>),
 }
@@ -137,7 +137,7 @@ pub struct CredentialSetQuery {
     /// Each option is a list of credential query ids that together answer the set.
     pub options: Vec<Vec<QueryId>>,
     /// Whether the set must be answered (default true).
-    #[serde(skip_serializing_if = "Clone::clone")]
+    #[serde(skip_serializing_if = "is_true")]
     pub required: bool,
 }
 
@@ -551,6 +551,11 @@ impl Serialize for PathElement {
             PathElement::All => serializer.serialize_unit(),
         }
     }
+}
+
+/// Whether a member that defaults to true has its default (and need not be written).
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 fn protocol_name<S: Serializer>(format: &CredentialFormat, serializer: S) -> Result<S::Ok, S::Error> {

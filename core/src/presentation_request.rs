@@ -49,7 +49,7 @@ pub struct RequestObject {
     pub client_metadata: Option<ClientMetadata>,
 }
 
-/// The verifier's metadata in a request object (§5.1, §11.1).
+/// The verifier's metadata in a request object (`client_metadata`, §5.1).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ClientMetadata {
     /// The name the verifier gives itself (not checked: the DID is what is).
