@@ -155,8 +155,14 @@ pub async fn open_request(holder: &Holder, uri: &str) -> Result<Request, Present
         .ok_or_else(|| bad(format!("{kid} is not a key of {verifier}")))?;
     let checked =
         jose::verify_compact(&jwt, &key).map_err(|e| bad(format!("the request's signature: {e}")))?;
-    let object =
-        RequestObject::deserialize(&checked.payload).map_err(|e| bad(format!("the request object: {e}")))?;
+    read_request_object(&checked.payload, client_id, verifier)
+}
+
+/// The request a verified request object makes, if it is one the wallet answers: the same
+/// client id as the URI's, `vp_token` by `direct_post`, not expired, with a nonce, a response
+/// URI and a DCQL query.
+fn read_request_object(payload: &Value, client_id: String, verifier: Did) -> Result<Request, PresentError> {
+    let object = RequestObject::deserialize(payload).map_err(|e| bad(format!("the request object: {e}")))?;
     if object.client_id.as_deref() != Some(client_id.as_str()) {
         return Err(bad("the request object's client_id is not the URI's"));
     }
