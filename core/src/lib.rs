@@ -16,6 +16,8 @@
 //! - [`contexts`], [`jsonld`]: bundled JSON-LD contexts and RDF canonicalisation.
 //! - [`data_integrity`], [`jose`], [`sd_jwt`]: the three securing formats.
 //! - [`format`]: the three credential formats and their names in each protocol.
+//! - [`dcql`]: the Digital Credentials Query Language of OpenID4VP, typed, with claim paths
+//!   and matching; [`presentation_request`]: the states of a verifier's presentation request.
 //! - [`issue`]: building credentials of a type and presentations, in any format.
 //! - [`verify`]: the verification pipeline (docs/design.md §5) and its report.
 //! - [`registry`], [`transaction`], [`merkle`]: the registry client and the wire format of
@@ -25,6 +27,7 @@
 pub mod benchmarks;
 pub mod contexts;
 pub mod data_integrity;
+pub mod dcql;
 pub mod did;
 pub mod format;
 pub mod http_client;
@@ -37,6 +40,7 @@ pub mod key;
 pub mod keystore;
 pub mod merkle;
 pub mod model;
+pub mod presentation_request;
 pub mod registry;
 pub mod sd_jwt;
 pub mod time;

@@ -10,7 +10,9 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sigil_core::dcql;
 use sigil_core::jose;
+use sigil_core::presentation_request::{Answer, ClientMetadata, RequestObject, RequestState};
 use sigil_core::verify::Expectations;
 
 use crate::check::Verdict;
@@ -78,10 +80,10 @@ impl VerifierService {
             policy: serde_json::to_string(policy)?,
             nonce: random_token(),
             state: random_token(),
-            dcql: policy.dcql_query().to_string(),
+            dcql: serde_json::to_string(&policy.dcql_query()?)?,
             created_at: now,
             expires_at: now + self.settings.request_lifetime_seconds,
-            status: "pending".into(),
+            status: RequestState::Pending.as_str().into(),
             outcome: None,
             answered_at: None,
         };
@@ -106,28 +108,28 @@ impl VerifierService {
 
     /// The signed request object of a pending request.
     pub fn request_object(&self, row: &request::Model) -> anyhow::Result<String> {
-        let dcql: Value = serde_json::from_str(&row.dcql)?;
-        let claims = json!({
-            "iss": self.client_id(),
-            "aud": "https://self-issued.me/v2",
-            "client_id": self.client_id(),
-            "response_type": "vp_token",
-            "response_mode": "direct_post",
-            "response_uri": format!("{}/requests/{}/response", self.public_url, row.id),
-            "nonce": row.nonce,
-            "state": row.state,
-            "dcql_query": dcql,
-            "iat": row.created_at,
-            "exp": row.expires_at,
-            "client_metadata": {
-                "client_name": self.name,
-                "vp_formats_supported": {
+        let object = RequestObject {
+            iss: Some(self.client_id()),
+            aud: Some("https://self-issued.me/v2".into()),
+            client_id: Some(self.client_id()),
+            response_type: Some("vp_token".into()),
+            response_mode: Some("direct_post".into()),
+            response_uri: Some(format!("{}/requests/{}/response", self.public_url, row.id)),
+            nonce: Some(row.nonce.clone()),
+            state: Some(row.state.clone()),
+            dcql_query: Some(dcql::Query::parse(&row.dcql)?),
+            iat: Some(row.created_at),
+            exp: Some(row.expires_at),
+            client_metadata: Some(ClientMetadata {
+                client_name: Some(self.name.clone()),
+                vp_formats_supported: Some(json!({
                     "ldp_vc": {"proof_type_values": ["DataIntegrityProof"], "cryptosuite_values": ["eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019"]},
                     "jwt_vc_json": {"alg_values": ["EdDSA", "ES256"]},
                     "dc+sd-jwt": {"sd-jwt_alg_values": ["EdDSA", "ES256"], "kb-jwt_alg_values": ["EdDSA", "ES256"]},
-                },
-            },
-        });
+                })),
+            }),
+        };
+        let claims = serde_json::to_value(&object)?;
         Ok(jose::sign_compact(
             &claims,
             "oauth-authz-req+jwt",
@@ -141,20 +143,21 @@ impl VerifierService {
         let Some(row) = self.store.get(id).await? else {
             return Ok(None);
         };
-        if row.status == "pending" && row.expires_at < sigil_core::time::now().timestamp() {
-            return Ok(Some(self.store.expire(row).await?));
+        if row.expires_at < sigil_core::time::now().timestamp() {
+            if let Ok(expired) = row.state()?.expire() {
+                return Ok(Some(self.store.set_state(row, expired).await?));
+            }
         }
         Ok(Some(row))
     }
 
     /// Takes a wallet's response to request `id`.
-    pub async fn take_response(&self, id: &str, form: ResponseForm) -> Result<&'static str, ResponseError> {
+    pub async fn take_response(&self, id: &str, form: ResponseForm) -> Result<RequestState, ResponseError> {
         let row = self.current(id).await?.ok_or(ResponseError::NotFound)?;
-        match row.status.as_str() {
-            "pending" => {}
-            "expired" => return Err(ResponseError::Refused("the request has expired".into())),
-            _ => return Err(ResponseError::Refused("the request was already answered".into())),
-        }
+        let state = row.state().map_err(anyhow::Error::from)?;
+        state
+            .open()
+            .map_err(|closed| ResponseError::Refused(closed.to_string()))?;
         if form.state.as_deref() != Some(row.state.as_str()) {
             return Err(ResponseError::Refused(
                 "the response's state is not this request's".into(),
@@ -167,9 +170,12 @@ impl VerifierService {
                 "wallet_error": error,
                 "wallet_error_description": form.error_description,
             });
-            return self.record(&row, "rejected", &outcome, now.timestamp()).await;
+            return self
+                .record(&row, state, Answer::NotAccepted, &outcome, now.timestamp())
+                .await;
         }
-        let presentation = presentation_in(form.vp_token.as_deref(), &row.dcql)?;
+        let query = dcql::Query::parse(&row.dcql).map_err(anyhow::Error::from)?;
+        let presentation = presentation_in(form.vp_token.as_deref(), &query)?;
         let policy: Policy = serde_json::from_str(&row.policy).map_err(anyhow::Error::from)?;
         let expect = Expectations {
             challenge: Some(row.nonce.clone()),
@@ -186,65 +192,64 @@ impl VerifierService {
         let verdict = self
             .verify(&presentation, &expect, &policy.roots_of_trust, now)
             .await;
-        let (status, outcome) = match &verdict {
+        let (answer, outcome) = match &verdict {
             Verdict::NoReport(error)
                 if matches!(error, sigil_core::verify::VerificationError::CouldNotCheck { .. }) =>
             {
                 return Err(ResponseError::CouldNotCheck(error.to_string()));
             }
-            Verdict::NoReport(_) => ("rejected", outcome_json(&verdict, None, false)),
+            Verdict::NoReport(_) => (Answer::NotAccepted, outcome_json(&verdict, None, false)),
             Verdict::Valid(report) | Verdict::Invalid(report) => {
                 let judgement = policy.judge(report, now);
                 let accepted = judgement.accepts(report);
-                let status = if accepted { "verified" } else { "rejected" };
-                (status, outcome_json(&verdict, Some(&judgement), accepted))
+                let answer = if accepted {
+                    Answer::Accepted
+                } else {
+                    Answer::NotAccepted
+                };
+                (answer, outcome_json(&verdict, Some(&judgement), accepted))
             }
         };
-        self.record(&row, status, &outcome, now.timestamp()).await
+        self.record(&row, state, answer, &outcome, now.timestamp()).await
     }
 
+    /// Moves the request from `state` by the wallet's `answer` and stores the outcome, once.
     async fn record(
         &self,
         row: &request::Model,
-        status: &'static str,
+        state: RequestState,
+        answer: Answer,
         outcome: &Value,
         at: i64,
-    ) -> Result<&'static str, ResponseError> {
+    ) -> Result<RequestState, ResponseError> {
+        let refused =
+            |closed: sigil_core::presentation_request::Closed| ResponseError::Refused(closed.to_string());
+        let next = state.complete(answer).map_err(refused)?;
         if self
             .store
-            .answer(&row.id, status, &outcome.to_string(), at)
+            .answer(&row.id, state, next, &outcome.to_string(), at)
             .await
             .map_err(anyhow::Error::from)?
         {
-            Ok(status)
+            Ok(next)
         } else {
-            Err(ResponseError::Refused("the request was already answered".into()))
+            Err(refused(sigil_core::presentation_request::Closed::Answered(next)))
         }
     }
 }
 
 /// The one presentation in a `vp_token` (a JSON object from credential query ids to arrays of
 /// presentations, OpenID4VP 1.0 §8.1), as text for the pipeline.
-fn presentation_in(vp_token: Option<&str>, dcql: &str) -> Result<String, ResponseError> {
+fn presentation_in(vp_token: Option<&str>, query: &dcql::Query) -> Result<String, ResponseError> {
     let refuse = |reason: &str| ResponseError::Refused(reason.to_owned());
     let token = vp_token.ok_or_else(|| refuse("the response has no vp_token"))?;
     let token = sigil_core::json::parse(token).map_err(|e| refuse(&format!("vp_token: {e}")))?;
     let object = token
         .as_object()
         .ok_or_else(|| refuse("vp_token must be a JSON object"))?;
-    let dcql: Value = serde_json::from_str(dcql).unwrap_or(Value::Null);
-    let ids: Vec<&str> = dcql
-        .get("credentials")
-        .and_then(Value::as_array)
-        .map(|c| {
-            c.iter()
-                .filter_map(|q| q.get("id").and_then(Value::as_str))
-                .collect()
-        })
-        .unwrap_or_default();
     let mut presentations = object
         .iter()
-        .filter(|(id, _)| ids.contains(&id.as_str()))
+        .filter(|(id, _)| query.credential(id).is_some())
         .flat_map(|(_, value)| match value {
             Value::Array(items) => items.clone(),
             other => vec![other.clone()],
@@ -274,15 +279,21 @@ fn random_token() -> String {
 mod tests {
     use super::*;
 
-    const DCQL: &str = r#"{"credentials":[{"id":"ldp"},{"id":"sd"}]}"#;
+    fn query() -> dcql::Query {
+        dcql::Query::from_value(&json!({"credentials": [
+            {"id": "ldp", "format": "ldp_vc", "meta": {"type_values": [["T"]]}},
+            {"id": "sd", "format": "dc+sd-jwt", "meta": {"vct_values": ["T"]}}
+        ]}))
+        .unwrap()
+    }
 
     #[test]
     fn the_presentation_is_found_under_a_query_id() {
         let token = r#"{"sd": ["eyJ...~"]}"#;
-        assert_eq!(presentation_in(Some(token), DCQL).unwrap(), "eyJ...~");
+        assert_eq!(presentation_in(Some(token), &query()).unwrap(), "eyJ...~");
         let object = r#"{"ldp": [{"type": ["VerifiablePresentation"]}]}"#;
         assert!(
-            presentation_in(Some(object), DCQL)
+            presentation_in(Some(object), &query())
                 .unwrap()
                 .contains("VerifiablePresentation")
         );
@@ -298,7 +309,7 @@ mod tests {
             Some(r#"{"sd": ["a", "b"]}"#),
         ] {
             assert!(
-                matches!(presentation_in(token, DCQL), Err(ResponseError::Refused(_))),
+                matches!(presentation_in(token, &query()), Err(ResponseError::Refused(_))),
                 "{token:?}"
             );
         }

@@ -5,7 +5,8 @@
 //! verification pipeline's checks.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
+use sigil_core::dcql::{self, ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, Meta, QueryId};
 use sigil_core::format::CredentialFormat;
 use sigil_core::verify::{Check, Outcome, VerificationReport, check_id};
 
@@ -84,12 +85,7 @@ impl Policy {
 
     /// A policy from a DCQL query another service sent: its formats, types and claims (each
     /// credential query's; the union when there are several).
-    pub fn from_dcql(query: &Value) -> Result<Policy, String> {
-        let queries = query
-            .get("credentials")
-            .and_then(Value::as_array)
-            .filter(|q| !q.is_empty())
-            .ok_or("a DCQL query needs a non-empty `credentials` array")?;
+    pub fn from_dcql(query: &dcql::Query) -> Result<Policy, String> {
         let mut policy = Policy::diploma();
         policy.id = "dcql".into();
         policy.label = "The credential the caller asked for".into();
@@ -101,99 +97,54 @@ impl Policy {
                 list.push(item);
             }
         };
-        for credential in queries {
-            let name = credential.get("format").and_then(Value::as_str);
-            let format = name
-                .and_then(CredentialFormat::parse)
-                .ok_or_else(|| format!("DCQL format {name:?} is not one Sigil verifies"))?;
-            if !policy.formats.contains(&format) {
-                policy.formats.push(format);
+        for credential in query.credentials() {
+            if !policy.formats.contains(&credential.format) {
+                policy.formats.push(credential.format);
             }
-            let meta = credential.get("meta");
-            let types = meta
-                .and_then(|m| m.get("type_values"))
-                .and_then(Value::as_array)
-                .map(|sets| {
-                    sets.iter()
-                        .filter_map(Value::as_array)
-                        .flatten()
-                        .collect::<Vec<_>>()
-                })
-                .or_else(|| {
-                    meta.and_then(|m| m.get("vct_values"))
-                        .and_then(Value::as_array)
-                        .map(|v| v.iter().collect())
-                })
-                .unwrap_or_default();
-            for value in types.into_iter().filter_map(Value::as_str) {
+            for value in credential.type_values() {
                 add(&mut policy.credential_types, value.to_owned());
             }
-            for claim in credential
-                .get("claims")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let path: Vec<&str> = claim
-                    .get("path")
-                    .and_then(Value::as_array)
-                    .map(|p| p.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                let path = path.strip_prefix(&["credentialSubject"]).unwrap_or(&path);
-                if !path.is_empty() {
-                    add(&mut policy.claims, path.join("."));
-                }
+            for claim in credential.claims.iter().flatten() {
+                let dotted = claim.path.subject_dotted(credential.format).ok_or_else(|| {
+                    format!(
+                        "credential query {}: Sigil's policies ask for subject claims by name, not {}",
+                        credential.id,
+                        serde_json::to_string(&claim.path).unwrap_or_default()
+                    )
+                })?;
+                add(&mut policy.claims, dotted);
             }
-        }
-        if policy.credential_types.is_empty() {
-            return Err(
-                "the DCQL query names no credential type (meta.type_values or meta.vct_values)".into(),
-            );
         }
         Ok(policy)
     }
 
     /// The DCQL query (OpenID4VP 1.0 §6) asking for this policy's credential, in any accepted
     /// format: one credential query per format, and a credential set offering them as options.
-    pub fn dcql_query(&self) -> Value {
+    pub fn dcql_query(&self) -> Result<dcql::Query, dcql::DcqlError> {
         let mut credentials = Vec::new();
-        for format in &self.formats {
-            let dcql_format = format.protocol_name();
-            let (id, meta, prefix): (&str, Value, &[&str]) = match format {
-                CredentialFormat::LdpVc => (
-                    "ldp",
-                    json!({"type_values": [self.type_iris()]}),
-                    &["credentialSubject"],
-                ),
-                CredentialFormat::VcJwt => (
-                    "jwt",
-                    json!({"type_values": [self.type_iris()]}),
-                    &["credentialSubject"],
-                ),
-                CredentialFormat::SdJwt => ("sd", json!({"vct_values": self.vcts()}), &[]),
+        for &format in &self.formats {
+            let (id, meta) = match format {
+                CredentialFormat::LdpVc => ("ldp", Meta::TypeValues(vec![self.type_iris()])),
+                CredentialFormat::VcJwt => ("jwt", Meta::TypeValues(vec![self.type_iris()])),
+                CredentialFormat::SdJwt => ("sd", Meta::VctValues(self.vcts())),
             };
-            let claims: Vec<Value> = self
-                .claims
-                .iter()
-                .map(|claim| {
-                    let path: Vec<&str> = prefix.iter().copied().chain(claim.split('.')).collect();
-                    json!({ "path": path })
-                })
-                .collect();
-            let mut query = json!({"id": id, "format": dcql_format, "meta": meta});
-            if !claims.is_empty() {
-                if let Some(object) = query.as_object_mut() {
-                    object.insert("claims".into(), Value::Array(claims));
-                }
+            let mut query = CredentialQuery::new(QueryId::new(id)?, format, meta);
+            if !self.claims.is_empty() {
+                let claims = self
+                    .claims
+                    .iter()
+                    .map(|claim| ClaimsQuery::new(ClaimPath::subject_claim(format, claim)))
+                    .collect();
+                query.claims = Some(claims);
             }
             credentials.push(query);
         }
-        let options: Vec<Value> = credentials
-            .iter()
-            .filter_map(|c| c.get("id").cloned())
-            .map(|id| json!([id]))
-            .collect();
-        json!({"credentials": credentials, "credential_sets": [{"options": options}]})
+        let options = credentials.iter().map(|c| vec![c.id.clone()]).collect();
+        let sets = vec![CredentialSetQuery {
+            options,
+            required: true,
+        }];
+        dcql::Query::new(credentials, Some(sets))
     }
 
     fn type_iris(&self) -> Vec<String> {
@@ -322,10 +273,9 @@ impl Judgement {
     }
 }
 
-/// Whether `claims` holds the dotted `path`.
+/// Whether the subject `claims` hold the claim named by the dotted `path`.
 fn has_claim(claims: Option<&Value>, path: &str) -> bool {
-    let parts: Vec<&str> = path.split('.').collect();
-    claims.is_some_and(|claims| sigil_core::model::claims::at(claims, &parts).is_some())
+    claims.is_some_and(|claims| !ClaimPath::from_dotted(path).select(claims).is_empty())
 }
 
 /// When a credential says it was issued.
@@ -336,6 +286,7 @@ fn credential_time(report: &VerificationReport) -> Option<sigil_core::time::Time
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_policy_requires_holder_binding_unless_it_says_otherwise() {
@@ -352,7 +303,7 @@ mod tests {
 
     #[test]
     fn the_diploma_policy_asks_for_name_and_degree_in_every_format() {
-        let query = Policy::diploma().dcql_query();
+        let query = serde_json::to_value(Policy::diploma().dcql_query().unwrap()).unwrap();
         let credentials = query["credentials"].as_array().unwrap();
         assert_eq!(credentials.len(), 3);
         assert_eq!(credentials[0]["format"], "ldp_vc");
@@ -378,14 +329,16 @@ mod tests {
 
     #[test]
     fn a_policy_survives_the_round_trip_through_dcql() {
-        let policy = Policy::from_dcql(&Policy::diploma().dcql_query()).unwrap();
+        let policy = Policy::from_dcql(&Policy::diploma().dcql_query().unwrap()).unwrap();
         assert_eq!(policy.formats, CredentialFormat::ALL.to_vec());
         assert_eq!(policy.claims, vec!["name", "degree.name"]);
         assert!(policy.accepts_type(&["UniversityDegreeCredential".to_owned()]));
         assert!(policy.accepts_type(&["https://w3id.org/sigil/types/UniversityDegreeCredential".to_owned()]));
         assert!(!policy.accepts_type(&["ProductInspectionCertificate".to_owned()]));
-        assert!(Policy::from_dcql(&json!({"credentials": []})).is_err());
-        assert!(Policy::from_dcql(&json!({"credentials": [{"id": "x", "format": "mso_mdoc"}]})).is_err());
+        let indexed = dcql::Query::from_value(&json!({"credentials": [{"id": "x", "format": "dc+sd-jwt",
+            "meta": {"vct_values": ["v"]}, "claims": [{"path": ["degrees", null, "name"]}]}]}))
+        .unwrap();
+        assert!(Policy::from_dcql(&indexed).is_err());
     }
 
     #[test]
@@ -400,6 +353,7 @@ mod tests {
 #[cfg(test)]
 mod judgement_tests {
     use super::*;
+    use serde_json::json;
     use sigil_core::verify::Subject;
 
     fn presentation(trust: Check, issued_at: sigil_core::time::Timestamp) -> VerificationReport {

@@ -8,7 +8,9 @@
 //! 3. After the holder's consent, [`respond`] posts a presentation bound to the verifier's
 //!    nonce and client id; [`decline`] posts `access_denied`.
 
+use serde::Deserialize as _;
 use serde_json::{Map, Value, json};
+use sigil_core::dcql::{Candidate, CredentialQuery, PathElement, Query};
 use sigil_core::did::document::Relationship;
 use sigil_core::did::resolver::DidResolver as _;
 use sigil_core::did::universal::UniversalResolverClient;
@@ -17,6 +19,7 @@ use sigil_core::format::CredentialFormat;
 use sigil_core::http_client::{self, MAX_RESPONSE_BYTES};
 use sigil_core::issue;
 use sigil_core::jose;
+use sigil_core::presentation_request::RequestObject;
 use sigil_core::sd_jwt;
 
 use crate::holder::Holder;
@@ -52,7 +55,7 @@ pub struct Request {
     pub nonce: String,
     pub state: Option<String>,
     pub response_uri: url::Url,
-    pub dcql: Value,
+    pub dcql: Query,
 }
 
 /// A held credential that answers a query, and what presenting it would disclose.
@@ -152,90 +155,67 @@ pub async fn open_request(holder: &Holder, uri: &str) -> Result<Request, Present
         .ok_or_else(|| bad(format!("{kid} is not a key of {verifier}")))?;
     let checked =
         jose::verify_compact(&jwt, &key).map_err(|e| bad(format!("the request's signature: {e}")))?;
-    let claims = checked.payload;
-    let text = |name: &str| claims.get(name).and_then(Value::as_str);
-    if text("client_id") != Some(client_id.as_str()) {
+    read_request_object(&checked.payload, client_id, verifier)
+}
+
+/// The request a verified request object makes, if it is one the wallet answers: the same
+/// client id as the URI's, `vp_token` by `direct_post`, not expired, with a nonce, a response
+/// URI and a DCQL query.
+fn read_request_object(payload: &Value, client_id: String, verifier: Did) -> Result<Request, PresentError> {
+    let object = RequestObject::deserialize(payload).map_err(|e| bad(format!("the request object: {e}")))?;
+    if object.client_id.as_deref() != Some(client_id.as_str()) {
         return Err(bad("the request object's client_id is not the URI's"));
     }
-    if text("response_type") != Some("vp_token") || text("response_mode") != Some("direct_post") {
+    if object.response_type.as_deref() != Some("vp_token")
+        || object.response_mode.as_deref() != Some("direct_post")
+    {
         return Err(bad(
             "the wallet answers response_type=vp_token with response_mode=direct_post only",
         ));
     }
-    if claims
-        .get("exp")
-        .and_then(Value::as_i64)
+    if object
+        .exp
         .is_some_and(|exp| exp < sigil_core::time::now().timestamp())
     {
         return Err(bad("the request has expired"));
     }
     Ok(Request {
-        verifier_name: claims
-            .pointer("/client_metadata/client_name")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        nonce: text("nonce")
-            .ok_or_else(|| bad("the request has no nonce"))?
-            .to_owned(),
-        state: text("state").map(str::to_owned),
+        verifier_name: object.client_metadata.and_then(|metadata| metadata.client_name),
+        nonce: object.nonce.ok_or_else(|| bad("the request has no nonce"))?,
+        state: object.state,
         response_uri: acceptable_url(
-            text("response_uri").ok_or_else(|| bad("the request has no response_uri"))?,
+            &object
+                .response_uri
+                .ok_or_else(|| bad("the request has no response_uri"))?,
         )?,
-        dcql: claims
-            .get("dcql_query")
-            .cloned()
+        dcql: object
+            .dcql_query
             .ok_or_else(|| bad("the request has no dcql_query"))?,
         client_id,
         verifier,
     })
 }
 
-/// Finds a held credential for the request's DCQL query: the first query (in the order of
-/// its credential set's options) that a credential answers.
+/// Finds a held credential for the request's DCQL query: the first credential query, in the
+/// query's order, that a held credential answers.
 pub async fn match_query(holder: &Holder, store: &Store, request: &Request) -> Result<Match, PresentError> {
     let held = store.all(&holder.vault).await.map_err(anyhow::Error::from)?;
-    let queries = request
-        .dcql
-        .get("credentials")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("the DCQL query has no credentials"))?;
-    for query in queries {
-        let id = query.get("id").and_then(Value::as_str).unwrap_or_default();
-        for credential in &held {
-            if let Some(found) = answer(query, credential) {
-                return Ok(Match {
-                    query_id: id.to_owned(),
-                    ..found
-                });
-            }
+    for query in request.dcql.credentials() {
+        if let Some(found) = held.iter().find_map(|credential| answer(query, credential)) {
+            return Ok(found);
         }
     }
-    Err(PresentError::NoMatch(describe_query(queries)))
+    Err(PresentError::NoMatch(describe_query(&request.dcql)))
 }
 
-fn describe_query(queries: &[Value]) -> String {
-    let types: Vec<String> = queries
-        .iter()
-        .filter_map(|q| q.get("meta"))
-        .flat_map(|meta| {
-            let mut values = Vec::new();
-            if let Some(sets) = meta.get("type_values").and_then(Value::as_array) {
-                values.extend(
-                    sets.iter()
-                        .filter_map(Value::as_array)
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .map(short_type),
-                );
-            }
-            if let Some(vcts) = meta.get("vct_values").and_then(Value::as_array) {
-                values.extend(vcts.iter().filter_map(Value::as_str).map(short_type));
-            }
-            values
-        })
-        .collect();
-    let mut types: Vec<String> = types.into_iter().collect();
-    types.dedup();
+fn describe_query(query: &Query) -> String {
+    let mut types: Vec<String> = Vec::new();
+    for name in query.credentials().iter().flat_map(CredentialQuery::type_values) {
+        let name = short_type(name);
+        if !types.contains(&name) {
+            types.push(name);
+        }
+    }
     format!("the verifier asks for a {}", types.join(" or "))
 }
 
@@ -245,55 +225,24 @@ fn short_type(text: &str) -> String {
 }
 
 /// Whether `credential` answers `query`, and what it would disclose.
-fn answer(query: &Value, credential: &Held) -> Option<Match> {
-    let format = query
-        .get("format")
-        .and_then(Value::as_str)
-        .and_then(CredentialFormat::parse)?;
-    if CredentialFormat::parse(&credential.row.format) != Some(format) {
-        return None;
-    }
-    let meta = query.get("meta");
-    let wanted: Vec<String> = meta
-        .and_then(|m| m.get("type_values").or_else(|| m.get("vct_values")))
-        .and_then(Value::as_array)
-        .map(|values| {
-            values
-                .iter()
-                .flat_map(|v| match v {
-                    Value::Array(inner) => inner.clone(),
-                    other => vec![other.clone()],
-                })
-                .filter_map(|v| v.as_str().map(short_type))
-                .collect()
-        })
-        .unwrap_or_default();
-    if !wanted.is_empty() && !wanted.contains(&short_type(&credential.row.type_name)) {
-        return None;
-    }
-    let prefix: &[&str] = if format == CredentialFormat::SdJwt {
-        &[]
-    } else {
-        &["credentialSubject"]
-    };
-    let mut requested = Vec::new();
-    for claim in query
-        .get("claims")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let path: Vec<&str> = claim
-            .get("path")
-            .and_then(Value::as_array)
-            .map(|p| p.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let path = path.strip_prefix(prefix).unwrap_or(&path);
-        if path.is_empty() || sigil_core::model::claims::at(&credential.record.claims, path).is_none() {
-            return None;
+fn answer(query: &CredentialQuery, credential: &Held) -> Option<Match> {
+    let format = CredentialFormat::parse(&credential.row.format)?;
+    // The wallet keeps a W3C credential's own type as a term; VerifiableCredential is implied.
+    let types = match format {
+        CredentialFormat::SdJwt => vec![credential.row.type_name.clone()],
+        CredentialFormat::LdpVc | CredentialFormat::VcJwt => {
+            vec![
+                credential.row.type_name.clone(),
+                "VerifiableCredential".to_owned(),
+            ]
         }
-        requested.push(path.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>());
-    }
+    };
+    let candidate = Candidate {
+        format,
+        types: &types,
+        subject: &credential.record.claims,
+    };
+    let requested = query.matches(&candidate)?;
     let all_claims: Vec<String> = sigil_core::model::claims::flatten(&credential.record.claims)
         .into_iter()
         .map(|(path, _)| path)
@@ -301,8 +250,14 @@ fn answer(query: &Value, credential: &Held) -> Option<Match> {
     let (disclosed, sd_claims) = if format == CredentialFormat::SdJwt {
         // The disclosures of the requested claims' top-level names are sent; claims the
         // issuer did not make disclosable are always visible.
-        let mut sd: Vec<String> = requested.iter().filter_map(|p| p.first().cloned()).collect();
-        sd.dedup();
+        let mut sd: Vec<String> = Vec::new();
+        for claim in requested {
+            if let Some([PathElement::Key(top), ..]) = claim.path.subject_relative(format) {
+                if !sd.contains(top) {
+                    sd.push(top.clone());
+                }
+            }
+        }
         let always = always_visible(&credential.record.credential);
         let disclosed = all_claims
             .into_iter()
@@ -316,7 +271,7 @@ fn answer(query: &Value, credential: &Held) -> Option<Match> {
         (all_claims, vec![])
     };
     Some(Match {
-        query_id: String::new(),
+        query_id: query.id.to_string(),
         held: credential.clone(),
         disclosed,
         sd_claims,
@@ -363,8 +318,8 @@ pub async fn respond(
 ) -> Result<(), PresentError> {
     let now = sigil_core::time::now();
     let credential = &found.held.record.credential;
-    let presentation: Value = match found.held.row.format.as_str() {
-        "ldp_vc" => {
+    let presentation: Value = match CredentialFormat::parse(&found.held.row.format) {
+        Some(CredentialFormat::LdpVc) => {
             let vc: Value = serde_json::from_str(credential).map_err(anyhow::Error::from)?;
             issue::data_integrity_presentation(
                 vec![vc],
@@ -378,7 +333,7 @@ pub async fn respond(
             .await
             .map_err(anyhow::Error::from)?
         }
-        "vc+jwt" => Value::String(
+        Some(CredentialFormat::VcJwt) => Value::String(
             issue::jwt_presentation(
                 &[credential.as_str()],
                 &holder.did,
@@ -390,7 +345,7 @@ pub async fn respond(
             )
             .map_err(anyhow::Error::from)?,
         ),
-        "dc+sd-jwt" => {
+        Some(CredentialFormat::SdJwt) => {
             let names: Vec<&str> = found.sd_claims.iter().map(String::as_str).collect();
             Value::String(
                 sd_jwt::present(
@@ -404,7 +359,12 @@ pub async fn respond(
                 .map_err(anyhow::Error::from)?,
             )
         }
-        other => return Err(PresentError::Internal(anyhow::anyhow!("stored format {other:?}"))),
+        None => {
+            return Err(PresentError::Internal(anyhow::anyhow!(
+                "stored format {:?}",
+                found.held.row.format
+            )));
+        }
     };
     let vp_token = json!({ found.query_id.clone(): [presentation] }).to_string();
     let mut form = vec![("vp_token", vp_token.as_str())];
@@ -492,6 +452,74 @@ async fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn held(format: &str, type_name: &str) -> Held {
+        Held {
+            row: crate::store::credential::Model {
+                id: "c1".into(),
+                format: format.into(),
+                type_name: type_name.into(),
+                issuer: "did:key:z6Mk".into(),
+                issuer_name: "University".into(),
+                received_at: 0,
+                valid_until: None,
+                sealed: String::new(),
+            },
+            record: crate::store::CredentialRecord {
+                credential: "not a token".into(),
+                claims: json!({"name": "Ada", "degree": {"name": "BSc", "type": "BachelorDegree"}, "studentId": "1"}),
+                accreditation: None,
+                checks: vec![],
+            },
+        }
+    }
+
+    fn diploma_query() -> Query {
+        Query::from_value(&json!({"credentials": [
+            {"id": "ldp", "format": "ldp_vc",
+             "meta": {"type_values": [["https://w3id.org/sigil/vocab#UniversityDegreeCredential"]]},
+             "claims": [{"path": ["credentialSubject", "degree", "name"]}]},
+            {"id": "sd", "format": "dc+sd-jwt",
+             "meta": {"vct_values": ["https://w3id.org/sigil/types/UniversityDegreeCredential"]},
+             "claims": [{"path": ["name"]}, {"path": ["degree", "name"]}]}
+        ]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_sd_jwt_answer_sends_only_the_requested_disclosures() {
+        let query = diploma_query();
+        let credential = held(
+            "dc+sd-jwt",
+            "https://w3id.org/sigil/types/UniversityDegreeCredential",
+        );
+        assert!(answer(query.credential("ldp").unwrap(), &credential).is_none());
+        let found = answer(query.credential("sd").unwrap(), &credential).unwrap();
+        assert_eq!(found.query_id, "sd");
+        assert_eq!(found.sd_claims, vec!["name".to_owned(), "degree".to_owned()]);
+        assert_eq!(found.disclosed, vec!["name", "degree.name", "degree.type"]);
+    }
+
+    #[test]
+    fn a_w3c_answer_discloses_every_claim_and_needs_the_requested_ones() {
+        let query = diploma_query();
+        let credential = held("ldp_vc", "UniversityDegreeCredential");
+        let found = answer(query.credential("ldp").unwrap(), &credential).unwrap();
+        assert!(found.sd_claims.is_empty());
+        assert_eq!(
+            found.disclosed,
+            vec!["name", "degree.name", "degree.type", "studentId"]
+        );
+        let mut without_degree = credential;
+        without_degree.record.claims = json!({"name": "Ada"});
+        assert!(answer(query.credential("ldp").unwrap(), &without_degree).is_none());
+        let other = held("ldp_vc", "ProductInspectionCertificate");
+        assert!(answer(query.credential("ldp").unwrap(), &other).is_none());
+        assert_eq!(
+            describe_query(&query),
+            "the verifier asks for a UniversityDegreeCredential"
+        );
+    }
 
     #[test]
     fn types_match_by_their_last_segment() {

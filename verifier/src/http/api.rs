@@ -113,40 +113,43 @@ pub async fn create_request(
     }
 }
 
+/// The body of `POST /api/requests`: a configured policy by id, a type (with the claims and
+/// formats to ask for), or a whole DCQL query.
+#[derive(Debug, Deserialize)]
+struct CreateRequest {
+    policy: Option<String>,
+    #[serde(rename = "type")]
+    type_name: Option<String>,
+    #[serde(default)]
+    claims: Vec<String>,
+    #[serde(default)]
+    formats: Vec<String>,
+    dcql_query: Option<Value>,
+}
+
 /// The policy an API request names or describes.
 fn policy_for(service: &VerifierService, request: &Value) -> Result<Policy, String> {
-    if let Some(id) = request.get("policy").and_then(Value::as_str) {
+    let request = CreateRequest::deserialize(request).map_err(|e| e.to_string())?;
+    if let Some(id) = &request.policy {
         return service
             .policy(id)
             .cloned()
             .ok_or_else(|| format!("no policy {id:?}"));
     }
-    if let Some(query) = request.get("dcql_query") {
-        return Policy::from_dcql(query);
+    if let Some(query) = &request.dcql_query {
+        let query = sigil_core::dcql::Query::from_value(query).map_err(|e| e.to_string())?;
+        return Policy::from_dcql(&query);
     }
     let type_name = request
-        .get("type")
-        .and_then(Value::as_str)
+        .type_name
         .ok_or("give {policy}, {type, claims} or {dcql_query}")?;
-    let strings = |name: &str| -> Vec<String> {
-        request
-            .get(name)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     let mut policy = Policy::diploma();
     policy.id = "api".into();
     policy.label = format!("A {type_name}");
-    policy.credential_types = vec![type_name.to_owned()];
-    policy.claims = strings("claims");
-    let formats = strings("formats")
+    policy.credential_types = vec![type_name];
+    policy.claims = request.claims;
+    let formats = request
+        .formats
         .iter()
         .map(|name| {
             sigil_core::format::CredentialFormat::parse(name)
@@ -163,12 +166,19 @@ fn policy_for(service: &VerifierService, request: &Value) -> Result<Policy, Stri
 pub async fn request_state(State(service): State<Arc<VerifierService>>, Path(id): Path<String>) -> Response {
     match service.current(&id).await {
         Ok(Some(row)) => {
+            let state = match row.state() {
+                Ok(state) => state,
+                Err(e) => {
+                    tracing::error!(error = %e, "a stored request has no known state");
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error");
+                }
+            };
             let outcome = row
                 .outcome
                 .as_deref()
                 .and_then(|text| serde_json::from_str::<Value>(text).ok())
                 .unwrap_or(Value::Null);
-            Json(json!({"request_id": row.id, "state": row.status, "outcome": outcome})).into_response()
+            Json(json!({"request_id": row.id, "state": state, "outcome": outcome})).into_response()
         }
         Ok(None) => error(StatusCode::NOT_FOUND, "not_found", format!("no request {id}")),
         Err(e) => {

@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
+use sigil_core::presentation_request::RequestState;
 use sigil_core::verify::Expectations;
 use sigil_templates::verifier::{
     CheckView, HomePage, PolicyView, RequestPage, ResultView, VerifyPage, check_label,
@@ -19,6 +20,7 @@ use sigil_templates::verifier::{
 use super::api::verdict_status;
 use crate::oid4vp::{ResponseError, ResponseForm, outcome_json};
 use crate::service::VerifierService;
+use crate::store::request;
 
 fn page(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
@@ -83,8 +85,8 @@ pub async fn start(State(service): State<Arc<VerifierService>>, Form(form): Form
 
 /// `GET /requests/{id}`
 pub async fn request(State(service): State<Arc<VerifierService>>, Path(id): Path<String>) -> Response {
-    let row = match service.current(&id).await {
-        Ok(Some(row)) => row,
+    let (row, state) = match service.current(&id).await.and_then(with_state) {
+        Ok(Some(found)) => found,
         Ok(None) => return plain(StatusCode::NOT_FOUND, "no such request"),
         Err(e) => {
             tracing::error!(error = %e, "reading a request failed");
@@ -106,7 +108,7 @@ pub async fn request(State(service): State<Arc<VerifierService>>, Path(id): Path
         &RequestPage {
             name: service.name.clone(),
             label,
-            status: row.status.clone(),
+            status: state.as_str().to_owned(),
             qr_data_uri: sigil_templates::qr::data_uri(&request_uri),
             request_uri,
             expires: chrono::DateTime::from_timestamp(row.expires_at, 0)
@@ -117,10 +119,19 @@ pub async fn request(State(service): State<Arc<VerifierService>>, Path(id): Path
     )
 }
 
+/// A stored request with its state read.
+fn with_state(row: Option<request::Model>) -> anyhow::Result<Option<(request::Model, RequestState)>> {
+    row.map(|row| {
+        let state = row.state()?;
+        Ok((row, state))
+    })
+    .transpose()
+}
+
 /// `GET /requests/{id}/request.jwt`: the signed request object.
 pub async fn request_object(State(service): State<Arc<VerifierService>>, Path(id): Path<String>) -> Response {
-    let row = match service.current(&id).await {
-        Ok(Some(row)) if row.status == "pending" => row,
+    let row = match service.current(&id).await.and_then(with_state) {
+        Ok(Some((row, state))) if state.open().is_ok() => row,
         Ok(Some(_)) => return plain(StatusCode::GONE, "this request is no longer open"),
         Ok(None) => return plain(StatusCode::NOT_FOUND, "no such request"),
         Err(e) => {

@@ -12,6 +12,7 @@ use sea_orm::{
     IntoActiveModel as _, QueryFilter as _,
 };
 use sea_orm_migration::MigratorTrait as _;
+use sigil_core::presentation_request::RequestState;
 
 pub use sea_orm::DbErr;
 
@@ -33,7 +34,8 @@ pub mod request {
         pub dcql: String,
         pub created_at: i64,
         pub expires_at: i64,
-        /// `pending`, `verified`, `rejected` or `expired`.
+        /// The request's [`RequestState`](sigil_core::presentation_request::RequestState) by
+        /// name: `pending`, `verified`, `rejected` or `expired`; read it with [`Model::state`].
         pub status: String,
         /// The outcome (JSON): the report, the policy's checks, warnings; or the wallet's error.
         pub outcome: Option<String>,
@@ -44,6 +46,18 @@ pub mod request {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    impl Model {
+        /// The request's state; a name no version of Sigil wrote is an error.
+        pub fn state(
+            &self,
+        ) -> Result<
+            sigil_core::presentation_request::RequestState,
+            sigil_core::presentation_request::UnknownState,
+        > {
+            sigil_core::presentation_request::RequestState::parse(&self.status)
+        }
+    }
 }
 
 /// The verifier's database.
@@ -79,24 +93,34 @@ impl Store {
         request::Entity::find_by_id(id).one(&self.db).await
     }
 
-    /// Records the outcome of a pending request — once: false if it was no longer pending
-    /// (a replayed or concurrent response).
-    pub async fn answer(&self, id: &str, status: &str, outcome: &str, at: i64) -> Result<bool, DbErr> {
+    /// Moves a request from state `from` to `to` with its outcome — once: false if it was no
+    /// longer in `from` (a replayed or concurrent response).
+    pub async fn answer(
+        &self,
+        id: &str,
+        from: RequestState,
+        to: RequestState,
+        outcome: &str,
+        at: i64,
+    ) -> Result<bool, DbErr> {
         let result = request::Entity::update_many()
-            .col_expr(request::Column::Status, sea_orm::sea_query::Expr::value(status))
+            .col_expr(
+                request::Column::Status,
+                sea_orm::sea_query::Expr::value(to.as_str()),
+            )
             .col_expr(request::Column::Outcome, sea_orm::sea_query::Expr::value(outcome))
             .col_expr(request::Column::AnsweredAt, sea_orm::sea_query::Expr::value(at))
             .filter(request::Column::Id.eq(id))
-            .filter(request::Column::Status.eq("pending"))
+            .filter(request::Column::Status.eq(from.as_str()))
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected == 1)
     }
 
-    /// Marks a pending request expired.
-    pub async fn expire(&self, row: request::Model) -> Result<request::Model, DbErr> {
+    /// Stores a request's new state (`expired`, which needs no outcome).
+    pub async fn set_state(&self, row: request::Model, state: RequestState) -> Result<request::Model, DbErr> {
         let mut active = row.into_active_model();
-        active.status = sea_orm::ActiveValue::Set("expired".into());
+        active.status = sea_orm::ActiveValue::Set(state.as_str().into());
         active.update(&self.db).await
     }
 }

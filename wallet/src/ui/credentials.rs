@@ -1,0 +1,137 @@
+//! The credentials as cards, one credential's details, and deleting one; each shows its status
+//! as checked afresh.
+
+use axum::Form;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sigil_core::verify::{Expectations, Outcome};
+use sigil_templates::wallet::{Card, CardsPage, CheckLine, CredentialPage};
+
+use super::{CsrfForm, Session, Unlocked, forbidden, page, time, title, type_label};
+use crate::store::Held;
+
+/// The status of a fresh check, in words and as a CSS class.
+async fn status_of(session: &Session, held: &Held) -> (String, String, Vec<CheckLine>) {
+    match crate::verification::verify(&session.holder, &held.record.credential, &Expectations::default())
+        .await
+    {
+        Err(e) => (
+            "Could not check now".into(),
+            "unknown".into(),
+            vec![CheckLine {
+                outcome: "not_applicable".into(),
+                label: "Check".into(),
+                sentence: e.to_string(),
+            }],
+        ),
+        Ok(report) => {
+            let checks = report
+                .checks
+                .iter()
+                .map(|c| CheckLine {
+                    outcome: serde_json::to_value(c.outcome)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    label: sigil_templates::verifier::check_label(c.id).to_owned(),
+                    sentence: c.message.clone(),
+                })
+                .collect();
+            let failed: Vec<&String> = report
+                .checks
+                .iter()
+                .filter(|c| c.outcome == Outcome::Failed && c.id != "trust")
+                .map(|c| &c.message)
+                .collect();
+            let (status, class) = if failed.iter().any(|m| m.starts_with("Revoked")) {
+                ("Revoked", "revoked")
+            } else if failed.iter().any(|m| m.starts_with("Suspended")) {
+                ("Suspended", "suspended")
+            } else if failed.is_empty() {
+                ("Valid", "valid")
+            } else {
+                ("Not valid", "invalid")
+            };
+            (status.into(), class.into(), checks)
+        }
+    }
+}
+
+pub(super) async fn cards(Unlocked(session): Unlocked) -> Response {
+    let held = match session.store.all(&session.holder.vault).await {
+        Ok(held) => held,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let mut cards = Vec::new();
+    for credential in &held {
+        let (status, status_class, _) = status_of(&session, credential).await;
+        cards.push(Card {
+            id: credential.row.id.clone(),
+            title: title(credential),
+            type_label: type_label(&credential.row.type_name),
+            issuer_name: credential.row.issuer_name.clone(),
+            accreditation: if credential.record.accreditation.is_some() {
+                "Accredited by a root of trust".into()
+            } else {
+                "Not accredited by a root of trust".into()
+            },
+            status,
+            status_class,
+            validity: credential
+                .row
+                .valid_until
+                .map_or_else(|| "No expiry".into(), |t| format!("Valid until {}", time(t))),
+        });
+    }
+    page(
+        StatusCode::OK,
+        &CardsPage {
+            frame: session.frame("cards"),
+            cards,
+        },
+    )
+}
+
+pub(super) async fn credential(Unlocked(session): Unlocked, Path(id): Path<String>) -> Response {
+    let held = match session.store.get(&session.holder.vault, &id).await {
+        Ok(Some(held)) => held,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no such credential").into_response(),
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let (_, _, checks) = status_of(&session, &held).await;
+    page(
+        StatusCode::OK,
+        &CredentialPage {
+            frame: session.frame("cards"),
+            id: held.row.id.clone(),
+            title: title(&held),
+            type_label: type_label(&held.row.type_name),
+            format: held.row.format.clone(),
+            issuer: held.row.issuer.clone(),
+            issuer_name: held.row.issuer_name.clone(),
+            accreditation: held
+                .record
+                .accreditation
+                .clone()
+                .unwrap_or_else(|| "Not accredited by a root of trust".into()),
+            received: time(held.row.received_at),
+            claims: sigil_core::model::claims::flatten(&held.record.claims),
+            checks,
+        },
+    )
+}
+
+pub(super) async fn delete(
+    Unlocked(session): Unlocked,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !session.csrf_ok(&form.csrf) {
+        return forbidden();
+    }
+    match session.store.delete(&id).await {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}

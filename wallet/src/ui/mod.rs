@@ -1,0 +1,221 @@
+//! The wallet's local web UI (`sigil-wallet serve`): bound to loopback only, locked until the
+//! passphrase is typed in the browser, then one session cookie (`HttpOnly`,
+//! `SameSite=Strict`) with a CSRF token in every form. Works without JavaScript.
+//!
+//! Pages: credentials as cards (status checked afresh), a credential's details, receive an
+//! offer, present — with a consent page that lists what goes to whom and, for SD-JWT VC, lets
+//! the holder pick claims — the history, and backup export/import. This module holds the
+//! router, the session and what every page shares; each page (or group) has its own file:
+//! `unlock`, `credentials`, `receive`, `present`, `history`, `backup`.
+
+mod backup;
+mod credentials;
+mod history;
+mod present;
+mod receive;
+mod unlock;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::Value;
+use sigil_templates::wallet::Frame;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::holder::{Holder, WalletDir};
+use crate::present::{Match, Request};
+use crate::store::{Held, Store};
+
+/// The session cookie.
+const COOKIE: &str = "sigil_wallet";
+
+/// An unlocked wallet, for one browser session.
+#[derive(Debug)]
+pub struct Session {
+    id: String,
+    csrf: String,
+    pub holder: Holder,
+    pub store: Store,
+}
+
+/// The UI's state.
+#[derive(Debug)]
+pub struct Ui {
+    dir: WalletDir,
+    session: RwLock<Option<Arc<Session>>>,
+    /// Presentation requests waiting for consent, by a random id.
+    pending: Mutex<HashMap<String, (Request, Match)>>,
+}
+
+fn random() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn page(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value)
+}
+
+/// The unlocked session of the request's cookie.
+#[derive(Debug)]
+pub struct Unlocked(pub Arc<Session>);
+
+impl FromRequestParts<Arc<Ui>> for Unlocked {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, ui: &Arc<Ui>) -> Result<Self, Response> {
+        let to_unlock = || Redirect::to("/unlock").into_response();
+        let given = cookie_value(&parts.headers).ok_or_else(to_unlock)?;
+        let session = ui
+            .session
+            .read()
+            .ok()
+            .and_then(|s| s.clone())
+            .ok_or_else(to_unlock)?;
+        if !same(given, &session.id) {
+            return Err(to_unlock());
+        }
+        Ok(Unlocked(session))
+    }
+}
+
+/// Constant-time comparison of two secrets.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Session {
+    fn frame(&self, section: &'static str) -> Frame {
+        Frame {
+            csrf: self.csrf.clone(),
+            section,
+            message: None,
+            error: None,
+        }
+    }
+
+    fn csrf_ok(&self, given: &str) -> bool {
+        same(given, &self.csrf)
+    }
+}
+
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "This form has expired (its security token did not match). Go back, reload and try again.",
+    )
+        .into_response()
+}
+
+/// The routes.
+pub fn app(dir: WalletDir) -> Router {
+    let ui = Arc::new(Ui {
+        dir,
+        session: RwLock::new(None),
+        pending: Mutex::new(HashMap::new()),
+    });
+    Router::new()
+        .route("/", get(credentials::cards))
+        .route("/unlock", get(unlock::unlock_form).post(unlock::unlock))
+        .route("/lock", post(unlock::lock))
+        .route("/credentials/{id}", get(credentials::credential))
+        .route("/credentials/{id}/delete", post(credentials::delete))
+        .route("/receive", get(receive::receive_form).post(receive::receive))
+        .route("/present", get(present::present_request))
+        .route("/present/{pending}", post(present::present_decision))
+        .route("/history", get(history::history))
+        .route("/backup", get(backup::backup_page))
+        .route("/backup/export", post(backup::export))
+        .route("/backup/import", post(backup::import))
+        .route(
+            sigil_templates::STYLESHEET_PATH,
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    sigil_templates::STYLESHEET,
+                )
+            }),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024))
+        .with_state(ui)
+}
+
+/// Serves the UI on a loopback address until Ctrl-C or SIGTERM.
+pub async fn serve(dir: WalletDir, listen: SocketAddr, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    if !listen.ip().is_loopback() {
+        anyhow::bail!("the wallet's UI listens on this computer only (127.0.0.1 or ::1), not {listen}");
+    }
+    dir.config()?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, app(dir))
+        .with_graceful_shutdown(sigil_templates::shutdown::signal())
+        .await?;
+    Ok(())
+}
+
+/// A form that carries only its CSRF token.
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+/// A time for people.
+fn time(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// A credential type for people.
+fn type_label(type_name: &str) -> String {
+    let short = type_name.rsplit(['#', '/']).next().unwrap_or(type_name);
+    match short {
+        "UniversityDegreeCredential" => "University degree".into(),
+        "ProductInspectionCertificate" => "Product inspection certificate".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// A card's title: the degree's name, a product's name, else the type.
+fn title(held: &Held) -> String {
+    let claims = &held.record.claims;
+    claims
+        .pointer("/degree/name")
+        .or_else(|| claims.get("productName"))
+        .or_else(|| claims.get("name"))
+        .and_then(Value::as_str)
+        .map_or_else(|| type_label(&held.row.type_name), str::to_owned)
+}
