@@ -29,17 +29,7 @@ impl Verifier<'_> {
             Subject::Credential
         };
         let mut report = VerificationReport::new(subject, CredentialFormat::SdJwt);
-        let jws = jose::decode_unverified(&presented.issuer_jwt)
-            .map_err(|e| VerificationError::Input(e.to_string()))?;
-        if !matches!(
-            jws.header_str("typ"),
-            Some(SD_JWT_VC_TYPE | LEGACY_SD_JWT_VC_TYPE)
-        ) {
-            return Err(VerificationError::Input(format!(
-                "SD-JWT with typ {:?}; expected {SD_JWT_VC_TYPE}",
-                jws.header_str("typ")
-            )));
-        }
+        let jws = issuer_jwt(&presented)?;
         let payload = &jws.payload;
         let issuer = parse_did(
             payload.get("iss").and_then(Value::as_str).unwrap_or_default(),
@@ -68,41 +58,22 @@ impl Verifier<'_> {
         let signature_ok = proof.outcome == super::Outcome::Passed;
         report.push(proof);
 
-        match sd_jwt::disclosed_claims(payload, &presented.disclosures) {
-            Ok(claims) => {
-                let names: Vec<&str> = presented
-                    .disclosures
-                    .iter()
-                    .filter_map(|d| d.name.as_deref())
-                    .collect();
-                report.push(Check::passed(
-                    check_id::DISCLOSURES,
-                    if names.is_empty() {
-                        "No selectively disclosable claims were disclosed.".to_owned()
-                    } else {
-                        format!("Disclosed, and signed by the issuer: {}.", names.join(", "))
-                    },
-                ));
-                report.claims = Some(subject_claims(claims));
-            }
-            Err(e) => report.push(Check::failed(check_id::DISCLOSURES, format!("{e}."))),
-        }
-
-        if presentation {
-            report.push(if !signature_ok {
-                Check::failed(
-                    check_id::HOLDER_BINDING,
-                    "The holder key cannot be trusted: the issuer's signature failed.",
-                )
-            } else {
-                self.key_binding_check(&presented, payload, expect)
-            });
-        } else {
-            report.push(Check::not_applicable(
+        let (disclosures, disclosed) = disclosures_check(&presented, payload);
+        report.push(disclosures);
+        report.claims = disclosed;
+        report.push(if !presentation {
+            Check::not_applicable(
                 check_id::HOLDER_BINDING,
                 "No key-binding JWT: this is the credential as issued, not a presentation.",
-            ));
-        }
+            )
+        } else if !signature_ok {
+            Check::failed(
+                check_id::HOLDER_BINDING,
+                "The holder key cannot be trusted: the issuer's signature failed.",
+            )
+        } else {
+            self.key_binding_check(&presented, payload, expect)
+        });
 
         let signed = SignedCredential {
             issuer,
@@ -144,6 +115,46 @@ impl Verifier<'_> {
             ),
             Err(e) => Check::failed(id, format!("{e}.")),
         }
+    }
+}
+
+/// The issuer's JWT of an SD-JWT, provided its `typ` says SD-JWT VC.
+fn issuer_jwt(presented: &SdJwt) -> Result<jose::UnverifiedJws, VerificationError> {
+    let jws = jose::decode_unverified(&presented.issuer_jwt)
+        .map_err(|e| VerificationError::Input(e.to_string()))?;
+    if !matches!(
+        jws.header_str("typ"),
+        Some(SD_JWT_VC_TYPE | LEGACY_SD_JWT_VC_TYPE)
+    ) {
+        return Err(VerificationError::Input(format!(
+            "SD-JWT with typ {:?}; expected {SD_JWT_VC_TYPE}",
+            jws.header_str("typ")
+        )));
+    }
+    Ok(jws)
+}
+
+/// Whether every disclosure is one the issuer signed the digest of; if so, the subject's
+/// claims with the disclosed ones in place.
+fn disclosures_check(presented: &SdJwt, payload: &Value) -> (Check, Option<Value>) {
+    match sd_jwt::disclosed_claims(payload, &presented.disclosures) {
+        Ok(claims) => {
+            let names: Vec<&str> = presented
+                .disclosures
+                .iter()
+                .filter_map(|d| d.name.as_deref())
+                .collect();
+            let message = if names.is_empty() {
+                "No selectively disclosable claims were disclosed.".to_owned()
+            } else {
+                format!("Disclosed, and signed by the issuer: {}.", names.join(", "))
+            };
+            (
+                Check::passed(check_id::DISCLOSURES, message),
+                Some(subject_claims(claims)),
+            )
+        }
+        Err(e) => (Check::failed(check_id::DISCLOSURES, format!("{e}.")), None),
     }
 }
 

@@ -158,23 +158,34 @@ impl Verifier<'_> {
                 .map_err(unavailable)?,
             None => None,
         };
-        Ok(match anchor {
-            Some(anchor) => Check::passed(
-                id,
-                format!(
-                    "{method_id} was later declared compromised from {}, but this credential was anchored in block {} at {}, before that.",
-                    format_datetime(compromised),
-                    anchor.block_height,
-                    format_datetime(anchor.block_time)
-                ),
+        Ok(signed_before_compromise(method_id, compromised, anchor))
+    }
+}
+
+/// What claims to be signed before its key was declared compromised holds only if an
+/// issuance anchor from before then proves it existed.
+fn signed_before_compromise(
+    method_id: &str,
+    compromised: Timestamp,
+    anchor: Option<super::sources::AnchorEvidence>,
+) -> Check {
+    let id = check_id::KEY_HISTORY;
+    match anchor {
+        Some(anchor) => Check::passed(
+            id,
+            format!(
+                "{method_id} was later declared compromised from {}, but this credential was anchored in block {} at {}, before that.",
+                format_datetime(compromised),
+                anchor.block_height,
+                format_datetime(anchor.block_time)
             ),
-            None => Check::failed(
-                id,
-                format!(
-                    "{method_id} was declared compromised from {}; this claims an earlier signing time, but no issuance anchor from before then proves it.",
-                    format_datetime(compromised)
-                ),
+        ),
+        None => Check::failed(
+            id,
+            format!(
+                "{method_id} was declared compromised from {}; this claims an earlier signing time, but no issuance anchor from before then proves it.",
+                format_datetime(compromised)
             ),
-        })
+        ),
     }
 }
