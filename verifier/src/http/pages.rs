@@ -247,71 +247,68 @@ pub async fn verify(State(service): State<Arc<VerifierService>>, mut multipart: 
     )
 }
 
+/// A result with no report to show: the wallet declined or failed, or nothing could be checked.
+fn without_report(verdict: &str, headline: String, accreditation: Option<String>) -> ResultView {
+    ResultView {
+        verdict: verdict.into(),
+        headline,
+        claims: vec![],
+        issuer: None,
+        accreditation,
+        checks: vec![],
+        warnings: vec![],
+    }
+}
+
+/// A report's checks (a JSON array of `{id, outcome, message}`), for people.
+fn check_views(checks: Option<&Value>) -> Vec<CheckView> {
+    let text = |check: &Value, name: &str| {
+        check
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    checks
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|check| CheckView {
+            outcome: text(check, "outcome"),
+            label: check_label(&text(check, "id")).to_owned(),
+            sentence: text(check, "message"),
+        })
+        .collect()
+}
+
 /// A stored or fresh outcome, for people.
 fn result_view(outcome: &Value) -> ResultView {
     let accepted = outcome.get("accepted").and_then(Value::as_bool).unwrap_or(false);
     let report = outcome.get("report").cloned().unwrap_or(Value::Null);
     if let Some(error) = outcome.get("wallet_error").and_then(Value::as_str) {
-        return ResultView {
-            verdict: "rejected".into(),
-            headline: if error == "access_denied" {
-                "The holder declined to share".into()
-            } else {
-                format!("The wallet answered with an error: {error}")
-            },
-            claims: vec![],
-            issuer: None,
-            accreditation: None,
-            checks: vec![],
-            warnings: vec![],
+        let headline = if error == "access_denied" {
+            "The holder declined to share".into()
+        } else {
+            format!("The wallet answered with an error: {error}")
         };
+        return without_report("rejected", headline, None);
     }
     if let Some(error) = report.get("error").and_then(Value::as_str) {
-        return ResultView {
-            verdict: "could_not_check".into(),
-            headline: "Could not check".into(),
-            claims: vec![],
-            issuer: None,
-            accreditation: Some(error.to_owned()),
-            checks: vec![],
-            warnings: vec![],
-        };
+        return without_report(
+            "could_not_check",
+            "Could not check".into(),
+            Some(error.to_owned()),
+        );
     }
     let credential = report
         .get("credentials")
         .and_then(|c| c.get(0))
         .unwrap_or(&report);
-    let mut checks = Vec::new();
-    let mut collect = |value: &Value| {
-        for check in value
-            .get("checks")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let id = check.get("id").and_then(Value::as_str).unwrap_or_default();
-            checks.push(CheckView {
-                outcome: check
-                    .get("outcome")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                label: check_label(id).to_owned(),
-                sentence: check
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-            });
-        }
-    };
-    collect(&report);
+    let mut checks = check_views(report.get("checks"));
     if !std::ptr::eq(credential, &report) {
-        collect(credential);
+        checks.extend(check_views(credential.get("checks")));
     }
-    if let Some(policy) = outcome.get("policy_checks") {
-        collect(&serde_json::json!({"checks": policy}));
-    }
+    checks.extend(check_views(outcome.get("policy_checks")));
     let accreditation = credential
         .get("checks")
         .and_then(Value::as_array)
