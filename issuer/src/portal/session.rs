@@ -11,7 +11,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Portal;
-use crate::store::{digest, entities::session, random_secret};
+use crate::store::entities::session;
+use sigil_service::tokens::{self, digest, random_secret};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "sigil_portal";
@@ -29,8 +30,7 @@ pub struct Registrar {
 impl Registrar {
     /// Whether a form's CSRF token is this session's (compared in constant time).
     pub fn check_csrf(&self, given: &str) -> bool {
-        let (a, b) = (self.csrf.as_bytes(), given.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        tokens::check_csrf(&self.csrf, given)
     }
 
     /// The audit log's name for this registrar.
