@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sigil_core::jose;
 use sigil_core::verify::Expectations;
+use sigil_service::tokens::random_secret;
 
 use crate::check::Verdict;
 use crate::policy::Policy;
@@ -76,8 +77,8 @@ impl VerifierService {
         let row = request::Model {
             id: uuid::Uuid::new_v4().simple().to_string(),
             policy: serde_json::to_string(policy)?,
-            nonce: random_token(),
-            state: random_token(),
+            nonce: random_secret(),
+            state: random_secret(),
             dcql: policy.dcql_query().to_string(),
             created_at: now,
             expires_at: now + self.settings.request_lifetime_seconds,
@@ -259,15 +260,6 @@ fn presentation_in(vp_token: Option<&str>, dcql: &str) -> Result<String, Respons
         Value::String(text) => text,
         other => serde_json::to_string(&other).unwrap_or_default(),
     })
-}
-
-/// 128 random bits, base64url.
-fn random_token() -> String {
-    use base64::Engine as _;
-    use rand::RngCore as _;
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[cfg(test)]
