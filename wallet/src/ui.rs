@@ -11,18 +11,19 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
 use sigil_core::format::CredentialFormat;
 use sigil_core::verify::{Expectations, Outcome};
+use sigil_service::pages::page;
+use sigil_service::tokens;
 use sigil_templates::wallet::{
     BackupPage, Card, CardsPage, CheckLine, ConsentPage, CredentialPage, Frame, HistoryLine, HistoryPage,
     PresentPage, ReceivePage, UnlockPage,
@@ -54,24 +55,6 @@ pub struct Ui {
     pending: Mutex<HashMap<String, (Request, Match)>>,
 }
 
-fn random() -> String {
-    use base64::Engine as _;
-    use rand::RngCore as _;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn page(status: StatusCode, template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "a page did not render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
-}
-
 fn cookie_value(headers: &HeaderMap) -> Option<&str> {
     headers
         .get_all(header::COOKIE)
@@ -99,16 +82,11 @@ impl FromRequestParts<Arc<Ui>> for Unlocked {
             .ok()
             .and_then(|s| s.clone())
             .ok_or_else(to_unlock)?;
-        if !same(given, &session.id) {
+        if !tokens::constant_time_eq(given, &session.id) {
             return Err(to_unlock());
         }
         Ok(Unlocked(session))
     }
-}
-
-/// Constant-time comparison of two secrets.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl Session {
@@ -122,7 +100,7 @@ impl Session {
     }
 
     fn csrf_ok(&self, given: &str) -> bool {
-        same(given, &self.csrf)
+        tokens::check_csrf(&self.csrf, given)
     }
 }
 
@@ -163,6 +141,7 @@ pub fn app(dir: WalletDir) -> Router {
                 )
             }),
         )
+        .layer(sigil_service::pages::security_headers())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024))
         .with_state(ui)
@@ -179,7 +158,7 @@ pub async fn serve(dir: WalletDir, listen: SocketAddr, ready: impl FnOnce(Socket
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     ready(listener.local_addr()?);
     axum::serve(listener, app(dir))
-        .with_graceful_shutdown(sigil_templates::shutdown::signal())
+        .with_graceful_shutdown(sigil_service::shutdown::signal())
         .await?;
     Ok(())
 }
@@ -217,8 +196,8 @@ async fn unlock(State(ui): State<Arc<Ui>>, Form(form): Form<UnlockForm>) -> Resp
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
     let session = Arc::new(Session {
-        id: random(),
-        csrf: random(),
+        id: tokens::random_secret(),
+        csrf: tokens::random_secret(),
         holder,
         store,
     });
@@ -512,7 +491,7 @@ async fn present_request(
         .verifier_name
         .clone()
         .unwrap_or_else(|| request.verifier.to_string());
-    let pending = random();
+    let pending = tokens::random_secret();
     let consent = ConsentPage {
         frame,
         pending: pending.clone(),
