@@ -16,7 +16,8 @@ if [ "${SIGIL_SKIP_BUILD:-}" != 1 ]; then
   bash scripts/install-deps.sh
   cargo build --workspace --bins --locked --quiet
 fi
-bin=$PWD/target/debug
+# Where cargo put the binaries: CARGO_TARGET_DIR when set (a shared build directory), else target/.
+bin=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug
 dir=${SIGIL_STACK_DIR:-.sigil-stack}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)

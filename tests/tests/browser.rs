@@ -41,7 +41,7 @@ fn the_diploma_story_in_the_browser() {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", std::env::var("HOME").unwrap_or_default())
         .envs(
-            ["CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"]
+            ["CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR"]
                 .iter()
                 .filter_map(|name| std::env::var(name).ok().map(|value| (*name, value))),
         )
