@@ -101,10 +101,9 @@ mod tests {
             ..SettingsFlags::default()
         };
         let sources = Sources {
-            data_dir: dir.path(),
-            file: None,
             environment: vec![("SIGIL_ANCHOR_INTERVAL_SECONDS".into(), "9".into())],
             flags: toml::Table::try_from(&flags).unwrap(),
+            ..Sources::file_only(dir.path())
         };
         let settings: ServiceSettings = load(&sources).unwrap();
         assert_eq!(settings.listen, "127.0.0.1:9401");

@@ -106,10 +106,9 @@ mod tests {
 
     fn sources<'a>(data_dir: &'a Path, flags: &SettingsFlags) -> Sources<'a> {
         Sources {
-            data_dir,
-            file: None,
             environment: vec![("SIGIL_BLOCK_MAX_TRANSACTIONS".into(), "7".into())],
             flags: toml::Table::try_from(flags).unwrap(),
+            ..Sources::file_only(data_dir)
         }
     }
 

@@ -77,6 +77,16 @@ pub struct Sources<'a> {
 }
 
 impl<'a> Sources<'a> {
+    /// Only the file of `data_dir`: no variables, no flags (tests add theirs to this).
+    pub fn file_only(data_dir: &'a Path) -> Self {
+        Sources {
+            data_dir,
+            file: None,
+            environment: Vec::new(),
+            flags: toml::Table::new(),
+        }
+    }
+
     /// Sources for `data_dir` with the process's environment and the given flags, which
     /// serialise to a table leaving out the flags not given (`Option::None`).
     pub fn new(
@@ -260,16 +270,6 @@ mod tests {
             .collect()
     }
 
-    /// No file given, no variables, no flags.
-    fn sources(data_dir: &Path) -> Sources<'_> {
-        Sources {
-            data_dir,
-            file: None,
-            environment: Vec::new(),
-            flags: toml::Table::new(),
-        }
-    }
-
     fn flags(text: &str) -> toml::Table {
         toml::from_str(text).unwrap()
     }
@@ -277,7 +277,7 @@ mod tests {
     #[test]
     fn each_layer_overrides_the_one_before() {
         let dir = tempfile::tempdir().unwrap();
-        let mut sources = sources(dir.path());
+        let mut sources = Sources::file_only(dir.path());
         assert_eq!(load::<Example>(&sources).unwrap(), Example::default());
 
         std::fs::write(
@@ -316,7 +316,7 @@ mod tests {
         std::fs::write(&other, "listen = \"127.0.0.1:9100\"\n").unwrap();
         let sources = Sources {
             file: Some(&other),
-            ..sources(dir.path())
+            ..Sources::file_only(dir.path())
         };
         let settings = load::<Example>(&sources).unwrap();
         assert_eq!(settings.listen.port(), 9100);
@@ -327,7 +327,7 @@ mod tests {
     fn an_unknown_key_in_the_file_is_refused_by_name() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("example.toml"), "interval_msx = 50\n").unwrap();
-        let sources = sources(dir.path());
+        let sources = Sources::file_only(dir.path());
         let error = load::<Example>(&sources).unwrap_err();
         assert!(matches!(&error, ConfigError::UnknownKey { key, .. } if key == "interval_msx"));
         assert!(error.to_string().contains("example.toml"), "{error}");
@@ -337,7 +337,7 @@ mod tests {
     fn a_bad_value_is_named_with_where_it_came_from() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("example.toml"), "interval_ms = \"soon\"\n").unwrap();
-        let mut sources = sources(dir.path());
+        let mut sources = Sources::file_only(dir.path());
         let error = load::<Example>(&sources).unwrap_err();
         assert!(matches!(&error, ConfigError::BadValue { key, .. } if key == "interval_ms"));
         assert!(error.to_string().contains("example.toml"), "{error}");
@@ -357,7 +357,7 @@ mod tests {
             "name = \"Example University\"\n[service]\nlisten = \"127.0.0.1:7401\"\n",
         )
         .unwrap();
-        let sources = sources(dir.path());
+        let sources = Sources::file_only(dir.path());
         assert_eq!(load::<Sectioned>(&sources).unwrap().listen, "127.0.0.1:7401");
 
         std::fs::write(

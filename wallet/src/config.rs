@@ -47,15 +47,6 @@ mod tests {
     use super::*;
     use crate::holder::WalletDir;
 
-    fn sources(dir: &std::path::Path) -> Sources<'_> {
-        Sources {
-            data_dir: dir,
-            file: None,
-            environment: Vec::new(),
-            flags: toml::Table::new(),
-        }
-    }
-
     #[test]
     fn a_wallet_toml_written_before_the_service_table_still_opens() {
         let dir = tempfile::tempdir().unwrap();
@@ -68,7 +59,7 @@ mod tests {
             WalletDir(dir.path().to_owned()).config().unwrap().service,
             ServiceSettings::default()
         );
-        let settings: ServiceSettings = load(&sources(dir.path())).unwrap();
+        let settings: ServiceSettings = load(&Sources::file_only(dir.path())).unwrap();
         assert_eq!(settings.listen, DEFAULT_LISTEN);
     }
 
@@ -81,11 +72,11 @@ mod tests {
             "did = \"did:key:z6Mk\"\nmethod = \"m\"\n[service]\nlisten = \"127.0.0.1:9403\"\n",
         )
         .unwrap();
-        let settings: ServiceSettings = load(&sources(dir.path())).unwrap();
+        let settings: ServiceSettings = load(&Sources::file_only(dir.path())).unwrap();
         assert_eq!(settings.listen.port(), 9403);
 
         std::fs::write(&path, "did = \"d\"\nmethod = \"m\"\n[service]\nport = 9403\n").unwrap();
-        let error = load::<ServiceSettings>(&sources(dir.path())).unwrap_err();
+        let error = load::<ServiceSettings>(&Sources::file_only(dir.path())).unwrap_err();
         assert!(error.to_string().contains("unknown key \"port\""), "{error}");
     }
 }
