@@ -9,7 +9,7 @@
 //! governed by CSP.
 
 use askama::Template;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse as _, Response};
 use tower::util::MapResponseLayer;
 
@@ -26,6 +26,18 @@ pub fn page(status: StatusCode, template: &impl Template) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
+}
+
+/// The value of the cookie `name`, from any of the request's `Cookie` headers (a session's id).
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
 }
 
 /// The headers [`security_headers`] sets on every response.
@@ -85,6 +97,19 @@ mod tests {
             assert!(policy.contains("default-src 'none'"));
             assert!(policy.contains("img-src 'self' data:"));
         }
+    }
+
+    #[test]
+    fn a_cookie_is_read_from_any_cookie_header() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("theme=dark"));
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=b; sigil_portal=abc123"),
+        );
+        assert_eq!(cookie(&headers, "sigil_portal"), Some("abc123"));
+        assert_eq!(cookie(&headers, "theme"), Some("dark"));
+        assert_eq!(cookie(&headers, "sigil"), None);
     }
 
     #[tokio::test]

@@ -15,14 +15,14 @@ use axum::Form;
 use axum::Router;
 use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
 use sigil_core::format::CredentialFormat;
 use sigil_core::verify::{Expectations, Outcome};
-use sigil_service::pages::page;
+use sigil_service::pages::{cookie, page};
 use sigil_service::tokens;
 use sigil_templates::wallet::{
     BackupPage, Card, CardsPage, CheckLine, ConsentPage, CredentialPage, Frame, HistoryLine, HistoryPage,
@@ -55,17 +55,6 @@ pub struct Ui {
     pending: Mutex<HashMap<String, (Request, Match)>>,
 }
 
-fn cookie_value(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value)
-}
-
 /// The unlocked session of the request's cookie.
 #[derive(Debug)]
 pub struct Unlocked(pub Arc<Session>);
@@ -75,7 +64,7 @@ impl FromRequestParts<Arc<Ui>> for Unlocked {
 
     async fn from_request_parts(parts: &mut Parts, ui: &Arc<Ui>) -> Result<Self, Response> {
         let to_unlock = || Redirect::to("/unlock").into_response();
-        let given = cookie_value(&parts.headers).ok_or_else(to_unlock)?;
+        let given = cookie(&parts.headers, COOKIE).ok_or_else(to_unlock)?;
         let session = ui
             .session
             .read()
