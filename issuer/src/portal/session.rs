@@ -100,20 +100,7 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
 
 #[cfg(test)]
 mod tests {
-    use axum::http::header;
-
     use super::*;
-
-    #[test]
-    fn the_session_id_is_read_from_any_cookie_header() {
-        let mut headers = HeaderMap::new();
-        headers.append(header::COOKIE, HeaderValue::from_static("theme=dark"));
-        headers.append(
-            header::COOKIE,
-            HeaderValue::from_static("a=b; sigil_portal=abc123"),
-        );
-        assert_eq!(session_id(&headers), Some("abc123"));
-    }
 
     #[test]
     fn csrf_tokens_must_match_exactly() {
