@@ -8,7 +8,8 @@
 # second start reuses it all. Demo secrets are printed below: this is a demo, not production.
 #
 # Ports: SIGIL_REGISTRY_PORT (7400), SIGIL_ISSUER_PORT (7401), SIGIL_VERIFIER_PORT (7402),
-# SIGIL_WALLET_PORT (7403). SIGIL_SKIP_BUILD=1 uses the binaries already in target/debug.
+# SIGIL_WALLET_PORT (7403). SIGIL_SKIP_BUILD=1 uses the binaries already built; SIGIL_BIN_DIR
+# names their directory (default: target/debug, or $CARGO_TARGET_DIR/debug).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,7 +17,9 @@ if [ "${SIGIL_SKIP_BUILD:-}" != 1 ]; then
   bash scripts/install-deps.sh
   cargo build --workspace --bins --locked --quiet
 fi
-bin=$PWD/target/debug
+# The binaries: SIGIL_BIN_DIR when given (the tests name the ones they were built with), else
+# where cargo put them — CARGO_TARGET_DIR when set (a shared build directory), else target/.
+bin=${SIGIL_BIN_DIR:-$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug}
 dir=${SIGIL_STACK_DIR:-.sigil-stack}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)

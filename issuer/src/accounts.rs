@@ -4,7 +4,8 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 
-use crate::store::{Store, digest, random_secret};
+use crate::store::Store;
+use sigil_service::tokens::{digest, random_secret};
 
 /// Shortest registrar password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;

@@ -1,5 +1,7 @@
 //! The `[service]` table of `issuer.toml`: how `sigil-issuer serve` runs. Every value has a
-//! default, and `serve`'s flags and `SIGIL_*` variables override the file.
+//! default; `sigil_service::config` layers the file, `SIGIL_*` variables and `serve`'s flags
+//! over it. The rest of `issuer.toml` (name, DID, registry, keys) is the institution's and is
+//! read by [`crate::institution`].
 
 use serde::{Deserialize, Serialize};
 
@@ -44,5 +46,72 @@ impl ServiceSettings {
             .unwrap_or_else(|| format!("http://{}", self.listen))
             .trim_end_matches('/')
             .to_owned()
+    }
+}
+
+impl sigil_service::config::Settings for ServiceSettings {
+    const SERVICE: &'static str = "issuer";
+    const SECTION: Option<&'static str> = Some("service");
+    const KEYS: &'static [&'static str] = &[
+        "listen",
+        "public_url",
+        "type_files",
+        "offer_lifetime_hours",
+        "anchor_interval_seconds",
+    ];
+}
+
+/// The flags of `serve` that override the settings (one per key; those not given are left out).
+#[derive(Debug, Default, Clone, clap::Args, Serialize)]
+pub struct SettingsFlags {
+    /// Where to listen [default 127.0.0.1:7401].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    /// The URL wallets reach the issuer at [default http:// + the listen address].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// How long an offer's pre-authorized code stays valid, in hours [default 72].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_lifetime_hours: Option<u32>,
+    /// Seconds between anchoring rounds [default 60].
+    #[arg(long, alias = "anchor-interval")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchor_interval_seconds: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use sigil_service::config::{Sources, load};
+
+    use super::*;
+
+    #[test]
+    fn the_service_table_of_issuer_toml_is_layered_under_variables_and_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("issuer.toml"),
+            "name = \"Example University\"\n[service]\nlisten = \"127.0.0.1:9401\"\nanchor_interval_seconds = 5\n",
+        )
+        .unwrap();
+        let flags = SettingsFlags {
+            public_url: Some("https://uni.example".into()),
+            ..SettingsFlags::default()
+        };
+        let sources = Sources {
+            environment: vec![("SIGIL_ANCHOR_INTERVAL_SECONDS".into(), "9".into())],
+            flags: toml::Table::try_from(&flags).unwrap(),
+            ..Sources::file_only(dir.path())
+        };
+        let settings: ServiceSettings = load(&sources).unwrap();
+        assert_eq!(settings.listen, "127.0.0.1:9401");
+        assert_eq!(settings.anchor_interval_seconds, 9);
+        assert_eq!(settings.public_url(), "https://uni.example");
+        assert_eq!(
+            settings.offer_lifetime_hours,
+            ServiceSettings::default().offer_lifetime_hours
+        );
     }
 }

@@ -16,7 +16,7 @@ use crate::credential_types::TypeDefinition;
 use crate::service::Issuer;
 use crate::status;
 use crate::store::entities::credential;
-use crate::store::{digest, random_secret};
+use sigil_service::tokens::{digest, random_secret};
 
 /// Digits in a transaction code (PIN).
 pub const TX_CODE_LENGTH: usize = 6;

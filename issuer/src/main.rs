@@ -1,12 +1,15 @@
 //! The `sigil-issuer` command line (docs/design.md §7).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sigil_core::issue::CredentialFormat;
+use sigil_issuer::config::{ServiceSettings, SettingsFlags};
 use sigil_issuer::institution::{Institution, Rotation};
 use sigil_issuer::offline::{self, OfflineIssue, Signer};
+use sigil_service::config::{self, Sources};
+use sigil_service::startup;
 
 #[derive(Parser)]
 #[command(
@@ -35,44 +38,17 @@ enum Command {
         name: String,
     },
     /// Sign one credential and print it on stdout.
-    Issue {
-        /// A private Ed25519 JWK file; the issuer is then the key's did:key.
-        #[arg(long, required_unless_present = "data_dir", conflicts_with = "data_dir")]
-        key: Option<PathBuf>,
-        /// An institution set up with `init`: signs as its did:sigil.
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        /// The credential type, for example UniversityDegreeCredential.
-        #[arg(long = "type")]
-        credential_type: String,
-        /// The subject's DID (the holder).
-        #[arg(long)]
-        subject: String,
-        /// A JSON file with the subject's claims (`-` for stdin).
-        #[arg(long)]
-        claims: PathBuf,
-        /// ldp_vc (Data Integrity, eddsa-rdfc-2022), vc+jwt, or dc+sd-jwt.
-        #[arg(long, default_value = "ldp_vc", value_parser = parse_format)]
-        format: CredentialFormat,
-        /// End of validity (RFC 3339), if the credential expires.
-        #[arg(long, value_parser = parse_time)]
-        valid_until: Option<sigil_core::time::Timestamp>,
-    },
+    Issue(IssueArgs),
     /// Run the issuer service: OpenID4VCI, the JSON API, the W3C VC API and the registrar
     /// portal. Unlocks the institution's keys with the passphrase.
     Serve {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
-        /// Where to listen (default: issuer.toml's `service.listen`, else 127.0.0.1:7401).
-        #[arg(long, env = "SIGIL_LISTEN")]
-        listen: Option<String>,
-        /// The URL wallets reach the issuer at (default: issuer.toml's `service.public_url`,
-        /// else http:// + the listen address).
-        #[arg(long, env = "SIGIL_PUBLIC_URL")]
-        public_url: Option<String>,
-        /// Seconds between anchoring rounds (default: issuer.toml, else 60).
-        #[arg(long, env = "SIGIL_ANCHOR_INTERVAL")]
-        anchor_interval: Option<u64>,
+        /// A TOML file whose [service] table replaces issuer.toml's.
+        #[arg(long, env = "SIGIL_CONFIG")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        settings: SettingsFlags,
     },
     /// API tokens for /api/* and /credentials/issue.
     Token {
@@ -89,6 +65,32 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+/// What `issue` signs, and with which key.
+#[derive(clap::Args)]
+struct IssueArgs {
+    /// A private Ed25519 JWK file; the issuer is then the key's did:key.
+    #[arg(long, required_unless_present = "data_dir", conflicts_with = "data_dir")]
+    key: Option<PathBuf>,
+    /// An institution set up with `init`: signs as its did:sigil.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// The credential type, for example UniversityDegreeCredential.
+    #[arg(long = "type")]
+    credential_type: String,
+    /// The subject's DID (the holder).
+    #[arg(long)]
+    subject: String,
+    /// A JSON file with the subject's claims (`-` for stdin).
+    #[arg(long)]
+    claims: PathBuf,
+    /// ldp_vc (Data Integrity, eddsa-rdfc-2022), vc+jwt, or dc+sd-jwt.
+    #[arg(long, default_value = "ldp_vc", value_parser = parse_format)]
+    format: CredentialFormat,
+    /// End of validity (RFC 3339), if the credential expires.
+    #[arg(long, value_parser = parse_time)]
+    valid_until: Option<sigil_core::time::Timestamp>,
 }
 
 #[derive(Subcommand)]
@@ -152,7 +154,7 @@ fn passphrase() -> anyhow::Result<String> {
 }
 
 /// The database of an institution set up with `init`.
-async fn open_store(data_dir: &std::path::Path) -> anyhow::Result<sigil_issuer::store::Store> {
+async fn open_store(data_dir: &Path) -> anyhow::Result<sigil_issuer::store::Store> {
     let institution = Institution {
         data_dir: data_dir.to_owned(),
     };
@@ -171,105 +173,22 @@ fn parse_time(text: &str) -> Result<sigil_core::time::Timestamp, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "sigil_issuer=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    startup::run("sigil_issuer", run(Cli::parse().command)).await
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Init {
             data_dir,
             registry,
             name,
-        } => {
-            let passphrase = passphrase()?;
-            let institution = Institution { data_dir };
-            let did = sigil_issuer::institution::init(
-                &institution,
-                &registry,
-                &name,
-                &passphrase,
-                sigil_core::time::now(),
-            )
-            .await?;
-            eprintln!(
-                "registered; move {} to offline storage: it is what takes the DID back if the other keys are stolen",
-                institution.cold_key_path().display()
-            );
-            println!("{did}");
-        }
-        Command::Issue {
-            key,
-            data_dir,
-            credential_type,
-            subject,
-            claims,
-            format,
-            valid_until,
-        } => {
-            let signer = match (key, data_dir) {
-                (Some(key), _) => Signer::PlainJwk(key),
-                (None, Some(data_dir)) => Signer::Institution {
-                    data_dir,
-                    passphrase: passphrase()?,
-                },
-                (None, None) => anyhow::bail!("give --key JWK_FILE or --data-dir DIR"),
-            };
-            let request = OfflineIssue {
-                signer,
-                credential_type,
-                subject,
-                claims_file: claims,
-                format,
-                valid_until,
-            };
-            println!("{}", offline::issue(&request, sigil_core::time::now()).await?);
-        }
+        } => init(Institution { data_dir }, &registry, &name).await?,
+        Command::Issue(args) => issue(args).await?,
         Command::Serve {
             data_dir,
-            listen,
-            public_url,
-            anchor_interval,
-        } => {
-            let institution = Institution { data_dir };
-            let mut settings = institution.config()?.service;
-            if let Some(listen) = listen {
-                settings.listen = listen;
-            }
-            if public_url.is_some() {
-                settings.public_url = public_url;
-            }
-            if let Some(seconds) = anchor_interval {
-                settings.anchor_interval_seconds = seconds;
-            }
-            let listener = tokio::net::TcpListener::bind(&settings.listen)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
-            // With port 0 the address is known only now.
-            settings.listen = listener.local_addr()?.to_string();
-            let issuer =
-                sigil_issuer::service::Issuer::open(institution, Some(settings), &passphrase()?).await?;
-            let issuer = std::sync::Arc::new(issuer);
-            let public_url = issuer.public_url.clone();
-            sigil_issuer::http::serve(issuer, listener, |address| {
-                // Tests and scripts read this line to learn the port.
-                println!("sigil-issuer listening on http://{address}");
-                eprintln!("issuer {public_url} — portal at {public_url}/portal");
-            })
-            .await?;
-        }
+            config,
+            settings,
+        } => serve(Institution { data_dir }, config.as_deref(), &settings).await?,
         Command::Token {
             command: TokenCommand::Create { data_dir, label },
         } => {
@@ -278,29 +197,92 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Registrar {
             command: RegistrarCommand::Add { data_dir, username },
-        } => {
-            let store = open_store(&data_dir).await?;
-            let password = match std::env::var("SIGIL_REGISTRAR_PASSWORD") {
-                Ok(password) => password,
-                Err(_) => rpassword::prompt_password(format!("password for {username}: "))?,
-            };
-            sigil_issuer::accounts::add_registrar(&store, &username, &password).await?;
-            eprintln!("registrar {username} can now sign in to the portal");
-        }
-        Command::Keys {
-            command: KeysCommand::Generate { jwk },
-        } => {
+        } => add_registrar(&data_dir, &username).await?,
+        Command::Keys { command } => keys(command).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn init(institution: Institution, registry: &url::Url, name: &str) -> anyhow::Result<()> {
+    let did = sigil_issuer::institution::init(
+        &institution,
+        registry,
+        name,
+        &passphrase()?,
+        sigil_core::time::now(),
+    )
+    .await?;
+    eprintln!(
+        "registered; move {} to offline storage: it is what takes the DID back if the other keys are stolen",
+        institution.cold_key_path().display()
+    );
+    println!("{did}");
+    Ok(())
+}
+
+async fn issue(args: IssueArgs) -> anyhow::Result<()> {
+    let signer = match (args.key, args.data_dir) {
+        (Some(key), _) => Signer::PlainJwk(key),
+        (None, Some(data_dir)) => Signer::Institution {
+            data_dir,
+            passphrase: passphrase()?,
+        },
+        (None, None) => anyhow::bail!("give --key JWK_FILE or --data-dir DIR"),
+    };
+    let request = OfflineIssue {
+        signer,
+        credential_type: args.credential_type,
+        subject: args.subject,
+        claims_file: args.claims,
+        format: args.format,
+        valid_until: args.valid_until,
+    };
+    println!("{}", offline::issue(&request, sigil_core::time::now()).await?);
+    Ok(())
+}
+
+async fn serve(institution: Institution, config: Option<&Path>, flags: &SettingsFlags) -> anyhow::Result<()> {
+    // issuer.toml must exist (`init` writes it) before its [service] table is layered.
+    institution.config()?;
+    let mut settings: ServiceSettings = config::load(&Sources::new(&institution.data_dir, config, flags)?)?;
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    // With port 0 the address is known only now.
+    settings.listen = listener.local_addr()?.to_string();
+    let issuer = sigil_issuer::service::Issuer::open(institution, Some(settings), &passphrase()?).await?;
+    let issuer = std::sync::Arc::new(issuer);
+    let public_url = issuer.public_url.clone();
+    sigil_issuer::http::serve(issuer, listener, |address| {
+        // Tests and scripts read this line to learn the port.
+        println!("sigil-issuer listening on http://{address}");
+        eprintln!("issuer {public_url} — portal at {public_url}/portal");
+    })
+    .await
+}
+
+async fn add_registrar(data_dir: &Path, username: &str) -> anyhow::Result<()> {
+    let store = open_store(data_dir).await?;
+    let password = match std::env::var("SIGIL_REGISTRAR_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => rpassword::prompt_password(format!("password for {username}: "))?,
+    };
+    sigil_issuer::accounts::add_registrar(&store, username, &password).await?;
+    eprintln!("registrar {username} can now sign in to the portal");
+    Ok(())
+}
+
+async fn keys(command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Generate { jwk } => {
             let key =
                 offline::generate_plain_jwk(&jwk).map_err(|e| anyhow::anyhow!("{}: {e}", jwk.display()))?;
             println!("{}", key.did_key());
         }
-        Command::Keys {
-            command:
-                KeysCommand::Rotate {
-                    data_dir,
-                    next_key,
-                    compromised_since,
-                },
+        KeysCommand::Rotate {
+            data_dir,
+            next_key,
+            compromised_since,
         } => {
             let institution = Institution { data_dir };
             let rotation = match compromised_since {
@@ -319,9 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             eprintln!("now signing with #{fragment}");
         }
-        Command::Keys {
-            command: KeysCommand::Did { jwk },
-        } => {
+        KeysCommand::Did { jwk } => {
             let key = sigil_core::keystore::read_plain_jwk(&jwk)?;
             println!("{}", key.did_key());
         }

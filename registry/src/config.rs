@@ -1,6 +1,6 @@
-//! The registry's configuration, layered: built-in defaults, then a TOML file
-//! (`--config FILE`, or `registry.toml` in the data directory when present), then `SIGIL_*`
-//! environment variables and command-line flags, each overriding what came before.
+//! The registry's settings, layered by `sigil_service::config`: built-in defaults, then
+//! `registry.toml` in the data directory (or `--config FILE`), then `SIGIL_*` variables, then
+//! flags. The file holds only settings:
 //!
 //! ```toml
 //! listen = "127.0.0.1:7400"
@@ -9,35 +9,65 @@
 //! ```
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use sigil_service::config::{self, Sources};
 
 use crate::node::BlockPolicy;
 
 /// The default address: loopback, port 7400 (docs/design.md §1).
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:7400";
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7400);
 
-/// What a configuration file may set.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigFile {
+/// What `registry.toml`, `SIGIL_*` and the flags of `serve` may set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the API and the explorer listen.
+    pub listen: SocketAddr,
+    /// Longest a submission waits for its block, in milliseconds.
+    pub block_interval_ms: u64,
+    /// Most transactions in one block.
+    pub block_max_transactions: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let policy = BlockPolicy::default();
+        Settings {
+            listen: DEFAULT_LISTEN,
+            block_interval_ms: u64::try_from(policy.interval.as_millis()).unwrap_or(u64::MAX),
+            block_max_transactions: policy.max_transactions,
+        }
+    }
+}
+
+impl config::Settings for Settings {
+    const SERVICE: &'static str = "registry";
+    const SECTION: Option<&'static str> = None;
+    const KEYS: &'static [&'static str] = &["listen", "block_interval_ms", "block_max_transactions"];
+}
+
+/// The flags of `serve` that override the settings (one per key; those not given are left out).
+#[derive(Debug, Default, Clone, clap::Args, Serialize)]
+pub struct SettingsFlags {
+    /// Address to listen on [default 127.0.0.1:7400].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,
+    /// Longest a submission waits for its block, in milliseconds [default 200].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub block_interval_ms: Option<u64>,
+    /// Most transactions per block [default 500].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub block_max_transactions: Option<usize>,
 }
 
-/// Values given on the command line or in the environment (clap reads both).
-#[derive(Debug, Default, Clone)]
-pub struct Overrides {
-    pub config: Option<PathBuf>,
-    pub listen: Option<SocketAddr>,
-    pub block_interval_ms: Option<u64>,
-    pub block_max_transactions: Option<usize>,
-}
-
-/// The registry's settings.
+/// The registry's effective settings.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -45,81 +75,87 @@ pub struct Config {
 }
 
 impl Config {
-    /// Layers defaults, the file and the overrides.
-    pub fn load(data_dir: &Path, overrides: &Overrides) -> anyhow::Result<Config> {
-        let default_file = data_dir.join("registry.toml");
-        let file = match &overrides.config {
-            Some(path) => read(path)?,
-            None if default_file.exists() => read(&default_file)?,
-            None => ConfigFile::default(),
-        };
-        let defaults = BlockPolicy::default();
-        let listen = match overrides.listen.or(file.listen) {
-            Some(listen) => listen,
-            None => DEFAULT_LISTEN.parse()?,
-        };
-        let interval_ms = overrides
-            .block_interval_ms
-            .or(file.block_interval_ms)
-            .map_or(defaults.interval, Duration::from_millis);
-        let max_transactions = overrides
-            .block_max_transactions
-            .or(file.block_max_transactions)
-            .unwrap_or(defaults.max_transactions);
-        if interval_ms.is_zero() || max_transactions == 0 {
+    /// Layers the defaults, the file, the environment and the flags.
+    pub fn load(sources: &Sources<'_>) -> anyhow::Result<Config> {
+        let settings: Settings = config::load(sources)?;
+        if settings.block_interval_ms == 0 || settings.block_max_transactions == 0 {
             anyhow::bail!("block_interval_ms and block_max_transactions must be at least 1");
         }
         Ok(Config {
-            listen,
+            listen: settings.listen,
             policy: BlockPolicy {
-                interval: interval_ms,
-                max_transactions,
+                interval: Duration::from_millis(settings.block_interval_ms),
+                max_transactions: settings.block_max_transactions,
             },
         })
     }
-}
 
-fn read(path: &Path) -> anyhow::Result<ConfigFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    /// Layers the settings for a registry in `data_dir`, with the process's environment.
+    pub fn for_data_dir(
+        data_dir: &Path,
+        file: Option<&Path>,
+        flags: &SettingsFlags,
+    ) -> anyhow::Result<Config> {
+        Self::load(&Sources::new(data_dir, file, flags)?)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_environment_and_flags_override_the_file_which_overrides_the_defaults() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("registry.toml"),
-            "listen = \"127.0.0.1:9000\"\nblock_interval_ms = 50\n",
-        )
-        .unwrap();
-        let from_file = Config::load(dir.path(), &Overrides::default()).unwrap();
-        assert_eq!(from_file.listen.port(), 9000);
-        assert_eq!(from_file.policy.interval, Duration::from_millis(50));
-        assert_eq!(
-            from_file.policy.max_transactions,
-            BlockPolicy::default().max_transactions
-        );
-
-        let overrides = Overrides {
-            listen: Some("127.0.0.1:9001".parse().unwrap()),
-            ..Overrides::default()
-        };
-        assert_eq!(Config::load(dir.path(), &overrides).unwrap().listen.port(), 9001);
+    fn sources<'a>(data_dir: &'a Path, flags: &SettingsFlags) -> Sources<'a> {
+        Sources {
+            environment: vec![("SIGIL_BLOCK_MAX_TRANSACTIONS".into(), "7".into())],
+            flags: toml::Table::try_from(flags).unwrap(),
+            ..Sources::file_only(data_dir)
+        }
     }
 
     #[test]
-    fn an_unknown_setting_is_an_error_not_ignored() {
+    fn registry_toml_the_environment_and_flags_each_override_the_one_before() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("custom.toml");
-        std::fs::write(&path, "block_intervall_ms = 50\n").unwrap();
-        let overrides = Overrides {
-            config: Some(path),
-            ..Overrides::default()
+        std::fs::write(
+            dir.path().join("registry.toml"),
+            "listen = \"127.0.0.1:9000\"\nblock_interval_ms = 50\nblock_max_transactions = 3\n",
+        )
+        .unwrap();
+        let config = Config::load(&sources(dir.path(), &SettingsFlags::default())).unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.policy.interval, Duration::from_millis(50));
+        assert_eq!(config.policy.max_transactions, 7);
+
+        let flags = SettingsFlags {
+            listen: Some("127.0.0.1:9001".parse().unwrap()),
+            ..SettingsFlags::default()
         };
-        assert!(Config::load(dir.path(), &overrides).is_err());
+        assert_eq!(
+            Config::load(&sources(dir.path(), &flags)).unwrap().listen.port(),
+            9001
+        );
+    }
+
+    #[test]
+    fn the_defaults_are_the_node_s_block_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sources = sources(dir.path(), &SettingsFlags::default());
+        sources.environment.clear();
+        let config = Config::load(&sources).unwrap();
+        assert_eq!(config.listen, DEFAULT_LISTEN);
+        assert_eq!(config.policy.interval, BlockPolicy::default().interval);
+        assert_eq!(
+            config.policy.max_transactions,
+            BlockPolicy::default().max_transactions
+        );
+    }
+
+    #[test]
+    fn an_empty_block_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let flags = SettingsFlags {
+            block_interval_ms: Some(0),
+            ..SettingsFlags::default()
+        };
+        assert!(Config::load(&sources(dir.path(), &flags)).is_err());
     }
 }

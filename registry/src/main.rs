@@ -1,17 +1,17 @@
 //! The `sigil-registry` command line (docs/design.md §7).
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
 use sigil_core::time::Timestamp;
 use sigil_registry::client::{self, Changes, KeyDir, RegistryApi};
-use sigil_registry::config::{Config, Overrides};
+use sigil_registry::config::{Config, SettingsFlags};
 use sigil_registry::replay::{ReplayError, replay};
 use sigil_registry::service::{self, DataDir};
 use sigil_registry::store::Store;
+use sigil_service::startup;
 
 #[derive(Parser)]
 #[command(
@@ -41,15 +41,8 @@ enum Command {
         /// A TOML configuration file (default: registry.toml in the data directory, if any).
         #[arg(long, env = "SIGIL_CONFIG")]
         config: Option<PathBuf>,
-        /// Address to listen on (default 127.0.0.1:7400).
-        #[arg(long, env = "SIGIL_LISTEN")]
-        listen: Option<SocketAddr>,
-        /// Longest a submission waits for its block, in milliseconds (default 200).
-        #[arg(long, env = "SIGIL_BLOCK_INTERVAL_MS")]
-        block_interval_ms: Option<u64>,
-        /// Most transactions per block (default 500).
-        #[arg(long, env = "SIGIL_BLOCK_MAX_TRANSACTIONS")]
-        block_max_transactions: Option<usize>,
+        #[command(flatten)]
+        settings: SettingsFlags,
     },
     /// Create, change or resolve a did:sigil on a registry.
     Did {
@@ -57,30 +50,34 @@ enum Command {
         command: DidCommand,
     },
     /// Accredit an issuer for credential types, as a root of trust.
-    Accredit {
-        #[arg(long, env = "SIGIL_REGISTRY")]
-        registry: url::Url,
-        /// The root of trust's directory (a registry data directory with root-of-trust.key).
-        #[arg(long)]
-        keys: PathBuf,
-        #[arg(long)]
-        issuer: String,
-        /// Credential types, comma-separated.
-        #[arg(long, value_delimiter = ',', required = true)]
-        types: Vec<String>,
-        /// Start of the accreditation (RFC 3339; default now).
-        #[arg(long, value_parser = parse_time)]
-        from: Option<Timestamp>,
-        /// End of the accreditation (RFC 3339).
-        #[arg(long, value_parser = parse_time)]
-        until: Option<Timestamp>,
-    },
+    Accredit(AccreditArgs),
     /// Replay the chain from genesis, checking every hash, signature and transition.
     /// Exit 0 if it is intact, 1 naming the first bad block, 2 if it cannot be read.
     VerifyChain {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
     },
+}
+
+/// What `accredit` grants, to whom, for how long.
+#[derive(clap::Args)]
+struct AccreditArgs {
+    #[arg(long, env = "SIGIL_REGISTRY")]
+    registry: url::Url,
+    /// The root of trust's directory (a registry data directory with root-of-trust.key).
+    #[arg(long)]
+    keys: PathBuf,
+    #[arg(long)]
+    issuer: String,
+    /// Credential types, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    types: Vec<String>,
+    /// Start of the accreditation (RFC 3339; default now).
+    #[arg(long, value_parser = parse_time)]
+    from: Option<Timestamp>,
+    /// End of the accreditation (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    until: Option<Timestamp>,
 }
 
 /// Where a controller's keys are and which registry to talk to.
@@ -149,96 +146,75 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "sigil_registry=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let passphrase = std::env::var("SIGIL_PASSPHRASE").ok();
-    match Cli::parse().command {
-        Command::VerifyChain { data_dir } => verify_chain(&DataDir(data_dir)).await,
-        command => match run(command, passphrase).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
-    }
+    startup::run("sigil_registry", run(Cli::parse().command)).await
 }
 
-async fn run(command: Command, passphrase: Option<String>) -> anyhow::Result<()> {
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Init { data_dir, genesis } => {
-            let data_dir = DataDir(data_dir);
-            let template = service::read_template(genesis.as_deref())?;
-            let passphrase = sigil_core::keystore::passphrase(passphrase)?;
-            let made = service::init(&data_dir, template, &passphrase)?;
-            eprintln!(
-                "chain {} created in {}",
-                made.genesis.chain_id,
-                data_dir.0.display()
-            );
-            eprintln!("root of trust:");
-            println!("{}", made.root_of_trust);
-        }
+        Command::Init { data_dir, genesis } => init(&DataDir(data_dir), genesis.as_deref())?,
         Command::Serve {
             data_dir,
             config,
-            listen,
-            block_interval_ms,
-            block_max_transactions,
-        } => {
-            let overrides = Overrides {
-                config,
-                listen,
-                block_interval_ms,
-                block_max_transactions,
-            };
-            let config = Config::load(&data_dir, &overrides)?;
-            let passphrase = sigil_core::keystore::passphrase(passphrase)?;
-            let node = service::start_node(&DataDir(data_dir), &passphrase, config.policy).await?;
-            service::serve(node, config.listen, |address| {
-                println!("sigil-registry listening on http://{address}");
-            })
-            .await?;
-        }
-        Command::Did { command } => did_command(command, passphrase).await?,
-        Command::Accredit {
-            registry,
-            keys,
-            issuer,
-            types,
-            from,
-            until,
-        } => {
-            let passphrase = sigil_core::keystore::passphrase(passphrase)?;
-            let issuer = Did::parse(&issuer)?;
-            let now = sigil_core::time::now();
-            let root_key = DataDir(keys).root_of_trust_key();
-            let receipt = client::accredit(
-                &RegistryApi::new(registry),
-                &root_key,
-                &passphrase,
-                &issuer,
-                types,
-                from.unwrap_or(now),
-                until,
-            )
-            .await?;
-            println!("{}", receipt.tx_hash);
-        }
-        Command::VerifyChain { .. } => unreachable!("handled in main"),
+            settings,
+        } => serve(&DataDir(data_dir), config.as_deref(), &settings).await?,
+        Command::Did { command } => did_command(command).await?,
+        Command::Accredit(args) => accredit(args).await?,
+        Command::VerifyChain { data_dir } => return verify_chain(&DataDir(data_dir)).await,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The passphrase the keys are encrypted under: `SIGIL_PASSPHRASE`, else a prompt.
+fn passphrase() -> anyhow::Result<String> {
+    Ok(sigil_core::keystore::passphrase(
+        std::env::var("SIGIL_PASSPHRASE").ok(),
+    )?)
+}
+
+fn init(data_dir: &DataDir, genesis: Option<&Path>) -> anyhow::Result<()> {
+    let template = service::read_template(genesis)?;
+    let made = service::init(data_dir, template, &passphrase()?)?;
+    eprintln!(
+        "chain {} created in {}",
+        made.genesis.chain_id,
+        data_dir.0.display()
+    );
+    eprintln!("root of trust:");
+    println!("{}", made.root_of_trust);
     Ok(())
 }
 
-async fn did_command(command: DidCommand, passphrase: Option<String>) -> anyhow::Result<()> {
+async fn serve(data_dir: &DataDir, config: Option<&Path>, settings: &SettingsFlags) -> anyhow::Result<()> {
+    let config = Config::for_data_dir(&data_dir.0, config, settings)?;
+    let node = service::start_node(data_dir, &passphrase()?, config.policy).await?;
+    service::serve(node, config.listen, |address| {
+        println!("sigil-registry listening on http://{address}");
+    })
+    .await
+}
+
+async fn accredit(args: AccreditArgs) -> anyhow::Result<()> {
+    let issuer = Did::parse(&args.issuer)?;
+    let now = sigil_core::time::now();
+    let root_key = DataDir(args.keys).root_of_trust_key();
+    let receipt = client::accredit(
+        &RegistryApi::new(args.registry),
+        &root_key,
+        &passphrase()?,
+        &issuer,
+        args.types,
+        args.from.unwrap_or(now),
+        args.until,
+    )
+    .await?;
+    println!("{}", receipt.tx_hash);
+    Ok(())
+}
+
+async fn did_command(command: DidCommand) -> anyhow::Result<()> {
     let now = sigil_core::time::now();
     let key_dir = |args: &ControllerArgs| -> anyhow::Result<(RegistryApi, KeyDir)> {
-        let passphrase = sigil_core::keystore::passphrase(passphrase.clone())?;
+        let passphrase = passphrase()?;
         Ok((
             RegistryApi::new(args.registry.clone()),
             KeyDir {
@@ -305,31 +281,24 @@ async fn did_command(command: DidCommand, passphrase: Option<String>) -> anyhow:
     Ok(())
 }
 
-async fn verify_chain(data_dir: &DataDir) -> ExitCode {
-    let checked = async {
-        let genesis = data_dir.read_genesis()?;
-        let store = Store::open(&data_dir.database()).await?;
-        Ok::<_, anyhow::Error>(replay(&store, &genesis).await)
-    };
-    match checked.await {
-        Ok(Ok(replayed)) => {
+/// Exit 0 intact, 1 naming the first bad block, 2 when the chain cannot be read.
+async fn verify_chain(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
+    let genesis = data_dir.read_genesis().map_err(|e| startup::fail_with(2, e))?;
+    let store = Store::open(&data_dir.database())
+        .await
+        .map_err(|e| startup::fail_with(2, e))?;
+    match replay(&store, &genesis).await {
+        Ok(replayed) => {
             println!(
                 "chain OK: {} blocks, tip {}",
                 replayed.tip.height, replayed.tip.hash
             );
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        Ok(Err(error @ ReplayError::BadBlock { .. })) => {
+        Err(error @ ReplayError::BadBlock { .. }) => {
             println!("chain BROKEN: {error}");
-            ExitCode::from(1)
+            Ok(ExitCode::from(1))
         }
-        Ok(Err(error)) => {
-            eprintln!("error: {error}");
-            ExitCode::from(2)
-        }
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(2)
-        }
+        Err(error) => Err(startup::fail_with(2, error)),
     }
 }

@@ -147,7 +147,7 @@ pub async fn serve(node: Node, listen: SocketAddr, ready: impl FnOnce(SocketAddr
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     ready(listener.local_addr()?);
     axum::serve(listener, crate::http::app(node))
-        .with_graceful_shutdown(sigil_templates::shutdown::signal())
+        .with_graceful_shutdown(sigil_service::shutdown::signal())
         .await?;
     Ok(())
 }

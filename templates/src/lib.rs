@@ -1,12 +1,11 @@
 //! `sigil-templates`: what Sigil's web front ends share — the stylesheet, the base layout
 //! (`templates/layout.html`) and the askama pages of the registry explorer ([`registry`]), the
 //! issuer's registrar portal ([`issuer`]), the verifier ([`verifier`]) and the wallet's local
-//! UI ([`wallet`]); QR codes ([`qr`]); and how a service stops ([`shutdown`]).
+//! UI ([`wallet`]); and QR codes ([`qr`]).
 
 pub mod issuer;
 pub mod qr;
 pub mod registry;
-pub mod shutdown;
 pub mod verifier;
 pub mod wallet;
 

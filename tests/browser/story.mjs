@@ -31,6 +31,17 @@ const browser = await chromium.launch({
 const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
 
+// Every page is served with a Content-Security-Policy; whatever it blocks (a stylesheet, a QR
+// code, a form) chromium reports on the console, and the story fails on it at the end.
+const blocked = [];
+for (const context of [desktop, phone]) {
+  context.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
+      blocked.push(`${message.location().url}: ${message.text()}`);
+    }
+  });
+}
+
 function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
 }
@@ -78,6 +89,7 @@ try {
   check(/^\d{6}$/.test(pin), `a six-digit PIN, got ${pin}`);
   check(offer.startsWith("openid-credential-offer://"), `an offer link, got ${offer}`);
   check(await portal.isVisible("img.qr"), "the offer's QR code");
+  check(await portal.$eval("img.qr", (img) => img.naturalWidth > 0), "the offer's QR code was drawn");
   await shot(portal, "04-portal-offer");
 
   // 2. A graduating class from a CSV file.
@@ -166,6 +178,7 @@ try {
   await waitForText(student, "Revoked");
   await shot(student, "15-wallet-revoked-phone");
 
+  check(blocked.length === 0, `the pages' Content-Security-Policy blocked nothing:\n${blocked.join("\n")}`);
   console.log("browser story: every step passed");
 } catch (error) {
   console.error(String(error.stack ?? error));

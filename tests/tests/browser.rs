@@ -9,7 +9,7 @@
 use std::io::BufRead as _;
 use std::process::{Command, Stdio};
 
-use sigil_tests::{Scratch, repo_root};
+use sigil_tests::{Scratch, bin_dir, repo_root};
 
 const PASSPHRASE: &str = "browser test passphrase";
 const REGISTRAR_PASSWORD: &str = "browser test registrar";
@@ -47,6 +47,8 @@ fn the_diploma_story_in_the_browser() {
         )
         // The README's test command built the binaries before the tests ran.
         .env("SIGIL_SKIP_BUILD", "1")
+        // The binaries built with this test, like every other end-to-end test's.
+        .env("SIGIL_BIN_DIR", bin_dir())
         .env("SIGIL_STACK_DIR", scratch.path("stack"))
         .env("SIGIL_PASSPHRASE", PASSPHRASE)
         .env("SIGIL_REGISTRAR_PASSWORD", REGISTRAR_PASSWORD)

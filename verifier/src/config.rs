@@ -7,7 +7,9 @@
 //! DATA_DIR/verifier.db        presentation requests and their outcomes (SQLite)
 //! ```
 //!
-//! `sigil-verifier serve` creates what is missing on its first start.
+//! `sigil-verifier serve` creates what is missing on its first start. The `[service]` table
+//! is layered by `sigil_service::config` under `SIGIL_*` variables and `serve`'s flags; the
+//! rest of the file (name, registry, policies) is the verifier's own and read here.
 
 use std::path::PathBuf;
 
@@ -50,6 +52,29 @@ impl ServiceSettings {
             .trim_end_matches('/')
             .to_owned()
     }
+}
+
+impl sigil_service::config::Settings for ServiceSettings {
+    const SERVICE: &'static str = "verifier";
+    const SECTION: Option<&'static str> = Some("service");
+    const KEYS: &'static [&'static str] = &["listen", "public_url", "request_lifetime_seconds"];
+}
+
+/// The flags of `serve` that override the settings (one per key; those not given are left out).
+#[derive(Debug, Default, Clone, clap::Args, Serialize)]
+pub struct SettingsFlags {
+    /// Where to listen [default 127.0.0.1:7402].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    /// The URL wallets and browsers reach the verifier at [default http:// + the listen address].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// How long a presentation request stays open, in seconds [default 600].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_lifetime_seconds: Option<i64>,
 }
 
 /// `verifier.toml`.

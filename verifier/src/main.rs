@@ -1,12 +1,15 @@
 //! The `sigil-verifier` command line (docs/design.md §7).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
 use sigil_core::verify::Expectations;
-use sigil_verifier::check::{self, Sources, Verdict};
+use sigil_service::config::{self, Sources};
+use sigil_service::startup;
+use sigil_verifier::check::{self, Sources as VerifySources, Verdict};
+use sigil_verifier::config::{DataDir, ServiceSettings, SettingsFlags};
 use sigil_verifier::render;
 
 #[derive(Parser)]
@@ -27,39 +30,7 @@ enum Command {
     /// Exit 0 valid; 1 not valid (forged, tampered, revoked, expired, malformed, a bare
     /// credential where a presentation was asked); 2 no verdict (unsupported, or a source
     /// could not be reached).
-    Verify {
-        /// The file to verify (`-` for stdin).
-        file: PathBuf,
-        /// The registry (Universal Resolver endpoint) for did:sigil.
-        #[arg(long, env = "SIGIL_REGISTRY")]
-        registry: Option<url::Url>,
-        /// Print the report as JSON.
-        #[arg(long)]
-        json: bool,
-        /// The challenge a Data Integrity presentation must carry.
-        #[arg(long)]
-        challenge: Option<String>,
-        /// The domain a Data Integrity presentation must carry.
-        #[arg(long)]
-        domain: Option<String>,
-        /// The nonce a JWT or SD-JWT presentation must carry.
-        #[arg(long)]
-        nonce: Option<String>,
-        /// The audience a JWT or SD-JWT presentation must name.
-        #[arg(long)]
-        audience: Option<String>,
-        /// Also require this issuer DID.
-        #[arg(long, value_parser = parse_did)]
-        expect_issuer: Option<Did>,
-        /// Fail a presentation whose holder is not the subject of its credentials (without
-        /// it, that is reported as a note).
-        #[arg(long)]
-        require_holder_binding: bool,
-        /// Fail a credential whose issuer is not accredited for its type on the registry
-        /// (without it, that is reported as a note).
-        #[arg(long)]
-        require_accreditation: bool,
-    },
+    Verify(VerifyArgs),
     /// Run the verifier service: the "verify a credential" pages, OpenID4VP requests and the
     /// JSON APIs. The first start creates the data directory, its key and verifier.toml.
     Serve {
@@ -68,15 +39,14 @@ enum Command {
         /// The registry (required on the first start; then verifier.toml's).
         #[arg(long, env = "SIGIL_REGISTRY")]
         registry: Option<url::Url>,
-        /// Where to listen (default: verifier.toml's `service.listen`, else 127.0.0.1:7402).
-        #[arg(long, env = "SIGIL_LISTEN")]
-        listen: Option<String>,
-        /// The URL wallets and browsers reach the verifier at.
-        #[arg(long, env = "SIGIL_PUBLIC_URL")]
-        public_url: Option<String>,
         /// The relying party's name, on the first start.
         #[arg(long)]
         name: Option<String>,
+        /// A TOML file whose [service] table replaces verifier.toml's.
+        #[arg(long, env = "SIGIL_CONFIG")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        settings: SettingsFlags,
     },
     /// List the bundled JSON-LD contexts, or export them with an index.json (URL -> file).
     Contexts {
@@ -86,132 +56,132 @@ enum Command {
     },
 }
 
+/// What `verify` checks and what it expects of it.
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The file to verify (`-` for stdin).
+    file: PathBuf,
+    /// The registry (Universal Resolver endpoint) for did:sigil.
+    #[arg(long, env = "SIGIL_REGISTRY")]
+    registry: Option<url::Url>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The challenge a Data Integrity presentation must carry.
+    #[arg(long)]
+    challenge: Option<String>,
+    /// The domain a Data Integrity presentation must carry.
+    #[arg(long)]
+    domain: Option<String>,
+    /// The nonce a JWT or SD-JWT presentation must carry.
+    #[arg(long)]
+    nonce: Option<String>,
+    /// The audience a JWT or SD-JWT presentation must name.
+    #[arg(long)]
+    audience: Option<String>,
+    /// Also require this issuer DID.
+    #[arg(long, value_parser = parse_did)]
+    expect_issuer: Option<Did>,
+    /// Fail a presentation whose holder is not the subject of its credentials (without
+    /// it, that is reported as a note).
+    #[arg(long)]
+    require_holder_binding: bool,
+    /// Fail a credential whose issuer is not accredited for its type on the registry
+    /// (without it, that is reported as a note).
+    #[arg(long)]
+    require_accreditation: bool,
+}
+
 fn parse_did(text: &str) -> Result<Did, String> {
     Did::parse(text).map_err(|e| e.to_string())
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "sigil_verifier=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
+    // Boxed: verification's future is large, and lives for the whole process anyway.
+    startup::run("sigil_verifier", Box::pin(run(Cli::parse().command))).await
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Verify(args) => return verify(args).await,
         Command::Serve {
             data_dir,
             registry,
-            listen,
-            public_url,
             name,
-        } => match serve(data_dir, registry, listen, public_url, name).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
-        Command::Verify {
-            file,
-            registry,
-            json,
-            challenge,
-            domain,
-            nonce,
-            audience,
-            expect_issuer,
-            require_holder_binding,
-            require_accreditation,
+            config,
+            settings,
         } => {
-            let input = match read_input(&file) {
-                Ok(input) => input,
-                // Too large, or not text: unusable input, so not valid.
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                    eprintln!("INVALID: unusable input: {}: {e}", file.display());
-                    return ExitCode::from(1);
-                }
-                Err(e) => {
-                    eprintln!("error: {}: {e}", file.display());
-                    return ExitCode::from(2);
-                }
-            };
-            let expect = Expectations {
-                challenge,
-                domain,
-                nonce,
-                audience,
-                issuer: expect_issuer,
-                require_holder_binding,
-                require_accreditation,
-                require_presentation: false,
-            };
-            let verdict = check::verify(&input, &expect, &Sources { registry }).await;
-            if json {
-                println!("{:#}", render::json(&verdict));
-            } else if let Verdict::NoReport(_) = verdict {
-                // The one-line reason goes to stderr, as every command's error does.
-                eprint!("{}", render::text(&verdict));
-            } else {
-                print!("{}", render::text(&verdict));
-            }
-            ExitCode::from(verdict.exit_code())
+            serve(
+                &DataDir(data_dir),
+                registry.as_ref(),
+                name.as_deref(),
+                config.as_deref(),
+                &settings,
+            )
+            .await?;
         }
-        Command::Contexts { export } => match export {
-            Some(dir) => match sigil_core::contexts::export(&dir) {
-                Ok(()) => {
-                    println!(
-                        "wrote {} contexts and index.json to {}",
-                        sigil_core::contexts::BUNDLED.len(),
-                        dir.display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {}: {e}", dir.display());
-                    ExitCode::FAILURE
-                }
-            },
-            None => {
-                for context in sigil_core::contexts::BUNDLED {
-                    println!("{}\t{}", context.url, context.file_name);
-                }
-                ExitCode::SUCCESS
-            }
-        },
+        Command::Contexts { export } => contexts(export.as_deref())?,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit 0 valid, 1 not valid (unusable input included), 2 no verdict — the input could not
+/// be read, something is unsupported, or a source could not be reached.
+async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let file = &args.file;
+    let input = match read_input(file) {
+        Ok(input) => input,
+        // Too large, or not text: unusable input, so not valid.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            eprintln!("INVALID: unusable input: {}: {e}", file.display());
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(startup::fail_with(2, anyhow::anyhow!("{}: {e}", file.display()))),
+    };
+    let expect = Expectations {
+        challenge: args.challenge,
+        domain: args.domain,
+        nonce: args.nonce,
+        audience: args.audience,
+        issuer: args.expect_issuer,
+        require_holder_binding: args.require_holder_binding,
+        require_accreditation: args.require_accreditation,
+        require_presentation: false,
+    };
+    let sources = VerifySources {
+        registry: args.registry,
+    };
+    let verdict = check::verify(&input, &expect, &sources).await;
+    if args.json {
+        println!("{:#}", render::json(&verdict));
+    } else if let Verdict::NoReport(_) = verdict {
+        // The one-line reason goes to stderr, as every command's error does.
+        eprint!("{}", render::text(&verdict));
+    } else {
+        print!("{}", render::text(&verdict));
+    }
+    Ok(ExitCode::from(verdict.exit_code()))
 }
 
 async fn serve(
-    data_dir: PathBuf,
-    registry: Option<url::Url>,
-    listen: Option<String>,
-    public_url: Option<String>,
-    name: Option<String>,
+    dir: &DataDir,
+    registry: Option<&url::Url>,
+    name: Option<&str>,
+    config: Option<&Path>,
+    flags: &SettingsFlags,
 ) -> anyhow::Result<()> {
-    use sigil_verifier::config::DataDir;
-    let dir = DataDir(data_dir);
-    let mut settings = dir.config_or_create(registry.as_ref(), name.as_deref())?.service;
-    if let Some(listen) = listen {
-        settings.listen = listen;
-    }
-    if public_url.is_some() {
-        settings.public_url = public_url;
-    }
+    // The first start writes verifier.toml; its [service] table is then layered.
+    dir.config_or_create(registry, name)?;
+    let mut settings: ServiceSettings = config::load(&Sources::new(&dir.0, config, flags)?)?;
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
     settings.listen = listener.local_addr()?.to_string();
     let passphrase = sigil_core::keystore::passphrase(std::env::var("SIGIL_PASSPHRASE").ok())?;
-    let service = sigil_verifier::service::VerifierService::open(
-        &dir,
-        registry.as_ref(),
-        name.as_deref(),
-        Some(settings),
-        &passphrase,
-    )
-    .await?;
+    let service =
+        sigil_verifier::service::VerifierService::open(dir, registry, name, Some(settings), &passphrase)
+            .await?;
     let service = std::sync::Arc::new(service);
     let public_url = service.public_url.clone();
     let did = service.did.clone();
@@ -223,8 +193,28 @@ async fn serve(
     .await
 }
 
+/// Lists the bundled contexts, or writes them and their index into `export`.
+fn contexts(export: Option<&Path>) -> anyhow::Result<()> {
+    match export {
+        Some(dir) => {
+            sigil_core::contexts::export(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+            println!(
+                "wrote {} contexts and index.json to {}",
+                sigil_core::contexts::BUNDLED.len(),
+                dir.display()
+            );
+        }
+        None => {
+            for context in sigil_core::contexts::BUNDLED {
+                println!("{}\t{}", context.url, context.file_name);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads the input, refusing oversized files before loading them whole.
-fn read_input(file: &PathBuf) -> std::io::Result<String> {
+fn read_input(file: &Path) -> std::io::Result<String> {
     use std::io::Read as _;
     let limit = sigil_core::json::MAX_INPUT_BYTES as u64;
     let mut text = String::new();

@@ -14,6 +14,7 @@ use sigil_core::dcql;
 use sigil_core::jose;
 use sigil_core::presentation_request::{Answer, ClientMetadata, RequestObject, RequestState};
 use sigil_core::verify::Expectations;
+use sigil_service::tokens::random_secret;
 
 use crate::check::Verdict;
 use crate::policy::Policy;
@@ -78,8 +79,8 @@ impl VerifierService {
         let row = request::Model {
             id: uuid::Uuid::new_v4().simple().to_string(),
             policy: serde_json::to_string(policy)?,
-            nonce: random_token(),
-            state: random_token(),
+            nonce: random_secret(),
+            state: random_secret(),
             dcql: serde_json::to_string(&policy.dcql_query()?)?,
             created_at: now,
             expires_at: now + self.settings.request_lifetime_seconds,
@@ -264,15 +265,6 @@ fn presentation_in(vp_token: Option<&str>, query: &dcql::Query) -> Result<String
         Value::String(text) => text,
         other => serde_json::to_string(&other).unwrap_or_default(),
     })
-}
-
-/// 128 random bits, base64url.
-fn random_token() -> String {
-    use base64::Engine as _;
-    use rand::RngCore as _;
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[cfg(test)]

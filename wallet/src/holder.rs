@@ -46,6 +46,9 @@ pub struct WalletConfig {
     pub did: String,
     /// The verification method the holder signs with.
     pub method: String,
+    /// How `sigil-wallet serve` runs, layered under `SIGIL_*` variables and flags.
+    #[serde(default)]
+    pub service: crate::config::ServiceSettings,
 }
 
 /// A wallet's data directory.
@@ -139,6 +142,7 @@ pub async fn init(
         registry: registry.map(url::Url::to_string),
         did: did.to_string(),
         method: method_id,
+        service: crate::config::ServiceSettings::default(),
     };
     std::fs::write(dir.config_path(), toml::to_string(&config)?)?;
     Ok(did)

@@ -6,9 +6,12 @@
 //! - [`receive`]: the OpenID4VCI client; [`verification`] of what comes in.
 //! - [`present`]: the OpenID4VP client.
 //! - [`backup`]: encrypted export and import.
-//! - [`ui`]: the local web UI (`serve`).
+//! - [`ui`]: the local web UI (`serve`), configured by [`config`].
+//! - [`cli`]: the terminal commands, the consent flow of `present` among them.
 
 pub mod backup;
+pub mod cli;
+pub mod config;
 pub mod holder;
 pub mod present;
 pub mod receive;

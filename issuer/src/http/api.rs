@@ -30,8 +30,8 @@ use crate::institution::Rotation;
 use crate::issuance::{Offer, OfferRequest};
 use crate::service::Issuer;
 use crate::status::Status;
-use crate::store::digest;
 use crate::store::entities::{audit, credential};
+use sigil_service::tokens::digest;
 
 /// A caller holding a valid API token; the label names it in the audit log.
 #[derive(Debug)]

@@ -52,6 +52,7 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
         .route("/", get(|| async { axum::response::Redirect::to("/portal") }))
         .with_state(issuer.clone())
         .merge(crate::portal::router(issuer))
+        .layer(sigil_service::pages::security_headers())
         // Multipart uploads have their own default limit of 2 MiB; the layer below is the one.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -85,7 +86,7 @@ pub async fn serve(
         listener,
         app(issuer).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(sigil_templates::shutdown::signal())
+    .with_graceful_shutdown(sigil_service::shutdown::signal())
     .await;
     anchoring.abort();
     Ok(served?)

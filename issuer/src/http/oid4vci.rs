@@ -29,7 +29,7 @@ use crate::credential_types::TypeDefinition;
 use crate::issuance::{SigningError, TX_CODE_LENGTH, tx_code_digest};
 use crate::key_proof::{self, ProofError};
 use crate::service::Issuer;
-use crate::store::{digest, random_secret};
+use sigil_service::tokens::{digest, random_secret};
 
 /// The grant type of the pre-authorized code flow.
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";

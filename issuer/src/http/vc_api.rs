@@ -20,7 +20,7 @@ use super::set_member;
 use crate::service::Issuer;
 use crate::status;
 use crate::store::entities::credential;
-use crate::store::{digest, random_secret};
+use sigil_service::tokens::{digest, random_secret};
 
 /// `POST /credentials/issue`
 pub async fn issue(

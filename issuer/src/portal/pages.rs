@@ -6,11 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sigil_core::issue::CredentialFormat;
 use sigil_templates::issuer::{
@@ -27,18 +26,8 @@ use crate::institution::Rotation;
 use crate::issuance::{Offer, OfferError, OfferRequest};
 use crate::status::{Status, StatusError};
 use crate::store::entities::{audit, credential};
+use sigil_service::pages::page;
 use sigil_templates::qr;
-
-/// Renders a page, or the error page if rendering fails.
-fn page(status: StatusCode, template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "a portal page did not render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
-}
 
 fn error_page(portal: &Portal, status: StatusCode, title: &str, message: &str) -> Response {
     page(

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Portal;
-use crate::store::{digest, entities::session, random_secret};
+use crate::store::entities::session;
+use sigil_service::tokens::{self, digest, random_secret};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "sigil_portal";
@@ -29,8 +30,7 @@ pub struct Registrar {
 impl Registrar {
     /// Whether a form's CSRF token is this session's (compared in constant time).
     pub fn check_csrf(&self, given: &str) -> bool {
-        let (a, b) = (self.csrf.as_bytes(), given.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        tokens::check_csrf(&self.csrf, given)
     }
 
     /// The audit log's name for this registrar.
@@ -40,14 +40,7 @@ impl Registrar {
 }
 
 fn session_id(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value)
+    sigil_service::pages::cookie(headers, COOKIE)
 }
 
 impl FromRequestParts<Arc<Portal>> for Registrar {
@@ -108,17 +101,6 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_session_id_is_read_from_any_cookie_header() {
-        let mut headers = HeaderMap::new();
-        headers.append(header::COOKIE, HeaderValue::from_static("theme=dark"));
-        headers.append(
-            header::COOKIE,
-            HeaderValue::from_static("a=b; sigil_portal=abc123"),
-        );
-        assert_eq!(session_id(&headers), Some("abc123"));
-    }
 
     #[test]
     fn csrf_tokens_must_match_exactly() {

@@ -4,11 +4,12 @@
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use sigil_core::did::Did;
 use sigil_core::time::format_datetime;
+use sigil_service::pages::page;
 use sigil_templates::registry::{
     BlockPage, BlockRow, BlocksPage, DidPage, KeyRow, TransactionPage, TransactionRow, VersionRow,
 };
@@ -52,10 +53,6 @@ fn internal(error: impl std::fmt::Display) -> PageError {
     PageError::Internal(error.to_string())
 }
 
-fn render(page: &impl askama::Template) -> Result<Html<String>, PageError> {
-    page.render().map(Html).map_err(internal)
-}
-
 async fn stylesheet() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
@@ -63,7 +60,7 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-async fn latest_blocks(State(node): State<Node>) -> Result<Html<String>, PageError> {
+async fn latest_blocks(State(node): State<Node>) -> Result<Response, PageError> {
     let tip = node.view().await.tip.height;
     let mut blocks = Vec::new();
     for height in (tip.saturating_sub(LATEST_BLOCKS - 1).max(1)..=tip).rev() {
@@ -76,14 +73,17 @@ async fn latest_blocks(State(node): State<Node>) -> Result<Html<String>, PageErr
             });
         }
     }
-    render(&BlocksPage {
-        chain_id: node.genesis().chain_id.clone(),
-        height: tip,
-        blocks,
-    })
+    Ok(page(
+        StatusCode::OK,
+        &BlocksPage {
+            chain_id: node.genesis().chain_id.clone(),
+            height: tip,
+            blocks,
+        },
+    ))
 }
 
-async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Html<String>, PageError> {
+async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Response, PageError> {
     let block = node
         .store()
         .block(height)
@@ -103,19 +103,22 @@ async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Html
         })
         .collect::<Result<_, PageError>>()?;
     let header = &block.header;
-    render(&BlockPage {
-        height,
-        hash: header.hash().map_err(internal)?,
-        prev_hash: header.prev_hash.clone(),
-        time: header.time.clone(),
-        tx_root: header.tx_root.clone(),
-        state_root: header.state_root.clone(),
-        proposer: header.proposer.clone(),
-        transactions,
-    })
+    Ok(page(
+        StatusCode::OK,
+        &BlockPage {
+            height,
+            hash: header.hash().map_err(internal)?,
+            prev_hash: header.prev_hash.clone(),
+            time: header.time.clone(),
+            tx_root: header.tx_root.clone(),
+            state_root: header.state_root.clone(),
+            proposer: header.proposer.clone(),
+            transactions,
+        },
+    ))
 }
 
-async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Result<Html<String>, PageError> {
+async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Result<Response, PageError> {
     let not_found = || PageError::NotFound("There is no such transaction.".into());
     let location = node
         .store()
@@ -131,14 +134,17 @@ async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Resu
         .ok_or_else(not_found)?;
     let transaction = block.transactions.get(location.index).ok_or_else(not_found)?;
     let receipt = crate::chain::receipt(&block, location.index).ok_or_else(not_found)?;
-    render(&TransactionPage {
-        kind: transaction.describe().0.to_owned(),
-        hash,
-        height: location.height,
-        index: location.index,
-        proof_length: receipt.inclusion_proof.len(),
-        body: serde_json::to_string_pretty(transaction).map_err(internal)?,
-    })
+    Ok(page(
+        StatusCode::OK,
+        &TransactionPage {
+            kind: transaction.describe().0.to_owned(),
+            hash,
+            height: location.height,
+            index: location.index,
+            proof_length: receipt.inclusion_proof.len(),
+            body: serde_json::to_string_pretty(transaction).map_err(internal)?,
+        },
+    ))
 }
 
 #[derive(Deserialize)]
@@ -157,7 +163,7 @@ async fn find_did(Query(query): Query<FindDid>) -> Response {
     }
 }
 
-async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Html<String>, PageError> {
+async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Response, PageError> {
     let not_found = || PageError::NotFound("This registry has no such DID.".into());
     let did = Did::parse(&did).map_err(|_| not_found())?;
     let view = node.view().await;
@@ -206,11 +212,14 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Html<S
         .filter(|v| !v.services.is_empty())
         .map(|v| serde_json::to_string_pretty(&v.services).unwrap_or_default())
         .unwrap_or_default();
-    render(&DidPage {
-        did: did.to_string(),
-        deactivated: state.is_deactivated(),
-        keys,
-        versions,
-        services,
-    })
+    Ok(page(
+        StatusCode::OK,
+        &DidPage {
+            did: did.to_string(),
+            deactivated: state.is_deactivated(),
+            keys,
+            versions,
+            services,
+        },
+    ))
 }

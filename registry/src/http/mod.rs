@@ -47,6 +47,7 @@ pub fn app(node: Node) -> Router {
         .route("/anchors", get(records::get_anchor))
         .route("/accreditations", get(records::get_accreditations))
         .merge(explorer::routes())
+        .layer(sigil_service::pages::security_headers())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -7,12 +7,10 @@ mod entities;
 mod migration;
 
 use std::path::Path;
-use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectOptions, Database, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait as _;
 
@@ -46,29 +44,17 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and runs the migrations.
+    /// One connection: the ledger has one writer.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        let url = format!("sqlite://{}?mode=rwc", path.display());
-        Self::connect(&url).await
+        Self::migrated(sigil_service::sqlite::open(path, 1).await?).await
     }
 
     /// A private in-memory database, for tests.
     pub async fn in_memory() -> Result<Store, StoreError> {
-        Self::connect("sqlite::memory:").await
+        Self::migrated(sigil_service::sqlite::in_memory().await?).await
     }
 
-    async fn connect(url: &str) -> Result<Store, StoreError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        // One connection: the ledger has one writer, and an in-memory database must not be
-        // split across connections.
-        options
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-            });
-        let db = Database::connect(options).await?;
+    async fn migrated(db: DatabaseConnection) -> Result<Store, StoreError> {
         migration::Migrator::up(&db, None).await?;
         Ok(Store { db })
     }

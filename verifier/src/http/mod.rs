@@ -44,6 +44,7 @@ pub fn app(service: Arc<VerifierService>) -> Router {
                     .into_response()
             }),
         )
+        .layer(sigil_service::pages::security_headers())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -61,7 +62,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     ready(listener.local_addr()?);
     axum::serve(listener, app(service))
-        .with_graceful_shutdown(sigil_templates::shutdown::signal())
+        .with_graceful_shutdown(sigil_service::shutdown::signal())
         .await?;
     Ok(())
 }

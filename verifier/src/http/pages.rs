@@ -4,15 +4,15 @@
 
 use std::sync::Arc;
 
-use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use sigil_core::presentation_request::RequestState;
 use sigil_core::verify::Expectations;
+use sigil_service::pages::page;
 use sigil_templates::verifier::{
     CheckView, HomePage, PolicyView, RequestPage, ResultView, VerifyPage, check_label,
 };
@@ -21,16 +21,6 @@ use super::api::verdict_status;
 use crate::oid4vp::{ResponseError, ResponseForm, outcome_json};
 use crate::service::VerifierService;
 use crate::store::request;
-
-fn page(status: StatusCode, template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "a page did not render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
-}
 
 fn plain(status: StatusCode, message: &str) -> Response {
     (

@@ -4,12 +4,10 @@
 mod migration;
 
 use std::path::Path;
-use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait as _, ConnectOptions, Database, DatabaseConnection, EntityTrait as _,
-    IntoActiveModel as _, QueryFilter as _,
+    ActiveModelTrait as _, ColumnTrait as _, DatabaseConnection, EntityTrait as _, IntoActiveModel as _,
+    QueryFilter as _,
 };
 use sea_orm_migration::MigratorTrait as _;
 use sigil_core::presentation_request::RequestState;
@@ -67,18 +65,9 @@ pub struct Store {
 }
 
 impl Store {
+    /// Opens (creating if needed) the database at `path` and runs the migrations.
     pub async fn open(path: &Path) -> Result<Store, DbErr> {
-        let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-        options
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(30))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .busy_timeout(Duration::from_secs(10))
-            });
-        let db = Database::connect(options).await?;
+        let db = sigil_service::sqlite::open(path, 4).await?;
         migration::Migrator::up(&db, None).await?;
         Ok(Store { db })
     }

@@ -5,12 +5,8 @@ mod entities;
 mod migration;
 
 use std::path::Path;
-use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ActiveValue::Set, ConnectOptions, Database, DatabaseConnection, EntityTrait as _, QueryOrder as _,
-};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait as _, QueryOrder as _};
 use sea_orm_migration::MigratorTrait as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -78,17 +74,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and runs the migrations.
     pub async fn open(path: &Path) -> Result<Store, DbErr> {
-        let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-        options
-            .max_connections(2)
-            .acquire_timeout(Duration::from_secs(30))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .busy_timeout(Duration::from_secs(10))
-            });
-        let db = Database::connect(options).await?;
+        let db = sigil_service::sqlite::open(path, 2).await?;
         migration::Migrator::up(&db, None).await?;
         Ok(Store { db })
     }

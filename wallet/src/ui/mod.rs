@@ -19,12 +19,11 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 
-use askama::Template;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
@@ -56,34 +55,9 @@ pub struct Ui {
     pending: Mutex<HashMap<String, (Request, Match)>>,
 }
 
-fn random() -> String {
-    use base64::Engine as _;
-    use rand::RngCore as _;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn page(status: StatusCode, template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "a page did not render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
-}
-
-fn cookie_value(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value)
-}
+pub(crate) use sigil_service::pages::page;
+use sigil_service::pages::cookie;
+use sigil_service::tokens;
 
 /// The unlocked session of the request's cookie.
 #[derive(Debug)]
@@ -94,23 +68,18 @@ impl FromRequestParts<Arc<Ui>> for Unlocked {
 
     async fn from_request_parts(parts: &mut Parts, ui: &Arc<Ui>) -> Result<Self, Response> {
         let to_unlock = || Redirect::to("/unlock").into_response();
-        let given = cookie_value(&parts.headers).ok_or_else(to_unlock)?;
+        let given = cookie(&parts.headers, COOKIE).ok_or_else(to_unlock)?;
         let session = ui
             .session
             .read()
             .ok()
             .and_then(|s| s.clone())
             .ok_or_else(to_unlock)?;
-        if !same(given, &session.id) {
+        if !tokens::constant_time_eq(given, &session.id) {
             return Err(to_unlock());
         }
         Ok(Unlocked(session))
     }
-}
-
-/// Constant-time comparison of two secrets.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl Session {
@@ -124,7 +93,7 @@ impl Session {
     }
 
     fn csrf_ok(&self, given: &str) -> bool {
-        same(given, &self.csrf)
+        tokens::check_csrf(&self.csrf, given)
     }
 }
 
@@ -165,6 +134,7 @@ pub fn app(dir: WalletDir) -> Router {
                 )
             }),
         )
+        .layer(sigil_service::pages::security_headers())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024))
         .with_state(ui)
@@ -181,7 +151,7 @@ pub async fn serve(dir: WalletDir, listen: SocketAddr, ready: impl FnOnce(Socket
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     ready(listener.local_addr()?);
     axum::serve(listener, app(dir))
-        .with_graceful_shutdown(sigil_templates::shutdown::signal())
+        .with_graceful_shutdown(sigil_service::shutdown::signal())
         .await?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use sigil_core::format::CredentialFormat;
 use sigil_templates::wallet::{ConsentPage, PresentPage};
 
-use super::{Ui, Unlocked, forbidden, page, random, title, type_label};
+use super::{Ui, Unlocked, forbidden, page, title, type_label};
 use crate::present;
 
 #[derive(Debug, Deserialize)]
@@ -72,7 +72,7 @@ pub(super) async fn present_request(
         .verifier_name
         .clone()
         .unwrap_or_else(|| request.verifier.to_string());
-    let pending = random();
+    let pending = sigil_service::tokens::random_secret();
     let consent = ConsentPage {
         frame,
         pending: pending.clone(),

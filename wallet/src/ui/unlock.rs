@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sigil_templates::wallet::UnlockPage;
 
-use super::{COOKIE, CsrfForm, Session, Ui, Unlocked, forbidden, page, random};
+use super::{COOKIE, CsrfForm, Session, Ui, Unlocked, forbidden, page};
 use crate::holder;
 use crate::store::Store;
 
@@ -46,8 +46,8 @@ pub(super) async fn unlock(State(ui): State<Arc<Ui>>, Form(form): Form<UnlockFor
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
     let session = Arc::new(Session {
-        id: random(),
-        csrf: random(),
+        id: sigil_service::tokens::random_secret(),
+        csrf: sigil_service::tokens::random_secret(),
         holder,
         store,
     });

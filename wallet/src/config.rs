@@ -1,0 +1,82 @@
+//! How `sigil-wallet serve` runs: the `[service]` table of `wallet.toml`, layered by
+//! `sigil_service::config` under `SIGIL_*` variables and `serve`'s flags. The rest of
+//! `wallet.toml` (registry, holder DID, signing method) is the holder's ([`crate::holder`]).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use serde::{Deserialize, Serialize};
+
+/// Default address of the wallet's UI: loopback only (docs/design.md §7).
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 7403);
+
+/// `[service]` in `wallet.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceSettings {
+    /// Where the UI listens; a loopback address only.
+    pub listen: SocketAddr,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        ServiceSettings {
+            listen: DEFAULT_LISTEN,
+        }
+    }
+}
+
+impl sigil_service::config::Settings for ServiceSettings {
+    const SERVICE: &'static str = "wallet";
+    const SECTION: Option<&'static str> = Some("service");
+    const KEYS: &'static [&'static str] = &["listen"];
+}
+
+/// The flags of `serve` that override the settings (those not given are left out).
+#[derive(Debug, Default, Clone, clap::Args, Serialize)]
+pub struct SettingsFlags {
+    /// Where the UI listens, on this computer only [default 127.0.0.1:7403].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+}
+
+#[cfg(test)]
+mod tests {
+    use sigil_service::config::{Sources, load};
+
+    use super::*;
+    use crate::holder::WalletDir;
+
+    #[test]
+    fn a_wallet_toml_written_before_the_service_table_still_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("wallet.toml"),
+            "did = \"did:key:z6Mk\"\nmethod = \"did:key:z6Mk#z6Mk\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            WalletDir(dir.path().to_owned()).config().unwrap().service,
+            ServiceSettings::default()
+        );
+        let settings: ServiceSettings = load(&Sources::file_only(dir.path())).unwrap();
+        assert_eq!(settings.listen, DEFAULT_LISTEN);
+    }
+
+    #[test]
+    fn the_service_table_sets_the_address_and_refuses_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wallet.toml");
+        std::fs::write(
+            &path,
+            "did = \"did:key:z6Mk\"\nmethod = \"m\"\n[service]\nlisten = \"127.0.0.1:9403\"\n",
+        )
+        .unwrap();
+        let settings: ServiceSettings = load(&Sources::file_only(dir.path())).unwrap();
+        assert_eq!(settings.listen.port(), 9403);
+
+        std::fs::write(&path, "did = \"d\"\nmethod = \"m\"\n[service]\nport = 9403\n").unwrap();
+        let error = load::<ServiceSettings>(&Sources::file_only(dir.path())).unwrap_err();
+        assert!(error.to_string().contains("unknown key \"port\""), "{error}");
+    }
+}
