@@ -36,38 +36,12 @@ pub async fn upload_form(State(portal): State<Arc<Portal>>, registrar: Registrar
 pub async fn upload(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
-    let mut parts: BTreeMap<String, String> = BTreeMap::new();
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                match field.text().await {
-                    Ok(text) => {
-                        parts.insert(name, text);
-                    }
-                    Err(e) => {
-                        return error_page(
-                            &portal,
-                            StatusCode::BAD_REQUEST,
-                            "The upload failed",
-                            &e.body_text(),
-                        );
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return error_page(
-                    &portal,
-                    StatusCode::BAD_REQUEST,
-                    "The upload failed",
-                    &e.body_text(),
-                );
-            }
-        }
-    }
+    let parts = match form_parts(multipart).await {
+        Ok(parts) => parts,
+        Err(reason) => return error_page(&portal, StatusCode::BAD_REQUEST, "The upload failed", &reason),
+    };
     if !registrar.check_csrf(parts.get("csrf").map_or("", String::as_str)) {
         return forbidden(&portal);
     }
@@ -118,4 +92,15 @@ pub async fn upload(
             Redirect::to(&format!("/portal/batches/{batch}")).into_response()
         }
     }
+}
+
+/// Every field of a multipart form as text, by name; or why the upload could not be read.
+async fn form_parts(mut multipart: Multipart) -> Result<BTreeMap<String, String>, String> {
+    let mut parts = BTreeMap::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| e.body_text())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let text = field.text().await.map_err(|e| e.body_text())?;
+        parts.insert(name, text);
+    }
+    Ok(parts)
 }
