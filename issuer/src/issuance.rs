@@ -13,6 +13,7 @@ use sigil_core::time::Timestamp;
 use sigil_core::verify::{IssuedForm, credential_hash};
 
 use crate::credential_types::TypeDefinition;
+use crate::domain::offer::tx_code_digest;
 use crate::service::Issuer;
 use crate::status;
 use crate::store::entities::credential;
@@ -276,10 +277,4 @@ fn new_tx_code() -> String {
     (0..TX_CODE_LENGTH)
         .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
         .collect()
-}
-
-/// How a PIN is stored: hashed together with its code, so a database leak does not reveal
-/// PINs by a 10⁶ brute force without also knowing the (unstored) 256-bit code.
-pub fn tx_code_digest(code: &str, tx_code: &str) -> String {
-    digest(&format!("{code}\u{0}{tx_code}"))
 }
