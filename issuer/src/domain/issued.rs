@@ -84,35 +84,17 @@ impl IssuedCredential {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Map;
     use sigil_core::lifecycle::OfferState;
 
     use super::*;
-    use crate::domain::offer::{OfferDraft, tx_code_digest};
-    use crate::store::digest;
-
-    fn at(seconds: i64) -> Timestamp {
-        chrono::DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
-    }
+    use crate::domain::offer::examples::{PIN, at, draft};
 
     fn issued() -> IssuedCredential {
         let offer = Offer::open(
-            OfferDraft {
-                id: "credential-1".into(),
-                type_name: "UniversityDegreeCredential".into(),
-                format: CredentialFormat::SdJwt,
-                summary: "Ada Lovelace".into(),
-                claims: Map::new(),
-                code_digest: digest("code"),
-                pin_digest: tx_code_digest("code", "123456"),
-                expires_at: at(3600),
-                created_at: at(0),
-                created_by: "token:sis".into(),
-                batch: Some("batch-1".into()),
-            },
+            draft("credential-1", "code"),
             StatusPosition { list: 2, index: 7 },
         );
-        let (redeemed, token) = offer.redeem("code", "123456", at(10)).unwrap();
+        let (redeemed, token) = offer.redeem("code", PIN, at(10)).unwrap();
         let spent = redeemed.accept_token(&token.secret, at(20)).unwrap();
         assert_eq!(spent.state, OfferState::CredentialIssued);
         IssuedCredential::from_offer(&spent, "did:key:z6Mk", "hash".into(), at(20))
@@ -125,7 +107,7 @@ mod tests {
         assert_eq!(credential.status, CredentialStatus::Active);
         assert_eq!(credential.subject.as_deref(), Some("did:key:z6Mk"));
         assert_eq!((credential.created_at, credential.issued_at), (at(0), at(20)));
-        assert_eq!(credential.batch.as_deref(), Some("batch-1"));
+        assert_eq!(credential.summary, "Ada Lovelace");
     }
 
     #[test]

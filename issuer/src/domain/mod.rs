@@ -3,6 +3,10 @@
 //! `now` and return the next value or a typed error. Handlers call these; the store persists
 //! what they return. Nothing here does IO.
 
+use sigil_core::issue::CredentialFormat;
+use sigil_core::lifecycle::{CredentialStatus, OfferState};
+use sigil_core::time::Timestamp;
+
 pub mod issued;
 pub mod offer;
 
@@ -25,4 +29,65 @@ pub struct StatusPosition {
 pub enum CredentialRecord {
     Offered(Offer),
     Issued(IssuedCredential),
+}
+
+/// What an offer and an issued credential both have, for lists and pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordFacts<'a> {
+    pub id: &'a str,
+    pub type_name: &'a str,
+    pub format: CredentialFormat,
+    pub summary: &'a str,
+    pub position: StatusPosition,
+    pub created_at: Timestamp,
+    pub created_by: &'a str,
+    pub batch: Option<&'a str>,
+}
+
+impl CredentialRecord {
+    /// What it has either way.
+    pub fn facts(&self) -> RecordFacts<'_> {
+        match self {
+            CredentialRecord::Offered(o) => RecordFacts {
+                id: &o.id,
+                type_name: &o.type_name,
+                format: o.format,
+                summary: &o.summary,
+                position: o.position,
+                created_at: o.created_at,
+                created_by: &o.created_by,
+                batch: o.batch.as_deref(),
+            },
+            CredentialRecord::Issued(c) => RecordFacts {
+                id: &c.id,
+                type_name: &c.type_name,
+                format: c.format,
+                summary: &c.summary,
+                position: c.position,
+                created_at: c.created_at,
+                created_by: &c.created_by,
+                batch: c.batch.as_deref(),
+            },
+        }
+    }
+
+    /// Its status: an offer's bits are clear, so it is active until issued and changed.
+    pub fn status(&self) -> CredentialStatus {
+        match self {
+            CredentialRecord::Offered(_) => CredentialStatus::Active,
+            CredentialRecord::Issued(credential) => credential.status,
+        }
+    }
+
+    /// Where it stands at `now`, as the API and pages name it: `issued`, or the offer's
+    /// state (`offered`, `token_issued`, `expired`, `locked`).
+    pub fn state_name(&self, now: Timestamp) -> &'static str {
+        match self {
+            CredentialRecord::Issued(_) => "issued",
+            CredentialRecord::Offered(offer) => match offer.state_at(now) {
+                OfferState::CredentialIssued => "issued",
+                state => state.as_str(),
+            },
+        }
+    }
 }

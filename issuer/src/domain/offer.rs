@@ -235,38 +235,53 @@ pub fn tx_code_digest(code: &str, tx_code: &str) -> String {
     digest(&format!("{code}\u{0}{tx_code}"))
 }
 
+/// Offers for tests: a degree for Ada at a fixed time, with a known code and PIN.
+#[cfg(test)]
+pub(crate) mod examples {
+    use serde_json::Map;
+    use sigil_core::issue::CredentialFormat;
+    use sigil_core::time::Timestamp;
+
+    use super::{OfferDraft, tx_code_digest};
+    use crate::store::digest;
+
+    pub const CODE: &str = "the-pre-authorized-code";
+    pub const PIN: &str = "123456";
+
+    /// `seconds` after a fixed instant.
+    pub fn at(seconds: i64) -> Timestamp {
+        chrono::DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
+    }
+
+    /// An offer `id` made at `at(0)`, valid for an hour, redeemable with `code` and [`PIN`].
+    pub fn draft(id: &str, code: &str) -> OfferDraft {
+        let mut claims = Map::new();
+        claims.insert("name".into(), "Ada Lovelace".into());
+        OfferDraft {
+            id: id.into(),
+            type_name: "UniversityDegreeCredential".into(),
+            format: CredentialFormat::LdpVc,
+            summary: "Ada Lovelace".into(),
+            claims,
+            code_digest: digest(code),
+            pin_digest: tx_code_digest(code, PIN),
+            expires_at: at(3600),
+            created_at: at(0),
+            created_by: "registrar:ada".into(),
+            batch: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
 
+    use super::examples::{CODE, PIN, at, draft};
     use super::*;
 
-    const CODE: &str = "the-pre-authorized-code";
-    const PIN: &str = "123456";
-
-    fn at(seconds: i64) -> Timestamp {
-        chrono::DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
-    }
-
     fn offer() -> Offer {
-        let mut claims = Map::new();
-        claims.insert("name".into(), "Ada Lovelace".into());
-        Offer::open(
-            OfferDraft {
-                id: "offer-1".into(),
-                type_name: "UniversityDegreeCredential".into(),
-                format: CredentialFormat::LdpVc,
-                summary: "Ada Lovelace".into(),
-                claims,
-                code_digest: digest(CODE),
-                pin_digest: tx_code_digest(CODE, PIN),
-                expires_at: at(3600),
-                created_at: at(0),
-                created_by: "registrar:ada".into(),
-                batch: None,
-            },
-            StatusPosition { list: 1, index: 42 },
-        )
+        Offer::open(draft("offer-1", CODE), StatusPosition { list: 1, index: 42 })
     }
 
     /// The counted offer and the attempts left, if `result` is a wrong PIN.

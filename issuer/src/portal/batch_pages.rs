@@ -12,7 +12,7 @@ use super::Portal;
 use super::offers::offers_page;
 use super::pages::{error_page, frame, internal, page};
 use super::session::Registrar;
-use crate::issuance::Offer;
+use crate::issuance::OfferHandout;
 
 /// A batch of the last hour that this registrar uploaded, or the page saying there is none.
 fn own_batch(
@@ -35,7 +35,11 @@ fn own_batch(
 }
 
 /// The finished offers of a batch the registrar owns, or the page to show instead.
-fn finished_batch(portal: &Portal, registrar: &Registrar, batch: &str) -> Result<Vec<Offer>, Box<Response>> {
+fn finished_batch(
+    portal: &Portal,
+    registrar: &Registrar,
+    batch: &str,
+) -> Result<Vec<OfferHandout>, Box<Response>> {
     let job = own_batch(portal, registrar, batch)?;
     let outcome = job.outcome.lock().ok().and_then(|o| o.clone());
     match outcome {

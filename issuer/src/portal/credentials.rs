@@ -12,8 +12,10 @@ use sigil_templates::issuer::{AnchorView, CredentialPage, CredentialRow, Credent
 use super::Portal;
 use super::pages::{error_page, forbidden, frame, internal, page, time};
 use super::session::Registrar;
-use crate::status::{Status, StatusError};
-use crate::store::entities::credential;
+use sigil_core::lifecycle::StatusAction;
+
+use crate::domain::CredentialRecord;
+use crate::status::StatusError;
 
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {
@@ -27,37 +29,43 @@ pub async fn credentials(
     registrar: Registrar,
     Query(query): Query<SearchQuery>,
 ) -> Response {
-    let rows = match portal.issuer.store.search_credentials(&query.q, 200).await {
-        Ok(rows) => rows,
+    let records = match portal.issuer.store.search_credentials(&query.q, 200).await {
+        Ok(records) => records,
         Err(e) => return internal(&portal, e),
     };
+    let now = sigil_core::time::now();
     page(
         StatusCode::OK,
         &CredentialsPage {
             frame: frame(&portal, &registrar, "credentials"),
             query: query.q,
-            rows: rows
+            rows: records
                 .iter()
-                .map(|row| CredentialRow {
-                    id: row.id.clone(),
-                    summary: row.summary.clone(),
-                    type_name: row.type_name.clone(),
-                    format: row.format.clone(),
-                    state: state_of(row).into(),
-                    status: row.status.clone(),
-                    created: time(row.created_at),
+                .map(|record| {
+                    let facts = record.facts();
+                    CredentialRow {
+                        id: facts.id.to_owned(),
+                        summary: facts.summary.to_owned(),
+                        type_name: facts.type_name.to_owned(),
+                        format: facts.format.name().to_owned(),
+                        state: record.state_name(now).to_owned(),
+                        status: record.status().as_str().to_owned(),
+                        created: time(facts.created_at.timestamp()),
+                    }
                 })
                 .collect(),
         },
     )
 }
 
-fn state_of(row: &credential::Model) -> &'static str {
-    if row.issued_at.is_some() {
-        "issued"
-    } else {
-        "offered"
-    }
+/// The button that offers `action`: (form value, label).
+fn action_button(action: StatusAction) -> (&'static str, &'static str) {
+    let label = match action {
+        StatusAction::Suspend => "Suspend",
+        StatusAction::Reinstate => "Reinstate",
+        StatusAction::Revoke => "Revoke",
+    };
+    (action.as_str(), label)
 }
 
 /// What the page shows after an action.
@@ -69,12 +77,16 @@ struct Outcome {
 }
 
 async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outcome: Outcome) -> Response {
-    let row = match portal.issuer.store.credential(id).await {
-        Ok(Some(row)) => row,
+    let record = match portal.issuer.store.credential(id).await {
+        Ok(Some(record)) => record,
         Ok(None) => return error_page(portal, StatusCode::NOT_FOUND, "No such credential", id),
         Err(e) => return internal(portal, e),
     };
-    let anchor = match &row.anchor_root {
+    let issued = match &record {
+        CredentialRecord::Issued(credential) => Some(credential),
+        CredentialRecord::Offered(_) => None,
+    };
+    let anchor = match issued.and_then(|c| c.anchor_root.as_deref()) {
         Some(root) => match portal.issuer.store.anchor(root).await {
             Ok(anchor) => anchor.map(|a| AnchorView {
                 merkle_root: a.merkle_root,
@@ -84,11 +96,17 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
         },
         None => None,
     };
-    let actions = match crate::status::status_of(&row) {
-        Status::Active => vec![("suspend", "Suspend"), ("revoke", "Revoke")],
-        Status::Suspended => vec![("reinstate", "Reinstate"), ("revoke", "Revoke")],
-        Status::Revoked => vec![],
+    // An offer's status cannot change until it is issued.
+    let actions = match issued {
+        Some(credential) => credential
+            .status
+            .allowed_actions()
+            .into_iter()
+            .map(action_button)
+            .collect(),
+        None => vec![],
     };
+    let facts = record.facts();
     page(
         if outcome.error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -97,18 +115,18 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
         },
         &CredentialPage {
             frame: frame(portal, registrar, "credentials"),
-            id: row.id.clone(),
-            summary: row.summary.clone(),
-            type_name: row.type_name.clone(),
-            format: row.format.clone(),
-            state: state_of(&row).into(),
-            status: row.status.clone(),
-            subject: row.subject.clone(),
-            created: time(row.created_at),
-            created_by: row.created_by.clone(),
-            issued: row.issued_at.map(time),
-            status_list: row.status_list,
-            status_index: row.status_index,
+            id: facts.id.to_owned(),
+            summary: facts.summary.to_owned(),
+            type_name: facts.type_name.to_owned(),
+            format: facts.format.name().to_owned(),
+            state: record.state_name(sigil_core::time::now()).to_owned(),
+            status: record.status().as_str().to_owned(),
+            subject: issued.and_then(|c| c.subject.clone()),
+            created: time(facts.created_at.timestamp()),
+            created_by: facts.created_by.to_owned(),
+            issued: issued.map(|c| time(c.issued_at.timestamp())),
+            status_list: facts.position.list,
+            status_index: facts.position.index,
             anchor,
             actions,
             receipts: outcome
@@ -150,14 +168,14 @@ pub async fn change_status(
     if !registrar.check_csrf(&form.csrf) {
         return forbidden(&portal);
     }
-    let Some(status) = Status::after(&form.action) else {
+    let Some(action) = StatusAction::parse(&form.action) else {
         return error_page(&portal, StatusCode::BAD_REQUEST, "Unknown action", &form.action);
     };
-    let outcome = match portal.issuer.set_status(&id, status, &registrar.actor()).await {
+    let outcome = match portal.issuer.set_status(&id, action, &registrar.actor()).await {
         Ok(change) => Outcome {
             message: Some(format!(
                 "The credential is now {}; the new status list is on the registry.",
-                change.status.name()
+                change.status.as_str()
             )),
             error: None,
             receipts: change.receipts,

@@ -8,9 +8,9 @@ use sigil_templates::qr;
 use super::Portal;
 use super::pages::{frame, page};
 use super::session::Registrar;
-use crate::issuance::Offer;
+use crate::issuance::OfferHandout;
 
-fn offer_view(offer: &Offer) -> OfferView {
+fn offer_view(offer: &OfferHandout) -> OfferView {
     OfferView {
         credential_id: offer.credential_id.clone(),
         summary: offer.summary.clone(),
@@ -23,7 +23,7 @@ fn offer_view(offer: &Offer) -> OfferView {
 pub(super) fn offers_page(
     portal: &Portal,
     registrar: &Registrar,
-    offers: &[Offer],
+    offers: &[OfferHandout],
     batch: Option<String>,
 ) -> Response {
     let expires = offers
