@@ -74,27 +74,24 @@ impl Store {
 
     /// An offer by id.
     pub async fn offer(&self, id: &str) -> Result<Option<Offer>, DbErr> {
-        offer::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .map(offer_from_row)
-            .transpose()
+        self.offer_where(offer::Column::Id, id).await
     }
 
     /// The offer a pre-authorized code (or the offer URL holding it) belongs to.
     pub async fn offer_by_code(&self, code_digest: &str) -> Result<Option<Offer>, DbErr> {
-        offer::Entity::find()
-            .filter(offer::Column::CodeHash.eq(code_digest))
-            .one(&self.db)
-            .await?
-            .map(offer_from_row)
-            .transpose()
+        self.offer_where(offer::Column::CodeHash, code_digest).await
     }
 
     /// The offer an access token was granted for.
     pub async fn offer_by_token(&self, token_digest: &str) -> Result<Option<Offer>, DbErr> {
+        self.offer_where(offer::Column::AccessTokenHash, token_digest)
+            .await
+    }
+
+    /// The offer whose `column` (unique) holds `value`.
+    async fn offer_where(&self, column: offer::Column, value: &str) -> Result<Option<Offer>, DbErr> {
         offer::Entity::find()
-            .filter(offer::Column::AccessTokenHash.eq(token_digest))
+            .filter(column.eq(value))
             .one(&self.db)
             .await?
             .map(offer_from_row)
