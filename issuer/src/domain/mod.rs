@@ -91,3 +91,29 @@ impl CredentialRecord {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::offer::examples::{CODE, PIN, at, draft};
+    use super::*;
+
+    #[test]
+    fn a_record_is_named_by_where_it_stands_now() {
+        let offered = Offer::open(draft("offer-1", CODE), StatusPosition { list: 1, index: 1 });
+        let record = CredentialRecord::Offered(offered.clone());
+        assert_eq!(record.state_name(at(10)), "offered");
+        assert_eq!(record.state_name(at(3601)), "expired");
+        assert_eq!(record.status(), CredentialStatus::Active);
+        let (redeemed, token) = offered.redeem(CODE, PIN, at(10)).unwrap();
+        assert_eq!(
+            CredentialRecord::Offered(redeemed.clone()).state_name(at(11)),
+            "token_issued"
+        );
+        let spent = redeemed.accept_token(&token.secret, at(12)).unwrap();
+        let issued = IssuedCredential::from_offer(&spent, "did:key:z6Mk", "hash".into(), at(12));
+        let record = CredentialRecord::Issued(issued.revoke().unwrap());
+        assert_eq!(record.state_name(at(13)), "issued");
+        assert_eq!(record.status(), CredentialStatus::Revoked);
+        assert_eq!(record.facts().id, "offer-1");
+    }
+}

@@ -35,6 +35,7 @@ use crate::domain::{AccessToken, RedeemError, TokenError};
 use crate::issuance::{SigningError, TX_CODE_LENGTH};
 use crate::key_proof::{self, ProofError};
 use crate::service::Issuer;
+use crate::store::offers::Redemption;
 use crate::store::{digest, random_secret};
 
 /// The grant type of the pre-authorized code flow.
@@ -249,12 +250,8 @@ pub async fn token(
     })))
 }
 
-/// How often a redemption reads the offer again after another request changed it first.
-const REDEEM_ROUNDS: usize = 8;
-
-/// Redeems `code` with `pin`: reads the offer, applies [`Offer::redeem`] and stores the
-/// outcome over the version it read. When another request changed the offer in between, it
-/// reads it again — so a wrong PIN always counts, and of two right ones only one gets a token.
+/// Redeems `code` with `pin` through the store (which applies [`crate::domain::Offer::redeem`]
+/// race-safely), answering each refusal as OAuth names it.
 async fn redeem_code(
     issuer: &Issuer,
     code: &str,
@@ -267,39 +264,16 @@ async fn redeem_code(
             "the pre-authorized code is unknown, used or expired",
         )
     };
-    for _ in 0..REDEEM_ROUNDS {
-        let offer = issuer
-            .store
-            .offer_by_code(&digest(code))
-            .await?
-            .ok_or_else(invalid_grant)?;
-        match offer.redeem(code, pin, now) {
-            Ok((next, access_token)) => {
-                if issuer.store.save_offer(&offer, &next).await? {
-                    return Ok(access_token);
-                }
-            }
-            Err(RedeemError::WrongPin {
-                offer: counted,
-                attempts_left,
-            }) => {
-                if issuer.store.save_offer(&offer, &counted).await? {
-                    return Err(wrong_pin(issuer, &offer.id, attempts_left).await);
-                }
-            }
-            Err(
-                RedeemError::WrongCode
-                | RedeemError::Expired
-                | RedeemError::Locked
-                | RedeemError::AlreadyRedeemed,
-            ) => {
-                return Err(invalid_grant());
-            }
+    match issuer.store.redeem_offer(code, pin, now).await? {
+        Redemption::Granted(access_token) => Ok(access_token),
+        Redemption::Refused(RedeemError::WrongPin { offer, attempts_left }) => {
+            Err(wrong_pin(issuer, &offer.id, attempts_left).await)
         }
+        Redemption::UnknownCode | Redemption::Refused(_) => Err(invalid_grant()),
+        Redemption::Contended => Err(OAuthError::unavailable(
+            "the offer is changing too fast; try again",
+        )),
     }
-    Err(OAuthError::unavailable(
-        "the offer is changing too fast; try again",
-    ))
 }
 
 /// The answer to a wrong PIN, once counted; the last one locks the offer, which is audited.

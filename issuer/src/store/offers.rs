@@ -14,7 +14,8 @@ use sigil_core::time::Timestamp;
 use super::entities::{offer, status_position};
 use super::{DbErr, Store};
 use crate::domain::offer::TokenGrant;
-use crate::domain::{IssuedCredential, Offer, OfferDraft, StatusPosition};
+use crate::domain::{AccessToken, IssuedCredential, Offer, OfferDraft, RedeemError, StatusPosition};
+use crate::store::digest;
 
 /// Status positions per list (W3C Bitstring Status List v1.0 §6.1: at least 131,072 entries,
 /// so that one credential's position says little about its holder).
@@ -23,6 +24,23 @@ pub const LIST_SIZE: i64 = 131_072;
 /// How full a list may get before new credentials go to the next one: random positions in a
 /// half-empty list are found in a couple of tries.
 const LIST_FILL: u64 = (LIST_SIZE / 2).unsigned_abs();
+
+/// How often a redemption reads the offer again after another request changed it first.
+const REDEEM_ROUNDS: usize = 8;
+
+/// What [`Store::redeem_offer`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Redemption {
+    /// The code and PIN were right; the stored offer now holds the token's digest.
+    Granted(AccessToken),
+    /// No offer has this code.
+    UnknownCode,
+    /// The transition refused; a wrong PIN's counted attempt (the offer in
+    /// [`RedeemError::WrongPin`]) is stored.
+    Refused(RedeemError),
+    /// Other requests changed the offer every time it was read; nothing was stored.
+    Contended,
+}
 
 impl Store {
     /// Stores offers in one transaction — all of them or none — giving each a random free
@@ -96,6 +114,38 @@ impl Store {
             .await?
             .map(offer_from_row)
             .transpose()
+    }
+
+    /// Redeems the offer of `code` with `pin` ([`Offer::redeem`]) and stores the outcome over
+    /// the version it read. When another request changed the offer in between, it reads it
+    /// again: so every wrong PIN counts, and of two right ones only one gets a token.
+    pub async fn redeem_offer(&self, code: &str, pin: &str, now: Timestamp) -> Result<Redemption, DbErr> {
+        for _ in 0..REDEEM_ROUNDS {
+            let Some(offer) = self.offer_by_code(&digest(code)).await? else {
+                return Ok(Redemption::UnknownCode);
+            };
+            let (next, outcome) = match offer.redeem(code, pin, now) {
+                Ok((next, token)) => (next, Redemption::Granted(token)),
+                Err(RedeemError::WrongPin {
+                    offer: counted,
+                    attempts_left,
+                }) => {
+                    let next = (*counted).clone();
+                    (
+                        next,
+                        Redemption::Refused(RedeemError::WrongPin {
+                            offer: counted,
+                            attempts_left,
+                        }),
+                    )
+                }
+                Err(refused) => return Ok(Redemption::Refused(refused)),
+            };
+            if self.save_offer(&offer, &next).await? {
+                return Ok(outcome);
+            }
+        }
+        Ok(Redemption::Contended)
     }
 
     /// Writes `next`, a transition of `previous`, only if the stored offer is still at
@@ -268,6 +318,7 @@ mod tests {
 
     use super::*;
     use crate::domain::CredentialRecord;
+    use crate::domain::offer::MAX_TX_CODE_ATTEMPTS;
     use crate::domain::offer::examples::{PIN, at, draft};
 
     #[tokio::test]
@@ -317,6 +368,59 @@ mod tests {
         assert_eq!(store.offer("offer-1").await.unwrap(), None, "the offer is gone");
         let record = store.credential("offer-1").await.unwrap();
         assert_eq!(record, Some(CredentialRecord::Issued(issued)));
+    }
+
+    /// `count` redemptions of `code` with `pin`, started together.
+    async fn all_at_once(
+        store: &Store,
+        code: &'static str,
+        pin: &'static str,
+        count: u32,
+    ) -> Vec<Result<Redemption, DbErr>> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            let store = store.clone();
+            tasks.spawn(async move { store.redeem_offer(code, pin, at(10)).await });
+        }
+        let mut answers = Vec::new();
+        while let Some(answer) = tasks.join_next().await {
+            answers.push(answer.unwrap());
+        }
+        answers
+    }
+
+    #[tokio::test]
+    async fn wrong_pins_sent_at_once_all_count_and_right_ones_at_once_get_one_token() {
+        let store = Store::in_memory().await.unwrap();
+        store
+            .insert_offers(vec![draft("offer-1", "code-1"), draft("offer-2", "code-2")])
+            .await
+            .unwrap();
+        let answers = all_at_once(&store, "code-1", "000000", MAX_TX_CODE_ATTEMPTS).await;
+        let mut left: Vec<u32> = answers
+            .into_iter()
+            .filter_map(|answer| match answer.unwrap() {
+                Redemption::Refused(RedeemError::WrongPin { attempts_left, .. }) => Some(attempts_left),
+                _ => None,
+            })
+            .collect();
+        left.sort_unstable();
+        assert_eq!(left, vec![0, 1, 2, 3, 4], "each guess counted once");
+        let locked = store.offer("offer-1").await.unwrap().unwrap();
+        assert_eq!(locked.state, OfferState::Locked);
+        let late = store.redeem_offer("code-1", PIN, at(11)).await.unwrap();
+        assert_eq!(late, Redemption::Refused(RedeemError::Locked));
+
+        let granted = all_at_once(&store, "code-2", PIN, 2)
+            .await
+            .into_iter()
+            .filter(|answer| matches!(answer, Ok(Redemption::Granted(_))))
+            .count();
+        assert_eq!(granted, 1);
+        assert_eq!(
+            store.redeem_offer("code-3", PIN, at(10)).await.unwrap(),
+            Redemption::UnknownCode
+        );
     }
 
     #[tokio::test]
