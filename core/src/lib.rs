@@ -38,6 +38,7 @@ pub mod json;
 pub mod jsonld;
 pub mod key;
 pub mod keystore;
+pub mod lifecycle;
 pub mod merkle;
 pub mod model;
 pub mod presentation_request;

@@ -35,7 +35,7 @@ impl Issuer {
         }
         let (ids, hashes): (Vec<String>, Vec<String>) = pending
             .into_iter()
-            .filter_map(|row| Some((row.id, row.credential_hash?)))
+            .map(|credential| (credential.id, credential.credential_hash))
             .unzip();
         let key = self.signing_key().await;
         let now = sigil_core::time::now();

@@ -13,9 +13,10 @@ use sigil_core::time::Timestamp;
 use sigil_core::verify::{IssuedForm, credential_hash};
 
 use crate::credential_types::TypeDefinition;
+use crate::domain::offer::tx_code_digest;
+use crate::domain::{IssuedCredential, Offer, OfferDraft, StatusPosition};
 use crate::service::Issuer;
 use crate::status;
-use crate::store::entities::credential;
 use sigil_service::tokens::{digest, random_secret};
 
 /// Digits in a transaction code (PIN).
@@ -29,9 +30,10 @@ pub struct OfferRequest {
     pub format: CredentialFormat,
 }
 
-/// A stored offer, ready to hand to the student.
+/// A stored offer, ready to hand to the student: the only time its code and PIN exist in the
+/// clear.
 #[derive(Debug, Clone)]
-pub struct Offer {
+pub struct OfferHandout {
     pub credential_id: String,
     /// `openid-credential-offer://?credential_offer_uri=…`
     pub offer_uri: String,
@@ -47,6 +49,7 @@ pub enum OfferError {
     /// Requests that failed validation: (position in the batch from 0, reasons).
     #[error("{} of the requests are invalid; nothing was issued", .0.len())]
     Invalid(Vec<(usize, Vec<String>)>),
+    /// Storing the offers or publishing a new status list failed.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -54,10 +57,13 @@ pub enum OfferError {
 /// Why a credential could not be signed for a holder.
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {
+    /// The offer's type was removed from the configuration since.
     #[error("the credential type {0} is no longer configured")]
     UnknownType(String),
-    #[error("the offer's claims are gone (already issued)")]
+    /// Another request issued the offer's credential first.
+    #[error("the credential was already issued")]
     AlreadyIssued,
+    /// Signing or storing failed.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -71,7 +77,7 @@ impl Issuer {
         actor: &str,
         batch: Option<&str>,
         now: Timestamp,
-    ) -> Result<Vec<Offer>, OfferError> {
+    ) -> Result<Vec<OfferHandout>, OfferError> {
         self.create_offers_reporting(requests, actor, batch, now, &|_| {})
             .await
     }
@@ -84,10 +90,10 @@ impl Issuer {
         batch: Option<&str>,
         now: Timestamp,
         progress: &(dyn Fn(usize) + Send + Sync),
-    ) -> Result<Vec<Offer>, OfferError> {
+    ) -> Result<Vec<OfferHandout>, OfferError> {
         let mut problems = Vec::new();
-        let mut rows = Vec::with_capacity(requests.len());
-        let mut offers = Vec::with_capacity(requests.len());
+        let mut drafts = Vec::with_capacity(requests.len());
+        let mut handouts = Vec::with_capacity(requests.len());
         let expires_at = now + Duration::hours(i64::from(self.settings.offer_lifetime_hours));
         for (position, request) in requests.into_iter().enumerate() {
             let Some(definition) = self.types.get(&request.type_name) else {
@@ -105,31 +111,20 @@ impl Issuer {
             let code = random_secret();
             let tx_code = new_tx_code();
             let summary = definition.summarise(&request.claims);
-            rows.push(credential::Model {
+            drafts.push(OfferDraft {
                 id: credential_id.clone(),
                 type_name: definition.name().to_owned(),
-                format: request.format.name().to_owned(),
+                format: request.format,
                 summary: summary.clone(),
-                claims: Some(Value::Object(request.claims).to_string()),
-                subject: None,
-                status: status::Status::Active.name().to_owned(),
-                status_list: 0,
-                status_index: 0,
-                created_at: now.timestamp(),
+                claims: request.claims,
+                code_digest: digest(&code),
+                pin_digest: tx_code_digest(&code, &tx_code),
+                expires_at,
+                created_at: now,
                 created_by: actor.to_owned(),
                 batch: batch.map(str::to_owned),
-                issued_at: None,
-                credential_hash: None,
-                anchor_root: None,
-                code_hash: digest(&code),
-                tx_code_hash: tx_code_digest(&code, &tx_code),
-                offer_expires_at: expires_at.timestamp(),
-                failed_tx_codes: 0,
-                code_used: false,
-                access_token_hash: None,
-                token_expires_at: None,
             });
-            offers.push(Offer {
+            handouts.push(OfferHandout {
                 credential_id,
                 offer_uri: self.offer_uri(&code),
                 tx_code,
@@ -140,10 +135,10 @@ impl Issuer {
         if !problems.is_empty() {
             return Err(OfferError::Invalid(problems));
         }
-        let count = rows.len();
-        let lists = self
+        let count = drafts.len();
+        let (_, lists) = self
             .store
-            .insert_credentials_reporting(rows, progress)
+            .insert_offers_reporting(drafts, progress)
             .await
             .map_err(anyhow::Error::from)?;
         // Credentials may have opened a new status list: publish it before anyone can hold
@@ -155,12 +150,12 @@ impl Issuer {
             Some(batch) => format!("{count} offers from batch {batch}"),
             None => format!("{count} offer"),
         };
-        let target = match offers.as_slice() {
+        let target = match handouts.as_slice() {
             [one] => one.credential_id.clone(),
             _ => batch.unwrap_or_default().to_owned(),
         };
         self.audit(actor, "create offer", &target, &detail).await;
-        Ok(offers)
+        Ok(handouts)
     }
 
     /// The credential offer URI (OpenID4VCI §4.1.3, by reference). The offer object is
@@ -173,29 +168,33 @@ impl Issuer {
         format!("openid-credential-offer://?credential_offer_uri={encoded}")
     }
 
-    /// Signs the offered credential for `holder` (whose key is `holder_key`), records its hash
-    /// for anchoring and drops the claims. Returns the credential as sent: a JSON object for
-    /// `ldp_vc`, a string for the JWT formats.
+    /// Signs the credential of `offer` for `holder` (whose key is `holder_key`) and records
+    /// it in the offer's place, which spends the access token. `spent` is the offer as
+    /// [`Offer::accept_token`] left it; the record is written only if the stored offer is
+    /// still `offer`, so of two requests with one token only one gets a credential. Returns
+    /// the credential as sent: a JSON object for `ldp_vc`, a string for the JWT formats.
     pub async fn sign_for_holder(
         &self,
-        mut row: credential::Model,
+        offer: &Offer,
+        spent: &Offer,
         holder: &Did,
         holder_key: &PublicKey,
         now: Timestamp,
     ) -> Result<Value, SigningError> {
         let definition = self
             .types
-            .get(&row.type_name)
-            .ok_or_else(|| SigningError::UnknownType(row.type_name.clone()))?;
-        let claims: Map<String, Value> = row
-            .claims
-            .as_deref()
-            .and_then(|text| serde_json::from_str(text).ok())
-            .ok_or(SigningError::AlreadyIssued)?;
-        let format = CredentialFormat::parse(&row.format)
-            .ok_or_else(|| anyhow::anyhow!("stored format {:?} is unknown", row.format))?;
+            .get(&spent.type_name)
+            .ok_or_else(|| SigningError::UnknownType(spent.type_name.clone()))?;
+        let format = spent.format;
         let key = self.signing_key().await;
-        let request = self.credential_request(definition, &row, claims, holder, Some(*holder_key), now);
+        let request = self.credential_request(
+            definition,
+            spent.position,
+            spent.claims.clone(),
+            holder,
+            Some(*holder_key),
+            now,
+        );
         let issued = request
             .issue(format, &key.key, &key.method, now)
             .await
@@ -215,28 +214,31 @@ impl Issuer {
                 credential_hash(&IssuedForm::SdJwt(&issued)).map_err(anyhow::Error::from)?,
             ),
         };
-        row.claims = None;
-        row.subject = Some(holder.to_string());
-        row.issued_at = Some(now.timestamp());
-        row.credential_hash = Some(hash);
-        row.access_token_hash = None;
-        row.token_expires_at = None;
-        let id = row.id.clone();
-        self.store
-            .save_credential(row)
+        let record = IssuedCredential::from_offer(spent, holder.as_str(), hash, now);
+        if !self
+            .store
+            .record_issuance(offer, &record)
             .await
-            .map_err(anyhow::Error::from)?;
-        self.audit("wallet", "issue", &id, &format!("{} to {holder}", format.name()))
-            .await;
+            .map_err(anyhow::Error::from)?
+        {
+            return Err(SigningError::AlreadyIssued);
+        }
+        self.audit(
+            "wallet",
+            "issue",
+            &record.id,
+            &format!("{} to {holder}", format.name()),
+        )
+        .await;
         Ok(value)
     }
 
-    /// The credential to sign: the type's context and schema, the row's status position, and
-    /// a validity period from the type's configuration.
+    /// The credential to sign: the type's context and schema, its status position, and a
+    /// validity period from the type's configuration.
     pub(crate) fn credential_request(
         &self,
         definition: &TypeDefinition,
-        row: &credential::Model,
+        position: StatusPosition,
         claims: Map<String, Value>,
         holder: &Did,
         holder_key: Option<PublicKey>,
@@ -251,11 +253,7 @@ impl Issuer {
             valid_until: definition
                 .valid_for_days
                 .map(|days| now + Duration::days(i64::from(days))),
-            status: Some(status::entries(
-                &self.public_url,
-                row.status_list,
-                row.status_index,
-            )),
+            status: Some(status::entries(&self.public_url, position)),
             schema: Some(json!({
                 "id": self.schema_url(definition.name()),
                 "type": "JsonSchema",
@@ -276,10 +274,4 @@ fn new_tx_code() -> String {
     (0..TX_CODE_LENGTH)
         .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
         .collect()
-}
-
-/// How a PIN is stored: hashed together with its code, so a database leak does not reveal
-/// PINs by a 10⁶ brute force without also knowing the (unstored) 256-bit code.
-pub fn tx_code_digest(code: &str, tx_code: &str) -> String {
-    digest(&format!("{code}\u{0}{tx_code}"))
 }

@@ -3,7 +3,8 @@
 //! - [`institution`]: the data directory, keys, `did:sigil` with pre-rotation, `issuer.toml`.
 //! - [`offline`]: `sigil-issuer issue` from the command line.
 //! - [`service`]: the running issuer; [`credential_types`] it issues, [`issuance`] of offers
-//!   and credentials, [`key_proof`] of the wallet, [`status`] lists, [`anchoring`].
+//!   and credentials, whose [`domain`] types (`Offer`, `IssuedCredential`) change by pure
+//!   transitions, [`key_proof`] of the wallet, [`status`] lists, [`anchoring`].
 //! - [`http`]: OpenID4VCI, the JSON API, the W3C VC API; [`portal`]: the registrar portal;
 //!   [`store`]: its SQLite database; [`accounts`]: registrars and API tokens.
 
@@ -12,6 +13,7 @@ pub mod anchoring;
 pub mod config;
 pub mod credential_types;
 pub mod csv_batch;
+pub mod domain;
 pub mod http;
 pub mod institution;
 pub mod issuance;

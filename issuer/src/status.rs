@@ -12,69 +12,42 @@ use sigil_core::registry::SubmitError;
 use sigil_core::time::{Timestamp, format_datetime};
 use sigil_core::transaction::{Receipt, StatusListPublication, Transaction};
 
+use sigil_core::lifecycle::{CredentialStatus, StatusAction, StatusChangeRefused};
+
+use crate::domain::StatusPosition;
 use crate::service::Issuer;
-use crate::store::entities::{credential, status_list};
+use crate::store::entities::status_list;
 
 /// The two purposes every credential has a position in.
 pub const PURPOSES: [&str; 2] = ["revocation", "suspension"];
 
-/// A credential's status, as the registrar sets it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Active,
-    Suspended,
-    /// Final: a revoked credential cannot be reinstated.
-    Revoked,
-}
-
-impl Status {
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Suspended => "suspended",
-            Status::Revoked => "revoked",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        match text {
-            "active" => Some(Status::Active),
-            "suspended" => Some(Status::Suspended),
-            "revoked" => Some(Status::Revoked),
-            _ => None,
-        }
-    }
-
-    /// The status an action leads to: `revoke`, `suspend` or `reinstate`.
-    pub fn after(action: &str) -> Option<Status> {
-        match action {
-            "revoke" => Some(Status::Revoked),
-            "suspend" => Some(Status::Suspended),
-            "reinstate" => Some(Status::Active),
-            _ => None,
-        }
-    }
-
-    /// Whether this status sets the bit of the list with `purpose`.
-    fn sets(self, purpose: &str) -> bool {
-        matches!(
-            (self, purpose),
-            (Status::Revoked, "revocation") | (Status::Suspended, "suspension")
-        )
-    }
+/// Whether a credential with `status` has the bit of the list with `purpose` set.
+fn sets(status: CredentialStatus, purpose: &str) -> bool {
+    matches!(
+        (status, purpose),
+        (CredentialStatus::Revoked, "revocation") | (CredentialStatus::Suspended, "suspension")
+    )
 }
 
 /// Why a status change did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {
+    /// No offer or credential has this id.
     #[error("no credential {0}")]
     NotFound(String),
-    #[error("the credential is {from}; it cannot become {to}")]
-    NotAllowed { from: &'static str, to: &'static str },
+    /// The id is an offer's: there are no bits to change until the wallet collects it.
+    #[error("{0} is still an offer; its status can change once the wallet has collected it")]
+    NotIssued(String),
+    /// The change is not allowed from the credential's status (revocation is final).
+    #[error(transparent)]
+    NotAllowed(#[from] StatusChangeRefused),
+    /// The registry refused the new list; nothing was changed.
     #[error("the registry refused the status list ({code}): {message}")]
     Refused { code: String, message: String },
+    /// The registry could not be reached; nothing was changed.
     #[error("the registry could not be reached; nothing was changed: {0}")]
     Unavailable(String),
+    /// Signing, the database, or the status changed meanwhile.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -89,7 +62,7 @@ impl From<sea_orm::DbErr> for StatusError {
 #[derive(Debug, Clone)]
 pub struct StatusChange {
     pub credential_id: String,
-    pub status: Status,
+    pub status: CredentialStatus,
     pub receipts: Vec<Receipt>,
 }
 
@@ -98,13 +71,14 @@ pub fn list_url(public_url: &str, purpose: &str, number: i32) -> String {
     format!("{public_url}/status/{purpose}/{number}")
 }
 
-/// The `credentialStatus` entries of a credential at `index` in list `number`.
-pub fn entries(public_url: &str, number: i32, index: i64) -> Value {
+/// The `credentialStatus` entries of a credential at `position`.
+pub fn entries(public_url: &str, position: StatusPosition) -> Value {
+    let index = position.index;
     Value::Array(
         PURPOSES
             .iter()
             .map(|purpose| {
-                let list = list_url(public_url, purpose, number);
+                let list = list_url(public_url, purpose, position.list);
                 json!({
                     "id": format!("{list}#{index}"),
                     "type": "BitstringStatusListEntry",
@@ -166,48 +140,43 @@ impl Issuer {
         Ok(republished)
     }
 
-    /// Sets a credential's status and publishes the lists it changes.
+    /// Changes a credential's status by `action` and publishes the lists it changes; the
+    /// database follows only once the registry has the new lists.
     pub async fn set_status(
         &self,
         id: &str,
-        status: Status,
+        action: StatusAction,
         actor: &str,
     ) -> Result<StatusChange, StatusError> {
         let _guard = self.status_lock.lock().await;
-        let mut row = self
-            .store
-            .credential(id)
-            .await?
-            .ok_or_else(|| StatusError::NotFound(id.to_owned()))?;
-        let from = Status::parse(&row.status).unwrap_or(Status::Active);
-        // Revocation is final, and a change must change something.
-        let allowed = from != Status::Revoked && from != status;
-        if !allowed {
-            return Err(StatusError::NotAllowed {
-                from: from.name(),
-                to: status.name(),
+        let Some(current) = self.store.issued_credential(id).await? else {
+            return Err(match self.store.offer(id).await? {
+                Some(_) => StatusError::NotIssued(id.to_owned()),
+                None => StatusError::NotFound(id.to_owned()),
             });
-        }
+        };
+        let next = current.apply(action)?;
         let mut receipts = Vec::new();
         for purpose in PURPOSES {
-            if from.sets(purpose) != status.sets(purpose) {
-                let change = (row.status_index, status.sets(purpose));
-                receipts.push(self.publish(row.status_list, purpose, Some(change)).await?);
+            if sets(current.status, purpose) != sets(next.status, purpose) {
+                let change = (current.position.index, sets(next.status, purpose));
+                receipts.push(self.publish(current.position.list, purpose, Some(change)).await?);
             }
         }
-        row.status = status.name().to_owned();
-        self.store.save_credential(row).await?;
+        if !self.store.save_status(&current, &next).await? {
+            return Err(anyhow::anyhow!("the status of {id} changed while its list was published").into());
+        }
         let blocks: Vec<String> = receipts.iter().map(|r| r.height.to_string()).collect();
         self.audit(
             actor,
-            status_action(status),
+            action.as_str(),
             id,
             &format!("status list published in block {}", blocks.join(", ")),
         )
         .await;
         Ok(StatusChange {
             credential_id: id.to_owned(),
-            status,
+            status: next.status,
             receipts,
         })
     }
@@ -223,7 +192,7 @@ impl Issuer {
         let id = list_url(&self.public_url, purpose, number);
         let mut bits = Bitstring::new();
         for (status, index) in self.store.list_positions(number).await? {
-            if Status::parse(&status).is_some_and(|s| s.sets(purpose)) {
+            if sets(status, purpose) {
                 set_bit(&mut bits, index, true)?;
             }
         }
@@ -285,14 +254,6 @@ impl Issuer {
     }
 }
 
-fn status_action(status: Status) -> &'static str {
-    match status {
-        Status::Active => "reinstate",
-        Status::Suspended => "suspend",
-        Status::Revoked => "revoke",
-    }
-}
-
 fn set_bit(bits: &mut Bitstring, index: i64, value: bool) -> Result<(), StatusError> {
     let index = u64::try_from(index).map_err(|_| anyhow::anyhow!("negative status index {index}"))?;
     bits.set(index, 1, u32::from(value))
@@ -301,9 +262,4 @@ fn set_bit(bits: &mut Bitstring, index: i64, value: bool) -> Result<(), StatusEr
 
 fn timestamp(seconds: i64) -> Timestamp {
     chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_else(sigil_core::time::now)
-}
-
-/// The status of a stored credential row.
-pub fn status_of(row: &credential::Model) -> Status {
-    Status::parse(&row.status).unwrap_or(Status::Active)
 }

@@ -185,6 +185,13 @@ async fn every_refusal_of_the_flow_is_the_oauth_error_the_specification_names() 
         )
         .await;
     assert_eq!(error["error"], "invalid_grant");
+    let locked = stack
+        .get_api(&format!(
+            "/api/credentials/{}",
+            offer["credential_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(locked["state"], "locked", "{locked:#}");
 
     // A missing PIN, another grant type.
     let (_, error) = wallet
@@ -364,6 +371,19 @@ async fn a_class_with_bad_rows_issues_nothing_and_a_good_one_issues_everyone() {
     let found = stack.get_api("/api/credentials?q=Babbage").await;
     assert_eq!(found["credentials"][0]["batch"], batch["batch"]);
     assert_eq!(found["credentials"][0]["state"], "offered");
+    // An offer has no status bits to change until a wallet collects it.
+    let offer_id = found["credentials"][0]["id"].as_str().unwrap();
+    let (status, refused) = stack
+        .api(&format!("/api/credentials/{offer_id}/revoke"), &json!({}))
+        .await;
+    assert_eq!(status, 409, "{refused:#}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("still an offer"),
+        "{refused:#}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

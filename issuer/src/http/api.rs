@@ -22,15 +22,17 @@ use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sigil_core::issue::CredentialFormat;
+use sigil_core::lifecycle::StatusAction;
+use sigil_core::time::{Timestamp, format_datetime};
 
 use super::error::ApiError;
 use super::oid4vci::bearer;
 use crate::anchoring::AnchorOutcome;
+use crate::domain::CredentialRecord;
 use crate::institution::Rotation;
-use crate::issuance::{Offer, OfferRequest};
+use crate::issuance::{OfferHandout, OfferRequest};
 use crate::service::Issuer;
-use crate::status::Status;
-use crate::store::entities::{audit, credential};
+use crate::store::entities::audit;
 use sigil_service::tokens::digest;
 
 /// A caller holding a valid API token; the label names it in the audit log.
@@ -52,37 +54,37 @@ impl FromRequestParts<Arc<Issuer>> for ApiCaller {
 }
 
 /// An offer as the API answers it.
-pub fn offer_json(offer: &Offer) -> Value {
+pub fn offer_json(offer: &OfferHandout) -> Value {
     json!({
         "credential_id": offer.credential_id,
         "offer_uri": offer.offer_uri,
         "tx_code": offer.tx_code,
-        "expires_at": sigil_core::time::format_datetime(offer.expires_at),
+        "expires_at": format_datetime(offer.expires_at),
         "summary": offer.summary,
     })
 }
 
-/// A credential row as the API answers it (no claims, no secrets).
-pub fn credential_json(row: &credential::Model) -> Value {
-    let time = |t: i64| {
-        chrono::DateTime::from_timestamp(t, 0)
-            .map(sigil_core::time::format_datetime)
-            .unwrap_or_default()
+/// An offer or issued credential as the API answers it at `now` (no claims, no secrets).
+pub fn credential_json(record: &CredentialRecord, now: Timestamp) -> Value {
+    let facts = record.facts();
+    let issued = match record {
+        CredentialRecord::Issued(credential) => Some(credential),
+        CredentialRecord::Offered(_) => None,
     };
     json!({
-        "id": row.id,
-        "type": row.type_name,
-        "format": row.format,
-        "summary": row.summary,
-        "status": row.status,
-        "state": if row.issued_at.is_some() { "issued" } else { "offered" },
-        "subject": row.subject,
-        "created": time(row.created_at),
-        "created_by": row.created_by,
-        "issued": row.issued_at.map(time),
-        "batch": row.batch,
-        "credential_hash": row.credential_hash,
-        "anchor_root": row.anchor_root,
+        "id": facts.id,
+        "type": facts.type_name,
+        "format": facts.format.name(),
+        "summary": facts.summary,
+        "status": record.status().as_str(),
+        "state": record.state_name(now),
+        "subject": issued.and_then(|c| c.subject.as_deref()),
+        "created": format_datetime(facts.created_at),
+        "created_by": facts.created_by,
+        "issued": issued.map(|c| format_datetime(c.issued_at)),
+        "batch": facts.batch,
+        "credential_hash": issued.map(|c| c.credential_hash.as_str()),
+        "anchor_root": issued.and_then(|c| c.anchor_root.as_deref()),
     })
 }
 
@@ -165,7 +167,7 @@ pub async fn issue_csv(
     format: CredentialFormat,
     text: &str,
     actor: &str,
-) -> Result<(String, Vec<Offer>), ApiError> {
+) -> Result<(String, Vec<OfferHandout>), ApiError> {
     let definition = issuer
         .types
         .get(type_name)
@@ -198,10 +200,10 @@ pub async fn search(
     _caller: ApiCaller,
     Query(search): Query<Search>,
 ) -> Result<Json<Value>, ApiError> {
-    let rows = issuer.store.search_credentials(&search.q, 200).await?;
-    Ok(Json(
-        json!({"credentials": rows.iter().map(credential_json).collect::<Vec<_>>()}),
-    ))
+    let records = issuer.store.search_credentials(&search.q, 200).await?;
+    let now = sigil_core::time::now();
+    let answers: Vec<Value> = records.iter().map(|r| credential_json(r, now)).collect();
+    Ok(Json(json!({ "credentials": answers })))
 }
 
 /// `GET /api/credentials/{id}`
@@ -210,13 +212,19 @@ pub async fn show(
     _caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let row = issuer
+    let record = issuer
         .store
         .credential(&id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no credential {id}")))?;
-    let mut answer = credential_json(&row);
-    if let (Some(hash), Some(_)) = (&row.credential_hash, &row.anchor_root) {
+    let mut answer = credential_json(&record, sigil_core::time::now());
+    let anchored_hash = match &record {
+        CredentialRecord::Issued(credential) if credential.anchor_root.is_some() => {
+            Some(credential.credential_hash.as_str())
+        }
+        _ => None,
+    };
+    if let Some(hash) = anchored_hash {
         let proof = issuer
             .anchor_proof(hash)
             .await
@@ -233,11 +241,12 @@ pub async fn change_status(
     ApiCaller(actor): ApiCaller,
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let status = Status::after(&action).ok_or_else(|| ApiError::NotFound(format!("no action {action:?}")))?;
-    let change = issuer.set_status(&id, status, &actor).await?;
+    let action =
+        StatusAction::parse(&action).ok_or_else(|| ApiError::NotFound(format!("no action {action:?}")))?;
+    let change = issuer.set_status(&id, action, &actor).await?;
     Ok(Json(json!({
         "id": change.credential_id,
-        "status": change.status.name(),
+        "status": change.status.as_str(),
         "receipts": change.receipts,
     })))
 }
@@ -299,7 +308,7 @@ pub async fn anchor_now(
 /// An audit entry as JSON.
 pub fn audit_json(entry: &audit::Model) -> Value {
     json!({
-        "at": chrono::DateTime::from_timestamp(entry.at, 0).map(sigil_core::time::format_datetime),
+        "at": chrono::DateTime::from_timestamp(entry.at, 0).map(format_datetime),
         "actor": entry.actor,
         "action": entry.action,
         "target": entry.target,

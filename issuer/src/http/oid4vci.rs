@@ -9,8 +9,11 @@
 //! POST /credential                               key proof -> credential (§8)
 //! ```
 //!
-//! Codes are single-use and expire; a wrong PIN counts against the code, which dies after
-//! [`MAX_TX_CODE_ATTEMPTS`]; access tokens are single-use; nonces are single-use and expire.
+//! The rules — codes single-use and expiring, a wrong PIN counted against the code, which
+//! dies after [`crate::domain::offer::MAX_TX_CODE_ATTEMPTS`], access tokens single-use — are
+//! the transitions of [`crate::domain::Offer`]; these handlers read the offer, apply a
+//! transition, and store the result only over the version they read. Nonces are single-use
+//! and expire.
 
 use std::sync::Arc;
 
@@ -22,23 +25,23 @@ use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sigil_core::issue::CredentialFormat;
+use sigil_core::lifecycle::OfferState;
+use sigil_core::time::Timestamp;
 
 use super::error::OAuthError;
 use super::set_member as set;
 use crate::credential_types::TypeDefinition;
-use crate::issuance::{SigningError, TX_CODE_LENGTH, tx_code_digest};
+use crate::domain::{AccessToken, RedeemError, TokenError};
+use crate::issuance::{SigningError, TX_CODE_LENGTH};
 use crate::key_proof::{self, ProofError};
 use crate::service::Issuer;
+use crate::store::offers::Redemption;
 use sigil_service::tokens::{digest, random_secret};
 
 /// The grant type of the pre-authorized code flow.
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
 
-/// Wrong PINs a code survives.
-pub const MAX_TX_CODE_ATTEMPTS: i32 = 5;
-
-/// Lifetime of an access token and of a nonce.
-const TOKEN_SECONDS: i64 = 600;
+/// Lifetime of a nonce.
 const NONCE_SECONDS: i64 = 300;
 
 /// The credential configuration id of a type in a format, e.g. `UniversityDegreeCredential_ldp_vc`.
@@ -168,23 +171,22 @@ pub async fn credential_offer(
     State(issuer): State<Arc<Issuer>>,
     Path(code): Path<String>,
 ) -> Result<Response, OAuthError> {
-    let now = sigil_core::time::now().timestamp();
-    let row = issuer
+    let now = sigil_core::time::now();
+    let offer = issuer
         .store
-        .credential_by_code(&digest(&code))
+        .offer_by_code(&digest(&code))
         .await?
-        .filter(|row| !row.code_used && row.offer_expires_at >= now);
-    let Some(row) = row else {
+        .filter(|offer| offer.state_at(now) == OfferState::Offered);
+    let Some(offer) = offer else {
         return Ok((
             axum::http::StatusCode::NOT_FOUND,
             Json(json!({"error": "not_found", "error_description": "no such offer, or it was used or has expired"})),
         )
             .into_response());
     };
-    let format = CredentialFormat::parse(&row.format).unwrap_or(CredentialFormat::LdpVc);
     Ok(no_store(json!({
         "credential_issuer": issuer.public_url,
-        "credential_configuration_ids": [configuration_id(&row.type_name, format)],
+        "credential_configuration_ids": [configuration_id(&offer.type_name, offer.format)],
         "grants": {
             PRE_AUTHORIZED_GRANT: {
                 "pre-authorized_code": code,
@@ -240,50 +242,56 @@ pub async fn token(
             "tx_code is missing: this offer needs the PIN that came with it",
         )
     })?;
-    let now = sigil_core::time::now().timestamp();
+    let access_token = redeem_code(&issuer, &code, &tx_code, sigil_core::time::now()).await?;
+    Ok(no_store(json!({
+        "access_token": access_token.secret,
+        "token_type": "Bearer",
+        "expires_in": access_token.expires_in,
+    })))
+}
+
+/// Redeems `code` with `pin` through the store (which applies [`crate::domain::Offer::redeem`]
+/// race-safely), answering each refusal as OAuth names it.
+async fn redeem_code(
+    issuer: &Issuer,
+    code: &str,
+    pin: &str,
+    now: Timestamp,
+) -> Result<AccessToken, OAuthError> {
     let invalid_grant = || {
         OAuthError::bad(
             "invalid_grant",
             "the pre-authorized code is unknown, used or expired",
         )
     };
-    let row = issuer
-        .store
-        .credential_by_code(&digest(&code))
-        .await?
-        .ok_or_else(invalid_grant)?;
-    if row.code_used || row.offer_expires_at < now || row.failed_tx_codes >= MAX_TX_CODE_ATTEMPTS {
-        return Err(invalid_grant());
+    match issuer.store.redeem_offer(code, pin, now).await? {
+        Redemption::Granted(access_token) => Ok(access_token),
+        Redemption::Refused(RedeemError::WrongPin { offer, attempts_left }) => {
+            Err(wrong_pin(issuer, &offer.id, attempts_left).await)
+        }
+        Redemption::UnknownCode | Redemption::Refused(_) => Err(invalid_grant()),
+        Redemption::Contended => Err(OAuthError::unavailable(
+            "the offer is changing too fast; try again",
+        )),
     }
-    let mut next = row.clone();
-    if tx_code_digest(&code, &tx_code) != row.tx_code_hash {
-        next.failed_tx_codes += 1;
-        let left = MAX_TX_CODE_ATTEMPTS - next.failed_tx_codes;
-        let id = next.id.clone();
-        issuer.store.save_credential_if(next, &row).await?;
-        let description = if left > 0 {
-            format!("wrong transaction code; {left} attempts left")
-        } else {
-            issuer
-                .audit("wallet", "offer locked", &id, "too many wrong transaction codes")
-                .await;
-            "wrong transaction code; the offer is now locked: ask the issuer for a new one".to_owned()
-        };
-        return Err(OAuthError::bad("invalid_grant", description));
-    }
-    let access_token = random_secret();
-    next.code_used = true;
-    next.access_token_hash = Some(digest(&access_token));
-    next.token_expires_at = Some(now + TOKEN_SECONDS);
-    if !issuer.store.save_credential_if(next, &row).await? {
-        // Another request redeemed the code at the same moment.
-        return Err(invalid_grant());
-    }
-    Ok(no_store(json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": TOKEN_SECONDS,
-    })))
+}
+
+/// The answer to a wrong PIN, once counted; the last one locks the offer, which is audited.
+async fn wrong_pin(issuer: &Issuer, offer_id: &str, attempts_left: u32) -> OAuthError {
+    let description = if attempts_left > 0 {
+        format!("wrong transaction code; {attempts_left} attempts left")
+    } else {
+        issuer
+            .audit(
+                "wallet",
+                "offer locked",
+                offer_id,
+                "too many wrong transaction codes",
+            )
+            .await;
+        "wrong transaction code; the offer is now locked: ask the issuer for a new one".to_owned()
+    };
+    OAuthError::bad("invalid_grant", description)
 }
 
 /// `POST /nonce`
@@ -325,12 +333,15 @@ pub async fn credential(
 ) -> Result<Response, OAuthError> {
     let token = bearer(&headers).ok_or_else(|| OAuthError::invalid_token("no access token"))?;
     let now = sigil_core::time::now();
-    let row = issuer
+    let unknown = || OAuthError::invalid_token(TokenError::Unknown.to_string());
+    let offer = issuer
         .store
-        .credential_by_token(&digest(token))
+        .offer_by_token(&digest(token))
         .await?
-        .filter(|row| row.token_expires_at.is_some_and(|t| t >= now.timestamp()))
-        .ok_or_else(|| OAuthError::invalid_token("the access token is unknown, used or expired"))?;
+        .ok_or_else(unknown)?;
+    let spent = offer
+        .accept_token(token, now)
+        .map_err(|e| OAuthError::invalid_token(e.to_string()))?;
 
     let text = std::str::from_utf8(&body)
         .map_err(|_| OAuthError::bad("invalid_credential_request", "the body is not UTF-8"))?;
@@ -338,9 +349,7 @@ pub async fn credential(
         .map_err(|e| OAuthError::bad("invalid_credential_request", e.to_string()))?;
     let request: CredentialRequest = serde_json::from_value(value)
         .map_err(|e| OAuthError::bad("invalid_credential_request", e.to_string()))?;
-    let format = CredentialFormat::parse(&row.format)
-        .ok_or_else(|| OAuthError::internal(format!("stored format {:?}", row.format)))?;
-    let expected = configuration_id(&row.type_name, format);
+    let expected = configuration_id(&offer.type_name, offer.format);
     match request.credential_configuration_id.as_deref() {
         Some(id) if id == expected => {}
         Some(id) => {
@@ -380,18 +389,13 @@ pub async fn credential(
             "the nonce is unknown, used or expired; get a fresh one from the nonce endpoint",
         ));
     }
-    // The token is spent: a second request with it finds nothing.
-    let mut spent = row.clone();
-    spent.access_token_hash = None;
-    spent.token_expires_at = None;
-    if !issuer.store.save_credential_if(spent.clone(), &row).await? {
-        return Err(OAuthError::invalid_token("the access token was just used"));
-    }
+    // Recording the credential in the offer's place spends the token: a second request with
+    // it finds nothing, and of two at once only one is recorded.
     let credential = issuer
-        .sign_for_holder(spent, &proof.holder, &proof.key, now)
+        .sign_for_holder(&offer, &spent, &proof.holder, &proof.key, now)
         .await
         .map_err(|e| match e {
-            SigningError::AlreadyIssued => OAuthError::invalid_token("the credential was already issued"),
+            SigningError::AlreadyIssued => OAuthError::invalid_token("the access token was just used"),
             other => OAuthError::internal(other),
         })?;
     Ok(no_store(json!({ "credentials": [{ "credential": credential }] })))

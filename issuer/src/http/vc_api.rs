@@ -1,7 +1,9 @@
 //! The W3C CCG VC API issuer endpoint, `POST /credentials/issue`: the caller sends a
 //! credential and `options`, the issuer adds its status entries and a Data Integrity proof
 //! (`eddsa-rdfc-2022` by default, `eddsa-jcs-2022` on request) and answers
-//! `{verifiableCredential}`. Authenticated with the API tokens, like `/api/`.
+//! `{verifiableCredential}`. Authenticated with the API tokens, like `/api/`. There is no
+//! offer: the credential is recorded as issued, directly, at a status position reserved
+//! before signing.
 
 use std::sync::Arc;
 
@@ -11,16 +13,17 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sigil_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use sigil_core::did::document::Relationship;
+use sigil_core::issue::CredentialFormat;
+use sigil_core::lifecycle::CredentialStatus;
 use sigil_core::model::Credential;
 use sigil_core::verify::{IssuedForm, credential_hash};
 
 use super::api::ApiCaller;
 use super::error::ApiError;
 use super::set_member;
+use crate::domain::IssuedCredential;
 use crate::service::Issuer;
 use crate::status;
-use crate::store::entities::credential;
-use sigil_service::tokens::{digest, random_secret};
 
 /// `POST /credentials/issue`
 pub async fn issue(
@@ -28,27 +31,7 @@ pub async fn issue(
     ApiCaller(actor): ApiCaller,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let text =
-        std::str::from_utf8(&body).map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
-    let request = sigil_core::json::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let mut unsigned = request
-        .get("credential")
-        .cloned()
-        .filter(Value::is_object)
-        .ok_or_else(|| ApiError::BadRequest("the body needs a `credential` object".into()))?;
-    let options = request.get("options").cloned().unwrap_or(Value::Null);
-    let cryptosuite = match options.get("cryptosuite").and_then(Value::as_str) {
-        None | Some("eddsa-rdfc-2022") => Cryptosuite::EddsaRdfc2022,
-        Some("eddsa-jcs-2022") => Cryptosuite::EddsaJcs2022,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "cryptosuite {other:?} is not offered; use eddsa-rdfc-2022 or eddsa-jcs-2022"
-            )));
-        }
-    };
-    if unsigned.get("proof").is_some() {
-        return Err(ApiError::BadRequest("the credential already has a proof".into()));
-    }
+    let (mut unsigned, cryptosuite) = read_request(&body)?;
     let did = issuer.did().to_string();
     match unsigned.get("issuer") {
         None => set_member(&mut unsigned, "issuer", json!(did)),
@@ -65,43 +48,12 @@ pub async fn issue(
     let parsed = Credential::from_json(&unsigned).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let now = sigil_core::time::now();
 
-    // Record the credential first: that gives it its status position.
+    // Reserve the status position first: the credential must name it before it is signed.
     let id = uuid::Uuid::new_v4().to_string();
-    let type_name = parsed.specific_types().first().cloned().unwrap_or_default();
-    let row = credential::Model {
-        id: id.clone(),
-        type_name: type_name.clone(),
-        format: "ldp_vc".into(),
-        summary: format!("{type_name} (VC API)"),
-        claims: None,
-        subject: parsed.subject_ids().next().map(str::to_owned),
-        status: status::Status::Active.name().into(),
-        status_list: 0,
-        status_index: 0,
-        created_at: now.timestamp(),
-        created_by: actor.clone(),
-        batch: None,
-        issued_at: Some(now.timestamp()),
-        credential_hash: None,
-        anchor_root: None,
-        // No offer: the code is random, never handed out, and already spent.
-        code_hash: digest(&random_secret()),
-        tx_code_hash: String::new(),
-        offer_expires_at: now.timestamp(),
-        failed_tx_codes: 0,
-        code_used: true,
-        access_token_hash: None,
-        token_expires_at: None,
-    };
-    let lists = issuer.store.insert_credentials(vec![row]).await?;
-    issuer.publish_lists_if_missing(&lists).await?;
-    let mut row = issuer
-        .store
-        .credential(&id)
-        .await?
-        .ok_or_else(|| ApiError::internal("the credential row vanished"))?;
+    let position = issuer.store.reserve_position(&id).await?;
+    issuer.publish_lists_if_missing(&[position.list]).await?;
     if parsed.status.is_empty() {
-        let entries = status::entries(&issuer.public_url, row.status_list, row.status_index);
+        let entries = status::entries(&issuer.public_url, position);
         set_member(&mut unsigned, "credentialStatus", entries);
     }
     // Taken only now: publishing a status list above takes the signing permit itself.
@@ -119,25 +71,31 @@ pub async fn issue(
         challenge: None,
         domain: None,
     };
-    let signed = match data_integrity::sign(&unsigned, &key.key, &proof_options).await {
-        Ok(signed) => signed,
-        Err(e) => {
-            issuer.store.delete_credential(&id).await?;
-            return Err(ApiError::BadRequest(format!(
-                "the credential cannot be signed: {e}"
-            )));
-        }
-    };
-    row.credential_hash = match credential_hash(&IssuedForm::Json(&signed)) {
-        Ok(hash) => Some(hash),
-        Err(e) => {
-            issuer.store.delete_credential(&id).await?;
-            return Err(ApiError::BadRequest(format!(
-                "the credential cannot be recorded: {e}"
-            )));
-        }
-    };
-    issuer.store.save_credential(row).await?;
+    // A credential that cannot be signed or hashed leaves its position reserved, unused.
+    let signed = data_integrity::sign(&unsigned, &key.key, &proof_options)
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("the credential cannot be signed: {e}")))?;
+    let credential_hash = credential_hash(&IssuedForm::Json(&signed))
+        .map_err(|e| ApiError::BadRequest(format!("the credential cannot be recorded: {e}")))?;
+    let type_name = parsed.specific_types().first().cloned().unwrap_or_default();
+    issuer
+        .store
+        .insert_issued(&IssuedCredential {
+            id: id.clone(),
+            summary: format!("{type_name} (VC API)"),
+            type_name,
+            format: CredentialFormat::LdpVc,
+            subject: parsed.subject_ids().next().map(str::to_owned),
+            position,
+            created_at: now,
+            created_by: actor.clone(),
+            batch: None,
+            issued_at: now,
+            credential_hash,
+            anchor_root: None,
+            status: CredentialStatus::Active,
+        })
+        .await?;
     issuer
         .audit(&actor, "issue (VC API)", &id, cryptosuite_name(cryptosuite))
         .await;
@@ -145,6 +103,31 @@ pub async fn issue(
         StatusCode::CREATED,
         Json(json!({ "verifiableCredential": signed })),
     ))
+}
+
+/// The unsigned credential and the cryptosuite asked for in a request body.
+fn read_request(body: &[u8]) -> Result<(Value, Cryptosuite), ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
+    let request = sigil_core::json::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let unsigned = request
+        .get("credential")
+        .cloned()
+        .filter(Value::is_object)
+        .ok_or_else(|| ApiError::BadRequest("the body needs a `credential` object".into()))?;
+    let options = request.get("options").cloned().unwrap_or(Value::Null);
+    let cryptosuite = match options.get("cryptosuite").and_then(Value::as_str) {
+        None | Some("eddsa-rdfc-2022") => Cryptosuite::EddsaRdfc2022,
+        Some("eddsa-jcs-2022") => Cryptosuite::EddsaJcs2022,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "cryptosuite {other:?} is not offered; use eddsa-rdfc-2022 or eddsa-jcs-2022"
+            )));
+        }
+    };
+    if unsigned.get("proof").is_some() {
+        return Err(ApiError::BadRequest("the credential already has a proof".into()));
+    }
+    Ok((unsigned, cryptosuite))
 }
 
 fn cryptosuite_name(suite: Cryptosuite) -> &'static str {

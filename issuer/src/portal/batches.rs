@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::issuance::{Offer, OfferRequest};
+use crate::issuance::{OfferHandout, OfferRequest};
 use crate::service::Issuer;
 
 /// How long finished batches (with their PINs) are kept in memory.
@@ -22,7 +22,7 @@ pub struct BatchJob {
     pub total: usize,
     pub stored: AtomicUsize,
     /// `None` while running.
-    pub outcome: Mutex<Option<Result<Vec<Offer>, String>>>,
+    pub outcome: Mutex<Option<Result<Vec<OfferHandout>, String>>>,
     started: Instant,
 }
 

@@ -3,12 +3,23 @@
 //! hold a session cookie with a CSRF token for every form ([`session`]), and do everything the
 //! JSON API does: issue one credential through a form, a graduating class from a CSV upload
 //! ([`batches`]), every offer shown as a QR code, link and PIN; search, revoke,
-//! suspend and reinstate; rotate the signing key; read the audit log ([`pages`]).
+//! suspend and reinstate; rotate the signing key; read the audit log. One module per page
+//! ([`sign_in`], [`dashboard`], [`issue_form`], [`upload`], [`batch_pages`], [`offers`],
+//! [`credentials`], [`keys`], [`audit`]); [`pages`] holds what they share.
 
+pub mod audit;
+pub mod batch_pages;
 pub mod batches;
+pub mod credentials;
+pub mod dashboard;
+pub mod issue_form;
+pub mod keys;
+pub mod offers;
 pub mod pages;
 pub mod session;
+pub mod sign_in;
 pub mod throttle;
+pub mod upload;
 
 use std::sync::Arc;
 
@@ -36,19 +47,25 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         batches: batches::BatchJobs::default(),
     });
     Router::new()
-        .route("/portal", get(pages::dashboard))
-        .route("/portal/login", get(pages::login_form).post(pages::login))
-        .route("/portal/logout", post(pages::logout))
-        .route("/portal/issue", get(pages::issue_form).post(pages::issue))
-        .route("/portal/upload", get(pages::upload_form).post(pages::upload))
-        .route("/portal/batches/{batch}", get(pages::batch))
-        .route("/portal/batches/{batch}/offers", get(pages::batch_offers))
-        .route("/portal/batches/{batch}/offers.csv", get(pages::batch_csv))
-        .route("/portal/credentials", get(pages::credentials))
-        .route("/portal/credentials/{id}", get(pages::credential))
-        .route("/portal/credentials/{id}/status", post(pages::change_status))
-        .route("/portal/keys", get(pages::keys))
-        .route("/portal/keys/rotate", post(pages::rotate))
-        .route("/portal/audit", get(pages::audit))
+        .route("/portal", get(dashboard::dashboard))
+        .route("/portal/login", get(sign_in::login_form).post(sign_in::login))
+        .route("/portal/logout", post(sign_in::logout))
+        .route(
+            "/portal/issue",
+            get(issue_form::issue_form).post(issue_form::issue),
+        )
+        .route("/portal/upload", get(upload::upload_form).post(upload::upload))
+        .route("/portal/batches/{batch}", get(batch_pages::batch))
+        .route("/portal/batches/{batch}/offers", get(batch_pages::batch_offers))
+        .route("/portal/batches/{batch}/offers.csv", get(batch_pages::batch_csv))
+        .route("/portal/credentials", get(credentials::credentials))
+        .route("/portal/credentials/{id}", get(credentials::credential))
+        .route(
+            "/portal/credentials/{id}/status",
+            post(credentials::change_status),
+        )
+        .route("/portal/keys", get(keys::keys))
+        .route("/portal/keys/rotate", post(keys::rotate))
+        .route("/portal/audit", get(audit::audit))
         .with_state(portal)
 }

@@ -2,44 +2,94 @@
 //! access and API tokens, session ids) are stored only as SHA-256 digests; registrar passwords
 //! as argon2id hashes.
 
-/// One row per credential: its offer while it waits for the wallet, then what the registrar
-/// needs to manage it. The subject's claims are kept only until the wallet collects the
-/// credential; afterwards only the one-line summary stays.
-pub mod credential {
+/// Every status-list position ever given, with the credential (offered or issued) it was
+/// given to. Rows are never deleted, so no position is given twice.
+pub mod status_position {
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "credentials")]
+    #[sea_orm(table_name = "status_positions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub status_list: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub status_index: i64,
+        pub credential_id: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Offers waiting for the wallet, or dead (expired, locked). An offer leaves this table when
+/// its credential is issued.
+pub mod offer {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "offers")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: String,
         pub type_name: String,
         pub format: String,
         pub summary: String,
-        /// The subject claims (JSON) until issuance, then `None`.
-        pub claims: Option<String>,
-        pub subject: Option<String>,
-        /// `active`, `revoked` or `suspended`.
-        pub status: String,
+        /// The subject claims (JSON).
+        pub claims: String,
         pub status_list: i32,
         pub status_index: i64,
-        pub created_at: i64,
-        pub created_by: String,
-        /// The CSV batch the credential came from, if any.
-        pub batch: Option<String>,
-        pub issued_at: Option<i64>,
-        pub credential_hash: Option<String>,
-        pub anchor_root: Option<String>,
         /// The pre-authorized code's digest. The code is also the offer's URL path, so the
         /// offer endpoint finds the row by the same digest.
         #[sea_orm(unique)]
         pub code_hash: String,
         pub tx_code_hash: String,
-        pub offer_expires_at: i64,
+        pub expires_at: i64,
         pub failed_tx_codes: i32,
-        pub code_used: bool,
+        #[sea_orm(unique)]
         pub access_token_hash: Option<String>,
         pub token_expires_at: Option<i64>,
+        /// `sigil_core::lifecycle::OfferState`'s name.
+        pub state: String,
+        /// Bumped by every transition; a transition is written only over the version it began
+        /// from.
+        pub version: i64,
+        pub created_at: i64,
+        pub created_by: String,
+        /// The CSV batch the offer came from, if any.
+        pub batch: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Credentials signed and handed out: what the registrar manages afterwards. No claims.
+pub mod issued_credential {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "issued_credentials")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub type_name: String,
+        pub format: String,
+        pub summary: String,
+        pub subject: Option<String>,
+        /// `active`, `suspended` or `revoked` (`sigil_core::lifecycle::CredentialStatus`).
+        pub status: String,
+        pub status_list: i32,
+        pub status_index: i64,
+        pub created_at: i64,
+        pub created_by: String,
+        pub batch: Option<String>,
+        pub issued_at: i64,
+        pub credential_hash: String,
+        pub anchor_root: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,8 +1,14 @@
 //! Schema migrations, run at start-up. Each migration is frozen once released; a change of
-//! schema is a new migration. Written as plain SQLite DDL so that what a migration does never
-//! changes when the entities do.
+//! schema is a new migration, in its own timestamped file under `migration/` (its name is
+//! the file's). The first one, below, is named `migration` after this file and stays here.
+//! Written as plain SQLite DDL so that what a migration does never changes when the entities
+//! do.
 
 use sea_orm_migration::prelude::*;
+
+mod m20261201_000001_offers_and_issued_credentials;
+
+use m20261201_000001_offers_and_issued_credentials::OffersAndIssuedCredentials;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -10,7 +16,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateIssuer)]
+        vec![Box::new(CreateIssuer), Box::new(OffersAndIssuedCredentials)]
     }
 }
 

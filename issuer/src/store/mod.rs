@@ -1,11 +1,16 @@
 //! The issuer's storage: SQLite through sea-orm, in `DATA_DIR/issuer.db`. The queries live
-//! next to the tables they touch: [`credentials`] (offers, codes, tokens, status), [`accounts`]
-//! (registrars, sessions, API tokens), [`records`] (nonces, status lists, anchors, audit log).
+//! next to the tables they touch: [`offers`] (offers and the status positions they reserve),
+//! [`issued`] (issued credentials, status, anchoring), [`credentials`] (both, as the registrar
+//! searches them), [`accounts`] (registrars, sessions, API tokens), [`records`] (nonces,
+//! status lists, anchors, audit log). Offers and credentials go in and come out as the
+//! domain's types, never as rows.
 
 pub mod accounts;
 pub mod credentials;
 pub mod entities;
+pub mod issued;
 mod migration;
+pub mod offers;
 pub mod records;
 
 use std::path::Path;

@@ -55,8 +55,8 @@ pub struct Ui {
     pending: Mutex<HashMap<String, (Request, Match)>>,
 }
 
-pub(crate) use sigil_service::pages::page;
 use sigil_service::pages::cookie;
+pub(crate) use sigil_service::pages::page;
 use sigil_service::tokens;
 
 /// The unlocked session of the request's cookie.

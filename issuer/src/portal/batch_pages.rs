@@ -1,0 +1,133 @@
+//! A stored class: its progress page, then its offers as QR codes and as a CSV for mail merge.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use sigil_templates::issuer::BatchPage;
+
+use super::Portal;
+use super::offers::offers_page;
+use super::pages::{error_page, frame, internal, page};
+use super::session::Registrar;
+use crate::issuance::OfferHandout;
+
+/// A batch of the last hour that this registrar uploaded, or the page saying there is none.
+fn own_batch(
+    portal: &Portal,
+    registrar: &Registrar,
+    batch: &str,
+) -> Result<Arc<super::batches::BatchJob>, Box<Response>> {
+    portal
+        .batches
+        .get(batch)
+        .filter(|job| job.owner == registrar.username)
+        .ok_or_else(|| {
+            Box::new(error_page(
+                portal,
+                StatusCode::NOT_FOUND,
+                "No such batch",
+                "Batches are kept for an hour after upload, for the registrar who uploaded them.",
+            ))
+        })
+}
+
+/// The finished offers of a batch the registrar owns, or the page to show instead.
+fn finished_batch(
+    portal: &Portal,
+    registrar: &Registrar,
+    batch: &str,
+) -> Result<Vec<OfferHandout>, Box<Response>> {
+    let job = own_batch(portal, registrar, batch)?;
+    let outcome = job.outcome.lock().ok().and_then(|o| o.clone());
+    match outcome {
+        Some(Ok(offers)) => Ok(offers),
+        _ => Err(Box::new(
+            Redirect::to(&format!("/portal/batches/{batch}")).into_response(),
+        )),
+    }
+}
+
+/// `GET /portal/batches/{batch}`: progress, then the outcome.
+pub async fn batch(
+    State(portal): State<Arc<Portal>>,
+    registrar: Registrar,
+    Path(batch): Path<String>,
+) -> Response {
+    let job = match own_batch(&portal, &registrar, &batch) {
+        Ok(job) => job,
+        Err(page) => return *page,
+    };
+    let outcome = job.outcome.lock().ok().and_then(|o| o.clone());
+    let (done, error) = match outcome {
+        None => (false, None),
+        Some(Ok(_)) => (true, None),
+        Some(Err(error)) => (true, Some(error)),
+    };
+    page(
+        StatusCode::OK,
+        &BatchPage {
+            frame: frame(&portal, &registrar, "upload"),
+            batch,
+            total: job.total,
+            stored: job.stored.load(Ordering::Relaxed),
+            done,
+            error,
+        },
+    )
+}
+
+/// `GET /portal/batches/{batch}/offers`: every offer with its QR code.
+pub async fn batch_offers(
+    State(portal): State<Arc<Portal>>,
+    registrar: Registrar,
+    Path(batch): Path<String>,
+) -> Response {
+    match finished_batch(&portal, &registrar, &batch) {
+        Ok(offers) => offers_page(&portal, &registrar, &offers, Some(batch)),
+        Err(response) => *response,
+    }
+}
+
+/// `GET /portal/batches/{batch}/offers.csv`: the offers and PINs, for mail merge.
+pub async fn batch_csv(
+    State(portal): State<Arc<Portal>>,
+    registrar: Registrar,
+    Path(batch): Path<String>,
+) -> Response {
+    let offers = match finished_batch(&portal, &registrar, &batch) {
+        Ok(offers) => offers,
+        Err(response) => return *response,
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["summary", "credential_id", "offer_uri", "tx_code", "expires_at"];
+    let mut written = writer.write_record(header);
+    for offer in &offers {
+        let expires = sigil_core::time::format_datetime(offer.expires_at);
+        let row = [
+            offer.summary.as_str(),
+            &offer.credential_id,
+            &offer.offer_uri,
+            &offer.tx_code,
+            &expires,
+        ];
+        written = written.and_then(|()| writer.write_record(row));
+    }
+    match (written, writer.into_inner()) {
+        (Ok(()), Ok(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{batch}-offers.csv\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => internal(&portal, "could not write the offers CSV"),
+    }
+}

@@ -1,0 +1,136 @@
+//! Issuing one credential through a form built from the type's claims.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use sigil_core::issue::CredentialFormat;
+use sigil_templates::issuer::{FORMATS, FieldView, IssuePage};
+
+use super::Portal;
+use super::offers::offers_page;
+use super::pages::{error_page, forbidden, frame, internal, page, type_choices};
+use super::session::Registrar;
+use crate::credential_types::{Input, TypeDefinition};
+use crate::issuance::{OfferError, OfferRequest};
+
+#[derive(Debug, Deserialize)]
+pub struct TypeQuery {
+    #[serde(rename = "type")]
+    type_name: Option<String>,
+}
+
+fn issue_page(
+    portal: &Portal,
+    registrar: &Registrar,
+    definition: &TypeDefinition,
+    values: &BTreeMap<String, String>,
+    format: &str,
+    errors: Vec<String>,
+) -> IssuePage {
+    IssuePage {
+        frame: frame(portal, registrar, "issue"),
+        types: type_choices(portal, definition.name()),
+        type_name: definition.name().to_owned(),
+        fields: definition
+            .claims
+            .iter()
+            .map(|claim| FieldView {
+                key: claim.key(),
+                label: claim.label.clone(),
+                input: match claim.input {
+                    Input::Text => "text",
+                    Input::Date => "date",
+                    Input::Choice => "choice",
+                }
+                .to_owned(),
+                choices: claim.choices.clone(),
+                mandatory: claim.mandatory,
+                value: values.get(&claim.key()).cloned().unwrap_or_default(),
+            })
+            .collect(),
+        formats: FORMATS,
+        format_name: format.to_owned(),
+        errors,
+    }
+}
+
+fn definition_or_first<'a>(portal: &'a Portal, name: Option<&str>) -> Option<&'a TypeDefinition> {
+    name.and_then(|n| portal.issuer.types.get(n))
+        .or_else(|| portal.issuer.types.iter().next())
+}
+
+/// `GET /portal/issue?type=T`
+pub async fn issue_form(
+    State(portal): State<Arc<Portal>>,
+    registrar: Registrar,
+    Query(query): Query<TypeQuery>,
+) -> Response {
+    let Some(definition) = definition_or_first(&portal, query.type_name.as_deref()) else {
+        return internal(&portal, "no credential types are configured");
+    };
+    page(
+        StatusCode::OK,
+        &issue_page(
+            &portal,
+            &registrar,
+            definition,
+            &BTreeMap::new(),
+            "ldp_vc",
+            vec![],
+        ),
+    )
+}
+
+/// `POST /portal/issue`: the form's fields are the claims' dotted keys, plus `csrf`, `type`
+/// and `format`.
+pub async fn issue(
+    State(portal): State<Arc<Portal>>,
+    registrar: Registrar,
+    Form(mut fields): Form<BTreeMap<String, String>>,
+) -> Response {
+    if !registrar.check_csrf(&fields.remove("csrf").unwrap_or_default()) {
+        return forbidden(&portal);
+    }
+    let type_name = fields.remove("type").unwrap_or_default();
+    let format_name = fields.remove("format").unwrap_or_else(|| "ldp_vc".into());
+    let Some(definition) = portal.issuer.types.get(&type_name) else {
+        return error_page(
+            &portal,
+            StatusCode::BAD_REQUEST,
+            "Unknown credential type",
+            &type_name,
+        );
+    };
+    let Some(format) = CredentialFormat::parse(&format_name) else {
+        let errors = vec![format!("Unknown format {format_name:?}.")];
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &issue_page(&portal, &registrar, definition, &fields, "ldp_vc", errors),
+        );
+    };
+    let request = OfferRequest {
+        type_name,
+        claims: definition.claims_from_fields(&fields),
+        format,
+    };
+    match portal
+        .issuer
+        .create_offers(vec![request], &registrar.actor(), None, sigil_core::time::now())
+        .await
+    {
+        Ok(offers) => offers_page(&portal, &registrar, &offers, None),
+        Err(OfferError::Invalid(problems)) => {
+            let errors = problems.into_iter().flat_map(|(_, errors)| errors).collect();
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &issue_page(&portal, &registrar, definition, &fields, &format_name, errors),
+            )
+        }
+        Err(OfferError::Internal(e)) => internal(&portal, format!("{e:#}")),
+    }
+}

@@ -1,0 +1,453 @@
+//! Offers and the status positions they reserve: creating them (all of a batch or none),
+//! finding one by code or by access token, and writing a transition — conditionally on the
+//! version it started from, so that of two requests racing on one offer only one wins.
+
+use rand::Rng as _;
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, IntoActiveModel as _,
+    PaginatorTrait as _, QueryFilter as _, QuerySelect as _, TransactionTrait as _,
+};
+use sigil_core::issue::CredentialFormat;
+use sigil_core::lifecycle::OfferState;
+use sigil_core::time::Timestamp;
+
+use super::entities::{offer, status_position};
+use super::{DbErr, Store};
+use crate::domain::offer::TokenGrant;
+use crate::domain::{AccessToken, IssuedCredential, Offer, OfferDraft, RedeemError, StatusPosition};
+use sigil_service::tokens::digest;
+
+/// Status positions per list (W3C Bitstring Status List v1.0 §6.1: at least 131,072 entries,
+/// so that one credential's position says little about its holder).
+pub const LIST_SIZE: i64 = 131_072;
+
+/// How full a list may get before new credentials go to the next one: random positions in a
+/// half-empty list are found in a couple of tries.
+const LIST_FILL: u64 = (LIST_SIZE / 2).unsigned_abs();
+
+/// How often a redemption reads the offer again after another request changed it first.
+const REDEEM_ROUNDS: usize = 8;
+
+/// What [`Store::redeem_offer`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Redemption {
+    /// The code and PIN were right; the stored offer now holds the token's digest.
+    Granted(AccessToken),
+    /// No offer has this code.
+    UnknownCode,
+    /// The transition refused; a wrong PIN's counted attempt (the offer in
+    /// [`RedeemError::WrongPin`]) is stored.
+    Refused(RedeemError),
+    /// Other requests changed the offer every time it was read; nothing was stored.
+    Contended,
+}
+
+impl Store {
+    /// Stores offers in one transaction — all of them or none — giving each a random free
+    /// position in the current status list. Returns the offers and the lists they went into.
+    pub async fn insert_offers(&self, drafts: Vec<OfferDraft>) -> Result<(Vec<Offer>, Vec<i32>), DbErr> {
+        self.insert_offers_reporting(drafts, &|_| {}).await
+    }
+
+    /// [`Store::insert_offers`], calling `progress` with the count stored so far (not yet
+    /// committed) after each offer.
+    pub async fn insert_offers_reporting(
+        &self,
+        drafts: Vec<OfferDraft>,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<(Vec<Offer>, Vec<i32>), DbErr> {
+        let txn = self.db.begin().await?;
+        let mut positions = PositionAllocator::resume(&txn).await?;
+        let mut offers = Vec::with_capacity(drafts.len());
+        let mut lists = Vec::new();
+        for draft in drafts {
+            let position = positions.reserve(&txn, &draft.id).await?;
+            let offer = Offer::open(draft, position);
+            offer_row(&offer)
+                .into_active_model()
+                .reset_all()
+                .insert(&txn)
+                .await?;
+            if !lists.contains(&position.list) {
+                lists.push(position.list);
+            }
+            offers.push(offer);
+            progress(offers.len());
+        }
+        txn.commit().await?;
+        Ok((offers, lists))
+    }
+
+    /// Reserves a status position for a credential recorded without an offer (the VC API).
+    /// The position stays reserved even if the credential is never signed.
+    pub async fn reserve_position(&self, credential_id: &str) -> Result<StatusPosition, DbErr> {
+        let txn = self.db.begin().await?;
+        let position = PositionAllocator::resume(&txn)
+            .await?
+            .reserve(&txn, credential_id)
+            .await?;
+        txn.commit().await?;
+        Ok(position)
+    }
+
+    /// An offer by id.
+    pub async fn offer(&self, id: &str) -> Result<Option<Offer>, DbErr> {
+        self.offer_where(offer::Column::Id, id).await
+    }
+
+    /// The offer a pre-authorized code (or the offer URL holding it) belongs to.
+    pub async fn offer_by_code(&self, code_digest: &str) -> Result<Option<Offer>, DbErr> {
+        self.offer_where(offer::Column::CodeHash, code_digest).await
+    }
+
+    /// The offer an access token was granted for.
+    pub async fn offer_by_token(&self, token_digest: &str) -> Result<Option<Offer>, DbErr> {
+        self.offer_where(offer::Column::AccessTokenHash, token_digest)
+            .await
+    }
+
+    /// The offer whose `column` (unique) holds `value`.
+    async fn offer_where(&self, column: offer::Column, value: &str) -> Result<Option<Offer>, DbErr> {
+        offer::Entity::find()
+            .filter(column.eq(value))
+            .one(&self.db)
+            .await?
+            .map(offer_from_row)
+            .transpose()
+    }
+
+    /// Redeems the offer of `code` with `pin` ([`Offer::redeem`]) and stores the outcome over
+    /// the version it read. When another request changed the offer in between, it reads it
+    /// again: so every wrong PIN counts, and of two right ones only one gets a token.
+    pub async fn redeem_offer(&self, code: &str, pin: &str, now: Timestamp) -> Result<Redemption, DbErr> {
+        for _ in 0..REDEEM_ROUNDS {
+            let Some(offer) = self.offer_by_code(&digest(code)).await? else {
+                return Ok(Redemption::UnknownCode);
+            };
+            let (next, outcome) = match offer.redeem(code, pin, now) {
+                Ok((next, token)) => (next, Redemption::Granted(token)),
+                Err(RedeemError::WrongPin {
+                    offer: counted,
+                    attempts_left,
+                }) => {
+                    let next = (*counted).clone();
+                    (
+                        next,
+                        Redemption::Refused(RedeemError::WrongPin {
+                            offer: counted,
+                            attempts_left,
+                        }),
+                    )
+                }
+                Err(refused) => return Ok(Redemption::Refused(refused)),
+            };
+            if self.save_offer(&offer, &next).await? {
+                return Ok(outcome);
+            }
+        }
+        Ok(Redemption::Contended)
+    }
+
+    /// Writes `next`, a transition of `previous`, only if the stored offer is still at
+    /// `previous`'s version: false if another request changed it first.
+    pub async fn save_offer(&self, previous: &Offer, next: &Offer) -> Result<bool, DbErr> {
+        let result = offer::Entity::update_many()
+            .set(offer_row(next).into_active_model().reset_all())
+            .filter(offer::Column::Id.eq(previous.id.as_str()))
+            .filter(offer::Column::Version.eq(previous.version))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    /// Replaces the offer `previous` by the credential issued from it, in one transaction and
+    /// only if the offer is still at `previous`'s version: false if another request issued it
+    /// (or otherwise changed it) first. This is what spends the access token.
+    pub async fn record_issuance(&self, previous: &Offer, issued: &IssuedCredential) -> Result<bool, DbErr> {
+        let txn = self.db.begin().await?;
+        let deleted = offer::Entity::delete_many()
+            .filter(offer::Column::Id.eq(previous.id.as_str()))
+            .filter(offer::Column::Version.eq(previous.version))
+            .exec(&txn)
+            .await?;
+        if deleted.rows_affected != 1 {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        super::issued::issued_row(issued)
+            .into_active_model()
+            .reset_all()
+            .insert(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
+/// Gives out status positions inside one transaction: random free indexes in the newest
+/// list, moving to the next list once this one is [`LIST_FILL`] full.
+struct PositionAllocator {
+    list: i32,
+    used: u64,
+}
+
+impl PositionAllocator {
+    async fn resume(db: &impl ConnectionTrait) -> Result<PositionAllocator, DbErr> {
+        let list = status_position::Entity::find()
+            .select_only()
+            .column_as(status_position::Column::StatusList.max(), "max")
+            .into_tuple::<Option<i32>>()
+            .one(db)
+            .await?
+            .flatten()
+            .unwrap_or(1);
+        let used = status_position::Entity::find()
+            .filter(status_position::Column::StatusList.eq(list))
+            .count(db)
+            .await?;
+        Ok(PositionAllocator { list, used })
+    }
+
+    async fn reserve(
+        &mut self,
+        db: &impl ConnectionTrait,
+        credential_id: &str,
+    ) -> Result<StatusPosition, DbErr> {
+        if self.used >= LIST_FILL {
+            self.list += 1;
+            self.used = 0;
+        }
+        let index = loop {
+            let candidate = rand::thread_rng().gen_range(0..LIST_SIZE);
+            let taken = status_position::Entity::find_by_id((self.list, candidate))
+                .one(db)
+                .await?;
+            if taken.is_none() {
+                break candidate;
+            }
+        };
+        status_position::Model {
+            status_list: self.list,
+            status_index: index,
+            credential_id: credential_id.to_owned(),
+        }
+        .into_active_model()
+        .reset_all()
+        .insert(db)
+        .await?;
+        self.used += 1;
+        Ok(StatusPosition {
+            list: self.list,
+            index,
+        })
+    }
+}
+
+/// A time read from the database (Unix seconds).
+pub(super) fn time(seconds: i64) -> Result<Timestamp, DbErr> {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .ok_or_else(|| DbErr::Custom(format!("stored time {seconds} is out of range")))
+}
+
+/// A credential format read from the database.
+pub(super) fn format(name: &str) -> Result<CredentialFormat, DbErr> {
+    CredentialFormat::parse(name).ok_or_else(|| DbErr::Custom(format!("stored format {name:?} is unknown")))
+}
+
+pub(super) fn offer_from_row(row: offer::Model) -> Result<Offer, DbErr> {
+    let claims = serde_json::from_str(&row.claims)
+        .map_err(|e| DbErr::Custom(format!("offer {}: stored claims: {e}", row.id)))?;
+    let state = OfferState::parse(&row.state)
+        .ok_or_else(|| DbErr::Custom(format!("offer {}: stored state {:?}", row.id, row.state)))?;
+    let token = match (row.access_token_hash, row.token_expires_at) {
+        (Some(digest), Some(expires_at)) => Some(TokenGrant {
+            digest,
+            expires_at: time(expires_at)?,
+        }),
+        _ => None,
+    };
+    Ok(Offer {
+        format: format(&row.format)?,
+        claims,
+        position: StatusPosition {
+            list: row.status_list,
+            index: row.status_index,
+        },
+        expires_at: time(row.expires_at)?,
+        failed_pin_attempts: u32::try_from(row.failed_tx_codes).unwrap_or(0),
+        token,
+        state,
+        created_at: time(row.created_at)?,
+        id: row.id,
+        type_name: row.type_name,
+        summary: row.summary,
+        code_digest: row.code_hash,
+        pin_digest: row.tx_code_hash,
+        created_by: row.created_by,
+        batch: row.batch,
+        version: row.version,
+    })
+}
+
+fn offer_row(offer: &Offer) -> offer::Model {
+    offer::Model {
+        id: offer.id.clone(),
+        type_name: offer.type_name.clone(),
+        format: offer.format.name().to_owned(),
+        summary: offer.summary.clone(),
+        claims: serde_json::Value::Object(offer.claims.clone()).to_string(),
+        status_list: offer.position.list,
+        status_index: offer.position.index,
+        code_hash: offer.code_digest.clone(),
+        tx_code_hash: offer.pin_digest.clone(),
+        expires_at: offer.expires_at.timestamp(),
+        failed_tx_codes: i32::try_from(offer.failed_pin_attempts).unwrap_or(i32::MAX),
+        access_token_hash: offer.token.as_ref().map(|t| t.digest.clone()),
+        token_expires_at: offer.token.as_ref().map(|t| t.expires_at.timestamp()),
+        state: offer.state.as_str().to_owned(),
+        version: offer.version,
+        created_at: offer.created_at.timestamp(),
+        created_by: offer.created_by.clone(),
+        batch: offer.batch.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sigil_core::lifecycle::CredentialStatus;
+
+    use super::*;
+    use crate::domain::CredentialRecord;
+    use crate::domain::offer::MAX_TX_CODE_ATTEMPTS;
+    use crate::domain::offer::examples::{PIN, at, draft};
+
+    #[tokio::test]
+    async fn offers_of_a_batch_get_distinct_positions_and_come_back_as_stored() {
+        let store = Store::in_memory().await.unwrap();
+        let drafts = (0..20)
+            .map(|n| draft(&format!("offer-{n}"), &format!("code-{n}")))
+            .collect();
+        let (offers, lists) = store.insert_offers(drafts).await.unwrap();
+        assert_eq!(lists, vec![1]);
+        let mut positions: Vec<i64> = offers.iter().map(|o| o.position.index).collect();
+        positions.sort_unstable();
+        positions.dedup();
+        assert_eq!(positions.len(), 20);
+        let found = store.offer_by_code(&offers[3].code_digest).await.unwrap();
+        assert_eq!(found.as_ref(), Some(&offers[3]));
+        let vc_api = store.reserve_position("vc-api-1").await.unwrap();
+        assert!(!positions.contains(&vc_api.index));
+    }
+
+    #[tokio::test]
+    async fn of_two_redemptions_read_at_once_only_the_first_is_stored() {
+        let store = Store::in_memory().await.unwrap();
+        let (offers, _) = store
+            .insert_offers(vec![draft("offer-1", "code-1")])
+            .await
+            .unwrap();
+        let read_by_first = store.offer("offer-1").await.unwrap().unwrap();
+        let read_by_second = read_by_first.clone();
+        assert_eq!(read_by_first, offers[0]);
+
+        let (first, first_token) = read_by_first.redeem("code-1", PIN, at(10)).unwrap();
+        let (second, _) = read_by_second.redeem("code-1", PIN, at(10)).unwrap();
+        assert!(store.save_offer(&read_by_first, &first).await.unwrap());
+        assert!(!store.save_offer(&read_by_second, &second).await.unwrap());
+        let stored = store
+            .offer_by_token(&first.token.clone().unwrap().digest)
+            .await
+            .unwrap();
+        assert_eq!(stored, Some(first.clone()));
+
+        // The same holds for the credential: one token, one issued credential.
+        let spent = first.accept_token(&first_token.secret, at(20)).unwrap();
+        let issued = IssuedCredential::from_offer(&spent, "did:key:z6Mk", "hash".into(), at(20));
+        assert!(store.record_issuance(&first, &issued).await.unwrap());
+        assert!(!store.record_issuance(&first, &issued).await.unwrap());
+        assert_eq!(store.offer("offer-1").await.unwrap(), None, "the offer is gone");
+        let record = store.credential("offer-1").await.unwrap();
+        assert_eq!(record, Some(CredentialRecord::Issued(issued)));
+    }
+
+    /// `count` redemptions of `code` with `pin`, started together.
+    async fn all_at_once(
+        store: &Store,
+        code: &'static str,
+        pin: &'static str,
+        count: u32,
+    ) -> Vec<Result<Redemption, DbErr>> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            let store = store.clone();
+            tasks.spawn(async move { store.redeem_offer(code, pin, at(10)).await });
+        }
+        let mut answers = Vec::new();
+        while let Some(answer) = tasks.join_next().await {
+            answers.push(answer.unwrap());
+        }
+        answers
+    }
+
+    #[tokio::test]
+    async fn wrong_pins_sent_at_once_all_count_and_right_ones_at_once_get_one_token() {
+        let store = Store::in_memory().await.unwrap();
+        store
+            .insert_offers(vec![draft("offer-1", "code-1"), draft("offer-2", "code-2")])
+            .await
+            .unwrap();
+        let answers = all_at_once(&store, "code-1", "000000", MAX_TX_CODE_ATTEMPTS).await;
+        let mut left: Vec<u32> = answers
+            .into_iter()
+            .filter_map(|answer| match answer.unwrap() {
+                Redemption::Refused(RedeemError::WrongPin { attempts_left, .. }) => Some(attempts_left),
+                _ => None,
+            })
+            .collect();
+        left.sort_unstable();
+        assert_eq!(left, vec![0, 1, 2, 3, 4], "each guess counted once");
+        let locked = store.offer("offer-1").await.unwrap().unwrap();
+        assert_eq!(locked.state, OfferState::Locked);
+        let late = store.redeem_offer("code-1", PIN, at(11)).await.unwrap();
+        assert_eq!(late, Redemption::Refused(RedeemError::Locked));
+
+        let granted = all_at_once(&store, "code-2", PIN, 2)
+            .await
+            .into_iter()
+            .filter(|answer| matches!(answer, Ok(Redemption::Granted(_))))
+            .count();
+        assert_eq!(granted, 1);
+        assert_eq!(
+            store.redeem_offer("code-3", PIN, at(10)).await.unwrap(),
+            Redemption::UnknownCode
+        );
+    }
+
+    #[tokio::test]
+    async fn a_status_change_is_stored_only_over_the_status_it_changed() {
+        let store = Store::in_memory().await.unwrap();
+        let (offers, _) = store
+            .insert_offers(vec![draft("offer-1", "code-1")])
+            .await
+            .unwrap();
+        let (redeemed, token) = offers[0].redeem("code-1", PIN, at(10)).unwrap();
+        assert!(store.save_offer(&offers[0], &redeemed).await.unwrap());
+        let spent = redeemed.accept_token(&token.secret, at(20)).unwrap();
+        let active = IssuedCredential::from_offer(&spent, "did:key:z6Mk", "hash".into(), at(20));
+        assert!(store.record_issuance(&redeemed, &active).await.unwrap());
+
+        let suspended = active.suspend().unwrap();
+        let revoked = active.revoke().unwrap();
+        assert!(store.save_status(&active, &suspended).await.unwrap());
+        assert!(
+            !store.save_status(&active, &revoked).await.unwrap(),
+            "read before the suspension"
+        );
+        let stored = store.issued_credential("offer-1").await.unwrap().unwrap();
+        assert_eq!(stored.status, CredentialStatus::Suspended);
+        let position = active.position;
+        let listed = store.list_positions(position.list).await.unwrap();
+        assert_eq!(listed, vec![(CredentialStatus::Suspended, position.index)]);
+        assert_eq!(store.counts().await.unwrap().suspended, 1);
+    }
+}
