@@ -165,6 +165,9 @@ pub enum OfferState {
     Expired,
     /// Too many wrong PINs: the code is dead.
     Locked,
+    /// The issuer withdrew the offer before the credential was issued (a registrar revoking
+    /// what nobody holds yet): the code is dead and nothing is signed.
+    Withdrawn,
 }
 
 /// A change of offer state the rules do not allow: the offer keeps its state.
@@ -179,15 +182,17 @@ pub struct OfferStateRefused {
 
 impl OfferState {
     /// Every state.
-    pub const ALL: [OfferState; 5] = [
+    pub const ALL: [OfferState; 6] = [
         OfferState::Offered,
         OfferState::TokenIssued,
         OfferState::CredentialIssued,
         OfferState::Expired,
         OfferState::Locked,
+        OfferState::Withdrawn,
     ];
 
-    /// The state's name: `offered`, `token_issued`, `credential_issued`, `expired`, `locked`.
+    /// The state's name: `offered`, `token_issued`, `credential_issued`, `expired`, `locked`,
+    /// `withdrawn`.
     pub fn as_str(self) -> &'static str {
         match self {
             OfferState::Offered => "offered",
@@ -195,6 +200,7 @@ impl OfferState {
             OfferState::CredentialIssued => "credential_issued",
             OfferState::Expired => "expired",
             OfferState::Locked => "locked",
+            OfferState::Withdrawn => "withdrawn",
         }
     }
 
@@ -207,7 +213,7 @@ impl OfferState {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            OfferState::CredentialIssued | OfferState::Expired | OfferState::Locked
+            OfferState::CredentialIssued | OfferState::Expired | OfferState::Locked | OfferState::Withdrawn
         )
     }
 
@@ -231,6 +237,15 @@ impl OfferState {
     pub fn expired(self) -> Result<OfferState, OfferStateRefused> {
         self.to(
             OfferState::Expired,
+            &[OfferState::Offered, OfferState::TokenIssued],
+        )
+    }
+
+    /// The state once the issuer withdraws the offer: from `Offered` or `TokenIssued`, never
+    /// after the credential was issued (that is revocation) or once the offer is dead.
+    pub fn withdrawn(self) -> Result<OfferState, OfferStateRefused> {
+        self.to(
+            OfferState::Withdrawn,
             &[OfferState::Offered, OfferState::TokenIssued],
         )
     }

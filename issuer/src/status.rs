@@ -35,8 +35,11 @@ pub enum StatusError {
     /// No offer or credential has this id.
     #[error("no credential {0}")]
     NotFound(String),
-    /// The id is an offer's: there are no bits to change until the wallet collects it.
-    #[error("{0} is still an offer; its status can change once the wallet has collected it")]
+    /// The id is an offer's: there are no bits to change until the wallet collects it (an
+    /// offer can only be withdrawn, by revoking it).
+    #[error(
+        "{0} is still an offer; it can be revoked (withdrawn), and suspended once the wallet has collected it"
+    )]
     NotIssued(String),
     /// The change is not allowed from the credential's status (revocation is final).
     #[error(transparent)]
@@ -138,6 +141,32 @@ impl Issuer {
             }
         }
         Ok(republished)
+    }
+
+    /// Revokes a credential, or withdraws an offer nobody has collected yet (so nothing is
+    /// ever signed from it). Returns the status change, or `None` for a withdrawn offer.
+    pub async fn revoke(&self, id: &str, actor: &str) -> Result<Option<StatusChange>, StatusError> {
+        match self.set_status(id, StatusAction::Revoke, actor).await {
+            Err(StatusError::NotIssued(_)) => {}
+            other => return other.map(Some),
+        }
+        let Some(offer) = self.store.offer(id).await? else {
+            return Err(StatusError::NotFound(id.to_owned()));
+        };
+        let withdrawn = offer
+            .withdraw()
+            .map_err(|e| StatusError::Internal(anyhow::anyhow!("{id}: {e}")))?;
+        if !self.store.save_offer(&offer, &withdrawn).await? {
+            return Err(anyhow::anyhow!("the offer {id} changed while it was being withdrawn").into());
+        }
+        self.audit(
+            actor,
+            "withdraw",
+            id,
+            "the offer was withdrawn before it was collected",
+        )
+        .await;
+        Ok(None)
     }
 
     /// Changes a credential's status by `action` and publishes the lists it changes; the

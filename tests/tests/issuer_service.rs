@@ -371,10 +371,11 @@ async fn a_class_with_bad_rows_issues_nothing_and_a_good_one_issues_everyone() {
     let found = stack.get_api("/api/credentials?q=Babbage").await;
     assert_eq!(found["credentials"][0]["batch"], batch["batch"]);
     assert_eq!(found["credentials"][0]["state"], "offered");
-    // An offer has no status bits to change until a wallet collects it.
+    // An offer has no status bits to change until a wallet collects it: it cannot be
+    // suspended, and revoking it withdraws it.
     let offer_id = found["credentials"][0]["id"].as_str().unwrap();
     let (status, refused) = stack
-        .api(&format!("/api/credentials/{offer_id}/revoke"), &json!({}))
+        .api(&format!("/api/credentials/{offer_id}/suspend"), &json!({}))
         .await;
     assert_eq!(status, 409, "{refused:#}");
     assert!(
@@ -384,6 +385,13 @@ async fn a_class_with_bad_rows_issues_nothing_and_a_good_one_issues_everyone() {
             .contains("still an offer"),
         "{refused:#}"
     );
+    let (status, withdrawn) = stack
+        .api(&format!("/api/credentials/{offer_id}/revoke"), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{withdrawn:#}");
+    assert_eq!(withdrawn["status"], "withdrawn");
+    let shown = stack.get_api(&format!("/api/credentials/{offer_id}")).await;
+    assert_eq!(shown["state"], "withdrawn", "{shown:#}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

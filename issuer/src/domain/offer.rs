@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 use sigil_core::issue::CredentialFormat;
-use sigil_core::lifecycle::OfferState;
+use sigil_core::lifecycle::{OfferState, OfferStateRefused};
 use sigil_core::time::Timestamp;
 
 use super::StatusPosition;
@@ -100,6 +100,9 @@ pub enum RedeemError {
     /// The code was already exchanged for a token (or the credential issued).
     #[error("the pre-authorized code was already used")]
     AlreadyRedeemed,
+    /// The issuer withdrew the offer.
+    #[error("the issuer withdrew this offer")]
+    Withdrawn,
 }
 
 /// Why an access token does not get the credential.
@@ -161,6 +164,7 @@ impl Offer {
             OfferState::Offered => {}
             OfferState::Expired => return Err(RedeemError::Expired),
             OfferState::Locked => return Err(RedeemError::Locked),
+            OfferState::Withdrawn => return Err(RedeemError::Withdrawn),
             OfferState::TokenIssued | OfferState::CredentialIssued => {
                 return Err(RedeemError::AlreadyRedeemed);
             }
@@ -205,6 +209,17 @@ impl Offer {
             offer: Box::new(offer),
             attempts_left,
         }
+    }
+
+    /// The offer withdrawn by the issuer: its code and any token it granted are dead, and no
+    /// credential will be signed from it. Refused once the offer is over.
+    pub fn withdraw(&self) -> Result<Offer, OfferStateRefused> {
+        Ok(Offer {
+            state: self.state.withdrawn()?,
+            token: None,
+            version: self.version + 1,
+            ..self.clone()
+        })
     }
 
     /// Accepts the access `token` for the credential (OpenID4VCI 1.0 §8): the offer as it is
@@ -370,6 +385,28 @@ mod tests {
             issued.accept_token(&token.secret, at(21)),
             Err(TokenError::Unknown)
         );
+    }
+
+    #[test]
+    fn a_withdrawn_offer_gives_neither_a_token_nor_a_credential() {
+        let withdrawn = offer().withdraw().unwrap();
+        assert_eq!(withdrawn.state, OfferState::Withdrawn);
+        assert_eq!(withdrawn.redeem(CODE, PIN, at(10)), Err(RedeemError::Withdrawn));
+
+        let (redeemed, token) = offer().redeem(CODE, PIN, at(10)).unwrap();
+        let withdrawn = redeemed.withdraw().unwrap();
+        assert_eq!(withdrawn.token, None);
+        assert_eq!(
+            withdrawn.accept_token(&token.secret, at(20)),
+            Err(TokenError::Unknown)
+        );
+
+        let issued = redeemed.accept_token(&token.secret, at(20)).unwrap();
+        assert!(
+            issued.withdraw().is_err(),
+            "an issued credential is revoked, not withdrawn"
+        );
+        assert!(withdrawn.withdraw().is_err());
     }
 
     #[test]

@@ -243,7 +243,14 @@ pub async fn change_status(
 ) -> Result<Json<Value>, ApiError> {
     let action =
         StatusAction::parse(&action).ok_or_else(|| ApiError::NotFound(format!("no action {action:?}")))?;
-    let change = issuer.set_status(&id, action, &actor).await?;
+    let change = if action == StatusAction::Revoke {
+        match issuer.revoke(&id, &actor).await? {
+            Some(change) => change,
+            None => return Ok(Json(json!({"id": id, "status": "withdrawn", "receipts": []}))),
+        }
+    } else {
+        issuer.set_status(&id, action, &actor).await?
+    };
     Ok(Json(json!({
         "id": change.credential_id,
         "status": change.status.as_str(),

@@ -172,15 +172,16 @@ pub async fn credential_offer(
     Path(code): Path<String>,
 ) -> Result<Response, OAuthError> {
     let now = sigil_core::time::now();
-    let offer = issuer
-        .store
-        .offer_by_code(&digest(&code))
-        .await?
-        .filter(|offer| offer.state_at(now) == OfferState::Offered);
-    let Some(offer) = offer else {
+    let offer = issuer.store.offer_by_code(&digest(&code)).await?;
+    let description = match offer.as_ref().map(|offer| offer.state_at(now)) {
+        Some(OfferState::Offered) => None,
+        Some(OfferState::Withdrawn) => Some("the issuer withdrew this offer"),
+        _ => Some("no such offer, or it was used or has expired"),
+    };
+    let (Some(offer), None) = (offer, description) else {
         return Ok((
             axum::http::StatusCode::NOT_FOUND,
-            Json(json!({"error": "not_found", "error_description": "no such offer, or it was used or has expired"})),
+            Json(json!({"error": "not_found", "error_description": description})),
         )
             .into_response());
     };
@@ -268,6 +269,9 @@ async fn redeem_code(
         Redemption::Granted(access_token) => Ok(access_token),
         Redemption::Refused(RedeemError::WrongPin { offer, attempts_left }) => {
             Err(wrong_pin(issuer, &offer.id, attempts_left).await)
+        }
+        Redemption::Refused(RedeemError::Withdrawn) => {
+            Err(OAuthError::bad("invalid_grant", "the issuer withdrew this offer"))
         }
         Redemption::UnknownCode | Redemption::Refused(_) => Err(invalid_grant()),
         Redemption::Contended => Err(OAuthError::unavailable(

@@ -96,15 +96,18 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
         },
         None => None,
     };
-    // An offer's status cannot change until it is issued.
-    let actions = match issued {
-        Some(credential) => credential
+    // An offer has no status until it is issued; while it is open it can be withdrawn.
+    let actions = match (issued, &record) {
+        (Some(credential), _) => credential
             .status
             .allowed_actions()
             .into_iter()
             .map(action_button)
             .collect(),
-        None => vec![],
+        (None, CredentialRecord::Offered(offer)) if offer.withdraw().is_ok() => {
+            vec![(StatusAction::Revoke.as_str(), "Withdraw the offer")]
+        }
+        (None, _) => vec![],
     };
     let facts = record.facts();
     page(
@@ -171,14 +174,24 @@ pub async fn change_status(
     let Some(action) = StatusAction::parse(&form.action) else {
         return error_page(&portal, StatusCode::BAD_REQUEST, "Unknown action", &form.action);
     };
-    let outcome = match portal.issuer.set_status(&id, action, &registrar.actor()).await {
-        Ok(change) => Outcome {
+    let actor = registrar.actor();
+    let changed = match action {
+        StatusAction::Revoke => portal.issuer.revoke(&id, &actor).await,
+        _ => portal.issuer.set_status(&id, action, &actor).await.map(Some),
+    };
+    let outcome = match changed {
+        Ok(Some(change)) => Outcome {
             message: Some(format!(
                 "The credential is now {}; the new status list is on the registry.",
                 change.status.as_str()
             )),
             error: None,
             receipts: change.receipts,
+        },
+        Ok(None) => Outcome {
+            message: Some("The offer is withdrawn: its link and PIN no longer work.".into()),
+            error: None,
+            receipts: vec![],
         },
         Err(StatusError::Internal(e)) => return internal(&portal, format!("{e:#}")),
         Err(e) => Outcome {
