@@ -1,0 +1,271 @@
+//! The issuer's HTTP handlers, in-process: requests go straight into `http::app` through
+//! `tower::ServiceExt::oneshot`. The registry the issuer registers on and publishes its status
+//! lists to is a real one, started in this process on a loopback port.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use sigil_issuer::institution::{self, Institution};
+use sigil_issuer::service::Issuer;
+use tower::ServiceExt as _;
+
+const PASSPHRASE: &str = "in-process test passphrase";
+const PRE_AUTHORIZED: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+
+/// A registry node serving on a loopback port, for as long as the test's runtime runs.
+async fn registry(dir: &std::path::Path) -> url::Url {
+    use sigil_registry::service::{DataDir, GenesisTemplate, init, start_node};
+    let data = DataDir(dir.join("registry"));
+    init(&data, GenesisTemplate::default(), PASSPHRASE).unwrap();
+    let node = start_node(&data, PASSPHRASE, Default::default()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, sigil_registry::http::app(node)).await });
+    url::Url::parse(&format!("http://{address}/")).unwrap()
+}
+
+/// An institution registered on a fresh registry, its whole router and an API token.
+async fn university() -> (tempfile::TempDir, Router, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path()).await;
+    let institution = Institution {
+        data_dir: dir.path().join("university"),
+    };
+    institution::init(
+        &institution,
+        &registry,
+        "Example University",
+        PASSPHRASE,
+        sigil_core::time::now(),
+    )
+    .await
+    .unwrap();
+    let issuer = Issuer::open(institution, None, PASSPHRASE).await.unwrap();
+    let token = sigil_issuer::accounts::create_token(&issuer.store, "tests")
+        .await
+        .unwrap();
+    (dir, sigil_issuer::http::app(Arc::new(issuer)), token)
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&body).into_owned();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn api(path: &str, token: Option<&str>, body: &Value) -> Request<Body> {
+    let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+fn get(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+fn token_request(code: &str, pin: &str) -> Request<Body> {
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", PRE_AUTHORIZED)
+        .append_pair("pre-authorized_code", code)
+        .append_pair("tx_code", pin)
+        .finish();
+    Request::post("/token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap()
+}
+
+/// Offers the sample diploma; returns the offer's id, its path on the issuer, its code and PIN.
+async fn offer(app: &Router, token: &str) -> (String, String, String, String) {
+    let claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    let body = json!({"type": "UniversityDegreeCredential", "claims": claims, "format": "ldp_vc"});
+    let (status, offer) = send(app, api("/api/offers", Some(token), &body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{offer:#}");
+    let link = url::Url::parse(offer["offer_uri"].as_str().unwrap()).unwrap();
+    let by_reference = link
+        .query_pairs()
+        .find(|(name, _)| name == "credential_offer_uri")
+        .map(|(_, value)| url::Url::parse(&value).unwrap())
+        .unwrap();
+    let path = by_reference.path().to_owned();
+    let code = path.rsplit('/').next().unwrap().to_owned();
+    (
+        offer["credential_id"].as_str().unwrap().to_owned(),
+        path,
+        code,
+        offer["tx_code"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_metadata_names_every_format_and_the_api_needs_its_token() {
+    let (_dir, app, token) = university().await;
+    let (status, metadata) = send(&app, get("/.well-known/openid-credential-issuer", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let configurations = metadata["credential_configurations_supported"]
+        .as_object()
+        .unwrap();
+    for id in [
+        "UniversityDegreeCredential_ldp_vc",
+        "UniversityDegreeCredential_jwt_vc_json",
+        "UniversityDegreeCredential_sd_jwt",
+    ] {
+        assert!(configurations.contains_key(id), "{id}: {metadata:#}");
+    }
+
+    let body = json!({"type": "UniversityDegreeCredential", "claims": {}});
+    let (status, _) = send(&app, api("/api/offers", None, &body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = send(&app, api("/api/offers", Some("sigil_guessed"), &body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, refused) = send(&app, api("/api/offers", Some(&token), &body)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "claims the type's schema requires: {refused:#}"
+    );
+    assert_eq!(refused["error"]["code"], "invalid_claims");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_code_is_redeemed_once_and_only_with_its_pin_which_may_be_guessed_five_times() {
+    let (_dir, app, token) = university().await;
+    let (_, offer_path, code, pin) = offer(&app, &token).await;
+    let (status, offer_object) = send(&app, get(&offer_path, None)).await;
+    assert_eq!(status, StatusCode::OK, "{offer_object:#}");
+    assert_eq!(
+        offer_object["grants"][PRE_AUTHORIZED]["pre-authorized_code"],
+        code
+    );
+
+    let (status, granted) = send(&app, token_request(&code, &pin)).await;
+    assert_eq!(status, StatusCode::OK, "{granted:#}");
+    assert!(granted["access_token"].is_string(), "{granted:#}");
+    let (status, again) = send(&app, token_request(&code, &pin)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(again["error"], "invalid_grant", "{again:#}");
+
+    let (_, _, code, pin) = offer(&app, &token).await;
+    let wrong = if pin == "000000" { "111111" } else { "000000" };
+    for attempts_left in (0..5).rev() {
+        let (status, refused) = send(&app, token_request(&code, wrong)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let description = refused["error_description"].as_str().unwrap();
+        if attempts_left > 0 {
+            assert!(
+                description.contains(&format!("{attempts_left} attempts left")),
+                "{description}"
+            );
+        } else {
+            assert!(description.contains("locked"), "{description}");
+        }
+    }
+    let (status, refused) = send(&app, token_request(&code, &pin)).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the right PIN after the lock: {refused:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_offer_revoked_before_it_is_collected_is_withdrawn_and_cannot_be_suspended() {
+    let (_dir, app, token) = university().await;
+    let (id, offer_path, code, pin) = offer(&app, &token).await;
+    let (status, refused) = send(
+        &app,
+        api(
+            &format!("/api/credentials/{id}/suspend"),
+            Some(&token),
+            &json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused:#}");
+    let (status, withdrawn) = send(
+        &app,
+        api(&format!("/api/credentials/{id}/revoke"), Some(&token), &json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{withdrawn:#}");
+    assert_eq!(withdrawn["status"], "withdrawn");
+
+    let (status, gone) = send(&app, get(&offer_path, None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(gone["error_description"], "the issuer withdrew this offer");
+    let (status, refused) = send(&app, token_request(&code, &pin)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["error_description"], "the issuer withdrew this offer");
+    let (_, shown) = send(&app, get(&format!("/api/credentials/{id}"), Some(&token))).await;
+    assert_eq!(shown["state"], "withdrawn", "{shown:#}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_vc_api_signs_what_it_is_given_and_the_university_can_revoke_it() {
+    let (_dir, app, token) = university().await;
+    let holder = sigil_core::key::SigningKey::generate().did_key().to_string();
+    let claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    let mut subject = claims;
+    subject["id"] = holder.clone().into();
+    let credential = json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2"
+        ],
+        "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+        "credentialSubject": subject,
+    });
+    let (status, signed) = send(
+        &app,
+        api(
+            "/credentials/issue",
+            Some(&token),
+            &json!({"credential": credential, "options": {}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{signed:#}");
+    let signed = &signed["verifiableCredential"];
+    assert_eq!(signed["proof"]["cryptosuite"], "eddsa-rdfc-2022", "{signed:#}");
+    assert_eq!(signed["credentialSubject"]["id"], holder.as_str());
+
+    let (_, listed) = send(&app, get("/api/credentials?q=", Some(&token))).await;
+    let id = listed["credentials"][0]["id"].as_str().unwrap().to_owned();
+    let (status, revoked) = send(
+        &app,
+        api(&format!("/api/credentials/{id}/revoke"), Some(&token), &json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{revoked:#}");
+    assert_eq!(revoked["status"], "revoked");
+    assert!(revoked["receipts"][0]["height"].as_u64().is_some(), "{revoked:#}");
+    let (status, again) = send(
+        &app,
+        api(
+            &format!("/api/credentials/{id}/reinstate"),
+            Some(&token),
+            &json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "revocation is final: {again:#}");
+}
