@@ -23,7 +23,7 @@ use sigil_core::presentation_request::RequestObject;
 use sigil_core::sd_jwt;
 
 use crate::holder::Holder;
-use crate::store::{Held, HistoryEntry, Store};
+use crate::store::{Held, HistoryEntry, HistoryEvent, Store};
 
 /// The only client identifier prefix the wallet accepts: a verifier known by its DID.
 const DID_PREFIX: &str = "decentralized_identifier:";
@@ -376,7 +376,7 @@ pub async fn respond(
         holder,
         store,
         request,
-        "presented",
+        HistoryEvent::Presented,
         Some(&found.held.row.id),
         &found.disclosed,
     )
@@ -393,7 +393,7 @@ pub async fn decline(holder: &Holder, store: &Store, request: &Request) -> Resul
         form.push(("state", state.as_str()));
     }
     post(&request.response_uri, &form).await?;
-    record(holder, store, request, "refused", None, &[]).await
+    record(holder, store, request, HistoryEvent::Refused, None, &[]).await
 }
 
 async fn post(url: &url::Url, form: &[(&str, &str)]) -> Result<(), PresentError> {
@@ -425,7 +425,7 @@ async fn record(
     holder: &Holder,
     store: &Store,
     request: &Request,
-    event: &str,
+    event: HistoryEvent,
     credential_id: Option<&String>,
     claims: &[String],
 ) -> Result<(), PresentError> {
@@ -438,7 +438,7 @@ async fn record(
             &holder.vault,
             &HistoryEntry {
                 at: sigil_core::time::now().timestamp(),
-                event: event.into(),
+                event,
                 party,
                 credential_id: credential_id.cloned(),
                 claims: claims.to_vec(),

@@ -9,7 +9,7 @@ use sigil_core::jose;
 use sigil_core::verify::{Expectations, Outcome, VerificationReport, check_id};
 
 use crate::holder::Holder;
-use crate::store::{CheckLine, CredentialRecord, HistoryEntry, Store, credential};
+use crate::store::{CheckLine, CredentialRecord, HistoryEntry, HistoryEvent, Store, credential};
 use crate::verification;
 
 /// The grant type of the pre-authorized code flow.
@@ -223,55 +223,10 @@ pub async fn receive(
             "this offer needs the PIN the issuer gave you (--tx-code)".into(),
         ));
     }
-    let issuer_url = acceptable_url(&offer.credential_issuer)?;
-    let token_endpoint = match offer
-        .metadata
-        .pointer("/authorization_servers/0")
-        .and_then(Value::as_str)
-    {
-        Some(server) => {
-            let server = acceptable_url(server)?;
-            let metadata = get(&http, well_known(&server, "oauth-authorization-server")?).await?;
-            text_at(&metadata, "/token_endpoint", "authorization server metadata")?.to_owned()
-        }
-        None => {
-            let metadata = get(&http, well_known(&issuer_url, "oauth-authorization-server")?).await?;
-            text_at(&metadata, "/token_endpoint", "authorization server metadata")?.to_owned()
-        }
-    };
-    let mut form = vec![
-        ("grant_type", PRE_AUTHORIZED_GRANT),
-        ("pre-authorized_code", offer.pre_authorized_code.as_str()),
-    ];
-    if let Some(tx_code) = tx_code {
-        form.push(("tx_code", tx_code));
-    }
-    let token = json_answer(
-        http.post(acceptable_url(&token_endpoint)?)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| ReceiveError::Unavailable(e.to_string()))?,
-    )
-    .await?;
-    let access_token = text_at(&token, "/access_token", "token response")?;
-
-    let nonce_endpoint = text_at(&offer.metadata, "/nonce_endpoint", "metadata")?;
-    let nonce = json_answer(
-        http.post(acceptable_url(nonce_endpoint)?)
-            .send()
-            .await
-            .map_err(|e| ReceiveError::Unavailable(e.to_string()))?,
-    )
-    .await?;
-    let nonce = text_at(&nonce, "/c_nonce", "nonce response")?;
-    let claims = json!({
-        "aud": offer.credential_issuer,
-        "iat": sigil_core::time::now().timestamp(),
-        "nonce": nonce,
-    });
-    let proof = jose::sign_compact(&claims, "openid4vci-proof+jwt", &holder.method, &holder.key)
-        .map_err(|e| ReceiveError::Internal(e.into()))?;
+    // The issuer's own URL must be one the wallet may reach, whoever serves its tokens.
+    acceptable_url(&offer.credential_issuer)?;
+    let access_token = redeem(&http, offer, tx_code).await?;
+    let proof = key_proof(&http, holder, offer).await?;
     let credential_endpoint = text_at(&offer.metadata, "/credential_endpoint", "metadata")?;
     let answer = json_answer(
         http.post(acceptable_url(credential_endpoint)?)
@@ -287,7 +242,9 @@ pub async fn receive(
     .await?;
     let credential = match answer.pointer("/credentials/0/credential") {
         Some(Value::String(text)) => text.clone(),
-        Some(object @ Value::Object(_)) => serde_json::to_string_pretty(object).unwrap_or_default(),
+        Some(object @ Value::Object(_)) => {
+            serde_json::to_string_pretty(object).map_err(|e| ReceiveError::Internal(e.into()))?
+        }
         _ => {
             return Err(ReceiveError::Protocol(
                 "the credential response holds no credential".into(),
@@ -295,6 +252,74 @@ pub async fn receive(
         }
     };
     accept(holder, store, &credential, offer).await
+}
+
+/// The token endpoint: the first authorization server's, else the issuer's own (OpenID4VCI
+/// 1.0 §12.2.4, RFC 8414).
+async fn token_endpoint(http: &reqwest::Client, offer: &OfferDetails) -> Result<url::Url, ReceiveError> {
+    let server = match offer
+        .metadata
+        .pointer("/authorization_servers/0")
+        .and_then(Value::as_str)
+    {
+        Some(server) => acceptable_url(server)?,
+        None => acceptable_url(&offer.credential_issuer)?,
+    };
+    let metadata = get(http, well_known(&server, "oauth-authorization-server")?).await?;
+    acceptable_url(text_at(
+        &metadata,
+        "/token_endpoint",
+        "authorization server metadata",
+    )?)
+}
+
+/// Exchanges the offer's pre-authorized code (and PIN) for an access token.
+async fn redeem(
+    http: &reqwest::Client,
+    offer: &OfferDetails,
+    tx_code: Option<&str>,
+) -> Result<String, ReceiveError> {
+    let token_endpoint = token_endpoint(http, offer).await?;
+    let mut form = vec![
+        ("grant_type", PRE_AUTHORIZED_GRANT),
+        ("pre-authorized_code", offer.pre_authorized_code.as_str()),
+    ];
+    if let Some(tx_code) = tx_code {
+        form.push(("tx_code", tx_code));
+    }
+    let token = json_answer(
+        http.post(token_endpoint)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| ReceiveError::Unavailable(e.to_string()))?,
+    )
+    .await?;
+    Ok(text_at(&token, "/access_token", "token response")?.to_owned())
+}
+
+/// The proof of possession of the holder's key, over a fresh nonce from the issuer.
+async fn key_proof(
+    http: &reqwest::Client,
+    holder: &Holder,
+    offer: &OfferDetails,
+) -> Result<String, ReceiveError> {
+    let nonce_endpoint = text_at(&offer.metadata, "/nonce_endpoint", "metadata")?;
+    let nonce = json_answer(
+        http.post(acceptable_url(nonce_endpoint)?)
+            .send()
+            .await
+            .map_err(|e| ReceiveError::Unavailable(e.to_string()))?,
+    )
+    .await?;
+    let nonce = text_at(&nonce, "/c_nonce", "nonce response")?;
+    let claims = json!({
+        "aud": offer.credential_issuer,
+        "iat": sigil_core::time::now().timestamp(),
+        "nonce": nonce,
+    });
+    jose::sign_compact(&claims, "openid4vci-proof+jwt", &holder.method, &holder.key)
+        .map_err(|e| ReceiveError::Internal(e.into()))
 }
 
 /// Verifies a received credential and stores it, or refuses it with the reason.
@@ -311,23 +336,7 @@ async fn accept(
                 "the credential could not be checked, so it was not stored: {reason}"
             )),
         })?;
-    // The wallet judges the credential, not the issuer's standing: accreditation is shown,
-    // and left to verifiers' policies.
-    let failures: Vec<String> = report
-        .failures()
-        .into_iter()
-        .filter(|(_, check)| check.id != check_id::TRUST)
-        .map(|(_, check)| check.message.clone())
-        .collect();
-    if !failures.is_empty() {
-        return Err(ReceiveError::Invalid(failures.join(" ")));
-    }
-    if !verification::is_bound_to(&report, credential, holder) {
-        return Err(ReceiveError::Invalid(format!(
-            "the credential is not issued to this wallet ({})",
-            holder.did
-        )));
-    }
+    judge(&report, credential, holder)?;
     let accreditation = report
         .checks
         .iter()
@@ -367,7 +376,7 @@ async fn accept(
             &holder.vault,
             &HistoryEntry {
                 at: now,
-                event: "received".into(),
+                event: HistoryEvent::Received,
                 party: offer.credential_issuer.clone(),
                 credential_id: Some(id.clone()),
                 claims: vec![],
@@ -383,6 +392,28 @@ async fn accept(
         accreditation,
         claims: record.claims,
     })
+}
+
+/// Whether a verified credential may be stored: every check passed — the wallet judges the
+/// credential, not the issuer's standing, so accreditation is shown and left to verifiers'
+/// policies — and it is issued to this wallet.
+fn judge(report: &VerificationReport, credential: &str, holder: &Holder) -> Result<(), ReceiveError> {
+    let failures: Vec<String> = report
+        .failures()
+        .into_iter()
+        .filter(|(_, check)| check.id != check_id::TRUST)
+        .map(|(_, check)| check.message.clone())
+        .collect();
+    if !failures.is_empty() {
+        return Err(ReceiveError::Invalid(failures.join(" ")));
+    }
+    if !verification::is_bound_to(report, credential, holder) {
+        return Err(ReceiveError::Invalid(format!(
+            "the credential is not issued to this wallet ({})",
+            holder.did
+        )));
+    }
+    Ok(())
 }
 
 /// The report's checks, as stored.

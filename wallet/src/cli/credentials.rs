@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{print_json, time};
 use crate::holder::Holder;
-use crate::store::{HistoryEntry, Store};
+use crate::store::{HistoryEntry, HistoryEvent, Store};
 
 /// Receives the credential an offer (`openid-credential-offer://…`) stands for.
 pub async fn receive(
@@ -108,7 +108,7 @@ pub async fn delete(holder: &Holder, store: &Store, id: &str) -> anyhow::Result<
     }
     let entry = HistoryEntry {
         at: sigil_core::time::now().timestamp(),
-        event: "deleted".into(),
+        event: HistoryEvent::Deleted,
         party: "you".into(),
         credential_id: Some(id.to_owned()),
         claims: vec![],

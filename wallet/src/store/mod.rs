@@ -23,6 +23,9 @@ pub enum StoreError {
     Database(#[from] DbErr),
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// A row holds what this version cannot read (the file was altered or is newer).
+    #[error("wallet database: {0}")]
+    Corrupt(String),
 }
 
 /// One verification check, as the wallet keeps it.
@@ -55,10 +58,56 @@ pub struct Held {
 }
 
 /// A history entry, opened.
+/// What happened to a credential, as the history records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryEvent {
+    /// Received from an issuer, verified and stored.
+    Received,
+    /// Presented to a verifier after consent.
+    Presented,
+    /// A verifier's request the holder declined.
+    Refused,
+    /// Deleted from the wallet.
+    Deleted,
+}
+
+impl HistoryEvent {
+    /// The event's name, as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryEvent::Received => "received",
+            HistoryEvent::Presented => "presented",
+            HistoryEvent::Refused => "refused",
+            HistoryEvent::Deleted => "deleted",
+        }
+    }
+
+    /// The event named `name`; a name this version does not know is an error.
+    pub fn parse(name: &str) -> Result<HistoryEvent, StoreError> {
+        [
+            HistoryEvent::Received,
+            HistoryEvent::Presented,
+            HistoryEvent::Refused,
+            HistoryEvent::Deleted,
+        ]
+        .into_iter()
+        .find(|event| event.as_str() == name)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown history event {name:?}")))
+    }
+}
+
+impl std::fmt::Display for HistoryEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, not `write_str`: the history listing aligns events in a column.
+        f.pad(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub at: i64,
-    pub event: String,
+    pub event: HistoryEvent,
     pub party: String,
     pub credential_id: Option<String>,
     /// The claims disclosed (paths like `name` or `degree.name`), never their values.
@@ -133,7 +182,7 @@ impl Store {
         let sealed = vault.seal(&binding, &entry.claims)?;
         history::Entity::insert(history::ActiveModel {
             at: Set(entry.at),
-            event: Set(entry.event.clone()),
+            event: Set(entry.event.as_str().to_owned()),
             party: Set(entry.party.clone()),
             credential_id: Set(entry.credential_id.clone()),
             sealed: Set(sealed),
@@ -155,7 +204,7 @@ impl Store {
                 let claims = vault.open(&history_binding(row.at, &row.party), &row.sealed)?;
                 Ok(HistoryEntry {
                     at: row.at,
-                    event: row.event,
+                    event: HistoryEvent::parse(&row.event)?,
                     party: row.party,
                     credential_id: row.credential_id,
                     claims,

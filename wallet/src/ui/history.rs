@@ -16,7 +16,7 @@ pub(super) async fn history(Unlocked(session): Unlocked) -> Response {
                     .into_iter()
                     .map(|e| HistoryLine {
                         at: time(e.at),
-                        event: e.event,
+                        event: e.event.to_string(),
                         party: e.party,
                         claims: e.claims.join(", "),
                     })
