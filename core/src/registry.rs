@@ -95,6 +95,8 @@ pub struct RegistryClient {
     http: reqwest::Client,
     /// The chain's height and when it was read.
     height: Mutex<Option<(u64, Instant)>>,
+    /// How long a height read is taken as current ([`HEIGHT_TTL`] unless set).
+    height_freshness: Duration,
     /// Answers by path and query, with the height they were read at (`None`: not found).
     answers: Mutex<HashMap<String, (u64, Option<Value>)>>,
 }
@@ -110,8 +112,17 @@ impl RegistryClient {
             base,
             http: http_client::client(),
             height: Mutex::new(None),
+            height_freshness: HEIGHT_TTL,
             answers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same client, taking a height it read as current for `freshness` instead of
+    /// [`HEIGHT_TTL`] (zero: ask the height before every answer, and reuse answers only while
+    /// it has not moved).
+    pub fn with_height_freshness(mut self, freshness: Duration) -> Self {
+        self.height_freshness = freshness;
+        self
     }
 
     /// GETs `path` with `query`, reusing an answer read at the current height.
@@ -142,10 +153,10 @@ impl RegistryClient {
         Ok(answer)
     }
 
-    /// The chain's height, read at most once per [`HEIGHT_TTL`].
+    /// The chain's height, read at most once per [`HEIGHT_TTL`] (or the client's freshness).
     async fn current_height(&self) -> Result<u64, Unavailable> {
         if let Some((height, read)) = self.height.lock().ok().and_then(|h| *h) {
-            if read.elapsed() < HEIGHT_TTL {
+            if read.elapsed() < self.height_freshness {
                 return Ok(height);
             }
         }
@@ -405,6 +416,37 @@ mod tests {
         });
     }
 
+    /// Requests whose line contains `path`.
+    fn requests_to(seen: &Arc<Mutex<Vec<String>>>, path: &str) -> usize {
+        seen.lock().unwrap().iter().filter(|l| l.contains(path)).count()
+    }
+
+    #[test]
+    fn the_height_is_asked_at_most_once_per_freshness_period() {
+        block_on(async {
+            let (base, seen) = http_server(|line| {
+                if line.starts_with("GET /height") {
+                    ("200 OK", json!({"height": 7}))
+                } else {
+                    ("200 OK", json!({"accreditations": []}))
+                }
+            })
+            .await;
+            let client = RegistryClient::new(base);
+            let at = crate::time::now();
+            for issuer in ["did:sigil:zQmA", "did:sigil:zQmB", "did:sigil:zQmC"] {
+                let issuer = Did::parse(issuer).unwrap();
+                client.accreditation(&issuer, "T", at).await.unwrap();
+            }
+            assert_eq!(requests_to(&seen, "/accreditations"), 3);
+            assert_eq!(
+                requests_to(&seen, "/height"),
+                1,
+                "one height for a second's answers"
+            );
+        });
+    }
+
     #[test]
     fn answers_are_reused_while_the_chain_does_not_grow() {
         block_on(async {
@@ -418,24 +460,25 @@ mod tests {
                 }
             })
             .await;
-            let client = RegistryClient::new(base);
+            // Asking the height every time shows the cache by height without waiting for it.
+            let client = RegistryClient::new(base).with_height_freshness(Duration::ZERO);
             let issuer = Did::parse("did:sigil:zQmIssuer").unwrap();
             let at = crate::time::now();
-            let accreditations = |seen: &Arc<Mutex<Vec<String>>>| {
-                seen.lock()
-                    .unwrap()
-                    .iter()
-                    .filter(|l| l.contains("/accreditations"))
-                    .count()
-            };
             client.accreditation(&issuer, "T", at).await.unwrap();
             client.accreditation(&issuer, "T", at).await.unwrap();
-            assert_eq!(accreditations(&seen), 1, "the second lookup comes from the cache");
+            assert_eq!(
+                requests_to(&seen, "/accreditations"),
+                1,
+                "the second lookup comes from the cache"
+            );
 
             height.store(8, Ordering::SeqCst);
-            tokio::time::sleep(HEIGHT_TTL).await;
             client.accreditation(&issuer, "T", at).await.unwrap();
-            assert_eq!(accreditations(&seen), 2, "a new block invalidates the cache");
+            assert_eq!(
+                requests_to(&seen, "/accreditations"),
+                2,
+                "a new block invalidates the cache"
+            );
         });
     }
 }
