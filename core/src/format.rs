@@ -2,7 +2,8 @@
 //! each protocol calls them. Sigil's own interfaces (command line, JSON API, VC API, its
 //! databases) say `ldp_vc`, `vc+jwt` and `dc+sd-jwt`; OpenID4VCI 1.0 (credential format
 //! identifiers, Appendix A) and OpenID4VP 1.0 (DCQL `format`, Appendix B) say `ldp_vc`,
-//! `jwt_vc_json` and `dc+sd-jwt`.
+//! `jwt_vc_json` and `dc+sd-jwt`; OpenID4VCI credential configuration ids end in `ldp_vc`,
+//! `jwt_vc_json` or `sd_jwt`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -38,6 +39,17 @@ impl CredentialFormat {
             CredentialFormat::LdpVc => "ldp_vc",
             CredentialFormat::VcJwt => "vc+jwt",
             CredentialFormat::SdJwt => "dc+sd-jwt",
+        }
+    }
+
+    /// How an OpenID4VCI credential configuration id of a type ends in this format
+    /// (`UniversityDegreeCredential_sd_jwt`): the protocol name, with `sd_jwt` for SD-JWT VC so
+    /// that ids stay plain words.
+    pub fn configuration_suffix(self) -> &'static str {
+        match self {
+            CredentialFormat::LdpVc => "ldp_vc",
+            CredentialFormat::VcJwt => "jwt_vc_json",
+            CredentialFormat::SdJwt => "sd_jwt",
         }
     }
 

@@ -46,12 +46,7 @@ const NONCE_SECONDS: i64 = 300;
 
 /// The credential configuration id of a type in a format, e.g. `UniversityDegreeCredential_ldp_vc`.
 pub fn configuration_id(type_name: &str, format: CredentialFormat) -> String {
-    let suffix = match format {
-        CredentialFormat::LdpVc => "ldp_vc",
-        CredentialFormat::VcJwt => "jwt_vc_json",
-        CredentialFormat::SdJwt => "sd_jwt",
-    };
-    format!("{type_name}_{suffix}")
+    format!("{type_name}_{}", format.configuration_suffix())
 }
 
 fn no_store(body: Value) -> Response {
