@@ -67,7 +67,9 @@ start() {
 
 if [ ! -f "$dir/registry/genesis.json" ]; then
   echo "setting up a new chain (the ministry's root of trust is in its genesis)…"
-  $bin/sigil-registry init --data-dir "$dir/registry" >"$dir/ministry.did"
+  # The root's DID is init's standard output; its messages are shown only if it fails.
+  $bin/sigil-registry init --data-dir "$dir/registry" >"$dir/ministry.did" 2>"$dir/registry-init.log" ||
+    { cat "$dir/registry-init.log" >&2; exit 1; }
 fi
 start sigil-registry $bin/sigil-registry serve --data-dir "$dir/registry" --listen "127.0.0.1:$registry_port"
 
