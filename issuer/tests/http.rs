@@ -21,22 +21,10 @@ use tower::ServiceExt as _;
 const PASSPHRASE: &str = "in-process test passphrase";
 const PRE_AUTHORIZED: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
 
-/// A registry node serving on a loopback port, for as long as the test's runtime runs.
-async fn registry(dir: &std::path::Path) -> url::Url {
-    use sigil_registry::service::{DataDir, GenesisTemplate, init, start_node};
-    let data = DataDir(dir.join("registry"));
-    init(&data, GenesisTemplate::default(), PASSPHRASE).unwrap();
-    let node = start_node(&data, PASSPHRASE, Default::default()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, sigil_registry::http::app(node)).await });
-    url::Url::parse(&format!("http://{address}/")).unwrap()
-}
-
 /// An institution registered on a fresh registry, its whole router and an API token.
 async fn university() -> (tempfile::TempDir, Router, String) {
     let dir = tempfile::tempdir().unwrap();
-    let registry = registry(dir.path()).await;
+    let registry = sigil_tests::in_process::registry(dir.path()).await;
     let institution = Institution {
         data_dir: dir.path().join("university"),
     };

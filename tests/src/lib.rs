@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod browser;
+pub mod in_process;
 pub mod stack;
 pub mod wait;
 pub mod wallet_client;

@@ -24,18 +24,6 @@ use tower::ServiceExt as _;
 
 const PASSPHRASE: &str = "in-process test passphrase";
 
-/// A registry node serving on a loopback port, for as long as the test's runtime runs.
-async fn registry(dir: &std::path::Path) -> url::Url {
-    use sigil_registry::service::{DataDir as RegistryDir, GenesisTemplate, init, start_node};
-    let data = RegistryDir(dir.join("registry"));
-    init(&data, GenesisTemplate::default(), PASSPHRASE).unwrap();
-    let node = start_node(&data, PASSPHRASE, Default::default()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, sigil_registry::http::app(node)).await });
-    url::Url::parse(&format!("http://{address}/")).unwrap()
-}
-
 /// The verifier's whole router, on a fresh data directory, reading `registry`.
 async fn verifier(dir: &std::path::Path, registry: &url::Url) -> Router {
     let service = VerifierService::open(
@@ -106,7 +94,7 @@ fn failed_checks(report: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_genuine_diploma_is_valid_in_every_format_and_a_tampered_one_is_not() {
     let dir = tempfile::tempdir().unwrap();
-    let app = verifier(dir.path(), &registry(dir.path()).await).await;
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
     for format in [
         CredentialFormat::LdpVc,
         CredentialFormat::VcJwt,
@@ -138,7 +126,7 @@ async fn a_genuine_diploma_is_valid_in_every_format_and_a_tampered_one_is_not() 
 #[tokio::test(flavor = "multi_thread")]
 async fn unusable_input_is_answered_as_a_bad_request_and_too_much_is_refused_unread() {
     let dir = tempfile::tempdir().unwrap();
-    let app = verifier(dir.path(), &registry(dir.path()).await).await;
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
     for garbage in [
         "",
         "not a credential",
@@ -166,7 +154,7 @@ async fn unusable_input_is_answered_as_a_bad_request_and_too_much_is_refused_unr
 #[tokio::test(flavor = "multi_thread")]
 async fn a_presentation_request_is_signed_by_the_verifier_and_waits_for_a_real_answer() {
     let dir = tempfile::tempdir().unwrap();
-    let app = verifier(dir.path(), &registry(dir.path()).await).await;
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
     let (status, created) = post(&app, "/api/requests", "{\"policy\": \"diploma\"}").await;
     assert_eq!(status, StatusCode::CREATED, "{created:#}");
     let id = created["request_id"].as_str().unwrap().to_owned();
@@ -200,7 +188,7 @@ async fn a_presentation_request_is_signed_by_the_verifier_and_waits_for_a_real_a
 #[tokio::test(flavor = "multi_thread")]
 async fn the_pages_render_and_a_credential_pasted_into_the_form_is_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let app = verifier(dir.path(), &registry(dir.path()).await).await;
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
     let (status, home) = get(&app, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("Example Employer"), "{home}");
