@@ -101,22 +101,8 @@ pub async fn batch_csv(
         Ok(offers) => offers,
         Err(response) => return *response,
     };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = ["summary", "credential_id", "offer_uri", "tx_code", "expires_at"];
-    let mut written = writer.write_record(header);
-    for offer in &offers {
-        let expires = sigil_core::time::format_datetime(offer.expires_at);
-        let row = [
-            offer.summary.as_str(),
-            &offer.credential_id,
-            &offer.offer_uri,
-            &offer.tx_code,
-            &expires,
-        ];
-        written = written.and_then(|()| writer.write_record(row));
-    }
-    match (written, writer.into_inner()) {
-        (Ok(()), Ok(bytes)) => (
+    match offers_csv(&offers) {
+        Some(bytes) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (header::CACHE_CONTROL, "no-store".to_owned()),
@@ -128,6 +114,75 @@ pub async fn batch_csv(
             bytes,
         )
             .into_response(),
-        _ => internal(&portal, "could not write the offers CSV"),
+        None => internal(&portal, "could not write the offers CSV"),
+    }
+}
+
+/// The offers as CSV: one row each, with the summary made safe for spreadsheets.
+fn offers_csv(offers: &[OfferHandout]) -> Option<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["summary", "credential_id", "offer_uri", "tx_code", "expires_at"];
+    let mut written = writer.write_record(header);
+    for offer in offers {
+        let expires = sigil_core::time::format_datetime(offer.expires_at);
+        let summary = spreadsheet_text(&offer.summary);
+        let row = [
+            summary.as_ref(),
+            &offer.credential_id,
+            &offer.offer_uri,
+            &offer.tx_code,
+            &expires,
+        ];
+        written = written.and_then(|()| writer.write_record(row));
+    }
+    written.ok()?;
+    writer.into_inner().ok()
+}
+
+/// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would be read as a formula (the names come from an uploaded class list,
+/// and the file also holds every offer's link and PIN), so it gets a leading `'`.
+fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handout(summary: &str) -> OfferHandout {
+        OfferHandout {
+            credential_id: "c-1".into(),
+            offer_uri: "openid-credential-offer://?credential_offer_uri=x".into(),
+            tx_code: "123456".into(),
+            expires_at: sigil_core::time::now(),
+            summary: summary.into(),
+        }
+    }
+
+    #[test]
+    fn a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text() {
+        for hostile in [
+            "=HYPERLINK(\"https://evil.example\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            let csv = String::from_utf8(offers_csv(&[handout(hostile)]).unwrap()).unwrap();
+            let row = csv.lines().nth(1).unwrap_or_default();
+            let cell = row.trim_start_matches('"');
+            assert!(cell.starts_with('\''), "{hostile:?} became {row:?}");
+        }
+        let csv = String::from_utf8(offers_csv(&[handout("Ada Lovelace — BSc")]).unwrap()).unwrap();
+        assert!(
+            csv.lines().nth(1).unwrap_or_default().starts_with("Ada Lovelace"),
+            "{csv}"
+        );
     }
 }
