@@ -1,11 +1,15 @@
 //! `sigil-service`: what the four Sigil services share so they are configured, started, served
 //! and stopped the same way — layered settings ([`config`]), tracing and exit codes
-//! ([`startup`]), the SQLite database ([`sqlite`]), askama pages and security headers
-//! ([`pages`]), random tokens, digests and constant-time checks ([`tokens`]), and the signal
-//! that stops a server ([`shutdown`]).
+//! ([`startup`]), the SQLite database ([`sqlite`]) and private files ([`files`]), askama pages and security headers
+//! ([`pages`]), random tokens, digests and constant-time checks ([`tokens`]), per-client rate
+//! limits on unauthenticated writes ([`rate_limit`]), a bound on concurrent password hashing
+//! ([`blocking`]), and the signal that stops a server ([`shutdown`]).
 
+pub mod blocking;
 pub mod config;
+pub mod files;
 pub mod pages;
+pub mod rate_limit;
 pub mod shutdown;
 pub mod sqlite;
 pub mod startup;

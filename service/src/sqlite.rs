@@ -1,7 +1,9 @@
 //! Opening a service's SQLite database the one way all four services do: created if missing,
 //! write-ahead log, `synchronous = FULL` (a committed write survives a power cut), a busy
-//! timeout so concurrent writers wait instead of failing, and a bounded pool. Each store runs
-//! its own migrations on the connection it gets back.
+//! timeout so concurrent writers wait instead of failing, and a bounded pool. The database and
+//! its directory are the service's alone (`0600`, `0700`; SQLite gives its `-wal` and `-shm`
+//! files the database's permissions). Each store runs its own migrations on the connection it
+//! gets back.
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,6 +18,11 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens (creating if needed) the database at `path` with at most `connections` connections.
 pub async fn open(path: &Path, connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let private = |e: std::io::Error| DbErr::Custom(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        crate::files::private_dir(dir).map_err(private)?;
+    }
+    crate::files::private_file(path).map_err(private)?;
     connect(&format!("sqlite://{}?mode=rwc", path.display()), connections).await
 }
 
@@ -60,6 +67,15 @@ mod tests {
             .unwrap();
         let mode: String = row.try_get_by_index(0).unwrap();
         assert_eq!(mode, "wal");
-        assert!(path.exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600, "the database is the service's alone");
+            assert_eq!(mode(dir.path()), 0o700, "and so is its directory");
+            db.execute_unprepared("CREATE TABLE t (x INTEGER)").await.unwrap();
+            let wal = path.with_extension("db-wal");
+            assert_eq!(mode(&wal), 0o600, "the write-ahead log takes the database's mode");
+        }
     }
 }
