@@ -24,6 +24,10 @@ pub struct ServiceSettings {
     pub offer_lifetime_hours: u32,
     /// How often issued credentials are anchored on the registry.
     pub anchor_interval_seconds: u64,
+    /// OpenID4VCI token and nonce requests one client address may send a minute (0: no
+    /// limit). A campus behind one NAT address collects many diplomas at once, hence the
+    /// generous default.
+    pub writes_per_minute: u32,
 }
 
 impl Default for ServiceSettings {
@@ -34,6 +38,7 @@ impl Default for ServiceSettings {
             type_files: Vec::new(),
             offer_lifetime_hours: 72,
             anchor_interval_seconds: 60,
+            writes_per_minute: 600,
         }
     }
 }
@@ -58,6 +63,7 @@ impl sigil_service::config::Settings for ServiceSettings {
         "type_files",
         "offer_lifetime_hours",
         "anchor_interval_seconds",
+        "writes_per_minute",
     ];
 }
 
@@ -80,6 +86,11 @@ pub struct SettingsFlags {
     #[arg(long, alias = "anchor-interval")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anchor_interval_seconds: Option<u64>,
+    /// OpenID4VCI token and nonce requests one client address may send a minute, 0 for no
+    /// limit [default 600].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes_per_minute: Option<u32>,
 }
 
 #[cfg(test)]

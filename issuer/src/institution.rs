@@ -4,9 +4,14 @@
 //! DATA_DIR/issuer.toml              name, registry, DID
 //! DATA_DIR/keys/controller.key      the DID's controller key (encrypted)
 //! DATA_DIR/keys/key-1.key           the signing key of DID#key-1 (encrypted)
-//! DATA_DIR/cold-storage/next.key    the pre-rotation key (encrypted): move it offline; it is
-//!                                   what takes the DID back if the other keys are stolen
 //! ```
+//!
+//! The pre-rotation ("cold") key — what takes the DID back if the other keys are stolen — is
+//! never in the data directory: `init` writes it to a path outside it (by default
+//! [`default_cold_key_path`], beside the data directory) for the operator to move offline, and
+//! the service never reads it. A compromise rotation is handed the cold key at the moment it is
+//! used (a file given to the CLI, an upload in the portal, a field of the API call) and hands
+//! back the next cold key, which it does not keep either.
 
 use std::path::{Path, PathBuf};
 
@@ -65,9 +70,13 @@ impl Institution {
         self.data_dir.join("keys").join(format!("{name}.key"))
     }
 
-    /// Where the pre-rotation key is written, to be moved to cold storage.
-    pub fn cold_key_path(&self) -> PathBuf {
-        self.data_dir.join("cold-storage").join("next.key")
+    /// Whether `path` lies inside the data directory (which the running service can read).
+    pub fn holds(&self, path: &Path) -> bool {
+        let absolute = |p: &Path| {
+            std::path::absolute(p).map(|p| p.components().collect::<PathBuf>()).unwrap_or_default()
+        };
+        let (dir, path) = (absolute(&self.data_dir), absolute(path));
+        !dir.as_os_str().is_empty() && path.starts_with(dir)
     }
 
     /// Reads `issuer.toml`.
@@ -100,20 +109,37 @@ impl Institution {
     }
 }
 
+/// Where `init` writes the cold key when the operator names no other place: beside the data
+/// directory, `DATA_DIR.next.key`.
+pub fn default_cold_key_path(data_dir: &Path) -> PathBuf {
+    let mut path = data_dir.as_os_str().to_owned();
+    path.push(".next.key");
+    PathBuf::from(path)
+}
+
 /// Sets up an institution: generates its keys (encrypted under `passphrase`), registers its
-/// `did:sigil` on `registry` with a pre-rotation commitment, and writes `issuer.toml`.
+/// `did:sigil` on `registry` with a pre-rotation commitment, and writes `issuer.toml`. The
+/// pre-rotation key is written to `cold_key`, which must be outside the data directory.
 pub async fn init(
     institution: &Institution,
     registry: &url::Url,
     name: &str,
     passphrase: &str,
     now: Timestamp,
+    cold_key: &Path,
 ) -> anyhow::Result<Did> {
     if institution.config_path().exists() {
         anyhow::bail!("{} already holds an issuer", institution.data_dir.display());
     }
-    for dir in ["keys", "cold-storage"] {
-        create_private_dir(&institution.data_dir.join(dir))?;
+    if institution.holds(cold_key) {
+        anyhow::bail!(
+            "{}: the cold key must be kept outside the data directory, where the service cannot read it",
+            cold_key.display()
+        );
+    }
+    create_private_dir(&institution.data_dir.join("keys"))?;
+    if let Some(parent) = cold_key.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| anyhow::anyhow!("{}: {e}", parent.display()))?;
     }
     let (controller, next, signing) = (
         SigningKey::generate(),
@@ -135,7 +161,7 @@ pub async fn init(
         params,
     )?;
     keystore::write(&institution.key_path(SIGNING_KEY), &signing, passphrase, params)?;
-    keystore::write(&institution.cold_key_path(), &next, passphrase, params)?;
+    keystore::write(cold_key, &next, passphrase, params)?;
     RegistryClient::new(registry.clone())
         .submit(&Transaction::Did(inception))
         .await?;
@@ -157,9 +183,15 @@ pub enum Rotation {
     /// signed before. Signed by the controller key.
     Routine,
     /// The signing key (and perhaps the controller key) was stolen: the cold pre-rotation key
-    /// (`next_key`) takes control, the stolen signing key is declared compromised from
-    /// `since`, and a new cold key is committed to.
-    Compromised { since: Timestamp, next_key: PathBuf },
+    /// (`cold_key`, brought back by the operator) takes control, the stolen signing key is
+    /// declared compromised from `since`, and `next_cold_key` is committed to as the next
+    /// pre-rotation key. The caller has put `next_cold_key` somewhere safe (or hands it to the
+    /// operator); the institution never stores either.
+    Compromised {
+        since: Timestamp,
+        cold_key: Box<SigningKey>,
+        next_cold_key: Box<SigningKey>,
+    },
 }
 
 /// Replaces the institution's signing key on its registry; returns the new method's fragment.
@@ -193,7 +225,7 @@ pub async fn rotate(
         &[Purpose::AssertionMethod, Purpose::Authentication],
     );
     let params = KdfParams::default();
-    let (op, new_controller, new_cold) = match rotation {
+    let (op, new_controller) = match rotation {
         Rotation::Routine => {
             let mut op = DidOperation::new(OperationKind::Update, dated);
             op.add_methods = vec![new_method];
@@ -203,12 +235,15 @@ pub async fn rotate(
             (
                 op.sign(&keystore::read(&institution.key_path("controller"), passphrase)?)?,
                 None,
-                None,
             )
         }
-        Rotation::Compromised { since, next_key } => {
-            let next = keystore::read(next_key, passphrase)?;
-            let cold = SigningKey::generate();
+        Rotation::Compromised {
+            since,
+            cold_key,
+            next_cold_key,
+        } => {
+            let next = SigningKey::clone(cold_key);
+            let cold = next_cold_key;
             let mut op = DidOperation::new(OperationKind::Rotate, dated);
             op.controller_key = Some(next.public_key().to_multikey());
             op.next_key_commitment = Some(digest::key_commitment(&cold.public_key().to_multikey()));
@@ -219,13 +254,13 @@ pub async fn rotate(
             }];
             op.did = Some(did.to_string());
             op.prev = Some(prev);
-            (op.sign(&next)?, Some(next), Some(cold))
+            (op.sign(&next)?, Some(next))
         }
     };
     registry.submit(&Transaction::Did(op)).await?;
     // Recorded on the chain: now bring the key files in line.
     keystore::write(&institution.key_path(&fragment), &signing, passphrase, params)?;
-    if let (Some(controller), Some(cold)) = (new_controller, new_cold) {
+    if let Some(controller) = new_controller {
         let stamp = now.timestamp().to_string();
         institution.set_aside(&institution.key_path("controller"), &format!("retired-{stamp}"))?;
         keystore::write(
@@ -234,11 +269,6 @@ pub async fn rotate(
             passphrase,
             params,
         )?;
-        let cold_path = institution.cold_key_path();
-        if cold_path.exists() {
-            institution.set_aside(&cold_path, &format!("used-{stamp}"))?;
-        }
-        keystore::write(&cold_path, &cold, passphrase, params)?;
     }
     config.signing_key = fragment.clone();
     institution.write_config(&config)?;
@@ -246,11 +276,37 @@ pub async fn rotate(
 }
 
 fn create_private_dir(path: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    sigil_service::files::private_dir(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_cold_key_path_is_outside_the_data_directory() {
+        let institution = Institution {
+            data_dir: PathBuf::from("/srv/sigil/university"),
+        };
+        let default = default_cold_key_path(&institution.data_dir);
+        assert_eq!(default, PathBuf::from("/srv/sigil/university.next.key"));
+        assert!(!institution.holds(&default));
+        assert!(institution.holds(Path::new("/srv/sigil/university/cold-storage/next.key")));
+        assert!(institution.holds(Path::new("/srv/sigil/university/keys/../next.key")));
     }
-    Ok(())
+
+    #[tokio::test]
+    async fn init_refuses_to_write_the_cold_key_where_the_service_can_read_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let institution = Institution {
+            data_dir: dir.path().join("university"),
+        };
+        let registry = url::Url::parse("http://127.0.0.1:9").unwrap();
+        let inside = institution.data_dir.join("cold-storage").join("next.key");
+        let refused = init(&institution, &registry, "U", "pass", sigil_core::time::now(), &inside)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("outside the data directory"), "{refused}");
+        assert!(!inside.exists());
+    }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sigil_core::issue::CredentialFormat;
 use sigil_issuer::config::{ServiceSettings, SettingsFlags};
-use sigil_issuer::institution::{Institution, Rotation};
+use sigil_issuer::institution::{self, Institution, Rotation};
 use sigil_issuer::offline::{self, OfflineIssue, Signer};
 use sigil_service::config::{self, Sources};
 use sigil_service::startup;
@@ -25,11 +25,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Set an institution up: generate its keys (encrypted), register its did:sigil with a
-    /// pre-rotation key (written to cold-storage/next.key: move it offline) and write
-    /// issuer.toml; prints the DID.
+    /// pre-rotation key (written outside the data directory, to --cold-key: move it offline)
+    /// and write issuer.toml; prints the DID.
     Init {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
+        /// Where to write the cold pre-rotation key, outside the data directory
+        /// [default: DATA_DIR.next.key].
+        #[arg(long)]
+        cold_key: Option<PathBuf>,
         /// The registry to register the DID on.
         #[arg(long, env = "SIGIL_REGISTRY")]
         registry: url::Url,
@@ -132,9 +136,14 @@ enum KeysCommand {
     Rotate {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
-        /// The cold pre-rotation key (default: DATA_DIR/cold-storage/next.key).
+        /// The cold pre-rotation key, brought back from offline storage (needed with
+        /// --compromised-since). It is used and set aside (`.used-TIME`); the next cold key
+        /// takes its place, or goes to --new-next-key.
         #[arg(long)]
         next_key: Option<PathBuf>,
+        /// Where to write the next cold key [default: the --next-key path].
+        #[arg(long)]
+        new_next_key: Option<PathBuf>,
         /// The current signing key was stolen: distrust what it signed from this time (RFC 3339).
         #[arg(long, value_parser = parse_time)]
         compromised_since: Option<sigil_core::time::Timestamp>,
@@ -144,6 +153,50 @@ enum KeysCommand {
         #[arg(long)]
         jwk: PathBuf,
     },
+}
+
+/// A compromise rotation from the CLI: the cold key at `cold`, the next one written (before
+/// anything is submitted) to `new` or, once the rotation is recorded, in the cold key's place.
+async fn rotate_after_theft(
+    institution: &Institution,
+    since: sigil_core::time::Timestamp,
+    cold: &Path,
+    new: Option<&Path>,
+) -> anyhow::Result<String> {
+    use sigil_core::keystore;
+    let passphrase = passphrase()?;
+    let cold_key = keystore::read(cold, &passphrase)?;
+    let next_cold_key = sigil_core::key::SigningKey::generate();
+    let staged = new.map_or_else(|| with_suffix(cold, "new"), Path::to_path_buf);
+    keystore::write(&staged, &next_cold_key, &passphrase, keystore::KdfParams::default())?;
+    let now = sigil_core::time::now();
+    let rotation = Rotation::Compromised {
+        since,
+        cold_key: Box::new(cold_key),
+        next_cold_key: Box::new(next_cold_key),
+    };
+    let fragment = match institution::rotate(institution, &passphrase, &rotation, now).await {
+        Ok(fragment) => fragment,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e);
+        }
+    };
+    if new.is_none() {
+        std::fs::rename(cold, with_suffix(cold, &format!("used-{}", now.timestamp())))?;
+        std::fs::rename(&staged, cold)?;
+    }
+    eprintln!(
+        "move {} to offline storage: it is the next cold key",
+        new.unwrap_or(cold).display()
+    );
+    Ok(fragment)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{suffix}"));
+    PathBuf::from(name)
 }
 
 /// The passphrase that encrypts the institution's keys.
@@ -173,16 +226,20 @@ fn parse_time(text: &str) -> Result<sigil_core::time::Timestamp, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    startup::run("sigil_issuer", run(Cli::parse().command)).await
+    startup::run("sigil_issuer", Box::pin(run(Cli::parse().command))).await
 }
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Init {
             data_dir,
+            cold_key,
             registry,
             name,
-        } => init(Institution { data_dir }, &registry, &name).await?,
+        } => {
+            let cold_key = cold_key.unwrap_or_else(|| institution::default_cold_key_path(&data_dir));
+            init(Institution { data_dir }, &registry, &name, &cold_key).await?;
+        }
         Command::Issue(args) => issue(args).await?,
         Command::Serve {
             data_dir,
@@ -203,18 +260,24 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn init(institution: Institution, registry: &url::Url, name: &str) -> anyhow::Result<()> {
-    let did = sigil_issuer::institution::init(
+async fn init(
+    institution: Institution,
+    registry: &url::Url,
+    name: &str,
+    cold_key: &Path,
+) -> anyhow::Result<()> {
+    let did = institution::init(
         &institution,
         registry,
         name,
         &passphrase()?,
         sigil_core::time::now(),
+        cold_key,
     )
     .await?;
     eprintln!(
         "registered; move {} to offline storage: it is what takes the DID back if the other keys are stolen",
-        institution.cold_key_path().display()
+        cold_key.display()
     );
     println!("{did}");
     Ok(())
@@ -282,23 +345,23 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Rotate {
             data_dir,
             next_key,
+            new_next_key,
             compromised_since,
         } => {
             let institution = Institution { data_dir };
-            let rotation = match compromised_since {
-                None => Rotation::Routine,
-                Some(since) => Rotation::Compromised {
-                    since,
-                    next_key: next_key.unwrap_or_else(|| institution.cold_key_path()),
-                },
+            let fragment = match (compromised_since, next_key) {
+                (None, _) => {
+                    let now = sigil_core::time::now();
+                    institution::rotate(&institution, &passphrase()?, &Rotation::Routine, now).await?
+                }
+                (Some(since), Some(cold)) => {
+                    let new = new_next_key.as_deref();
+                    rotate_after_theft(&institution, since, &cold, new).await?
+                }
+                (Some(_), None) => anyhow::bail!(
+                    "--compromised-since needs --next-key PATH: the cold key, brought back from offline storage"
+                ),
             };
-            let fragment = sigil_issuer::institution::rotate(
-                &institution,
-                &passphrase()?,
-                &rotation,
-                sigil_core::time::now(),
-            )
-            .await?;
             eprintln!("now signing with #{fragment}");
         }
         KeysCommand::Did { jwk } => {

@@ -40,7 +40,8 @@ pub struct Issuer {
     /// Resolves holders' DIDs (`did:key`, `did:jwk`, and `did:sigil` through the registry).
     pub resolver: StandardResolver,
     active: RwLock<Arc<ActiveKey>>,
-    /// Kept to open the controller and cold keys when the portal rotates keys.
+    /// Kept to open the controller key when the portal rotates keys, and to open (and seal the
+    /// next) cold key an operator hands over for a compromise rotation.
     passphrase: Zeroizing<String>,
     /// Serialises status-list publications: each is built from the database and must reach
     /// the registry in order.
@@ -159,6 +160,34 @@ impl Issuer {
             anyhow::anyhow!("the key was rotated, but the status lists could not be re-signed yet: {e}")
         })?;
         Ok(fragment)
+    }
+
+    /// The compromise rotation of the portal and the API: `sealed_cold_key` is the cold key
+    /// file's text (sealed under the institution's passphrase) that the operator brings back
+    /// for this one use. Returns the new signing key's fragment and the next cold key's file
+    /// text, sealed before anything is submitted, for the operator to take offline — the
+    /// service keeps neither key.
+    pub async fn recover(
+        &self,
+        since: Timestamp,
+        sealed_cold_key: &str,
+        actor: &str,
+    ) -> anyhow::Result<(String, String)> {
+        let cold_key = sigil_core::keystore::open(sealed_cold_key.trim(), &self.passphrase)
+            .map_err(|e| anyhow::anyhow!("the cold key could not be opened: {e}"))?;
+        let next_cold_key = SigningKey::generate();
+        let sealed_next = sigil_core::keystore::seal(
+            &next_cold_key,
+            &self.passphrase,
+            sigil_core::keystore::KdfParams::default(),
+        )?;
+        let rotation = Rotation::Compromised {
+            since,
+            cold_key: Box::new(cold_key),
+            next_cold_key: Box::new(next_cold_key),
+        };
+        let fragment = self.rotate(&rotation, actor).await?;
+        Ok((fragment, sealed_next))
     }
 
     /// Appends to the audit log; a failure is logged, never shown to the caller as theirs.

@@ -34,6 +34,7 @@ async fn university() -> (tempfile::TempDir, Router, String) {
         "Example University",
         PASSPHRASE,
         sigil_core::time::now(),
+        &dir.path().join("university.next.key"),
     )
     .await
     .unwrap();
@@ -256,4 +257,138 @@ async fn the_vc_api_signs_what_it_is_given_and_the_university_can_revoke_it() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "revocation is final: {again:#}");
+}
+
+/// A sign-in form as a browser posts it, from `client`, with the form token `csrf` in both the
+/// form and its cookie.
+fn sign_in(client: &str, username: &str, password: &str, csrf: &str) -> Request<Body> {
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("username", username)
+        .append_pair("password", password)
+        .append_pair("csrf", csrf)
+        .finish();
+    let mut request = Request::post("/portal/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("sigil_login={csrf}"))
+        .body(Body::from(form))
+        .unwrap();
+    let peer: std::net::SocketAddr = format!("{client}:40000").parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
+}
+
+#[tokio::test]
+async fn a_sign_in_posted_from_another_site_is_refused_before_any_password_is_checked() {
+    let (_dir, app, _) = university().await;
+    let form_page = app.clone().oneshot(get("/portal/login", None)).await.unwrap();
+    let cookie = form_page.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("sigil_login="), "{cookie}");
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/portal/login"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    // A cross-site form carries no cookie of ours; a form with a token of its own is no better.
+    let mut forged = sign_in("10.0.0.1", "registrar", "guess", "attacker-token");
+    forged.headers_mut().remove(header::COOKIE);
+    let (status, _) = send(&app, forged).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut mismatched = sign_in("10.0.0.1", "registrar", "guess", "attacker-token");
+    mismatched
+        .headers_mut()
+        .insert(header::COOKIE, "sigil_login=another".parse().unwrap());
+    let (status, _) = send(&app, mismatched).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_concurrent_guesses_gets_five_tries_and_the_right_password_is_then_refused() {
+    let (dir, app, _) = university().await;
+    let store = sigil_issuer::store::Store::open(&dir.path().join("university").join("issuer.db"))
+        .await
+        .unwrap();
+    sigil_issuer::accounts::add_registrar(&store, "registrar", "the right password")
+        .await
+        .unwrap();
+    let guesses: Vec<_> = (0..41)
+        .map(|n| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                send(&app, sign_in("10.0.0.1", "registrar", &format!("guess {n}"), "t")).await.0
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.unwrap());
+    }
+    let tried = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let paused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((tried, paused), (5, 36), "{statuses:?}");
+    let (status, _) = send(&app, sign_in("10.0.0.1", "registrar", "the right password", "t")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the account is paused, whatever the password");
+}
+
+#[tokio::test]
+async fn the_vc_api_checks_the_types_schema_and_keeps_the_status_entries_its_own() {
+    let (_dir, app, token) = university().await;
+    let holder = sigil_core::key::SigningKey::generate().did_key().to_string();
+    let diploma = |subject: Value| {
+        json!({"credential": {
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
+            "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+            "credentialSubject": subject,
+        }})
+    };
+    let mut claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    claims["id"] = holder.into();
+
+    let mut bad_date = claims.clone();
+    bad_date["graduationDate"] = "last summer".into();
+    let (status, answer) = send(&app, api("/credentials/issue", Some(&token), &diploma(bad_date))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert!(answer.to_string().contains("UniversityDegreeCredential schema"), "{answer:#}");
+
+    let mut missing_claim = claims.clone();
+    missing_claim.as_object_mut().unwrap().remove("name");
+    let (status, answer) = send(&app, api("/credentials/issue", Some(&token), &diploma(missing_claim))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert!(answer.to_string().contains("name"), "{answer:#}");
+
+    // A status entry of the caller's choosing would point where the portal cannot revoke.
+    let mut own_status = diploma(claims.clone());
+    own_status["credential"]["credentialStatus"] = json!({
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "7",
+        "statusListCredential": "https://elsewhere.example/lists/1",
+    });
+    let (status, answer) = send(&app, api("/credentials/issue", Some(&token), &own_status)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert!(answer.to_string().contains("credentialStatus"), "{answer:#}");
+
+    let (status, answer) = send(&app, api("/credentials/issue", Some(&token), &diploma(claims))).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+    let entries = answer["verifiableCredential"]["credentialStatus"].to_string();
+    assert!(!entries.contains("elsewhere.example"), "{entries}");
+}
+
+#[tokio::test]
+async fn nonce_requests_past_a_clients_limit_are_told_to_wait() {
+    let (dir, _, _) = university().await;
+    let settings = sigil_issuer::config::ServiceSettings {
+        writes_per_minute: 2,
+        ..Default::default()
+    };
+    let institution = Institution {
+        data_dir: dir.path().join("university"),
+    };
+    let issuer = Issuer::open(institution, Some(settings), PASSPHRASE).await.unwrap();
+    let app = sigil_issuer::http::app(Arc::new(issuer));
+    for _ in 0..2 {
+        let (status, _) = send(&app, api("/nonce", None, &json!({}))).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, answer) = send(&app, api("/nonce", None, &json!({}))).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{answer:#}");
 }

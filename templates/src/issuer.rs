@@ -29,6 +29,8 @@ pub struct LoginPage {
     pub institution: String,
     pub username: String,
     pub error: Option<String>,
+    /// The sign-in form's token, also in its cookie.
+    pub csrf: String,
 }
 
 /// An audit log line.
@@ -219,7 +221,8 @@ pub struct KeysPage {
     pub frame: Frame,
     pub did: String,
     pub signing_key: String,
-    pub cold_key_present: bool,
+    /// The next cold key's file text, shown once after a compromise rotation.
+    pub next_cold_key: Option<String>,
     pub message: Option<String>,
     pub error: Option<String>,
 }

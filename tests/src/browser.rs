@@ -60,11 +60,28 @@ impl Browser {
             .unwrap()
     }
 
+    /// Opens the form page `path` as a browser does — keeping the cookie it sets — and returns
+    /// the CSRF token in its form.
+    pub async fn open_form(&mut self, path: &str) -> String {
+        let response = self
+            .with_cookie(self.http.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookie(&response);
+        csrf_in(&response.text().await.unwrap())
+    }
+
     /// The CSRF token of the forms on `path`.
     pub async fn csrf(&self, path: &str) -> String {
         let (_, html) = self.get(path).await;
-        let marker = r#"name="csrf" value=""#;
-        let start = html.find(marker).unwrap() + marker.len();
-        html[start..].split('"').next().unwrap().to_owned()
+        csrf_in(&html)
     }
+}
+
+/// The value of the first `csrf` field in a page.
+fn csrf_in(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = html.find(marker).unwrap() + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
 }

@@ -50,6 +50,8 @@ fn rotate_after_theft(university: &str) -> sigil_tests::Outcome {
             university,
             "--compromised-since",
             &since,
+            "--next-key",
+            &format!("{university}.next.key"),
         ],
     )
 }
@@ -64,7 +66,11 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
     let university = university.to_str().unwrap();
     let did = out.stdout.trim().to_owned();
     assert!(did.starts_with("did:sigil:"), "{did}");
-    assert!(out.stderr.contains("cold-storage/next.key"), "{}", out.stderr);
+    assert!(out.stderr.contains("university.next.key"), "{}", out.stderr);
+    assert!(
+        !scratch.path("university").join("cold-storage").exists(),
+        "the cold key is not in the data directory"
+    );
     assert!(
         scratch
             .read("university/issuer.toml")

@@ -19,8 +19,12 @@ const HOSTILE: &str = "<script>alert('pwned')</script>";
 
 /// Signs in to the portal, keeping the session cookie.
 async fn sign_in(browser: &mut Browser, username: &str, password: &str) -> reqwest::Response {
+    let csrf = browser.open_form("/portal/login").await;
     let response = browser
-        .post("/portal/login", &[("username", username), ("password", password)])
+        .post(
+            "/portal/login",
+            &[("username", username), ("password", password), ("csrf", &csrf)],
+        )
         .await;
     browser.keep_cookie(&response);
     response

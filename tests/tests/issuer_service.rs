@@ -407,8 +407,10 @@ async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
             "credentialSubject": subject,
         })
     };
+    let mut diploma: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    diploma["id"] = holder.clone().into();
     for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022"] {
-        let credential = degree(json!({"id": holder, "fieldOfStudy": "Mathematics"}));
+        let credential = degree(diploma.clone());
         let (status, answer) = stack
             .api(
                 "/credentials/issue",
@@ -430,7 +432,10 @@ async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
         .await;
     assert_eq!(status, 400);
     // What its verifiers would refuse as a respelling, it does not sign either.
-    let respelled = degree(json!({"@id": holder, "fieldOfStudy": "Mathematics"}));
+    let mut respelled = diploma.clone();
+    respelled.as_object_mut().unwrap().remove("id");
+    respelled["@id"] = holder.clone().into();
+    let respelled = degree(respelled);
     let (status, answer) = stack
         .api("/credentials/issue", &json!({"credential": respelled}))
         .await;
@@ -522,11 +527,21 @@ async fn after_a_key_theft_anchored_diplomas_stay_valid_and_new_ones_use_the_new
     sigil_tests::wait::until_the_clock_passes(sigil_core::time::now()).await;
 
     let since = sigil_core::time::format_datetime(sigil_core::time::now());
-    let (status, rotated) = stack
+    let (status, refused) = stack
         .api("/api/keys/rotate", &json!({"compromisedSince": since}))
+        .await;
+    assert_eq!(status, 400, "the service has no cold key of its own: {refused:#}");
+    let cold_key = std::fs::read_to_string(stack.scratch.path("university.next.key")).unwrap();
+    let (status, rotated) = stack
+        .api(
+            "/api/keys/rotate",
+            &json!({"compromisedSince": since, "coldKey": cold_key}),
+        )
         .await;
     assert_eq!(status, 200, "{rotated:#}");
     assert!(rotated["signing_key"].as_str().unwrap().ends_with("#key-2"));
+    let next_cold_key = rotated["next_cold_key"].as_str().unwrap();
+    sigil_core::keystore::open(next_cold_key, sigil_tests::TEST_PASSPHRASE).unwrap();
 
     let out = stack.verify("before-theft", &before).expect_code(0);
     assert!(out.stdout.contains("anchored"), "{}", out.stdout);

@@ -422,11 +422,21 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
     sigil_tests::wait::until_the_clock_passes(now()).await;
     let forged_later = diploma_signed_by_university(&scene.stack, &wallet.key, now(), None, now()).await;
     let since = sigil_core::time::format_datetime(now() - Duration::seconds(1));
-    let (status, _) = scene
+    let cold_key = std::fs::read_to_string(scene.stack.scratch.path("university.next.key")).unwrap();
+    let (status, rotated) = scene
         .stack
-        .api("/api/keys/rotate", &json!({"compromisedSince": since}))
+        .api(
+            "/api/keys/rotate",
+            &json!({"compromisedSince": since, "coldKey": cold_key}),
+        )
         .await;
     assert_eq!(status, 200);
+    // The next cold key is handed back, not kept: the test keeps it as the university would.
+    let next_cold_key = sigil_core::keystore::open(
+        rotated["next_cold_key"].as_str().unwrap(),
+        sigil_tests::TEST_PASSPHRASE,
+    )
+    .unwrap();
     scene.until_failing(&forged_later, "key_history").await;
     let (_, failed) = scene.present_ldp(&forged_later, &wallet.key, Tweak::None).await;
     assert!(failed.contains(&"key_history".to_owned()), "{failed:?}");
@@ -435,12 +445,12 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
         "verified"
     );
 
-    // The university's DID is deactivated (with its cold key): what its key signs from then
-    // on is refused.
+    // The university's DID is deactivated (with its next cold key): what its key signs from
+    // then on is refused.
     sigil_tests::wait::until_the_clock_passes(now()).await;
     let did = scene.stack.university_did();
     let registry = sigil_core::registry::RegistryClient::new(scene.stack.registry.url.clone());
-    let cold = scene.stack.university_key("cold-storage/next.key");
+    let cold = next_cold_key;
     let mut deactivate = DidOperation::new(OperationKind::Deactivate, now());
     deactivate.prev = Some(registry.latest_operation(&did).await.unwrap().unwrap().hash);
     deactivate.did = Some(did.to_string());

@@ -262,10 +262,13 @@ pub async fn change_status(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RotateRequest {
     compromised_since: Option<String>,
+    /// The cold key file's text, brought back for a compromise rotation.
+    cold_key: Option<String>,
 }
 
-/// `POST /api/keys/rotate`: routine, or with the cold key in the data directory when
-/// `compromisedSince` is given.
+/// `POST /api/keys/rotate`: routine; or, when `compromisedSince` is given, with the cold key
+/// the caller sends in `coldKey` — the answer's `next_cold_key` is the next one, which the
+/// service does not keep: the caller must store it offline.
 pub async fn rotate(
     State(issuer): State<Arc<Issuer>>,
     ApiCaller(actor): ApiCaller,
@@ -276,21 +279,31 @@ pub async fn rotate(
     } else {
         serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body: {e}")))?
     };
-    let rotation = match request.compromised_since {
-        None => Rotation::Routine,
-        Some(text) => Rotation::Compromised {
-            since: sigil_core::time::parse_datetime(&text)
-                .ok_or_else(|| ApiError::BadRequest(format!("{text:?} is not an RFC 3339 date-time")))?,
-            next_key: issuer.institution.cold_key_path(),
-        },
+    let refused = |e: anyhow::Error| ApiError::Refused(format!("{e:#}"));
+    let (fragment, next_cold_key) = match (request.compromised_since, request.cold_key) {
+        (None, None) => (issuer.rotate(&Rotation::Routine, &actor).await.map_err(refused)?, None),
+        (Some(text), Some(cold_key)) => {
+            let since = sigil_core::time::parse_datetime(&text)
+                .ok_or_else(|| ApiError::BadRequest(format!("{text:?} is not an RFC 3339 date-time")))?;
+            let (fragment, next) = issuer.recover(since, &cold_key, &actor).await.map_err(refused)?;
+            (fragment, Some(next))
+        }
+        (Some(_), None) => {
+            return Err(ApiError::BadRequest(
+                "a compromise rotation needs the cold key: send its file's text as `coldKey`".into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "`coldKey` is only used with `compromisedSince`".into(),
+            ));
+        }
     };
-    let fragment = issuer
-        .rotate(&rotation, &actor)
-        .await
-        .map_err(|e| ApiError::Refused(format!("{e:#}")))?;
-    Ok(Json(
-        json!({"signing_key": format!("{}#{fragment}", issuer.did())}),
-    ))
+    let signing_key = format!("{}#{fragment}", issuer.did());
+    Ok(Json(match next_cold_key {
+        None => json!({"signing_key": signing_key}),
+        Some(next) => json!({"signing_key": signing_key, "next_cold_key": next}),
+    }))
 }
 
 /// `POST /api/anchors`

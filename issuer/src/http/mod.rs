@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
+use sigil_service::rate_limit::{self, RateLimit};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -22,8 +23,13 @@ use crate::service::Issuer;
 /// Largest request body: a CSV of a few thousand graduates fits.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
-/// The whole service.
+/// The whole service. The OpenID4VCI writes anyone may send (token and nonce requests) are
+/// rate-limited per client address; sign-ins have their own throttle.
 pub fn app(issuer: Arc<Issuer>) -> Router {
+    let limit = RateLimit::per_minute(issuer.settings.writes_per_minute);
+    let limited = |route: MethodRouter<Arc<Issuer>>| {
+        route.layer(axum::middleware::from_fn_with_state(limit.clone(), rate_limit::enforce))
+    };
     Router::new()
         .route(
             "/.well-known/openid-credential-issuer",
@@ -34,8 +40,8 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
             get(oid4vci::authorization_server_metadata),
         )
         .route("/offers/{code}", get(oid4vci::credential_offer))
-        .route("/token", post(oid4vci::token))
-        .route("/nonce", post(oid4vci::nonce))
+        .route("/token", limited(post(oid4vci::token)))
+        .route("/nonce", limited(post(oid4vci::nonce)))
         .route("/credential", post(oid4vci::credential))
         .route("/credentials/issue", post(vc_api::issue))
         .route("/api/offers", post(api::create_offer))

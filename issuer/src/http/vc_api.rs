@@ -4,6 +4,11 @@
 //! `{verifiableCredential}`. Authenticated with the API tokens, like `/api/`. There is no
 //! offer: the credential is recorded as issued, directly, at a status position reserved
 //! before signing.
+//!
+//! The issuer owns two things the caller may not choose: the status entries (a caller's
+//! `credentialStatus` would point at a list the portal cannot revoke in, so it is refused) and,
+//! for the types it defines, the claims (each subject is checked against the type's JSON
+//! Schema, as the portal and the offers API check them).
 
 use std::sync::Arc;
 
@@ -46,16 +51,18 @@ pub async fn issue(
     // contexts only, so that the JSON says what the signature covers.
     sigil_core::jsonld::compact_form::check(&unsigned).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let parsed = Credential::from_json(&unsigned).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    check_owned_parts(&issuer, &parsed)?;
     let now = sigil_core::time::now();
 
     // Reserve the status position first: the credential must name it before it is signed.
     let id = uuid::Uuid::new_v4().to_string();
     let position = issuer.store.reserve_position(&id).await?;
     issuer.publish_lists_if_missing(&[position.list]).await?;
-    if parsed.status.is_empty() {
-        let entries = status::entries(&issuer.public_url, position);
-        set_member(&mut unsigned, "credentialStatus", entries);
-    }
+    set_member(
+        &mut unsigned,
+        "credentialStatus",
+        status::entries(&issuer.public_url, position),
+    );
     // Taken only now: publishing a status list above takes the signing permit itself.
     let key = issuer.signing_key().await;
     if key.did.as_str() != did {
@@ -103,6 +110,33 @@ pub async fn issue(
         StatusCode::CREATED,
         Json(json!({ "verifiableCredential": signed })),
     ))
+}
+
+/// Refuses a caller-chosen `credentialStatus`, and subjects that do not satisfy the JSON Schema
+/// of a type this issuer defines.
+fn check_owned_parts(issuer: &Issuer, credential: &Credential) -> Result<(), ApiError> {
+    if !credential.status.is_empty() {
+        return Err(ApiError::BadRequest(
+            "credentialStatus is the issuer's to set (so that it can revoke what it issues): leave it out"
+                .into(),
+        ));
+    }
+    for type_name in credential.specific_types() {
+        let Some(definition) = issuer.types.get(&type_name) else {
+            continue;
+        };
+        for subject in &credential.subjects {
+            let mut claims = subject.clone();
+            claims.remove("id");
+            if let Err(errors) = definition.validate(&claims) {
+                return Err(ApiError::BadRequest(format!(
+                    "credentialSubject does not satisfy the {type_name} schema: {}",
+                    errors.join("; ")
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The unsigned credential and the cryptosuite asked for in a request body.

@@ -1,25 +1,45 @@
-//! The signing key: which one signs now, and rotating it (routine, or after a theft).
+//! The signing key: which one signs now, and rotating it — routinely, or after a theft with
+//! the cold key the registrar uploads for that one use ([`recover`]); the page then hands out
+//! the next cold key, which the service does not keep.
 
 use std::sync::Arc;
 
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use sigil_templates::issuer::KeysPage;
 
 use super::Portal;
-use super::pages::{error_page, forbidden, frame, page};
+use super::pages::{error_page, forbidden, frame, multipart_fields, page};
 use super::session::Registrar;
 use crate::institution::Rotation;
 
-fn keys_page(
-    portal: &Portal,
-    registrar: &Registrar,
+/// What a rotation leaves to show on the page.
+#[derive(Debug, Default)]
+struct Outcome {
     message: Option<String>,
     error: Option<String>,
-) -> Response {
+    /// The next cold key's file text, after a compromise rotation.
+    next_cold_key: Option<String>,
+}
+
+impl Outcome {
+    fn error(error: String) -> Self {
+        Outcome {
+            error: Some(error),
+            ..Outcome::default()
+        }
+    }
+}
+
+fn keys_page(portal: &Portal, registrar: &Registrar, outcome: Outcome) -> Response {
+    let Outcome {
+        message,
+        error,
+        next_cold_key,
+    } = outcome;
     let key = portal.issuer.active_key();
     page(
         if error.is_some() {
@@ -31,7 +51,7 @@ fn keys_page(
             frame: frame(portal, registrar, "keys"),
             did: key.did.to_string(),
             signing_key: key.method.clone(),
-            cold_key_present: portal.issuer.institution.cold_key_path().exists(),
+            next_cold_key,
             message,
             error,
         },
@@ -40,15 +60,12 @@ fn keys_page(
 
 /// `GET /portal/keys`
 pub async fn keys(State(portal): State<Arc<Portal>>, registrar: Registrar) -> Response {
-    keys_page(&portal, &registrar, None, None)
+    keys_page(&portal, &registrar, Outcome::default())
 }
 
 #[derive(Debug, Deserialize)]
 pub struct RotateForm {
     csrf: String,
-    mode: String,
-    #[serde(default)]
-    since: String,
 }
 
 /// Reads a `datetime-local` value (taken as UTC) or an RFC 3339 date-time.
@@ -61,7 +78,7 @@ fn parse_since(text: &str) -> Option<sigil_core::time::Timestamp> {
     })
 }
 
-/// `POST /portal/keys/rotate`
+/// `POST /portal/keys/rotate`: a routine rotation.
 pub async fn rotate(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
@@ -70,36 +87,52 @@ pub async fn rotate(
     if !registrar.check_csrf(&form.csrf) {
         return forbidden(&portal);
     }
-    let rotation = match form.mode.as_str() {
-        "routine" => Rotation::Routine,
-        "compromised" => match parse_since(form.since.trim()) {
-            Some(since) => Rotation::Compromised {
-                since,
-                next_key: portal.issuer.institution.cold_key_path(),
-            },
-            None => {
-                let error = format!("{:?} is not a date and time.", form.since);
-                return keys_page(&portal, &registrar, None, Some(error));
-            }
+    let outcome = match portal.issuer.rotate(&Rotation::Routine, &registrar.actor()).await {
+        Ok(fragment) => Outcome {
+            message: Some(recorded(&fragment)),
+            ..Outcome::default()
         },
-        other => return error_page(&portal, StatusCode::BAD_REQUEST, "Unknown rotation", other),
+        Err(e) => Outcome::error(format!("Nothing was changed: {e:#}")),
     };
-    match portal.issuer.rotate(&rotation, &registrar.actor()).await {
-        Ok(fragment) => keys_page(
-            &portal,
-            &registrar,
-            Some(format!(
-                "The registry recorded the rotation: new credentials are signed with #{fragment}."
-            )),
-            None,
-        ),
-        Err(e) => keys_page(
-            &portal,
-            &registrar,
-            None,
-            Some(format!("Nothing was changed: {e:#}")),
-        ),
+    keys_page(&portal, &registrar, outcome)
+}
+
+/// `POST /portal/keys/recover`: multipart with `csrf`, `since` and the cold key file
+/// `cold_key`, after a theft.
+pub async fn recover(
+    State(portal): State<Arc<Portal>>,
+    registrar: Registrar,
+    multipart: Multipart,
+) -> Response {
+    let fields = match multipart_fields(multipart).await {
+        Ok(fields) => fields,
+        Err(e) => return error_page(&portal, StatusCode::BAD_REQUEST, "Unreadable form", &e),
+    };
+    let field = |name: &str| fields.get(name).map_or("", String::as_str);
+    if !registrar.check_csrf(field("csrf")) {
+        return forbidden(&portal);
     }
+    let Some(since) = parse_since(field("since").trim()) else {
+        let error = format!("{:?} is not a date and time.", field("since"));
+        return keys_page(&portal, &registrar, Outcome::error(error));
+    };
+    if field("cold_key").trim().is_empty() {
+        let error = "Choose the cold key file (next.key) kept offline.".to_owned();
+        return keys_page(&portal, &registrar, Outcome::error(error));
+    }
+    let outcome = match portal.issuer.recover(since, field("cold_key"), &registrar.actor()).await {
+        Ok((fragment, next_cold_key)) => Outcome {
+            message: Some(recorded(&fragment)),
+            error: None,
+            next_cold_key: Some(next_cold_key),
+        },
+        Err(e) => Outcome::error(format!("Nothing was changed: {e:#}")),
+    };
+    keys_page(&portal, &registrar, outcome)
+}
+
+fn recorded(fragment: &str) -> String {
+    format!("The registry recorded the rotation: new credentials are signed with #{fragment}.")
 }
 
 #[cfg(test)]

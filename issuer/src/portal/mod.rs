@@ -33,6 +33,8 @@ use crate::service::Issuer;
 pub struct Portal {
     pub issuer: Arc<Issuer>,
     pub throttle: throttle::LoginThrottle,
+    /// Bounds concurrent argon2id password checks.
+    pub password_checks: sigil_service::blocking::BlockingLimit,
     pub batches: batches::BatchJobs,
     /// Whether cookies get `Secure` (the issuer is served over HTTPS).
     pub secure_cookies: bool,
@@ -44,6 +46,7 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         secure_cookies: issuer.public_url.starts_with("https://"),
         issuer,
         throttle: throttle::LoginThrottle::default(),
+        password_checks: sigil_service::blocking::BlockingLimit::per_core(),
         batches: batches::BatchJobs::default(),
     });
     Router::new()
@@ -66,6 +69,7 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         )
         .route("/portal/keys", get(keys::keys))
         .route("/portal/keys/rotate", post(keys::rotate))
+        .route("/portal/keys/recover", post(keys::recover))
         .route("/portal/audit", get(audit::audit))
         .with_state(portal)
 }

@@ -72,3 +72,16 @@ pub(super) fn type_choices(portal: &Portal, selected: &str) -> Vec<TypeChoice> {
         })
         .collect()
 }
+
+/// Every field of a multipart form as text, by name; or why the form could not be read.
+pub async fn multipart_fields(
+    mut multipart: axum::extract::Multipart,
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut fields = std::collections::BTreeMap::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| e.body_text())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let text = field.text().await.map_err(|e| e.body_text())?;
+        fields.insert(name, text);
+    }
+    Ok(fields)
+}

@@ -1,13 +1,21 @@
 //! Signing in (throttled, argon2id) and out of the portal.
+//!
+//! The sign-in form is protected from cross-site posts before there is a session: the form page
+//! sets a random token in a `SameSite=Strict` cookie scoped to `/portal/login` and puts the same
+//! token in the form, and a sign-in is only tried when the two match (a double-submit token).
+//! Password checks run through a [`BlockingLimit`](sigil_service::blocking::BlockingLimit), so a
+//! flood of sign-ins waits its turn instead of running argon2id hundreds of times at once.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sigil_service::pages::cookie;
+use sigil_service::tokens;
 use sigil_templates::issuer::LoginPage;
 
 use super::Portal;
@@ -15,33 +23,44 @@ use super::pages::{error_page, forbidden, internal, page};
 use super::session::{self, Registrar};
 use crate::accounts;
 
-/// `GET /portal/login`
+/// The cookie holding the sign-in form's token.
+pub const FORM_COOKIE: &str = "sigil_login";
+/// How long a sign-in form stays usable.
+const FORM_SECONDS: i64 = 3600;
+
+/// `GET /portal/login`: the form, with a fresh token in it and in its cookie.
 pub async fn login_form(State(portal): State<Arc<Portal>>) -> Response {
-    page(
-        StatusCode::OK,
-        &LoginPage {
-            institution: portal.issuer.name.clone(),
-            username: String::new(),
-            error: None,
-        },
-    )
+    let token = tokens::random_secret();
+    let form = login_page(&portal, StatusCode::OK, String::new(), None, &token);
+    with_form_cookie(&portal, form, &token, FORM_SECONDS)
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Credentials {
     username: String,
     password: String,
+    #[serde(default)]
+    csrf: String,
 }
 
 /// `POST /portal/login`
 pub async fn login(
     State(portal): State<Arc<Portal>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Response {
+    let form_token = cookie(&headers, FORM_COOKIE).unwrap_or_default();
+    if !tokens::check_csrf(form_token, &form.csrf) {
+        return error_page(
+            &portal,
+            StatusCode::FORBIDDEN,
+            "This sign-in form has expired",
+            "Open the sign-in page again and sign in from there.",
+        );
+    }
     let address = client.ip().to_string();
-    let now = std::time::Instant::now();
-    if let Some(wait) = portal.throttle.wait(&form.username, &address, now) {
+    if let Err(wait) = portal.throttle.begin(&form.username, &address, std::time::Instant::now()) {
         let minutes = wait.as_secs().div_ceil(60);
         return error_page(
             &portal,
@@ -59,21 +78,21 @@ pub async fn login(
         .map_or(accounts::decoy_hash(), |a| a.password_hash.as_str())
         .to_owned();
     let password = form.password.clone();
-    let matches = tokio::task::spawn_blocking(move || accounts::password_matches(&password, &stored))
-        .await
-        .unwrap_or(false);
+    let checked = portal
+        .password_checks
+        .run(move || accounts::password_matches(&password, &stored))
+        .await;
+    let matches = match checked {
+        Ok(matches) => matches,
+        Err(busy) => {
+            return error_page(&portal, StatusCode::SERVICE_UNAVAILABLE, "Busy", &busy.to_string());
+        }
+    };
     if !(matches && account.is_some()) {
-        portal.throttle.failed(&form.username, &address, now);
-        return page(
-            StatusCode::UNAUTHORIZED,
-            &LoginPage {
-                institution: portal.issuer.name.clone(),
-                username: form.username,
-                error: Some("Wrong username or password.".into()),
-            },
-        );
+        let error = Some("Wrong username or password.".to_owned());
+        return login_page(&portal, StatusCode::UNAUTHORIZED, form.username, error, &form.csrf);
     }
-    portal.throttle.succeeded(&form.username);
+    portal.throttle.succeeded(&form.username, &address);
     let cookie = match session::start(&portal, &form.username).await {
         Ok(cookie) => cookie,
         Err(e) => return internal(&portal, e),
@@ -87,7 +106,32 @@ pub async fn login(
             &address,
         )
         .await;
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/portal")).into_response()
+    let signed_in = ([(header::SET_COOKIE, cookie)], Redirect::to("/portal")).into_response();
+    with_form_cookie(&portal, signed_in, "", 0)
+}
+
+fn login_page(
+    portal: &Portal,
+    status: StatusCode,
+    username: String,
+    error: Option<String>,
+    csrf: &str,
+) -> Response {
+    let institution = portal.issuer.name.clone();
+    let csrf = csrf.to_owned();
+    page(status, &LoginPage { institution, username, error, csrf })
+}
+
+/// Adds the `Set-Cookie` of the sign-in form's token (`max_age` 0 clears it).
+fn with_form_cookie(portal: &Portal, mut response: Response, token: &str, max_age: i64) -> Response {
+    let secure = if portal.secure_cookies { "; Secure" } else { "" };
+    let text = format!(
+        "{FORM_COOKIE}={token}; Path=/portal/login; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    );
+    if let Ok(value) = HeaderValue::from_str(&text) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 #[derive(Debug, Deserialize)]

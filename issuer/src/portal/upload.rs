@@ -1,6 +1,5 @@
 //! Uploading a graduating class as CSV: every row checked before the batch starts.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Multipart, State};
@@ -38,7 +37,7 @@ pub async fn upload(
     registrar: Registrar,
     multipart: Multipart,
 ) -> Response {
-    let parts = match form_parts(multipart).await {
+    let parts = match super::pages::multipart_fields(multipart).await {
         Ok(parts) => parts,
         Err(reason) => return error_page(&portal, StatusCode::BAD_REQUEST, "The upload failed", &reason),
     };
@@ -92,15 +91,4 @@ pub async fn upload(
             Redirect::to(&format!("/portal/batches/{batch}")).into_response()
         }
     }
-}
-
-/// Every field of a multipart form as text, by name; or why the upload could not be read.
-async fn form_parts(mut multipart: Multipart) -> Result<BTreeMap<String, String>, String> {
-    let mut parts = BTreeMap::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| e.body_text())? {
-        let name = field.name().unwrap_or_default().to_owned();
-        let text = field.text().await.map_err(|e| e.body_text())?;
-        parts.insert(name, text);
-    }
-    Ok(parts)
 }

@@ -4,8 +4,9 @@
 
 use rand::Rng as _;
 use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, IntoActiveModel as _,
-    PaginatorTrait as _, QueryFilter as _, QuerySelect as _, TransactionTrait as _,
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DatabaseTransaction, EntityTrait as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QuerySelect as _, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait as _,
 };
 use sigil_core::issue::CredentialFormat;
 use sigil_core::lifecycle::OfferState;
@@ -56,7 +57,7 @@ impl Store {
         drafts: Vec<OfferDraft>,
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<(Vec<Offer>, Vec<i32>), DbErr> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_writing().await?;
         let mut positions = PositionAllocator::resume(&txn).await?;
         let mut offers = Vec::with_capacity(drafts.len());
         let mut lists = Vec::new();
@@ -81,13 +82,27 @@ impl Store {
     /// Reserves a status position for a credential recorded without an offer (the VC API).
     /// The position stays reserved even if the credential is never signed.
     pub async fn reserve_position(&self, credential_id: &str) -> Result<StatusPosition, DbErr> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_writing().await?;
         let position = PositionAllocator::resume(&txn)
             .await?
             .reserve(&txn, credential_id)
             .await?;
         txn.commit().await?;
         Ok(position)
+    }
+
+    /// A transaction that reads, then writes what it read: it takes SQLite's write lock at
+    /// `BEGIN` (`IMMEDIATE`). A deferred one would start as a reader, and its first write fails
+    /// at once with "database is locked" — without waiting out the busy timeout — whenever
+    /// another writer committed in between: the soak saw a third of concurrent
+    /// `POST /api/offers` answered 500 that way.
+    async fn begin_writing(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
     }
 
     /// An offer by id.
@@ -337,6 +352,27 @@ mod tests {
         assert_eq!(found.as_ref(), Some(&offers[3]));
         let vc_api = store.reserve_position("vc-api-1").await.unwrap();
         assert!(!positions.contains(&vc_api.index));
+    }
+
+    /// On a file (several connections), offers created at once all get stored: each
+    /// transaction takes the write lock before it reads, so none fails "database is locked".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn offers_created_at_once_on_a_file_are_all_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(Store::open(&dir.path().join("issuer.db")).await.unwrap());
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..40 {
+            let store = std::sync::Arc::clone(&store);
+            tasks.spawn(async move {
+                store
+                    .insert_offers(vec![draft(&format!("offer-{n}"), &format!("code-{n}"))])
+                    .await
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let stored = done.unwrap();
+            assert!(stored.is_ok(), "{stored:?}");
+        }
     }
 
     #[tokio::test]
