@@ -22,6 +22,10 @@ use crate::policy::Policy;
 /// Default address of the verifier (docs/design.md §1).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7402";
 
+/// Presentation requests and responses a client address may post a minute, by default: a
+/// relying party's back end serving many people from one address raises it.
+pub const DEFAULT_WRITES_PER_MINUTE: u32 = 300;
+
 /// `[service]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -31,6 +35,8 @@ pub struct ServiceSettings {
     pub public_url: Option<String>,
     /// How long a presentation request (and its nonce) stays open.
     pub request_lifetime_seconds: i64,
+    /// Presentation requests and responses one client address may post a minute (0: no limit).
+    pub writes_per_minute: u32,
 }
 
 impl Default for ServiceSettings {
@@ -39,6 +45,7 @@ impl Default for ServiceSettings {
             listen: DEFAULT_LISTEN.into(),
             public_url: None,
             request_lifetime_seconds: 600,
+            writes_per_minute: DEFAULT_WRITES_PER_MINUTE,
         }
     }
 }
@@ -57,7 +64,12 @@ impl ServiceSettings {
 impl sigil_service::config::Settings for ServiceSettings {
     const SERVICE: &'static str = "verifier";
     const SECTION: Option<&'static str> = Some("service");
-    const KEYS: &'static [&'static str] = &["listen", "public_url", "request_lifetime_seconds"];
+    const KEYS: &'static [&'static str] = &[
+        "listen",
+        "public_url",
+        "request_lifetime_seconds",
+        "writes_per_minute",
+    ];
 }
 
 /// The flags of `serve` that override the settings (one per key; those not given are left out).
@@ -75,6 +87,11 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_lifetime_seconds: Option<i64>,
+    /// Presentation requests and responses one client address may post a minute, 0 for no
+    /// limit [default 300].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes_per_minute: Option<u32>,
 }
 
 /// `verifier.toml`.

@@ -21,6 +21,23 @@ use crate::policy::Policy;
 use crate::service::VerifierService;
 use crate::store::request;
 
+/// How long a request's result is kept after the request expired, for the relying party to
+/// read; older requests are deleted when new ones are made.
+pub const RESULT_RETENTION_SECONDS: i64 = 24 * 3600;
+/// Requests open at once, across all clients: past this, new ones are refused until some
+/// expire. With the per-client rate limit this bounds what strangers can make the verifier
+/// store, however many addresses they have.
+pub const MAX_OPEN_REQUESTS: u64 = 10_000;
+
+/// Why a request could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("too many open presentation requests; try again when some have expired")]
+    TooManyOpen,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
 /// A request just created.
 #[derive(Debug, Clone)]
 pub struct CreatedRequest {
@@ -73,15 +90,17 @@ pub fn outcome_json(
 }
 
 impl VerifierService {
-    /// Opens a presentation request for `policy`.
-    pub async fn create_request(&self, policy: &Policy) -> anyhow::Result<CreatedRequest> {
+    /// Opens a presentation request for `policy`, first deleting requests whose results have
+    /// been kept for [`RESULT_RETENTION_SECONDS`] after they expired.
+    pub async fn create_request(&self, policy: &Policy) -> Result<CreatedRequest, CreateError> {
         let now = sigil_core::time::now().timestamp();
         let row = request::Model {
             id: uuid::Uuid::new_v4().simple().to_string(),
-            policy: serde_json::to_string(policy)?,
+            policy: serde_json::to_string(policy).map_err(anyhow::Error::from)?,
             nonce: random_secret(),
             state: random_secret(),
-            dcql: serde_json::to_string(&policy.dcql_query()?)?,
+            dcql: serde_json::to_string(&policy.dcql_query().map_err(anyhow::Error::from)?)
+                .map_err(anyhow::Error::from)?,
             created_at: now,
             expires_at: now + self.settings.request_lifetime_seconds,
             status: RequestState::Pending.as_str().into(),
@@ -93,7 +112,15 @@ impl VerifierService {
             id: row.id.clone(),
             expires_at: row.expires_at,
         };
-        self.store.insert(row).await?;
+        let purge_before = now - RESULT_RETENTION_SECONDS;
+        let inserted = self
+            .store
+            .insert_bounded(row, now, purge_before, MAX_OPEN_REQUESTS)
+            .await
+            .map_err(anyhow::Error::from)?;
+        if !inserted {
+            return Err(CreateError::TooManyOpen);
+        }
         Ok(created)
     }
 
@@ -240,8 +267,9 @@ impl VerifierService {
 }
 
 /// The one presentation in a `vp_token` (a JSON object from credential query ids to arrays of
-/// presentations, OpenID4VP 1.0 §8.1), as text for the pipeline.
-fn presentation_in(vp_token: Option<&str>, query: &dcql::Query) -> Result<String, ResponseError> {
+/// presentations, OpenID4VP 1.0 §8.1), as text for the pipeline. Public for the fuzz targets
+/// (`sigil-fuzz`), since it reads what any wallet posts.
+pub fn presentation_in(vp_token: Option<&str>, query: &dcql::Query) -> Result<String, ResponseError> {
     let refuse = |reason: &str| ResponseError::Refused(reason.to_owned());
     let token = vp_token.ok_or_else(|| refuse("the response has no vp_token"))?;
     let token = sigil_core::json::parse(token).map_err(|e| refuse(&format!("vp_token: {e}")))?;

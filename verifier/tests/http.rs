@@ -236,3 +236,37 @@ async fn without_its_registry_the_verifier_gives_no_verdict_rather_than_a_wrong_
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer:#}");
     assert_eq!(answer["error"]["kind"], "could_not_check", "{answer:#}");
 }
+
+#[tokio::test]
+async fn a_client_posting_requests_past_its_limit_is_told_to_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = sigil_tests::in_process::registry(dir.path()).await;
+    let settings = sigil_verifier::config::ServiceSettings {
+        writes_per_minute: 3,
+        ..Default::default()
+    };
+    let service = VerifierService::open(
+        &DataDir(dir.path().join("verifier")),
+        Some(&registry),
+        Some("Example Employer"),
+        Some(settings),
+        PASSPHRASE,
+    )
+    .await
+    .unwrap();
+    let app = sigil_verifier::http::app(Arc::new(service));
+    let body = json!({"type": "UniversityDegreeCredential"}).to_string();
+    for _ in 0..3 {
+        let (status, answer) = post(&app, "/api/requests", body.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+    }
+    let request = Request::post("/api/requests")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    let (status, _) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK, "reading is not limited");
+}

@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 use sigil_core::verify::{Expectations, Outcome, VerificationError};
 
 use crate::check::Verdict;
+use crate::oid4vp::CreateError;
 use crate::policy::Policy;
 use crate::render;
 use crate::service::VerifierService;
@@ -106,7 +107,10 @@ pub async fn create_request(
             })),
         )
             .into_response(),
-        Err(e) => {
+        Err(full @ CreateError::TooManyOpen) => {
+            error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", full.to_string())
+        }
+        Err(CreateError::Internal(e)) => {
             tracing::error!(error = %e, "creating a request failed");
             error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
         }

@@ -11,7 +11,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
+use sigil_service::rate_limit::{self, RateLimit};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -20,17 +21,22 @@ use crate::service::VerifierService;
 /// Largest request body: a presentation is well under this.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-/// The whole service.
+/// The whole service. The writes anyone may send — a new presentation request, a wallet's
+/// response — are rate-limited per client address.
 pub fn app(service: Arc<VerifierService>) -> Router {
+    let limit = RateLimit::per_minute(service.settings.writes_per_minute);
+    let limited = |route: MethodRouter<Arc<VerifierService>>| {
+        route.layer(axum::middleware::from_fn_with_state(limit.clone(), rate_limit::enforce))
+    };
     Router::new()
         .route("/", get(pages::home))
-        .route("/requests", post(pages::start))
+        .route("/requests", limited(post(pages::start)))
         .route("/requests/{id}", get(pages::request))
         .route("/requests/{id}/request.jwt", get(pages::request_object))
-        .route("/requests/{id}/response", post(pages::response))
+        .route("/requests/{id}/response", limited(post(pages::response)))
         .route("/verify", get(pages::verify_form).post(pages::verify))
         .route("/api/verify", post(api::verify))
-        .route("/api/requests", post(api::create_request))
+        .route("/api/requests", limited(post(api::create_request)))
         .route("/api/requests/{id}", get(api::request_state))
         .route("/credentials/verify", post(api::verify_credential))
         .route("/presentations/verify", post(api::verify_presentation))
@@ -61,7 +67,10 @@ pub async fn serve(
     ready: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     ready(listener.local_addr()?);
-    axum::serve(listener, app(service))
+    axum::serve(
+        listener,
+        app(service).into_make_service_with_connect_info::<SocketAddr>(),
+    )
         .with_graceful_shutdown(sigil_service::shutdown::signal())
         .await?;
     Ok(())

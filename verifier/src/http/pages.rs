@@ -18,7 +18,7 @@ use sigil_templates::verifier::{
 };
 
 use super::api::verdict_status;
-use crate::oid4vp::{ResponseError, ResponseForm, outcome_json};
+use crate::oid4vp::{CreateError, ResponseError, ResponseForm, outcome_json};
 use crate::service::VerifierService;
 use crate::store::request;
 
@@ -66,7 +66,8 @@ pub async fn start(State(service): State<Arc<VerifierService>>, Form(form): Form
     };
     match service.create_request(policy).await {
         Ok(created) => Redirect::to(&format!("/requests/{}", created.id)).into_response(),
-        Err(e) => {
+        Err(full @ CreateError::TooManyOpen) => plain(StatusCode::SERVICE_UNAVAILABLE, &full.to_string()),
+        Err(CreateError::Internal(e)) => {
             tracing::error!(error = %e, "creating a request failed");
             plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, DatabaseConnection, EntityTrait as _, IntoActiveModel as _,
-    QueryFilter as _,
+    PaginatorTrait as _, QueryFilter as _,
 };
 use sea_orm_migration::MigratorTrait as _;
 use sigil_core::presentation_request::RequestState;
@@ -72,10 +72,31 @@ impl Store {
         Ok(Store { db })
     }
 
-    pub async fn insert(&self, row: request::Model) -> Result<(), DbErr> {
+    /// Inserts a request, unless `max_open` requests are still open at `now`: false then.
+    /// Requests that expired before `purge_before` are deleted first. (Concurrent inserts may
+    /// pass the count together, so the bound can be overshot by the requests in flight.)
+    pub async fn insert_bounded(
+        &self,
+        row: request::Model,
+        now: i64,
+        purge_before: i64,
+        max_open: u64,
+    ) -> Result<bool, DbErr> {
+        request::Entity::delete_many()
+            .filter(request::Column::ExpiresAt.lt(purge_before))
+            .exec(&self.db)
+            .await?;
+        let open = request::Entity::find()
+            .filter(request::Column::ExpiresAt.gte(now))
+            .filter(request::Column::Status.eq(RequestState::Pending.as_str()))
+            .count(&self.db)
+            .await?;
+        if open >= max_open {
+            return Ok(false);
+        }
         let active: request::ActiveModel = row.into();
         request::Entity::insert(active).exec(&self.db).await?;
-        Ok(())
+        Ok(true)
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<request::Model>, DbErr> {
@@ -111,5 +132,43 @@ impl Store {
         let mut active = row.into_active_model();
         active.status = sea_orm::ActiveValue::Set(state.as_str().into());
         active.update(&self.db).await
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, expires_at: i64) -> request::Model {
+        request::Model {
+            id: id.into(),
+            policy: "{}".into(),
+            nonce: format!("nonce-{id}"),
+            state: format!("state-{id}"),
+            dcql: "{}".into(),
+            created_at: expires_at - 600,
+            expires_at,
+            status: RequestState::Pending.as_str().into(),
+            outcome: None,
+            answered_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn old_requests_are_purged_and_open_ones_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("verifier.db")).await.unwrap();
+        let now = 1_000_000;
+        assert!(store.insert_bounded(row("old", now - 90_000), now - 90_000, 0, 2).await.unwrap());
+        assert!(store.insert_bounded(row("a", now + 600), now, now - 86_400, 2).await.unwrap());
+        assert_eq!(store.get("old").await.unwrap(), None, "expired a day ago: purged");
+        assert!(store.insert_bounded(row("b", now + 600), now, now - 86_400, 2).await.unwrap());
+        assert!(
+            !store.insert_bounded(row("c", now + 600), now, now - 86_400, 2).await.unwrap(),
+            "two are open: the third is refused"
+        );
+        assert_eq!(store.get("c").await.unwrap(), None);
+        assert!(store.get("a").await.unwrap().is_some(), "open requests are kept");
     }
 }
