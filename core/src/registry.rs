@@ -22,6 +22,7 @@ use serde_json::Value;
 use crate::did::Did;
 use crate::http_client::{self, FetchError};
 use crate::time::{Timestamp, parse_datetime};
+use crate::transaction::accreditation::AccreditedRole;
 use crate::transaction::{Receipt, Transaction};
 use crate::verify::sources::{
     Accreditation, AnchorEvidence, KeyEvents, KeyHistory, StatusListSource, TrustRegistry, Unavailable,
@@ -266,26 +267,53 @@ impl StatusListSource for RegistryClient {
     }
 }
 
+/// One row of `GET /accreditations`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AccreditationRow {
     root: String,
+    /// Absent from registries older than verifier accreditation, which accredit only issuers.
+    #[serde(default)]
+    role: AccreditedRole,
     credential_types: Vec<String>,
     valid_from: String,
     valid_until: Option<String>,
     revoked_at: Option<String>,
 }
 
-#[async_trait]
-impl TrustRegistry for RegistryClient {
-    async fn accreditation(
+impl AccreditationRow {
+    /// The accreditation of `did` this row grants, asked about `credential_type`; its
+    /// validity ends at the revocation's time, if revoked.
+    fn accreditation(self, did: &Did, credential_type: &str) -> Accreditation {
+        let revoked_at = self.revoked_at.as_deref().and_then(parse_datetime);
+        Accreditation {
+            issuer: did.clone(),
+            credential_type: credential_type.to_owned(),
+            accredited_by: self.root,
+            valid_from: parse_datetime(&self.valid_from),
+            valid_until: match (self.valid_until.as_deref().and_then(parse_datetime), revoked_at) {
+                (Some(until), Some(revoked)) => Some(until.min(revoked)),
+                (until, revoked) => until.or(revoked),
+            },
+            credential_types: self.credential_types,
+        }
+    }
+}
+
+impl RegistryClient {
+    /// The accreditation rows of `did` in `role`: `GET /accreditations?issuer=DID` or
+    /// `?verifier=DID`. Rows of another role are dropped here too, so that nothing but an
+    /// issuer accreditation ever counts for an issuer, whatever the registry answers.
+    async fn accreditation_rows(
         &self,
-        issuer: &Did,
-        credential_type: &str,
-        at: Timestamp,
-    ) -> Result<Option<Accreditation>, Unavailable> {
-        let Some(answer) = self.get("accreditations", &[("issuer", issuer.as_str())]).await? else {
-            return Ok(None);
+        did: &Did,
+        role: AccreditedRole,
+    ) -> Result<Vec<AccreditationRow>, Unavailable> {
+        let Some(answer) = self
+            .get("accreditations", &[(role.as_str(), did.as_str())])
+            .await?
+        else {
+            return Ok(vec![]);
         };
         let rows: Vec<AccreditationRow> = answer
             .get("accreditations")
@@ -294,23 +322,46 @@ impl TrustRegistry for RegistryClient {
             .transpose()
             .map_err(|e| Unavailable(format!("registry sent invalid accreditations: {e}")))?
             .unwrap_or_default();
-        let found = rows.into_iter().find_map(|row| {
-            let revoked_at = row.revoked_at.as_deref().and_then(parse_datetime);
-            let accreditation = Accreditation {
-                issuer: issuer.clone(),
-                credential_type: credential_type.to_owned(),
-                accredited_by: row.root,
-                valid_from: parse_datetime(&row.valid_from),
-                // A revocation ends the accreditation from its time on.
-                valid_until: match (row.valid_until.as_deref().and_then(parse_datetime), revoked_at) {
-                    (Some(until), Some(revoked)) => Some(until.min(revoked)),
-                    (until, revoked) => until.or(revoked),
-                },
-            };
-            (row.credential_types.iter().any(|t| t == credential_type) && accreditation.covers(at))
-                .then_some(accreditation)
-        });
-        Ok(found)
+        Ok(rows.into_iter().filter(|row| row.role == role).collect())
+    }
+
+    /// The registry's accreditation of `verifier` as a verifier (granted by a root of trust
+    /// named in the registry's genesis) in force at `at` — neither expired nor revoked before
+    /// it — or `None`. Its `credential_types` are the types the verifier may request (its
+    /// `credential_type` is the first of them). A wallet shows it on its consent screen;
+    /// issuer accreditations never count here, nor verifier ones for issuers.
+    pub async fn verifier_accreditation(
+        &self,
+        verifier: &Did,
+        at: Timestamp,
+    ) -> Result<Option<Accreditation>, Unavailable> {
+        let rows = self
+            .accreditation_rows(verifier, AccreditedRole::Verifier)
+            .await?;
+        Ok(rows.into_iter().find_map(|row| {
+            let first = row.credential_types.first().cloned().unwrap_or_default();
+            let accreditation = row.accreditation(verifier, &first);
+            accreditation.covers(at).then_some(accreditation)
+        }))
+    }
+}
+
+#[async_trait]
+impl TrustRegistry for RegistryClient {
+    /// Only issuer accreditations count: a verifier accreditation never makes its DID an
+    /// accredited issuer.
+    async fn accreditation(
+        &self,
+        issuer: &Did,
+        credential_type: &str,
+        at: Timestamp,
+    ) -> Result<Option<Accreditation>, Unavailable> {
+        let rows = self.accreditation_rows(issuer, AccreditedRole::Issuer).await?;
+        Ok(rows.into_iter().find_map(|row| {
+            let names_type = row.credential_types.iter().any(|t| t == credential_type);
+            let accreditation = row.accreditation(issuer, credential_type);
+            (names_type && accreditation.covers(at)).then_some(accreditation)
+        }))
     }
 }
 
@@ -413,6 +464,77 @@ mod tests {
             let (base, _) = http_server(|_| ("201 Created", receipt_for("someone-else's"))).await;
             let answer = RegistryClient::new(base).submit(&transaction).await;
             assert!(matches!(answer, Err(SubmitError::BadReceipt(_))), "{answer:?}");
+        });
+    }
+
+    /// A registry answering every accreditation query with `rows`.
+    async fn registry_with(rows: Value) -> url::Url {
+        let (base, _) = http_server(move |line| {
+            if line.starts_with("GET /height") {
+                ("200 OK", json!({"height": 7}))
+            } else {
+                ("200 OK", json!({"accreditations": rows.clone()}))
+            }
+        })
+        .await;
+        base
+    }
+
+    fn row(role: &str, revoked_at: Option<&str>) -> Value {
+        json!({"transaction": "t", "root": "did:key:z6MkRoot", "issuer": "did:key:z6MkV",
+               "role": role, "credentialTypes": ["UniversityDegreeCredential", "DiplomaSupplement"],
+               "validFrom": "2026-01-01T00:00:00Z", "validUntil": null, "revokedAt": revoked_at})
+    }
+
+    #[test]
+    fn a_verifier_accreditation_never_makes_its_did_an_accredited_issuer() {
+        block_on(async {
+            // Even a registry that answers the issuer query with a verifier's row.
+            let client = RegistryClient::new(registry_with(json!([row("verifier", None)])).await);
+            let did = Did::parse("did:key:z6MkV").unwrap();
+            let at = parse_datetime("2026-06-01T00:00:00Z").unwrap();
+            let as_issuer = client.accreditation(&did, "UniversityDegreeCredential", at).await;
+            assert_eq!(as_issuer, Ok(None));
+            let as_verifier = client.verifier_accreditation(&did, at).await.unwrap().unwrap();
+            assert_eq!(as_verifier.accredited_by, "did:key:z6MkRoot");
+            assert_eq!(
+                as_verifier.credential_types,
+                ["UniversityDegreeCredential", "DiplomaSupplement"]
+            );
+        });
+    }
+
+    #[test]
+    fn an_issuer_accreditation_is_not_a_verifier_accreditation() {
+        block_on(async {
+            let client = RegistryClient::new(registry_with(json!([row("issuer", None)])).await);
+            let did = Did::parse("did:key:z6MkV").unwrap();
+            let at = parse_datetime("2026-06-01T00:00:00Z").unwrap();
+            assert_eq!(client.verifier_accreditation(&did, at).await, Ok(None));
+            let as_issuer = client.accreditation(&did, "DiplomaSupplement", at).await.unwrap();
+            assert_eq!(
+                as_issuer.map(|a| a.credential_type).as_deref(),
+                Some("DiplomaSupplement")
+            );
+        });
+    }
+
+    #[test]
+    fn a_verifier_accreditation_revoked_before_the_time_asked_about_does_not_count() {
+        block_on(async {
+            let revoked = row("verifier", Some("2026-03-01T00:00:00Z"));
+            let client = RegistryClient::new(registry_with(json!([revoked])).await);
+            let did = Did::parse("did:key:z6MkV").unwrap();
+            let before = parse_datetime("2026-02-01T00:00:00Z").unwrap();
+            let after = parse_datetime("2026-04-01T00:00:00Z").unwrap();
+            assert!(
+                client
+                    .verifier_accreditation(&did, before)
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert_eq!(client.verifier_accreditation(&did, after).await, Ok(None));
         });
     }
 

@@ -19,7 +19,7 @@ use sigil_core::registry::RegistryClient;
 use sigil_core::time::{Timestamp, format_datetime};
 
 use crate::chain::Receipt;
-use crate::ledger::accreditation::Accreditation;
+use crate::ledger::accreditation::{Accreditation, AccreditedRole};
 use crate::ledger::operation::{self, Compromise, DidOperation, OperationKind, Purpose};
 use crate::ledger::{Transaction, hash, statement};
 
@@ -218,24 +218,36 @@ pub async fn deactivate(api: &RegistryApi, keys: &KeyDir, now: Timestamp) -> any
         .await
 }
 
-/// Accredits `issuer` for `types` from `from` (until `until`), signed by the root of trust
-/// whose key is `root_key_file` (a registry data directory's `root-of-trust.key`).
+/// What an accreditation grants: to whom, in which role, for which types and when.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The accredited DID.
+    pub did: Did,
+    /// Issuer or verifier.
+    pub role: AccreditedRole,
+    /// The types it may issue, or as a verifier request.
+    pub types: Vec<String>,
+    pub from: Timestamp,
+    pub until: Option<Timestamp>,
+}
+
+/// Accredits `grant.did` in its role for its types from `from` (until `until`), signed by
+/// the root of trust whose key is `root_key_file` (a registry data directory's
+/// `root-of-trust.key`).
 pub async fn accredit(
     api: &RegistryApi,
     root_key_file: &Path,
     passphrase: &str,
-    issuer: &Did,
-    types: Vec<String>,
-    from: Timestamp,
-    until: Option<Timestamp>,
+    grant: Grant,
 ) -> anyhow::Result<Receipt> {
     let root = keystore::read(root_key_file, passphrase)?;
     let mut grant = Accreditation {
         root: root.did_key().to_string(),
-        issuer: issuer.to_string(),
-        credential_types: types,
-        valid_from: format_datetime(from),
-        valid_until: until.map(format_datetime),
+        issuer: grant.did.to_string(),
+        role: grant.role,
+        credential_types: grant.types,
+        valid_from: format_datetime(grant.from),
+        valid_until: grant.until.map(format_datetime),
         proof: None,
     };
     grant.proof = Some(statement::sign(&grant, &root, &root.did_key_method())?);
@@ -253,7 +265,7 @@ mod tests {
         let node = node().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        tokio::spawn(async move { axum::serve(listener, crate::http::app(node)).await });
+        tokio::spawn(async move { axum::serve(listener, crate::http::app(node, sigil_service::rate_limit::RateLimit::per_minute(0))).await });
         RegistryApi::new(base)
     }
 

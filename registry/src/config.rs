@@ -21,6 +21,10 @@ use crate::node::BlockPolicy;
 pub const DEFAULT_LISTEN: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7400);
 
+/// Transactions a client address may submit a minute by default: an issuer publishing and
+/// anchoring as it works stays far below; a flood from one address does not.
+pub const DEFAULT_WRITES_PER_MINUTE: u32 = 600;
+
 /// What `registry.toml`, `SIGIL_*` and the flags of `serve` may set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -31,6 +35,9 @@ pub struct Settings {
     pub block_interval_ms: u64,
     /// Most transactions in one block.
     pub block_max_transactions: usize,
+    /// Transactions one client address may submit a minute (0: no limit). Every submission
+    /// is verified and, once in a block, kept forever: this bounds what one stranger costs.
+    pub writes_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -40,6 +47,7 @@ impl Default for Settings {
             listen: DEFAULT_LISTEN,
             block_interval_ms: u64::try_from(policy.interval.as_millis()).unwrap_or(u64::MAX),
             block_max_transactions: policy.max_transactions,
+            writes_per_minute: DEFAULT_WRITES_PER_MINUTE,
         }
     }
 }
@@ -47,7 +55,12 @@ impl Default for Settings {
 impl config::Settings for Settings {
     const SERVICE: &'static str = "registry";
     const SECTION: Option<&'static str> = None;
-    const KEYS: &'static [&'static str] = &["listen", "block_interval_ms", "block_max_transactions"];
+    const KEYS: &'static [&'static str] = &[
+        "listen",
+        "block_interval_ms",
+        "block_max_transactions",
+        "writes_per_minute",
+    ];
 }
 
 /// The flags of `serve` that override the settings (one per key; those not given are left out).
@@ -65,6 +78,10 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub block_max_transactions: Option<usize>,
+    /// Transactions one client address may submit a minute, 0 for no limit [default 600].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes_per_minute: Option<u32>,
 }
 
 /// The registry's effective settings.
@@ -72,6 +89,7 @@ pub struct SettingsFlags {
 pub struct Config {
     pub listen: SocketAddr,
     pub policy: BlockPolicy,
+    pub writes_per_minute: u32,
 }
 
 impl Config {
@@ -83,6 +101,7 @@ impl Config {
         }
         Ok(Config {
             listen: settings.listen,
+            writes_per_minute: settings.writes_per_minute,
             policy: BlockPolicy {
                 interval: Duration::from_millis(settings.block_interval_ms),
                 max_transactions: settings.block_max_transactions,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
 use sigil_core::time::Timestamp;
+use sigil_core::transaction::accreditation::AccreditedRole;
 use sigil_registry::client::{self, Changes, KeyDir, RegistryApi};
 use sigil_registry::config::{Config, SettingsFlags};
 use sigil_registry::replay::{ReplayError, replay};
@@ -49,7 +50,8 @@ enum Command {
         #[command(subcommand)]
         command: DidCommand,
     },
-    /// Accredit an issuer for credential types, as a root of trust.
+    /// Accredit an issuer for credential types it may issue, or a verifier for types it may
+    /// request, as a root of trust.
     Accredit(AccreditArgs),
     /// Replay the chain from genesis, checking every hash, signature and transition.
     /// Exit 0 if it is intact, 1 naming the first bad block, 2 if it cannot be read.
@@ -61,14 +63,19 @@ enum Command {
 
 /// What `accredit` grants, to whom, for how long.
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("accredited").required(true).args(["issuer", "verifier"])))]
 struct AccreditArgs {
     #[arg(long, env = "SIGIL_REGISTRY")]
     registry: url::Url,
     /// The root of trust's directory (a registry data directory with root-of-trust.key).
     #[arg(long)]
     keys: PathBuf,
+    /// The issuer to accredit, for the types it may issue.
     #[arg(long)]
-    issuer: String,
+    issuer: Option<String>,
+    /// The verifier to accredit (its client id's DID), for the types it may request.
+    #[arg(long)]
+    verifier: Option<String>,
     /// Credential types, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
     types: Vec<String>,
@@ -187,26 +194,28 @@ fn init(data_dir: &DataDir, genesis: Option<&Path>) -> anyhow::Result<()> {
 async fn serve(data_dir: &DataDir, config: Option<&Path>, settings: &SettingsFlags) -> anyhow::Result<()> {
     let config = Config::for_data_dir(&data_dir.0, config, settings)?;
     let node = service::start_node(data_dir, &passphrase()?, config.policy).await?;
-    service::serve(node, config.listen, |address| {
+    service::serve(node, config.listen, config.writes_per_minute, |address| {
         println!("sigil-registry listening on http://{address}");
     })
     .await
 }
 
 async fn accredit(args: AccreditArgs) -> anyhow::Result<()> {
-    let issuer = Did::parse(&args.issuer)?;
-    let now = sigil_core::time::now();
+    let (did, role) = match (args.issuer, args.verifier) {
+        (Some(issuer), None) => (issuer, AccreditedRole::Issuer),
+        (None, Some(verifier)) => (verifier, AccreditedRole::Verifier),
+        _ => anyhow::bail!("name one DID to accredit: --issuer or --verifier"),
+    };
+    let grant = client::Grant {
+        did: Did::parse(&did)?,
+        role,
+        types: args.types,
+        from: args.from.unwrap_or_else(sigil_core::time::now),
+        until: args.until,
+    };
     let root_key = DataDir(args.keys).root_of_trust_key();
-    let receipt = client::accredit(
-        &RegistryApi::new(args.registry),
-        &root_key,
-        &passphrase()?,
-        &issuer,
-        args.types,
-        args.from.unwrap_or(now),
-        args.until,
-    )
-    .await?;
+    let receipt =
+        client::accredit(&RegistryApi::new(args.registry), &root_key, &passphrase()?, grant).await?;
     println!("{}", receipt.tx_hash);
     Ok(())
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
+use sigil_service::rate_limit::RateLimit;
 
 use crate::chain::Genesis;
 use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
@@ -139,14 +140,21 @@ pub async fn start_node(data_dir: &DataDir, passphrase: &str, policy: BlockPolic
     Ok(Node::start(genesis, store, view, consensus, validator, policy))
 }
 
-/// Serves the HTTP API on `listen` until Ctrl-C or SIGTERM; calls `ready` with the bound
+/// Serves the HTTP API on `listen` until Ctrl-C or SIGTERM, each client address submitting at
+/// most `writes_per_minute` transactions a minute (0: no limit); calls `ready` with the bound
 /// address once listening (so port 0 can be used).
-pub async fn serve(node: Node, listen: SocketAddr, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+pub async fn serve(
+    node: Node,
+    listen: SocketAddr,
+    writes_per_minute: u32,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     ready(listener.local_addr()?);
-    axum::serve(listener, crate::http::app(node))
+    let app = crate::http::app(node, RateLimit::per_minute(writes_per_minute));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(sigil_service::shutdown::signal())
         .await?;
     Ok(())

@@ -78,16 +78,36 @@ pub struct VersionRow {
     pub transaction: String,
 }
 
-/// `/explorer/dids/{did}`: a DID's version history and key timeline.
+/// An accreditation a DID holds, as an issuer or as a verifier.
+#[derive(Debug, Clone)]
+pub struct AccreditationRow {
+    /// `Issuer` or `Verifier`.
+    pub role: String,
+    /// The types it may issue, or as a verifier request, comma-separated.
+    pub credential_types: String,
+    /// The root of trust that granted it.
+    pub root: String,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    pub revoked_at: Option<String>,
+    /// The granting transaction's hash, for the link.
+    pub transaction: String,
+}
+
+/// `/explorer/dids/{did}`: a DID's version history and key timeline, and its accreditations.
 #[derive(Debug, Template)]
 #[template(path = "registry/did.html")]
 pub struct DidPage {
     pub did: String,
+    /// Whether the ledger keeps the DID itself (a `did:sigil`); a `did:key` has only
+    /// accreditations here.
+    pub on_ledger: bool,
     pub deactivated: bool,
     pub keys: Vec<KeyRow>,
     pub versions: Vec<VersionRow>,
     /// The current services, pretty-printed JSON (empty when there are none).
     pub services: String,
+    pub accreditations: Vec<AccreditationRow>,
 }
 
 #[cfg(test)]
@@ -98,10 +118,12 @@ mod tests {
     fn a_script_in_a_service_is_escaped() {
         let page = DidPage {
             did: "did:sigil:zQmX".into(),
+            on_ledger: true,
             deactivated: false,
             keys: vec![],
             versions: vec![],
             services: r#"[{"serviceEndpoint": "<script>alert(1)</script>"}]"#.into(),
+            accreditations: vec![],
         };
         let html = page.render().unwrap();
         assert!(!html.contains("<script>alert(1)</script>"), "{html}");
@@ -109,6 +131,36 @@ mod tests {
             html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn the_did_page_says_whether_each_accreditation_is_for_an_issuer_or_a_verifier() {
+        let row = |role: &str, types: &str| AccreditationRow {
+            role: role.into(),
+            credential_types: types.into(),
+            root: "did:key:z6MkRoot".into(),
+            valid_from: "2026-01-01T00:00:00Z".into(),
+            valid_until: None,
+            revoked_at: Some("2026-02-01T00:00:00Z".into()),
+            transaction: "zQmT".into(),
+        };
+        let page = DidPage {
+            did: "did:key:z6MkEmployer".into(),
+            on_ledger: false,
+            deactivated: false,
+            keys: vec![],
+            versions: vec![],
+            services: String::new(),
+            accreditations: vec![row("Verifier", "<script>x</script>")],
+        };
+        let html = page.render().unwrap();
+        assert!(html.contains("<td>Verifier</td>"), "{html}");
+        assert!(!html.contains("<script>x"), "{html}");
+        assert!(
+            !html.contains("<h2>Keys</h2>"),
+            "a did:key has no keys on the ledger: {html}"
+        );
+        assert!(html.contains("revoked 2026-02-01T00:00:00Z"), "{html}");
     }
 
     #[test]

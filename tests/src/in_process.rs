@@ -21,7 +21,7 @@ pub async fn registry(dir: &Path) -> url::Url {
         .unwrap();
     let (bound, address) = tokio::sync::oneshot::channel();
     let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    tokio::spawn(service::serve(node, listen, move |address| {
+    tokio::spawn(service::serve(node, listen, 0, move |address| {
         let _ = bound.send(address);
     }));
     let address = address.await.unwrap();

@@ -9,7 +9,7 @@
 )]
 
 use serde_json::Value;
-use sigil_tests::{Outcome, RegistryProcess, Scratch, TEST_PASSPHRASE, binary, run};
+use sigil_tests::{Outcome, RegistryProcess, Scratch, TEST_PASSPHRASE, VerifierProcess, binary, run};
 
 fn registry_command(args: &[&str]) -> Outcome {
     run(std::process::Command::new(binary("sigil-registry"))
@@ -141,4 +141,97 @@ fn a_controller_creates_rotates_and_deactivates_a_did_from_the_command_line() {
     ])
     .expect_code(1);
     assert!(out.stderr.contains("deactivated"), "{}", out.stderr);
+}
+
+fn get_json(url: &str) -> Value {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
+}
+
+#[test]
+fn a_root_of_trust_accredits_a_verifier_by_the_did_it_serves_as() {
+    let scratch = Scratch::new();
+    let data_dir = scratch.path("registry");
+    let registry = RegistryProcess::start(&data_dir);
+    let url = registry.url.as_str();
+    let verifier_dir = scratch.path("verifier");
+    let verifier_did = || {
+        run(std::process::Command::new(binary("sigil-verifier"))
+            .args(["did", "--data-dir"])
+            .arg(&verifier_dir)
+            .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+        .expect_code(0)
+        .stdout
+        .trim()
+        .to_owned()
+    };
+    let did = verifier_did();
+    assert!(did.starts_with("did:key:z6Mk"), "{did}");
+    assert_eq!(verifier_did(), did, "the key is made once and kept");
+
+    let types = "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential";
+    let data = data_dir.to_str().unwrap();
+    let accredit = |who: &[&str]| {
+        let mut args = vec!["accredit", "--registry", url, "--keys", data, "--types", types];
+        args.extend_from_slice(who);
+        registry_command(&args)
+    };
+    accredit(&["--verifier", &did]).expect_code(0);
+
+    let encoded: String = url::form_urlencoded::byte_serialize(did.as_bytes()).collect();
+    let as_verifier = get_json(&format!("{url}accreditations?verifier={encoded}"));
+    let rows = as_verifier["accreditations"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{as_verifier}");
+    assert_eq!(rows[0]["role"], "verifier");
+    assert_eq!(rows[0]["verifier"], did.as_str());
+    assert_eq!(
+        rows[0]["credentialTypes"],
+        serde_json::json!([
+            "UniversityDegreeCredential",
+            "https://w3id.org/sigil/types/UniversityDegreeCredential"
+        ])
+    );
+    let as_issuer = get_json(&format!("{url}accreditations?issuer={encoded}"));
+    assert_eq!(
+        as_issuer["accreditations"],
+        serde_json::json!([]),
+        "never an issuer"
+    );
+
+    // The DID printed is the one the verifier serves as: its OpenID4VP client id.
+    let verifier = VerifierProcess::start(&verifier_dir, &registry.url);
+    let request: Value = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            reqwest::Client::new()
+                .post(verifier.url.join("api/requests").unwrap())
+                .json(&serde_json::json!({"policy": "diploma"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+    let link = request["request_uri"].as_str().unwrap();
+    let client_id = url::Url::parse(link)
+        .unwrap()
+        .query_pairs()
+        .find(|(name, _)| name == "client_id")
+        .map(|(_, value)| value.into_owned());
+    assert_eq!(client_id, Some(format!("decentralized_identifier:{did}")));
+
+    // One DID, named as issuer or as verifier: neither, or both, is refused.
+    let out = accredit(&[]).expect_code(2);
+    assert!(
+        out.stderr.contains("--issuer") && out.stderr.contains("--verifier"),
+        "{}",
+        out.stderr
+    );
+    accredit(&["--issuer", &did, "--verifier", &did]).expect_code(2);
 }

@@ -23,7 +23,7 @@ use sigil_core::registry::RegistryClient;
 use sigil_core::time::{Timestamp, format_datetime};
 use sigil_core::verify::{Expectations, Outcome, VerificationReport, Verifier, check_id, credential_hash};
 use sigil_registry::ledger::Transaction;
-use sigil_registry::ledger::accreditation::Accreditation;
+use sigil_registry::ledger::accreditation::{Accreditation, AccreditedRole};
 use sigil_registry::ledger::operation::{self, Compromise, DidOperation, OperationKind, Purpose};
 use sigil_registry::ledger::status_list::StatusListPublication;
 use sigil_registry::ledger::{anchor, hash, statement};
@@ -169,6 +169,7 @@ fn the_verification_rules_hold_against_a_running_registry() {
             let mut grant = Accreditation {
                 root: root.did_key().to_string(),
                 issuer: university.did.to_string(),
+                role: AccreditedRole::Issuer,
                 credential_types: vec!["UniversityDegreeCredential".into()],
                 valid_from: format_datetime(ago(3 * 86400)),
                 valid_until: None,

@@ -48,6 +48,12 @@ enum Command {
         #[command(flatten)]
         settings: SettingsFlags,
     },
+    /// Print the verifier's DID — its OpenID4VP client id, which a root of trust accredits —
+    /// creating its key in the data directory if there is none yet.
+    Did {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+    },
     /// List the bundled JSON-LD contexts, or export them with an index.json (URL -> file).
     Contexts {
         /// Write the contexts and index.json into this directory.
@@ -120,6 +126,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 &settings,
             )
             .await?;
+        }
+        Command::Did { data_dir } => {
+            let passphrase = sigil_core::keystore::passphrase(std::env::var("SIGIL_PASSPHRASE").ok())?;
+            println!("{}", DataDir(data_dir).key_or_create(&passphrase)?.did_key());
         }
         Command::Contexts { export } => contexts(export.as_deref())?,
     }

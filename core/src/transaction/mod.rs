@@ -7,14 +7,16 @@
 
 pub mod accreditation;
 pub mod anchor;
+pub mod limits;
 pub mod receipt;
 pub mod statement;
 pub mod status_list;
 
 use serde::{Deserialize, Serialize};
 
-pub use accreditation::{Accreditation, AccreditationRevocation};
+pub use accreditation::{Accreditation, AccreditationRevocation, AccreditedRole};
 pub use anchor::IssuanceAnchor;
+pub use limits::LimitExceeded;
 pub use receipt::{BlockHeader, Receipt};
 pub use statement::StatementProof;
 pub use status_list::StatusListPublication;
@@ -34,14 +36,15 @@ pub enum Transaction {
     StatusList(StatusListPublication),
     /// An issuer's commitment to a batch of issued credentials.
     Anchor(IssuanceAnchor),
-    /// A root of trust accredits an issuer.
+    /// A root of trust accredits an issuer or a verifier.
     Accreditation(Accreditation),
     /// A root of trust withdraws an accreditation.
     RevokeAccreditation(AccreditationRevocation),
 }
 
 impl Transaction {
-    /// What the transaction is and what it is about, for people: ("DID update", "did:sigil:…").
+    /// What the transaction is and what it is about, for people: ("DID update", "did:sigil:…"),
+    /// ("verifier accreditation", "did:key:…").
     pub fn describe(&self) -> (&'static str, String) {
         match self {
             Transaction::Did(op) => {
@@ -65,7 +68,13 @@ impl Transaction {
                 ("status list", id.unwrap_or_default().to_owned())
             }
             Transaction::Anchor(anchor) => ("issuance anchor", anchor.issuer.clone()),
-            Transaction::Accreditation(grant) => ("accreditation", grant.issuer.clone()),
+            Transaction::Accreditation(grant) => {
+                let kind = match grant.role {
+                    AccreditedRole::Issuer => "issuer accreditation",
+                    AccreditedRole::Verifier => "verifier accreditation",
+                };
+                (kind, grant.issuer.clone())
+            }
             Transaction::RevokeAccreditation(revocation) => {
                 ("accreditation revoked", revocation.accreditation.clone())
             }

@@ -27,8 +27,14 @@ pub trait StatusListSource: Send + Sync {
 /// Trusted Issuers Registry does).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accreditation {
+    /// The accredited DID: the issuer, or the verifier for a verifier accreditation
+    /// (`RegistryClient::verifier_accreditation`).
     pub issuer: Did,
+    /// The type asked about.
     pub credential_type: String,
+    /// Every type the accreditation names: those the issuer may issue, or those the verifier
+    /// may request.
+    pub credential_types: Vec<String>,
     /// The root of trust that granted it.
     pub accredited_by: String,
     pub valid_from: Option<Timestamp>,

@@ -510,6 +510,7 @@ fn trust_requires_an_accreditation_for_the_type_at_signing_time() {
     let accreditation = |from: &str| Accreditation {
         issuer: university().did_key(),
         credential_type: "UniversityDegreeCredential".into(),
+        credential_types: vec!["UniversityDegreeCredential".into()],
         accredited_by: "did:example:ministry".into(),
         valid_from: Some(time(from)),
         valid_until: None,

@@ -15,9 +15,12 @@ use crate::store::StoreError;
 pub enum AppError {
     /// The request is malformed (400).
     BadRequest(String),
+    /// The request body is over the API's limit (413), named in the message.
+    BodyTooLarge(String),
     /// Nothing is there (404).
     NotFound(String),
-    /// The ledger refused the transaction (422), with the rule that refused it.
+    /// The ledger refused the transaction, with the rule that refused it: 413 for a size
+    /// limit, 422 for every other rule.
     Refused(LedgerError),
     /// The registry cannot answer now (503).
     Unavailable(String),
@@ -30,6 +33,12 @@ impl AppError {
         match self {
             AppError::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone()),
             AppError::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message.clone()),
+            AppError::BodyTooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", message.clone()),
+            AppError::Refused(error @ LedgerError::TooLarge(_)) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ledger_code(error),
+                error.to_string(),
+            ),
             AppError::Refused(error) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ledger_code(error),
@@ -69,6 +78,7 @@ fn ledger_code(error: &LedgerError) -> &'static str {
         LedgerError::NotARootOfTrust(_) => "not_a_root_of_trust",
         LedgerError::Accreditation(_) => "accreditation",
         LedgerError::AnchorExists(_) => "anchor_exists",
+        LedgerError::TooLarge(_) => "too_large",
     }
 }
 

@@ -1,5 +1,6 @@
 //! The explorer: server-rendered pages (askama templates from `sigil-templates`) for people
-//! to read the chain — latest blocks, a block, a transaction, a DID's history and keys.
+//! to read the chain — latest blocks, a block, a transaction, a DID's history and keys, and
+//! its accreditations as an issuer or a verifier.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -11,9 +12,13 @@ use sigil_core::did::Did;
 use sigil_core::time::format_datetime;
 use sigil_service::pages::page;
 use sigil_templates::registry::{
-    BlockPage, BlockRow, BlocksPage, DidPage, KeyRow, TransactionPage, TransactionRow, VersionRow,
+    AccreditationRow, BlockPage, BlockRow, BlocksPage, DidPage, KeyRow, TransactionPage, TransactionRow,
+    VersionRow,
 };
 
+use crate::ledger::LedgerState;
+use crate::ledger::accreditation::AccreditedRole;
+use crate::ledger::state::DidState;
 use crate::node::Node;
 
 /// How many blocks the front page lists.
@@ -163,11 +168,37 @@ async fn find_did(Query(query): Query<FindDid>) -> Response {
     }
 }
 
+/// A DID's page: its keys and versions if it lives on the ledger, and every accreditation
+/// it holds — a `did:key` verifier has only those.
 async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Response, PageError> {
     let not_found = || PageError::NotFound("This registry has no such DID.".into());
     let did = Did::parse(&did).map_err(|_| not_found())?;
     let view = node.view().await;
-    let state = view.state.dids.get(&did).ok_or_else(not_found)?;
+    let accreditations = accreditation_rows(&view.state, &did);
+    let state = view.state.dids.get(&did);
+    if state.is_none() && accreditations.is_empty() {
+        return Err(not_found());
+    }
+    let services = state
+        .and_then(DidState::latest)
+        .filter(|v| !v.services.is_empty())
+        .map(|v| serde_json::to_string_pretty(&v.services).unwrap_or_default())
+        .unwrap_or_default();
+    Ok(page(
+        StatusCode::OK,
+        &DidPage {
+            did: did.to_string(),
+            on_ledger: state.is_some(),
+            deactivated: state.is_some_and(DidState::is_deactivated),
+            keys: state.map(key_rows).unwrap_or_default(),
+            versions: state.map(version_rows).unwrap_or_default(),
+            services,
+            accreditations,
+        },
+    ))
+}
+
+fn key_rows(state: &DidState) -> Vec<KeyRow> {
     let time_of = |version: u64| {
         state
             .versions
@@ -176,7 +207,7 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Respon
             .map(|v| format_datetime(v.time))
             .unwrap_or_default()
     };
-    let keys = state
+    state
         .methods
         .iter()
         .map(|(fragment, method)| KeyRow {
@@ -196,8 +227,11 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Respon
             retired: method.retired.map(time_of),
             compromised_since: method.compromised_since.map(format_datetime),
         })
-        .collect();
-    let versions = state
+        .collect()
+}
+
+fn version_rows(state: &DidState) -> Vec<VersionRow> {
+    state
         .versions
         .iter()
         .map(|v| VersionRow {
@@ -206,20 +240,84 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Respon
             operation: v.operation.clone(),
             transaction: v.transaction.clone(),
         })
-        .collect();
-    let services = state
-        .latest()
-        .filter(|v| !v.services.is_empty())
-        .map(|v| serde_json::to_string_pretty(&v.services).unwrap_or_default())
-        .unwrap_or_default();
-    Ok(page(
-        StatusCode::OK,
-        &DidPage {
-            did: did.to_string(),
-            deactivated: state.is_deactivated(),
-            keys,
-            versions,
-            services,
-        },
-    ))
+        .collect()
+}
+
+/// Every accreditation `did` holds, as issuer or as verifier.
+fn accreditation_rows(state: &LedgerState, did: &Did) -> Vec<AccreditationRow> {
+    state
+        .accreditations
+        .iter()
+        .filter(|(_, record)| &record.accredited == did)
+        .map(|(transaction, record)| AccreditationRow {
+            role: match record.role {
+                AccreditedRole::Issuer => "Issuer",
+                AccreditedRole::Verifier => "Verifier",
+            }
+            .to_owned(),
+            credential_types: record.credential_types.join(", "),
+            root: record.root.to_string(),
+            valid_from: format_datetime(record.valid_from),
+            valid_until: record.valid_until.map(format_datetime),
+            revoked_at: record.revoked_at.map(format_datetime),
+            transaction: transaction.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use sigil_core::transaction::{Accreditation, Transaction};
+    use tower::ServiceExt as _;
+
+    use super::*;
+    use crate::fixtures::{ROOT_OF_TRUST, key, node};
+    use crate::ledger::statement;
+
+    async fn page_text(node: &Node, path: &str) -> (StatusCode, String) {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = crate::http::app(node.clone(), sigil_service::rate_limit::RateLimit::per_minute(0)).oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_explorer_shows_a_verifier_accreditation_as_a_verifiers() {
+        let node = node().await;
+        let (root, verifier) = (key(ROOT_OF_TRUST), key(7).did_key());
+        let mut grant = Accreditation {
+            root: root.did_key().to_string(),
+            issuer: verifier.to_string(),
+            role: AccreditedRole::Verifier,
+            credential_types: vec!["UniversityDegreeCredential".into()],
+            valid_from: "2026-01-01T00:00:00Z".into(),
+            valid_until: None,
+            proof: None,
+        };
+        grant.proof = Some(statement::sign(&grant, &root, &root.did_key_method()).unwrap());
+        let receipt = node.submit(Transaction::Accreditation(grant)).await.unwrap();
+
+        let encoded: String = url::form_urlencoded::byte_serialize(verifier.as_str().as_bytes()).collect();
+        let (status, html) = page_text(&node, &format!("/explorer/dids/{encoded}")).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("<td>Verifier</td>"), "{html}");
+        assert!(html.contains("<td>UniversityDegreeCredential</td>"), "{html}");
+
+        let (_, html) = page_text(&node, &format!("/explorer/blocks/{}", receipt.height)).await;
+        assert!(html.contains("<td>verifier accreditation</td>"), "{html}");
+        assert!(html.contains(&format!("/explorer/dids/{encoded}")), "{html}");
+    }
+
+    #[tokio::test]
+    async fn a_did_key_without_accreditations_has_no_page() {
+        let encoded: String =
+            url::form_urlencoded::byte_serialize(key(7).did_key().as_str().as_bytes()).collect();
+        let (status, _) = page_text(&node().await, &format!("/explorer/dids/{encoded}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
 }

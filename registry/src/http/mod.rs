@@ -6,9 +6,11 @@ mod error;
 mod explorer;
 mod records;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,27 +18,33 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sigil_core::did::{Did, ResolutionError, ResolutionOptions};
-use tower_http::limit::RequestBodyLimitLayer;
+use sigil_service::rate_limit::{self, RateLimit};
 use tower_http::timeout::TimeoutLayer;
 
 pub use error::AppError;
 
 use crate::chain::Receipt;
-use crate::ledger::Transaction;
+use crate::ledger::limits::{self, MAX_TRANSACTION_BYTES};
 use crate::ledger::resolve::resolve;
+use crate::ledger::{LedgerError, Transaction};
 use crate::node::Node;
 
-/// Largest request body: a status list credential is the biggest transaction.
-const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// Largest request body: twice [`MAX_TRANSACTION_BYTES`], room for the whitespace and
+/// escapes a client may write around the largest transaction the ledger takes (which is
+/// measured in its canonical form once read). Anything larger is answered 413 unread.
+pub const MAX_BODY_BYTES: usize = 2 * MAX_TRANSACTION_BYTES;
 /// Longest a request may take; a submission waits for its block, well under this.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The registry's routes.
-pub fn app(node: Node) -> Router {
+/// The registry's routes. Submissions are rate-limited per client address by `writes`
+/// (`RateLimit::per_minute(0)` for none).
+pub fn app(node: Node, writes: Arc<RateLimit>) -> Router {
+    let submit = post(submit_transaction)
+        .layer(axum::middleware::from_fn_with_state(writes, rate_limit::enforce));
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/openapi.json", get(openapi))
-        .route("/transactions", post(submit_transaction))
+        .route("/transactions", submit)
         .route("/transactions/{hash}", get(get_transaction))
         .route("/1.0/identifiers/{did}", get(resolve_identifier))
         .route("/height", get(get_height))
@@ -48,7 +56,7 @@ pub fn app(node: Node) -> Router {
         .route("/accreditations", get(records::get_accreditations))
         .merge(explorer::routes())
         .layer(sigil_service::pages::security_headers())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -64,16 +72,28 @@ async fn openapi() -> impl IntoResponse {
 }
 
 /// The body goes through the bounded parser (sizes, depth, no key written twice) before it is
-/// read as a transaction, like every other JSON Sigil takes from strangers.
+/// read as a transaction, like every other JSON Sigil takes from strangers; a transaction over
+/// a size limit is refused here, before it is queued, as the ledger would refuse it.
 async fn submit_transaction(
     State(node): State<Node>,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Receipt>), AppError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::BodyTooLarge(format!(
+                "the body is over the registry's limit of {MAX_BODY_BYTES} bytes (MAX_BODY_BYTES); \
+                 a transaction is at most {MAX_TRANSACTION_BYTES} bytes (MAX_TRANSACTION_BYTES)"
+            ))
+        } else {
+            AppError::BadRequest(rejection.body_text())
+        }
+    })?;
     let text =
         std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("the body is not UTF-8".into()))?;
     let value = sigil_core::json::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let transaction: Transaction =
         serde_json::from_value(value).map_err(|e| AppError::BadRequest(format!("not a transaction: {e}")))?;
+    limits::check(&transaction).map_err(|e| AppError::Refused(LedgerError::TooLarge(e)))?;
     let receipt = node.submit(transaction).await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
@@ -231,6 +251,25 @@ mod tests {
     use crate::ledger::operation;
 
     #[tokio::test]
+    async fn a_client_submitting_past_its_limit_is_told_to_wait_before_anything_is_checked() {
+        let app = app(node().await, RateLimit::per_minute(2));
+        let submit = || {
+            Request::post("/transactions")
+                .header(CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap()
+        };
+        for _ in 0..2 {
+            let response = app.clone().oneshot(submit()).await.unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "read, and refused as no transaction");
+        }
+        let response = app.clone().oneshot(submit()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let height = Request::get("/height").body(Body::empty()).unwrap();
+        assert_eq!(app.oneshot(height).await.unwrap().status(), StatusCode::OK, "reads go on");
+    }
+
+    #[tokio::test]
     async fn a_refused_submission_is_answered_with_the_rules_code() {
         let tomorrow = sigil_core::time::now() + chrono::Duration::days(1);
         let op = operation::create(&key(1), &key(2).public_key(), vec![], tomorrow).unwrap();
@@ -238,7 +277,7 @@ mod tests {
             .header(CONTENT_TYPE, "application/json")
             .body(Body::from(serde_json::to_vec(&Transaction::Did(op)).unwrap()))
             .unwrap();
-        let response = app(node().await).oneshot(request).await.unwrap();
+        let response = app(node().await, RateLimit::per_minute(0)).oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
@@ -264,7 +303,7 @@ mod tests {
             .header(CONTENT_TYPE, "application/json")
             .body(Body::from(doubled))
             .unwrap();
-        let response = app(node().await).oneshot(request).await.unwrap();
+        let response = app(node().await, RateLimit::per_minute(0)).oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
@@ -278,6 +317,94 @@ mod tests {
                 .contains("duplicate key \"prev\""),
             "{body}"
         );
+    }
+
+    /// POSTs `body` to `/transactions`; the status and the JSON answer.
+    async fn post_transaction(node: Node, body: Vec<u8>) -> (StatusCode, Value) {
+        let request = Request::post("/transactions")
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let response = app(node, RateLimit::per_minute(0)).oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    /// A signed inception carrying `services`.
+    fn create_with_services(services: Vec<Value>) -> Vec<u8> {
+        let mut op =
+            operation::create(&key(1), &key(2).public_key(), vec![], sigil_core::time::now()).unwrap();
+        op.services = Some(services);
+        serde_json::to_vec(&Transaction::Did(op.sign(&key(1)).unwrap())).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_create_with_a_service_of_1_9_mb_is_answered_413_naming_the_limit() {
+        let endpoint = format!("https://example.org/{}", "a".repeat(1_900_000));
+        let body = create_with_services(vec![
+            json!({"id": "#s", "type": "T", "serviceEndpoint": endpoint}),
+        ]);
+        let (status, answer) = post_transaction(node().await, body).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(answer["error"]["code"], "too_large");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("limit of 131072 bytes (MAX_BODY_BYTES)"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_create_with_too_many_services_is_answered_413_naming_the_limit() {
+        let service = json!({"id": "#s", "type": "LinkedDomains", "serviceEndpoint": "https://u.example"});
+        let body = create_with_services(vec![service; limits::MAX_SERVICES + 1]);
+        let (status, answer) = post_transaction(node().await, body).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(answer["error"]["code"], "too_large");
+        assert_eq!(
+            answer["error"]["message"],
+            "too large: services is 17 entries, over the registry's limit of 16 (MAX_SERVICES)"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_transaction_whose_fields_pass_but_whose_whole_is_over_the_limit_is_answered_413() {
+        // Sixteen services each at their own limit come to more than 64 KiB.
+        let mut service =
+            json!({"id": "#s", "type": "T", "serviceEndpoint": "https://u.example", "note": ""});
+        let padding = limits::MAX_SERVICE_BYTES - serde_json::to_vec(&service).unwrap().len();
+        service["note"] = json!("n".repeat(padding));
+        let body = create_with_services(vec![service; limits::MAX_SERVICES]);
+        assert!(body.len() < MAX_BODY_BYTES);
+        let (status, answer) = post_transaction(node().await, body).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains("(MAX_TRANSACTION_BYTES)"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_full_anchor_is_accepted_over_http() {
+        let node = node().await;
+        let inception = match crate::fixtures::create(5) {
+            Transaction::Did(op) => Some(op),
+            _ => None,
+        }
+        .unwrap();
+        let did = inception.created_did().unwrap();
+        node.submit(Transaction::Did(inception)).await.unwrap();
+        let hashes = (0..crate::ledger::anchor::MAX_BATCH)
+            .map(|i| format!("{i:064x}"))
+            .collect();
+        let now = format_datetime(sigil_core::time::now());
+        let mut anchor = crate::ledger::anchor::unsigned(did.as_str(), hashes, &now);
+        anchor.proof =
+            Some(crate::ledger::statement::sign(&anchor, &key(105), &format!("{did}#key-1")).unwrap());
+        let body = serde_json::to_vec(&Transaction::Anchor(anchor)).unwrap();
+        let (status, answer) = post_transaction(node, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
     }
 
     /// Every route `app` serves is described in `openapi.json`, and nothing more.

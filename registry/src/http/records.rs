@@ -1,5 +1,6 @@
 //! What verifiers read besides DID documents: status lists (latest, or as of a time), the
-//! anchor covering a credential, an issuer's accreditations, and a DID's key history.
+//! anchor covering a credential, the accreditations of an issuer or a verifier, and a DID's
+//! key history.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -10,6 +11,8 @@ use sigil_core::time::{format_datetime, parse_datetime};
 
 use super::AppError;
 use crate::chain::merkle;
+use crate::ledger::accreditation::AccreditedRole;
+use crate::ledger::state::AccreditationRecord;
 use crate::node::Node;
 
 #[derive(Debug, Deserialize)]
@@ -105,36 +108,55 @@ pub(super) async fn get_anchor(
     })))
 }
 
+/// Whose accreditations to list: `issuer=DID` (as always) or `verifier=DID`.
 #[derive(Debug, Deserialize)]
 pub(super) struct AccreditationQuery {
-    issuer: String,
+    issuer: Option<String>,
+    verifier: Option<String>,
 }
 
-/// `GET /accreditations?issuer=DID`: every accreditation of an issuer, revoked ones included.
+/// `GET /accreditations?issuer=DID` or `?verifier=DID`: every accreditation of that DID in
+/// that role, revoked ones included. Each row names its `role`. An issuer query never lists
+/// a verifier accreditation, so a client that predates roles and reads every row it is given
+/// can never take a verifier for an accredited issuer.
 pub(super) async fn get_accreditations(
     State(node): State<Node>,
     Query(query): Query<AccreditationQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let issuer = Did::parse(&query.issuer).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let (role, did) = match (query.issuer, query.verifier) {
+        (Some(issuer), None) => (AccreditedRole::Issuer, issuer),
+        (None, Some(verifier)) => (AccreditedRole::Verifier, verifier),
+        _ => {
+            return Err(AppError::BadRequest(
+                "name one DID: `issuer=DID` or `verifier=DID`".into(),
+            ));
+        }
+    };
+    let did = Did::parse(&did).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let view = node.view().await;
     let accreditations: Vec<Value> = view
         .state
         .accreditations
         .iter()
-        .filter(|(_, record)| record.issuer == issuer)
-        .map(|(transaction, record)| {
-            json!({
-                "transaction": transaction,
-                "root": record.root,
-                "issuer": record.issuer,
-                "credentialTypes": record.credential_types,
-                "validFrom": format_datetime(record.valid_from),
-                "validUntil": record.valid_until.map(format_datetime),
-                "revokedAt": record.revoked_at.map(format_datetime),
-            })
-        })
+        .filter(|(_, record)| record.accredited == did && record.role == role)
+        .map(|(transaction, record)| accreditation_row(transaction, record))
         .collect();
     Ok(Json(json!({ "accreditations": accreditations })))
+}
+
+/// One accreditation as the API lists it: the accredited DID under its role's name
+/// (`issuer` or `verifier`), and `role`.
+pub(super) fn accreditation_row(transaction: &str, record: &AccreditationRecord) -> Value {
+    json!({
+        "transaction": transaction,
+        "root": record.root,
+        "role": record.role,
+        (record.role.as_str()): record.accredited,
+        "credentialTypes": record.credential_types,
+        "validFrom": format_datetime(record.valid_from),
+        "validUntil": record.valid_until.map(format_datetime),
+        "revokedAt": record.revoked_at.map(format_datetime),
+    })
 }
 
 /// `GET /dids/{did}/history`: every version of a DID and the lifecycle of every key it had.

@@ -1,6 +1,7 @@
 //! Accreditations (as EBSI's Trusted Issuers Registry keeps them): a root of trust named in
-//! genesis states that an issuer may issue given credential types from/until given times,
-//! and may revoke that later.
+//! genesis states that an issuer may issue — or a verifier may request — given credential
+//! types from/until given times, and may revoke that later. The role is kept with the
+//! record, so an issuer and a verifier accreditation are never mistaken for each other.
 
 use sigil_core::did::Did;
 use sigil_core::time::parse_datetime;
@@ -10,7 +11,7 @@ use super::error::LedgerError;
 use super::state::{AccreditationRecord, LedgerState};
 use super::statement;
 
-pub use sigil_core::transaction::accreditation::{Accreditation, AccreditationRevocation};
+pub use sigil_core::transaction::accreditation::{Accreditation, AccreditationRevocation, AccreditedRole};
 
 fn root_of_trust(state: &LedgerState, root: &str) -> Result<Did, LedgerError> {
     let root = Did::parse(root).map_err(|e| LedgerError::Malformed(e.to_string()))?;
@@ -32,7 +33,7 @@ pub(super) fn grant(
 ) -> Result<LedgerState, LedgerError> {
     let malformed = |reason: String| LedgerError::Malformed(format!("accreditation: {reason}"));
     let root = root_of_trust(state, &grant.root)?;
-    let issuer = Did::parse(&grant.issuer).map_err(|e| malformed(e.to_string()))?;
+    let accredited = Did::parse(&grant.issuer).map_err(|e| malformed(e.to_string()))?;
     if grant.credential_types.is_empty() || grant.credential_types.iter().any(|t| t.is_empty()) {
         return Err(malformed("name at least one credential type".into()));
     }
@@ -52,7 +53,8 @@ pub(super) fn grant(
         transaction,
         AccreditationRecord {
             root,
-            issuer,
+            accredited,
+            role: grant.role,
             credential_types: grant.credential_types.clone(),
             valid_from,
             valid_until,

@@ -22,8 +22,9 @@ pub(super) fn apply(
 ) -> Result<LedgerState, LedgerError> {
     let malformed = |reason: &str| LedgerError::Malformed(format!("anchor: {reason}"));
     let issuer = Did::parse(&anchor.issuer).map_err(|e| LedgerError::Malformed(e.to_string()))?;
-    if anchor.credential_hashes.is_empty() || anchor.credential_hashes.len() > MAX_BATCH {
-        return Err(malformed("a batch holds 1 to 10,000 credential hashes"));
+    // At most MAX_BATCH: a size limit, checked before `apply` reaches here.
+    if anchor.credential_hashes.is_empty() {
+        return Err(malformed("a batch holds at least one credential hash"));
     }
     let leaves = leaves(&anchor.credential_hashes)
         .ok_or_else(|| malformed("credential hashes are lowercase hex SHA-256 digests"))?;

@@ -2,6 +2,7 @@
 //! the new state, so a refused operation changes nothing.
 
 use imbl::{OrdMap, Vector};
+use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
 use sigil_core::time::{Timestamp, parse_datetime};
@@ -9,6 +10,7 @@ use sigil_core::time::{Timestamp, parse_datetime};
 use super::BlockContext;
 use super::error::LedgerError;
 use super::hash::key_commitment;
+use super::limits;
 use super::operation::{DidOperation, MethodSpec, OperationKind, SignatureProblem};
 use super::state::{DidState, LedgerState, MethodState, Version};
 
@@ -18,10 +20,9 @@ struct Hashes {
     transaction: String,
 }
 
-/// Longest verification method fragment accepted.
-const MAX_FRAGMENT_LEN: usize = 64;
-/// Most verification methods one operation may add.
-const MAX_METHODS_PER_OPERATION: usize = 32;
+/// Longest verification method fragment accepted (a size limit, but also this rule's
+/// message).
+const MAX_FRAGMENT_LEN: usize = limits::MAX_FRAGMENT_BYTES;
 
 pub(super) fn apply(
     state: &LedgerState,
@@ -83,6 +84,8 @@ fn create(
         return Err(LedgerError::DidExists(did.to_string()));
     }
     let methods = add_methods(&OrdMap::new(), &op.add_methods, 1)?;
+    check_methods_in_force(&methods)?;
+    check_services(op)?;
     let version = Version {
         id: 1,
         time,
@@ -116,6 +119,8 @@ fn change(
     let mut updated = current.clone();
     authorise_change(op, current, signer, &mut updated)?;
     updated.methods = changed_methods(current, op, version, time)?;
+    check_methods_in_force(&updated.methods)?;
+    check_services(op)?;
     updated.versions.push_back(Version {
         id: version,
         time,
@@ -267,11 +272,6 @@ fn add_methods(
     specs: &[MethodSpec],
     version: u64,
 ) -> Result<OrdMap<String, MethodState>, LedgerError> {
-    if specs.len() > MAX_METHODS_PER_OPERATION {
-        return Err(malformed(format!(
-            "at most {MAX_METHODS_PER_OPERATION} methods per operation"
-        )));
-    }
     let mut methods = existing.clone();
     for spec in specs {
         check_fragment(&spec.id)?;
@@ -301,6 +301,32 @@ fn add_methods(
         );
     }
     Ok(methods)
+}
+
+/// At most [`limits::MAX_METHODS_IN_FORCE`] methods once the operation is applied.
+fn check_methods_in_force(methods: &OrdMap<String, MethodState>) -> Result<(), LedgerError> {
+    let in_force = methods.values().filter(|m| m.retired.is_none()).count();
+    Ok(limits::methods_in_force(in_force)?)
+}
+
+/// Each service is a DID Core §5.4 service: an object with a string `id`, a `type` that is a
+/// string or a non-empty list of strings, and a `serviceEndpoint`. (Their sizes are limits,
+/// checked before.)
+fn check_services(op: &DidOperation) -> Result<(), LedgerError> {
+    for service in op.services.iter().flatten() {
+        let has_id = service.get("id").is_some_and(Value::is_string);
+        let has_type = match service.get("type") {
+            Some(Value::String(_)) => true,
+            Some(Value::Array(types)) => !types.is_empty() && types.iter().all(Value::is_string),
+            _ => false,
+        };
+        if !(has_id && has_type && service.get("serviceEndpoint").is_some()) {
+            return Err(malformed(
+                "a service is an object with a string `id`, a `type` and a `serviceEndpoint`",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn active_method<'a>(

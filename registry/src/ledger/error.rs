@@ -1,6 +1,8 @@
 //! Every reason the ledger refuses a transaction. `apply` returns one of these and leaves
 //! the state it was given untouched.
 
+use sigil_core::transaction::LimitExceeded;
+
 /// Why a transaction was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LedgerError {
@@ -72,4 +74,8 @@ pub enum LedgerError {
     /// The same Merkle root is anchored twice.
     #[error("the Merkle root {0} is anchored already")]
     AnchorExists(String),
+    /// The transaction, or one of its fields, is over one of the registry's size limits
+    /// (`sigil_core::transaction::limits`); the error names the limit.
+    #[error("too large: {0}")]
+    TooLarge(#[from] LimitExceeded),
 }

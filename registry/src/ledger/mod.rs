@@ -24,6 +24,8 @@ pub use operation::DidOperation;
 pub use sigil_core::did::sigil::{digest as hash, operation};
 /// The transaction wire format, shared with issuers, wallets and clients through `sigil-core`.
 pub use sigil_core::transaction::Transaction;
+/// The size limits on every transaction and field, shared with clients through `sigil-core`.
+pub use sigil_core::transaction::limits;
 /// How far past its block's time a transaction may be dated, in seconds: the clock difference
 /// Sigil allows everywhere between two parties (here a controller and the validators).
 ///
@@ -62,12 +64,14 @@ impl BlockContext {
 }
 
 /// Applies one transaction in the block `block`. On success returns the new state; on
-/// failure the error, and `state` is as it was (it is only read).
+/// failure the error, and `state` is as it was (it is only read). The size limits
+/// ([`limits`]) are checked first, before anything else is read.
 pub fn apply(
     state: &LedgerState,
     transaction: &Transaction,
     block: &BlockContext,
 ) -> Result<LedgerState, LedgerError> {
+    limits::check(transaction)?;
     let hash = transaction
         .hash()
         .map_err(|e| LedgerError::Malformed(e.to_string()))?;

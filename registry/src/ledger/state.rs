@@ -7,6 +7,7 @@ use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
 use sigil_core::time::Timestamp;
+use sigil_core::transaction::accreditation::AccreditedRole;
 
 use super::operation::Purpose;
 
@@ -61,7 +62,11 @@ pub struct AnchorRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccreditationRecord {
     pub root: Did,
-    pub issuer: Did,
+    /// The accredited DID: an issuer, or a verifier.
+    pub accredited: Did,
+    /// What `accredited` is accredited as.
+    pub role: AccreditedRole,
+    /// The types it may issue, or as a verifier request.
     pub credential_types: Vec<String>,
     pub valid_from: Timestamp,
     pub valid_until: Option<Timestamp>,

@@ -12,6 +12,7 @@ use sigil_core::model::status_list::Bitstring;
 
 use super::BlockContext;
 use super::error::LedgerError;
+use super::limits;
 use super::state::{LedgerState, StatusListVersion};
 use super::statement::assertion_key;
 pub use sigil_core::transaction::StatusListPublication;
@@ -42,7 +43,8 @@ pub(super) fn apply(
         .valid_from
         .ok_or_else(|| malformed("the list credential has no `validFrom`".into()))?;
     block.check_dated(valid_from)?;
-    check_bitstring(value).map_err(malformed)?;
+    let bits = check_bitstring(value).map_err(malformed)?;
+    limits::status_list_entries(entries(&bits))?;
     let issuer = Did::parse(credential.issuer.id()).map_err(|e| malformed(e.to_string()))?;
 
     let (unsecured, proof) = data_integrity::split(value).map_err(|e| malformed(e.to_string()))?;
@@ -87,7 +89,7 @@ pub(super) fn apply(
 }
 
 /// The subject must be a `BitstringStatusList` whose `encodedList` decodes.
-fn check_bitstring(credential: &Value) -> Result<(), String> {
+fn check_bitstring(credential: &Value) -> Result<Bitstring, String> {
     let subject = credential
         .get("credentialSubject")
         .ok_or("no credentialSubject")?;
@@ -98,5 +100,23 @@ fn check_bitstring(credential: &Value) -> Result<(), String> {
         .get("encodedList")
         .and_then(Value::as_str)
         .ok_or("no encodedList")?;
-    Bitstring::decode(encoded).map(|_| ()).map_err(|e| e.to_string())
+    Bitstring::decode(encoded).map_err(|e| e.to_string())
+}
+
+/// How many one-bit entries `bits` holds: the first index it has no entry for, found by
+/// bisection (at most 32 questions).
+fn entries(bits: &Bitstring) -> u64 {
+    let (mut has, mut lacks) = (0u64, u64::from(u32::MAX));
+    if bits.get(0, 1).is_err() {
+        return 0;
+    }
+    while lacks - has > 1 {
+        let middle = has + (lacks - has) / 2;
+        if bits.get(middle, 1).is_ok() {
+            has = middle;
+        } else {
+            lacks = middle;
+        }
+    }
+    lacks
 }

@@ -3,6 +3,7 @@
 //! and a block time later than every date the tests write, unless a test names its block.
 
 mod did_operations;
+mod limits;
 mod statements;
 
 use sigil_core::did::Did;

@@ -11,21 +11,21 @@ use sigil_core::key::SigningKey;
 use sigil_core::model::status_list::Bitstring;
 
 use super::*;
-use crate::ledger::accreditation::{Accreditation, AccreditationRevocation};
+use crate::ledger::accreditation::{Accreditation, AccreditationRevocation, AccreditedRole};
 use crate::ledger::anchor::IssuanceAnchor;
 use crate::ledger::statement;
 use crate::ledger::status_list::StatusListPublication;
 
 const LIST: &str = "https://registry.example/status/university/1";
 /// The ministry: the root of trust genesis names.
-const MINISTRY: u8 = 50;
+pub(super) const MINISTRY: u8 = 50;
 
 fn ministry() -> Did {
     key(MINISTRY).did_key()
 }
 
 /// The university's ledger, with the ministry as root of trust.
-fn ledger() -> (LedgerState, Did) {
+pub(super) fn ledger() -> (LedgerState, Did) {
     let (state, did) = with_university();
     let state = LedgerState {
         roots_of_trust: [ministry()].into_iter().collect(),
@@ -34,11 +34,28 @@ fn ledger() -> (LedgerState, Did) {
     (state, did)
 }
 
-fn status_list(issuer: &Did, signer: &SigningKey, method: &str, valid_from: &str, revoked: &[u64]) -> Value {
+pub(super) fn status_list(
+    issuer: &Did,
+    signer: &SigningKey,
+    method: &str,
+    valid_from: &str,
+    revoked: &[u64],
+) -> Value {
     let mut bits = Bitstring::new();
     for index in revoked {
         bits.set(*index, 1, 1).unwrap();
     }
+    signed_list(issuer, signer, method, valid_from, &bits.encode().unwrap())
+}
+
+/// The university's list credential with `encoded_list`, signed by `signer` as `method`.
+pub(super) fn signed_list(
+    issuer: &Did,
+    signer: &SigningKey,
+    method: &str,
+    valid_from: &str,
+    encoded_list: &str,
+) -> Value {
     let credential = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": LIST,
@@ -46,7 +63,7 @@ fn status_list(issuer: &Did, signer: &SigningKey, method: &str, valid_from: &str
         "issuer": issuer.to_string(),
         "validFrom": valid_from,
         "credentialSubject": {"id": format!("{LIST}#list"), "type": "BitstringStatusList",
-                              "statusPurpose": "revocation", "encodedList": bits.encode().unwrap()},
+                              "statusPurpose": "revocation", "encodedList": encoded_list},
     });
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
@@ -61,7 +78,7 @@ fn status_list(issuer: &Did, signer: &SigningKey, method: &str, valid_from: &str
         .unwrap()
 }
 
-fn publish(credential: Value) -> Transaction {
+pub(super) fn publish(credential: Value) -> Transaction {
     Transaction::StatusList(StatusListPublication { credential })
 }
 
@@ -206,7 +223,7 @@ fn batch() -> Vec<String> {
         .collect()
 }
 
-fn signed_anchor(mut anchor: IssuanceAnchor, did: &Did) -> IssuanceAnchor {
+pub(super) fn signed_anchor(mut anchor: IssuanceAnchor, did: &Did) -> IssuanceAnchor {
     anchor.proof = Some(statement::sign(&anchor, &key(DIPLOMA_KEY), &format!("{did}#key-1")).unwrap());
     anchor
 }
@@ -277,10 +294,11 @@ fn a_deactivated_issuer_cannot_anchor() {
     );
 }
 
-fn accreditation(root: &SigningKey, issuer: &Did) -> Accreditation {
+pub(super) fn accreditation(root: &SigningKey, issuer: &Did) -> Accreditation {
     let mut grant = Accreditation {
         root: root.did_key().to_string(),
         issuer: issuer.to_string(),
+        role: AccreditedRole::Issuer,
         credential_types: vec!["UniversityDegreeCredential".into()],
         valid_from: "2026-01-01T00:00:00Z".into(),
         valid_until: Some("2031-01-01T00:00:00Z".into()),
@@ -311,7 +329,8 @@ fn a_root_of_trust_accredits_and_revokes() {
     let grant = Transaction::Accreditation(accreditation(&key(MINISTRY), &did));
     let granted = grant.hash().unwrap();
     let state = apply(&state, &grant, &block()).unwrap();
-    assert_eq!(state.accreditations[&granted].issuer, did);
+    assert_eq!(state.accreditations[&granted].accredited, did);
+    assert_eq!(state.accreditations[&granted].role, AccreditedRole::Issuer);
     let revoke = Transaction::RevokeAccreditation(revocation(&key(MINISTRY), &granted));
     let state = apply(&state, &revoke, &block()).unwrap();
     assert!(state.accreditations[&granted].revoked_by.is_some());
@@ -323,6 +342,36 @@ fn a_root_of_trust_accredits_and_revokes() {
         &state,
         &Transaction::RevokeAccreditation(again),
         &LedgerError::Accreditation("revoked already".into()),
+    );
+}
+
+#[test]
+fn a_verifier_accreditation_is_kept_as_a_verifiers() {
+    let (state, _) = ledger();
+    let verifier = key(80).did_key();
+    let mut grant = accreditation(&key(MINISTRY), &verifier);
+    grant.role = AccreditedRole::Verifier;
+    grant.proof = Some(statement::sign(&grant, &key(MINISTRY), &key(MINISTRY).did_key_method()).unwrap());
+    let grant = Transaction::Accreditation(grant);
+    let state = apply(&state, &grant, &block()).unwrap();
+    let record = &state.accreditations[&grant.hash().unwrap()];
+    assert_eq!(
+        (&record.accredited, record.role),
+        (&verifier, AccreditedRole::Verifier)
+    );
+}
+
+#[test]
+fn the_role_is_signed_so_a_verifier_accreditation_cannot_be_turned_into_an_issuers() {
+    let (state, _) = ledger();
+    let mut grant = accreditation(&key(MINISTRY), &key(80).did_key());
+    grant.role = AccreditedRole::Verifier;
+    grant.proof = Some(statement::sign(&grant, &key(MINISTRY), &key(MINISTRY).did_key_method()).unwrap());
+    grant.role = AccreditedRole::Issuer;
+    assert_refused(
+        &state,
+        &Transaction::Accreditation(grant),
+        &LedgerError::BadSignature,
     );
 }
 
