@@ -11,6 +11,9 @@ pub struct Frame {
     pub section: &'static str,
     pub message: Option<String>,
     pub error: Option<String>,
+    /// Whether the wallet may reach plain-http and private addresses (a development setting,
+    /// announced on every page).
+    pub insecure_targets: bool,
 }
 
 /// `/unlock`
@@ -18,6 +21,10 @@ pub struct Frame {
 #[template(path = "wallet/unlock.html")]
 pub struct UnlockPage {
     pub error: Option<String>,
+    /// The unlock form's CSRF token (also in a cookie).
+    pub csrf: String,
+    /// As in [`Frame::insecure_targets`].
+    pub insecure_targets: bool,
 }
 
 /// A credential as a card.
@@ -91,8 +98,21 @@ pub struct ConsentPage {
     pub frame: Frame,
     /// The pending request's id.
     pub pending: String,
+    /// The verifier's name as it gives it (unchecked), else its DID.
     pub verifier: String,
+    /// The name the verifier gives itself, if any: shown as self-asserted.
+    pub verifier_name: Option<String>,
     pub verifier_did: String,
+    /// The root of trust accrediting the verifier, if the registry says one does.
+    pub accredited_by: Option<String>,
+    /// The types it is accredited to ask for.
+    pub accredited_types: String,
+    /// Why accreditation could not be checked, if it could not.
+    pub accreditation_unchecked: Option<String>,
+    /// A warning that the type asked for is beyond the accreditation.
+    pub type_warning: Option<String>,
+    /// Whether this wallet presented to the verifier before, in a sentence.
+    pub presented_before: String,
     pub type_label: String,
     pub credential_title: String,
     pub issuer_name: String,
@@ -138,10 +158,17 @@ mod tests {
                 section: "present",
                 message: None,
                 error: None,
+                insecure_targets: false,
             },
             pending: "p".into(),
             verifier: "<script>steal()</script>".into(),
+            verifier_name: Some("<script>steal()</script>".into()),
             verifier_did: "did:key:z".into(),
+            accredited_by: None,
+            accredited_types: String::new(),
+            accreditation_unchecked: None,
+            type_warning: None,
+            presented_before: "You have not presented to this verifier before.".into(),
             type_label: "University degree".into(),
             credential_title: "BSc".into(),
             issuer_name: "Example University".into(),
@@ -153,5 +180,6 @@ mod tests {
         assert!(!page.contains("<script>steal"), "{page}");
         assert!(page.contains(r#"value="name" checked"#), "{page}");
         assert!(page.contains(r#"value="studentId">"#), "{page}");
+        assert!(page.contains("This verifier is not accredited."), "{page}");
     }
 }

@@ -170,6 +170,7 @@ try {
   await employer.waitForSelector("img.qr");
   const again = await employer.getAttribute("a.hash", "href");
   await student.goto(`${wallet}/present?request=${encodeURIComponent(again)}`);
+  await student.click("text=Continue");
   await student.click("button[value=share]");
   await waitForText(employer, "Not accepted");
   check((await employer.content()).includes("Revoked by the issuer"), "the result says revoked");

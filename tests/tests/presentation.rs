@@ -18,7 +18,8 @@ use sigil_tests::{Outcome, TEST_PASSPHRASE, VerifierProcess, binary, run};
 fn wallet(args: &[String]) -> Outcome {
     run(std::process::Command::new(binary("sigil-wallet"))
         .args(args)
-        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE)
+        .env("SIGIL_ALLOW_INSECURE_TARGETS", "true"))
 }
 
 async fn wallet_async(args: Vec<String>) -> Outcome {
@@ -122,6 +123,16 @@ async fn a_wallet_presents_only_name_and_degree_and_the_verifier_accepts_once() 
         .await
         .expect_code(0);
     assert!(out.stderr.contains("Example Employer"), "{}", out.stderr);
+    // The verifier is named by what can be checked: its DID, accredited on the registry.
+    assert!(
+        out.stderr.contains("Accredited as a verifier by did:")
+            && !out.stderr.contains("WARNING")
+            && out
+                .stderr
+                .contains("You have not presented to this verifier before"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stderr.contains("  - name\n") && out.stderr.contains("  - degree.name\n"),
         "{}",
@@ -152,10 +163,16 @@ async fn a_wallet_presents_only_name_and_degree_and_the_verifier_accepts_once() 
 
     // The diploma policy in any format: the wallet's Data Integrity diploma.
     let request = scene.request(json!({"policy": "diploma"})).await;
-    scene
+    let out = scene
         .present(request["request_uri"].as_str().unwrap(), "--yes")
         .await
         .expect_code(0);
+    assert!(
+        out.stderr
+            .contains("You have presented to this verifier before: 1 time(s)"),
+        "{}",
+        out.stderr
+    );
     let state = scene.state(request["request_id"].as_str().unwrap()).await;
     assert_eq!(state["state"], "verified", "{state:#}");
     assert_eq!(state["outcome"]["report"]["format"], "ldp_vc");
@@ -280,4 +297,39 @@ async fn a_did_sigil_holder_receives_and_presents_a_vc_jwt() {
     assert_eq!(state["state"], "verified", "{state:#}");
     assert_eq!(state["outcome"]["report"]["format"], "vc+jwt");
     assert_eq!(state["outcome"]["report"]["holder"], did);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_impostor_calling_itself_the_employer_is_named_by_what_can_be_checked() {
+    let scene = Scene::start().await;
+    scene.receive("dc+sd-jwt").await;
+    // Its own did:key, the employer's name, no accreditation.
+    let impostor = VerifierProcess::start(&scene.stack.scratch.path("impostor"), &scene.stack.registry.url);
+    let request: Value = reqwest::Client::new()
+        .post(format!("{}api/requests", impostor.url))
+        .json(&json!({"policy": "diploma"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let out = scene
+        .present(request["request_uri"].as_str().unwrap(), "--no")
+        .await
+        .expect_code(0);
+    assert!(
+        out.stderr.contains(
+            "WARNING: This verifier is not accredited. The name \"Example Employer\" is what it \
+             says about itself; nobody has checked it."
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("You have not presented to this verifier before"),
+        "{}",
+        out.stderr
+    );
 }

@@ -16,7 +16,8 @@ use sigil_tests::{Outcome, TEST_PASSPHRASE, binary, run};
 fn wallet(args: &[&str]) -> Outcome {
     run(std::process::Command::new(binary("sigil-wallet"))
         .args(args)
-        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE)
+        .env("SIGIL_ALLOW_INSECURE_TARGETS", "true"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -179,4 +180,36 @@ async fn a_student_receives_lists_shows_and_backs_up_a_diploma() {
     )
     .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_the_development_setting_an_offer_on_this_computer_is_refused() {
+    let scratch = sigil_tests::Scratch::new();
+    let dir = scratch.path("wallet");
+    let dir = dir.to_str().unwrap();
+    let strict = |args: &[&str]| {
+        run(std::process::Command::new(binary("sigil-wallet"))
+            .args(args)
+            .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE)
+            .env_remove("SIGIL_ALLOW_INSECURE_TARGETS"))
+    };
+    strict(&["init", "--data-dir", dir]).expect_code(0);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let offer = format!(
+        "openid-credential-offer://?credential_offer_uri=http%3A%2F%2F{}%2Foffers%2F1",
+        listener.local_addr().unwrap()
+    );
+    let refused = strict(&["receive", &offer, "--data-dir", dir]);
+    assert_eq!(refused.code, Some(1));
+    assert!(refused.stderr.contains("https only"), "{}", refused.stderr);
+    // Allowed by the flag, the wallet goes there (and finds nobody listening).
+    drop(listener);
+    let allowed = strict(&["receive", &offer, "--data-dir", dir, "--allow-insecure-targets"]);
+    assert_ne!(allowed.code, Some(0));
+    assert!(!allowed.stderr.contains("https only"), "{}", allowed.stderr);
+    assert!(
+        allowed.stderr.contains("allow_insecure_targets is on"),
+        "{}",
+        allowed.stderr
+    );
 }

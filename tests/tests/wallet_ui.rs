@@ -12,6 +12,7 @@
 use serde_json::{Value, json};
 use sigil_tests::browser::Browser;
 use sigil_tests::stack::Stack;
+use sigil_tests::wait::until;
 use sigil_tests::{TEST_PASSPHRASE, VerifierProcess, WalletUiProcess, binary, run};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -20,19 +21,40 @@ async fn a_student_uses_the_wallet_in_the_browser() {
     let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
     let dir = stack.scratch.path("wallet");
     run(std::process::Command::new(binary("sigil-wallet"))
-        .args(["init", "--registry", stack.registry.url.as_str(), "--data-dir"])
+        .args([
+            "init",
+            "--allow-insecure-targets",
+            "--registry",
+            stack.registry.url.as_str(),
+            "--data-dir",
+        ])
         .arg(&dir)
         .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
     .expect_code(0);
     let ui = WalletUiProcess::start(&dir);
     let mut browser = Browser::new(&ui.url);
 
-    // Locked until the passphrase is given in the browser.
+    // Locked until the passphrase is given in the browser, on the form it was given (whose
+    // token is also in a cookie); a second guess waits for the back-off to pass.
     assert_eq!(browser.get("/").await.0, 303);
-    let wrong = browser.post("/unlock", &[("passphrase", "not it")]).await;
+    let unlock_csrf = browser.open_form("/unlock").await;
+    let wrong = browser
+        .post("/unlock", &[("csrf", &unlock_csrf), ("passphrase", "not it")])
+        .await;
     assert_eq!(wrong.status().as_u16(), 401);
     assert!(wrong.text().await.unwrap().contains("wrong passphrase"));
-    let unlocked = browser.post("/unlock", &[("passphrase", TEST_PASSPHRASE)]).await;
+    let (patient, unlock_csrf) = (&browser, unlock_csrf.as_str());
+    let unlocked = until(|| async move {
+        let answer = patient
+            .post(
+                "/unlock",
+                &[("csrf", unlock_csrf), ("passphrase", TEST_PASSPHRASE)],
+            )
+            .await;
+        (answer.status().as_u16() != 429).then_some(answer)
+    })
+    .await
+    .unwrap();
     assert_eq!(unlocked.status().as_u16(), 303);
     let cookie = unlocked.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
@@ -91,8 +113,20 @@ async fn a_student_uses_the_wallet_in_the_browser() {
         .unwrap();
     let request_uri = created["request_uri"].as_str().unwrap();
     let encoded: String = url::form_urlencoded::byte_serialize(request_uri.as_bytes()).collect();
-    let (status, consent) = browser.get(&format!("/present?request={encoded}")).await;
-    assert_eq!(status, 200, "{consent}");
+    let (_, form) = browser.get(&format!("/present?request={encoded}")).await;
+    assert!(form.contains(r#"method="post" action="/present""#), "{form}");
+    let csrf = browser.csrf("/present").await;
+    let consent = browser
+        .post("/present", &[("csrf", &csrf), ("request", request_uri)])
+        .await;
+    assert_eq!(consent.status().as_u16(), 200);
+    let consent = consent.text().await.unwrap();
+    assert!(consent.contains("Development setting"), "{consent}");
+    assert!(consent.contains("Accredited as a verifier by"), "{consent}");
+    assert!(
+        consent.contains("You have not presented to this verifier before"),
+        "{consent}"
+    );
     assert!(consent.contains("Example Employer"), "{consent}");
     assert!(consent.contains(r#"value="name" checked"#), "{consent}");
     assert!(consent.contains(r#"value="studentId">"#), "{consent}");

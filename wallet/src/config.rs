@@ -1,6 +1,9 @@
-//! How `sigil-wallet serve` runs: the `[service]` table of `wallet.toml`, layered by
-//! `sigil_service::config` under `SIGIL_*` variables and `serve`'s flags. The rest of
+//! How the wallet runs: the `[service]` table of `wallet.toml`, layered by
+//! `sigil_service::config` under `SIGIL_*` variables and the commands' flags. The rest of
 //! `wallet.toml` (registry, holder DID, signing method) is the holder's ([`crate::holder`]).
+//!
+//! `allow_insecure_targets` is read by every command that reaches a stranger's URL
+//! (`receive`, `present`, `serve`): see [`crate::targets`].
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -15,12 +18,16 @@ pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCA
 pub struct ServiceSettings {
     /// Where the UI listens; a loopback address only.
     pub listen: SocketAddr,
+    /// For demos and development only: let issuers and verifiers be reached over plain http
+    /// and on this computer or a private network ([`crate::targets`]).
+    pub allow_insecure_targets: bool,
 }
 
 impl Default for ServiceSettings {
     fn default() -> Self {
         ServiceSettings {
             listen: DEFAULT_LISTEN,
+            allow_insecure_targets: false,
         }
     }
 }
@@ -28,7 +35,7 @@ impl Default for ServiceSettings {
 impl sigil_service::config::Settings for ServiceSettings {
     const SERVICE: &'static str = "wallet";
     const SECTION: Option<&'static str> = Some("service");
-    const KEYS: &'static [&'static str] = &["listen"];
+    const KEYS: &'static [&'static str] = &["listen", "allow_insecure_targets"];
 }
 
 /// The flags of `serve` that override the settings (those not given are left out).
@@ -38,6 +45,19 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub targets: TargetsFlag,
+}
+
+/// The flag of every command that reaches a stranger's URL (`init` writes it to `wallet.toml`).
+#[derive(Debug, Default, Clone, clap::Args, Serialize)]
+pub struct TargetsFlag {
+    /// Demos and development only: reach issuers and verifiers over plain http and on this
+    /// computer or a private network (SIGIL_ALLOW_INSECURE_TARGETS).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_insecure_targets: bool,
 }
 
 #[cfg(test)]
@@ -61,6 +81,38 @@ mod tests {
         );
         let settings: ServiceSettings = load(&Sources::file_only(dir.path())).unwrap();
         assert_eq!(settings.listen, DEFAULT_LISTEN);
+    }
+
+    #[test]
+    fn insecure_targets_are_allowed_only_when_a_layer_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wallet.toml");
+        std::fs::write(&path, "did = \"d\"\nmethod = \"m\"\n").unwrap();
+        let mut sources = Sources::file_only(dir.path());
+        assert!(!load::<ServiceSettings>(&sources).unwrap().allow_insecure_targets);
+
+        let flag = SettingsFlags {
+            listen: None,
+            targets: TargetsFlag {
+                allow_insecure_targets: true,
+            },
+        };
+        sources.flags = toml::Table::try_from(&flag).unwrap();
+        assert!(load::<ServiceSettings>(&sources).unwrap().allow_insecure_targets);
+        // A flag left out leaves the other layers alone.
+        sources.flags = toml::Table::try_from(SettingsFlags::default()).unwrap();
+        assert!(sources.flags.is_empty());
+
+        sources.environment = vec![("SIGIL_ALLOW_INSECURE_TARGETS".into(), "true".into())];
+        assert!(load::<ServiceSettings>(&sources).unwrap().allow_insecure_targets);
+
+        sources.environment.clear();
+        std::fs::write(
+            &path,
+            "did = \"d\"\nmethod = \"m\"\n[service]\nallow_insecure_targets = true\n",
+        )
+        .unwrap();
+        assert!(load::<ServiceSettings>(&sources).unwrap().allow_insecure_targets);
     }
 
     #[test]

@@ -80,6 +80,13 @@ impl WalletDir {
         })?;
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
+
+    /// Writes `wallet.toml`.
+    pub fn write_config(&self, config: &WalletConfig) -> anyhow::Result<()> {
+        let path = self.config_path();
+        std::fs::write(&path, toml::to_string(config)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
 }
 
 /// The unlocked holder.
@@ -144,7 +151,7 @@ pub async fn init(
         method: method_id,
         service: crate::config::ServiceSettings::default(),
     };
-    std::fs::write(dir.config_path(), toml::to_string(&config)?)?;
+    dir.write_config(&config)?;
     Ok(did)
 }
 

@@ -8,9 +8,10 @@ use sigil_core::keystore::KdfParams;
 use sigil_service::config::{self, Sources};
 use sigil_service::startup;
 use sigil_wallet::cli::{self, credentials, present::Consent};
-use sigil_wallet::config::{ServiceSettings, SettingsFlags};
+use sigil_wallet::config::{ServiceSettings, SettingsFlags, TargetsFlag};
 use sigil_wallet::holder::{self, DidMethod, WalletDir};
 use sigil_wallet::store::Store;
+use sigil_wallet::targets::Targets;
 
 #[derive(Parser)]
 #[command(
@@ -41,6 +42,9 @@ enum Command {
         /// The holder's DID method: did:key, or did:sigil so the holder can rotate keys.
         #[arg(long, value_enum, default_value = "key")]
         did_method: Method,
+        /// Written to wallet.toml, so that every later command has it.
+        #[command(flatten)]
+        targets: TargetsFlag,
     },
     /// Receive a credential from an offer (openid-credential-offer://…).
     Receive {
@@ -52,6 +56,8 @@ enum Command {
         data_dir: PathBuf,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        targets: TargetsFlag,
     },
     /// Answer a presentation request (openid4vp://…): shows which claims go to which
     /// verifier and asks before anything is sent.
@@ -65,6 +71,8 @@ enum Command {
         /// Decline: tell the verifier the holder said no.
         #[arg(long, conflicts_with = "yes")]
         no: bool,
+        #[command(flatten)]
+        targets: TargetsFlag,
     },
     /// List the credentials in the wallet.
     List {
@@ -122,6 +130,19 @@ enum Command {
     },
 }
 
+/// What every command says when insecure targets are allowed.
+const INSECURE_WARNING: &str = "allow_insecure_targets is on: issuers and verifiers may be reached over \
+     plain http and on this computer or its network (for demos and development only)";
+
+/// The rule for strangers' URLs, from the layered settings of the wallet in `dir`.
+fn targets(dir: &WalletDir, flag: &TargetsFlag) -> anyhow::Result<Targets> {
+    let settings: ServiceSettings = config::load(&Sources::new(&dir.0, None, flag)?)?;
+    if settings.allow_insecure_targets {
+        eprintln!("warning: {INSECURE_WARNING}");
+    }
+    Ok(Targets::new(settings.allow_insecure_targets)?)
+}
+
 /// The passphrase the wallet is encrypted under: `SIGIL_PASSPHRASE`, else a prompt.
 fn passphrase() -> anyhow::Result<String> {
     Ok(sigil_core::keystore::passphrase(
@@ -141,29 +162,36 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             data_dir,
             registry,
             did_method,
-        } => init(&WalletDir(data_dir), registry.as_ref(), did_method).await?,
+            targets,
+        } => init(&WalletDir(data_dir), registry.as_ref(), did_method, &targets).await?,
         Command::Receive {
             offer,
             tx_code,
             data_dir,
             json,
+            targets: flag,
         } => {
-            let (holder, store) = cli::open(&WalletDir(data_dir), &passphrase()?).await?;
-            credentials::receive(&holder, &store, &offer, tx_code.as_deref(), json).await?;
+            let dir = WalletDir(data_dir);
+            let targets = targets(&dir, &flag)?;
+            let (holder, store) = cli::open(&dir, &passphrase()?).await?;
+            credentials::receive(&targets, &holder, &store, &offer, tx_code.as_deref(), json).await?;
         }
         Command::Present {
             request,
             data_dir,
             yes,
             no,
+            targets: flag,
         } => {
             let consent = match (yes, no) {
                 (true, _) => Consent::Yes,
                 (_, true) => Consent::No,
                 _ => Consent::Ask,
             };
-            let (holder, store) = cli::open(&WalletDir(data_dir), &passphrase()?).await?;
-            cli::present::present(&holder, &store, &request, consent).await?;
+            let dir = WalletDir(data_dir);
+            let targets = targets(&dir, &flag)?;
+            let (holder, store) = cli::open(&dir, &passphrase()?).await?;
+            cli::present::present(&targets, &holder, &store, &request, consent).await?;
         }
         Command::List { data_dir, json } => {
             let (_, store) = cli::open(&WalletDir(data_dir), &passphrase()?).await?;
@@ -198,12 +226,22 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn init(dir: &WalletDir, registry: Option<&url::Url>, did_method: Method) -> anyhow::Result<()> {
+async fn init(
+    dir: &WalletDir,
+    registry: Option<&url::Url>,
+    did_method: Method,
+    flag: &TargetsFlag,
+) -> anyhow::Result<()> {
     let method = match did_method {
         Method::Key => DidMethod::Key,
         Method::Sigil => DidMethod::Sigil,
     };
     let did = holder::init(dir, registry, method, &passphrase()?, KdfParams::default()).await?;
+    if flag.allow_insecure_targets {
+        let mut config = dir.config()?;
+        config.service.allow_insecure_targets = true;
+        dir.write_config(&config)?;
+    }
     Store::open(&dir.database_path()).await?;
     println!("{did}");
     Ok(())
@@ -213,7 +251,10 @@ async fn serve(dir: WalletDir, config: Option<&Path>, flags: &SettingsFlags) -> 
     // wallet.toml must exist (`init` writes it) before its [service] table is layered.
     dir.config()?;
     let settings: ServiceSettings = config::load(&Sources::new(&dir.0, config, flags)?)?;
-    sigil_wallet::ui::serve(dir, settings.listen, |address| {
+    if settings.allow_insecure_targets {
+        eprintln!("warning: {INSECURE_WARNING}");
+    }
+    sigil_wallet::ui::serve(dir, &settings, |address| {
         // Tests and scripts read this line to learn the port.
         println!("sigil-wallet listening on http://{address}");
         eprintln!("open http://{address} in your browser and unlock the wallet");

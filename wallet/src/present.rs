@@ -16,7 +16,7 @@ use sigil_core::did::resolver::DidResolver as _;
 use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::did::{Did, DidUrl, ResolutionOptions, StandardResolver};
 use sigil_core::format::CredentialFormat;
-use sigil_core::http_client::{self, MAX_RESPONSE_BYTES};
+use sigil_core::http_client::{self, FetchError, MAX_RESPONSE_BYTES};
 use sigil_core::issue;
 use sigil_core::jose;
 use sigil_core::presentation_request::RequestObject;
@@ -24,6 +24,7 @@ use sigil_core::sd_jwt;
 
 use crate::holder::Holder;
 use crate::store::{Held, HistoryEntry, HistoryEvent, Store};
+use crate::targets::{Refused, SendError, Targets};
 
 /// The only client identifier prefix the wallet accepts: a verifier known by its DID.
 const DID_PREFIX: &str = "decentralized_identifier:";
@@ -42,6 +43,21 @@ pub enum PresentError {
     Verifier(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<Refused> for PresentError {
+    fn from(error: Refused) -> Self {
+        PresentError::BadRequest(error.to_string())
+    }
+}
+
+impl From<SendError> for PresentError {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::Refused(refused) => refused.into(),
+            other => PresentError::Verifier(other.to_string()),
+        }
+    }
 }
 
 /// A checked presentation request.
@@ -73,19 +89,8 @@ fn bad(reason: impl Into<String>) -> PresentError {
     PresentError::BadRequest(reason.into())
 }
 
-/// HTTPS, or plain HTTP to this machine.
-fn acceptable_url(text: &str) -> Result<url::Url, PresentError> {
-    let url = url::Url::parse(text).map_err(|e| bad(format!("{text:?} is not a URL: {e}")))?;
-    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if local => Ok(url),
-        _ => Err(bad(format!("{text} is not an https URL"))),
-    }
-}
-
 /// Fetches and checks the request an `openid4vp://` URI points to.
-pub async fn open_request(holder: &Holder, uri: &str) -> Result<Request, PresentError> {
+pub async fn open_request(targets: &Targets, holder: &Holder, uri: &str) -> Result<Request, PresentError> {
     let uri = url::Url::parse(uri.trim()).map_err(|e| bad(format!("not a presentation request URI: {e}")))?;
     if uri.scheme() != "openid4vp" {
         return Err(bad(format!(
@@ -105,14 +110,8 @@ pub async fn open_request(holder: &Holder, uri: &str) -> Result<Request, Present
         ))
     })?;
     let verifier = Did::parse(did_text).map_err(|e| bad(format!("client_id: {e}")))?;
-    let request_uri = acceptable_url(&pair("request_uri").ok_or_else(|| bad("the URI has no request_uri"))?)?;
-
-    let http = http_client::client();
-    let response = http
-        .get(request_uri.clone())
-        .send()
-        .await
-        .map_err(|e| PresentError::Verifier(format!("{request_uri}: {e}")))?;
+    let request_uri = targets.url(&pair("request_uri").ok_or_else(|| bad("the URI has no request_uri"))?)?;
+    let response = targets.send(targets.http().get(request_uri)).await?;
     if !response.status().is_success() {
         return Err(PresentError::Verifier(format!(
             "the verifier answered HTTP {} for the request",
@@ -121,7 +120,7 @@ pub async fn open_request(holder: &Holder, uri: &str) -> Result<Request, Present
     }
     let body = http_client::read_limited(response, MAX_RESPONSE_BYTES)
         .await
-        .map_err(|e| PresentError::Verifier(e.to_string()))?;
+        .map_err(|e: FetchError| PresentError::Verifier(e.to_string()))?;
     let jwt = String::from_utf8_lossy(&body).trim().to_owned();
     let unverified = jose::decode_unverified(&jwt).map_err(|e| bad(format!("request object: {e}")))?;
     if unverified.header_str("typ") != Some("oauth-authz-req+jwt") {
@@ -155,13 +154,18 @@ pub async fn open_request(holder: &Holder, uri: &str) -> Result<Request, Present
         .ok_or_else(|| bad(format!("{kid} is not a key of {verifier}")))?;
     let checked =
         jose::verify_compact(&jwt, &key).map_err(|e| bad(format!("the request's signature: {e}")))?;
-    read_request_object(&checked.payload, client_id, verifier)
+    read_request_object(targets, &checked.payload, client_id, verifier)
 }
 
 /// The request a verified request object makes, if it is one the wallet answers: the same
 /// client id as the URI's, `vp_token` by `direct_post`, not expired, with a nonce, a response
 /// URI and a DCQL query.
-fn read_request_object(payload: &Value, client_id: String, verifier: Did) -> Result<Request, PresentError> {
+fn read_request_object(
+    targets: &Targets,
+    payload: &Value,
+    client_id: String,
+    verifier: Did,
+) -> Result<Request, PresentError> {
     let object = RequestObject::deserialize(payload).map_err(|e| bad(format!("the request object: {e}")))?;
     if object.client_id.as_deref() != Some(client_id.as_str()) {
         return Err(bad("the request object's client_id is not the URI's"));
@@ -183,7 +187,7 @@ fn read_request_object(payload: &Value, client_id: String, verifier: Did) -> Res
         verifier_name: object.client_metadata.and_then(|metadata| metadata.client_name),
         nonce: object.nonce.ok_or_else(|| bad("the request has no nonce"))?,
         state: object.state,
-        response_uri: acceptable_url(
+        response_uri: targets.url(
             &object
                 .response_uri
                 .ok_or_else(|| bad("the request has no response_uri"))?,
@@ -311,6 +315,7 @@ fn always_visible(sd_jwt_text: &str) -> Vec<String> {
 
 /// Presents the matched credential to the verifier and records what was disclosed.
 pub async fn respond(
+    targets: &Targets,
     holder: &Holder,
     store: &Store,
     request: &Request,
@@ -371,7 +376,16 @@ pub async fn respond(
     if let Some(state) = &request.state {
         form.push(("state", state.as_str()));
     }
-    post(&request.response_uri, &form).await?;
+    post(targets, &request.response_uri, &form).await?;
+    store
+        .record_presentation(
+            &holder.vault,
+            request.verifier.as_str(),
+            request.verifier_name.as_deref(),
+            now.timestamp(),
+        )
+        .await
+        .map_err(anyhow::Error::from)?;
     record(
         holder,
         store,
@@ -384,7 +398,12 @@ pub async fn respond(
 }
 
 /// Tells the verifier the holder said no (OpenID4VP §8.5, `access_denied`).
-pub async fn decline(holder: &Holder, store: &Store, request: &Request) -> Result<(), PresentError> {
+pub async fn decline(
+    targets: &Targets,
+    holder: &Holder,
+    store: &Store,
+    request: &Request,
+) -> Result<(), PresentError> {
     let mut form = vec![
         ("error", "access_denied"),
         ("error_description", "the holder declined to share"),
@@ -392,17 +411,12 @@ pub async fn decline(holder: &Holder, store: &Store, request: &Request) -> Resul
     if let Some(state) = &request.state {
         form.push(("state", state.as_str()));
     }
-    post(&request.response_uri, &form).await?;
+    post(targets, &request.response_uri, &form).await?;
     record(holder, store, request, HistoryEvent::Refused, None, &[]).await
 }
 
-async fn post(url: &url::Url, form: &[(&str, &str)]) -> Result<(), PresentError> {
-    let response = http_client::client()
-        .post(url.clone())
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| PresentError::Verifier(format!("{url}: {e}")))?;
+async fn post(targets: &Targets, url: &url::Url, form: &[(&str, &str)]) -> Result<(), PresentError> {
+    let response = targets.send(targets.http().post(url.clone()).form(form)).await?;
     if response.status().is_success() {
         return Ok(());
     }
@@ -518,6 +532,48 @@ mod tests {
         assert_eq!(
             describe_query(&query),
             "the verifier asks for a UniversityDegreeCredential"
+        );
+    }
+
+    #[test]
+    fn a_response_uri_on_this_computer_or_over_http_is_refused() {
+        let verifier = sigil_core::key::SigningKey::from_seed(&[4; 32]).did_key();
+        let client_id = format!("{DID_PREFIX}{verifier}");
+        let object = |response_uri: &str| {
+            json!({
+                "client_id": client_id, "response_type": "vp_token", "response_mode": "direct_post",
+                "nonce": "n", "response_uri": response_uri,
+                "dcql_query": {"credentials": [{"id": "d", "format": "dc+sd-jwt",
+                    "meta": {"vct_values": ["https://w3id.org/sigil/types/UniversityDegreeCredential"]}}]},
+            })
+        };
+        let strict = Targets::new(false).unwrap();
+        for refused in [
+            "http://verifier.example/response",
+            "https://127.0.0.1:7402/response",
+            "https://[fd00::1]/response",
+        ] {
+            let error = read_request_object(&strict, &object(refused), client_id.clone(), verifier.clone())
+                .unwrap_err();
+            assert!(matches!(error, PresentError::BadRequest(_)), "{refused}: {error}");
+        }
+        let request = read_request_object(
+            &strict,
+            &object("https://verifier.example/response"),
+            client_id.clone(),
+            verifier.clone(),
+        )
+        .unwrap();
+        assert_eq!(request.response_uri.as_str(), "https://verifier.example/response");
+        let insecure = Targets::new(true).unwrap();
+        assert!(
+            read_request_object(
+                &insecure,
+                &object("http://127.0.0.1:7402/response"),
+                client_id,
+                verifier
+            )
+            .is_ok()
         );
     }
 

@@ -1,7 +1,8 @@
 //! Receiving a credential over OpenID4VCI 1.0 (pre-authorized code flow): from the offer URI
 //! to the issuer's metadata, the token (with the PIN), a nonce, a proof of possession of the
 //! holder key, and the credential — which is verified (signature, issuer key as of signing,
-//! status, that it is bound to this holder) before it is stored exactly as received.
+//! status, that it is bound to this holder) before it is stored exactly as received. Every URL
+//! the offer and the issuer name goes through [`Targets`].
 
 use serde_json::{Value, json};
 use sigil_core::http_client::{self, FetchError, MAX_RESPONSE_BYTES};
@@ -10,6 +11,7 @@ use sigil_core::verify::{Expectations, Outcome, VerificationReport, check_id};
 
 use crate::holder::Holder;
 use crate::store::{CheckLine, CredentialRecord, HistoryEntry, HistoryEvent, Store, credential};
+use crate::targets::{Refused, SendError, Targets};
 use crate::verification;
 
 /// The grant type of the pre-authorized code flow.
@@ -46,6 +48,23 @@ impl From<FetchError> for ReceiveError {
     }
 }
 
+impl From<Refused> for ReceiveError {
+    fn from(error: Refused) -> Self {
+        ReceiveError::Protocol(error.to_string())
+    }
+}
+
+impl From<SendError> for ReceiveError {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::Unreachable(reason) => ReceiveError::Unavailable(reason),
+            refused @ (SendError::Refused(_) | SendError::Redirected { .. }) => {
+                ReceiveError::Protocol(refused.to_string())
+            }
+        }
+    }
+}
+
 /// What was received.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -67,20 +86,6 @@ pub struct OfferDetails {
     pub pre_authorized_code: String,
     pub needs_tx_code: bool,
     metadata: Value,
-}
-
-/// HTTPS, or plain HTTP to this machine (a local demo stack).
-fn acceptable_url(text: &str) -> Result<url::Url, ReceiveError> {
-    let url =
-        url::Url::parse(text).map_err(|e| ReceiveError::Protocol(format!("{text:?} is not a URL: {e}")))?;
-    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if local => Ok(url),
-        _ => Err(ReceiveError::Protocol(format!(
-            "{text} is not an https URL; the wallet talks to issuers over https only"
-        ))),
-    }
 }
 
 /// Reads a JSON answer, turning an OAuth error body into [`ReceiveError::Refused`].
@@ -118,13 +123,8 @@ async fn json_answer(response: reqwest::Response) -> Result<Value, ReceiveError>
     }
 }
 
-async fn get(http: &reqwest::Client, url: url::Url) -> Result<Value, ReceiveError> {
-    let response = http
-        .get(url.clone())
-        .send()
-        .await
-        .map_err(|e| ReceiveError::Unavailable(format!("{url}: {e}")))?;
-    json_answer(response).await
+async fn get(targets: &Targets, url: url::Url) -> Result<Value, ReceiveError> {
+    json_answer(targets.send(targets.http().get(url)).await?).await
 }
 
 fn text_at<'a>(value: &'a Value, pointer: &str, what: &str) -> Result<&'a str, ReceiveError> {
@@ -135,7 +135,7 @@ fn text_at<'a>(value: &'a Value, pointer: &str, what: &str) -> Result<&'a str, R
 }
 
 /// Fetches the offer and the issuer's metadata.
-pub async fn open_offer(http: &reqwest::Client, offer_uri: &str) -> Result<OfferDetails, ReceiveError> {
+pub async fn open_offer(targets: &Targets, offer_uri: &str) -> Result<OfferDetails, ReceiveError> {
     let uri = url::Url::parse(offer_uri.trim())
         .map_err(|e| ReceiveError::Protocol(format!("not a credential offer URI: {e}")))?;
     if uri.scheme() != "openid-credential-offer" {
@@ -150,7 +150,7 @@ pub async fn open_offer(http: &reqwest::Client, offer_uri: &str) -> Result<Offer
             .map(|(_, v)| v.into_owned())
     };
     let offer = match (pair("credential_offer_uri"), pair("credential_offer")) {
-        (Some(by_reference), None) => get(http, acceptable_url(&by_reference)?).await?,
+        (Some(by_reference), None) => get(targets, targets.url(&by_reference)?).await?,
         (None, Some(by_value)) => sigil_core::json::parse(&by_value)
             .map_err(|e| ReceiveError::Protocol(format!("credential_offer: {e}")))?,
         _ => {
@@ -162,8 +162,8 @@ pub async fn open_offer(http: &reqwest::Client, offer_uri: &str) -> Result<Offer
     let credential_issuer = text_at(&offer, "/credential_issuer", "offer")?
         .trim_end_matches('/')
         .to_owned();
-    let issuer_url = acceptable_url(&credential_issuer)?;
-    let metadata = get(http, well_known(&issuer_url, "openid-credential-issuer")?).await?;
+    let issuer_url = targets.url(&credential_issuer)?;
+    let metadata = get(targets, well_known(&issuer_url, "openid-credential-issuer")?).await?;
     if text_at(&metadata, "/credential_issuer", "metadata")?.trim_end_matches('/') != credential_issuer {
         return Err(ReceiveError::Protocol(
             "the issuer's metadata names another credential issuer than the offer".into(),
@@ -212,34 +212,31 @@ fn well_known(identifier: &url::Url, name: &str) -> Result<url::Url, ReceiveErro
 
 /// Walks the flow for `offer` with `tx_code`, verifies what comes back and stores it.
 pub async fn receive(
+    targets: &Targets,
     holder: &Holder,
     store: &Store,
     offer: &OfferDetails,
     tx_code: Option<&str>,
 ) -> Result<Received, ReceiveError> {
-    let http = http_client::client();
     if offer.needs_tx_code && tx_code.is_none() {
         return Err(ReceiveError::Protocol(
             "this offer needs the PIN the issuer gave you (--tx-code)".into(),
         ));
     }
     // The issuer's own URL must be one the wallet may reach, whoever serves its tokens.
-    acceptable_url(&offer.credential_issuer)?;
-    let access_token = redeem(&http, offer, tx_code).await?;
-    let proof = key_proof(&http, holder, offer).await?;
-    let credential_endpoint = text_at(&offer.metadata, "/credential_endpoint", "metadata")?;
-    let answer = json_answer(
-        http.post(acceptable_url(credential_endpoint)?)
-            .bearer_auth(access_token)
-            .json(&json!({
-                "credential_configuration_id": offer.configuration_id,
-                "proofs": {"jwt": [proof]},
-            }))
-            .send()
-            .await
-            .map_err(|e| ReceiveError::Unavailable(e.to_string()))?,
-    )
-    .await?;
+    targets.url(&offer.credential_issuer)?;
+    let access_token = redeem(targets, offer, tx_code).await?;
+    let proof = key_proof(targets, holder, offer).await?;
+    let credential_endpoint = targets.url(text_at(&offer.metadata, "/credential_endpoint", "metadata")?)?;
+    let request = targets
+        .http()
+        .post(credential_endpoint)
+        .bearer_auth(access_token)
+        .json(&json!({
+            "credential_configuration_id": offer.configuration_id,
+            "proofs": {"jwt": [proof]},
+        }));
+    let answer = json_answer(targets.send(request).await?).await?;
     let credential = match answer.pointer("/credentials/0/credential") {
         Some(Value::String(text)) => text.clone(),
         Some(object @ Value::Object(_)) => {
@@ -256,30 +253,30 @@ pub async fn receive(
 
 /// The token endpoint: the first authorization server's, else the issuer's own (OpenID4VCI
 /// 1.0 §12.2.4, RFC 8414).
-async fn token_endpoint(http: &reqwest::Client, offer: &OfferDetails) -> Result<url::Url, ReceiveError> {
+async fn token_endpoint(targets: &Targets, offer: &OfferDetails) -> Result<url::Url, ReceiveError> {
     let server = match offer
         .metadata
         .pointer("/authorization_servers/0")
         .and_then(Value::as_str)
     {
-        Some(server) => acceptable_url(server)?,
-        None => acceptable_url(&offer.credential_issuer)?,
+        Some(server) => targets.url(server)?,
+        None => targets.url(&offer.credential_issuer)?,
     };
-    let metadata = get(http, well_known(&server, "oauth-authorization-server")?).await?;
-    acceptable_url(text_at(
+    let metadata = get(targets, well_known(&server, "oauth-authorization-server")?).await?;
+    Ok(targets.url(text_at(
         &metadata,
         "/token_endpoint",
         "authorization server metadata",
-    )?)
+    )?)?)
 }
 
 /// Exchanges the offer's pre-authorized code (and PIN) for an access token.
 async fn redeem(
-    http: &reqwest::Client,
+    targets: &Targets,
     offer: &OfferDetails,
     tx_code: Option<&str>,
 ) -> Result<String, ReceiveError> {
-    let token_endpoint = token_endpoint(http, offer).await?;
+    let token_endpoint = token_endpoint(targets, offer).await?;
     let mut form = vec![
         ("grant_type", PRE_AUTHORIZED_GRANT),
         ("pre-authorized_code", offer.pre_authorized_code.as_str()),
@@ -288,30 +285,18 @@ async fn redeem(
         form.push(("tx_code", tx_code));
     }
     let token = json_answer(
-        http.post(token_endpoint)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| ReceiveError::Unavailable(e.to_string()))?,
+        targets
+            .send(targets.http().post(token_endpoint).form(&form))
+            .await?,
     )
     .await?;
     Ok(text_at(&token, "/access_token", "token response")?.to_owned())
 }
 
 /// The proof of possession of the holder's key, over a fresh nonce from the issuer.
-async fn key_proof(
-    http: &reqwest::Client,
-    holder: &Holder,
-    offer: &OfferDetails,
-) -> Result<String, ReceiveError> {
-    let nonce_endpoint = text_at(&offer.metadata, "/nonce_endpoint", "metadata")?;
-    let nonce = json_answer(
-        http.post(acceptable_url(nonce_endpoint)?)
-            .send()
-            .await
-            .map_err(|e| ReceiveError::Unavailable(e.to_string()))?,
-    )
-    .await?;
+async fn key_proof(targets: &Targets, holder: &Holder, offer: &OfferDetails) -> Result<String, ReceiveError> {
+    let nonce_endpoint = targets.url(text_at(&offer.metadata, "/nonce_endpoint", "metadata")?)?;
+    let nonce = json_answer(targets.send(targets.http().post(nonce_endpoint)).await?).await?;
     let nonce = text_at(&nonce, "/c_nonce", "nonce response")?;
     let claims = json!({
         "aud": offer.credential_issuer,
@@ -450,12 +435,26 @@ mod tests {
         );
     }
 
-    #[test]
-    fn issuers_are_reached_over_https_or_on_this_machine() {
-        assert!(acceptable_url("https://uni.example").is_ok());
-        assert!(acceptable_url("http://127.0.0.1:7401").is_ok());
-        assert!(acceptable_url("http://uni.example").is_err());
-        assert!(acceptable_url("file:///etc/passwd").is_err());
+    #[tokio::test]
+    async fn an_offer_by_reference_on_this_computer_is_refused_before_any_request() {
+        let targets = Targets::new(false).unwrap();
+        for offer in [
+            "openid-credential-offer://?credential_offer_uri=http%3A%2F%2F127.0.0.1%3A7401%2Foffers%2F1",
+            "openid-credential-offer://?credential_offer_uri=https%3A%2F%2F192.168.1.1%2Foffers%2F1",
+        ] {
+            let error = open_offer(&targets, offer).await.unwrap_err();
+            assert!(matches!(error, ReceiveError::Protocol(_)), "{error}");
+        }
+        let by_value =
+            r#"{"credential_issuer":"https://10.0.0.1","credential_configuration_ids":["x"],"grants":{}}"#;
+        let encoded: String = url::form_urlencoded::byte_serialize(by_value.as_bytes()).collect();
+        let error = open_offer(
+            &targets,
+            &format!("openid-credential-offer://?credential_offer={encoded}"),
+        )
+        .await
+        .unwrap_err();
+        assert!(error.to_string().contains("10.0.0.1"), "{error}");
     }
 }
 

@@ -7,21 +7,41 @@
     reason = "a test fails by panicking"
 )]
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sigil_core::keystore::KdfParams;
 use sigil_wallet::holder::{self, DidMethod, WalletDir};
+use sigil_wallet::targets::Targets;
+use sigil_wallet::ui::UiOptions;
+use sigil_wallet::ui::backoff::ManualClock;
 use tower::ServiceExt as _;
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
-async fn wallet(dir: &std::path::Path) -> Router {
+/// The address the UI under test says it listens on; requests name it in `Host`.
+const HOST: &str = "127.0.0.1:7403";
+
+/// A UI over a new wallet, its back-off reading `clock`, reaching strangers as `targets` says.
+async fn wallet_with(dir: &std::path::Path, clock: Arc<ManualClock>, targets: Targets) -> Router {
     let wallet = WalletDir(dir.join("wallet"));
     holder::init(&wallet, None, DidMethod::Key, PASSPHRASE, KdfParams::default())
         .await
         .unwrap();
-    sigil_wallet::ui::app(wallet)
+    let options = UiOptions {
+        address: HOST.parse().unwrap(),
+        targets,
+        clock,
+    };
+    sigil_wallet::ui::app(wallet, options)
+}
+
+async fn wallet(dir: &std::path::Path) -> Router {
+    wallet_with(dir, Arc::default(), Targets::new(false).unwrap()).await
 }
 
 /// Status, `Set-Cookie` or `Location` when there is one, and the body.
@@ -39,7 +59,7 @@ async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Option<Strin
 }
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::get(path);
+    let mut request = Request::get(path).header(header::HOST, HOST);
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
@@ -47,11 +67,38 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 fn post_form(path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
-    let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let mut request = Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
     request.body(Body::from(form.to_owned())).unwrap()
+}
+
+/// The unlock form's token and the cookie that goes with it, as a browser gets them.
+async fn unlock_form(app: &Router) -> (String, String) {
+    let response = app.clone().oneshot(get("/unlock", None)).await.unwrap();
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (cookie, csrf_of(&String::from_utf8_lossy(&body)))
+}
+
+/// Posts `passphrase` to the unlock form as a browser that opened it would.
+async fn unlock(app: &Router, passphrase: &str) -> (StatusCode, Option<String>, String) {
+    let (cookie, csrf) = unlock_form(app).await;
+    let form = format!("csrf={csrf}&passphrase={}", passphrase.replace(' ', "+"));
+    send(app, post_form("/unlock", Some(&cookie), &form)).await
+}
+
+/// The session cookie of a wallet unlocked with the right passphrase.
+async fn session(app: &Router) -> String {
+    let (status, cookie, page) = unlock(app, PASSPHRASE).await;
+    assert!(status.is_redirection(), "{status}: {page}");
+    cookie.unwrap().split(';').next().unwrap().to_owned()
 }
 
 /// The CSRF token a page's forms carry.
@@ -64,7 +111,8 @@ fn csrf_of(page: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_wallet_opens_only_to_its_passphrase_and_only_for_the_session_that_typed_it() {
     let dir = tempfile::tempdir().unwrap();
-    let app = wallet(dir.path()).await;
+    let clock = Arc::new(ManualClock::default());
+    let app = wallet_with(dir.path(), clock.clone(), Targets::new(false).unwrap()).await;
 
     let (status, location, _) = send(&app, get("/", None)).await;
     assert!(status.is_redirection(), "{status}");
@@ -73,12 +121,15 @@ async fn the_wallet_opens_only_to_its_passphrase_and_only_for_the_session_that_t
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("passphrase"), "{page}");
 
-    let (status, cookie, page) = send(&app, post_form("/unlock", None, "passphrase=wrong")).await;
+    let (status, cookie, page) = unlock(&app, "wrong").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{page}");
     assert!(cookie.is_none(), "no session for a wrong passphrase");
 
-    let form = format!("passphrase={}", PASSPHRASE.replace(' ', "+"));
-    let (status, cookie, _) = send(&app, post_form("/unlock", None, &form)).await;
+    // The right passphrase, too soon after a wrong one, waits its turn.
+    let (status, _, page) = unlock(&app, PASSPHRASE).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    clock.advance(Duration::from_secs(1));
+    let (status, cookie, _) = unlock(&app, PASSPHRASE).await;
     assert!(status.is_redirection(), "{status}");
     let cookie = cookie.unwrap();
     assert!(
@@ -114,9 +165,7 @@ async fn the_wallet_opens_only_to_its_passphrase_and_only_for_the_session_that_t
 async fn an_offer_that_is_no_offer_is_explained_and_nothing_is_stored() {
     let dir = tempfile::tempdir().unwrap();
     let app = wallet(dir.path()).await;
-    let form = format!("passphrase={}", PASSPHRASE.replace(' ', "+"));
-    let (_, cookie, _) = send(&app, post_form("/unlock", None, &form)).await;
-    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let session = session(&app).await;
     let (status, _, page) = send(&app, get("/receive", Some(&session))).await;
     assert_eq!(status, StatusCode::OK);
     let csrf = csrf_of(&page);
@@ -125,4 +174,183 @@ async fn an_offer_that_is_no_offer_is_explained_and_nothing_is_stored() {
     assert!(status.is_client_error(), "{status}: {page}");
     let (_, _, cards) = send(&app, get("/", Some(&session))).await;
     assert!(!cards.contains("/credentials/"), "{cards}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_unlock_form_needs_its_token_so_a_page_elsewhere_cannot_post_guesses() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = wallet(dir.path()).await;
+    let form = format!("passphrase={}", PASSPHRASE.replace(' ', "+"));
+    let (status, cookie, _) = send(&app, post_form("/unlock", None, &form)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(cookie.is_none());
+    let (cookie, _) = unlock_form(&app).await;
+    let forged = format!("csrf=forged&{form}");
+    let (status, _, _) = send(&app, post_form("/unlock", Some(&cookie), &forged)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_wrong_passphrases_are_counted_before_they_are_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::default());
+    let app = wallet_with(dir.path(), clock.clone(), Targets::new(false).unwrap()).await;
+    let guesses: Vec<_> = (0..20)
+        .map(|n| {
+            let app = app.clone();
+            tokio::spawn(async move { unlock(&app, &format!("guess {n}")).await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        let (status, _, _) = guess.await.unwrap();
+        statuses.push(status);
+    }
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((tried, refused), (1, 19), "{statuses:?}");
+
+    // The wait doubles with each failure, and a success starts the count again.
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(unlock(&app, "wrong").await.0, StatusCode::UNAUTHORIZED);
+    clock.advance(Duration::from_secs(1));
+    let response = {
+        let (cookie, csrf) = unlock_form(&app).await;
+        let form = format!("csrf={csrf}&passphrase=wrong");
+        app.clone()
+            .oneshot(post_form("/unlock", Some(&cookie), &form))
+            .await
+            .unwrap()
+    };
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    clock.advance(Duration::from_secs(1));
+    session(&app).await;
+    assert_eq!(unlock(&app, "wrong").await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_that_names_another_host_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = wallet(dir.path()).await;
+    for host in ["evil.example", "evil.example:7403", "127.0.0.1:9999"] {
+        let request = Request::get("/unlock")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        let (status, cookie, _) = send(&app, request).await;
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert!(cookie.is_none(), "{host}");
+    }
+    let without = Request::get("/unlock").body(Body::empty()).unwrap();
+    assert_eq!(send(&app, without).await.0, StatusCode::MISDIRECTED_REQUEST);
+    for host in ["127.0.0.1:7403", "localhost:7403", "[::1]:7403"] {
+        let request = Request::get("/unlock")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, request).await.0, StatusCode::OK, "{host}");
+    }
+}
+
+/// A loopback listener that counts connections and answers each with a 404.
+async fn counting_server() -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer).await;
+            let answer = "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    (address, hits)
+}
+
+fn encoded(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// A presentation request URI whose `request_uri` is `request_uri`.
+fn request_link(request_uri: &str) -> String {
+    format!(
+        "openid4vp://?client_id={}&request_uri={}",
+        encoded("decentralized_identifier:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"),
+        encoded(request_uri)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn opening_a_request_is_a_post_with_the_token_and_a_get_fetches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // Insecure targets allowed, so that only the CSRF rule stands between a page and the fetch.
+    let app = wallet_with(dir.path(), Arc::default(), Targets::new(true).unwrap()).await;
+    let session = session(&app).await;
+    let (address, hits) = counting_server().await;
+    let link = request_link(&format!("http://{address}/request"));
+
+    let (status, _, page) = send(
+        &app,
+        get(&format!("/present?request={}", encoded(&link)), Some(&session)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(r#"method="post" action="/present""#), "{page}");
+    let request_uri = encoded(&format!("http://{address}/request"));
+    assert!(page.contains(&request_uri), "the link fills the form: {page}");
+    assert!(page.contains("Development setting"), "{page}");
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "a GET made the wallet fetch");
+
+    let forged = format!("csrf=forged&request={}", encoded(&link));
+    let (status, _, _) = send(&app, post_form("/present", Some(&session), &forged)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "a forged form made the wallet fetch"
+    );
+
+    let form = format!("csrf={}&request={}", csrf_of(&page), encoded(&link));
+    let (status, _, page) = send(&app, post_form("/present", Some(&session), &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("404"), "{page}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_pointing_into_this_computer_is_refused_without_a_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = wallet(dir.path()).await;
+    let session = session(&app).await;
+    let (_, _, page) = send(&app, get("/present", Some(&session))).await;
+    assert!(!page.contains("Development setting"), "{page}");
+    let csrf = csrf_of(&page);
+    let (address, hits) = counting_server().await;
+    let port = address.rsplit(':').next().unwrap();
+    for target in [
+        format!("http://{address}/request"),
+        format!("https://{address}/request"),
+        format!("https://localhost:{port}/request"),
+    ] {
+        let form = format!("csrf={csrf}&request={}", encoded(&request_link(&target)));
+        let (status, _, page) = send(&app, post_form("/present", Some(&session), &form)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{target}: {page}");
+        assert!(page.contains("the request was refused"), "{target}: {page}");
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the wallet connected to this computer"
+    );
 }

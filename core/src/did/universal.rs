@@ -49,10 +49,7 @@ impl UniversalResolverClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
+        let http = crate::http_client::client();
         UniversalResolverClient {
             base,
             http,

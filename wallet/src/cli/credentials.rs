@@ -6,18 +6,19 @@ use serde_json::{Value, json};
 use super::{print_json, time};
 use crate::holder::Holder;
 use crate::store::{HistoryEntry, HistoryEvent, Store};
+use crate::targets::Targets;
 
 /// Receives the credential an offer (`openid-credential-offer://…`) stands for.
 pub async fn receive(
+    targets: &Targets,
     holder: &Holder,
     store: &Store,
     offer: &str,
     tx_code: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let http = sigil_core::http_client::client();
-    let details = crate::receive::open_offer(&http, offer).await?;
-    let received = crate::receive::receive(holder, store, &details, tx_code).await?;
+    let details = crate::receive::open_offer(targets, offer).await?;
+    let received = crate::receive::receive(targets, holder, store, &details, tx_code).await?;
     if json {
         print_json(&json!({
             "id": received.id,

@@ -1,5 +1,6 @@
 //! `sigil-wallet present`: the consent flow on the terminal. The holder sees which verifier
-//! asks, for which credential, and exactly which claims it would see, and is asked before
+//! asks — by what can be checked ([`crate::standing`]) — for which credential, and exactly
+//! which claims it would see, and is asked before
 //! anything is sent; a refusal — or a request nothing in the wallet matches — is reported to
 //! the verifier as the holder's `access_denied`.
 
@@ -7,7 +8,9 @@ use std::io::Write as _;
 
 use crate::holder::Holder;
 use crate::present;
+use crate::standing::{self, Standing};
 use crate::store::Store;
+use crate::targets::Targets;
 
 /// How the holder answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,25 +25,30 @@ pub enum Consent {
 
 /// Opens the request at `request_uri`, shows what would be disclosed, and shares or declines.
 pub async fn present(
+    targets: &Targets,
     holder: &Holder,
     store: &Store,
     request_uri: &str,
     consent: Consent,
 ) -> anyhow::Result<()> {
-    let request = present::open_request(holder, request_uri).await?;
+    let request = present::open_request(targets, holder, request_uri).await?;
     let verifier = match &request.verifier_name {
-        Some(name) => format!("{name} ({})", request.verifier),
+        Some(name) => format!("\"{name}\" (a name it gives itself; {})", request.verifier),
         None => request.verifier.to_string(),
     };
     let found = match present::match_query(holder, store, &request).await {
         Ok(found) => found,
         Err(e) => {
             // Nothing to share: the verifier is told so, and the holder why.
-            present::decline(holder, store, &request).await.ok();
+            present::decline(targets, holder, store, &request).await.ok();
             return Err(e.into());
         }
     };
+    let standing = standing::for_request(holder, store, &request, &found).await?;
     eprintln!("{verifier} asks for your {}.", found.held.row.type_name);
+    for line in standing_lines(&standing) {
+        eprintln!("{line}");
+    }
     eprintln!(
         "It would see, from the credential {} issued by {}:",
         found.held.row.id, found.held.row.issuer_name
@@ -54,13 +62,27 @@ pub async fn present(
         Consent::Ask => ask("Share these? [y/N] ")?,
     };
     if shared {
-        present::respond(holder, store, &request, &found).await?;
+        present::respond(targets, holder, store, &request, &found).await?;
         eprintln!("shared with {verifier}");
     } else {
-        present::decline(holder, store, &request).await?;
+        present::decline(targets, holder, store, &request).await?;
         eprintln!("declined; {verifier} was told");
     }
     Ok(())
+}
+
+/// What can be checked about the verifier, for the terminal: its DID, its accreditation, each
+/// warning marked "WARNING:", and whether this wallet presented to it before.
+fn standing_lines(standing: &Standing) -> Vec<String> {
+    let mut lines = vec![format!("  verifier DID: {}", standing.did)];
+    if let Some(name) = &standing.claimed_name {
+        lines.push(format!("  name (as it says itself, unchecked): {name}"));
+    }
+    lines.push(format!("  {}", standing.accreditation()));
+    lines.extend(standing.warning().map(|w| format!("WARNING: {w}")));
+    lines.extend(standing.type_warning().map(|w| format!("WARNING: {w}")));
+    lines.push(format!("  {}", standing.history()));
+    lines
 }
 
 /// Asks a yes/no question on the terminal; anything but "y" or "yes" is no.

@@ -1,6 +1,7 @@
 //! The wallet's tables. What a credential says (its claims, the credential itself) is sealed
 //! with the wallet's storage key (see `vault`); only what the list needs to sort and label it
-//! is in the clear: type, format, issuer, when it came and until when it is valid.
+//! is in the clear: type, format, issuer, when it came and until when it is valid. The
+//! verifiers presented to are sealed whole, under a random row id.
 
 /// One row per credential held.
 pub mod credential {
@@ -46,6 +47,25 @@ pub mod history {
         pub party: String,
         pub credential_id: Option<String>,
         /// Sealed JSON list of the claim paths disclosed (names, never values).
+        pub sealed: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The verifiers this wallet has presented to: one row each, everything but a random id
+/// sealed (a [`crate::store::VerifierRecord`]).
+pub mod verifier {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "verifiers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
         pub sealed: String,
     }
 

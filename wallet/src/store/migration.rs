@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateWallet)]
+        vec![Box::new(CreateWallet), Box::new(CreateVerifiers)]
     }
 }
 
@@ -45,6 +45,35 @@ impl MigrationTrait for CreateWallet {
         manager
             .get_connection()
             .execute_unprepared(CREATE_WALLET)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// The verifiers presented to (the consent screen says whether a verifier is new).
+struct CreateVerifiers;
+
+// Named by hand: the derived name is the file's, which `CreateWallet` already has.
+impl MigrationName for CreateVerifiers {
+    fn name(&self) -> &str {
+        "m20261201_000001_create_verifiers"
+    }
+}
+
+const CREATE_VERIFIERS: &str = r#"
+CREATE TABLE verifiers (
+    id TEXT NOT NULL PRIMARY KEY,
+    sealed TEXT NOT NULL
+);
+"#;
+
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for CreateVerifiers {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(CREATE_VERIFIERS)
             .await
             .map(|_| ())
     }

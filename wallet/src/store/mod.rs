@@ -11,7 +11,7 @@ use sea_orm_migration::MigratorTrait as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use entities::{credential, history};
+pub use entities::{credential, history, verifier};
 pub use sea_orm::DbErr;
 
 use crate::vault::{Vault, VaultError};
@@ -114,6 +114,20 @@ pub struct HistoryEntry {
     pub claims: Vec<String>,
 }
 
+/// A verifier this wallet has presented to, as kept (sealed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifierRecord {
+    /// The verifier's DID (what its requests were signed by).
+    pub did: String,
+    /// The name it last gave itself (unchecked).
+    pub name: Option<String>,
+    /// How many presentations were made to it.
+    pub presentations: u32,
+    /// When the first and the last were made (Unix seconds).
+    pub first_at: i64,
+    pub last_at: i64,
+}
+
 /// The wallet database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -214,6 +228,122 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The record of the verifier `did`, if this wallet has presented to it.
+    pub async fn verifier(&self, vault: &Vault, did: &str) -> Result<Option<VerifierRecord>, StoreError> {
+        Ok(self.verifier_row(vault, did).await?.map(|(_, record)| record))
+    }
+
+    /// Counts a presentation to `did` (named `name`) at `at`.
+    pub async fn record_presentation(
+        &self,
+        vault: &Vault,
+        did: &str,
+        name: Option<&str>,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let (id, record) = match self.verifier_row(vault, did).await? {
+            Some((id, record)) => (
+                id,
+                VerifierRecord {
+                    name: name.map(str::to_owned).or(record.name),
+                    presentations: record.presentations.saturating_add(1),
+                    last_at: at,
+                    ..record
+                },
+            ),
+            None => (
+                uuid::Uuid::new_v4().to_string(),
+                VerifierRecord {
+                    did: did.to_owned(),
+                    name: name.map(str::to_owned),
+                    presentations: 1,
+                    first_at: at,
+                    last_at: at,
+                },
+            ),
+        };
+        let row = verifier::ActiveModel {
+            sealed: Set(vault.seal(&id, &record)?),
+            id: Set(id),
+        };
+        verifier::Entity::insert(row)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(verifier::Column::Id)
+                    .update_column(verifier::Column::Sealed)
+                    .to_owned(),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The row id and opened record of the verifier `did`: the rows are few, and sealed
+    /// whole, so each is opened to find it.
+    async fn verifier_row(
+        &self,
+        vault: &Vault,
+        did: &str,
+    ) -> Result<Option<(String, VerifierRecord)>, StoreError> {
+        for row in verifier::Entity::find().all(&self.db).await? {
+            let record: VerifierRecord = vault.open(&row.id, &row.sealed)?;
+            if record.did == did {
+                return Ok(Some((row.id, record)));
+            }
+        }
+        Ok(None)
+    }
+}
+
 fn history_binding(at: i64, party: &str) -> String {
     format!("history:{at}:{party}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn presentations_to_a_verifier_are_counted_under_seal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("wallet.db")).await.unwrap();
+        let vault = Vault::new(&[9; 32]);
+        assert_eq!(store.verifier(&vault, "did:key:z6MkA").await.unwrap(), None);
+        store
+            .record_presentation(&vault, "did:key:z6MkA", Some("Example Employer"), 100)
+            .await
+            .unwrap();
+        store
+            .record_presentation(&vault, "did:key:z6MkA", None, 200)
+            .await
+            .unwrap();
+        store
+            .record_presentation(&vault, "did:key:z6MkB", None, 150)
+            .await
+            .unwrap();
+        let record = store.verifier(&vault, "did:key:z6MkA").await.unwrap().unwrap();
+        assert_eq!(
+            record,
+            VerifierRecord {
+                did: "did:key:z6MkA".into(),
+                name: Some("Example Employer".into()),
+                presentations: 2,
+                first_at: 100,
+                last_at: 200,
+            }
+        );
+        let rows = verifier::Entity::find().all(&store.db).await.unwrap();
+        assert_eq!(rows.len(), 2);
+        assert!(
+            rows.iter()
+                .all(|row| !row.sealed.contains("z6Mk") && !row.id.contains("z6Mk"))
+        );
+        // Another wallet's key opens nothing.
+        assert!(
+            store
+                .verifier(&Vault::new(&[1; 32]), "did:key:z6MkA")
+                .await
+                .is_err()
+        );
+    }
 }

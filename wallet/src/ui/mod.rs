@@ -1,6 +1,9 @@
-//! The wallet's local web UI (`sigil-wallet serve`): bound to loopback only, locked until the
-//! passphrase is typed in the browser, then one session cookie (`HttpOnly`,
-//! `SameSite=Strict`) with a CSRF token in every form. Works without JavaScript.
+//! The wallet's local web UI (`sigil-wallet serve`): bound to loopback only and answering only
+//! requests addressed to that address (`host`), locked until the passphrase is typed in the
+//! browser (with a back-off against guessing, `backoff`), then one session cookie
+//! (`HttpOnly`, `SameSite=Strict`) with a CSRF token in every form — every action that
+//! changes something or makes the wallet fetch a URL is a POST that carries it. Works
+//! without JavaScript.
 //!
 //! Pages: credentials as cards (status checked afresh), a credential's details, receive an
 //! offer, present — with a consent page that lists what goes to whom and, for SD-JWT VC, lets
@@ -8,9 +11,11 @@
 //! router, the session and what every page shares; each page (or group) has its own file:
 //! `unlock`, `credentials`, `receive`, `present`, `history`, `backup`.
 
+pub mod backoff;
 mod backup;
 mod credentials;
 mod history;
+pub mod host;
 mod present;
 mod receive;
 mod unlock;
@@ -30,9 +35,13 @@ use serde_json::Value;
 use sigil_templates::wallet::Frame;
 use tower_http::limit::RequestBodyLimitLayer;
 
+use crate::config::ServiceSettings;
 use crate::holder::{Holder, WalletDir};
 use crate::present::{Match, Request};
 use crate::store::{Held, Store};
+use crate::targets::Targets;
+use backoff::{Backoff, Clock, SystemClock};
+use host::AllowedHosts;
 
 /// The session cookie.
 const COOKIE: &str = "sigil_wallet";
@@ -42,6 +51,8 @@ const COOKIE: &str = "sigil_wallet";
 pub struct Session {
     id: String,
     csrf: String,
+    /// Whether insecure targets are allowed (every page then says so).
+    insecure_targets: bool,
     pub holder: Holder,
     pub store: Store,
 }
@@ -53,6 +64,32 @@ pub struct Ui {
     session: RwLock<Option<Arc<Session>>>,
     /// Presentation requests waiting for consent, by a random id.
     pending: Mutex<HashMap<String, (Request, Match)>>,
+    /// Where offers and requests may send the wallet.
+    targets: Targets,
+    /// Failed unlocks.
+    backoff: Backoff,
+}
+
+/// How the UI is set up.
+#[derive(Debug, Clone)]
+pub struct UiOptions {
+    /// The address the UI listens on; requests naming another host are refused.
+    pub address: SocketAddr,
+    /// Where offers and requests may send the wallet.
+    pub targets: Targets,
+    /// The unlock back-off's clock.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl UiOptions {
+    /// The options of a UI listening on `address` with the system clock.
+    pub fn new(address: SocketAddr, targets: Targets) -> Self {
+        UiOptions {
+            address,
+            targets,
+            clock: Arc::new(SystemClock),
+        }
+    }
 }
 
 use sigil_service::pages::cookie;
@@ -89,6 +126,7 @@ impl Session {
             section,
             message: None,
             error: None,
+            insecure_targets: self.insecure_targets,
         }
     }
 
@@ -106,11 +144,14 @@ fn forbidden() -> Response {
 }
 
 /// The routes.
-pub fn app(dir: WalletDir) -> Router {
+pub fn app(dir: WalletDir, options: UiOptions) -> Router {
+    let hosts = AllowedHosts::of(options.address);
     let ui = Arc::new(Ui {
         dir,
         session: RwLock::new(None),
         pending: Mutex::new(HashMap::new()),
+        targets: options.targets,
+        backoff: Backoff::new(options.clock),
     });
     Router::new()
         .route("/", get(credentials::cards))
@@ -119,7 +160,10 @@ pub fn app(dir: WalletDir) -> Router {
         .route("/credentials/{id}", get(credentials::credential))
         .route("/credentials/{id}/delete", post(credentials::delete))
         .route("/receive", get(receive::receive_form).post(receive::receive))
-        .route("/present", get(present::present_request))
+        .route(
+            "/present",
+            get(present::present_form).post(present::present_request),
+        )
         .route("/present/{pending}", post(present::present_decision))
         .route("/history", get(history::history))
         .route("/backup", get(backup::backup_page))
@@ -134,6 +178,7 @@ pub fn app(dir: WalletDir) -> Router {
                 )
             }),
         )
+        .layer(axum::middleware::from_fn_with_state(hosts, host::check_host))
         .layer(sigil_service::pages::security_headers())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024))
@@ -141,7 +186,12 @@ pub fn app(dir: WalletDir) -> Router {
 }
 
 /// Serves the UI on a loopback address until Ctrl-C or SIGTERM.
-pub async fn serve(dir: WalletDir, listen: SocketAddr, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+pub async fn serve(
+    dir: WalletDir,
+    settings: &ServiceSettings,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let listen = settings.listen;
     if !listen.ip().is_loopback() {
         anyhow::bail!("the wallet's UI listens on this computer only (127.0.0.1 or ::1), not {listen}");
     }
@@ -149,8 +199,10 @@ pub async fn serve(dir: WalletDir, listen: SocketAddr, ready: impl FnOnce(Socket
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    ready(listener.local_addr()?);
-    axum::serve(listener, app(dir))
+    let address = listener.local_addr()?;
+    let targets = Targets::new(settings.allow_insecure_targets)?;
+    ready(address);
+    axum::serve(listener, app(dir, UiOptions::new(address, targets)))
         .with_graceful_shutdown(sigil_service::shutdown::signal())
         .await?;
     Ok(())

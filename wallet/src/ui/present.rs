@@ -1,5 +1,7 @@
 //! Presenting: the holder pastes an OpenID4VP request, sees on a consent page what would go to
-//! whom (and, for SD-JWT VC, picks the claims), then shares or declines.
+//! whom (and, for SD-JWT VC, picks the claims), then shares or declines. Opening a request
+//! makes the wallet fetch a URL, so it is a POST with the session's CSRF token; a GET only
+//! shows the form (filled in when a link gives `?request=`).
 
 use std::sync::Arc;
 
@@ -10,32 +12,47 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use sigil_core::format::CredentialFormat;
-use sigil_templates::wallet::{ConsentPage, PresentPage};
+use sigil_templates::wallet::{ConsentPage, Frame, PresentPage};
 
 use super::{Ui, Unlocked, forbidden, page, title, type_label};
 use crate::present;
+use crate::present::{Match, Request};
+use crate::standing::{self, Accredited, Standing};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct PresentQuery {
     request: Option<String>,
 }
 
+/// The form, filled in with `?request=` if given; nothing is fetched.
+pub(super) async fn present_form(Unlocked(session): Unlocked, Query(query): Query<PresentQuery>) -> Response {
+    page(
+        StatusCode::OK,
+        &PresentPage {
+            frame: session.frame("present"),
+            request: query.request.unwrap_or_default(),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct PresentForm {
+    csrf: String,
+    request: String,
+}
+
+/// Opens the request the form names and shows the consent page.
 pub(super) async fn present_request(
     State(ui): State<Arc<Ui>>,
     Unlocked(session): Unlocked,
-    Query(query): Query<PresentQuery>,
+    Form(form): Form<PresentForm>,
 ) -> Response {
-    let Some(uri) = query.request.filter(|r| !r.trim().is_empty()) else {
-        return page(
-            StatusCode::OK,
-            &PresentPage {
-                frame: session.frame("present"),
-                request: String::new(),
-            },
-        );
-    };
+    if !session.csrf_ok(&form.csrf) {
+        return forbidden();
+    }
+    let uri = form.request;
     let mut frame = session.frame("present");
-    let request = match present::open_request(&session.holder, &uri).await {
+    let request = match present::open_request(&ui.targets, &session.holder, &uri).await {
         Ok(request) => request,
         Err(e) => {
             frame.error = Some(e.to_string());
@@ -55,6 +72,26 @@ pub(super) async fn present_request(
             );
         }
     };
+    let standing = match standing::for_request(&session.holder, &session.store, &request, &found).await {
+        Ok(standing) => standing,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let pending = sigil_service::tokens::random_secret();
+    let consent = consent_page(frame, pending.clone(), &request, &found, &standing);
+    if let Ok(mut waiting) = ui.pending.lock() {
+        waiting.insert(pending, (request, found));
+    }
+    page(StatusCode::OK, &consent)
+}
+
+/// The consent page for `request`, answered by `found`, from a verifier of `standing`.
+fn consent_page(
+    frame: Frame,
+    pending: String,
+    request: &Request,
+    found: &Match,
+    standing: &Standing,
+) -> ConsentPage {
     let selectable = found.held.row.format == CredentialFormat::SdJwt.name();
     let claims: Vec<(String, bool)> = if selectable {
         // Every disclosable top-level claim, ticked if the verifier asked for it.
@@ -68,26 +105,31 @@ pub(super) async fn present_request(
     } else {
         found.disclosed.iter().map(|c| (c.clone(), true)).collect()
     };
-    let verifier = request
-        .verifier_name
-        .clone()
-        .unwrap_or_else(|| request.verifier.to_string());
-    let pending = sigil_service::tokens::random_secret();
-    let consent = ConsentPage {
+    let (accredited_by, accredited_types, accreditation_unchecked) = match &standing.accredited {
+        Accredited::Yes { by, types } => (Some(by.clone()), types.join(", "), None),
+        Accredited::No => (None, String::new(), None),
+        Accredited::CouldNotCheck(reason) => (None, String::new(), Some(reason.clone())),
+    };
+    ConsentPage {
         frame,
-        pending: pending.clone(),
-        verifier,
+        pending,
+        verifier: request
+            .verifier_name
+            .clone()
+            .unwrap_or_else(|| request.verifier.to_string()),
+        verifier_name: standing.claimed_name.clone(),
         verifier_did: request.verifier.to_string(),
+        accredited_by,
+        accredited_types,
+        accreditation_unchecked,
+        type_warning: standing.type_warning(),
+        presented_before: standing.history(),
         type_label: type_label(&found.held.row.type_name),
         credential_title: title(&found.held),
         issuer_name: found.held.row.issuer_name.clone(),
         selectable,
         claims,
-    };
-    if let Ok(mut waiting) = ui.pending.lock() {
-        waiting.insert(pending, (request, found));
     }
-    page(StatusCode::OK, &consent)
 }
 
 fn top_level(claims: &Value) -> Vec<String> {
@@ -127,11 +169,11 @@ pub(super) async fn present_decision(
                 .retain(|path| chosen.iter().any(|c| path.split('.').next() == Some(c.as_str())));
             found.sd_claims = chosen;
         }
-        present::respond(&session.holder, &session.store, &request, &found)
+        present::respond(&ui.targets, &session.holder, &session.store, &request, &found)
             .await
             .map(|()| format!("Shared with {verifier}."))
     } else {
-        present::decline(&session.holder, &session.store, &request)
+        present::decline(&ui.targets, &session.holder, &session.store, &request)
             .await
             .map(|()| format!("Declined; {verifier} was told."))
     };

@@ -1,12 +1,15 @@
 //! Receiving a credential: the holder pastes an OpenID4VCI offer (and its PIN).
 
+use std::sync::Arc;
+
 use axum::Form;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sigil_templates::wallet::ReceivePage;
 
-use super::{Unlocked, forbidden, page, type_label};
+use super::{Ui, Unlocked, forbidden, page, type_label};
 
 pub(super) async fn receive_form(Unlocked(session): Unlocked) -> Response {
     page(
@@ -26,14 +29,17 @@ pub(super) struct ReceiveForm {
     pin: String,
 }
 
-pub(super) async fn receive(Unlocked(session): Unlocked, Form(form): Form<ReceiveForm>) -> Response {
+pub(super) async fn receive(
+    State(ui): State<Arc<Ui>>,
+    Unlocked(session): Unlocked,
+    Form(form): Form<ReceiveForm>,
+) -> Response {
     if !session.csrf_ok(&form.csrf) {
         return forbidden();
     }
-    let http = sigil_core::http_client::client();
     let pin = Some(form.pin.trim()).filter(|p| !p.is_empty());
-    let outcome = match crate::receive::open_offer(&http, &form.offer).await {
-        Ok(offer) => crate::receive::receive(&session.holder, &session.store, &offer, pin).await,
+    let outcome = match crate::receive::open_offer(&ui.targets, &form.offer).await {
+        Ok(offer) => crate::receive::receive(&ui.targets, &session.holder, &session.store, &offer, pin).await,
         Err(e) => Err(e),
     };
     let mut frame = session.frame("receive");

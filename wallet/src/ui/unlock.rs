@@ -1,53 +1,114 @@
 //! Unlocking the wallet in the browser with its passphrase, and locking it again: the one
-//! session and its cookie begin and end here.
+//! session and its cookie begin and end here. Before there is a session, the unlock form's
+//! CSRF token is a random value in a `SameSite=Strict` cookie that the form must repeat, so a
+//! page elsewhere cannot post guesses (and run up the back-off) in the holder's browser.
+//! Guesses are slowed by the [`super::backoff::Backoff`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sigil_service::pages::cookie;
+use sigil_service::tokens;
 use sigil_templates::wallet::UnlockPage;
 
 use super::{COOKIE, CsrfForm, Session, Ui, Unlocked, forbidden, page};
 use crate::holder;
 use crate::store::Store;
 
-pub(super) async fn unlock_form() -> Response {
-    page(StatusCode::OK, &UnlockPage { error: None })
+/// The cookie holding the unlock form's CSRF token.
+const UNLOCK_COOKIE: &str = "sigil_wallet_unlock";
+
+/// The unlock page with `error`, its form carrying the browser's unlock token (a new one, set
+/// as a cookie, if the browser has none).
+fn unlock_page(ui: &Ui, headers: &HeaderMap, status: StatusCode, error: Option<String>) -> Response {
+    let existing = cookie(headers, UNLOCK_COOKIE).filter(|token| token.len() >= 32);
+    let csrf = existing.map_or_else(tokens::random_secret, str::to_owned);
+    let mut response = page(
+        status,
+        &UnlockPage {
+            error,
+            csrf: csrf.clone(),
+            insecure_targets: ui.targets.allows_insecure(),
+        },
+    );
+    if existing.is_none() {
+        let cookie = format!("{UNLOCK_COOKIE}={csrf}; Path=/unlock; HttpOnly; SameSite=Strict");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+pub(super) async fn unlock_form(State(ui): State<Arc<Ui>>, headers: HeaderMap) -> Response {
+    unlock_page(&ui, &headers, StatusCode::OK, None)
 }
 
 #[derive(Debug, Deserialize)]
 pub(super) struct UnlockForm {
+    #[serde(default)]
+    csrf: String,
     passphrase: String,
 }
 
-pub(super) async fn unlock(State(ui): State<Arc<Ui>>, Form(form): Form<UnlockForm>) -> Response {
+/// "Try again in N seconds", answered as 429 with `Retry-After`.
+fn too_soon(ui: &Ui, headers: &HeaderMap, wait: Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut response = unlock_page(
+        ui,
+        headers,
+        StatusCode::TOO_MANY_REQUESTS,
+        Some(format!(
+            "Too many attempts: wait {seconds} second(s) before trying again."
+        )),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
+pub(super) async fn unlock(
+    State(ui): State<Arc<Ui>>,
+    headers: HeaderMap,
+    Form(form): Form<UnlockForm>,
+) -> Response {
+    let expected = cookie(&headers, UNLOCK_COOKIE).unwrap_or_default();
+    if !tokens::check_csrf(expected, &form.csrf) {
+        return forbidden();
+    }
+    // Counted before the passphrase is derived: concurrent guesses wait their turn.
+    let attempt = match ui.backoff.begin() {
+        Ok(attempt) => attempt,
+        Err(wait) => return too_soon(&ui, &headers, wait),
+    };
     let dir = ui.dir.clone();
-    let opened = tokio::task::spawn_blocking(move || holder::unlock(&dir, &form.passphrase)).await;
+    let opened = tokio::task::spawn_blocking(move || {
+        let _running = attempt;
+        holder::unlock(&dir, &form.passphrase)
+    })
+    .await;
     let holder = match opened {
         Ok(Ok(holder)) => holder,
         Ok(Err(e)) => {
-            // A wrong passphrase costs an argon2id derivation; pause a little more anyway.
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            return page(
-                StatusCode::UNAUTHORIZED,
-                &UnlockPage {
-                    error: Some(format!("{e:#}")),
-                },
-            );
+            return unlock_page(&ui, &headers, StatusCode::UNAUTHORIZED, Some(format!("{e:#}")));
         }
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
+    ui.backoff.succeeded();
     let store = match Store::open(&ui.dir.database_path()).await {
         Ok(store) => store,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
     let session = Arc::new(Session {
-        id: sigil_service::tokens::random_secret(),
-        csrf: sigil_service::tokens::random_secret(),
+        id: tokens::random_secret(),
+        csrf: tokens::random_secret(),
+        insecure_targets: ui.targets.allows_insecure(),
         holder,
         store,
     });
