@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages Sigil builds and tests with, where they are missing:
 # OpenSSL headers for josekit, Node.js for the interop and browser tests, python3-venv for
-# the SD-JWT interop library, Debian's chromium for the browser tests. Quiet and quick when
-# everything is there.
+# the SD-JWT interop library, Debian's chromium for the browser tests; and cargo-deny, which
+# scripts/test.sh runs over the dependency tree (deny.toml). Quiet and quick when everything
+# is there.
 set -euo pipefail
 
 missing=()
@@ -21,3 +22,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v cargo >/dev/null 2>&1 || { echo "error: cargo not found; install Rust (rustup) first" >&2; exit 1; }
+
+# cargo-deny checks licences, duplicate versions and sources (deny.toml). Built from
+# crates.io (a few minutes on two cores, once); 0.20.2 builds with Rust 1.88 and later.
+CARGO_DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -qx "cargo-deny $CARGO_DENY_VERSION"; then
+  echo "installing cargo-deny $CARGO_DENY_VERSION" >&2
+  cargo install --locked --quiet "cargo-deny@$CARGO_DENY_VERSION"
+fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every Sigil test on a fresh machine: installs what the tests need (system packages
 # including chromium, the npm and PyPI libraries of the interop and browser tests), builds the
-# binaries the end-to-end tests run, holds the code to the workspace's clippy lints, then runs
-# the whole workspace's tests. Nothing is skipped.
+# binaries the end-to-end tests run, holds the code to the workspace's clippy lints and the
+# dependency tree to deny.toml, then runs the whole workspace's tests — the fuzz targets of
+# sigil-fuzz among them, each for a few seconds (SIGIL_FUZZ_SECONDS). Nothing is skipped.
 # Browser screenshots land in target/browser-artifacts/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,6 +14,10 @@ bash tests/browser/setup.sh
 cargo build --workspace --bins --locked
 # The workspace lints (no unwrap/expect/indexing outside tests, …) are errors here, not advice.
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The dependency tree: allowed licences, no new duplicate versions, crates.io only (deny.toml).
+# The advisory check needs the RustSec database from GitHub, so it runs only where that can
+# be reached (README, "Dependency checks"), never here.
+cargo deny --locked check licenses bans sources
 if cargo nextest --version >/dev/null 2>&1; then
   # One summary line for the whole workspace at the end.
   cargo nextest run --workspace --locked --no-fail-fast

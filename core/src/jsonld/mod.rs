@@ -88,6 +88,7 @@ static PROCESSED: LazyLock<Mutex<HashMap<String, Arc<ActiveContext>>>> =
 /// Canonical N-Quads of a JSON-LD document, one line per quad, in canonical order.
 pub async fn canonicalize(document: &Value) -> Result<Vec<String>, JsonLdError> {
     check_top_level_contexts(document)?;
+    check_percent_encoding(document)?;
     let (active, body) = match (document.get("@context"), document.as_object()) {
         (Some(context), Some(object)) => {
             let mut body = object.clone();
@@ -168,6 +169,72 @@ async fn active_context(context: &Value) -> Result<Arc<ActiveContext>, JsonLdErr
 
 fn to_json_syntax(value: &Value) -> Result<json_syntax::Value, JsonLdError> {
     json_syntax::Value::deserialize(value).map_err(|e| JsonLdError::Expansion(e.to_string()))
+}
+
+/// Refuses a document in which a key, or a string value that could be an IRI (one without
+/// whitespace), percent-encodes bytes that are not UTF-8, such as `urn:uuid:…%e9…`. RFC 3987
+/// §3.1 IRIs percent-encode UTF-8, and the IRI types under `ssi`'s expansion (`iref` on
+/// `pct-str` 2) assume it: they panic when they hash or compare such an IRI. Found by the
+/// `verify` fuzz target (`sigil-fuzz`); the ledger's status-list check panicked the same way.
+fn check_percent_encoding(value: &Value) -> Result<(), JsonLdError> {
+    let refuse = |text: &str| {
+        let shown: String = text.chars().take(80).collect();
+        Err(JsonLdError::Expansion(format!(
+            "{shown:?} percent-encodes bytes that are not UTF-8; an IRI percent-encodes UTF-8 (RFC 3987)"
+        )))
+    };
+    match value {
+        Value::String(text)
+            if !text.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !percent_decodes_to_utf8(text) =>
+        {
+            return refuse(text);
+        }
+        Value::Array(items) => items.iter().try_for_each(check_percent_encoding)?,
+        Value::Object(object) => {
+            for (key, item) in object {
+                if !percent_decodes_to_utf8(key) {
+                    return refuse(key);
+                }
+                check_percent_encoding(item)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether `text` is UTF-8 once its `%XX` sequences are decoded (a `%` not followed by two hex
+/// digits is left as it is: no IRI parser accepts it, so it never becomes one).
+fn percent_decodes_to_utf8(text: &str) -> bool {
+    if !text.contains('%') {
+        return true;
+    }
+    let hex = |byte: u8| {
+        char::from(byte)
+            .to_digit(16)
+            .and_then(|digit| u8::try_from(digit).ok())
+    };
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match (
+            byte,
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push(high << 4 | low);
+                i += 3;
+            }
+            _ => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
 }
 
 /// Names an unknown top-level context before expansion, for a clearer error than the one
@@ -254,6 +321,26 @@ mod tests {
         let document = json!({"@context": ["https://attacker.example/ctx"], "name": "x"});
         let err = block_on(canonicalize(&document)).unwrap_err();
         assert!(matches!(err, JsonLdError::UnknownContext(_)), "{err}");
+    }
+
+    #[test]
+    fn an_iri_percent_encoding_bytes_that_are_not_utf8_is_refused_not_a_panic() {
+        for id in [
+            "urn:uuid:d373eb09-4061%e9aea047",
+            "https://r.example/s/1%C3",
+            "https://r.example/%ff%fe",
+        ] {
+            let document = json!({"@context": [contexts::CREDENTIALS_V2],
+                                  "type": ["VerifiableCredential"], "issuer": "did:example:1",
+                                  "credentialSubject": {"id": id}});
+            let err = block_on(canonicalize(&document)).unwrap_err();
+            assert!(err.to_string().contains("not UTF-8"), "{id}: {err}");
+        }
+        // UTF-8 percent-encoded is an IRI like any other, and text with spaces is no IRI.
+        let document = json!({"@context": [contexts::CREDENTIALS_V2, contexts::CREDENTIALS_EXAMPLES_V2],
+                              "type": ["VerifiableCredential"], "issuer": "did:example:1",
+                              "credentialSubject": {"id": "https://r.example/%C3%A9l%C3%A8ve", "name": "50 %ef"}});
+        assert!(block_on(canonicalize(&document)).is_ok());
     }
 
     #[test]
