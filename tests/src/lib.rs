@@ -16,12 +16,18 @@ pub mod wallet_client;
 
 /// The directory holding the workspace's built binaries (`target/debug`), found from the
 /// test executable's own location (`target/debug/deps/…`).
+///
+/// A program of this crate (`target/release/soak`) sits beside the binaries itself, so it
+/// finds those of its own profile.
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
-    exe.parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    let dir = exe.parent().unwrap_or(Path::new(""));
+    let dir = if dir.ends_with("deps") {
+        dir.parent()
+    } else {
+        Some(dir)
+    };
+    dir.map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// The path of a workspace binary, which must have been built (`cargo build --workspace
@@ -331,5 +337,35 @@ impl Drop for WalletUiProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The process ids of the services, for tools that watch them (the soak reads their memory).
+pub trait ServiceProcess {
+    /// The operating system's id of the running process.
+    fn pid(&self) -> u32;
+}
+
+impl ServiceProcess for RegistryProcess {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl ServiceProcess for IssuerProcess {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl ServiceProcess for VerifierProcess {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl ServiceProcess for WalletUiProcess {
+    fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
