@@ -4,8 +4,9 @@
 #
 # The first start sets everything up under ${SIGIL_STACK_DIR:-.sigil-stack}: a chain whose
 # genesis names the ministry's root of trust, "Example University" registered and accredited
-# with a registrar account and an API token, an employer's verifier, a student's wallet. A
-# second start reuses it all. Demo secrets are printed below: this is a demo, not production.
+# with a registrar account and an API token, an employer's verifier accredited as a verifier
+# for diplomas, a student's wallet. A second start reuses it all. Demo secrets are printed
+# below: this is a demo, not production.
 #
 # Ports: SIGIL_REGISTRY_PORT (7400), SIGIL_ISSUER_PORT (7401), SIGIL_VERIFIER_PORT (7402),
 # SIGIL_WALLET_PORT (7403). SIGIL_SKIP_BUILD=1 uses the binaries already built; SIGIL_BIN_DIR
@@ -88,13 +89,26 @@ fi
 start sigil-issuer $bin/sigil-issuer serve --data-dir "$dir/university" \
   --listen "127.0.0.1:$issuer_port" --public-url "http://127.0.0.1:$issuer_port"
 
+if [ ! -f "$dir/verifier.did" ]; then
+  # The employer's verifier is known to wallets by its did:key (its OpenID4VP client id): the
+  # ministry accredits that DID as a verifier for diplomas, so a wallet can tell it from an
+  # impostor using the same name.
+  echo "accrediting Example Employer's verifier…"
+  $bin/sigil-verifier did --data-dir "$dir/verifier" >"$dir/verifier.did.new"
+  $bin/sigil-registry accredit --registry "$registry_url" --keys "$dir/registry" \
+    --verifier "$(cat "$dir/verifier.did.new")" \
+    --types "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential" \
+    >/dev/null
+  mv "$dir/verifier.did.new" "$dir/verifier.did"
+fi
 start sigil-verifier $bin/sigil-verifier serve --data-dir "$dir/verifier" --registry "$registry_url" \
   --name "Example Employer" --listen "127.0.0.1:$verifier_port" --public-url "http://127.0.0.1:$verifier_port"
 
 if [ ! -f "$dir/wallet/wallet.toml" ]; then
-  $bin/sigil-wallet init --data-dir "$dir/wallet" --registry "$registry_url" >"$dir/student.did"
+  $bin/sigil-wallet init --data-dir "$dir/wallet" --registry "$registry_url" --allow-insecure-targets >"$dir/student.did"
 fi
-start sigil-wallet $bin/sigil-wallet serve --data-dir "$dir/wallet" --listen "127.0.0.1:$wallet_port"
+start sigil-wallet $bin/sigil-wallet serve --data-dir "$dir/wallet" --listen "127.0.0.1:$wallet_port" \
+  --allow-insecure-targets
 
 cat <<EOF
 
@@ -106,6 +120,7 @@ Sigil is running (data in $dir, logs in $dir/logs):
                       sign in as registrar / $registrar_password
                       API token: $(cat "$dir/api-token")
   Employer's verifier http://127.0.0.1:$verifier_port
+                      accredited as a verifier: $(cat "$dir/verifier.did")
   Student's wallet    http://127.0.0.1:$wallet_port
                       unlock with the passphrase: $SIGIL_PASSPHRASE
 

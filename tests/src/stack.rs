@@ -1,6 +1,8 @@
 //! A university on a registry, as most end-to-end tests need it: a registry process, an
 //! institution set up with `sigil-issuer init` and accredited by the registry's root of trust
-//! for both built-in types, its service running, and an API token.
+//! for both built-in types, its service running, and an API token; and, as in
+//! `scripts/run.sh`, the verifier whose data directory is `verifier/` accredited as a verifier
+//! for diplomas.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,7 +19,8 @@ use sigil_core::time::Timestamp;
 
 use crate::{IssuerProcess, Outcome, RegistryProcess, Scratch, TEST_PASSPHRASE, binary, run};
 
-/// A registry, an accredited university set up on it, its service and an API token.
+/// A registry, an accredited university set up on it, its service and an API token, and an
+/// accredited verifier's key in `verifier/`.
 #[derive(Debug)]
 pub struct Stack {
     pub scratch: Scratch,
@@ -104,13 +107,47 @@ impl Stack {
             scratch.write("university/issuer.toml", &config.join("\n"));
         }
         let issuer = IssuerProcess::start(&scratch.path("university"));
-        Stack {
+        let stack = Stack {
             scratch,
             registry,
             issuer,
             token,
             http: reqwest::Client::new(),
-        }
+        };
+        // The verifier the tests start in `verifier/` is accredited, as run.sh's employer is.
+        stack.accredit_verifier(&stack.scratch.path("verifier"));
+        stack
+    }
+
+    /// Accredits the verifier whose data directory is `verifier_dir` (its key made there if
+    /// missing, as `sigil-verifier did` does) as a verifier for diplomas, as `scripts/run.sh`
+    /// does for the employer's verifier; returns its DID.
+    pub fn accredit_verifier(&self, verifier_dir: &std::path::Path) -> String {
+        let verifier_dir = verifier_dir.to_str().unwrap();
+        let did = command("sigil-verifier", &["did", "--data-dir", verifier_dir])
+            .expect_code(0)
+            .stdout
+            .trim()
+            .to_owned();
+        let registry_dir = self.scratch.path("registry");
+        command(
+            "sigil-registry",
+            &[
+                "accredit",
+                "--registry",
+                self.registry.url.as_str(),
+                "--keys",
+                registry_dir.to_str().unwrap(),
+                "--verifier",
+                &did,
+                "--types",
+                "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential",
+                "--from",
+                "2026-01-01T00:00:00Z",
+            ],
+        )
+        .expect_code(0);
+        did
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -193,7 +230,12 @@ impl Stack {
             .to_owned()
     }
 
-    /// One of the university's key files (`keys/key-1.key`, `cold-storage/next.key`, …),
+    /// The university's cold pre-rotation key, which `init` wrote beside its data directory.
+    pub fn university_cold_key(&self) -> SigningKey {
+        sigil_core::keystore::read(&self.scratch.path("university.next.key"), TEST_PASSPHRASE).unwrap()
+    }
+
+    /// One of the university's key files (`keys/key-1.key`, `keys/controller.key`, …),
     /// opened with the test passphrase.
     pub fn university_key(&self, file: &str) -> SigningKey {
         sigil_core::keystore::read(&self.scratch.path(&format!("university/{file}")), TEST_PASSPHRASE)

@@ -27,7 +27,8 @@ use sigil_tests::{Outcome, TEST_PASSPHRASE, VerifierProcess, binary, run};
 fn wallet(args: Vec<String>) -> Outcome {
     run(std::process::Command::new(binary("sigil-wallet"))
         .args(args)
-        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE)
+        .env("SIGIL_ALLOW_INSECURE_TARGETS", "true"))
 }
 
 async fn in_background(args: &[&str]) -> Outcome {
@@ -203,7 +204,7 @@ async fn the_diploma_story() {
     let t = now();
     let did = stack.university_did();
     let stolen = stack.university_key("keys/key-1.key");
-    let cold = stack.university_key("cold-storage/next.key");
+    let cold = stack.university_cold_key();
     let registry = RegistryClient::new(stack.registry.url.clone());
     let next_cold = SigningKey::generate();
     let mut rotate = DidOperation::new(OperationKind::Rotate, now());
