@@ -228,12 +228,15 @@ impl Issuer {
         if let Some((index, value)) = change {
             set_bit(&mut bits, index, value)?;
         }
-        // The registry keeps every version and wants each newer than the last, to the second.
+        // The registry keeps every version and wants each newer than the last, to the second,
+        // and none dated ahead of its clock. Revocations faster than one a second per list
+        // therefore wait (holding the status lock, so they queue) for the clock to pass the
+        // last version, instead of dating each version a second further into the future
+        // until the registry refuses them all.
         let previous = self.store.status_list(&id).await?;
-        let now = sigil_core::time::now();
         let valid_from = match &previous {
-            Some(list) if list.valid_from >= now.timestamp() => timestamp(list.valid_from + 1),
-            _ => now,
+            Some(list) => clock_past(list.valid_from).await,
+            None => sigil_core::time::now(),
         };
         let encoded_list = bits.encode().map_err(|e| StatusError::Internal(e.into()))?;
         let key = self.signing_key().await;
@@ -289,6 +292,16 @@ fn set_bit(bits: &mut Bitstring, index: i64, value: bool) -> Result<(), StatusEr
         .map_err(|e| StatusError::Internal(e.into()))
 }
 
-fn timestamp(seconds: i64) -> Timestamp {
-    chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_else(sigil_core::time::now)
+/// The current time once the clock has passed the whole second `seconds` (at once if it
+/// already has).
+async fn clock_past(seconds: i64) -> Timestamp {
+    loop {
+        let now = sigil_core::time::now();
+        if now.timestamp() > seconds {
+            return now;
+        }
+        let until_next = 1000 - i64::from(now.timestamp_subsec_millis());
+        let wait = u64::try_from(until_next.clamp(1, 1000)).unwrap_or(1000);
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+    }
 }

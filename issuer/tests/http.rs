@@ -392,3 +392,44 @@ async fn nonce_requests_past_a_clients_limit_are_told_to_wait() {
     let (status, answer) = send(&app, api("/nonce", None, &json!({}))).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{answer:#}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn revocations_in_quick_succession_all_land_and_no_list_is_dated_ahead_of_the_clock() {
+    let (_dir, app, token) = university().await;
+    let mut claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    claims["id"] = sigil_core::key::SigningKey::generate().did_key().to_string().into();
+    let credential = json!({"credential": {
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
+        "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+        "credentialSubject": claims,
+    }});
+    for _ in 0..3 {
+        let (status, _) = send(&app, api("/credentials/issue", Some(&token), &credential)).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (_, listed) = send(&app, get("/api/credentials?q=", Some(&token))).await;
+    let ids: Vec<String> = listed["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    let revocations: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (app, request) = (app.clone(), api(&format!("/api/credentials/{id}/revoke"), Some(&token), &json!({})));
+            tokio::spawn(async move { send(&app, request).await })
+        })
+        .collect();
+    for revocation in revocations {
+        let (status, answer) = revocation.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{answer:#}");
+    }
+    let (_, list) = send(&app, get("/status/revocation/1", None)).await;
+    let valid_from = sigil_core::time::parse_datetime(list["validFrom"].as_str().unwrap()).unwrap();
+    assert!(
+        valid_from <= sigil_core::time::now(),
+        "the newest list is dated {valid_from}, ahead of the clock: the registry would soon refuse every revocation"
+    );
+}
