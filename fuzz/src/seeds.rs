@@ -366,6 +366,15 @@ pub fn all() -> Result<Vec<Seed>, SeedError> {
         ),
         seed("openid4vp_request", "valid-request-object.jwt", request_jwt),
         seed(
+            "openid4vp_uri",
+            "valid-link.txt",
+            format!(
+                "openid4vp://?client_id={}&request_uri={}",
+                url::form_urlencoded::byte_serialize(client_id.as_bytes()).collect::<String>(),
+                "https%3A%2F%2Fverifier.example%2Frequests%2F3f2a%2Frequest.jwt",
+            ),
+        ),
+        seed(
             "vp_token",
             "valid-sd-jwt.form",
             form(&json!({"diploma_sd": [sd_presented]}), "st-7Hq")?,

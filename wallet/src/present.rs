@@ -89,8 +89,18 @@ fn bad(reason: impl Into<String>) -> PresentError {
     PresentError::BadRequest(reason.into())
 }
 
-/// Fetches and checks the request an `openid4vp://` URI points to.
-pub async fn open_request(targets: &Targets, holder: &Holder, uri: &str) -> Result<Request, PresentError> {
+/// What an `openid4vp://` URI says, before anything is fetched: the verifier's client id and
+/// DID, and where its signed request object is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestUri {
+    pub client_id: String,
+    pub verifier: Did,
+    /// The `request_uri`, as written (checked against the wallet's rule before it is fetched).
+    pub request_uri: String,
+}
+
+/// Reads an `openid4vp://?client_id=decentralized_identifier:DID&request_uri=…` URI.
+pub fn parse_request_uri(uri: &str) -> Result<RequestUri, PresentError> {
     let uri = url::Url::parse(uri.trim()).map_err(|e| bad(format!("not a presentation request URI: {e}")))?;
     if uri.scheme() != "openid4vp" {
         return Err(bad(format!(
@@ -110,7 +120,22 @@ pub async fn open_request(targets: &Targets, holder: &Holder, uri: &str) -> Resu
         ))
     })?;
     let verifier = Did::parse(did_text).map_err(|e| bad(format!("client_id: {e}")))?;
-    let request_uri = targets.url(&pair("request_uri").ok_or_else(|| bad("the URI has no request_uri"))?)?;
+    let request_uri = pair("request_uri").ok_or_else(|| bad("the URI has no request_uri"))?;
+    Ok(RequestUri {
+        client_id,
+        verifier,
+        request_uri,
+    })
+}
+
+/// Fetches and checks the request an `openid4vp://` URI points to.
+pub async fn open_request(targets: &Targets, holder: &Holder, uri: &str) -> Result<Request, PresentError> {
+    let RequestUri {
+        client_id,
+        verifier,
+        request_uri,
+    } = parse_request_uri(uri)?;
+    let request_uri = targets.url(&request_uri)?;
     let response = targets.send(targets.http().get(request_uri)).await?;
     if !response.status().is_success() {
         return Err(PresentError::Verifier(format!(
@@ -160,7 +185,7 @@ pub async fn open_request(targets: &Targets, holder: &Holder, uri: &str) -> Resu
 /// The request a verified request object makes, if it is one the wallet answers: the same
 /// client id as the URI's, `vp_token` by `direct_post`, not expired, with a nonce, a response
 /// URI and a DCQL query.
-fn read_request_object(
+pub fn read_request_object(
     targets: &Targets,
     payload: &Value,
     client_id: String,

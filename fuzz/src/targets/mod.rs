@@ -10,6 +10,7 @@ pub mod jws;
 pub mod ledger_transaction;
 pub mod oid4vci_credential_request;
 pub mod openid4vp_request;
+pub mod openid4vp_uri;
 pub mod receipt;
 pub mod sd_jwt;
 pub mod status_list;
@@ -30,6 +31,7 @@ pub const ALL: &[&Target] = &[
     &status_list::TARGET,
     &dcql::TARGET,
     &openid4vp_request::TARGET,
+    &openid4vp_uri::TARGET,
     &vp_token::TARGET,
     &oid4vci_credential_request::TARGET,
     &csv_batch::TARGET,

@@ -67,6 +67,11 @@ fn openid4vp_request_objects_never_panic_and_round_trip() -> Result<(), String> 
 }
 
 #[test]
+fn openid4vp_links_never_panic_and_round_trip() -> Result<(), String> {
+    fuzz(&targets::openid4vp_uri::TARGET)
+}
+
+#[test]
 fn direct_post_responses_never_panic_the_verifier() -> Result<(), String> {
     fuzz(&targets::vp_token::TARGET)
 }
