@@ -162,13 +162,16 @@ impl RegistryClient {
             }
         }
         let url = self.base.join("height").map_err(|e| Unavailable(e.to_string()))?;
+        // The height is as fresh as the moment it was asked for, not the moment the answer
+        // arrived: a slow answer must not stretch how stale a cached height may be.
+        let asked = Instant::now();
         let height = self
             .fetch(url)
             .await?
             .and_then(|answer| answer.get("height").and_then(Value::as_u64))
             .ok_or_else(|| Unavailable("the registry did not say its height".into()))?;
         if let Ok(mut current) = self.height.lock() {
-            *current = Some((height, Instant::now()));
+            *current = Some((height, asked));
         }
         Ok(height)
     }
