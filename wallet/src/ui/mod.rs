@@ -20,7 +20,6 @@ mod present;
 mod receive;
 mod unlock;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -63,7 +62,7 @@ pub struct Ui {
     dir: WalletDir,
     session: RwLock<Option<Arc<Session>>>,
     /// Presentation requests waiting for consent, by a random id.
-    pending: Mutex<HashMap<String, (Request, Match)>>,
+    pending: Mutex<present::PendingConsents<(Request, Match)>>,
     /// Where offers and requests may send the wallet.
     targets: Targets,
     /// Failed unlocks.
@@ -149,7 +148,7 @@ pub fn app(dir: WalletDir, options: UiOptions) -> Router {
     let ui = Arc::new(Ui {
         dir,
         session: RwLock::new(None),
-        pending: Mutex::new(HashMap::new()),
+        pending: Mutex::new(present::PendingConsents::default()),
         targets: options.targets,
         backoff: Backoff::new(options.clock),
     });

@@ -3,6 +3,7 @@
 //! makes the wallet fetch a URL, so it is a POST with the session's CSRF token; a GET only
 //! shows the form (filled in when a link gives `?request=`).
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use axum::Form;
@@ -79,7 +80,7 @@ pub(super) async fn present_request(
     let pending = sigil_service::tokens::random_secret();
     let consent = consent_page(frame, pending.clone(), &request, &found, &standing);
     if let Ok(mut waiting) = ui.pending.lock() {
-        waiting.insert(pending, (request, found));
+        waiting.add(pending, (request, found));
     }
     page(StatusCode::OK, &consent)
 }
@@ -149,7 +150,7 @@ pub(super) async fn present_decision(
     if !session.csrf_ok(field("csrf").unwrap_or_default()) {
         return forbidden();
     }
-    let Some((request, mut found)) = ui.pending.lock().ok().and_then(|mut p| p.remove(&pending)) else {
+    let Some((request, mut found)) = ui.pending.lock().ok().and_then(|mut p| p.take(&pending)) else {
         return (StatusCode::NOT_FOUND, "this request was already answered").into_response();
     };
     let mut frame = session.frame("present");
@@ -188,4 +189,56 @@ pub(super) async fn present_decision(
             request: String::new(),
         },
     )
+}
+
+/// Consent pages opened and not yet answered.
+const MAX_PENDING: usize = 16;
+
+/// The consent pages waiting for an answer, by their random id: only the newest
+/// [`MAX_PENDING`], so pages opened and left alone do not pile up in memory.
+#[derive(Debug)]
+pub(super) struct PendingConsents<T>(VecDeque<(String, T)>);
+
+impl<T> Default for PendingConsents<T> {
+    fn default() -> Self {
+        PendingConsents(VecDeque::new())
+    }
+}
+
+impl<T> PendingConsents<T> {
+    /// Keeps `waiting` under `id`, forgetting the oldest page if there are too many.
+    pub(super) fn add(&mut self, id: String, waiting: T) {
+        while self.0.len() >= MAX_PENDING {
+            self.0.pop_front();
+        }
+        self.0.push_back((id, waiting));
+    }
+
+    /// Forgets every page (the wallet was locked).
+    pub(super) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Takes what waits under `id`, once.
+    pub(super) fn take(&mut self, id: &str) -> Option<T> {
+        let at = self.0.iter().position(|(key, _)| key == id)?;
+        self.0.remove(at).map(|(_, waiting)| waiting)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_newest_consent_pages_wait_and_each_is_answered_once() {
+        let mut pending = PendingConsents::default();
+        for n in 0..MAX_PENDING + 4 {
+            pending.add(format!("page-{n}"), n);
+        }
+        assert_eq!(pending.0.len(), MAX_PENDING);
+        assert_eq!(pending.take("page-0"), None, "the oldest were forgotten");
+        assert_eq!(pending.take("page-5"), Some(5));
+        assert_eq!(pending.take("page-5"), None, "answered once");
+    }
 }
