@@ -30,11 +30,10 @@ pub struct Shared {
 /// presented when the budget has one, else keeps it.
 ///
 /// Why a rate, not "every third": the issuer publishes a new status list version for each
-/// revocation, each dated at least a second after the last, and the registry refuses a version
-/// dated more than 300 s after its block. Revocations sustained faster than one a second per
-/// list therefore run the dates ahead of the clock until, some 300 revocations later, every
-/// revocation fails (`--revocations-per-second 5` shows it). A university revokes far less
-/// often than that; the soak revokes at a rate a busy one might, below the limit.
+/// revocation, each dated at least a second after the last (and never ahead of the clock), so
+/// one list takes at most one revocation a second and faster ones wait their turn. A
+/// university revokes far less often than that; the soak revokes at a rate a busy one might,
+/// so that the latencies it reports are those of revoking, not of queueing.
 #[derive(Debug)]
 pub struct Budget {
     interval: Duration,

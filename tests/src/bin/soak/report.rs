@@ -173,9 +173,8 @@ impl Report {
              revoked credential presented again (it must be rejected for its status). Written by \
              `{command}` on {}; run it again to refresh (`bash scripts/soak.sh`).\n\n\
              Revocations run at a steady rate below one a second: the issuer dates each status \
-             list version a second after the last, and the registry refuses one dated more than \
-             300 s ahead of its block, so revocations sustained faster than one a second per list \
-             fail after some 300 (`--revocations-per-second 20` shows it in about a minute).\n\n{}",
+             list version a second after the last and never ahead of the clock, so revocations \
+             faster than one a second per list wait their turn.\n\n{}",
             sigil_core::time::format_datetime(sigil_core::time::now()),
             self.markdown()
         );
