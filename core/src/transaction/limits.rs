@@ -26,7 +26,7 @@ use crate::did::sigil::operation::DidOperation;
 /// are all random — which compresses worst — is about 22 KB of `encodedList` and 24 KB in
 /// all; a full anchor of [`crate::transaction::anchor::MAX_BATCH`] hashes is about 62 KB.
 /// A DID operation is a few hundred bytes. 64 KiB bounds what one signature can make every
-/// node store, a thousandth of what the 1.9 MB create this replaced could.
+/// node store, a thirtieth of the 1.9 MB create the registry once accepted.
 pub const MAX_TRANSACTION_BYTES: usize = 64 * 1024;
 /// Longest DID anywhere in a transaction. `did:sigil` and Ed25519 `did:key` identifiers are
 /// about 56 bytes, a P-256 `did:jwk` about 170.
