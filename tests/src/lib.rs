@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 pub mod browser;
 pub mod in_process;
 pub mod stack;
+pub mod verifier_api;
 pub mod wait;
 pub mod wallet_client;
 

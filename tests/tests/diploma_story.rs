@@ -85,18 +85,11 @@ async fn the_diploma_story() {
     // The wallet presents name and degree only; the employer accepts.
     let present = |http: reqwest::Client| {
         let dir = dir.clone();
-        let create = verifier_url("/api/requests");
+        let base = verifier_url("");
         let state_url = verifier_url("/api/requests/");
         async move {
-            let created: Value = http
-                .post(create)
-                .json(&json!({"policy": "diploma"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let policy = json!({"policy": "diploma"});
+            let created = sigil_tests::verifier_api::open_request(&http, &base, &policy).await;
             in_background(&[
                 "present",
                 created["request_uri"].as_str().unwrap(),

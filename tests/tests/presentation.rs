@@ -13,6 +13,7 @@
 use serde_json::{Value, json};
 use sigil_core::key::SigningKey;
 use sigil_tests::stack::Stack;
+use sigil_tests::verifier_api;
 use sigil_tests::{Outcome, TEST_PASSPHRASE, VerifierProcess, binary, run};
 
 fn wallet(args: &[String]) -> Outcome {
@@ -77,14 +78,7 @@ impl Scene {
     }
 
     async fn request(&self, body: Value) -> Value {
-        let response = reqwest::Client::new()
-            .post(self.url("/api/requests"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 201);
-        response.json().await.unwrap()
+        verifier_api::open_request(&reqwest::Client::new(), self.verifier.url.as_str(), &body).await
     }
 
     async fn state(&self, id: &str) -> Value {
@@ -305,15 +299,8 @@ async fn an_impostor_calling_itself_the_employer_is_named_by_what_can_be_checked
     scene.receive("dc+sd-jwt").await;
     // Its own did:key, the employer's name, no accreditation.
     let impostor = VerifierProcess::start(&scene.stack.scratch.path("impostor"), &scene.stack.registry.url);
-    let request: Value = reqwest::Client::new()
-        .post(format!("{}api/requests", impostor.url))
-        .json(&json!({"policy": "diploma"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let policy = json!({"policy": "diploma"});
+    let request = verifier_api::open_request(&reqwest::Client::new(), impostor.url.as_str(), &policy).await;
     let out = scene
         .present(request["request_uri"].as_str().unwrap(), "--no")
         .await

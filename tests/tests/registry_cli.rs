@@ -208,15 +208,8 @@ fn a_root_of_trust_accredits_a_verifier_by_the_did_it_serves_as() {
         .build()
         .unwrap()
         .block_on(async {
-            reqwest::Client::new()
-                .post(verifier.url.join("api/requests").unwrap())
-                .json(&serde_json::json!({"policy": "diploma"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
+            let policy = serde_json::json!({"policy": "diploma"});
+            sigil_tests::verifier_api::open_request(&reqwest::Client::new(), verifier.url.as_str(), &policy).await
         });
     let link = request["request_uri"].as_str().unwrap();
     let client_id = url::Url::parse(link)

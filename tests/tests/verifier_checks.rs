@@ -19,6 +19,7 @@ use sigil_core::model::CredentialType;
 use sigil_core::time::{Timestamp, now};
 use sigil_tests::VerifierProcess;
 use sigil_tests::stack::Stack;
+use sigil_tests::verifier_api;
 use sigil_tests::wallet_client::TestWallet;
 
 /// An open request, as the wallet sees it.
@@ -91,16 +92,7 @@ impl Scene {
 
     /// Opens a request (an API body) and reads its request object.
     async fn open(&self, body: Value) -> Open {
-        let created: Value = self
-            .http
-            .post(self.url("/api/requests"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let created = verifier_api::open_request(&self.http, &self.url(""), &body).await;
         let uri = url::Url::parse(created["request_uri"].as_str().unwrap()).unwrap();
         let request_uri = uri
             .query_pairs()

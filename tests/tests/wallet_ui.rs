@@ -12,6 +12,7 @@
 use serde_json::{Value, json};
 use sigil_tests::browser::Browser;
 use sigil_tests::stack::Stack;
+use sigil_tests::verifier_api;
 use sigil_tests::wait::until;
 use sigil_tests::{TEST_PASSPHRASE, VerifierProcess, WalletUiProcess, binary, run};
 
@@ -102,15 +103,8 @@ async fn a_student_uses_the_wallet_in_the_browser() {
 
     // A verifier asks for name and degree: the consent page lists every claim, ticked where
     // asked; the holder shares those two.
-    let created: Value = reqwest::Client::new()
-        .post(format!("{}api/requests", verifier.url))
-        .json(&json!({"policy": "diploma"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let policy = json!({"policy": "diploma"});
+    let created = verifier_api::open_request(&reqwest::Client::new(), verifier.url.as_str(), &policy).await;
     let request_uri = created["request_uri"].as_str().unwrap();
     let encoded: String = url::form_urlencoded::byte_serialize(request_uri.as_bytes()).collect();
     let (_, form) = browser.get(&format!("/present?request={encoded}")).await;
