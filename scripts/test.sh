@@ -14,6 +14,8 @@ bash tests/browser/setup.sh
 cargo build --workspace --bins --locked
 # The workspace lints (no unwrap/expect/indexing outside tests, …) are errors here, not advice.
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# One layout (rustfmt.toml): a change that is not formatted fails here, not in review.
+cargo fmt --all -- --check
 # The dependency tree: allowed licences, no new duplicate versions, crates.io only (deny.toml).
 # The advisory check needs the RustSec database from GitHub, so it runs only where that can
 # be reached (README, "Dependency checks"), never here.

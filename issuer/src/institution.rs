@@ -73,7 +73,9 @@ impl Institution {
     /// Whether `path` lies inside the data directory (which the running service can read).
     pub fn holds(&self, path: &Path) -> bool {
         let absolute = |p: &Path| {
-            std::path::absolute(p).map(|p| p.components().collect::<PathBuf>()).unwrap_or_default()
+            std::path::absolute(p)
+                .map(|p| p.components().collect::<PathBuf>())
+                .unwrap_or_default()
         };
         let (dir, path) = (absolute(&self.data_dir), absolute(path));
         !dir.as_os_str().is_empty() && path.starts_with(dir)
@@ -303,10 +305,20 @@ mod tests {
         };
         let registry = url::Url::parse("http://127.0.0.1:9").unwrap();
         let inside = institution.data_dir.join("cold-storage").join("next.key");
-        let refused = init(&institution, &registry, "U", "pass", sigil_core::time::now(), &inside)
-            .await
-            .unwrap_err();
-        assert!(refused.to_string().contains("outside the data directory"), "{refused}");
+        let refused = init(
+            &institution,
+            &registry,
+            "U",
+            "pass",
+            sigil_core::time::now(),
+            &inside,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            refused.to_string().contains("outside the data directory"),
+            "{refused}"
+        );
         assert!(!inside.exists());
     }
 }

@@ -168,7 +168,12 @@ async fn rotate_after_theft(
     let cold_key = keystore::read(cold, &passphrase)?;
     let next_cold_key = sigil_core::key::SigningKey::generate();
     let staged = new.map_or_else(|| with_suffix(cold, "new"), Path::to_path_buf);
-    keystore::write(&staged, &next_cold_key, &passphrase, keystore::KdfParams::default())?;
+    keystore::write(
+        &staged,
+        &next_cold_key,
+        &passphrase,
+        keystore::KdfParams::default(),
+    )?;
     let now = sigil_core::time::now();
     let rotation = Rotation::Compromised {
         since,

@@ -273,9 +273,7 @@ fn sign_in(client: &str, username: &str, password: &str, csrf: &str) -> Request<
         .body(Body::from(form))
         .unwrap();
     let peer: std::net::SocketAddr = format!("{client}:40000").parse().unwrap();
-    request
-        .extensions_mut()
-        .insert(axum::extract::ConnectInfo(peer));
+    request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
     request
 }
 
@@ -283,7 +281,10 @@ fn sign_in(client: &str, username: &str, password: &str, csrf: &str) -> Request<
 async fn a_sign_in_posted_from_another_site_is_refused_before_any_password_is_checked() {
     let (_dir, app, _) = university().await;
     let form_page = app.clone().oneshot(get("/portal/login", None)).await.unwrap();
-    let cookie = form_page.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let cookie = form_page.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("sigil_login="), "{cookie}");
     for part in ["HttpOnly", "SameSite=Strict", "Path=/portal/login"] {
         assert!(cookie.contains(part), "{cookie}");
@@ -314,7 +315,9 @@ async fn a_burst_of_concurrent_guesses_gets_five_tries_and_the_right_password_is
         .map(|n| {
             let app = app.clone();
             tokio::spawn(async move {
-                send(&app, sign_in("10.0.0.1", "registrar", &format!("guess {n}"), "t")).await.0
+                send(&app, sign_in("10.0.0.1", "registrar", &format!("guess {n}"), "t"))
+                    .await
+                    .0
             })
         })
         .collect();
@@ -322,11 +325,21 @@ async fn a_burst_of_concurrent_guesses_gets_five_tries_and_the_right_password_is
     for guess in guesses {
         statuses.push(guess.await.unwrap());
     }
-    let tried = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
-    let paused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let paused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
     assert_eq!((tried, paused), (5, 36), "{statuses:?}");
     let (status, _) = send(&app, sign_in("10.0.0.1", "registrar", "the right password", "t")).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the account is paused, whatever the password");
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is paused, whatever the password"
+    );
 }
 
 #[tokio::test]
@@ -347,11 +360,18 @@ async fn the_vc_api_checks_the_types_schema_and_keeps_the_status_entries_its_own
     bad_date["graduationDate"] = "last summer".into();
     let (status, answer) = send(&app, api("/credentials/issue", Some(&token), &diploma(bad_date))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
-    assert!(answer.to_string().contains("UniversityDegreeCredential schema"), "{answer:#}");
+    assert!(
+        answer.to_string().contains("UniversityDegreeCredential schema"),
+        "{answer:#}"
+    );
 
     let mut missing_claim = claims.clone();
     missing_claim.as_object_mut().unwrap().remove("name");
-    let (status, answer) = send(&app, api("/credentials/issue", Some(&token), &diploma(missing_claim))).await;
+    let (status, answer) = send(
+        &app,
+        api("/credentials/issue", Some(&token), &diploma(missing_claim)),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
     assert!(answer.to_string().contains("name"), "{answer:#}");
 
@@ -383,7 +403,9 @@ async fn nonce_requests_past_a_clients_limit_are_told_to_wait() {
     let institution = Institution {
         data_dir: dir.path().join("university"),
     };
-    let issuer = Issuer::open(institution, Some(settings), PASSPHRASE).await.unwrap();
+    let issuer = Issuer::open(institution, Some(settings), PASSPHRASE)
+        .await
+        .unwrap();
     let app = sigil_issuer::http::app(Arc::new(issuer));
     for _ in 0..2 {
         let (status, _) = send(&app, api("/nonce", None, &json!({}))).await;
@@ -397,7 +419,10 @@ async fn nonce_requests_past_a_clients_limit_are_told_to_wait() {
 async fn revocations_in_quick_succession_all_land_and_no_list_is_dated_ahead_of_the_clock() {
     let (_dir, app, token) = university().await;
     let mut claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
-    claims["id"] = sigil_core::key::SigningKey::generate().did_key().to_string().into();
+    claims["id"] = sigil_core::key::SigningKey::generate()
+        .did_key()
+        .to_string()
+        .into();
     let credential = json!({"credential": {
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
         "type": ["VerifiableCredential", "UniversityDegreeCredential"],
@@ -418,7 +443,10 @@ async fn revocations_in_quick_succession_all_land_and_no_list_is_dated_ahead_of_
     let revocations: Vec<_> = ids
         .iter()
         .map(|id| {
-            let (app, request) = (app.clone(), api(&format!("/api/credentials/{id}/revoke"), Some(&token), &json!({})));
+            let (app, request) = (
+                app.clone(),
+                api(&format!("/api/credentials/{id}/revoke"), Some(&token), &json!({})),
+            );
             tokio::spawn(async move { send(&app, request).await })
         })
         .collect();

@@ -160,7 +160,13 @@ fn main() {
             .await
             .expect("a port");
         let address = listener.local_addr().expect("an address");
-        tokio::spawn(async move { axum::serve(listener, sigil_registry::http::app(node, sigil_service::rate_limit::RateLimit::per_minute(0))).await });
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                sigil_registry::http::app(node, sigil_service::rate_limit::RateLimit::per_minute(0)),
+            )
+            .await
+        });
         let client = reqwest::Client::new();
         let mut latencies = Vec::with_capacity(LOOKUPS);
         for i in 0..LOOKUPS {

@@ -265,7 +265,13 @@ mod tests {
         let node = node().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        tokio::spawn(async move { axum::serve(listener, crate::http::app(node, sigil_service::rate_limit::RateLimit::per_minute(0))).await });
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                crate::http::app(node, sigil_service::rate_limit::RateLimit::per_minute(0)),
+            )
+            .await
+        });
         RegistryApi::new(base)
     }
 

@@ -87,8 +87,7 @@ mod tests {
         let gate = Arc::new(std::sync::Mutex::new(gate));
         let mut jobs = Vec::new();
         for _ in 0..5 {
-            let (limit, running, most, gate) =
-                (limit.clone(), running.clone(), most.clone(), gate.clone());
+            let (limit, running, most, gate) = (limit.clone(), running.clone(), most.clone(), gate.clone());
             jobs.push(tokio::spawn(async move {
                 limit
                     .run(move || {
@@ -104,7 +103,11 @@ mod tests {
         while limit.admitted.load(Ordering::SeqCst) < 5 {
             tokio::task::yield_now().await;
         }
-        assert_eq!(limit.run(|| ()).await, Err(Busy), "the sixth finds the queue full");
+        assert_eq!(
+            limit.run(|| ()).await,
+            Err(Busy),
+            "the sixth finds the queue full"
+        );
         for _ in 0..5 {
             release.send(()).unwrap();
         }
@@ -112,7 +115,11 @@ mod tests {
             assert_eq!(job.await.unwrap(), Ok(()));
         }
         assert!(most.load(Ordering::SeqCst) <= 2, "at most two ran at once");
-        assert_eq!(limit.admitted.load(Ordering::SeqCst), 0, "every admission was given back");
+        assert_eq!(
+            limit.admitted.load(Ordering::SeqCst),
+            0,
+            "every admission was given back"
+        );
         assert_eq!(limit.run(|| 7).await, Ok(7));
     }
 }

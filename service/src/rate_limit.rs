@@ -96,7 +96,10 @@ pub async fn enforce(State(limit): State<Arc<RateLimit>>, request: Request, next
 
 /// `429` with the seconds to wait, whole and at least one.
 fn too_many_requests(wait: Duration) -> Response {
-    let seconds = wait.as_secs().saturating_add(u64::from(wait.subsec_nanos() > 0)).max(1);
+    let seconds = wait
+        .as_secs()
+        .saturating_add(u64::from(wait.subsec_nanos() > 0))
+        .max(1);
     let body = axum::Json(serde_json::json!({
         "error": "too_many_requests",
         "error_description": format!("too many requests from this address; try again in {seconds} s"),
@@ -127,10 +130,21 @@ mod tests {
             assert_eq!(limit.check(ip("10.0.0.1")), Ok(()));
         }
         let wait = limit.check(ip("10.0.0.1")).unwrap_err();
-        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(20), "{wait:?}");
-        assert_eq!(limit.check(ip("10.0.0.2")), Ok(()), "another client is not affected");
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(20),
+            "{wait:?}"
+        );
+        assert_eq!(
+            limit.check(ip("10.0.0.2")),
+            Ok(()),
+            "another client is not affected"
+        );
         clock.advance(Duration::from_secs(20));
-        assert_eq!(limit.check(ip("10.0.0.1")), Ok(()), "a third of a minute frees one write");
+        assert_eq!(
+            limit.check(ip("10.0.0.1")),
+            Ok(()),
+            "a third of a minute frees one write"
+        );
     }
 
     #[test]

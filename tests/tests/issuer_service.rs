@@ -407,7 +407,8 @@ async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
             "credentialSubject": subject,
         })
     };
-    let mut diploma: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    let mut diploma: Value =
+        serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
     diploma["id"] = holder.clone().into();
     for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022"] {
         let credential = degree(diploma.clone());

@@ -209,7 +209,8 @@ fn a_root_of_trust_accredits_a_verifier_by_the_did_it_serves_as() {
         .unwrap()
         .block_on(async {
             let policy = serde_json::json!({"policy": "diploma"});
-            sigil_tests::verifier_api::open_request(&reqwest::Client::new(), verifier.url.as_str(), &policy).await
+            sigil_tests::verifier_api::open_request(&reqwest::Client::new(), verifier.url.as_str(), &policy)
+                .await
         });
     let link = request["request_uri"].as_str().unwrap();
     let client_id = url::Url::parse(link)

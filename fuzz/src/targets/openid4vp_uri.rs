@@ -30,7 +30,9 @@ fn property(input: &[u8]) -> Result<Outcome, Violation> {
     let read = present::parse_request_uri(&text(input));
     if let Ok(uri) = &read {
         let again = present::parse_request_uri(&link(uri));
-        ensure(again.as_ref().ok() == Some(uri), || format!("reads back as {again:?}"))?;
+        ensure(again.as_ref().ok() == Some(uri), || {
+            format!("reads back as {again:?}")
+        })?;
     }
     Ok(Outcome::of(&read))
 }

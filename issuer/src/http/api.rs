@@ -281,7 +281,10 @@ pub async fn rotate(
     };
     let refused = |e: anyhow::Error| ApiError::Refused(format!("{e:#}"));
     let (fragment, next_cold_key) = match (request.compromised_since, request.cold_key) {
-        (None, None) => (issuer.rotate(&Rotation::Routine, &actor).await.map_err(refused)?, None),
+        (None, None) => (
+            issuer.rotate(&Rotation::Routine, &actor).await.map_err(refused)?,
+            None,
+        ),
         (Some(text), Some(cold_key)) => {
             let since = sigil_core::time::parse_datetime(&text)
                 .ok_or_else(|| ApiError::BadRequest(format!("{text:?} is not an RFC 3339 date-time")))?;

@@ -28,7 +28,10 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub fn app(issuer: Arc<Issuer>) -> Router {
     let limit = RateLimit::per_minute(issuer.settings.writes_per_minute);
     let limited = |route: MethodRouter<Arc<Issuer>>| {
-        route.layer(axum::middleware::from_fn_with_state(limit.clone(), rate_limit::enforce))
+        route.layer(axum::middleware::from_fn_with_state(
+            limit.clone(),
+            rate_limit::enforce,
+        ))
     };
     Router::new()
         .route(

@@ -120,7 +120,11 @@ pub async fn recover(
         let error = "Choose the cold key file (next.key) kept offline.".to_owned();
         return keys_page(&portal, &registrar, Outcome::error(error));
     }
-    let outcome = match portal.issuer.recover(since, field("cold_key"), &registrar.actor()).await {
+    let outcome = match portal
+        .issuer
+        .recover(since, field("cold_key"), &registrar.actor())
+        .await
+    {
         Ok((fragment, next_cold_key)) => Outcome {
             message: Some(recorded(&fragment)),
             error: None,

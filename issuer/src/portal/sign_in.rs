@@ -60,7 +60,10 @@ pub async fn login(
         );
     }
     let address = client.ip().to_string();
-    if let Err(wait) = portal.throttle.begin(&form.username, &address, std::time::Instant::now()) {
+    if let Err(wait) = portal
+        .throttle
+        .begin(&form.username, &address, std::time::Instant::now())
+    {
         let minutes = wait.as_secs().div_ceil(60);
         return error_page(
             &portal,
@@ -85,12 +88,23 @@ pub async fn login(
     let matches = match checked {
         Ok(matches) => matches,
         Err(busy) => {
-            return error_page(&portal, StatusCode::SERVICE_UNAVAILABLE, "Busy", &busy.to_string());
+            return error_page(
+                &portal,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Busy",
+                &busy.to_string(),
+            );
         }
     };
     if !(matches && account.is_some()) {
         let error = Some("Wrong username or password.".to_owned());
-        return login_page(&portal, StatusCode::UNAUTHORIZED, form.username, error, &form.csrf);
+        return login_page(
+            &portal,
+            StatusCode::UNAUTHORIZED,
+            form.username,
+            error,
+            &form.csrf,
+        );
     }
     portal.throttle.succeeded(&form.username, &address);
     let cookie = match session::start(&portal, &form.username).await {
@@ -119,7 +133,15 @@ fn login_page(
 ) -> Response {
     let institution = portal.issuer.name.clone();
     let csrf = csrf.to_owned();
-    page(status, &LoginPage { institution, username, error, csrf })
+    page(
+        status,
+        &LoginPage {
+            institution,
+            username,
+            error,
+            csrf,
+        },
+    )
 }
 
 /// Adds the `Set-Cookie` of the sign-in form's token (`max_age` 0 clears it).

@@ -278,7 +278,10 @@ mod tests {
 
     async fn page_text(node: &Node, path: &str) -> (StatusCode, String) {
         let request = Request::get(path).body(Body::empty()).unwrap();
-        let response = crate::http::app(node.clone(), sigil_service::rate_limit::RateLimit::per_minute(0)).oneshot(request).await.unwrap();
+        let response = crate::http::app(node.clone(), sigil_service::rate_limit::RateLimit::per_minute(0))
+            .oneshot(request)
+            .await
+            .unwrap();
         let status = response.status();
         let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await

@@ -39,8 +39,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The registry's routes. Submissions are rate-limited per client address by `writes`
 /// (`RateLimit::per_minute(0)` for none).
 pub fn app(node: Node, writes: Arc<RateLimit>) -> Router {
-    let submit = post(submit_transaction)
-        .layer(axum::middleware::from_fn_with_state(writes, rate_limit::enforce));
+    let submit =
+        post(submit_transaction).layer(axum::middleware::from_fn_with_state(writes, rate_limit::enforce));
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/openapi.json", get(openapi))
@@ -261,12 +261,20 @@ mod tests {
         };
         for _ in 0..2 {
             let response = app.clone().oneshot(submit()).await.unwrap();
-            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "read, and refused as no transaction");
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "read, and refused as no transaction"
+            );
         }
         let response = app.clone().oneshot(submit()).await.unwrap();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         let height = Request::get("/height").body(Body::empty()).unwrap();
-        assert_eq!(app.oneshot(height).await.unwrap().status(), StatusCode::OK, "reads go on");
+        assert_eq!(
+            app.oneshot(height).await.unwrap().status(),
+            StatusCode::OK,
+            "reads go on"
+        );
     }
 
     #[tokio::test]
@@ -277,7 +285,10 @@ mod tests {
             .header(CONTENT_TYPE, "application/json")
             .body(Body::from(serde_json::to_vec(&Transaction::Did(op)).unwrap()))
             .unwrap();
-        let response = app(node().await, RateLimit::per_minute(0)).oneshot(request).await.unwrap();
+        let response = app(node().await, RateLimit::per_minute(0))
+            .oneshot(request)
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
@@ -303,7 +314,10 @@ mod tests {
             .header(CONTENT_TYPE, "application/json")
             .body(Body::from(doubled))
             .unwrap();
-        let response = app(node().await, RateLimit::per_minute(0)).oneshot(request).await.unwrap();
+        let response = app(node().await, RateLimit::per_minute(0))
+            .oneshot(request)
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
@@ -325,7 +339,10 @@ mod tests {
             .header(CONTENT_TYPE, "application/json")
             .body(Body::from(body))
             .unwrap();
-        let response = app(node, RateLimit::per_minute(0)).oneshot(request).await.unwrap();
+        let response = app(node, RateLimit::per_minute(0))
+            .oneshot(request)
+            .await
+            .unwrap();
         let status = response.status();
         let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await

@@ -107,9 +107,11 @@ pub async fn create_request(
             })),
         )
             .into_response(),
-        Err(full @ CreateError::TooManyOpen) => {
-            error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", full.to_string())
-        }
+        Err(full @ CreateError::TooManyOpen) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            full.to_string(),
+        ),
         Err(CreateError::Internal(e)) => {
             tracing::error!(error = %e, "creating a request failed");
             error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")

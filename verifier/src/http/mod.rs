@@ -26,7 +26,10 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub fn app(service: Arc<VerifierService>) -> Router {
     let limit = RateLimit::per_minute(service.settings.writes_per_minute);
     let limited = |route: MethodRouter<Arc<VerifierService>>| {
-        route.layer(axum::middleware::from_fn_with_state(limit.clone(), rate_limit::enforce))
+        route.layer(axum::middleware::from_fn_with_state(
+            limit.clone(),
+            rate_limit::enforce,
+        ))
     };
     Router::new()
         .route("/", get(pages::home))
@@ -71,7 +74,7 @@ pub async fn serve(
         listener,
         app(service).into_make_service_with_connect_info::<SocketAddr>(),
     )
-        .with_graceful_shutdown(sigil_service::shutdown::signal())
-        .await?;
+    .with_graceful_shutdown(sigil_service::shutdown::signal())
+    .await?;
     Ok(())
 }

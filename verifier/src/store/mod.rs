@@ -160,12 +160,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("verifier.db")).await.unwrap();
         let now = 1_000_000;
-        assert!(store.insert_bounded(row("old", now - 90_000), now - 90_000, 0, 2).await.unwrap());
-        assert!(store.insert_bounded(row("a", now + 600), now, now - 86_400, 2).await.unwrap());
-        assert_eq!(store.get("old").await.unwrap(), None, "expired a day ago: purged");
-        assert!(store.insert_bounded(row("b", now + 600), now, now - 86_400, 2).await.unwrap());
         assert!(
-            !store.insert_bounded(row("c", now + 600), now, now - 86_400, 2).await.unwrap(),
+            store
+                .insert_bounded(row("old", now - 90_000), now - 90_000, 0, 2)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .insert_bounded(row("a", now + 600), now, now - 86_400, 2)
+                .await
+                .unwrap()
+        );
+        assert_eq!(store.get("old").await.unwrap(), None, "expired a day ago: purged");
+        assert!(
+            store
+                .insert_bounded(row("b", now + 600), now, now - 86_400, 2)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .insert_bounded(row("c", now + 600), now, now - 86_400, 2)
+                .await
+                .unwrap(),
             "two are open: the third is refused"
         );
         assert_eq!(store.get("c").await.unwrap(), None);
