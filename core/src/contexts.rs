@@ -16,6 +16,11 @@ pub struct BundledContext {
     pub document: &'static str,
 }
 
+/// VCDM 1.1 base context (VCDM 1.1 §5.3): credentials from issuers still on the 1.1 model.
+pub const CREDENTIALS_V1: &str = "https://www.w3.org/2018/credentials/v1";
+/// The context of the `Ed25519Signature2020` proof type (W3C CCG Ed25519 Signature 2020) and
+/// its `Ed25519VerificationKey2020` keys, which most VCDM 1.1 credentials are signed with.
+pub const ED25519_SIGNATURE_2020_V1: &str = "https://w3id.org/security/suites/ed25519-2020/v1";
 /// VCDM 2.0 base context; also defines Data Integrity and Bitstring Status List terms.
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
 /// VCDM 2.0 examples context (`@vocab` for undefined terms), used by W3C test suites.
@@ -29,6 +34,16 @@ pub const SIGIL_V1: &str = "https://w3id.org/sigil/contexts/v1";
 
 /// Every context Sigil knows.
 pub const BUNDLED: &[BundledContext] = &[
+    BundledContext {
+        url: CREDENTIALS_V1,
+        file_name: "credentials-v1.jsonld",
+        document: include_str!("../contexts/credentials-v1.jsonld"),
+    },
+    BundledContext {
+        url: ED25519_SIGNATURE_2020_V1,
+        file_name: "ed25519-signature-2020-v1.jsonld",
+        document: include_str!("../contexts/ed25519-signature-2020-v1.jsonld"),
+    },
     BundledContext {
         url: CREDENTIALS_V2,
         file_name: "credentials-v2.jsonld",

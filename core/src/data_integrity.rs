@@ -1,15 +1,22 @@
 //! W3C Verifiable Credential Data Integrity 1.0: `DataIntegrityProof` with the cryptosuites
 //! `eddsa-rdfc-2022` and `eddsa-jcs-2022` (VC-DI-EdDSA §3) for signing and verifying, and
-//! `ecdsa-rdfc-2019` / `ecdsa-jcs-2019` (VC-DI-ECDSA §3, P-256) for verifying.
+//! `ecdsa-rdfc-2019` / `ecdsa-jcs-2019` (VC-DI-ECDSA §3, P-256) for verifying; and the
+//! older proof type `Ed25519Signature2020` (W3C CCG Ed25519 Signature 2020), which most VCDM
+//! 1.1 credentials carry.
 //!
 //! Every suite hashes the same way: `SHA-256(canonical proof configuration) ||
-//! SHA-256(canonical document)`; the RDFC suites canonicalise with RDFC-1.0 after JSON-LD
-//! expansion, the JCS suites with RFC 8785. The signature is multibase base58btc.
+//! SHA-256(canonical document)`; the RDFC suites and `Ed25519Signature2020` canonicalise with
+//! RDFC-1.0 (URDNA2015) after JSON-LD expansion, the JCS suites with RFC 8785. The signature
+//! is multibase base58btc. Several proofs on one document — sets and chains — are read and
+//! added by [`proof_set`].
+
+pub mod proof_set;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
+use crate::contexts::{CREDENTIALS_V2, DATA_INTEGRITY_V2, ED25519_SIGNATURE_2020_V1};
 use crate::did::document::Relationship;
 use crate::jsonld::{self, JsonLdError};
 use crate::key::{Algorithm, KeyError, PublicKey, SigningKey};
@@ -17,6 +24,8 @@ use crate::time::{Timestamp, format_datetime};
 
 /// The proof type of every Data Integrity cryptosuite.
 pub const DATA_INTEGRITY_PROOF: &str = "DataIntegrityProof";
+/// The proof type of the W3C CCG Ed25519 Signature 2020 suite.
+pub const ED25519_SIGNATURE_2020: &str = "Ed25519Signature2020";
 
 /// A Data Integrity cryptosuite Sigil knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +38,11 @@ pub enum Cryptosuite {
     EcdsaRdfc2019,
     /// ECDSA P-256 over JCS (verification only).
     EcdsaJcs2019,
+    /// Not a cryptosuite of `DataIntegrityProof` but the proof type `Ed25519Signature2020`,
+    /// which names its suite by its `type` and has no `cryptosuite`: Ed25519 over URDNA2015,
+    /// hashed exactly as `eddsa-rdfc-2022` is. Kept here because everything after reading
+    /// the proof is the same.
+    Ed25519Signature2020,
 }
 
 impl Cryptosuite {
@@ -39,10 +53,19 @@ impl Cryptosuite {
             Cryptosuite::EddsaJcs2022 => "eddsa-jcs-2022",
             Cryptosuite::EcdsaRdfc2019 => "ecdsa-rdfc-2019",
             Cryptosuite::EcdsaJcs2019 => "ecdsa-jcs-2019",
+            Cryptosuite::Ed25519Signature2020 => ED25519_SIGNATURE_2020,
         }
     }
 
-    /// Reads a `cryptosuite` string.
+    /// The proof's `type`: `DataIntegrityProof`, or `Ed25519Signature2020`.
+    pub fn proof_type(self) -> &'static str {
+        match self {
+            Cryptosuite::Ed25519Signature2020 => ED25519_SIGNATURE_2020,
+            _ => DATA_INTEGRITY_PROOF,
+        }
+    }
+
+    /// Reads the `cryptosuite` string of a `DataIntegrityProof`.
     pub fn from_name(name: &str) -> Option<Self> {
         [
             Cryptosuite::EddsaRdfc2022,
@@ -55,12 +78,25 @@ impl Cryptosuite {
     }
 
     fn uses_rdfc(self) -> bool {
-        matches!(self, Cryptosuite::EddsaRdfc2022 | Cryptosuite::EcdsaRdfc2019)
+        matches!(
+            self,
+            Cryptosuite::EddsaRdfc2022 | Cryptosuite::EcdsaRdfc2019 | Cryptosuite::Ed25519Signature2020
+        )
+    }
+
+    /// The context that defines the proof's terms, and the contexts that include it.
+    fn contexts(self) -> &'static [&'static str] {
+        match self {
+            Cryptosuite::Ed25519Signature2020 => &[ED25519_SIGNATURE_2020_V1],
+            _ => &[CREDENTIALS_V2, DATA_INTEGRITY_V2],
+        }
     }
 
     fn algorithm(self) -> Algorithm {
         match self {
-            Cryptosuite::EddsaRdfc2022 | Cryptosuite::EddsaJcs2022 => Algorithm::EdDsa,
+            Cryptosuite::EddsaRdfc2022 | Cryptosuite::EddsaJcs2022 | Cryptosuite::Ed25519Signature2020 => {
+                Algorithm::EdDsa
+            }
             Cryptosuite::EcdsaRdfc2019 | Cryptosuite::EcdsaJcs2019 => Algorithm::Es256,
         }
     }
@@ -83,8 +119,8 @@ pub enum ProofError {
         "unsupported cryptosuite {0:?}; Sigil verifies eddsa-rdfc-2022, eddsa-jcs-2022, ecdsa-rdfc-2019 and ecdsa-jcs-2019"
     )]
     UnsupportedCryptosuite(String),
-    /// The proof is not a `DataIntegrityProof`.
-    #[error("unsupported proof type {0:?}; Sigil verifies DataIntegrityProof")]
+    /// The proof is neither a `DataIntegrityProof` nor an `Ed25519Signature2020`.
+    #[error("unsupported proof type {0:?}; Sigil verifies DataIntegrityProof and Ed25519Signature2020")]
     UnsupportedProofType(String),
     /// The key's algorithm does not match the cryptosuite.
     #[error("the cryptosuite {suite} cannot be used with this key")]
@@ -115,10 +151,14 @@ pub struct ProofOptions {
     pub domain: Option<String>,
 }
 
-/// A parsed `DataIntegrityProof`.
+/// A parsed `DataIntegrityProof` or `Ed25519Signature2020`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proof {
     pub cryptosuite: Cryptosuite,
+    /// The proof's `id`, by which a later proof of a chain names it (VC DI §2.1.2).
+    pub id: Option<String>,
+    /// `previousProof`: the ids of the proofs this one also covers, in the order written.
+    pub previous: Vec<String>,
     pub verification_method: String,
     pub proof_purpose: String,
     pub created: Option<Timestamp>,
@@ -127,6 +167,8 @@ pub struct Proof {
     /// The proof as it appears, without `proofValue`: the proof configuration.
     configuration: Map<String, Value>,
     signature: Vec<u8>,
+    /// The proof as it appears, `proofValue` included: what a later proof of a chain covers.
+    written: Map<String, Value>,
 }
 
 #[derive(Deserialize)]
@@ -136,6 +178,10 @@ struct RawProof {
     type_: String,
     #[serde(default)]
     cryptosuite: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    previous_proof: Option<Value>,
     verification_method: String,
     proof_purpose: String,
     #[serde(default)]
@@ -148,6 +194,12 @@ struct RawProof {
 }
 
 /// Adds a proof to `document` (a JSON object without one), signing with `key`.
+///
+/// Works for VCDM 2.0 and VCDM 1.1 credentials alike: when the document's `@context` does
+/// not define the proof's terms (a VCDM 1.1 credential has only `credentials/v1`), the
+/// context that does — `https://w3id.org/security/data-integrity/v2` for a
+/// `DataIntegrityProof` — is appended to it before signing, as VC DI §4.2 asks. An issuer
+/// that receives a VCDM 1.1 credential issues it as 1.1 by calling this.
 pub async fn sign(document: &Value, key: &SigningKey, options: &ProofOptions) -> Result<Value, ProofError> {
     sign_with(document, options, Algorithm::EdDsa, |hash| {
         key.sign(hash).to_vec()
@@ -164,15 +216,74 @@ pub async fn sign_with(
     algorithm: Algorithm,
     signer: impl FnOnce(&[u8]) -> Vec<u8>,
 ) -> Result<Value, ProofError> {
+    let unsecured = with_suite_context(
+        document.as_object().ok_or(ProofError::NotAnObject)?,
+        options.cryptosuite,
+    );
+    if unsecured.contains_key("proof") {
+        return Err(ProofError::Malformed(
+            "the document already has a proof; add another with proof_set::add_proof".into(),
+        ));
+    }
+    let proof = make_proof(
+        &unsecured,
+        options,
+        &proof_set::ProofLink::default(),
+        algorithm,
+        signer,
+    )
+    .await?;
+    let mut secured = unsecured;
+    secured.insert("proof".into(), Value::Object(proof));
+    Ok(Value::Object(secured))
+}
+
+/// `document` with the context of `suite`'s terms appended to its `@context` when none of
+/// the contexts that define them is there (VC DI §4.2 step 1).
+pub fn with_suite_context(document: &Map<String, Value>, suite: Cryptosuite) -> Map<String, Value> {
+    let mut document = document.clone();
+    let Some(context) = document.get_mut("@context") else {
+        return document;
+    };
+    let names = |url: &str| match &*context {
+        Value::Array(entries) => entries.iter().any(|entry| entry.as_str() == Some(url)),
+        single => single.as_str() == Some(url),
+    };
+    if suite.contexts().iter().any(|url| names(url)) {
+        return document;
+    }
+    let Some(&defining) = suite.contexts().last() else {
+        return document;
+    };
+    match context {
+        Value::Array(entries) => entries.push(defining.into()),
+        single => *single = Value::Array(vec![single.clone(), defining.into()]),
+    }
+    document
+}
+
+/// Makes a proof over `covered` (the unsecured document, with the proofs a chained proof
+/// also covers as its `proof`): the proof configuration, hashed and signed.
+pub(crate) async fn make_proof(
+    covered: &Map<String, Value>,
+    options: &ProofOptions,
+    link: &proof_set::ProofLink,
+    algorithm: Algorithm,
+    signer: impl FnOnce(&[u8]) -> Vec<u8>,
+) -> Result<Map<String, Value>, ProofError> {
     if options.cryptosuite.algorithm() != algorithm {
         return Err(ProofError::KeyMismatch {
             suite: options.cryptosuite.name(),
         });
     }
-    let unsecured = document.as_object().ok_or(ProofError::NotAnObject)?;
     let mut configuration = Map::new();
-    configuration.insert("type".into(), DATA_INTEGRITY_PROOF.into());
-    configuration.insert("cryptosuite".into(), options.cryptosuite.name().into());
+    if let Some(id) = &link.id {
+        configuration.insert("id".into(), id.clone().into());
+    }
+    configuration.insert("type".into(), options.cryptosuite.proof_type().into());
+    if options.cryptosuite != Cryptosuite::Ed25519Signature2020 {
+        configuration.insert("cryptosuite".into(), options.cryptosuite.name().into());
+    }
     configuration.insert("created".into(), format_datetime(options.created).into());
     configuration.insert(
         "verificationMethod".into(),
@@ -185,24 +296,32 @@ pub async fn sign_with(
     if let Some(domain) = &options.domain {
         configuration.insert("domain".into(), domain.clone().into());
     }
+    match link.previous.as_slice() {
+        [] => {}
+        [one] => {
+            configuration.insert("previousProof".into(), one.clone().into());
+        }
+        several => {
+            configuration.insert("previousProof".into(), several.to_vec().into());
+        }
+    }
     if !options.cryptosuite.uses_rdfc() {
-        if let Some(context) = unsecured.get("@context") {
+        if let Some(context) = covered.get("@context") {
             configuration.insert("@context".into(), context.clone());
         }
     }
-    let hash = hash_data(options.cryptosuite, unsecured, &configuration).await?;
+    let hash = hash_data(options.cryptosuite, covered, &configuration).await?;
     let signature = signer(&hash);
     let mut proof = configuration;
     proof.insert(
         "proofValue".into(),
         multibase::encode(multibase::Base::Base58Btc, signature).into(),
     );
-    let mut secured = unsecured.clone();
-    secured.insert("proof".into(), Value::Object(proof));
-    Ok(Value::Object(secured))
+    Ok(proof)
 }
 
-/// Splits a secured document into the unsecured document and its parsed proof.
+/// Splits a secured document with one proof into the unsecured document and its parsed
+/// proof; a document with several is read by [`proof_set::split_all`].
 pub fn split(document: &Value) -> Result<(Map<String, Value>, Proof), ProofError> {
     let mut unsecured = document.as_object().ok_or(ProofError::NotAnObject)?.clone();
     let proof = match unsecured.remove("proof") {
@@ -214,25 +333,56 @@ pub fn split(document: &Value) -> Result<(Map<String, Value>, Proof), ProofError
         },
         Some(Value::Array(_)) => {
             return Err(ProofError::Malformed(
-                "proof sets and chains (several proofs) are not supported".into(),
+                "several proofs where one is expected (a credential's proof set or chain is read by proof_set::split_all)"
+                    .into(),
             ));
         }
         Some(_) => return Err(ProofError::Malformed("`proof` must be an object".into())),
     };
-    Ok((unsecured, parse_proof(proof)?))
+    let proof = parse_proof(proof)?;
+    if let Some(previous) = proof.previous.first() {
+        return Err(ProofError::Malformed(format!(
+            "`previousProof` names {previous:?}, which is not a proof of this document"
+        )));
+    }
+    Ok((unsecured, proof))
 }
 
-fn parse_proof(mut proof: Map<String, Value>) -> Result<Proof, ProofError> {
+pub(crate) fn parse_proof(mut proof: Map<String, Value>) -> Result<Proof, ProofError> {
+    let written = proof.clone();
     let raw = RawProof::deserialize(&Value::Object(proof.clone()))
         .map_err(|e| ProofError::Malformed(e.to_string()))?;
-    if raw.type_ != DATA_INTEGRITY_PROOF {
-        return Err(ProofError::UnsupportedProofType(raw.type_));
-    }
-    let suite_name = raw
-        .cryptosuite
-        .ok_or_else(|| ProofError::Malformed("missing `cryptosuite`".into()))?;
-    let cryptosuite =
-        Cryptosuite::from_name(&suite_name).ok_or(ProofError::UnsupportedCryptosuite(suite_name))?;
+    let cryptosuite = match (raw.type_.as_str(), raw.cryptosuite) {
+        (DATA_INTEGRITY_PROOF, Some(name)) => {
+            Cryptosuite::from_name(&name).ok_or(ProofError::UnsupportedCryptosuite(name))?
+        }
+        (DATA_INTEGRITY_PROOF, None) => return Err(ProofError::Malformed("missing `cryptosuite`".into())),
+        (ED25519_SIGNATURE_2020, None) => Cryptosuite::Ed25519Signature2020,
+        (ED25519_SIGNATURE_2020, Some(_)) => {
+            return Err(ProofError::Malformed(
+                "an Ed25519Signature2020 proof names its suite by its type and has no `cryptosuite`".into(),
+            ));
+        }
+        _ => return Err(ProofError::UnsupportedProofType(raw.type_)),
+    };
+    let previous = match raw.previous_proof {
+        None => vec![],
+        Some(Value::String(id)) => vec![id],
+        Some(Value::Array(ids)) if !ids.is_empty() => ids
+            .into_iter()
+            .map(|id| match id {
+                Value::String(id) => Ok(id),
+                _ => Err(ProofError::Malformed(
+                    "`previousProof` must list proof ids".into(),
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(ProofError::Malformed(
+                "`previousProof` must be a proof id or a non-empty list of them".into(),
+            ));
+        }
+    };
     let created = raw
         .created
         .map(|text| {
@@ -255,6 +405,8 @@ fn parse_proof(mut proof: Map<String, Value>) -> Result<Proof, ProofError> {
     proof.remove("proofValue");
     Ok(Proof {
         cryptosuite,
+        id: raw.id,
+        previous,
         verification_method: raw.verification_method,
         proof_purpose: raw.proof_purpose,
         created,
@@ -262,7 +414,15 @@ fn parse_proof(mut proof: Map<String, Value>) -> Result<Proof, ProofError> {
         domain,
         configuration: proof,
         signature,
+        written,
     })
+}
+
+impl Proof {
+    /// The proof as written in the document, `proofValue` included.
+    pub fn written(&self) -> &Map<String, Value> {
+        &self.written
+    }
 }
 
 /// Verifies `proof` over `unsecured` with `key` (VC Data Integrity §4.4, "verify proof").

@@ -12,7 +12,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub enum CredentialFormat {
     /// Data Integrity, `eddsa-rdfc-2022` (`ldp_vc`).
     LdpVc,
-    /// VC-JOSE-COSE (`vc+jwt`; OpenID4VCI and DCQL call it `jwt_vc_json`).
+    /// A credential secured as a JWT (`vc+jwt`; OpenID4VCI and DCQL call it `jwt_vc_json`):
+    /// Sigil issues VC-JOSE-COSE (`typ` `vc+jwt`) and verifies that and the VC-JWT of VCDM 1.1
+    /// §6.3.1 (`typ` `JWT`, the credential under `vc`), which is what `jwt_vc_json` first named.
     VcJwt,
     /// SD-JWT VC (`dc+sd-jwt`).
     SdJwt,

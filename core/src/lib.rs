@@ -29,6 +29,7 @@ pub mod contexts;
 pub mod data_integrity;
 pub mod dcql;
 pub mod did;
+pub mod fetch;
 pub mod format;
 pub mod http_client;
 pub mod immediate;

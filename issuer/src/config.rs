@@ -3,7 +3,10 @@
 //! over it. The rest of `issuer.toml` (name, DID, registry, keys) is the institution's and is
 //! read by [`crate::institution`].
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
+use sigil_service::tls::{TlsError, TlsFiles};
 
 /// Default address of the issuer (docs/design.md §1).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7401";
@@ -16,7 +19,8 @@ pub struct ServiceSettings {
     pub listen: String,
     /// The URL wallets and browsers reach the issuer at: the OpenID4VCI credential issuer
     /// identifier, and the base of offer, schema and status list URLs. Defaults to
-    /// `http://` + `listen`.
+    /// `http://` + `listen`, or `https://` when the service serves HTTPS; behind another name
+    /// it must be set, and with TLS it must be an `https` URL.
     pub public_url: Option<String>,
     /// Extra credential type files (docs/design.md §6), relative to the data directory.
     pub type_files: Vec<String>,
@@ -28,6 +32,12 @@ pub struct ServiceSettings {
     /// limit). A campus behind one NAT address collects many diplomas at once, hence the
     /// generous default.
     pub writes_per_minute: u32,
+    /// HTTPS without a proxy: the PEM certificate chain (the server's certificate first) and
+    /// its private key, both or neither; a relative path is in the data directory. Unset, the
+    /// service speaks plain HTTP.
+    pub tls_certificate: Option<PathBuf>,
+    /// The PEM private key of `tls_certificate`, readable by its owner only.
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for ServiceSettings {
@@ -39,6 +49,8 @@ impl Default for ServiceSettings {
             offer_lifetime_hours: 72,
             anchor_interval_seconds: 60,
             writes_per_minute: 600,
+            tls_certificate: None,
+            tls_key: None,
         }
     }
 }
@@ -48,9 +60,23 @@ impl ServiceSettings {
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .unwrap_or_else(|| format!("{}://{}", self.scheme(), self.listen))
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    /// The TLS files, when the service serves HTTPS (relative paths in `data_dir`).
+    pub fn tls_files(&self, data_dir: &Path) -> Result<Option<TlsFiles>, TlsError> {
+        TlsFiles::from_settings(data_dir, self.tls_certificate.as_deref(), self.tls_key.as_deref())
+    }
+
+    /// `https` when the service serves HTTPS, else `http`.
+    fn scheme(&self) -> &'static str {
+        if self.tls_certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        }
     }
 }
 
@@ -64,6 +90,8 @@ impl sigil_service::config::Settings for ServiceSettings {
         "offer_lifetime_hours",
         "anchor_interval_seconds",
         "writes_per_minute",
+        "tls_certificate",
+        "tls_key",
     ];
 }
 
@@ -74,7 +102,8 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<String>,
-    /// The URL wallets reach the issuer at [default http:// + the listen address].
+    /// The URL wallets reach the issuer at [default http:// (https:// with TLS) + the listen
+    /// address].
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
@@ -91,6 +120,14 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writes_per_minute: Option<u32>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key) [default: plain HTTP].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_certificate: Option<PathBuf>,
+    /// The PEM private key of --tls-certificate.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[cfg(test)]
@@ -123,6 +160,32 @@ mod tests {
         assert_eq!(
             settings.offer_lifetime_hours,
             ServiceSettings::default().offer_lifetime_hours
+        );
+    }
+
+    #[test]
+    fn serving_tls_makes_the_default_public_url_https_and_needs_both_files() {
+        let plain = ServiceSettings::default();
+        assert_eq!(plain.public_url(), "http://127.0.0.1:7401");
+        assert_eq!(plain.tls_files(Path::new("/data")).unwrap(), None);
+
+        let tls = ServiceSettings {
+            tls_certificate: Some("chain.pem".into()),
+            tls_key: Some("/etc/sigil/key.pem".into()),
+            ..ServiceSettings::default()
+        };
+        assert_eq!(tls.public_url(), "https://127.0.0.1:7401");
+        let files = tls.tls_files(Path::new("/data")).unwrap().unwrap();
+        assert_eq!(files.certificate, Path::new("/data/chain.pem"));
+        assert_eq!(files.key, Path::new("/etc/sigil/key.pem"));
+
+        let half = ServiceSettings { tls_key: None, ..tls };
+        let error = half.tls_files(Path::new("/data")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("tls_certificate is set but tls_key is not"),
+            "{error}"
         );
     }
 }

@@ -313,17 +313,16 @@ async fn serve(institution: Institution, config: Option<&Path>, flags: &Settings
     // issuer.toml must exist (`init` writes it) before its [service] table is layered.
     institution.config()?;
     let mut settings: ServiceSettings = config::load(&Sources::new(&institution.data_dir, config, flags)?)?;
-    let listener = tokio::net::TcpListener::bind(&settings.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    let tls = settings.tls_files(&institution.data_dir)?;
+    let listener = sigil_service::serve::Listener::bind(&settings.listen, tls.as_ref()).await?;
     // With port 0 the address is known only now.
-    settings.listen = listener.local_addr()?.to_string();
+    settings.listen = listener.local_addr().to_string();
     let issuer = sigil_issuer::service::Issuer::open(institution, Some(settings), &passphrase()?).await?;
     let issuer = std::sync::Arc::new(issuer);
     let public_url = issuer.public_url.clone();
-    sigil_issuer::http::serve(issuer, listener, |address| {
+    sigil_issuer::http::serve(issuer, listener, |url| {
         // Tests and scripts read this line to learn the port.
-        println!("sigil-issuer listening on http://{address}");
+        println!("sigil-issuer listening on {url}");
         eprintln!("issuer {public_url} — portal at {public_url}/portal");
     })
     .await

@@ -23,6 +23,12 @@ const PRE_AUTHORIZED: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_co
 
 /// An institution registered on a fresh registry, its whole router and an API token.
 async fn university() -> (tempfile::TempDir, Router, String) {
+    let (dir, _, app, token) = university_on_registry().await;
+    (dir, app, token)
+}
+
+/// [`university`], and the registry's URL, to verify what it issues.
+async fn university_on_registry() -> (tempfile::TempDir, url::Url, Router, String) {
     let dir = tempfile::tempdir().unwrap();
     let registry = sigil_tests::in_process::registry(dir.path()).await;
     let institution = Institution {
@@ -42,7 +48,7 @@ async fn university() -> (tempfile::TempDir, Router, String) {
     let token = sigil_issuer::accounts::create_token(&issuer.store, "tests")
         .await
         .unwrap();
-    (dir, sigil_issuer::http::app(Arc::new(issuer)), token)
+    (dir, registry, sigil_issuer::http::app(Arc::new(issuer)), token)
 }
 
 async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
@@ -460,4 +466,355 @@ async fn revocations_in_quick_succession_all_land_and_no_list_is_dated_ahead_of_
         valid_from <= sigil_core::time::now(),
         "the newest list is dated {valid_from}, ahead of the clock: the registry would soon refuse every revocation"
     );
+}
+
+/// A diploma for the VC API: the sample claims about a fresh holder, in VCDM 2.0.
+fn vc_api_diploma() -> Value {
+    let mut claims: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    claims["id"] = sigil_core::key::SigningKey::generate()
+        .did_key()
+        .to_string()
+        .into();
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
+        "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+        "credentialSubject": claims,
+    })
+}
+
+/// Verifies what the issuer answered (JSON, or the JWT inside an envelope) against the
+/// registry, as any verifier would.
+async fn verify_issued(registry: &url::Url, issued: &Value) -> sigil_core::verify::VerificationReport {
+    use sigil_core::did::StandardResolver;
+    use sigil_core::did::universal::UniversalResolverClient;
+    use sigil_core::registry::RegistryClient;
+
+    let resolver = StandardResolver::with_registry(UniversalResolverClient::new(registry.clone()));
+    let lists = RegistryClient::new(registry.clone());
+    let mut verifier = sigil_core::verify::Verifier::new(&resolver);
+    verifier.status = Some(&lists);
+    verifier.history = Some(&lists);
+    let input = match sigil_core::model::presentation::envelope_contents(issued) {
+        Some((_, jwt)) => jwt.to_owned(),
+        None => issued.to_string(),
+    };
+    verifier
+        .verify(&input, &sigil_core::verify::Expectations::default())
+        .await
+        .unwrap()
+}
+
+/// A change that breaks one rule of the data model.
+type Change = dyn Fn(&mut Value);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_issue_refuses_a_credential_that_breaks_a_data_model_must_with_400_naming_it() {
+    let (_dir, app, token) = university().await;
+    let v2_context = sigil_core::contexts::CREDENTIALS_V2;
+    let cases: Vec<(&str, Box<Change>, &str)> = vec![
+        ("id is a URL", Box::new(|c| c["id"] = "diploma 17".into()), "id"),
+        (
+            "issuer is a URL",
+            Box::new(|c| c["issuer"] = "Example University".into()),
+            "issuer",
+        ),
+        (
+            "subject ids are URLs",
+            Box::new(|c| c["credentialSubject"]["id"] = "student 4".into()),
+            "credentialSubject.id",
+        ),
+        (
+            "credentialSubject is required",
+            Box::new(|c| {
+                c.as_object_mut().unwrap().remove("credentialSubject");
+            }),
+            "credentialSubject",
+        ),
+        (
+            "a subject is not empty",
+            Box::new(|c| c["credentialSubject"] = json!({})),
+            "credentialSubject",
+        ),
+        (
+            "credentialStatus has a type",
+            Box::new(|c| c["credentialStatus"] = json!({"id": "https://example.org/status/1#3"})),
+            "credentialStatus",
+        ),
+        (
+            "credentialSchema has a type",
+            Box::new(|c| c["credentialSchema"] = json!({"id": "https://example.org/schema.json"})),
+            "credentialSchema",
+        ),
+        (
+            "credentialSchema has an id",
+            Box::new(|c| c["credentialSchema"] = json!({"type": "JsonSchema"})),
+            "credentialSchema",
+        ),
+        (
+            "termsOfUse has a type",
+            Box::new(|c| c["termsOfUse"] = json!({"id": "https://example.org/terms"})),
+            "termsOfUse",
+        ),
+        (
+            "evidence has a type",
+            Box::new(|c| c["evidence"] = json!([{"id": "https://example.org/evidence/1"}])),
+            "evidence[0]",
+        ),
+        (
+            "refreshService has a type",
+            Box::new(|c| c["refreshService"] = json!({"id": "https://example.org/refresh"})),
+            "refreshService",
+        ),
+        (
+            "relatedResource ids are unique",
+            Box::new(move |c| {
+                let resource = json!({"id": v2_context, "digestSRI": context_sri(v2_context)});
+                c["relatedResource"] = json!([resource, resource]);
+            }),
+            "relatedResource",
+        ),
+        (
+            "a bundled relatedResource matches its digest",
+            Box::new(move |c| {
+                let other = context_sri(sigil_core::contexts::CREDENTIALS_V1);
+                c["relatedResource"] = json!([{"id": v2_context, "digestSRI": other}]);
+            }),
+            "relatedResource[0].digestSRI",
+        ),
+        (
+            "a digestMultibase is well formed",
+            Box::new(|c| {
+                c["relatedResource"] =
+                    json!([{"id": "https://example.org/a.json", "digestMultibase": "not multibase"}]);
+            }),
+            "relatedResource[0].digestMultibase",
+        ),
+        (
+            "validFrom is a dateTimeStamp",
+            Box::new(|c| c["validFrom"] = "2025-01-01T00:00:00".into()),
+            "validFrom",
+        ),
+        (
+            "validUntil is not before validFrom",
+            Box::new(|c| {
+                c["validFrom"] = "2025-06-01T00:00:00Z".into();
+                c["validUntil"] = "2025-01-01T00:00:00Z".into();
+            }),
+            "validUntil",
+        ),
+        (
+            "terms are defined by the contexts",
+            Box::new(|c| c["favouriteColour"] = "red".into()),
+            "favouriteColour",
+        ),
+        (
+            "types are defined by the contexts",
+            Box::new(|c| c["type"] = json!(["VerifiableCredential", "MadeUpCredential"])),
+            "MadeUpCredential",
+        ),
+    ];
+    for (rule, change, named) in &cases {
+        let mut credential = vc_api_diploma();
+        change(&mut credential);
+        let (status, answer) = send(
+            &app,
+            api(
+                "/credentials/issue",
+                Some(&token),
+                &json!({"credential": credential}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{rule}: {answer:#}");
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(named), "{rule}: {message}");
+    }
+    let (_, listed) = send(&app, get("/api/credentials?q=", Some(&token))).await;
+    assert_eq!(listed["credentials"], json!([]), "nothing was signed: {listed:#}");
+
+    // The same entries, well formed, are signed.
+    let mut credential = vc_api_diploma();
+    credential["id"] = "urn:uuid:5e3f0c1a-8d2b-4f6e-9a7c-2b1d0e9f8a7b".into();
+    credential["validFrom"] = "2025-01-01T00:00:00Z".into();
+    credential["validUntil"] = "2035-01-01T00:00:00Z".into();
+    credential["credentialSchema"] = json!({"id": "https://example.org/schema.json", "type": "JsonSchema"});
+    credential["relatedResource"] = json!([{"id": v2_context, "digestSRI": context_sri(v2_context)}]);
+    let (status, answer) = send(
+        &app,
+        api(
+            "/credentials/issue",
+            Some(&token),
+            &json!({"credential": credential}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+}
+
+/// The `digestSRI` (sha384) of a bundled context's bytes.
+fn context_sri(url: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let bytes = sigil_core::contexts::find(url).unwrap().document.as_bytes();
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_issue_allocates_the_status_entries_options_credential_status_asks_for() {
+    let (_dir, registry, app, token) = university_on_registry().await;
+    let request =
+        |status: Value| json!({"credential": vc_api_diploma(), "options": {"credentialStatus": status}});
+
+    let (status, answer) = send(
+        &app,
+        api(
+            "/credentials/issue",
+            Some(&token),
+            &request(json!({"type": "BitstringStatusListEntry", "statusPurpose": "suspension"})),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+    let issued = &answer["verifiableCredential"];
+    let entries = issued["credentialStatus"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{issued:#}");
+    assert_eq!(entries[0]["type"], "BitstringStatusListEntry");
+    assert_eq!(entries[0]["statusPurpose"], "suspension");
+    let report = verify_issued(&registry, issued).await;
+    assert!(report.valid, "{report:#?}");
+
+    for (refused, named) in [
+        (
+            json!({"type": "BitstringStatusListEntry", "statusPurpose": "message"}),
+            "message",
+        ),
+        (
+            json!({"type": "StatusList2021Entry", "statusPurpose": "revocation"}),
+            "StatusList2021Entry",
+        ),
+    ] {
+        let (status, answer) = send(&app, api("/credentials/issue", Some(&token), &request(refused))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+        assert!(
+            answer["error"]["message"].as_str().unwrap().contains(named),
+            "{answer:#}"
+        );
+    }
+    let (status, answer) = send(
+        &app,
+        api(
+            "/credentials/issue",
+            Some(&token),
+            &json!({"credential": vc_api_diploma(), "options": {"mandatoryPointers": ["/issuer"]}}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an option not honoured is refused: {answer:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_issue_returns_an_enveloped_vc_jwt_when_options_format_asks_for_one() {
+    let (_dir, registry, app, token) = university_on_registry().await;
+    let (status, answer) = send(
+        &app,
+        api(
+            "/credentials/issue",
+            Some(&token),
+            &json!({"credential": vc_api_diploma(), "options": {"format": "vc+jwt"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+    let issued = &answer["verifiableCredential"];
+    assert_eq!(issued["type"], "EnvelopedVerifiableCredential", "{issued:#}");
+    assert_eq!(
+        issued["@context"],
+        sigil_core::contexts::CREDENTIALS_V2,
+        "{issued:#}"
+    );
+    let id = issued["id"].as_str().unwrap();
+    let jwt = id.strip_prefix("data:application/vc+jwt,").unwrap();
+    let decoded = sigil_core::jose::decode_unverified(jwt).unwrap();
+    assert_eq!(decoded.payload["type"][1], "UniversityDegreeCredential");
+    let report = verify_issued(&registry, issued).await;
+    assert!(report.valid, "{report:#?}");
+    assert_eq!(report.format, sigil_core::format::CredentialFormat::VcJwt);
+
+    let (_, listed) = send(&app, get("/api/credentials?q=", Some(&token))).await;
+    assert_eq!(listed["credentials"][0]["format"], "vc+jwt", "{listed:#}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_issue_signs_a_vcdm_1_1_credential_as_vcdm_1_1() {
+    let (_dir, registry, app, token) = university_on_registry().await;
+    // The VCDM 1.1 context does not define `name`, so the claims are those of Sigil's own.
+    let credential = json!({
+        "@context": [sigil_core::contexts::CREDENTIALS_V1, sigil_core::contexts::SIGIL_V1],
+        "type": ["VerifiableCredential"],
+        "issuanceDate": "2025-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": sigil_core::key::SigningKey::generate().did_key().to_string(),
+            "fieldOfStudy": "Mathematics",
+        },
+    });
+    let (status, answer) = send(
+        &app,
+        api(
+            "/credentials/issue",
+            Some(&token),
+            &json!({"credential": credential}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+    let issued = &answer["verifiableCredential"];
+    assert_eq!(
+        issued["@context"][0],
+        sigil_core::contexts::CREDENTIALS_V1,
+        "{issued:#}"
+    );
+    assert!(
+        issued["@context"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(sigil_core::contexts::DATA_INTEGRITY_V2)),
+        "{issued:#}"
+    );
+    assert_eq!(issued["issuanceDate"], "2025-01-01T00:00:00Z");
+    assert!(
+        issued.get("validFrom").is_none(),
+        "not converted to VCDM 2.0: {issued:#}"
+    );
+    let report = verify_issued(&registry, issued).await;
+    assert!(report.valid, "{report:#?}");
+
+    for (options, named) in [
+        (json!({"format": "vc+jwt"}), "vc+jwt"),
+        (
+            json!({"credentialStatus": {"type": "BitstringStatusListEntry"}}),
+            "credentialStatus",
+        ),
+    ] {
+        let (status, answer) = send(
+            &app,
+            api(
+                "/credentials/issue",
+                Some(&token),
+                &json!({"credential": credential, "options": options}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{options}: {answer:#}");
+        assert!(
+            answer["error"]["message"].as_str().unwrap().contains(named),
+            "{answer:#}"
+        );
+    }
 }

@@ -6,14 +6,18 @@
 //! listen = "127.0.0.1:7400"
 //! block_interval_ms = 200
 //! block_max_transactions = 500
+//! # HTTPS without a proxy: both or neither (relative paths are in the data directory)
+//! tls_certificate = "/etc/sigil/registry-chain.pem"
+//! tls_key = "/etc/sigil/registry-key.pem"
 //! ```
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sigil_service::config::{self, Sources};
+use sigil_service::tls::TlsFiles;
 
 use crate::node::BlockPolicy;
 
@@ -38,6 +42,11 @@ pub struct Settings {
     /// Transactions one client address may submit a minute (0: no limit). Every submission
     /// is verified and, once in a block, kept forever: this bounds what one stranger costs.
     pub writes_per_minute: u32,
+    /// HTTPS without a proxy: the PEM certificate chain (the server's certificate first),
+    /// with `tls_key`; unset, the registry speaks plain HTTP.
+    pub tls_certificate: Option<PathBuf>,
+    /// The PEM private key of `tls_certificate`, readable by its owner only.
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -48,6 +57,8 @@ impl Default for Settings {
             block_interval_ms: u64::try_from(policy.interval.as_millis()).unwrap_or(u64::MAX),
             block_max_transactions: policy.max_transactions,
             writes_per_minute: DEFAULT_WRITES_PER_MINUTE,
+            tls_certificate: None,
+            tls_key: None,
         }
     }
 }
@@ -60,6 +71,8 @@ impl config::Settings for Settings {
         "block_interval_ms",
         "block_max_transactions",
         "writes_per_minute",
+        "tls_certificate",
+        "tls_key",
     ];
 }
 
@@ -82,6 +95,14 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writes_per_minute: Option<u32>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key) [default: plain HTTP].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_certificate: Option<PathBuf>,
+    /// The PEM private key of --tls-certificate.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// The registry's effective settings.
@@ -90,6 +111,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub policy: BlockPolicy,
     pub writes_per_minute: u32,
+    /// The certificate and key to serve HTTPS with; `None` for plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Config {
@@ -99,7 +122,13 @@ impl Config {
         if settings.block_interval_ms == 0 || settings.block_max_transactions == 0 {
             anyhow::bail!("block_interval_ms and block_max_transactions must be at least 1");
         }
+        let tls = TlsFiles::from_settings(
+            sources.data_dir,
+            settings.tls_certificate.as_deref(),
+            settings.tls_key.as_deref(),
+        )?;
         Ok(Config {
+            tls,
             listen: settings.listen,
             writes_per_minute: settings.writes_per_minute,
             policy: BlockPolicy {
@@ -165,6 +194,38 @@ mod tests {
         assert_eq!(
             config.policy.max_transactions,
             BlockPolicy::default().max_transactions
+        );
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_reads_them_from_the_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            Config::load(&sources(dir.path(), &SettingsFlags::default()))
+                .unwrap()
+                .tls,
+            None
+        );
+
+        std::fs::write(
+            dir.path().join("registry.toml"),
+            "tls_certificate = \"chain.pem\"\ntls_key = \"/etc/sigil/key.pem\"\n",
+        )
+        .unwrap();
+        let tls = Config::load(&sources(dir.path(), &SettingsFlags::default()))
+            .unwrap()
+            .tls
+            .unwrap();
+        assert_eq!(tls.certificate, dir.path().join("chain.pem"));
+        assert_eq!(tls.key, Path::new("/etc/sigil/key.pem"));
+
+        std::fs::write(dir.path().join("registry.toml"), "tls_key = \"key.pem\"\n").unwrap();
+        let error = Config::load(&sources(dir.path(), &SettingsFlags::default())).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("tls_key is set but tls_certificate is not"),
+            "{error}"
         );
     }
 

@@ -193,11 +193,11 @@ fn init(data_dir: &DataDir, genesis: Option<&Path>) -> anyhow::Result<()> {
 
 async fn serve(data_dir: &DataDir, config: Option<&Path>, settings: &SettingsFlags) -> anyhow::Result<()> {
     let config = Config::for_data_dir(&data_dir.0, config, settings)?;
+    // Bound first, so that a bad TLS certificate or a taken port stops the start before the replay.
+    let listener = sigil_service::serve::Listener::bind(config.listen, config.tls.as_ref()).await?;
     let node = service::start_node(data_dir, &passphrase()?, config.policy).await?;
-    service::serve(node, config.listen, config.writes_per_minute, |address| {
-        println!("sigil-registry listening on http://{address}");
-    })
-    .await
+    println!("sigil-registry listening on {}", listener.url());
+    service::serve_on(node, listener, config.writes_per_minute).await
 }
 
 async fn accredit(args: AccreditArgs) -> anyhow::Result<()> {

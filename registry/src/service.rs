@@ -15,6 +15,7 @@ use serde::Deserialize;
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
 use sigil_service::rate_limit::RateLimit;
+use sigil_service::serve::Listener;
 
 use crate::chain::Genesis;
 use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
@@ -140,23 +141,24 @@ pub async fn start_node(data_dir: &DataDir, passphrase: &str, policy: BlockPolic
     Ok(Node::start(genesis, store, view, consensus, validator, policy))
 }
 
-/// Serves the HTTP API on `listen` until Ctrl-C or SIGTERM, each client address submitting at
-/// most `writes_per_minute` transactions a minute (0: no limit); calls `ready` with the bound
-/// address once listening (so port 0 can be used).
+/// Serves the HTTP API over plain HTTP on `listen`, as [`serve_on`] does; calls `ready` with
+/// the bound address once listening (so port 0 can be used).
 pub async fn serve(
     node: Node,
     listen: SocketAddr,
     writes_per_minute: u32,
     ready: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    ready(listener.local_addr()?);
+    let listener = Listener::bind(listen, None).await?;
+    ready(listener.local_addr());
+    serve_on(node, listener, writes_per_minute).await
+}
+
+/// Serves the HTTP API on `listener` (HTTP or HTTPS) until Ctrl-C or SIGTERM, each client
+/// address submitting at most `writes_per_minute` transactions a minute (0: no limit).
+pub async fn serve_on(node: Node, listener: Listener, writes_per_minute: u32) -> anyhow::Result<()> {
     let app = crate::http::app(node, RateLimit::per_minute(writes_per_minute));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(sigil_service::shutdown::signal())
-        .await?;
+    sigil_service::serve::serve(listener, app, sigil_service::shutdown::signal()).await?;
     Ok(())
 }
 

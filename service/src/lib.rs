@@ -3,14 +3,19 @@
 //! ([`startup`]), the SQLite database ([`sqlite`]) and private files ([`files`]), askama pages and security headers
 //! ([`pages`]), random tokens, digests and constant-time checks ([`tokens`]), per-client rate
 //! limits on unauthenticated writes ([`rate_limit`]), a bound on concurrent password hashing
-//! ([`blocking`]), and the signal that stops a server ([`shutdown`]).
+//! ([`blocking`]), how a router is served, over plain HTTP or HTTPS ([`serve`], with the
+//! certificate and key read by [`tls`]), and the signal that stops a server ([`shutdown`]).
 
 pub mod blocking;
 pub mod config;
 pub mod files;
 pub mod pages;
 pub mod rate_limit;
+pub mod serve;
 pub mod shutdown;
 pub mod sqlite;
 pub mod startup;
+#[cfg(test)]
+mod test_certificates;
+pub mod tls;
 pub mod tokens;

@@ -42,6 +42,8 @@ pub struct ResultView {
     pub accreditation: Option<String>,
     pub checks: Vec<CheckView>,
     pub warnings: Vec<String>,
+    /// The credential query this presentation answers, when a request asked for several.
+    pub answers: Option<String>,
 }
 
 /// `/requests/{id}`: the QR code while waiting, then the result.
@@ -55,7 +57,11 @@ pub struct RequestPage {
     pub request_uri: String,
     pub qr_data_uri: String,
     pub expires: String,
-    pub result: Option<ResultView>,
+    /// Why the answer as a whole was not accepted (a required credential set not answered,
+    /// a presentation not accepted).
+    pub reason: Option<String>,
+    /// One result per presentation in the wallet's answer (or its error).
+    pub results: Vec<ResultView>,
 }
 
 /// `/verify`
@@ -110,6 +116,7 @@ mod tests {
                     sentence: hostile.into(),
                 }],
                 warnings: vec![],
+                answers: None,
             }),
             error: None,
         }

@@ -83,12 +83,19 @@ pub struct ReceivePage {
     pub offer: String,
 }
 
+/// How long the page that confirms a presentation stays before it sends the browser on to the
+/// verifier's result: long enough to read "Shared with …".
+pub const REDIRECT_SECONDS: u32 = 3;
+
 /// `/present`
 #[derive(Debug, Template)]
 #[template(path = "wallet/present.html")]
 pub struct PresentPage {
     pub frame: Frame,
     pub request: String,
+    /// Where the verifier asked the browser to go after the answer (its result page, the
+    /// same-device flow of OpenID4VP 1.0 §8.2): the page sends the browser there.
+    pub redirect: Option<String>,
 }
 
 /// The consent page for a presentation request.
@@ -113,6 +120,17 @@ pub struct ConsentPage {
     pub type_warning: Option<String>,
     /// Whether this wallet presented to the verifier before, in a sentence.
     pub presented_before: String,
+    /// One per credential query the wallet would answer, in the request's order.
+    pub credentials: Vec<ConsentCredential>,
+}
+
+/// On the consent page: what one credential query asks, and the held credential that answers.
+#[derive(Debug, Clone)]
+pub struct ConsentCredential {
+    /// The credential query's id: each ticked claim is sent as `{query_id}:{claim}`.
+    pub query_id: String,
+    /// What the query asks for, in words.
+    pub asks: String,
     pub type_label: String,
     pub credential_title: String,
     pub issuer_name: String,
@@ -169,17 +187,59 @@ mod tests {
             accreditation_unchecked: None,
             type_warning: None,
             presented_before: "You have not presented to this verifier before.".into(),
-            type_label: "University degree".into(),
-            credential_title: "BSc".into(),
-            issuer_name: "Example University".into(),
-            selectable: true,
-            claims: vec![("name".into(), true), ("studentId".into(), false)],
+            credentials: vec![
+                ConsentCredential {
+                    query_id: "sd".into(),
+                    asks: "a UniversityDegreeCredential (dc+sd-jwt) with <script>name</script>".into(),
+                    type_label: "University degree".into(),
+                    credential_title: "BSc".into(),
+                    issuer_name: "Example University".into(),
+                    selectable: true,
+                    claims: vec![("name".into(), true), ("studentId".into(), false)],
+                },
+                ConsentCredential {
+                    query_id: "id_card".into(),
+                    asks: "an IdentityCredential (ldp_vc)".into(),
+                    type_label: "Identity card".into(),
+                    credential_title: "<script>steal()</script>".into(),
+                    issuer_name: "City".into(),
+                    selectable: false,
+                    claims: vec![("birthDate".into(), true)],
+                },
+            ],
         }
         .render()
         .unwrap();
-        assert!(!page.contains("<script>steal"), "{page}");
-        assert!(page.contains(r#"value="name" checked"#), "{page}");
-        assert!(page.contains(r#"value="studentId">"#), "{page}");
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(page.contains(r#"value="sd:name" checked"#), "{page}");
+        assert!(page.contains(r#"value="sd:studentId">"#), "{page}");
+        assert!(page.contains("<li>birthDate</li>"), "{page}");
+        assert!(page.contains("<code>id_card</code>"), "{page}");
         assert!(page.contains("This verifier is not accredited."), "{page}");
+    }
+
+    #[test]
+    fn after_sharing_the_page_sends_the_browser_to_the_verifiers_result() {
+        let frame = Frame {
+            csrf: "t".into(),
+            section: "present",
+            message: Some("Shared with Employer.".into()),
+            error: None,
+            insecure_targets: false,
+        };
+        let page = PresentPage {
+            frame,
+            request: String::new(),
+            redirect: Some("https://verifier.example/requests/1?response_code=a&b=\"><script>".into()),
+        }
+        .render()
+        .unwrap();
+        assert!(
+            page.contains(
+                r#"<meta http-equiv="refresh" content="3; url=https://verifier.example/requests/1?response_code=a&#38;b=&#34;&#62;&#60;script&#62;">"#
+            ),
+            "{page}"
+        );
+        assert!(!page.contains("<script>"), "{page}");
     }
 }

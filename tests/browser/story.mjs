@@ -142,6 +142,9 @@ try {
   await shot(student, "09-wallet-consent-phone");
   await student.click("button[value=share]");
   await waitForText(student, "Shared with Example Employer");
+  // Same-device flow: the wallet then takes this browser on to the employer's result page.
+  await waitForText(student, "Verified");
+  check(student.url().startsWith(`${verifier}/requests/`), `on the employer's result page, got ${student.url()}`);
 
   // 6. The employer's page turns to Verified, with its checks.
   await waitForText(employer, "Verified");

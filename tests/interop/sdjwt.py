@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """SD-JWT VC (typ "dc+sd-jwt") issue / present / verify with the OpenWallet
-Foundation ``sd-jwt`` package (module ``sd_jwt``), EdDSA over Ed25519 keys.
+Foundation ``sd-jwt`` package (module ``sd_jwt``), with EdDSA over Ed25519
+keys or ES256 over P-256 keys: each key signs with its own algorithm, for the
+issuer JWT and for the KB-JWT alike.
 
 Run with the interop virtualenv:
 
+  .venv/bin/python sdjwt.py keygen --alg EdDSA|ES256
   .venv/bin/python sdjwt.py issue --issuer-key ISSUER.jwk \
       --holder-jwk HOLDER_PUB.jwk --claims CLAIMS.json --sd a,b --vct VCT
   .venv/bin/python sdjwt.py present --holder-key HOLDER.jwk --disclose a \
@@ -21,6 +24,8 @@ import json
 import sys
 import time
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from jwcrypto.jwk import JWK
 from jwcrypto.jws import JWS
 
@@ -31,6 +36,7 @@ from sd_jwt.issuer import SDJWTIssuer
 from sd_jwt.verifier import SDJWTVerifier
 
 ALG = "EdDSA"
+ES256 = "ES256"
 SD_JWT_TYP = "dc+sd-jwt"
 KB_JWT_TYP = "kb+jwt"
 CLOCK_SKEW = 300  # seconds
@@ -49,10 +55,11 @@ class Invalid(Exception):
 
 
 # --------------------------------------------------------------------------
-# did:key (Ed25519) helpers
+# did:key (Ed25519 and P-256) helpers
 
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 ED25519_PUB = b"\xed\x01"
+P256_PUB = b"\x80\x24"  # multicodec p256-pub (0x1200) as a varint
 
 
 def b58encode(data: bytes) -> str:
@@ -95,20 +102,49 @@ def did_key_from_x(x_b64u: str):
     return did, f"{did}#{mb}"
 
 
+def did_key_for(key: JWK):
+    """Returns (did, verification method id) for a public Ed25519 or P-256
+    key: P-256 keys are written as their compressed SEC1 point."""
+    public = key.export_public(as_dict=True)
+    if public.get("kty") == "EC":
+        point = key.get_op_key("verify").public_bytes(
+            encoding=serialization.Encoding.X962,
+            format=serialization.PublicFormat.CompressedPoint)
+        mb = "z" + b58encode(P256_PUB + point)
+        did = f"did:key:{mb}"
+        return did, f"{did}#{mb}"
+    return did_key_from_x(public["x"])
+
+
+def alg_of(key: JWK) -> str:
+    """The JOSE alg a key signs with: taken from the key, never a header."""
+    return ES256 if key.export_public(as_dict=True).get("kty") == "EC" \
+        else ALG
+
+
 def jwk_from_did_key(url: str) -> JWK:
-    """Public jwcrypto JWK for did:key:z6Mk... or did:key:z6Mk...#z6Mk..."""
+    """Public jwcrypto JWK for did:key:z6Mk... / did:key:zDn... (with or
+    without the #fragment naming its one verification method)."""
     if not isinstance(url, str) or not url.startswith("did:key:"):
         raise Invalid(f"{url!r} is not a did:key")
     did, _, fragment = url.partition("#")
     mb = did[len("did:key:"):]
-    if not mb.startswith("z6Mk"):
-        raise Invalid(f"{did} is not an Ed25519 did:key (z6Mk...)")
+    if not (mb.startswith("z6Mk") or mb.startswith("zDn")):
+        raise Invalid(f"{did} is neither an Ed25519 (z6Mk...) nor a P-256 "
+                      "(zDn...) did:key")
     if fragment and fragment != mb:
         raise Invalid(f"{url}: fragment must equal the method-specific id")
     try:
         raw = b58decode(mb[1:])
     except ValueError as e:
         raise Invalid(f"{did}: {e}") from None
+    if len(raw) == 35 and raw[:2] == P256_PUB:
+        try:
+            point = ec.EllipticCurvePublicKey.from_encoded_point(
+                ec.SECP256R1(), raw[2:])
+        except ValueError as e:
+            raise Invalid(f"{did}: not a P-256 point: {e}") from None
+        return JWK.from_pyca(point)
     if len(raw) != 34 or raw[:2] != ED25519_PUB:
         raise Invalid(f"{did}: not multicodec ed25519-pub + 32 bytes")
     return JWK(kty="OKP", crv="Ed25519", x=b64u_encode(raw[2:]))
@@ -133,11 +169,13 @@ def read_json(path: str, what: str):
         raise Usage(f"{path} is not valid JSON: {e}") from None
 
 
-def read_ed25519_jwk(path: str, private: bool) -> JWK:
+def read_jwk(path: str, private: bool) -> JWK:
+    """An Ed25519 (OKP) or P-256 (EC) JWK; private ones are checked to hold
+    the public key they claim."""
     data = read_json(path, "key file")
-    if not isinstance(data, dict) or data.get("kty") != "OKP" \
-            or data.get("crv") != "Ed25519":
-        raise Usage(f"{path}: expected an Ed25519 OKP JWK")
+    if not isinstance(data, dict) or (data.get("kty"), data.get("crv")) \
+            not in (("OKP", "Ed25519"), ("EC", "P-256")):
+        raise Usage(f"{path}: expected an Ed25519 OKP or a P-256 EC JWK")
     if private and "d" not in data:
         raise Usage(f"{path}: private member 'd' is missing")
     try:
@@ -147,8 +185,10 @@ def read_ed25519_jwk(path: str, private: bool) -> JWK:
     if private:
         # reject a JWK whose x does not belong to d
         derived = JWK.from_pyca(key.get_op_key("sign").public_key())
-        if derived.export_public(as_dict=True)["x"] != data.get("x"):
-            raise Usage(f"{path}: 'x' does not match the private key 'd'")
+        public = derived.export_public(as_dict=True)
+        if any(public.get(c) != data.get(c) for c in ("x", "y")
+               if c in public):
+            raise Usage(f"{path}: 'x'/'y' do not match the private key 'd'")
     return key
 
 
@@ -186,8 +226,8 @@ def sha256_b64u(text: str) -> str:
 
 
 def cmd_issue(args) -> int:
-    issuer_key = read_ed25519_jwk(args.issuer_key, private=True)
-    holder_key = read_ed25519_jwk(args.holder_jwk, private=False)
+    issuer_key = read_jwk(args.issuer_key, private=True)
+    holder_key = read_jwk(args.holder_jwk, private=False)
     claims = read_json(args.claims, "claims file")
     if not isinstance(claims, dict):
         raise Usage(f"{args.claims} must hold a JSON object")
@@ -202,7 +242,7 @@ def cmd_issue(args) -> int:
         if name in NEVER_SD:
             raise Usage(f"{name!r} must not be selectively disclosable")
 
-    did, vm_id = did_key_from_x(issuer_key.export_public(as_dict=True)["x"])
+    did, vm_id = did_key_for(issuer_key)
     user_claims = {"iss": did, "iat": int(time.time()), "vct": args.vct}
     for name, value in claims.items():
         user_claims[SDObj(name) if name in sd else name] = value
@@ -211,7 +251,7 @@ def cmd_issue(args) -> int:
         user_claims,
         issuer_key,
         holder_key=holder_key,          # -> cnf: {"jwk": <public jwk>}
-        sign_alg=ALG,
+        sign_alg=alg_of(issuer_key),
         extra_header_parameters={"typ": SD_JWT_TYP, "kid": vm_id},
     )
     print(issuer.sd_jwt_issuance)
@@ -223,7 +263,7 @@ def cmd_issue(args) -> int:
 
 
 def cmd_present(args) -> int:
-    holder_key = read_ed25519_jwk(args.holder_key, private=True)
+    holder_key = read_jwk(args.holder_key, private=True)
     text = read_text(args.file, "SD-JWT file")
     jwt, disclosures, kb = parse_compact(text)
     if kb:
@@ -235,7 +275,8 @@ def cmd_present(args) -> int:
     cnf_jwk = (payload.get("cnf") or {}).get("jwk")
     if args.nonce and cnf_jwk is not None:
         mine = holder_key.export_public(as_dict=True)
-        if any(cnf_jwk.get(k) != mine.get(k) for k in ("kty", "crv", "x")):
+        if any(cnf_jwk.get(k) != mine.get(k)
+               for k in ("kty", "crv", "x", "y")):
             raise Usage("--holder-key does not match the SD-JWT's cnf.jwk")
 
     wanted = split_list(args.disclose)
@@ -258,7 +299,7 @@ def cmd_present(args) -> int:
         nonce=args.nonce,
         aud=args.aud,
         holder_key=holder_key if args.nonce else None,
-        sign_alg=ALG,
+        sign_alg=alg_of(holder_key),
     )
     print(holder.sd_jwt_presentation)
     return 0
@@ -268,18 +309,24 @@ def cmd_present(args) -> int:
 # verify
 
 
-class EdDSASDJWTVerifier(SDJWTVerifier):
+class PinnedAlgSDJWTVerifier(SDJWTVerifier):
     """sd-jwt 0.10.4's verifier hard-codes ES256 for the KB-JWT and accepts
-    any alg the header names for the issuer JWT; pin both to EdDSA through
-    the methods' own ``sign_alg`` parameter."""
+    any alg the header names for the issuer JWT; pin each to the alg of the
+    key that must have signed it, through the methods' own ``sign_alg``
+    parameter."""
+
+    def __init__(self, *args, issuer_alg, holder_alg, **kwargs):
+        self._issuer_alg = issuer_alg
+        self._holder_alg = holder_alg
+        super().__init__(*args, **kwargs)
 
     def _verify_sd_jwt(self, cb_get_issuer_key, sign_alg=None):
-        return super()._verify_sd_jwt(cb_get_issuer_key, sign_alg or ALG)
+        return super()._verify_sd_jwt(cb_get_issuer_key, self._issuer_alg)
 
     def _verify_key_binding_jwt(self, expected_aud=None, expected_nonce=None,
                                 sign_alg=None):
         return super()._verify_key_binding_jwt(
-            expected_aud, expected_nonce, sign_alg or ALG)
+            expected_aud, expected_nonce, self._holder_alg)
 
 
 def referenced_digests(value, out: set):
@@ -310,11 +357,8 @@ def cmd_verify(args) -> int:
     if header.get("typ") != SD_JWT_TYP:
         raise Invalid(f"header typ is {header.get('typ')!r}, "
                       f"expected {SD_JWT_TYP!r}")
-    if header.get("alg") != ALG:
-        raise Invalid(f"header alg is {header.get('alg')!r}, expected {ALG!r}")
-
     if args.issuer_jwk:
-        issuer_key = read_ed25519_jwk(args.issuer_jwk, private=False)
+        issuer_key = read_jwk(args.issuer_jwk, private=False)
     else:
         kid = header.get("kid")
         iss = unverified_payload.get("iss")
@@ -327,6 +371,14 @@ def cmd_verify(args) -> int:
         if isinstance(kid, str) and iss != kid.partition("#")[0]:
             raise Invalid(f"iss {iss!r} does not match the DID of kid {kid!r}")
 
+    issuer_alg = alg_of(issuer_key)
+    if header.get("alg") != issuer_alg:
+        raise Invalid(f"header alg is {header.get('alg')!r}, but the issuer "
+                      f"key signs with {issuer_alg!r}")
+    cnf_jwk = (unverified_payload.get("cnf") or {}).get("jwk")
+    holder_alg = ES256 if isinstance(cnf_jwk, dict) \
+        and cnf_jwk.get("kty") == "EC" else ALG
+
     if args.nonce and not kb:
         raise Invalid("no KB-JWT, but --nonce/--aud require key binding")
 
@@ -334,11 +386,13 @@ def cmd_verify(args) -> int:
         return issuer_key
 
     try:
-        verifier = EdDSASDJWTVerifier(
+        verifier = PinnedAlgSDJWTVerifier(
             text,
             get_issuer_key,
             expected_aud=args.aud or None,
             expected_nonce=args.nonce or None,
+            issuer_alg=issuer_alg,
+            holder_alg=holder_alg,
         )
         claims = verifier.get_verified_payload()
     except Exception as e:  # the library raises plain ValueError/jwcrypto errs
@@ -375,7 +429,7 @@ def cmd_verify(args) -> int:
     if args.nonce:
         kb_header = jwt_part(kb, 0)
         kb_payload = jwt_part(kb, 1)
-        if kb_header.get("alg") != ALG:
+        if kb_header.get("alg") != holder_alg:
             raise Invalid(f"KB-JWT alg is {kb_header.get('alg')!r}")
         iat = kb_payload.get("iat")
         if not isinstance(iat, int):
@@ -396,11 +450,23 @@ def cmd_verify(args) -> int:
 # --------------------------------------------------------------------------
 
 
+def cmd_keygen(args) -> int:
+    if args.alg == ES256:
+        key = JWK.generate(kty="EC", crv="P-256")
+    else:
+        key = JWK.generate(kty="OKP", crv="Ed25519")
+    print(key.export_private())
+    return 0
+
+
 def main(argv) -> int:
     p = argparse.ArgumentParser(
         prog="sdjwt.py",
         description=f"SD-JWT VC interop tool (OWF sd-jwt {SD_JWT_VERSION})")
     sub = p.add_subparsers(dest="command", required=True)
+
+    pk = sub.add_parser("keygen", help="print a new private JWK")
+    pk.add_argument("--alg", required=True, choices=[ALG, ES256])
 
     pi = sub.add_parser("issue", help="issue an SD-JWT VC")
     pi.add_argument("--issuer-key", required=True)
@@ -428,7 +494,7 @@ def main(argv) -> int:
         args = p.parse_args(argv)
     except SystemExit as e:
         return 0 if e.code == 0 else 2
-    handler = {"issue": cmd_issue, "present": cmd_present,
+    handler = {"keygen": cmd_keygen, "issue": cmd_issue, "present": cmd_present,
                "verify": cmd_verify}[args.command]
     try:
         return handler(args)

@@ -109,6 +109,42 @@ json_edit "$S/di.json" "$S/di-undef.json" 'd["@context"]=d["@context"][:1]'
 expect 1 di-undefined-term-safe-mode node di.mjs verify $C "$S/di-undef.json"
 expect 2 di-missing-file node di.mjs verify $C "$S/nope.json"
 
+# ------------------------------------------------------------ VCDM 1.1
+echo "== di-v1.mjs (VCDM 1.1: Ed25519Signature2020, eddsa-rdfc-2022)"
+cp node_modules/@digitalbazaar/credentials-context/contexts/v1.jsonld \
+  "$S/contexts/credentials-v1.jsonld"
+cp node_modules/ed25519-signature-2020-context/contexts/ed25519-signature-2020-v1.jsonld \
+  "$S/contexts/ed25519-2020-v1.jsonld"
+# no npm package here ships the Data Integrity v2 context (the eddsa-rdfc-2022
+# suite appends it to a v1 credential); the repository's copy is the published
+# document byte for byte
+cp ../../core/contexts/data-integrity-v2.jsonld "$S/contexts/data-integrity-v2.jsonld"
+json_edit "$S/contexts/index.json" "$S/contexts/index.json" '
+d["https://www.w3.org/2018/credentials/v1"] = "credentials-v1.jsonld"
+d["https://w3id.org/security/suites/ed25519-2020/v1"] = "ed25519-2020-v1.jsonld"
+d["https://w3id.org/security/data-integrity/v2"] = "data-integrity-v2.jsonld"'
+json_edit "$S/credential.json" "$S/credential-v1.json" '
+d["@context"] = ["https://www.w3.org/2018/credentials/v1",
+                 "https://w3id.org/security/suites/ed25519-2020/v1",
+                 "https://www.w3.org/ns/credentials/examples/v2"]
+del d["validFrom"]; d["issuanceDate"] = "2024-01-01T00:00:00Z"'
+for suite in ed25519-2020 eddsa-rdfc-2022; do
+  node di-v1.mjs sign --key "$S/issuer.jwk" $C --suite $suite \
+    "$S/credential-v1.json" > "$S/v1-$suite.json"
+  expect 0 "v1-$suite-sign-verify" \
+    node di-v1.mjs verify $C --suite $suite "$S/v1-$suite.json"
+  sed 's/Example University/Example Universitz/' "$S/v1-$suite.json" \
+    > "$S/v1-$suite-claim.json"
+  expect 1 "v1-$suite-tampered-claim" \
+    node di-v1.mjs verify $C --suite $suite "$S/v1-$suite-claim.json"
+done
+check v1-ed25519-2020-proof-type python3 -c '
+import json,sys; p=json.load(open(sys.argv[1]))["proof"]
+assert p["type"] == "Ed25519Signature2020" and "cryptosuite" not in p, p
+' "$S/v1-ed25519-2020.json"
+expect 2 v1-refuses-a-v2-credential \
+  node di-v1.mjs sign --key "$S/issuer.jwk" $C --suite ed25519-2020 "$S/credential.json"
+
 # ------------------------------------------------------------ VC-JOSE-COSE
 echo "== jose.mjs (vc+jwt, EdDSA)"
 node jose.mjs sign --key "$S/issuer.jwk" "$S/credential.json" > "$S/vc.jwt"

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 pub mod browser;
 pub mod in_process;
+pub mod interop;
 pub mod stack;
+pub mod tls_loopback;
 pub mod verifier_api;
 pub mod wait;
 pub mod wallet_client;

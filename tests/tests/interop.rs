@@ -9,47 +9,10 @@
     reason = "a test fails by panicking"
 )]
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use serde_json::Value;
 use sigil_core::key::SigningKey;
-use sigil_tests::{Outcome, Scratch, repo_root, run};
-
-fn interop_dir() -> PathBuf {
-    let dir = repo_root().join("tests/interop");
-    assert!(
-        dir.join("node_modules").is_dir() && dir.join(".venv/bin/python").is_file(),
-        "the interop libraries are not installed: run `bash tests/interop/setup.sh` (scripts/test.sh does)"
-    );
-    dir
-}
-
-fn node(args: &[&str]) -> Outcome {
-    let dir = interop_dir();
-    run(Command::new("node").args(args).current_dir(dir))
-}
-
-fn python(args: &[&str]) -> Outcome {
-    let dir = interop_dir();
-    run(Command::new(dir.join(".venv/bin/python"))
-        .arg("sdjwt.py")
-        .args(args)
-        .current_dir(dir))
-}
-
-fn path(scratch: &Scratch, name: &str) -> String {
-    scratch.path(name).to_str().unwrap().to_owned()
-}
-
-/// Exports Sigil's bundled contexts for the JavaScript side's offline document loader.
-fn export_contexts(scratch: &Scratch) -> String {
-    let dir = path(scratch, "contexts");
-    scratch
-        .sigil("sigil-verifier", &["contexts", "--export", &dir])
-        .expect_code(0);
-    dir
-}
+use sigil_tests::interop::{export_contexts, node, path, sdjwt as python};
+use sigil_tests::{Outcome, Scratch};
 
 fn verify_with_sigil(scratch: &Scratch, file: &str, extra: &[&str]) -> Outcome {
     let file = path(scratch, file);

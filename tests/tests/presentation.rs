@@ -2,7 +2,10 @@
 //! registry and issuer: the verifier's request is signed by its DID; the wallet shows what it
 //! would share and sends only that (SD-JWT: just name and degree); the verifier accepts, and
 //! refuses a replay. A declined request reaches the verifier as such; a request signed by
-//! someone else than its client_id is refused by the wallet.
+//! someone else than its client_id is refused by the wallet. A request for two credentials
+//! with credential sets is answered with both, each by the held credential that matches its
+//! query, and the verifier's answer sends the holder to the result page (same-device flow); a
+//! request whose required set the wallet cannot answer is refused by the wallet, naming why.
 
 #![allow(
     clippy::unwrap_used,
@@ -61,6 +64,10 @@ impl Scene {
 
     async fn receive(&self, format: &str) {
         let offer = self.stack.offer(format).await;
+        self.receive_offer(&offer).await;
+    }
+
+    async fn receive_offer(&self, offer: &Value) {
         wallet_async(strings(&[
             "receive",
             offer["offer_uri"].as_str().unwrap(),
@@ -319,4 +326,120 @@ async fn an_impostor_calling_itself_the_employer_is_named_by_what_can_be_checked
         "{}",
         out.stderr
     );
+}
+
+/// A bachelor's degree in Data Integrity and a master's degree as SD-JWT VC, both required
+/// (one credential set, one option of both), and an optional transcript as a VC-JWT.
+fn bachelor_and_master() -> Value {
+    let degree = "https://w3id.org/sigil/vocab#UniversityDegreeCredential";
+    json!({
+        "credentials": [
+            {"id": "bachelor", "format": "ldp_vc", "meta": {"type_values": [[degree]]},
+             "claims": [{"path": ["credentialSubject", "degree", "type"], "values": ["BachelorDegree"]}]},
+            {"id": "master", "format": "dc+sd-jwt",
+             "meta": {"vct_values": ["https://w3id.org/sigil/types/UniversityDegreeCredential"]},
+             "claims": [
+                {"id": "name", "path": ["name"]},
+                {"id": "level", "path": ["degree", "type"], "values": ["MasterDegree"]}
+             ],
+             "claim_sets": [["name", "level"]]},
+            {"id": "transcript", "format": "jwt_vc_json", "meta": {"type_values": [[degree]]}}
+        ],
+        "credential_sets": [
+            {"options": [["bachelor", "master"]]},
+            {"options": [["transcript"]], "required": false}
+        ]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_degrees_asked_for_together_are_presented_together_and_the_holder_is_sent_to_the_result() {
+    let scene = Scene::start().await;
+    scene.receive("ldp_vc").await;
+    let mut master: Value = serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    master["degree"] = json!({"type": "MasterDegree", "name": "Master of Science in Mathematics"});
+    let offer = scene
+        .stack
+        .offer_of("UniversityDegreeCredential", &master, "dc+sd-jwt")
+        .await;
+    scene.receive_offer(&offer).await;
+
+    let request = scene.request(json!({"dcql_query": bachelor_and_master()})).await;
+    let out = scene
+        .present(request["request_uri"].as_str().unwrap(), "--yes")
+        .await
+        .expect_code(0);
+    // Each credential query, what it asks and the credential that answers it.
+    assert!(
+        out.stderr.contains(
+            "For bachelor (a UniversityDegreeCredential (ldp_vc) with degree.type (one of \"BachelorDegree\")):"
+        ) && out.stderr.contains("For master (a UniversityDegreeCredential (dc+sd-jwt) with name or degree.type"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("For transcript"), "{}", out.stderr);
+
+    let id = request["request_id"].as_str().unwrap();
+    let state = scene.state(id).await;
+    assert_eq!(state["state"], "verified", "{state:#}");
+    let presentations = state["outcome"]["presentations"].as_array().unwrap();
+    let answered: Vec<(&str, &str)> = presentations
+        .iter()
+        .map(|p| {
+            (
+                p["query_id"].as_str().unwrap(),
+                p["report"]["format"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(answered, vec![("bachelor", "ldp_vc"), ("master", "dc+sd-jwt")]);
+    // The master's degree (SD-JWT) disclosed only what its claim set asked for.
+    let master_seen = &presentations[1]["report"]["claims"];
+    assert_eq!(master_seen["degree"]["type"], "MasterDegree");
+    assert!(master_seen.get("studentId").is_none(), "{master_seen:#}");
+
+    // Same-device: the wallet printed the result page the verifier sent it to; its response
+    // code opens it, and another does not.
+    let result_uri = out.stdout.trim();
+    assert!(
+        result_uri.contains(&format!("/requests/{id}?response_code=")),
+        "{}",
+        out.stdout
+    );
+    let page = reqwest::get(result_uri).await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("Verified")
+            && page.contains("<code>bachelor</code>")
+            && page.contains("<code>master</code>"),
+        "{page}"
+    );
+    let forged = reqwest::get(scene.url(&format!("/requests/{id}?response_code=forged")))
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_required_credential_the_wallet_does_not_hold_is_refused_and_the_verifier_told() {
+    let scene = Scene::start().await;
+    scene.receive("ldp_vc").await;
+    // Only the bachelor's degree is held: the required set needs the master's too.
+    let request = scene.request(json!({"dcql_query": bachelor_and_master()})).await;
+    let out = scene
+        .present(request["request_uri"].as_str().unwrap(), "--yes")
+        .await;
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "it needs a UniversityDegreeCredential (ldp_vc) together with a UniversityDegreeCredential \
+             (dc+sd-jwt), and this wallet cannot answer that"
+        ),
+        "{}",
+        out.stderr
+    );
+    let state = scene.state(request["request_id"].as_str().unwrap()).await;
+    assert_eq!(state["state"], "rejected", "{state:#}");
+    assert_eq!(state["outcome"]["wallet_error"], "access_denied");
 }

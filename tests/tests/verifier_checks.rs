@@ -546,29 +546,45 @@ async fn what_one_was_handed_is_checked_by_the_api_the_vc_api_and_the_page_alike
     let cli = stack.verify("handed.jwt", &diploma);
     assert_eq!(cli.code, Some(0));
 
-    let vc_api: Value = http
+    // The VC API carries a JWT credential in an envelope (VCDM 2.0 §4.13).
+    let response = http
         .post(format!("{base}/credentials/verify"))
-        .json(&json!({"verifiableCredential": jwt, "options": {}}))
+        .json(&json!({"verifiableCredential": jose::envelope(&jwt), "options": {}}))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let vc_api: Value = response.json().await.unwrap();
     assert_eq!(vc_api["verified"], true, "{vc_api:#}");
     assert!(vc_api["checks"].as_array().unwrap().contains(&json!("proof")));
 
     let forged = format!("{}x", &jwt[..jwt.len() - 1]);
-    let vc_api: Value = http
+    let response = http
         .post(format!("{base}/credentials/verify"))
-        .json(&json!({"verifiableCredential": forged, "options": {}}))
+        .json(&json!({"verifiableCredential": jose::envelope(&forged), "options": {}}))
         .send()
         .await
-        .unwrap()
-        .json()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let vc_api: Value = response.json().await.unwrap();
+    assert_eq!(vc_api["verified"], false, "{vc_api:#}");
+
+    // The same JWT as a bare JSON string is not a VC API credential.
+    let response = http
+        .post(format!("{base}/credentials/verify"))
+        .json(&json!({"verifiableCredential": jwt, "options": {}}))
+        .send()
         .await
         .unwrap();
-    assert_eq!(vc_api["verified"], false, "{vc_api:#}");
+    assert_eq!(response.status().as_u16(), 400);
+    let refusal: Value = response.json().await.unwrap();
+    assert!(
+        refusal["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("EnvelopedVerifiableCredential"),
+        "{refusal:#}"
+    );
 
     let form = reqwest::multipart::Form::new().text("input", jwt);
     let page = http
@@ -730,5 +746,12 @@ async fn a_respelled_diploma_cannot_hide_its_subject_its_revocation_or_its_expir
     assert_eq!((status, &report["valid"]), (400, &json!(false)), "{report:#}");
     let body = json!({"verifiablePresentation": diploma, "options": {}});
     let (status, answer) = vc_api(&scene, "/presentations/verify", &body).await;
-    assert_eq!((status, &answer["verified"]), (400, &json!(false)), "{answer:#}");
+    assert_eq!(status, 400, "{answer:#}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("VerifiablePresentation"),
+        "{answer:#}"
+    );
 }

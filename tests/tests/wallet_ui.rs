@@ -122,8 +122,8 @@ async fn a_student_uses_the_wallet_in_the_browser() {
         "{consent}"
     );
     assert!(consent.contains("Example Employer"), "{consent}");
-    assert!(consent.contains(r#"value="name" checked"#), "{consent}");
-    assert!(consent.contains(r#"value="studentId">"#), "{consent}");
+    assert!(consent.contains(r#"value="sd:name" checked"#), "{consent}");
+    assert!(consent.contains(r#"value="sd:studentId">"#), "{consent}");
     let pending = consent
         .split("/present/")
         .nth(1)
@@ -138,8 +138,8 @@ async fn a_student_uses_the_wallet_in_the_browser() {
             &format!("/present/{pending}"),
             &[
                 ("csrf", &csrf),
-                ("claim", "name"),
-                ("claim", "degree"),
+                ("claim", "sd:name"),
+                ("claim", "sd:degree"),
                 ("decision", "share"),
             ],
         )

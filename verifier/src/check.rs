@@ -1,16 +1,45 @@
 //! One verification as the command line and (later) the API run it: set up the verifier
 //! from options, verify, and classify the outcome into the exit codes of docs/design.md §7.
 
+use std::sync::Arc;
+
 use sigil_core::did::StandardResolver;
 use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::fetch::status_lists::UrlStatusLists;
+use sigil_core::fetch::{NetPolicy, WebDocuments};
 use sigil_core::registry::RegistryClient;
-use sigil_core::verify::{Expectations, VerificationError, VerificationReport, Verifier};
+use sigil_core::verify::sources::StatusListsByIssuer;
+use sigil_core::verify::{Expectations, StatusListSource, VerificationError, VerificationReport, Verifier};
 
 /// Where the verifier looks things up.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    /// The registry's base URL, for `did:sigil`.
+    /// The registry's base URL, for `did:sigil` and its issuers' status lists.
     pub registry: Option<url::Url>,
+    /// Local copies of documents strangers name (a `did:web` document, a status list
+    /// credential), by URL: served instead of fetching them (`--document URL=FILE`).
+    pub documents: Vec<(url::Url, String)>,
+    /// Fetch nothing those documents lack: `did:web` documents and status lists come only
+    /// from [`Sources::documents`] (`--offline`). The registry, if given, is still asked.
+    pub offline: bool,
+    /// Where `did:web` documents and status lists may be fetched from: strict unless a test
+    /// or a development setup relaxes it.
+    pub policy: NetPolicy,
+}
+
+impl Sources {
+    /// The documents source these options describe: the network under the policy (unless
+    /// offline), with the local copies first.
+    fn web_documents(&self) -> WebDocuments {
+        let web = if self.offline {
+            WebDocuments::offline()
+        } else {
+            WebDocuments::new(self.policy.clone())
+        };
+        self.documents
+            .iter()
+            .fold(web, |web, (url, text)| web.with_document(url, text.clone()))
+    }
 }
 
 /// The outcome of one verification.
@@ -54,16 +83,27 @@ impl Verdict {
 }
 
 /// Verifies `input` (JSON, compact JWS or SD-JWT). With a registry, `did:sigil` issuers
-/// resolve there, and status, key history and accreditation are read from it.
+/// resolve there, and status, key history and accreditation are read from it; `did:web`
+/// issuers resolve, and other issuers' status lists are read, at their own URL (or from the
+/// local copies in `sources`).
 pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Verdict {
+    let web = Arc::new(sources.web_documents());
     let resolver = match &sources.registry {
         Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(url.clone())),
         None => StandardResolver::offline(),
-    };
+    }
+    .with_web(web.clone());
     let registry = sources.registry.clone().map(RegistryClient::new);
+    let own_url = UrlStatusLists::new(web);
+    let status = StatusListsByIssuer {
+        registry: registry
+            .as_ref()
+            .map(|registry| registry as &dyn StatusListSource),
+        own_url: Some(&own_url),
+    };
     let mut verifier = Verifier::new(&resolver);
+    verifier.status = Some(&status);
     if let Some(registry) = &registry {
-        verifier.status = Some(registry);
         verifier.trust = Some(registry);
         verifier.history = Some(registry);
     }

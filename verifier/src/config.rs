@@ -11,11 +11,12 @@
 //! is layered by `sigil_service::config` under `SIGIL_*` variables and `serve`'s flags; the
 //! rest of the file (name, registry, policies) is the verifier's own and read here.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
+use sigil_service::tls::{TlsError, TlsFiles};
 
 use crate::policy::Policy;
 
@@ -31,12 +32,19 @@ pub const DEFAULT_WRITES_PER_MINUTE: u32 = 300;
 #[serde(default, deny_unknown_fields)]
 pub struct ServiceSettings {
     pub listen: String,
-    /// The URL wallets and browsers reach the verifier at (default `http://` + `listen`).
+    /// The URL wallets and browsers reach the verifier at (default `http://` + `listen`, or
+    /// `https://` when the service serves HTTPS; with TLS, a URL set here must be `https`).
     pub public_url: Option<String>,
     /// How long a presentation request (and its nonce) stays open.
     pub request_lifetime_seconds: i64,
     /// Presentation requests and responses one client address may post a minute (0: no limit).
     pub writes_per_minute: u32,
+    /// HTTPS without a proxy: the PEM certificate chain (the server's certificate first) and
+    /// its private key, both or neither; a relative path is in the data directory. Unset, the
+    /// service speaks plain HTTP.
+    pub tls_certificate: Option<PathBuf>,
+    /// The PEM private key of `tls_certificate`, readable by its owner only.
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for ServiceSettings {
@@ -46,6 +54,8 @@ impl Default for ServiceSettings {
             public_url: None,
             request_lifetime_seconds: 600,
             writes_per_minute: DEFAULT_WRITES_PER_MINUTE,
+            tls_certificate: None,
+            tls_key: None,
         }
     }
 }
@@ -55,9 +65,23 @@ impl ServiceSettings {
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .unwrap_or_else(|| format!("{}://{}", self.scheme(), self.listen))
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    /// The TLS files, when the service serves HTTPS (relative paths in `data_dir`).
+    pub fn tls_files(&self, data_dir: &Path) -> Result<Option<TlsFiles>, TlsError> {
+        TlsFiles::from_settings(data_dir, self.tls_certificate.as_deref(), self.tls_key.as_deref())
+    }
+
+    /// `https` when the service serves HTTPS, else `http`.
+    fn scheme(&self) -> &'static str {
+        if self.tls_certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        }
     }
 }
 
@@ -69,6 +93,8 @@ impl sigil_service::config::Settings for ServiceSettings {
         "public_url",
         "request_lifetime_seconds",
         "writes_per_minute",
+        "tls_certificate",
+        "tls_key",
     ];
 }
 
@@ -79,7 +105,8 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<String>,
-    /// The URL wallets and browsers reach the verifier at [default http:// + the listen address].
+    /// The URL wallets and browsers reach the verifier at [default http:// (https:// with TLS)
+    /// + the listen address].
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
@@ -92,6 +119,14 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writes_per_minute: Option<u32>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key) [default: plain HTTP].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_certificate: Option<PathBuf>,
+    /// The PEM private key of --tls-certificate.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `verifier.toml`.

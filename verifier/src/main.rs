@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
+use sigil_core::fetch::NetPolicy;
 use sigil_core::verify::Expectations;
 use sigil_service::config::{self, Sources};
 use sigil_service::startup;
@@ -96,10 +97,60 @@ struct VerifyArgs {
     /// (without it, that is reported as a note).
     #[arg(long)]
     require_accreditation: bool,
+    /// Serve the document at URL (a did:web did.json, a status list credential) from FILE
+    /// instead of fetching it. Repeatable.
+    #[arg(long = "document", value_name = "URL=FILE", value_parser = parse_document)]
+    documents: Vec<(url::Url, PathBuf)>,
+    /// Fetch no did:web document or status list: only those given with --document are read
+    /// (the registry, if given, is still asked).
+    #[arg(long)]
+    offline: bool,
+    /// Development and tests only: let did:web documents and status lists be fetched from
+    /// this computer and private networks (https is still required).
+    #[arg(long)]
+    allow_private_targets: bool,
+    /// Development and tests only: also trust the certificate(s) in this PEM file as a root
+    /// when fetching did:web documents and status lists. Repeatable.
+    #[arg(long = "trust-root", value_name = "PEM")]
+    trust_roots: Vec<PathBuf>,
 }
 
 fn parse_did(text: &str) -> Result<Did, String> {
     Did::parse(text).map_err(|e| e.to_string())
+}
+
+/// `URL=FILE`, split at the last `=`: a URL's query may hold `=`, a file name seldom does.
+fn parse_document(text: &str) -> Result<(url::Url, PathBuf), String> {
+    let (url, file) = text
+        .rsplit_once('=')
+        .ok_or_else(|| format!("{text:?} is not URL=FILE"))?;
+    let url = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if file.is_empty() {
+        return Err(format!("{text:?} names no file"));
+    }
+    Ok((url, PathBuf::from(file)))
+}
+
+/// Reads the `--document` files, each within the size of an answer from the network.
+fn read_documents(documents: &[(url::Url, PathBuf)]) -> anyhow::Result<Vec<(url::Url, String)>> {
+    use std::io::Read as _;
+    let limit = sigil_core::http_client::MAX_RESPONSE_BYTES as u64;
+    documents
+        .iter()
+        .map(|(url, file)| {
+            let mut text = String::new();
+            std::fs::File::open(file)
+                .and_then(|reader| reader.take(limit + 1).read_to_string(&mut text))
+                .map_err(|e| anyhow::anyhow!("--document {url}: {}: {e}", file.display()))?;
+            if text.len() as u64 > limit {
+                anyhow::bail!(
+                    "--document {url}: {} is larger than the {limit}-byte limit",
+                    file.display()
+                );
+            }
+            Ok((url.clone(), text))
+        })
+        .collect()
 }
 
 #[tokio::main]
@@ -159,8 +210,23 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         require_accreditation: args.require_accreditation,
         require_presentation: false,
     };
+    let documents = read_documents(&args.documents).map_err(|e| startup::fail_with(2, e))?;
+    let mut policy = NetPolicy::strict();
+    policy.allow_private = args.allow_private_targets;
+    for root in &args.trust_roots {
+        let pem = std::fs::read(root)
+            .map_err(|e| startup::fail_with(2, anyhow::anyhow!("--trust-root {}: {e}", root.display())))?;
+        policy = policy.trusting_root(pem);
+    }
+    if let Err(e) = policy.client() {
+        let reason = anyhow::anyhow!("--trust-root: not a usable PEM certificate: {e}");
+        return Err(startup::fail_with(2, reason));
+    }
     let sources = VerifySources {
         registry: args.registry,
+        documents,
+        offline: args.offline,
+        policy,
     };
     let verdict = check::verify(&input, &expect, &sources).await;
     if args.json {
@@ -184,10 +250,9 @@ async fn serve(
     // The first start writes verifier.toml; its [service] table is then layered.
     dir.config_or_create(registry, name)?;
     let mut settings: ServiceSettings = config::load(&Sources::new(&dir.0, config, flags)?)?;
-    let listener = tokio::net::TcpListener::bind(&settings.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
-    settings.listen = listener.local_addr()?.to_string();
+    let tls = settings.tls_files(&dir.0)?;
+    let listener = sigil_service::serve::Listener::bind(&settings.listen, tls.as_ref()).await?;
+    settings.listen = listener.local_addr().to_string();
     let passphrase = sigil_core::keystore::passphrase(std::env::var("SIGIL_PASSPHRASE").ok())?;
     let service =
         sigil_verifier::service::VerifierService::open(dir, registry, name, Some(settings), &passphrase)
@@ -195,9 +260,9 @@ async fn serve(
     let service = std::sync::Arc::new(service);
     let public_url = service.public_url.clone();
     let did = service.did.clone();
-    sigil_verifier::http::serve(service, listener, |address| {
+    sigil_verifier::http::serve(service, listener, |url| {
         // Tests and scripts read this line to learn the port.
-        println!("sigil-verifier listening on http://{address}");
+        println!("sigil-verifier listening on {url}");
         eprintln!("verifier {public_url} as {did}");
     })
     .await

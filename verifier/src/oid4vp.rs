@@ -1,12 +1,18 @@
-//! OpenID for Verifiable Presentations 1.0, verifier side, cross-device:
+//! OpenID for Verifiable Presentations 1.0, verifier side, cross-device and same-device:
 //!
-//! 1. A request is created for a [`Policy`]: a fresh nonce and state, its DCQL query.
+//! 1. A request is created for a [`Policy`] and a DCQL query (the policy's own, or one a
+//!    caller sent whole): a fresh nonce and state.
 //! 2. The wallet gets `openid4vp://?client_id=decentralized_identifier:did:key:…&request_uri=…`
 //!    and fetches the request object — a JWT (`oauth-authz-req+jwt`) signed with the key of
 //!    the DID in `client_id`, asking for `response_mode=direct_post`.
-//! 3. The wallet posts `vp_token` (or an error) to the response URI. The presentation must be
-//!    bound to the nonce and to this verifier (`domain`/`aud` = the client id); a request is
-//!    answered once, so a replayed response is refused.
+//! 3. The wallet posts `vp_token` (or an error) to the response URI: one entry per credential
+//!    query it answers (§8.1). Each presentation must be bound to the nonce and to this
+//!    verifier (`domain`/`aud` = the client id) and answer its credential query (format,
+//!    type, claims, values); together they must answer every required credential set (§6.4.2).
+//!    A request is answered once, so a replayed response is refused.
+//! 4. The answer to the `direct_post` carries a `redirect_uri` (§8.2): the request's result
+//!    page with a fresh `response_code`, so that in the same-device flow the wallet sends the
+//!    browser back to the result, which only the holder of that code is shown that way.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,6 +26,7 @@ use crate::check::Verdict;
 use crate::policy::Policy;
 use crate::service::VerifierService;
 use crate::store::request;
+use sigil_service::tokens::{constant_time_eq, digest};
 
 /// How long a request's result is kept after the request expired, for the relying party to
 /// read; older requests are deleted when new ones are made.
@@ -90,22 +97,27 @@ pub fn outcome_json(
 }
 
 impl VerifierService {
-    /// Opens a presentation request for `policy`, first deleting requests whose results have
-    /// been kept for [`RESULT_RETENTION_SECONDS`] after they expired.
-    pub async fn create_request(&self, policy: &Policy) -> Result<CreatedRequest, CreateError> {
+    /// Opens a presentation request asking `query` and judged by `policy`, first deleting
+    /// requests whose results have been kept for [`RESULT_RETENTION_SECONDS`] after they
+    /// expired.
+    pub async fn create_request(
+        &self,
+        policy: &Policy,
+        query: &dcql::Query,
+    ) -> Result<CreatedRequest, CreateError> {
         let now = sigil_core::time::now().timestamp();
         let row = request::Model {
             id: uuid::Uuid::new_v4().simple().to_string(),
             policy: serde_json::to_string(policy).map_err(anyhow::Error::from)?,
             nonce: random_secret(),
             state: random_secret(),
-            dcql: serde_json::to_string(&policy.dcql_query().map_err(anyhow::Error::from)?)
-                .map_err(anyhow::Error::from)?,
+            dcql: serde_json::to_string(query).map_err(anyhow::Error::from)?,
             created_at: now,
             expires_at: now + self.settings.request_lifetime_seconds,
             status: RequestState::Pending.as_str().into(),
             outcome: None,
             answered_at: None,
+            response_code: None,
         };
         let created = CreatedRequest {
             request_uri: self.authorization_uri(&row.id),
@@ -179,8 +191,9 @@ impl VerifierService {
         Ok(Some(row))
     }
 
-    /// Takes a wallet's response to request `id`.
-    pub async fn take_response(&self, id: &str, form: ResponseForm) -> Result<RequestState, ResponseError> {
+    /// Takes a wallet's response to request `id`: records the outcome and returns the state
+    /// and where the wallet should send the browser.
+    pub async fn take_response(&self, id: &str, form: ResponseForm) -> Result<Taken, ResponseError> {
         let row = self.current(id).await?.ok_or(ResponseError::NotFound)?;
         let state = row.state().map_err(anyhow::Error::from)?;
         state
@@ -203,7 +216,7 @@ impl VerifierService {
                 .await;
         }
         let query = dcql::Query::parse(&row.dcql).map_err(anyhow::Error::from)?;
-        let presentation = presentation_in(form.vp_token.as_deref(), &query)?;
+        let presented = presentations_in(form.vp_token.as_deref(), &query)?;
         let policy: Policy = serde_json::from_str(&row.policy).map_err(anyhow::Error::from)?;
         let expect = Expectations {
             challenge: Some(row.nonce.clone()),
@@ -217,31 +230,35 @@ impl VerifierService {
             require_accreditation: true,
             require_presentation: true,
         };
-        let verdict = self
-            .verify(&presentation, &expect, &policy.roots_of_trust, now)
-            .await;
-        let (answer, outcome) = match &verdict {
-            Verdict::NoReport(error)
-                if matches!(error, sigil_core::verify::VerificationError::CouldNotCheck { .. }) =>
+        let mut judged = Vec::new();
+        for presentation in &presented {
+            let verdict = self
+                .verify(&presentation.text, &expect, &policy.roots_of_trust, now)
+                .await;
+            if let Verdict::NoReport(error @ sigil_core::verify::VerificationError::CouldNotCheck { .. }) =
+                &verdict
             {
                 return Err(ResponseError::CouldNotCheck(error.to_string()));
             }
-            Verdict::NoReport(_) => (Answer::NotAccepted, outcome_json(&verdict, None, false)),
-            Verdict::Valid(report) | Verdict::Invalid(report) => {
-                let judgement = policy.judge(report, now);
-                let accepted = judgement.accepts(report);
-                let answer = if accepted {
-                    Answer::Accepted
-                } else {
-                    Answer::NotAccepted
-                };
-                (answer, outcome_json(&verdict, Some(&judgement), accepted))
-            }
+            let judgement = match (&verdict, query.credential(&presentation.query_id)) {
+                (Verdict::Valid(report) | Verdict::Invalid(report), Some(credential_query)) => {
+                    Some(policy.judge(report, credential_query, now))
+                }
+                _ => None,
+            };
+            judged.push((presentation.query_id.clone(), verdict, judgement));
+        }
+        let outcome = outcome_of_presentations(&query, &judged);
+        let answer = if outcome.get("accepted") == Some(&Value::Bool(true)) {
+            Answer::Accepted
+        } else {
+            Answer::NotAccepted
         };
         self.record(&row, state, answer, &outcome, now.timestamp()).await
     }
 
-    /// Moves the request from `state` by the wallet's `answer` and stores the outcome, once.
+    /// Moves the request from `state` by the wallet's `answer` and stores the outcome, once,
+    /// with the digest of a fresh response code for the result page.
     async fn record(
         &self,
         row: &request::Model,
@@ -249,89 +266,334 @@ impl VerifierService {
         answer: Answer,
         outcome: &Value,
         at: i64,
-    ) -> Result<RequestState, ResponseError> {
+    ) -> Result<Taken, ResponseError> {
         let refused =
             |closed: sigil_core::presentation_request::Closed| ResponseError::Refused(closed.to_string());
         let next = state.complete(answer).map_err(refused)?;
+        let response_code = random_secret();
         if self
             .store
-            .answer(&row.id, state, next, &outcome.to_string(), at)
+            .answer(
+                &row.id,
+                state,
+                next,
+                &outcome.to_string(),
+                at,
+                &digest(&response_code),
+            )
             .await
             .map_err(anyhow::Error::from)?
         {
-            Ok(next)
+            Ok(Taken {
+                state: next,
+                redirect_uri: self.result_uri(&row.id, &response_code),
+            })
         } else {
             Err(refused(sigil_core::presentation_request::Closed::Answered(next)))
         }
     }
+
+    /// The result page of request `id` for the browser the wallet sends back (§8.2).
+    pub fn result_uri(&self, id: &str, response_code: &str) -> String {
+        let code: String = url::form_urlencoded::byte_serialize(response_code.as_bytes()).collect();
+        format!("{}/requests/{id}?response_code={code}", self.public_url)
+    }
 }
 
-/// The one presentation in a `vp_token` (a JSON object from credential query ids to arrays of
-/// presentations, OpenID4VP 1.0 §8.1), as text for the pipeline. Public for the fuzz targets
+/// What became of a wallet's response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    /// The request's state now (`verified` or `rejected`).
+    pub state: RequestState,
+    /// The result page, with the response code that opens it (OpenID4VP 1.0 §8.2).
+    pub redirect_uri: String,
+}
+
+/// Whether `given` is the response code whose digest request `row` stored: only an answered
+/// request has one, and the comparison takes the same time however much of a guess is right.
+pub fn response_code_matches(row: &request::Model, given: &str) -> bool {
+    row.response_code
+        .as_deref()
+        .is_some_and(|stored| constant_time_eq(stored, &digest(given)))
+}
+
+/// The outcome of every presentation in a response: each judged by its credential query
+/// (`presentations`), the whole accepted only when every required credential set is answered
+/// and each presentation was accepted (else `reason` says which is not). `report`, `policy_checks` and `warnings`
+/// repeat the first presentation's, as a response with one presentation has always recorded.
+fn outcome_of_presentations(
+    query: &dcql::Query,
+    judged: &[(String, Verdict, Option<crate::policy::Judgement>)],
+) -> Value {
+    let mut presentations = Vec::new();
+    let mut accepted_ids: Vec<&str> = Vec::new();
+    for (query_id, verdict, judgement) in judged {
+        let accepted = match (verdict, judgement) {
+            (Verdict::Valid(report) | Verdict::Invalid(report), Some(judgement)) => judgement.accepts(report),
+            _ => false,
+        };
+        if accepted {
+            accepted_ids.push(query_id);
+        }
+        let mut entry = outcome_json(verdict, judgement.as_ref(), accepted);
+        if let Some(object) = entry.as_object_mut() {
+            object.insert("query_id".into(), Value::String(query_id.clone()));
+        }
+        presentations.push(entry);
+    }
+    // First whether what came answers the request at all, then whether each presentation
+    // was accepted: a missing credential is the clearer reason of the two.
+    let presented_ids: Vec<&str> = judged.iter().map(|(id, _, _)| id.as_str()).collect();
+    let not_accepted: Vec<&str> = presented_ids
+        .iter()
+        .copied()
+        .filter(|id| !accepted_ids.contains(id))
+        .collect();
+    let reason = match query.satisfied_by(&presented_ids) {
+        Err(unsatisfied) => Some(format!(
+            "the presentations do not answer the request: {unsatisfied}"
+        )),
+        Ok(()) if !not_accepted.is_empty() => Some(format!(
+            "the presentation for {} was not accepted",
+            not_accepted.join(" and for ")
+        )),
+        Ok(()) => None,
+    };
+    let first = presentations.first().cloned().unwrap_or(Value::Null);
+    let warnings: Vec<Value> = presentations
+        .iter()
+        .filter_map(|p| p.get("warnings").and_then(Value::as_array))
+        .flatten()
+        .cloned()
+        .collect();
+    json!({
+        "accepted": reason.is_none(),
+        "reason": reason,
+        "report": first.get("report").cloned().unwrap_or(Value::Null),
+        "policy_checks": first.get("policy_checks").cloned().unwrap_or(json!([])),
+        "warnings": warnings,
+        "presentations": presentations,
+    })
+}
+
+/// One presentation in a `vp_token`, as text for the pipeline, with the credential query it
+/// answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presented {
+    pub query_id: String,
+    pub text: String,
+}
+
+/// The presentations in a `vp_token` (OpenID4VP 1.0 §8.1): a JSON object from credential query
+/// ids to non-empty arrays of presentations (or, as drafts had it, one presentation) — one per
+/// id unless the query says `multiple`.
+/// An id the query does not have, or a value of another shape, is refused. Which credential
+/// sets they answer is judged after they are verified. Public for the fuzz targets
 /// (`sigil-fuzz`), since it reads what any wallet posts.
-pub fn presentation_in(vp_token: Option<&str>, query: &dcql::Query) -> Result<String, ResponseError> {
-    let refuse = |reason: &str| ResponseError::Refused(reason.to_owned());
-    let token = vp_token.ok_or_else(|| refuse("the response has no vp_token"))?;
-    let token = sigil_core::json::parse(token).map_err(|e| refuse(&format!("vp_token: {e}")))?;
+pub fn presentations_in(
+    vp_token: Option<&str>,
+    query: &dcql::Query,
+) -> Result<Vec<Presented>, ResponseError> {
+    let refuse = |reason: String| ResponseError::Refused(reason);
+    let token = vp_token.ok_or_else(|| refuse("the response has no vp_token".into()))?;
+    let token = sigil_core::json::parse(token).map_err(|e| refuse(format!("vp_token: {e}")))?;
     let object = token
         .as_object()
-        .ok_or_else(|| refuse("vp_token must be a JSON object"))?;
-    let mut presentations = object
-        .iter()
-        .filter(|(id, _)| query.credential(id).is_some())
-        .flat_map(|(_, value)| match value {
-            Value::Array(items) => items.clone(),
-            other => vec![other.clone()],
-        });
-    let first = presentations
-        .next()
-        .ok_or_else(|| refuse("vp_token answers none of the request's credential queries"))?;
-    if presentations.next().is_some() {
-        return Err(refuse("one presentation was asked for"));
+        .ok_or_else(|| refuse("vp_token must be a JSON object".into()))?;
+    let mut presented = Vec::new();
+    for (id, value) in object {
+        let credential_query = query.credential(id).ok_or_else(|| {
+            refuse(format!(
+                "vp_token answers {id:?}, which the request does not ask for"
+            ))
+        })?;
+        // OpenID4VP 1.0 sends an array; wallets built on its drafts send one presentation bare.
+        let items = match value {
+            Value::Array(items) if !items.is_empty() => items.as_slice(),
+            Value::String(_) | Value::Object(_) => std::slice::from_ref(value),
+            _ => {
+                return Err(refuse(format!(
+                    "vp_token's {id:?} must be a non-empty array of presentations"
+                )));
+            }
+        };
+        if items.len() > 1 && !credential_query.multiple {
+            return Err(refuse(format!(
+                "credential query {id:?} takes one presentation, and {} came",
+                items.len()
+            )));
+        }
+        for item in items {
+            let text = match item {
+                Value::String(text) => text.clone(),
+                Value::Object(_) => item.to_string(),
+                _ => {
+                    return Err(refuse(format!(
+                        "vp_token's {id:?} holds something that is not a presentation"
+                    )));
+                }
+            };
+            presented.push(Presented {
+                query_id: id.clone(),
+                text,
+            });
+        }
     }
-    Ok(match first {
-        Value::String(text) => text,
-        other => serde_json::to_string(&other).unwrap_or_default(),
-    })
+    if presented.is_empty() {
+        return Err(refuse(
+            "vp_token answers none of the request's credential queries".into(),
+        ));
+    }
+    Ok(presented)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sigil_core::format::CredentialFormat;
+    use sigil_core::verify::{Check, Subject, VerificationReport, check_id};
 
     fn query() -> dcql::Query {
         dcql::Query::from_value(&json!({"credentials": [
             {"id": "ldp", "format": "ldp_vc", "meta": {"type_values": [["T"]]}},
-            {"id": "sd", "format": "dc+sd-jwt", "meta": {"vct_values": ["T"]}}
+            {"id": "sd", "format": "dc+sd-jwt", "meta": {"vct_values": ["T"]}},
+            {"id": "many", "format": "dc+sd-jwt", "meta": {"vct_values": ["U"]}, "multiple": true}
         ]}))
         .unwrap()
     }
 
+    fn taken(token: &str) -> Vec<(String, String)> {
+        presentations_in(Some(token), &query())
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.query_id, p.text))
+            .collect()
+    }
+
     #[test]
-    fn the_presentation_is_found_under_a_query_id() {
-        let token = r#"{"sd": ["eyJ...~"]}"#;
-        assert_eq!(presentation_in(Some(token), &query()).unwrap(), "eyJ...~");
-        let object = r#"{"ldp": [{"type": ["VerifiablePresentation"]}]}"#;
-        assert!(
-            presentation_in(Some(object), &query())
-                .unwrap()
-                .contains("VerifiablePresentation")
+    fn each_presentation_is_found_under_its_query_id() {
+        assert_eq!(
+            taken(r#"{"sd": ["eyJ...~"]}"#),
+            vec![("sd".into(), "eyJ...~".into())]
+        );
+        let both = taken(r#"{"ldp": [{"type": ["VerifiablePresentation"]}], "sd": ["eyJ...~"]}"#);
+        assert_eq!(both.len(), 2);
+        assert_eq!(both[0].0, "ldp");
+        assert!(both[0].1.contains("VerifiablePresentation"));
+        assert_eq!(
+            taken(r#"{"many": ["a~", "b~"]}"#).len(),
+            2,
+            "multiple allows several"
         );
     }
 
     #[test]
-    fn odd_tokens_are_refused() {
-        for token in [
-            None,
-            Some("not json"),
-            Some("[]"),
-            Some(r#"{"other": ["x"]}"#),
-            Some(r#"{"sd": ["a", "b"]}"#),
+    fn odd_tokens_are_refused_with_a_reason() {
+        for (token, reason) in [
+            (None, "no vp_token"),
+            (Some("not json"), "vp_token:"),
+            (Some("[]"), "JSON object"),
+            (Some("{}"), "none of the request's"),
+            (
+                Some(r#"{"other": ["x"]}"#),
+                "\"other\", which the request does not ask for",
+            ),
+            (
+                Some(r#"{"sd": ["a", "b"]}"#),
+                "takes one presentation, and 2 came",
+            ),
+            (Some(r#"{"sd": 7}"#), "non-empty array"),
+            (Some(r#"{"sd": []}"#), "non-empty array"),
+            (Some(r#"{"sd": [7]}"#), "not a presentation"),
         ] {
-            assert!(
-                matches!(presentation_in(token, &query()), Err(ResponseError::Refused(_))),
-                "{token:?}"
-            );
+            let message = match presentations_in(token, &query()) {
+                Err(ResponseError::Refused(message)) => message,
+                other => format!("not refused: {other:?}"),
+            };
+            assert!(message.contains(reason), "{token:?}: {message}");
         }
+    }
+
+    /// A verified presentation of one Data Integrity diploma with `claims`.
+    fn diploma(claims: Value) -> VerificationReport {
+        let credential = VerificationReport {
+            subject: Subject::Credential,
+            format: CredentialFormat::LdpVc,
+            issuer: Some("did:key:z6Mk".into()),
+            holder: None,
+            types: vec!["VerifiableCredential".into(), "UniversityDegreeCredential".into()],
+            issued_at: None,
+            claims: Some(claims),
+            checks: vec![Check::passed(check_id::PROOF, "ok")],
+            credentials: vec![],
+            valid: true,
+        };
+        VerificationReport {
+            subject: Subject::Presentation,
+            format: CredentialFormat::LdpVc,
+            issuer: None,
+            holder: Some("did:key:z6Mk".into()),
+            types: vec![],
+            issued_at: None,
+            claims: None,
+            checks: vec![Check::passed(check_id::HOLDER_BINDING, "ok")],
+            credentials: vec![credential],
+            valid: true,
+        }
+    }
+
+    #[test]
+    fn an_answer_to_part_of_a_required_set_is_not_accepted_and_says_why() {
+        let degree = "https://w3id.org/sigil/vocab#UniversityDegreeCredential";
+        let query = dcql::Query::from_value(&json!({
+            "credentials": [
+                {"id": "bachelor", "format": "ldp_vc", "meta": {"type_values": [[degree]]},
+                 "claims": [{"path": ["credentialSubject", "degree", "type"], "values": ["BachelorDegree"]}]},
+                {"id": "master", "format": "ldp_vc", "meta": {"type_values": [[degree]]},
+                 "claims": [{"path": ["credentialSubject", "degree", "type"], "values": ["MasterDegree"]}]}
+            ],
+            "credential_sets": [{"options": [["bachelor", "master"]]}]
+        }))
+        .unwrap();
+        let policy = Policy::from_dcql(&query);
+        let now = sigil_core::time::now();
+        let judged = |id: &str, kind: &str| {
+            let report = diploma(json!({"name": "Ada", "degree": {"type": kind}}));
+            let judgement = policy.judge(&report, query.credential(id).unwrap(), now);
+            (id.to_owned(), Verdict::Valid(report), Some(judgement))
+        };
+        let both = outcome_of_presentations(
+            &query,
+            &[
+                judged("bachelor", "BachelorDegree"),
+                judged("master", "MasterDegree"),
+            ],
+        );
+        assert_eq!(both["accepted"], true, "{both:#}");
+        assert_eq!(both["presentations"].as_array().unwrap().len(), 2);
+        assert_eq!(both["presentations"][1]["query_id"], "master");
+
+        let half = outcome_of_presentations(&query, &[judged("bachelor", "BachelorDegree")]);
+        assert_eq!(half["accepted"], false);
+        assert_eq!(
+            half["reason"],
+            "the presentations do not answer the request: required credential set 0 is not answered: it needs bachelor and master"
+        );
+
+        // A master's degree sent as the bachelor's: that presentation fails its query.
+        let swapped = outcome_of_presentations(
+            &query,
+            &[
+                judged("bachelor", "MasterDegree"),
+                judged("master", "MasterDegree"),
+            ],
+        );
+        assert_eq!(swapped["accepted"], false);
+        assert_eq!(
+            swapped["reason"],
+            "the presentation for bachelor was not accepted"
+        );
+        assert_eq!(swapped["presentations"][0]["accepted"], false);
+        assert_eq!(swapped["presentations"][1]["accepted"], true);
     }
 }

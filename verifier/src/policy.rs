@@ -1,12 +1,15 @@
 //! What a relying party requires (docs/design.md §6): accepted credential types
 //! and formats, the claims that must be disclosed, whose accreditation counts, how old a
 //! credential may be, and whether an unaccredited issuer is refused or only warned about.
-//! A policy becomes a DCQL query for the wallet, and judges what comes back on top of the
-//! verification pipeline's checks.
+//! A policy becomes a DCQL query for the wallet — one credential, or several (`[[policy.also]]`,
+//! each its own credential set) — and judges each presentation that comes back against its
+//! credential query, on top of the verification pipeline's checks.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sigil_core::dcql::{self, ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, Meta, QueryId};
+use sigil_core::dcql::{
+    self, Candidate, ClaimPath, ClaimsQuery, CredentialQuery, CredentialSetQuery, Meta, Mismatch, QueryId,
+};
 use sigil_core::format::CredentialFormat;
 use sigil_core::verify::{Check, Outcome, VerificationReport, check_id};
 
@@ -52,6 +55,27 @@ pub struct Policy {
     /// report carries it as a note.
     #[serde(default = "required")]
     pub require_holder_binding: bool,
+    /// Further credentials asked for with the main one (`[[policy.also]]`), each its own
+    /// DCQL credential set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<FurtherCredential>,
+}
+
+/// A further credential a policy asks for, as `[[policy.also]]`: in any of its formats, and
+/// required unless it says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FurtherCredential {
+    /// Names its credential queries (`{id}_ldp`, `{id}_jwt`, `{id}_sd`): DCQL id characters.
+    pub id: String,
+    pub credential_types: Vec<String>,
+    #[serde(default = "all_formats")]
+    pub formats: Vec<CredentialFormat>,
+    #[serde(default)]
+    pub claims: Vec<String>,
+    /// Whether the wallet must send it (a required credential set) or may (an optional one).
+    #[serde(default = "required")]
+    pub required: bool,
 }
 
 fn all_formats() -> Vec<CredentialFormat> {
@@ -80,15 +104,17 @@ impl Policy {
             max_age_days: None,
             unaccredited: Unaccredited::Refuse,
             require_holder_binding: true,
+            also: vec![],
         }
     }
 
-    /// A policy from a DCQL query another service sent: its formats, types and claims (each
-    /// credential query's; the union when there are several).
-    pub fn from_dcql(query: &dcql::Query) -> Result<Policy, String> {
+    /// The policy for a DCQL query another service sent whole: the query itself says what
+    /// each presentation must be (it is stored with the request and checked as it is); the
+    /// policy gives the default judgement (accredited issuers, holder binding) and the words
+    /// the pages show — every type, format and claim asked for.
+    pub fn from_dcql(query: &dcql::Query) -> Policy {
         let mut policy = Policy::diploma();
         policy.id = "dcql".into();
-        policy.label = "The credential the caller asked for".into();
         policy.formats.clear();
         policy.credential_types.clear();
         policy.claims.clear();
@@ -105,129 +131,115 @@ impl Policy {
                 add(&mut policy.credential_types, value.to_owned());
             }
             for claim in credential.claims.iter().flatten() {
-                let dotted = claim.path.subject_dotted(credential.format).ok_or_else(|| {
-                    format!(
-                        "credential query {}: Sigil's policies ask for subject claims by name, not {}",
-                        credential.id,
-                        serde_json::to_string(&claim.path).unwrap_or_default()
-                    )
-                })?;
-                add(&mut policy.claims, dotted);
+                add(&mut policy.claims, claim.describe(credential.format));
             }
         }
-        Ok(policy)
+        let short: Vec<String> = query
+            .credentials()
+            .iter()
+            .filter_map(|credential| credential.type_values().first().map(|t| short_name(t)))
+            .fold(Vec::new(), |mut names, name| {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+                names
+            });
+        policy.label = format!("The credentials the caller asked for ({})", short.join(", "));
+        policy
     }
 
-    /// The DCQL query (OpenID4VP 1.0 §6) asking for this policy's credential, in any accepted
-    /// format: one credential query per format, and a credential set offering them as options.
+    /// The DCQL query (OpenID4VP 1.0 §6) asking for this policy's credentials, each in any
+    /// accepted format: one credential query per format, and per credential a credential set
+    /// offering its formats as options (required, or optional for an `also` that says so).
     pub fn dcql_query(&self) -> Result<dcql::Query, dcql::DcqlError> {
         let mut credentials = Vec::new();
-        for &format in &self.formats {
-            let (id, meta) = match format {
-                CredentialFormat::LdpVc => ("ldp", Meta::TypeValues(vec![self.type_iris()])),
-                CredentialFormat::VcJwt => ("jwt", Meta::TypeValues(vec![self.type_iris()])),
-                CredentialFormat::SdJwt => ("sd", Meta::VctValues(self.vcts())),
-            };
-            let mut query = CredentialQuery::new(QueryId::new(id)?, format, meta);
-            if !self.claims.is_empty() {
-                let claims = self
-                    .claims
-                    .iter()
-                    .map(|claim| ClaimsQuery::new(ClaimPath::subject_claim(format, claim)))
-                    .collect();
-                query.claims = Some(claims);
-            }
-            credentials.push(query);
-        }
-        let options = credentials.iter().map(|c| vec![c.id.clone()]).collect();
-        let sets = vec![CredentialSetQuery {
-            options,
+        let mut sets = Vec::new();
+        let main = FurtherCredential {
+            id: String::new(),
+            credential_types: self.credential_types.clone(),
+            formats: self.formats.clone(),
+            claims: self.claims.clone(),
             required: true,
-        }];
+        };
+        for wanted in std::iter::once(&main).chain(&self.also) {
+            let queries = wanted.credential_queries()?;
+            sets.push(CredentialSetQuery {
+                options: queries.iter().map(|c| vec![c.id.clone()]).collect(),
+                required: wanted.required,
+            });
+            credentials.extend(queries);
+        }
         dcql::Query::new(credentials, Some(sets))
     }
 
-    fn type_iris(&self) -> Vec<String> {
-        self.credential_types
-            .iter()
-            .map(|t| {
-                if t.contains(':') {
-                    t.clone()
-                } else {
-                    format!("{SIGIL_VOCAB}{t}")
-                }
-            })
-            .collect()
-    }
-
-    fn vcts(&self) -> Vec<String> {
-        self.credential_types
-            .iter()
-            .map(|t| {
-                if t.contains(':') {
-                    t.clone()
-                } else {
-                    format!("{SIGIL_VCT}{t}")
-                }
-            })
-            .collect()
-    }
-
-    /// Whether a credential's types (names, IRIs or a `vct`) include an accepted one.
-    fn accepts_type(&self, types: &[String]) -> bool {
-        let short = |t: &String| {
-            t.strip_prefix(SIGIL_VOCAB)
-                .or_else(|| t.strip_prefix(SIGIL_VCT))
-                .map(str::to_owned)
-        };
-        let accepted: Vec<String> = self
-            .credential_types
-            .iter()
-            .cloned()
-            .chain(self.type_iris())
-            .chain(self.vcts())
-            .chain(self.credential_types.iter().filter_map(short))
-            .collect();
-        types.iter().any(|t| accepted.contains(t))
-    }
-
-    /// Judges a verified presentation against the policy. Returns the policy's own checks
-    /// and the warnings (an unaccredited issuer under `unaccredited = "warn"`).
-    pub fn judge(&self, report: &VerificationReport, now: sigil_core::time::Timestamp) -> Judgement {
+    /// The credential query a presentation answers, judged: its format, type and claims (the
+    /// query's own, values and claim sets included), then the policy's age limit and whether
+    /// an unaccredited issuer is only warned about. The policy's checks and its warnings.
+    pub fn judge(
+        &self,
+        report: &VerificationReport,
+        query: &CredentialQuery,
+        now: sigil_core::time::Timestamp,
+    ) -> Judgement {
         let mut checks = Vec::new();
         let mut warnings = Vec::new();
         let credential = report.credentials.first().unwrap_or(report);
-        checks.push(if self.accepts_type(&credential.types) {
-            Check::passed(
-                "policy_type",
-                format!("The credential is a {}.", self.credential_types.join(" or ")),
-            )
-        } else {
-            Check::failed(
-                "policy_type",
-                format!(
-                    "A {} was asked for; this is a {}.",
-                    self.credential_types.join(" or "),
-                    credential.types.join(", ")
-                ),
-            )
-        });
-        let missing: Vec<&String> = self
-            .claims
+        let no_claims = Value::Null;
+        let candidate = Candidate {
+            format: credential.format,
+            types: &credential.types,
+            subject: credential.claims.as_ref().unwrap_or(&no_claims),
+        };
+        let asked = query
+            .type_values()
             .iter()
-            .filter(|claim| !has_claim(credential.claims.as_ref(), claim))
-            .collect();
-        checks.push(if missing.is_empty() {
-            Check::passed("policy_claims", format!("Disclosed: {}.", self.claims.join(", ")))
-        } else {
-            Check::failed(
-                "policy_claims",
+            .map(|t| short_name(t))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        match query.check_candidate(&candidate) {
+            Ok(claims) => {
+                checks.push(Check::passed(
+                    "policy_type",
+                    format!(
+                        "The credential is a {asked}, as credential query {} asks.",
+                        query.id
+                    ),
+                ));
+                let disclosed: Vec<String> = claims.iter().map(|c| c.describe(query.format)).collect();
+                checks.push(if disclosed.is_empty() {
+                    Check::passed("policy_claims", "No particular claim was asked for.")
+                } else {
+                    Check::passed("policy_claims", format!("Disclosed: {}.", disclosed.join(", ")))
+                });
+            }
+            Err(mismatch @ Mismatch::Claims { .. }) => {
+                checks.push(Check::passed(
+                    "policy_type",
+                    format!(
+                        "The credential is a {asked}, as credential query {} asks.",
+                        query.id
+                    ),
+                ));
+                checks.push(Check::failed(
+                    "policy_claims",
+                    format!("Credential query {}: {mismatch}.", query.id),
+                ));
+            }
+            Err(mismatch) => checks.push(Check::failed(
+                "policy_type",
+                format!("Credential query {} asks for a {asked}: {mismatch}.", query.id),
+            )),
+        }
+        let presented = report.credentials.len();
+        if presented > 1 && !query.multiple {
+            checks.push(Check::failed(
+                "policy_type",
                 format!(
-                    "Required but not disclosed: {}.",
-                    missing.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+                    "{} asks for one credential, and the presentation holds {presented}.",
+                    query.id
                 ),
-            )
-        });
+            ));
+        }
         if let Some(days) = self.max_age_days {
             let issued = credential_time(credential);
             let limit = now - chrono::Duration::days(i64::from(days));
@@ -253,6 +265,70 @@ impl Policy {
     }
 }
 
+/// The last segment of a type IRI or `vct`, for people.
+fn short_name(text: &str) -> String {
+    text.rsplit(['#', '/']).next().unwrap_or(text).to_owned()
+}
+
+impl FurtherCredential {
+    /// One credential query per accepted format, named `{id}_{format}` (or the bare format
+    /// name for the policy's main credential, as requests have always named them).
+    fn credential_queries(&self) -> Result<Vec<CredentialQuery>, dcql::DcqlError> {
+        let mut credentials = Vec::new();
+        for &format in &self.formats {
+            let (suffix, meta) = match format {
+                CredentialFormat::LdpVc => ("ldp", Meta::TypeValues(vec![type_iris(&self.credential_types)])),
+                CredentialFormat::VcJwt => ("jwt", Meta::TypeValues(vec![type_iris(&self.credential_types)])),
+                CredentialFormat::SdJwt => ("sd", Meta::VctValues(vcts(&self.credential_types))),
+            };
+            let id = if self.id.is_empty() {
+                suffix.to_owned()
+            } else {
+                format!("{}_{suffix}", self.id)
+            };
+            let mut query = CredentialQuery::new(QueryId::new(&id)?, format, meta);
+            if !self.claims.is_empty() {
+                let claims = self
+                    .claims
+                    .iter()
+                    .map(|claim| ClaimsQuery::new(ClaimPath::subject_claim(format, claim)))
+                    .collect();
+                query.claims = Some(claims);
+            }
+            credentials.push(query);
+        }
+        Ok(credentials)
+    }
+}
+
+/// Sigil's type names as DCQL `type_values` (expanded IRIs); full IRIs stay as they are.
+fn type_iris(types: &[String]) -> Vec<String> {
+    types
+        .iter()
+        .map(|t| {
+            if t.contains(':') {
+                t.clone()
+            } else {
+                format!("{SIGIL_VOCAB}{t}")
+            }
+        })
+        .collect()
+}
+
+/// Sigil's type names as SD-JWT VC `vct` values; full IRIs stay as they are.
+fn vcts(types: &[String]) -> Vec<String> {
+    types
+        .iter()
+        .map(|t| {
+            if t.contains(':') {
+                t.clone()
+            } else {
+                format!("{SIGIL_VCT}{t}")
+            }
+        })
+        .collect()
+}
+
 /// A policy's verdict on top of the pipeline's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Judgement {
@@ -271,11 +347,6 @@ impl Judgement {
             .all(|(_, check)| check.id == check_id::TRUST && self.warnings.contains(&check.message));
         pipeline_ok && self.checks.iter().all(|c| c.outcome != Outcome::Failed)
     }
-}
-
-/// Whether the subject `claims` hold the claim named by the dotted `path`.
-fn has_claim(claims: Option<&Value>, path: &str) -> bool {
-    claims.is_some_and(|claims| !ClaimPath::from_dotted(path).select(claims).is_empty())
 }
 
 /// When a credential says it was issued.
@@ -328,25 +399,68 @@ mod tests {
     }
 
     #[test]
-    fn a_policy_survives_the_round_trip_through_dcql() {
-        let policy = Policy::from_dcql(&Policy::diploma().dcql_query().unwrap()).unwrap();
+    fn a_dcql_query_sent_whole_is_described_by_its_types_formats_and_claims() {
+        let policy = Policy::from_dcql(&Policy::diploma().dcql_query().unwrap());
         assert_eq!(policy.formats, CredentialFormat::ALL.to_vec());
         assert_eq!(policy.claims, vec!["name", "degree.name"]);
-        assert!(policy.accepts_type(&["UniversityDegreeCredential".to_owned()]));
-        assert!(policy.accepts_type(&["https://w3id.org/sigil/types/UniversityDegreeCredential".to_owned()]));
-        assert!(!policy.accepts_type(&["ProductInspectionCertificate".to_owned()]));
+        assert_eq!(
+            policy.label,
+            "The credentials the caller asked for (UniversityDegreeCredential)"
+        );
         let indexed = dcql::Query::from_value(&json!({"credentials": [{"id": "x", "format": "dc+sd-jwt",
-            "meta": {"vct_values": ["v"]}, "claims": [{"path": ["degrees", null, "name"]}]}]}))
+            "meta": {"vct_values": ["v"]}, "claims": [{"path": ["degrees", null, "name"], "values": ["BSc"]}]}]}))
         .unwrap();
-        assert!(Policy::from_dcql(&indexed).is_err());
+        assert_eq!(
+            Policy::from_dcql(&indexed).claims,
+            vec![r#"["degrees",null,"name"] (one of "BSc")"#]
+        );
     }
 
     #[test]
-    fn claims_are_found_by_dotted_path() {
-        let claims = json!({"name": "Ada", "degree": {"name": "BSc"}});
-        assert!(has_claim(Some(&claims), "degree.name"));
-        assert!(!has_claim(Some(&claims), "degree.type"));
-        assert!(!has_claim(None, "name"));
+    fn a_policy_asks_for_further_credentials_each_in_its_own_credential_set() {
+        let policy: Policy = toml::from_str(
+            r#"
+            id = "graduate"
+            label = "A degree and proof of identity"
+            credential_types = ["UniversityDegreeCredential"]
+            formats = ["ldp_vc", "dc+sd-jwt"]
+            claims = ["degree.name"]
+            [[also]]
+            id = "identity"
+            credential_types = ["IdentityCredential"]
+            formats = ["dc+sd-jwt"]
+            claims = ["name"]
+            [[also]]
+            id = "transcript"
+            credential_types = ["TranscriptCredential"]
+            formats = ["vc+jwt"]
+            required = false
+            "#,
+        )
+        .unwrap();
+        let query = serde_json::to_value(policy.dcql_query().unwrap()).unwrap();
+        let ids: Vec<&str> = query["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, vec!["ldp", "sd", "identity_sd", "transcript_jwt"]);
+        assert_eq!(
+            query["credential_sets"],
+            json!([
+                {"options": [["ldp"], ["sd"]]},
+                {"options": [["identity_sd"]]},
+                {"options": [["transcript_jwt"]], "required": false}
+            ])
+        );
+        assert_eq!(
+            query["credentials"][2]["meta"]["vct_values"][0],
+            "https://w3id.org/sigil/types/IdentityCredential"
+        );
+        let mut bad = policy;
+        bad.also[0].id = "not an id".into();
+        assert!(bad.dcql_query().is_err());
     }
 }
 
@@ -383,14 +497,66 @@ mod judgement_tests {
         }
     }
 
+    /// The diploma policy's Data Integrity credential query.
+    fn ldp_query() -> CredentialQuery {
+        Policy::diploma()
+            .dcql_query()
+            .unwrap()
+            .credential("ldp")
+            .unwrap()
+            .clone()
+    }
+
+    fn failed(judgement: &Judgement) -> Vec<(&str, &str)> {
+        judgement
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Failed)
+            .map(|c| (c.id, c.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn each_presentation_is_judged_by_its_own_credential_query() {
+        let now = sigil_core::time::now();
+        let report = presentation(Check::passed(check_id::TRUST, "accredited"), now);
+        let policy = Policy::diploma();
+        let query = policy.dcql_query().unwrap();
+        assert!(policy.judge(&report, &ldp_query(), now).accepts(&report));
+        let wrong_format = policy.judge(&report, query.credential("sd").unwrap(), now);
+        assert_eq!(
+            failed(&wrong_format),
+            vec![(
+                "policy_type",
+                "Credential query sd asks for a UniversityDegreeCredential: it is ldp_vc, and dc+sd-jwt was asked for."
+            )]
+        );
+        let valued = dcql::Query::from_value(&json!({"credentials": [{"id": "masters", "format": "ldp_vc",
+            "meta": {"type_values": [["https://w3id.org/sigil/vocab#UniversityDegreeCredential"]]},
+            "claims": [{"path": ["credentialSubject", "degree", "name"], "values": ["MSc"]}]}]}))
+        .unwrap();
+        let judgement = policy.judge(&report, &valued.credentials()[0], now);
+        assert_eq!(
+            failed(&judgement),
+            vec![(
+                "policy_claims",
+                r#"Credential query masters: it does not disclose degree.name (one of "MSc")."#
+            )]
+        );
+        let mut two = report;
+        two.credentials.push(two.credentials[0].clone());
+        assert!(!policy.judge(&two, &ldp_query(), now).accepts(&two));
+    }
+
     #[test]
     fn an_unaccredited_issuer_is_refused_or_only_warned_about_as_configured() {
         let now = sigil_core::time::now();
         let report = presentation(Check::failed(check_id::TRUST, "not accredited"), now);
         let mut policy = Policy::diploma();
-        assert!(!policy.judge(&report, now).accepts(&report));
+        let query = ldp_query();
+        assert!(!policy.judge(&report, &query, now).accepts(&report));
         policy.unaccredited = Unaccredited::Warn;
-        let judgement = policy.judge(&report, now);
+        let judgement = policy.judge(&report, &query, now);
         assert_eq!(judgement.warnings, vec!["not accredited".to_owned()]);
         assert!(judgement.accepts(&report));
     }
@@ -401,9 +567,10 @@ mod judgement_tests {
         let old = now - chrono::Duration::days(400);
         let report = presentation(Check::passed(check_id::TRUST, "accredited"), old);
         let mut policy = Policy::diploma();
-        assert!(policy.judge(&report, now).accepts(&report));
+        let query = ldp_query();
+        assert!(policy.judge(&report, &query, now).accepts(&report));
         policy.max_age_days = Some(365);
-        let judgement = policy.judge(&report, now);
+        let judgement = policy.judge(&report, &query, now);
         assert!(!judgement.accepts(&report));
         assert!(
             judgement

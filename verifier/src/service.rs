@@ -1,13 +1,17 @@
 //! The running verifier: its DID and request-signing key, its policies, its database and the
 //! registry it reads — shared by the pages, the APIs and the OpenID4VP endpoints.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::did::{Did, StandardResolver};
+use sigil_core::fetch::status_lists::UrlStatusLists;
+use sigil_core::fetch::{NetPolicy, WebDocuments};
 use sigil_core::key::SigningKey;
 use sigil_core::registry::RegistryClient;
 use sigil_core::time::Timestamp;
-use sigil_core::verify::sources::{Accreditation, Unavailable};
+use sigil_core::verify::sources::{Accreditation, StatusListsByIssuer, Unavailable};
 use sigil_core::verify::{Expectations, TrustRegistry, Verifier};
 
 use crate::check::Verdict;
@@ -30,6 +34,8 @@ pub struct VerifierService {
     pub store: Store,
     resolver: StandardResolver,
     registry: RegistryClient,
+    /// Status lists of issuers not on the registry (`did:web`, `did:key`), at their own URL.
+    own_url_status: UrlStatusLists,
 }
 
 impl VerifierService {
@@ -48,6 +54,7 @@ impl VerifierService {
         };
         let key = data_dir.key_or_create(passphrase)?;
         let settings = settings.unwrap_or(config.service);
+        let web = Arc::new(WebDocuments::new(NetPolicy::strict()));
         Ok(VerifierService {
             name: config.name,
             public_url: settings.public_url(),
@@ -56,8 +63,10 @@ impl VerifierService {
             did: key.did_key(),
             key,
             store: Store::open(&data_dir.database_path()).await?,
-            resolver: StandardResolver::with_registry(UniversalResolverClient::new(registry_url.clone())),
+            resolver: StandardResolver::with_registry(UniversalResolverClient::new(registry_url.clone()))
+                .with_web(web.clone()),
             registry: RegistryClient::new(registry_url),
+            own_url_status: UrlStatusLists::new(web),
         })
     }
 
@@ -88,8 +97,12 @@ impl VerifierService {
             registry: &self.registry,
             roots,
         };
+        let status = StatusListsByIssuer {
+            registry: Some(&self.registry),
+            own_url: Some(&self.own_url_status),
+        };
         let mut verifier = Verifier::new(&self.resolver);
-        verifier.status = Some(&self.registry);
+        verifier.status = Some(&status);
         verifier.trust = Some(&trust);
         verifier.history = Some(&self.registry);
         verifier.now = now;

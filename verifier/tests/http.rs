@@ -40,15 +40,24 @@ async fn verifier(dir: &std::path::Path, registry: &url::Url) -> Router {
 
 /// A diploma signed by a `did:key` university, as the JSON text a holder hands over.
 async fn diploma(format: CredentialFormat) -> String {
+    diploma_for(format, &SigningKey::generate(), now(), None).await
+}
+
+/// A diploma about `student`, valid from `valid_from` until `valid_until`.
+async fn diploma_for(
+    format: CredentialFormat,
+    student: &SigningKey,
+    valid_from: sigil_core::time::Timestamp,
+    valid_until: Option<sigil_core::time::Timestamp>,
+) -> String {
     let university = SigningKey::generate();
-    let student = SigningKey::generate();
     let request = CredentialRequest {
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
         issuer: university.did_key(),
         subject: student.did_key(),
         claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
-        valid_from: now(),
-        valid_until: None,
+        valid_from,
+        valid_until,
         status: None,
         schema: None,
         holder_key: Some(student.public_key()),
@@ -269,4 +278,342 @@ async fn a_client_posting_requests_past_its_limit_is_told_to_wait() {
     assert!(response.headers().contains_key(header::RETRY_AFTER));
     let (status, _) = get(&app, "/").await;
     assert_eq!(status, StatusCode::OK, "reading is not limited");
+}
+
+/// `POST path` with `body` as JSON.
+async fn vc_api(app: &Router, path: &str, body: &Value) -> (StatusCode, Value) {
+    post(app, path, body.to_string()).await
+}
+
+fn check_ids(entries: &Value) -> Vec<String> {
+    entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| entry["check"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_verify_answers_200_only_when_verified_and_400_with_the_report_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    let genuine: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc).await).unwrap();
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": genuine}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    assert_eq!(answer["verified"], true, "{answer:#}");
+    assert!(
+        answer["checks"].as_array().unwrap().contains(&json!("proof")),
+        "{answer:#}"
+    );
+    assert_eq!(answer["errors"], json!([]), "{answer:#}");
+
+    let mut tampered = genuine;
+    tampered["credentialSubject"]["name"] = "Mallory".into();
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": tampered}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert_eq!(answer["verified"], false, "{answer:#}");
+    assert_eq!(
+        check_ids(&answer["errors"]),
+        vec!["proof".to_owned()],
+        "{answer:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_verify_refuses_a_malformed_request_with_400_naming_the_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    let genuine: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc).await).unwrap();
+    let (status, answer) = post(&app, "/credentials/verify", "not json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    for (body, named) in [
+        (json!({"credential": genuine}), "verifiableCredential"),
+        (json!({"verifiableCredential": 7}), "verifiableCredential"),
+        (
+            json!({"verifiableCredential": genuine, "options": "all"}),
+            "options",
+        ),
+        (
+            json!({"verifiableCredential": genuine, "options": {"checks": "proof"}}),
+            "checks",
+        ),
+        (
+            json!({"verifiableCredential": genuine, "options": {"checks": ["proof", "astrology"]}}),
+            "astrology",
+        ),
+        (
+            json!({"verifiableCredential": genuine, "options": {"challenge": 7}}),
+            "challenge",
+        ),
+        (
+            json!({"verifiableCredential": genuine, "options": {"requireAccreditation": "yes"}}),
+            "requireAccreditation",
+        ),
+        (
+            json!({"verifiableCredential": genuine, "options": {"expectedColour": "red"}}),
+            "expectedColour",
+        ),
+    ] {
+        let (status, answer) = vc_api(&app, "/credentials/verify", &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer:#}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains(named), "{body}: {message}");
+    }
+    let (status, answer) = vc_api(
+        &app,
+        "/presentations/verify",
+        &json!({"verifiablePresentation": genuine, "options": {"challenge": "c1", "domain": "d"}}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a credential is not a presentation: {answer:#}"
+    );
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("VerifiablePresentation")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_verify_refuses_a_credential_sent_as_a_json_string_and_opens_its_envelope() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    let jwt = diploma(CredentialFormat::VcJwt).await;
+    let (status, answer) = vc_api(&app, "/credentials/verify", &json!({"verifiableCredential": jwt})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("EnvelopedVerifiableCredential"),
+        "{answer:#}"
+    );
+
+    let enveloped = sigil_core::jose::envelope(&jwt);
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": enveloped}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    assert_eq!(answer["verified"], true, "{answer:#}");
+
+    let mut forged = enveloped.clone();
+    forged["id"] = format!("data:application/vc+jwt,{}x", jwt).into();
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": forged}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert_eq!(answer["verified"], false, "{answer:#}");
+
+    let mut mdoc = enveloped;
+    mdoc["id"] = "data:application/mdoc,AAAA".into();
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": mdoc}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer:#}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("application/mdoc")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_options_checks_decide_which_checks_count_and_name_the_ones_not_requested() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    let day = chrono::Duration::days(1);
+    let expired: Value = serde_json::from_str(
+        &diploma_for(
+            CredentialFormat::LdpVc,
+            &SigningKey::generate(),
+            now() - day * 2,
+            Some(now() - day),
+        )
+        .await,
+    )
+    .unwrap();
+
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": expired}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "every check counts by default: {answer:#}"
+    );
+    assert_eq!(
+        check_ids(&answer["errors"]),
+        vec!["validity".to_owned()],
+        "{answer:#}"
+    );
+
+    let only_proof = json!({"verifiableCredential": expired, "options": {"checks": ["proof"]}});
+    let (status, answer) = vc_api(&app, "/credentials/verify", &only_proof).await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    assert_eq!(answer["verified"], true, "{answer:#}");
+    assert!(
+        check_ids(&answer["warnings"]).contains(&"validity".to_owned()),
+        "{answer:#}"
+    );
+    assert_eq!(
+        answer["notRequested"],
+        json!(["status", "validity", "trust"]),
+        "{answer:#}"
+    );
+
+    let with_expiration =
+        json!({"verifiableCredential": expired, "options": {"checks": ["proof", "expiration"]}});
+    let (status, answer) = vc_api(&app, "/credentials/verify", &with_expiration).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert_eq!(
+        check_ids(&answer["errors"]),
+        vec!["validity".to_owned()],
+        "{answer:#}"
+    );
+    assert_eq!(answer["notRequested"], json!(["status", "trust"]), "{answer:#}");
+
+    // The signature counts whatever is asked: a tampered credential never verifies.
+    let mut tampered = expired;
+    tampered["credentialSubject"]["name"] = "Mallory".into();
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": tampered, "options": {"checks": []}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert!(
+        check_ids(&answer["errors"]).contains(&"proof".to_owned()),
+        "{answer:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_presentations_are_verified_against_the_callers_challenge_and_domain() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    let student = SigningKey::generate();
+    let credential: Value =
+        serde_json::from_str(&diploma_for(CredentialFormat::LdpVc, &student, now(), None).await).unwrap();
+    let presentation = sigil_core::issue::data_integrity_presentation(
+        vec![credential],
+        &student.did_key(),
+        &student,
+        &student.did_key_method(),
+        "challenge-1",
+        "employer.example",
+        now(),
+    )
+    .await
+    .unwrap();
+    let body = |challenge: &str, domain: &str| {
+        json!({
+            "verifiablePresentation": presentation,
+            "options": {"challenge": challenge, "domain": domain, "requireHolderBinding": true},
+        })
+    };
+    let (status, answer) = vc_api(
+        &app,
+        "/presentations/verify",
+        &body("challenge-1", "employer.example"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    assert_eq!(answer["verified"], true, "{answer:#}");
+
+    for (challenge, domain) in [
+        ("challenge-2", "employer.example"),
+        ("challenge-1", "elsewhere.example"),
+    ] {
+        let (status, answer) = vc_api(&app, "/presentations/verify", &body(challenge, domain)).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{challenge} {domain}: {answer:#}"
+        );
+        assert_eq!(answer["verified"], false, "{answer:#}");
+    }
+
+    let (status, answer) = vc_api(
+        &app,
+        "/presentations/verify",
+        &json!({"verifiablePresentation": "eyJhbGciOiJFZERTQSJ9.e30.c2ln"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("EnvelopedVerifiablePresentation"),
+        "{answer:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_credential_verify_fails_a_challenge_or_a_proof_purpose_a_credential_cannot_meet() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    let genuine: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc).await).unwrap();
+    let with_options = |options: Value| json!({"verifiableCredential": genuine, "options": options});
+
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &with_options(json!({"expectedProofPurpose": "assertionMethod"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &with_options(json!({"expectedProofPurpose": "authentication"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert_eq!(answer["verified"], false, "{answer:#}");
+    assert_eq!(
+        check_ids(&answer["errors"]),
+        vec!["proof".to_owned()],
+        "{answer:#}"
+    );
+
+    // A challenge or a domain asks for a presentation; a bare credential cannot answer it.
+    for options in [
+        json!({"challenge": "1235abcd6789"}),
+        json!({"domain": "domain.example"}),
+    ] {
+        let (status, answer) = vc_api(&app, "/credentials/verify", &with_options(options.clone())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{options}: {answer:#}");
+        assert_eq!(answer["verified"], false, "{options}: {answer:#}");
+    }
 }

@@ -6,8 +6,10 @@
 //! (`receive`, `present`, `serve`): see [`crate::targets`].
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sigil_service::tls::{TlsError, TlsFiles};
 
 /// Default address of the wallet's UI: loopback only (docs/design.md §7).
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 7403);
@@ -21,6 +23,12 @@ pub struct ServiceSettings {
     /// For demos and development only: let issuers and verifiers be reached over plain http
     /// and on this computer or a private network ([`crate::targets`]).
     pub allow_insecure_targets: bool,
+    /// The UI over HTTPS (for a browser that insists on it even on loopback): the PEM
+    /// certificate chain and its private key, both or neither; a relative path is in the data
+    /// directory. Unset, the UI speaks plain HTTP on loopback.
+    pub tls_certificate: Option<PathBuf>,
+    /// The PEM private key of `tls_certificate`, readable by its owner only.
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for ServiceSettings {
@@ -28,14 +36,23 @@ impl Default for ServiceSettings {
         ServiceSettings {
             listen: DEFAULT_LISTEN,
             allow_insecure_targets: false,
+            tls_certificate: None,
+            tls_key: None,
         }
+    }
+}
+
+impl ServiceSettings {
+    /// The TLS files, when the UI is served over HTTPS (relative paths in `data_dir`).
+    pub fn tls_files(&self, data_dir: &Path) -> Result<Option<TlsFiles>, TlsError> {
+        TlsFiles::from_settings(data_dir, self.tls_certificate.as_deref(), self.tls_key.as_deref())
     }
 }
 
 impl sigil_service::config::Settings for ServiceSettings {
     const SERVICE: &'static str = "wallet";
     const SECTION: Option<&'static str> = Some("service");
-    const KEYS: &'static [&'static str] = &["listen", "allow_insecure_targets"];
+    const KEYS: &'static [&'static str] = &["listen", "allow_insecure_targets", "tls_certificate", "tls_key"];
 }
 
 /// The flags of `serve` that override the settings (those not given are left out).
@@ -45,6 +62,15 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,
+    /// Serve the UI over HTTPS with this PEM certificate chain (with --tls-key) [default:
+    /// plain HTTP].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_certificate: Option<PathBuf>,
+    /// The PEM private key of --tls-certificate.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
     #[command(flatten)]
     #[serde(flatten)]
     pub targets: TargetsFlag,
@@ -92,10 +118,10 @@ mod tests {
         assert!(!load::<ServiceSettings>(&sources).unwrap().allow_insecure_targets);
 
         let flag = SettingsFlags {
-            listen: None,
             targets: TargetsFlag {
                 allow_insecure_targets: true,
             },
+            ..SettingsFlags::default()
         };
         sources.flags = toml::Table::try_from(&flag).unwrap();
         assert!(load::<ServiceSettings>(&sources).unwrap().allow_insecure_targets);

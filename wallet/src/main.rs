@@ -254,10 +254,10 @@ async fn serve(dir: WalletDir, config: Option<&Path>, flags: &SettingsFlags) -> 
     if settings.allow_insecure_targets {
         eprintln!("warning: {INSECURE_WARNING}");
     }
-    sigil_wallet::ui::serve(dir, &settings, |address| {
+    sigil_wallet::ui::serve(dir, &settings, |url| {
         // Tests and scripts read this line to learn the port.
-        println!("sigil-wallet listening on http://{address}");
-        eprintln!("open http://{address} in your browser and unlock the wallet");
+        println!("sigil-wallet listening on {url}");
+        eprintln!("open {url} in your browser and unlock the wallet");
     })
     .await
 }

@@ -1,16 +1,21 @@
-//! Presenting over OpenID for Verifiable Presentations 1.0 (cross-device, `direct_post`):
+//! Presenting over OpenID for Verifiable Presentations 1.0 (`direct_post`, cross-device and
+//! same-device):
 //!
 //! 1. [`open_request`]: from `openid4vp://?client_id=decentralized_identifier:DID&request_uri=…`
 //!    fetch the request object and check it is signed by a key of that DID — a request that
 //!    another party signed is refused.
-//! 2. [`match_query`]: find a held credential for the DCQL query, and work out exactly which
-//!    claims would go to the verifier (for SD-JWT VC, only the requested ones).
-//! 3. After the holder's consent, [`respond`] posts a presentation bound to the verifier's
-//!    nonce and client id; [`decline`] posts `access_denied`.
+//! 2. [`match_query`]: choose the credential queries to answer so that every required
+//!    credential set is answered (DCQL, §6.4.2), a held credential for each, and work out
+//!    exactly which claims would go to the verifier (for SD-JWT VC, only the requested ones).
+//!    A required set nothing held answers is refused, naming what is missing.
+//! 3. After the holder's consent, [`respond`] posts one presentation per answered credential
+//!    query, each bound to the verifier's nonce and client id; [`decline`] posts
+//!    `access_denied`. The verifier's answer may carry a `redirect_uri` (§8.2), which the
+//!    wallet hands back for the browser to follow.
 
 use serde::Deserialize as _;
-use serde_json::{Map, Value, json};
-use sigil_core::dcql::{Candidate, CredentialQuery, PathElement, Query};
+use serde_json::{Map, Value};
+use sigil_core::dcql::{Candidate, CredentialQuery, PathElement, Query, Unsatisfied};
 use sigil_core::did::document::Relationship;
 use sigil_core::did::resolver::DidResolver as _;
 use sigil_core::did::universal::UniversalResolverClient;
@@ -74,15 +79,34 @@ pub struct Request {
     pub dcql: Query,
 }
 
-/// A held credential that answers a query, and what presenting it would disclose.
+/// What the wallet would send for a request: a held credential for each credential query it
+/// answers, chosen so that every required credential set is answered (OpenID4VP 1.0 §6.4.2).
 #[derive(Debug, Clone)]
 pub struct Match {
+    /// In the query's order; never empty.
+    pub answers: Vec<CredentialAnswer>,
+}
+
+/// A held credential that answers one credential query, and what presenting it would disclose.
+#[derive(Debug, Clone)]
+pub struct CredentialAnswer {
     pub query_id: String,
+    /// What the credential query asks for, in words (type, format, claims).
+    pub asks: String,
     pub held: Held,
     /// Claim paths the verifier would see (dotted, subject-relative).
     pub disclosed: Vec<String>,
     /// SD-JWT only: the top-level claims whose disclosures are sent.
     pub sd_claims: Vec<String>,
+}
+
+/// What a shared presentation led to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shared {
+    /// Where the verifier asks the browser to go next (its result page, §8.2).
+    pub redirect_uri: Option<url::Url>,
+    /// A `redirect_uri` the wallet would not follow, and why.
+    pub redirect_refused: Option<String>,
 }
 
 fn bad(reason: impl Into<String>) -> PresentError {
@@ -225,16 +249,40 @@ pub fn read_request_object(
     })
 }
 
-/// Finds a held credential for the request's DCQL query: the first credential query, in the
-/// query's order, that a held credential answers.
+/// Chooses what to send for the request's DCQL query: the credential queries that answer every
+/// required credential set (each set's first option the wallet can answer, §6.4.2), and for
+/// each a held credential — one not already chosen for another query when there is one.
 pub async fn match_query(holder: &Holder, store: &Store, request: &Request) -> Result<Match, PresentError> {
     let held = store.all(&holder.vault).await.map_err(anyhow::Error::from)?;
-    for query in request.dcql.credentials() {
-        if let Some(found) = held.iter().find_map(|credential| answer(query, credential)) {
-            return Ok(found);
-        }
+    match_held(&request.dcql, &held)
+}
+
+/// [`match_query`] over the credentials `held`.
+fn match_held(query: &Query, held: &[Held]) -> Result<Match, PresentError> {
+    let chosen = query
+        .select(|credential_query| held.iter().any(|c| answer(credential_query, c).is_some()))
+        .map_err(|unsatisfied| {
+            PresentError::NoMatch(format!(
+                "{}; {}",
+                describe_query(query),
+                describe_unsatisfied(query, &unsatisfied)
+            ))
+        })?;
+    let mut answers: Vec<CredentialAnswer> = Vec::new();
+    for credential_query in chosen {
+        let unused = held
+            .iter()
+            .filter(|c| !answers.iter().any(|a| a.held.row.id == c.row.id));
+        let found = unused
+            .chain(held.iter())
+            .find_map(|credential| answer(credential_query, credential))
+            .ok_or_else(|| PresentError::NoMatch(describe_query(query)))?;
+        answers.push(found);
     }
-    Err(PresentError::NoMatch(describe_query(&request.dcql)))
+    if answers.is_empty() {
+        return Err(PresentError::NoMatch(describe_query(query)));
+    }
+    Ok(Match { answers })
 }
 
 fn describe_query(query: &Query) -> String {
@@ -248,13 +296,61 @@ fn describe_query(query: &Query) -> String {
     format!("the verifier asks for a {}", types.join(" or "))
 }
 
+/// Which credentials the wallet would need, in words.
+fn describe_unsatisfied(query: &Query, unsatisfied: &Unsatisfied) -> String {
+    let credential = |id: &String| {
+        query
+            .credential(id)
+            .map(|q| {
+                let types: Vec<String> = q.type_values().into_iter().map(short_type).collect();
+                format!("a {} ({})", types.join(" or "), q.format.protocol_name())
+            })
+            .unwrap_or_else(|| id.clone())
+    };
+    match unsatisfied {
+        Unsatisfied::MissingCredentials(ids) => format!(
+            "it needs every credential it names, and nothing in this wallet is {}",
+            ids.iter().map(credential).collect::<Vec<_>>().join(", nor ")
+        ),
+        Unsatisfied::RequiredSet { options, .. } => format!(
+            "it needs {}, and this wallet cannot answer that",
+            options
+                .iter()
+                .map(|option| option
+                    .iter()
+                    .map(credential)
+                    .collect::<Vec<_>>()
+                    .join(" together with "))
+                .collect::<Vec<_>>()
+                .join(", or ")
+        ),
+    }
+}
+
+/// What a credential query asks for, in words: its types, format and claims.
+fn describe_credential_query(query: &CredentialQuery) -> String {
+    let types: Vec<String> = query.type_values().into_iter().map(short_type).collect();
+    let mut words = format!("a {} ({})", types.join(" or "), query.format.protocol_name());
+    let claims: Vec<String> = query
+        .claims
+        .iter()
+        .flatten()
+        .map(|claim| claim.describe(query.format))
+        .collect();
+    if !claims.is_empty() {
+        let joiner = if query.claim_sets.is_some() { " or " } else { ", " };
+        words.push_str(&format!(" with {}", claims.join(joiner)));
+    }
+    words
+}
+
 /// The last segment of a type IRI or `vct` (`…#UniversityDegreeCredential`, `…/UniversityDegreeCredential`).
 fn short_type(text: &str) -> String {
     text.rsplit(['#', '/']).next().unwrap_or(text).to_owned()
 }
 
 /// Whether `credential` answers `query`, and what it would disclose.
-fn answer(query: &CredentialQuery, credential: &Held) -> Option<Match> {
+fn answer(query: &CredentialQuery, credential: &Held) -> Option<CredentialAnswer> {
     let format = CredentialFormat::parse(&credential.row.format)?;
     // The wallet keeps a W3C credential's own type as a term; VerifiableCredential is implied.
     let types = match format {
@@ -287,24 +383,40 @@ fn answer(query: &CredentialQuery, credential: &Held) -> Option<Match> {
                 }
             }
         }
-        let always = always_visible(&credential.record.credential);
-        let disclosed = all_claims
-            .into_iter()
-            .filter(|path| {
-                let top = path.split('.').next().unwrap_or_default();
-                sd.iter().any(|s| s == top) || always.iter().any(|a| a == top)
-            })
-            .collect();
-        (disclosed, sd)
+        (sd_disclosed(credential, &sd), sd)
     } else {
         (all_claims, vec![])
     };
-    Some(Match {
+    Some(CredentialAnswer {
         query_id: query.id.to_string(),
+        asks: describe_credential_query(query),
         held: credential.clone(),
         disclosed,
         sd_claims,
     })
+}
+
+/// What the verifier sees of the SD-JWT VC `credential` when the disclosures of the top-level
+/// claims `sd` are sent: those claims, and the ones the issuer did not make disclosable.
+fn sd_disclosed(credential: &Held, sd: &[String]) -> Vec<String> {
+    let always = always_visible(&credential.record.credential);
+    sigil_core::model::claims::flatten(&credential.record.claims)
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|path| {
+            let top = path.split('.').next().unwrap_or_default();
+            sd.iter().any(|s| s == top) || always.iter().any(|a| a == top)
+        })
+        .collect()
+}
+
+impl CredentialAnswer {
+    /// For an SD-JWT VC answer: sends the disclosures of the top-level claims `names` (the
+    /// holder's choice) instead of those the verifier asked for, and says so in `disclosed`.
+    pub fn choose_sd_claims(&mut self, names: Vec<String>) {
+        self.disclosed = sd_disclosed(&self.held, &names);
+        self.sd_claims = names;
+    }
 }
 
 /// The subject claims of an SD-JWT VC that are not selectively disclosable (visible in every
@@ -338,17 +450,82 @@ fn always_visible(sd_jwt_text: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Presents the matched credential to the verifier and records what was disclosed.
+/// Presents the matched credentials to the verifier — one presentation per credential query,
+/// all in one `vp_token` — and records what was disclosed. The verifier may answer with where
+/// the browser should go next.
 pub async fn respond(
     targets: &Targets,
     holder: &Holder,
     store: &Store,
     request: &Request,
     found: &Match,
-) -> Result<(), PresentError> {
+) -> Result<Shared, PresentError> {
     let now = sigil_core::time::now();
-    let credential = &found.held.record.credential;
-    let presentation: Value = match CredentialFormat::parse(&found.held.row.format) {
+    let mut vp_token = Map::new();
+    for answer in &found.answers {
+        let presentation = presentation(holder, request, answer, now).await?;
+        vp_token.insert(answer.query_id.clone(), Value::Array(vec![presentation]));
+    }
+    let vp_token = Value::Object(vp_token).to_string();
+    let mut form = vec![("vp_token", vp_token.as_str())];
+    if let Some(state) = &request.state {
+        form.push(("state", state.as_str()));
+    }
+    let answer = post(targets, &request.response_uri, &form).await?;
+    store
+        .record_presentation(
+            &holder.vault,
+            request.verifier.as_str(),
+            request.verifier_name.as_deref(),
+            now.timestamp(),
+        )
+        .await
+        .map_err(anyhow::Error::from)?;
+    for answered in &found.answers {
+        record(
+            holder,
+            store,
+            request,
+            HistoryEvent::Presented,
+            Some(&answered.held.row.id),
+            &answered.disclosed,
+        )
+        .await?;
+    }
+    Ok(redirect_in(targets, &answer))
+}
+
+/// The `redirect_uri` of the verifier's answer to `direct_post` (§8.2), if it is one the
+/// wallet may send a browser to (the same rule as every address a stranger names).
+fn redirect_in(targets: &Targets, answer: &Value) -> Shared {
+    match answer.get("redirect_uri") {
+        None | Some(Value::Null) => Shared::default(),
+        Some(Value::String(text)) => match targets.url(text) {
+            Ok(url) => Shared {
+                redirect_uri: Some(url),
+                redirect_refused: None,
+            },
+            Err(refused) => Shared {
+                redirect_uri: None,
+                redirect_refused: Some(format!("the verifier's redirect_uri was not followed: {refused}")),
+            },
+        },
+        Some(_) => Shared {
+            redirect_uri: None,
+            redirect_refused: Some("the verifier's redirect_uri is not a string".into()),
+        },
+    }
+}
+
+/// The presentation of one answer, bound to the request's nonce and the verifier's client id.
+async fn presentation(
+    holder: &Holder,
+    request: &Request,
+    answer: &CredentialAnswer,
+    now: sigil_core::time::Timestamp,
+) -> Result<Value, PresentError> {
+    let credential = &answer.held.record.credential;
+    Ok(match CredentialFormat::parse(&answer.held.row.format) {
         Some(CredentialFormat::LdpVc) => {
             let vc: Value = serde_json::from_str(credential).map_err(anyhow::Error::from)?;
             issue::data_integrity_presentation(
@@ -376,7 +553,7 @@ pub async fn respond(
             .map_err(anyhow::Error::from)?,
         ),
         Some(CredentialFormat::SdJwt) => {
-            let names: Vec<&str> = found.sd_claims.iter().map(String::as_str).collect();
+            let names: Vec<&str> = answer.sd_claims.iter().map(String::as_str).collect();
             Value::String(
                 sd_jwt::present(
                     credential,
@@ -392,34 +569,10 @@ pub async fn respond(
         None => {
             return Err(PresentError::Internal(anyhow::anyhow!(
                 "stored format {:?}",
-                found.held.row.format
+                answer.held.row.format
             )));
         }
-    };
-    let vp_token = json!({ found.query_id.clone(): [presentation] }).to_string();
-    let mut form = vec![("vp_token", vp_token.as_str())];
-    if let Some(state) = &request.state {
-        form.push(("state", state.as_str()));
-    }
-    post(targets, &request.response_uri, &form).await?;
-    store
-        .record_presentation(
-            &holder.vault,
-            request.verifier.as_str(),
-            request.verifier_name.as_deref(),
-            now.timestamp(),
-        )
-        .await
-        .map_err(anyhow::Error::from)?;
-    record(
-        holder,
-        store,
-        request,
-        HistoryEvent::Presented,
-        Some(&found.held.row.id),
-        &found.disclosed,
-    )
-    .await
+    })
 }
 
 /// Tells the verifier the holder said no (OpenID4VP §8.5, `access_denied`).
@@ -428,7 +581,7 @@ pub async fn decline(
     holder: &Holder,
     store: &Store,
     request: &Request,
-) -> Result<(), PresentError> {
+) -> Result<Shared, PresentError> {
     let mut form = vec![
         ("error", "access_denied"),
         ("error_description", "the holder declined to share"),
@@ -436,20 +589,22 @@ pub async fn decline(
     if let Some(state) = &request.state {
         form.push(("state", state.as_str()));
     }
-    post(targets, &request.response_uri, &form).await?;
-    record(holder, store, request, HistoryEvent::Refused, None, &[]).await
+    let answer = post(targets, &request.response_uri, &form).await?;
+    record(holder, store, request, HistoryEvent::Refused, None, &[]).await?;
+    Ok(redirect_in(targets, &answer))
 }
 
-async fn post(targets: &Targets, url: &url::Url, form: &[(&str, &str)]) -> Result<(), PresentError> {
+/// Posts `form` to the verifier's response URI; its JSON answer (`Null` when it sent none).
+async fn post(targets: &Targets, url: &url::Url, form: &[(&str, &str)]) -> Result<Value, PresentError> {
     let response = targets.send(targets.http().post(url.clone()).form(form)).await?;
-    if response.status().is_success() {
-        return Ok(());
-    }
     let status = response.status();
     let body = http_client::read_limited(response, 64 * 1024)
         .await
         .unwrap_or_default();
     let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if status.is_success() {
+        return Ok(answer);
+    }
     let reason = answer
         .get("error_description")
         .or_else(|| answer.get("error"))
@@ -491,6 +646,7 @@ async fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn held(format: &str, type_name: &str) -> Held {
         Held {
@@ -616,5 +772,116 @@ mod tests {
             short_type("UniversityDegreeCredential"),
             "UniversityDegreeCredential"
         );
+    }
+
+    /// A held credential with its own id and subject claims.
+    fn held_as(id: &str, format: &str, type_name: &str, claims: Value) -> Held {
+        let mut credential = held(format, type_name);
+        credential.row.id = id.into();
+        credential.record.claims = claims;
+        credential
+    }
+
+    /// A bachelor's and a master's degree, both required (one credential set, one option of two).
+    fn two_degrees_query() -> Query {
+        let degree = "https://w3id.org/sigil/vocab#UniversityDegreeCredential";
+        Query::from_value(&json!({
+            "credentials": [
+                {"id": "bachelor", "format": "ldp_vc", "meta": {"type_values": [[degree]]},
+                 "claims": [{"path": ["credentialSubject", "degree", "type"], "values": ["BachelorDegree"]}]},
+                {"id": "master", "format": "ldp_vc", "meta": {"type_values": [[degree]]},
+                 "claims": [{"path": ["credentialSubject", "degree", "type"], "values": ["MasterDegree"]}]}
+            ],
+            "credential_sets": [{"options": [["bachelor", "master"]]}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn each_credential_query_of_a_required_set_gets_its_own_held_credential() {
+        let bachelor = held_as(
+            "b",
+            "ldp_vc",
+            "UniversityDegreeCredential",
+            json!({"name": "Ada", "degree": {"type": "BachelorDegree"}}),
+        );
+        let master = held_as(
+            "m",
+            "ldp_vc",
+            "UniversityDegreeCredential",
+            json!({"name": "Ada", "degree": {"type": "MasterDegree"}}),
+        );
+        let found = match_held(&two_degrees_query(), &[master, bachelor.clone()]).unwrap();
+        let chosen: Vec<(&str, &str)> = found
+            .answers
+            .iter()
+            .map(|a| (a.query_id.as_str(), a.held.row.id.as_str()))
+            .collect();
+        assert_eq!(chosen, vec![("bachelor", "b"), ("master", "m")]);
+        assert_eq!(
+            found.answers[1].asks,
+            r#"a UniversityDegreeCredential (ldp_vc) with degree.type (one of "MasterDegree")"#
+        );
+
+        let refusal = match_held(&two_degrees_query(), &[bachelor])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            refusal,
+            "no credential in this wallet matches the request: the verifier asks for a \
+             UniversityDegreeCredential; it needs a UniversityDegreeCredential (ldp_vc) together \
+             with a UniversityDegreeCredential (ldp_vc), and this wallet cannot answer that"
+        );
+    }
+
+    #[test]
+    fn two_queries_one_credential_could_answer_get_two_credentials_when_held() {
+        let query = Query::from_value(&json!({"credentials": [
+            {"id": "first", "format": "ldp_vc", "meta": {"type_values": [["UniversityDegreeCredential"]]}},
+            {"id": "second", "format": "ldp_vc", "meta": {"type_values": [["UniversityDegreeCredential"]]}}
+        ]}))
+        .unwrap();
+        let one = held_as("one", "ldp_vc", "UniversityDegreeCredential", json!({}));
+        let two = held_as("two", "ldp_vc", "UniversityDegreeCredential", json!({}));
+        let found = match_held(&query, &[one.clone(), two]).unwrap();
+        let ids: Vec<&str> = found.answers.iter().map(|a| a.held.row.id.as_str()).collect();
+        assert_eq!(ids, vec!["one", "two"]);
+        let alone = match_held(&query, &[one]).unwrap();
+        assert_eq!(alone.answers.len(), 2, "with only one, it answers both queries");
+        assert_eq!(
+            match_held(&query, &[]).unwrap_err().to_string(),
+            "no credential in this wallet matches the request: the verifier asks for a \
+             UniversityDegreeCredential; it needs every credential it names, and nothing in this \
+             wallet is a UniversityDegreeCredential (ldp_vc), nor a UniversityDegreeCredential (ldp_vc)"
+        );
+    }
+
+    #[test]
+    fn the_verifiers_redirect_is_followed_only_to_an_address_a_stranger_may_name() {
+        let strict = Targets::new(false).unwrap();
+        assert_eq!(redirect_in(&strict, &json!({})), Shared::default());
+        assert_eq!(redirect_in(&strict, &Value::Null), Shared::default());
+        let followed = redirect_in(
+            &strict,
+            &json!({"redirect_uri": "https://verifier.example/requests/1?response_code=c"}),
+        );
+        assert_eq!(
+            followed.redirect_uri.unwrap().as_str(),
+            "https://verifier.example/requests/1?response_code=c"
+        );
+        for refused in [
+            json!({"redirect_uri": "http://127.0.0.1:7402/requests/1"}),
+            json!({"redirect_uri": "javascript:alert(1)"}),
+            json!({"redirect_uri": 7}),
+        ] {
+            let shared = redirect_in(&strict, &refused);
+            assert_eq!(shared.redirect_uri, None, "{refused}");
+            assert!(
+                shared
+                    .redirect_refused
+                    .is_some_and(|reason| reason.starts_with("the verifier's redirect_uri")),
+                "{refused}"
+            );
+        }
     }
 }

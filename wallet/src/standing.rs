@@ -68,20 +68,20 @@ pub struct Standing {
     pub claimed_name: Option<String>,
     /// Its accreditation as a verifier.
     pub accredited: Accredited,
-    /// The type asked for, when an accreditation does not cover it.
+    /// The types asked for that an accreditation does not cover, if any.
     pub beyond_accreditation: Option<String>,
     /// This wallet's record of presenting to it.
     pub seen: Option<VerifierRecord>,
 }
 
-/// Finds out what can be checked about `verifier`, asking for `requested_type`.
+/// Finds out what can be checked about `verifier`, asking for `requested_types`.
 pub async fn check(
     registry: Option<&dyn VerifierAccreditations>,
     holder: &Holder,
     store: &Store,
     verifier: &Did,
     claimed_name: Option<&str>,
-    requested_type: &str,
+    requested_types: &[&str],
     now: Timestamp,
 ) -> Result<Standing, StoreError> {
     let accredited = match registry {
@@ -104,9 +104,16 @@ pub async fn check(
             Err(Unavailable(reason)) => Accredited::CouldNotCheck(reason),
         },
     };
-    let requested = short_type(requested_type);
     let beyond_accreditation = match &accredited {
-        Accredited::Yes { types, .. } if !types.contains(&requested) => Some(requested),
+        Accredited::Yes { types, .. } => {
+            let mut beyond: Vec<String> = Vec::new();
+            for requested in requested_types.iter().map(|t| short_type(t)) {
+                if !types.contains(&requested) && !beyond.contains(&requested) {
+                    beyond.push(requested);
+                }
+            }
+            (!beyond.is_empty()).then(|| beyond.join(" and "))
+        }
         _ => None,
     };
     Ok(Standing {
@@ -118,7 +125,7 @@ pub async fn check(
     })
 }
 
-/// [`check`] for `request`, answered with the credential of `found`, against the wallet's
+/// [`check`] for `request`, answered with the credentials of `found`, against the wallet's
 /// registry (none configured, or a registry URL that does not parse: could not check).
 pub async fn for_request(
     holder: &Holder,
@@ -138,7 +145,11 @@ pub async fn for_request(
         store,
         &request.verifier,
         request.verifier_name.as_deref(),
-        &found.held.row.type_name,
+        &found
+            .answers
+            .iter()
+            .map(|answer| answer.held.row.type_name.as_str())
+            .collect::<Vec<_>>(),
         sigil_core::time::now(),
     )
     .await
@@ -283,7 +294,7 @@ mod tests {
                     store,
                     &verifier,
                     Some("Example Employer"),
-                    requested,
+                    &[requested],
                     now,
                 )
                 .await
@@ -325,7 +336,7 @@ mod tests {
                 .starts_with("Could not check accreditation")
         );
         assert!(!unknown.accreditation().contains("Accredited"));
-        let offline = check(None, &holder, &store, &employer, None, degree, now)
+        let offline = check(None, &holder, &store, &employer, None, &[degree], now)
             .await
             .unwrap();
         assert!(matches!(offline.accredited, Accredited::CouldNotCheck(_)));

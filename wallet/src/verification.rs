@@ -1,14 +1,19 @@
 //! Verifying what the wallet is given, with the registry the wallet was set up with: the
 //! same pipeline verifiers run (docs/design.md §5), so the holder sees what they will see.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use sigil_core::did::StandardResolver;
 use sigil_core::did::universal::UniversalResolverClient;
+use sigil_core::fetch::status_lists::UrlStatusLists;
+use sigil_core::fetch::{NetPolicy, WebDocuments};
 use sigil_core::format::CredentialFormat;
 use sigil_core::jose;
 use sigil_core::registry::RegistryClient;
 use sigil_core::sd_jwt;
-use sigil_core::verify::{Expectations, VerificationReport, Verifier};
+use sigil_core::verify::sources::StatusListsByIssuer;
+use sigil_core::verify::{Expectations, StatusListSource, VerificationReport, Verifier};
 
 use crate::holder::Holder;
 
@@ -32,14 +37,26 @@ pub async fn verify(
         }
         None => None,
     };
+    // did:web documents and the status lists of issuers not on the registry are read at
+    // their own URL, under the strict policy whatever the wallet's development setting (a
+    // credential is a stranger's).
+    let web = Arc::new(WebDocuments::new(NetPolicy::strict()));
     let resolver = match &registry_url {
         Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(url.clone())),
         None => StandardResolver::offline(),
-    };
+    }
+    .with_web(web.clone());
     let registry = registry_url.map(RegistryClient::new);
+    let own_url = UrlStatusLists::new(web);
+    let status = StatusListsByIssuer {
+        registry: registry
+            .as_ref()
+            .map(|registry| registry as &dyn StatusListSource),
+        own_url: Some(&own_url),
+    };
     let mut verifier = Verifier::new(&resolver);
+    verifier.status = Some(&status);
     if let Some(registry) = &registry {
-        verifier.status = Some(registry);
         verifier.trust = Some(registry);
         verifier.history = Some(registry);
     }
@@ -71,7 +88,13 @@ pub fn is_bound_to(report: &VerificationReport, credential: &str, holder: &Holde
         }
         CredentialFormat::LdpVc | CredentialFormat::VcJwt => {
             let did = holder.did.as_str();
-            match payload.get("credentialSubject") {
+            // A VC-JWT of VCDM 1.1 holds the credential under `vc`, and may name its subject
+            // only in `sub` (verification refused it if the two disagree).
+            if payload.get("sub").and_then(Value::as_str) == Some(did) {
+                return true;
+            }
+            let credential = payload.get("vc").unwrap_or(&payload);
+            match credential.get("credentialSubject") {
                 Some(Value::Array(subjects)) => subjects
                     .iter()
                     .any(|s| s.get("id").and_then(Value::as_str) == Some(did)),

@@ -354,3 +354,200 @@ async fn a_request_pointing_into_this_computer_is_refused_without_a_connection()
         "the wallet connected to this computer"
     );
 }
+
+/// What the stand-in verifier of [`stand_in_verifier`] was sent.
+type Posted = Arc<std::sync::Mutex<Vec<Vec<(String, String)>>>>;
+
+/// A verifier on a loopback port that serves one signed request object for `dcql_query` and
+/// answers its `direct_post` with the result page's address (the same-device flow); its
+/// `openid4vp://` link, its result page, and the forms it was posted.
+async fn stand_in_verifier(dcql_query: serde_json::Value) -> (String, String, Posted) {
+    use axum::routing::{get as get_route, post as post_route};
+    let key = sigil_core::key::SigningKey::from_seed(&[9; 32]);
+    let client_id = format!("decentralized_identifier:{}", key.did_key());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let result_page = format!("{base}/result?response_code=fresh-code");
+    let object = serde_json::json!({
+        "iss": client_id, "aud": "https://self-issued.me/v2", "client_id": client_id,
+        "response_type": "vp_token", "response_mode": "direct_post",
+        "response_uri": format!("{base}/response"), "nonce": "n-1", "state": "s-1",
+        "dcql_query": dcql_query,
+        "client_metadata": {"client_name": "Example Employer"},
+    });
+    let jwt =
+        sigil_core::jose::sign_compact(&object, "oauth-authz-req+jwt", &key.did_key_method(), &key).unwrap();
+    let posted = Posted::default();
+    let (answer, recorder) = (result_page.clone(), posted.clone());
+    let app = Router::new()
+        .route("/request.jwt", get_route(move || async move { jwt }))
+        .route(
+            "/response",
+            post_route(
+                move |axum::Form(form): axum::Form<Vec<(String, String)>>| async move {
+                    recorder.lock().unwrap().push(form);
+                    axum::Json(serde_json::json!({ "redirect_uri": answer }))
+                },
+            ),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let link = format!(
+        "openid4vp://?client_id={}&request_uri={}",
+        encoded(&client_id),
+        encoded(&format!("{base}/request.jwt"))
+    );
+    (link, result_page, posted)
+}
+
+/// Puts a Data Integrity diploma of `degree_type`, issued to the wallet's holder by a
+/// `did:key` university, into the wallet in `dir`.
+async fn hold_diploma(dir: &std::path::Path, id: &str, degree_type: &str) {
+    let wallet = WalletDir(dir.join("wallet"));
+    let holder = holder::unlock(&wallet, PASSPHRASE).unwrap();
+    let store = sigil_wallet::store::Store::open(&wallet.database_path())
+        .await
+        .unwrap();
+    let university = sigil_core::key::SigningKey::generate();
+    let mut claims: serde_json::Value =
+        serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    claims["degree"]["type"] = degree_type.into();
+    let now = sigil_core::time::now();
+    let credential = sigil_core::issue::CredentialRequest {
+        credential_type: sigil_core::model::CredentialType::find_builtin("UniversityDegreeCredential")
+            .unwrap(),
+        issuer: university.did_key(),
+        subject: holder.did.clone(),
+        claims: claims.as_object().unwrap().clone(),
+        valid_from: now,
+        valid_until: None,
+        status: None,
+        schema: None,
+        holder_key: Some(holder.key.public_key()),
+    }
+    .issue(
+        sigil_core::format::CredentialFormat::LdpVc,
+        &university,
+        &university.did_key_method(),
+        now,
+    )
+    .await
+    .unwrap();
+    let row = sigil_wallet::store::credential::Model {
+        id: id.into(),
+        format: "ldp_vc".into(),
+        type_name: "UniversityDegreeCredential".into(),
+        issuer: university.did_key().to_string(),
+        issuer_name: "Example University".into(),
+        received_at: now.timestamp(),
+        valid_until: None,
+        sealed: String::new(),
+    };
+    let record = sigil_wallet::store::CredentialRecord {
+        credential,
+        claims,
+        accreditation: None,
+        checks: vec![],
+    };
+    store
+        .insert_credential(&holder.vault, row, &record)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_credentials_asked_for_together_are_shown_shared_and_followed_by_the_verifiers_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = wallet_with(dir.path(), Arc::default(), Targets::new(true).unwrap()).await;
+    hold_diploma(dir.path(), "held-master", "MasterDegree").await;
+    hold_diploma(dir.path(), "held-bachelor", "BachelorDegree").await;
+    let degree = "https://w3id.org/sigil/vocab#UniversityDegreeCredential";
+    let (link, result_page, posted) = stand_in_verifier(serde_json::json!({
+        "credentials": [
+            {"id": "bachelor", "format": "ldp_vc", "meta": {"type_values": [[degree]]},
+             "claims": [{"path": ["credentialSubject", "degree", "type"], "values": ["BachelorDegree"]}]},
+            {"id": "master", "format": "ldp_vc", "meta": {"type_values": [[degree]]},
+             "claims": [{"path": ["credentialSubject", "degree", "type"], "values": ["MasterDegree"]}]}
+        ],
+        "credential_sets": [{"options": [["bachelor", "master"]]}]
+    }))
+    .await;
+    let session = session(&app).await;
+    let (_, _, page) = send(&app, get("/present", Some(&session))).await;
+    let form = format!("csrf={}&request={}", csrf_of(&page), encoded(&link));
+    let (status, _, consent) = send(&app, post_form("/present", Some(&session), &form)).await;
+    assert_eq!(status, StatusCode::OK, "{consent}");
+    // What each query asks, and the held credential that answers it.
+    assert!(consent.contains("asks for 2 credentials"), "{consent}");
+    for query in ["bachelor", "master"] {
+        assert!(consent.contains(&format!("<code>{query}</code>")), "{consent}");
+    }
+    assert!(consent.contains("MasterDegree"), "{consent}");
+    assert!(
+        posted.lock().unwrap().is_empty(),
+        "nothing is sent before consent"
+    );
+
+    let pending = consent
+        .split("/present/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let form = format!("csrf={}&decision=share", csrf_of(&consent));
+    let (status, _, shared) = send(
+        &app,
+        post_form(&format!("/present/{pending}"), Some(&session), &form),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{shared}");
+    assert!(shared.contains("Shared with Example Employer"), "{shared}");
+    // The page sends the browser on to the verifier's result page.
+    let escaped = result_page.replace('&', "&#38;");
+    assert!(
+        shared.contains(&format!(
+            r#"<meta http-equiv="refresh" content="3; url={escaped}">"#
+        )),
+        "{shared}"
+    );
+
+    // One direct_post, one presentation per credential query, each with its own diploma.
+    let forms = posted.lock().unwrap().clone();
+    assert_eq!(forms.len(), 1);
+    let field = |name: &str| forms[0].iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(field("state").as_deref(), Some("s-1"));
+    let vp_token: serde_json::Value = serde_json::from_str(&field("vp_token").unwrap()).unwrap();
+    for (query, kind) in [("bachelor", "BachelorDegree"), ("master", "MasterDegree")] {
+        let presentations = vp_token[query].as_array().unwrap();
+        assert_eq!(presentations.len(), 1, "{vp_token:#}");
+        let degree = &presentations[0]["verifiableCredential"][0]["credentialSubject"]["degree"]["type"];
+        assert_eq!(degree, kind, "{vp_token:#}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_required_set_the_wallet_cannot_answer_is_refused_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = wallet_with(dir.path(), Arc::default(), Targets::new(true).unwrap()).await;
+    hold_diploma(dir.path(), "held-bachelor", "BachelorDegree").await;
+    let degree = "https://w3id.org/sigil/vocab#UniversityDegreeCredential";
+    let (link, _, posted) = stand_in_verifier(serde_json::json!({
+        "credentials": [
+            {"id": "bachelor", "format": "ldp_vc", "meta": {"type_values": [[degree]]}},
+            {"id": "master", "format": "ldp_vc", "meta": {"type_values": [[degree]]},
+             "claims": [{"path": ["credentialSubject", "degree", "type"], "values": ["MasterDegree"]}]}
+        ]
+    }))
+    .await;
+    let session = session(&app).await;
+    let (_, _, page) = send(&app, get("/present", Some(&session))).await;
+    let form = format!("csrf={}&request={}", csrf_of(&page), encoded(&link));
+    let (status, _, refused) = send(&app, post_form("/present", Some(&session), &form)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused.contains("it needs every credential it names, and nothing in this wallet is a UniversityDegreeCredential (ldp_vc)"),
+        "{refused}"
+    );
+    assert!(refused.contains("nothing was sent"), "{refused}");
+    assert!(posted.lock().unwrap().is_empty());
+}

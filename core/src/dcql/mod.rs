@@ -1,7 +1,9 @@
 //! The Digital Credentials Query Language of OpenID for Verifiable Presentations 1.0 (§6), typed:
 //! the verifier builds its request as a [`Query`], the wallet reads the request into one and
 //! asks each [`CredentialQuery`] whether a held credential answers it, and both address
-//! claims with the same [`ClaimPath`] (§7).
+//! claims with the same [`ClaimPath`] (§7). Which combinations of credential queries answer a
+//! whole query (`credential_sets`, §6.4.2) is `selection`: [`Query::select`] for the wallet,
+//! [`Query::satisfied_by`] for the verifier.
 //!
 //! A query is checked once, where it is read or built ([`Query::new`], [`Query::from_value`]):
 //! at least one credential query, ids unique and of the allowed alphabet, non-empty paths,
@@ -68,6 +70,9 @@ pub enum DcqlError {
     /// `claim_sets` is given without claims that have ids, or names a claim id that is not there.
     #[error("credential query {query:?}: claim_sets names {claim:?}, which no claims query is called")]
     UnknownClaimId { query: String, claim: String },
+    /// `claim_sets` is given but a claims query has no `id` (§6.3: required with claim sets).
+    #[error("credential query {query:?} has claim_sets, so each of its claims needs an id")]
+    MissingClaimId { query: String },
     /// A credential set is empty, has no options, or an option names no credential query.
     #[error("credential_sets must hold sets with options, each option naming credential queries")]
     EmptyCredentialSet,
@@ -311,6 +316,9 @@ impl CredentialQuery {
             }
         }
         if let Some(sets) = &self.claim_sets {
+            if claims.iter().any(|claim| claim.id.is_none()) {
+                return Err(DcqlError::MissingClaimId { query: query() });
+            }
             if sets.is_empty() || sets.iter().any(Vec::is_empty) {
                 return Err(DcqlError::EmptyList {
                     query: query(),
@@ -334,23 +342,57 @@ impl CredentialQuery {
     /// `Some` lists the claims queries it answers (empty when the query names no claims);
     /// `None` means it does not answer.
     pub fn matches(&self, candidate: &Candidate<'_>) -> Option<Vec<&ClaimsQuery>> {
-        if candidate.format != self.format || !self.meta.accepts(candidate.types) {
-            return None;
+        self.check_candidate(candidate).ok()
+    }
+
+    /// [`CredentialQuery::matches`], saying why a candidate does not answer: what a verifier
+    /// tells the relying party about a presented credential.
+    pub fn check_candidate(&self, candidate: &Candidate<'_>) -> Result<Vec<&ClaimsQuery>, Mismatch> {
+        if candidate.format != self.format {
+            return Err(Mismatch::Format {
+                wanted: self.format,
+                found: candidate.format,
+            });
+        }
+        if !self.meta.accepts(candidate.types) {
+            return Err(Mismatch::Type {
+                wanted: self.type_values().join(" or "),
+                found: candidate.types.join(", "),
+            });
         }
         let Some(claims) = &self.claims else {
-            return Some(vec![]);
+            return Ok(vec![]);
         };
         let answered = |claim: &ClaimsQuery| claim.answered_by(self.format, candidate.subject);
-        match &self.claim_sets {
-            None => claims.iter().all(answered).then(|| claims.iter().collect()),
-            Some(sets) => sets.iter().find_map(|set| {
-                let chosen: Option<Vec<&ClaimsQuery>> = set
-                    .iter()
-                    .map(|id| claims.iter().find(|claim| claim.id.as_ref() == Some(id)))
-                    .collect();
-                chosen.filter(|chosen| chosen.iter().all(|claim| answered(claim)))
-            }),
+        let missing = |chosen: &[&ClaimsQuery]| -> Vec<String> {
+            chosen
+                .iter()
+                .filter(|claim| !answered(claim))
+                .map(|claim| claim.describe(self.format))
+                .collect()
+        };
+        let chosen_sets: Vec<Vec<&ClaimsQuery>> = match &self.claim_sets {
+            None => vec![claims.iter().collect()],
+            Some(sets) => sets
+                .iter()
+                .map(|set| {
+                    set.iter()
+                        .filter_map(|id| claims.iter().find(|claim| claim.id.as_ref() == Some(id)))
+                        .collect()
+                })
+                .collect(),
+        };
+        if let Some(chosen) = chosen_sets.iter().find(|chosen| missing(chosen).is_empty()) {
+            return Ok(chosen.clone());
         }
+        // Every set falls short: name what the most preferred one lacks.
+        Err(Mismatch::Claims {
+            missing: chosen_sets
+                .first()
+                .map(|chosen| missing(chosen))
+                .unwrap_or_default(),
+            claim_sets: self.claim_sets.is_some(),
+        })
     }
 
     /// Every type or `vct` the query accepts, in its order.
@@ -401,7 +443,7 @@ impl ClaimsQuery {
     }
 
     /// Whether the subject claims of a credential of `format` hold this claim (with one of
-    /// the requested values, if any).
+    /// the requested values, if any, §6.4.1).
     fn answered_by(&self, format: CredentialFormat, subject: &Value) -> bool {
         let Some(path) = self.path.subject_relative(format) else {
             return false;
@@ -409,7 +451,25 @@ impl ClaimsQuery {
         let selected = select(path, subject);
         match &self.values {
             None => !selected.is_empty(),
-            Some(values) => selected.iter().any(|value| values.contains(value)),
+            Some(values) => selected
+                .iter()
+                .any(|value| values.iter().any(|wanted| same_value(value, wanted))),
+        }
+    }
+
+    /// The claim in words: its subject-relative dotted name (else its path as JSON), and the
+    /// values it must have.
+    pub fn describe(&self, format: CredentialFormat) -> String {
+        let name = self
+            .path
+            .subject_dotted(format)
+            .unwrap_or_else(|| serde_json::to_string(&self.path).unwrap_or_default());
+        match &self.values {
+            None => name,
+            Some(values) => {
+                let values: Vec<String> = values.iter().map(Value::to_string).collect();
+                format!("{name} (one of {})", values.join(", "))
+            }
         }
     }
 }
@@ -435,6 +495,36 @@ impl std::fmt::Display for QueryId {
     }
 }
 
+/// Whether a claim's value is a requested one: equal JSON, or equal numbers however written
+/// (`2` and `2.0`), since credentials do not agree on how they write a number.
+fn same_value(have: &Value, wanted: &Value) -> bool {
+    match (have, wanted) {
+        // Integers compare exactly; a number written with a fraction compares by its value.
+        (Value::Number(have), Value::Number(wanted)) if have.is_f64() || wanted.is_f64() => {
+            have.as_f64() == wanted.as_f64()
+        }
+        _ => have == wanted,
+    }
+}
+
+/// Why a held or presented credential does not answer a credential query (§6.4.1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Mismatch {
+    /// It is in another format than the query's.
+    #[error("it is {found}, and {wanted} was asked for", found = .found.protocol_name(), wanted = .wanted.protocol_name())]
+    Format {
+        wanted: CredentialFormat,
+        found: CredentialFormat,
+    },
+    /// None of its types is one the query accepts.
+    #[error("it is a {found}, and a {wanted} was asked for")]
+    Type { wanted: String, found: String },
+    /// It lacks claims asked for, or has other values than those asked for: with claim sets,
+    /// no set is answered, and `missing` is what the most preferred set lacks.
+    #[error("it does not disclose {}{}", .missing.join(", "), if *.claim_sets { " (nor any other claim set asked for)" } else { "" })]
+    Claims { missing: Vec<String>, claim_sets: bool },
+}
+
 /// Whether a member that defaults to true has its default (and need not be written).
 fn is_true(value: &bool) -> bool {
     *value
@@ -445,9 +535,11 @@ fn protocol_name<S: Serializer>(format: &CredentialFormat, serializer: S) -> Res
 }
 
 mod path;
+mod selection;
 mod wire;
 
 pub use path::select;
+pub use selection::Unsatisfied;
 
 #[cfg(test)]
 mod tests;

@@ -383,3 +383,254 @@ fn a_query_without_claims_asks_for_the_credential_only() {
         None
     );
 }
+
+/// A query for an identity card and a diploma in either of two formats, plus an optional
+/// transcript: two required credential sets and an optional one.
+fn two_credentials_query() -> Query {
+    Query::from_value(&json!({
+        "credentials": [
+            {"id": "id_card", "format": "dc+sd-jwt", "meta": {"vct_values": ["IdCard"]}},
+            {"id": "diploma_ldp", "format": "ldp_vc", "meta": {"type_values": [["Diploma"]]}},
+            {"id": "diploma_sd", "format": "dc+sd-jwt", "meta": {"vct_values": ["Diploma"]}},
+            {"id": "transcript", "format": "ldp_vc", "meta": {"type_values": [["Transcript"]]}}
+        ],
+        "credential_sets": [
+            {"options": [["id_card"]]},
+            {"options": [["diploma_sd"], ["diploma_ldp"]]},
+            {"options": [["transcript"]], "required": false}
+        ]
+    }))
+    .unwrap()
+}
+
+fn ids(chosen: &[&CredentialQuery]) -> Vec<String> {
+    chosen.iter().map(|query| query.id.to_string()).collect()
+}
+
+#[test]
+fn the_wallet_answers_every_required_set_with_its_first_answerable_option() {
+    let query = two_credentials_query();
+    let holding = |held: &'static [&'static str]| move |q: &CredentialQuery| held.contains(&q.id.as_str());
+    assert_eq!(
+        ids(&query
+            .select(holding(&["id_card", "diploma_ldp", "diploma_sd"]))
+            .unwrap()),
+        vec!["id_card", "diploma_sd"],
+        "the verifier's first option wins; the optional set is left out when it cannot be answered"
+    );
+    assert_eq!(
+        ids(&query
+            .select(holding(&["id_card", "diploma_ldp", "transcript"]))
+            .unwrap()),
+        vec!["id_card", "diploma_ldp", "transcript"]
+    );
+    assert_eq!(
+        query.select(holding(&["diploma_ldp"])).unwrap_err(),
+        Unsatisfied::RequiredSet {
+            set: 0,
+            options: vec![vec!["id_card".into()]]
+        }
+    );
+    let refusal = query.select(holding(&["id_card", "transcript"])).unwrap_err();
+    assert_eq!(
+        refusal.to_string(),
+        "required credential set 1 is not answered: it needs diploma_sd, or diploma_ldp"
+    );
+}
+
+#[test]
+fn the_verifier_refuses_an_answer_to_part_of_a_required_set() {
+    let query = two_credentials_query();
+    assert_eq!(query.satisfied_by(&["id_card", "diploma_ldp"]), Ok(()));
+    assert_eq!(
+        query.satisfied_by(&["id_card", "diploma_sd", "transcript"]),
+        Ok(())
+    );
+    assert!(matches!(
+        query.satisfied_by(&["id_card"]),
+        Err(Unsatisfied::RequiredSet { set: 1, .. })
+    ));
+    assert!(matches!(
+        query.satisfied_by(&["diploma_ldp", "transcript"]),
+        Err(Unsatisfied::RequiredSet { set: 0, .. })
+    ));
+    // An option of two credentials is answered only by both.
+    let pair = Query::from_value(&json!({
+        "credentials": [
+            {"id": "a", "format": "ldp_vc", "meta": {"type_values": [["A"]]}},
+            {"id": "b", "format": "ldp_vc", "meta": {"type_values": [["B"]]}}
+        ],
+        "credential_sets": [{"options": [["a", "b"]]}]
+    }))
+    .unwrap();
+    assert_eq!(pair.satisfied_by(&["a", "b"]), Ok(()));
+    assert_eq!(
+        pair.satisfied_by(&["a"]).unwrap_err().to_string(),
+        "required credential set 0 is not answered: it needs a and b"
+    );
+    assert!(pair.select(|q| q.id.as_str() == "b").is_err());
+}
+
+#[test]
+fn without_credential_sets_every_credential_is_required() {
+    let query = Query::from_value(&json!({"credentials": [
+        {"id": "a", "format": "ldp_vc", "meta": {"type_values": [["A"]]}},
+        {"id": "b", "format": "dc+sd-jwt", "meta": {"vct_values": ["B"]}}
+    ]}))
+    .unwrap();
+    assert_eq!(query.satisfied_by(&["b", "a"]), Ok(()));
+    assert_eq!(
+        query.satisfied_by(&["a"]),
+        Err(Unsatisfied::MissingCredentials(vec!["b".into()]))
+    );
+    assert_eq!(ids(&query.select(|_| true).unwrap()), vec!["a", "b"]);
+    assert_eq!(
+        query.select(|q| q.id.as_str() == "b").unwrap_err().to_string(),
+        "every credential asked for is required, and a is not answered"
+    );
+}
+
+#[test]
+fn claim_sets_need_claim_ids() {
+    let query = json!({"credentials": [{
+        "id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]},
+        "claims": [{"id": "name", "path": ["name"]}, {"path": ["degree"]}],
+        "claim_sets": [["name"]]
+    }]});
+    assert_eq!(refusal(&query), DcqlError::MissingClaimId { query: "q".into() });
+    let no_claims = json!({"credentials": [{
+        "id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]}, "claim_sets": [["name"]]
+    }]});
+    assert_eq!(
+        refusal(&no_claims),
+        DcqlError::UnknownClaimId {
+            query: "q".into(),
+            claim: "name".into()
+        }
+    );
+    let mut empty_option = serde_json::to_value(two_credentials_query()).unwrap();
+    empty_option["credential_sets"][1]["options"] = json!([["diploma_sd"], []]);
+    assert_eq!(refusal(&empty_option), DcqlError::EmptyCredentialSet);
+}
+
+#[test]
+fn values_match_strings_integers_and_booleans_however_a_number_is_written() {
+    let query = Query::from_value(&json!({"credentials": [{
+        "id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]},
+        "claims": [
+            {"path": ["level"], "values": [6, 7]},
+            {"path": ["accredited"], "values": [true]},
+            {"path": ["degree", "type"], "values": ["BachelorDegree", "MasterDegree"]}
+        ]
+    }]}))
+    .unwrap();
+    let credential = &query.credentials()[0];
+    let types = vec!["v".to_owned()];
+    let check = |subject: Value| {
+        credential
+            .check_candidate(&Candidate {
+                format: CredentialFormat::SdJwt,
+                types: &types,
+                subject: &subject,
+            })
+            .map(|claims| claims.len())
+    };
+    let good = json!({"level": 6, "accredited": true, "degree": {"type": "MasterDegree"}});
+    assert_eq!(check(good), Ok(3));
+    assert_eq!(
+        check(json!({"level": 7.0, "accredited": true, "degree": {"type": "BachelorDegree"}})),
+        Ok(3)
+    );
+    let wrong = check(json!({"level": "6", "accredited": "true", "degree": {"type": "PhD"}})).unwrap_err();
+    assert_eq!(
+        wrong,
+        Mismatch::Claims {
+            missing: vec![
+                "level (one of 6, 7)".into(),
+                "accredited (one of true)".into(),
+                "degree.type (one of \"BachelorDegree\", \"MasterDegree\")".into()
+            ],
+            claim_sets: false
+        }
+    );
+    assert!(
+        wrong
+            .to_string()
+            .starts_with("it does not disclose level (one of 6, 7)")
+    );
+    // Integers compare exactly, beyond what a float can tell apart.
+    let exact = Query::from_value(&json!({"credentials": [{"id": "q", "format": "dc+sd-jwt",
+        "meta": {"vct_values": ["v"]}, "claims": [{"path": ["n"], "values": [9_007_199_254_740_993_u64]}]}]}))
+    .unwrap();
+    let near = json!({"n": 9_007_199_254_740_992_u64});
+    let candidate = Candidate {
+        format: CredentialFormat::SdJwt,
+        types: &types,
+        subject: &near,
+    };
+    assert!(exact.credentials()[0].matches(&candidate).is_none());
+    assert!(matches!(
+        Query::from_value(&json!({"credentials": [{"id": "q", "format": "dc+sd-jwt",
+            "meta": {"vct_values": ["v"]}, "claims": [{"path": ["a"], "values": [1.5]}]}]})),
+        Err(DcqlError::BadValues { .. })
+    ));
+    assert!(matches!(
+        Query::from_value(&json!({"credentials": [{"id": "q", "format": "dc+sd-jwt",
+            "meta": {"vct_values": ["v"]}, "claims": [{"path": ["a"], "values": []}]}]})),
+        Err(DcqlError::BadValues { .. })
+    ));
+}
+
+#[test]
+fn a_mismatch_names_the_format_the_type_or_the_claim_set() {
+    let query = Query::from_value(&diploma_query()).unwrap();
+    let ldp = query.credential("ldp").unwrap();
+    let subject = json!({"name": "Ada"});
+    let degree = vec!["UniversityDegreeCredential".to_owned()];
+    let candidate = Candidate {
+        format: CredentialFormat::VcJwt,
+        types: &degree,
+        subject: &subject,
+    };
+    assert_eq!(
+        ldp.check_candidate(&candidate).unwrap_err().to_string(),
+        "it is jwt_vc_json, and ldp_vc was asked for"
+    );
+    let other = vec!["ProductInspectionCertificate".to_owned()];
+    assert!(matches!(
+        ldp.check_candidate(&Candidate {
+            format: CredentialFormat::LdpVc,
+            types: &other,
+            ..candidate
+        }),
+        Err(Mismatch::Type { .. })
+    ));
+    assert_eq!(
+        ldp.check_candidate(&Candidate {
+            format: CredentialFormat::LdpVc,
+            ..candidate
+        })
+        .unwrap_err()
+        .to_string(),
+        "it does not disclose degree.name"
+    );
+    let sets = Query::from_value(&json!({"credentials": [{
+        "id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": ["v"]},
+        "claims": [{"id": "a", "path": ["a"]}, {"id": "b", "path": ["b"]}],
+        "claim_sets": [["a"], ["b"]]
+    }]}))
+    .unwrap();
+    let types = vec!["v".to_owned()];
+    let none = json!({"c": 1});
+    assert_eq!(
+        sets.credentials()[0]
+            .check_candidate(&Candidate {
+                format: CredentialFormat::SdJwt,
+                types: &types,
+                subject: &none,
+            })
+            .unwrap_err()
+            .to_string(),
+        "it does not disclose a (nor any other claim set asked for)"
+    );
+}

@@ -1,5 +1,5 @@
 //! Decentralized identifiers (W3C DID Core 1.0): validated identifiers and DID URLs, DID
-//! documents, the `did:key` and `did:jwk` methods, and resolution.
+//! documents, the `did:key`, `did:jwk` and `did:web` methods, and resolution.
 
 pub mod document;
 pub mod jwk;
@@ -7,6 +7,7 @@ pub mod key;
 pub mod resolver;
 pub mod sigil;
 pub mod universal;
+pub mod web;
 
 use std::fmt;
 

@@ -1,14 +1,19 @@
 //! DID resolution (W3C DID Resolution): the [`DidResolver`] trait, its options and result,
-//! and [`StandardResolver`], which resolves `did:key` and `did:jwk` locally and hands
-//! `did:sigil` to a Universal Resolver endpoint (the Sigil registry).
+//! and [`StandardResolver`], which resolves `did:key` and `did:jwk` locally, `did:web` over
+//! HTTPS (see [`super::web`]) and hands `did:sigil` to a Universal Resolver endpoint (the
+//! Sigil registry).
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::document::DidDocument;
+use std::sync::Arc;
+
 use super::universal::UniversalResolverClient;
+use super::web::WebResolver;
 use super::{Did, jwk, key};
+use crate::fetch::{NetPolicy, WebDocuments};
 use crate::time::Timestamp;
 
 /// Resolution options (DID Resolution §4.1): which version of the document is wanted.
@@ -100,24 +105,36 @@ pub trait DidResolver: Send + Sync {
 }
 
 /// The resolver Sigil uses by default: `did:key` and `did:jwk` locally (their documents never
-/// change, so every version time gives the same answer), `did:sigil` through the registry's
-/// Universal Resolver endpoint when one is configured.
+/// change, so every version time gives the same answer), `did:web` over HTTPS when the
+/// resolver may use the network (or has local copies of the documents), `did:sigil` through
+/// the registry's Universal Resolver endpoint when one is configured.
 #[derive(Debug, Default)]
 pub struct StandardResolver {
     registry: Option<UniversalResolverClient>,
+    web: Option<WebResolver>,
 }
 
 impl StandardResolver {
-    /// A resolver for `did:key` and `did:jwk` only.
+    /// A resolver for `did:key` and `did:jwk` only: it reaches nothing outside the process.
     pub fn offline() -> Self {
-        StandardResolver { registry: None }
+        StandardResolver::default()
     }
 
-    /// A resolver that also resolves `did:sigil` through `registry`.
+    /// A resolver that also resolves `did:sigil` through `registry`, and `did:web` over
+    /// HTTPS under the strict [`NetPolicy`].
     pub fn with_registry(registry: UniversalResolverClient) -> Self {
         StandardResolver {
             registry: Some(registry),
+            web: None,
         }
+        .with_web(Arc::new(WebDocuments::new(NetPolicy::strict())))
+    }
+
+    /// This resolver, resolving `did:web` through `documents` (a policy other than the
+    /// strict one, or local copies for verifying offline).
+    pub fn with_web(mut self, documents: Arc<WebDocuments>) -> Self {
+        self.web = Some(WebResolver::new(documents));
+        self
     }
 }
 
@@ -131,6 +148,12 @@ impl DidResolver for StandardResolver {
         match did.method() {
             "key" => key::resolve(did).map(static_document),
             "jwk" => jwk::resolve(did).map(static_document),
+            "web" => match &self.web {
+                Some(web) => web.resolve(did).await,
+                None => Err(ResolutionError::Unavailable(
+                    "this resolver reaches no network, so it cannot resolve did:web".into(),
+                )),
+            },
             "sigil" => match &self.registry {
                 Some(registry) => registry.resolve(did, options).await,
                 None => Err(ResolutionError::Unavailable(

@@ -203,7 +203,10 @@ impl<'v> Walk<'v> {
             }
             match key.as_str() {
                 "id" => self.node_id(value, &here)?,
-                "type" => vocabulary_values(value, &here, "a type")?,
+                "type" => {
+                    vocabulary_values(value, &here, "a type")?;
+                    defined_types(value, &here, &scope)?;
+                }
                 _ if VOCABULARY.vocab_valued.contains(key) => vocabulary_values(value, &here, "this value")?,
                 _ if VOCABULARY.json_literals.contains(key) => {}
                 _ => {
@@ -289,6 +292,23 @@ fn vocabulary_values(value: &Value, path: &Path, what: &str) -> Result<(), NotCo
                 ));
             }
             None => return path.fail(format!("{what} must be a string")),
+        }
+    }
+    Ok(())
+}
+
+/// `type` values the document's contexts define (or a `@vocab` takes in): JSON-LD would
+/// otherwise read an undefined type as a relative IRI, which no signature can pin down.
+fn defined_types(value: &Value, path: &Path, scope: &Scope) -> Result<(), NotCompactForm> {
+    let names: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    for name in names.into_iter().filter_map(Value::as_str) {
+        if !scope.defines(name) {
+            return path.fail(format!(
+                "the type {name:?} is not a term of the document's contexts"
+            ));
         }
     }
     Ok(())
@@ -465,6 +485,20 @@ mod tests {
     }
 
     #[test]
+    fn a_type_the_contexts_do_not_define_is_refused() {
+        let mut document = diploma();
+        document["type"] = json!(["VerifiableCredential", "MadeUpCredential"]);
+        assert!(
+            refusal(&document)
+                .reason
+                .contains("\"MadeUpCredential\" is not a term")
+        );
+        let mut document = diploma();
+        document["credentialSubject"]["degree"]["type"] = json!("MadeUpDegree");
+        assert!(refusal(&document).reason.contains("MadeUpDegree"));
+    }
+
+    #[test]
     fn language_values_are_accepted_and_typed_values_refused() {
         let mut document = diploma();
         document["credentialSubject"]["name"] = json!([{"@value": "Ada", "@language": "en"}, {"@value": "Ada", "@language": "fr", "@direction": "ltr"}]);
@@ -472,6 +506,35 @@ mod tests {
         let mut document = diploma();
         document["validUntil"] = json!({"@value": "2030-01-01T00:00:00Z", "@type": "xsd:dateTime"});
         assert!(check(&document).is_err());
+    }
+
+    #[test]
+    fn a_vcdm_1_1_credential_in_compact_form_is_accepted_and_its_respellings_refused() {
+        use crate::contexts::{CREDENTIALS_V1, ED25519_SIGNATURE_2020_V1};
+        let credential = json!({
+            "@context": [CREDENTIALS_V1, ED25519_SIGNATURE_2020_V1, SIGIL_V1],
+            "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+            "issuer": "did:example:uni",
+            "issuanceDate": "2026-06-30T00:00:00Z",
+            "expirationDate": "2030-06-30T00:00:00Z",
+            "credentialSubject": {"id": "did:example:ada", "studentId": "S-1"},
+            "proof": [
+                {"type": "Ed25519Signature2020", "created": "2026-06-30T12:00:00Z",
+                 "proofPurpose": "assertionMethod", "verificationMethod": "did:example:uni#key-1",
+                 "proofValue": "z5"},
+                {"id": "urn:proof:2", "type": "Ed25519Signature2020", "created": "2026-06-30T12:00:00Z",
+                 "proofPurpose": "assertionMethod", "verificationMethod": "did:example:notary#key-1",
+                 "proofValue": "z6"}
+            ]
+        });
+        check(&credential).unwrap();
+        let mut respelled = credential.clone();
+        respelled["https://www.w3.org/2018/credentials#expirationDate"] = json!("2030-06-30T00:00:00Z");
+        respelled.as_object_mut().unwrap().remove("expirationDate");
+        assert!(refusal(&respelled).reason.contains("is an IRI, not a term"));
+        let mut undefined = credential;
+        undefined["proof"][0]["cryptosuite"] = json!("eddsa-rdfc-2022");
+        assert!(refusal(&undefined).reason.contains("`cryptosuite` is not a term"));
     }
 
     #[test]

@@ -298,6 +298,14 @@ mod tests {
                    "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
                    "created": "2026-06-30T12:00:00Z", "proofPurpose": "assertionMethod",
                    "verificationMethod": "did:example:1#key-1"}),
+            // VCDM 1.1: every term in type-scoped contexts, a proof type with its own.
+            json!({"@context": [contexts::CREDENTIALS_V1, contexts::ED25519_SIGNATURE_2020_V1, contexts::SIGIL_V1],
+                   "type": ["VerifiableCredential", "UniversityDegreeCredential"], "issuer": "did:example:1",
+                   "issuanceDate": "2026-06-30T00:00:00Z", "expirationDate": "2031-06-30T00:00:00Z",
+                   "credentialSubject": {"id": "did:example:2", "studentId": "S-1"},
+                   "proof": {"type": "Ed25519Signature2020", "created": "2026-06-30T12:00:00Z",
+                             "proofPurpose": "assertionMethod", "verificationMethod": "did:example:1#key-1",
+                             "proofValue": "z5"}}),
             json!({"@context": [contexts::CREDENTIALS_V2, {"nickname": "https://example.com/nickname"}],
                    "type": ["VerifiablePresentation"], "holder": "did:example:2", "nickname": "Ada"}),
         ];

@@ -48,7 +48,7 @@ pub(crate) static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
         let mut terms = ContextTerms::default();
         if let Some(Value::Object(context)) = document.get("@context") {
             terms.has_vocab = context.contains_key("@vocab");
-            let prefixes = prefixes(context);
+            let prefixes = prefixes(context, &HashMap::new());
             collect(context, &prefixes, &mut terms, &mut vocabulary, &mut not_json);
         }
         vocabulary.contexts.insert(bundled.url, terms);
@@ -58,14 +58,15 @@ pub(crate) static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
 });
 
 /// Terms whose definition is a plain IRI ending in `#` or `/`: usable as `prefix:suffix`.
-fn prefixes(context: &Map<String, Value>) -> HashMap<String, String> {
-    context
-        .iter()
-        .filter_map(|(term, definition)| {
-            let iri = definition.as_str()?;
-            (iri.ends_with('#') || iri.ends_with('/')).then(|| (term.clone(), iri.to_owned()))
-        })
-        .collect()
+/// A scoped context (the VCDM 1.1 context defines `cred:` and `sec:` only inside its
+/// type-scoped contexts) sees the prefixes of the contexts around it, and its own.
+fn prefixes(context: &Map<String, Value>, outer: &HashMap<String, String>) -> HashMap<String, String> {
+    let mut prefixes = outer.clone();
+    prefixes.extend(context.iter().filter_map(|(term, definition)| {
+        let iri = definition.as_str()?;
+        (iri.ends_with('#') || iri.ends_with('/')).then(|| (term.clone(), iri.to_owned()))
+    }));
+    prefixes
 }
 
 fn collect(
@@ -85,7 +86,8 @@ fn collect(
             Value::String(iri) => (Some(iri.as_str()), None),
             Value::Object(definition) => {
                 if let Some(Value::Object(scoped)) = definition.get("@context") {
-                    collect(scoped, prefixes, terms, vocabulary, not_json);
+                    let scoped_prefixes = self::prefixes(scoped, prefixes);
+                    collect(scoped, &scoped_prefixes, terms, vocabulary, not_json);
                 }
                 (
                     definition.get("@id").and_then(Value::as_str),
@@ -171,6 +173,8 @@ mod tests {
             "credentialSchema",
             "validFrom",
             "validUntil",
+            "issuanceDate",
+            "expirationDate",
             "evidence",
             "holder",
             "verifiableCredential",
@@ -186,10 +190,13 @@ mod tests {
             "created",
             "challenge",
             "domain",
+            "id",
+            "previousProof",
             "VerifiableCredential",
             "VerifiablePresentation",
             "BitstringStatusListEntry",
             "DataIntegrityProof",
+            "Ed25519Signature2020",
         ];
         for name in read {
             let iris = &vocabulary.iris[name];
@@ -202,6 +209,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_vcdm_1_1_terms_are_read_from_its_type_scoped_contexts_with_their_prefixes() {
+        let vocabulary = &*VOCABULARY;
+        let v1 = &vocabulary.contexts[contexts::CREDENTIALS_V1];
+        for term in [
+            "issuer",
+            "issuanceDate",
+            "expirationDate",
+            "credentialSubject",
+            "holder",
+            "proof",
+        ] {
+            assert!(v1.terms.contains(term), "{term}");
+        }
+        // `cred:` is defined only inside the scoped context of VerifiableCredential.
+        assert!(vocabulary.iris["issuanceDate"].contains("https://www.w3.org/2018/credentials#issuanceDate"));
+        assert!(vocabulary.iris["proof"].contains("https://w3id.org/security#proof"));
+        // Every `cred:` term is inside a scoped context that defines `cred`. (The v1 context's
+        // RsaSignature2018 writes `sec:` without defining it, so those stay as written: under
+        // JSON-LD they are absolute IRIs of a `sec:` scheme, and are kept that way here too.)
+        let unexpanded: Vec<&String> = vocabulary
+            .iris
+            .values()
+            .flatten()
+            .filter(|iri| iri.starts_with("cred:"))
+            .collect();
+        assert!(unexpanded.is_empty(), "{unexpanded:?}");
+        assert!(
+            vocabulary.contexts[contexts::ED25519_SIGNATURE_2020_V1]
+                .terms
+                .contains("Ed25519Signature2020")
+        );
     }
 
     /// A value such as `did:example:1` must never be read as a compact IRI.

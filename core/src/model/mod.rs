@@ -1,5 +1,5 @@
-//! The W3C Verifiable Credentials Data Model 2.0: typed views of credentials and
-//! presentations, Bitstring Status List entries and lists, and Sigil's credential types.
+//! The W3C Verifiable Credentials Data Model (2.0, and 1.1 for credentials from issuers still
+//! on it): typed views of credentials and presentations, Bitstring Status List entries and lists, and Sigil's credential types.
 
 pub mod claims;
 pub mod credential;
@@ -8,7 +8,7 @@ pub mod one_or_many;
 pub mod presentation;
 pub mod status_list;
 
-pub use credential::{Credential, Issuer, SchemaReference, StatusEntry};
+pub use credential::{Credential, DataModel, Issuer, SchemaReference, StatusEntry};
 pub use credential_type::CredentialType;
 pub use presentation::Presentation;
 

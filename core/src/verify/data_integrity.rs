@@ -1,9 +1,13 @@
-//! Verifying Data Integrity credentials and presentations.
+//! Verifying Data Integrity credentials and presentations, in VCDM 2.0 or 1.1, secured with
+//! `DataIntegrityProof` or `Ed25519Signature2020`. A credential may carry a proof set or
+//! chain (VC DI §2.1.1–2.1.2): it verifies only when every proof does, and the report has a
+//! `signing_key` and a `proof` check for each.
 
 use serde_json::{Map, Value};
 
 use super::report::{Check, Subject, VerificationReport, check_id};
 use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
+use crate::data_integrity::proof_set;
 use crate::data_integrity::{self, Proof, ProofError};
 use crate::did::document::Relationship;
 use crate::did::{Did, DidUrl};
@@ -27,36 +31,32 @@ impl Verifier<'_> {
         report.issuer = Some(issuer.to_string());
         report.types = credential.types.clone();
         report.claims = Some(credential.claims());
-        let Some((unsecured, proof)) = split_proof(value, &mut report)? else {
+        let Some((unsecured, mut proofs)) = split_proofs(value, &mut report)? else {
             return Ok(report.finish());
         };
+        proof_set::sort_by_creation(&mut proofs);
+        let suites: Vec<&str> = proofs.iter().map(|proof| proof.cryptosuite.name()).collect();
         report.push(Check::passed(
             check_id::FORMAT,
             format!(
-                "A Data Integrity credential secured with {}.",
-                proof.cryptosuite.name()
+                "A {} Data Integrity credential secured with {}.",
+                credential.data_model.name(),
+                match suites.as_slice() {
+                    [one] => (*one).to_owned(),
+                    several => format!("{} proofs ({})", several.len(), several.join(", ")),
+                }
             ),
         ));
-        if proof.proof_purpose != Relationship::AssertionMethod.name() {
-            report.push(Check::failed(
-                check_id::PROOF,
-                format!(
-                    "The proof purpose is {:?}; a credential needs assertionMethod.",
-                    proof.proof_purpose
-                ),
-            ));
-            return Ok(report.finish());
-        }
-        let key = self
-            .signing_key(
-                &issuer,
-                &proof.verification_method,
-                Relationship::AssertionMethod,
-                proof.created,
-                &mut report.checks,
-            )
+        // The issuer's own proof gives the signing time and key the later checks use; any
+        // other proof is an endorsement, checked against its own signer's DID.
+        let issuer_proof = proofs
+            .iter()
+            .find(|proof| signer_of(proof).as_ref() == Some(&issuer))
+            .or(proofs.first())
+            .ok_or_else(|| VerificationError::Input("the document has no proof".into()))?;
+        self.check_proofs(&issuer, &unsecured, &proofs, issuer_proof, &mut report)
             .await?;
-        report.push(self.proof_check(&unsecured, &proof, key).await?);
+        let proof = issuer_proof;
         let signed = SignedCredential {
             issuer,
             method_id: proof.verification_method.clone(),
@@ -66,10 +66,84 @@ impl Verifier<'_> {
             valid_until: credential.valid_until,
             validity_conflicts: Vec::new(),
             status: credential.status,
-            hash: super::credential_hash(&super::IssuedForm::Json(value)).ok(),
+            hash: super::credential_hash(&super::IssuedForm::Json(&as_issued(
+                &unsecured, &proofs, proof, value,
+            )))
+            .ok(),
         };
         self.credential_checks(&signed, expect, role, &mut report).await?;
         Ok(report.finish())
+    }
+
+    /// The `signing_key` and `proof` checks of every proof of a credential (one, or a set or
+    /// chain), labelled "Proof N of M" in order of creation when there are several. The issuer's proof is checked
+    /// against the issuer's DID; any other against the DID of its own verification method. A
+    /// chained proof is verified after the proofs it names, and fails unless they verified.
+    async fn check_proofs(
+        &self,
+        issuer: &Did,
+        unsecured: &Map<String, Value>,
+        proofs: &[Proof],
+        issuer_proof: &Proof,
+        report: &mut VerificationReport,
+    ) -> Result<(), VerificationError> {
+        let mut verified: Vec<&str> = Vec::with_capacity(proofs.len());
+        for index in proof_set::verification_order(proofs) {
+            let Some(proof) = proofs.get(index) else {
+                continue;
+            };
+            let label = (proofs.len() > 1).then(|| format!("Proof {} of {}: ", index + 1, proofs.len()));
+            let label = label.as_deref().unwrap_or_default();
+            let signer = if std::ptr::eq(proof, issuer_proof) {
+                issuer.clone()
+            } else {
+                match signer_of(proof) {
+                    Some(signer) => signer,
+                    None => {
+                        report.push(Check::failed(
+                            check_id::SIGNING_KEY,
+                            format!("{label}{} is not a DID URL.", proof.verification_method),
+                        ));
+                        continue;
+                    }
+                }
+            };
+            if proof.proof_purpose != Relationship::AssertionMethod.name() {
+                report.push(Check::failed(
+                    check_id::PROOF,
+                    format!(
+                        "{label}The proof purpose is {:?}; a credential needs assertionMethod.",
+                        proof.proof_purpose
+                    ),
+                ));
+                continue;
+            }
+            let key = self
+                .signing_key(
+                    &signer,
+                    &proof.verification_method,
+                    Relationship::AssertionMethod,
+                    proof.created,
+                    &mut report.checks,
+                )
+                .await?;
+            if let Some(broken) = proof.previous.iter().find(|id| !verified.contains(&id.as_str())) {
+                report.push(Check::failed(
+                    check_id::PROOF,
+                    format!("{label}It is chained to the proof {broken}, which does not verify before it."),
+                ));
+                continue;
+            }
+            let covered = proof_set::covered_document(unsecured, proofs, proof)
+                .map_err(|e| VerificationError::Input(e.to_string()))?;
+            let mut check = self.proof_check(&covered, proof, key).await?;
+            check.message = format!("{label}{}", check.message);
+            if let (super::Outcome::Passed, Some(id)) = (check.outcome, &proof.id) {
+                verified.push(id);
+            }
+            report.push(check);
+        }
+        Ok(())
     }
 
     pub(crate) async fn verify_di_presentation(
@@ -87,7 +161,8 @@ impl Verifier<'_> {
         report.push(Check::passed(
             check_id::FORMAT,
             format!(
-                "A Data Integrity presentation secured with {}.",
+                "A {} Data Integrity presentation secured with {}.",
+                presentation.data_model.name(),
                 proof.cryptosuite.name()
             ),
         ));
@@ -201,6 +276,15 @@ impl Verifier<'_> {
                 }
                 None => Box::pin(self.verify_di_credential(credential, &inner, Role::Credential)).await?,
             };
+            // An envelope's media type is the sender's word, and a JWT's `typ` (or a VC-JWT
+            // 1.1 `vp` claim) may still make it a presentation: one presentation never
+            // vouches for another holder's presentation, so its contents must be credentials.
+            if report.subject != Subject::Credential {
+                return Err(VerificationError::Input(
+                    "verifiableCredential holds a presentation; a presentation carries credentials only"
+                        .into(),
+                ));
+            }
             reports.push(report);
         }
         Ok(reports)
@@ -210,10 +294,52 @@ impl Verifier<'_> {
 /// A secured document split into the unsecured document and its proof.
 type Secured = (Map<String, Value>, Proof);
 
+/// A secured document split into the unsecured document and all its proofs.
+type SecuredBySet = (Map<String, Value>, Vec<Proof>);
+
+/// The credential as its issuer issued it, for the anchor hash: as received when it has one
+/// proof; with only the issuer's proof when others (endorsements) were added since, so that
+/// endorsing a credential does not hide it from the issuer's issuance anchors.
+fn as_issued(
+    unsecured: &Map<String, Value>,
+    proofs: &[Proof],
+    issuer_proof: &Proof,
+    received: &Value,
+) -> Value {
+    if proofs.len() < 2 {
+        return received.clone();
+    }
+    let mut issued = unsecured.clone();
+    issued.insert("proof".into(), Value::Object(issuer_proof.written().clone()));
+    Value::Object(issued)
+}
+
+/// The DID whose key made `proof`, when its verification method is a DID URL.
+fn signer_of(proof: &Proof) -> Option<Did> {
+    DidUrl::parse(&proof.verification_method)
+        .ok()
+        .map(|method| method.did().clone())
+}
+
+/// Splits off every proof of a credential (one, or a set or chain); errors as [`split_proof`].
+fn split_proofs(
+    value: &Value,
+    report: &mut VerificationReport,
+) -> Result<Option<SecuredBySet>, VerificationError> {
+    proof_error(proof_set::split_all(value), report)
+}
+
 /// Splits off the proof; unsupported suites are "cannot check", malformed proofs a failed
 /// `proof` check (then `None`).
 fn split_proof(value: &Value, report: &mut VerificationReport) -> Result<Option<Secured>, VerificationError> {
-    match data_integrity::split(value) {
+    proof_error(data_integrity::split(value), report)
+}
+
+fn proof_error<T>(
+    split: Result<T, ProofError>,
+    report: &mut VerificationReport,
+) -> Result<Option<T>, VerificationError> {
+    match split {
         Ok(parts) => Ok(Some(parts)),
         Err(e @ (ProofError::UnsupportedCryptosuite(_) | ProofError::UnsupportedProofType(_))) => {
             Err(VerificationError::Unsupported(e.to_string()))

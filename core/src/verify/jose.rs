@@ -1,10 +1,12 @@
-//! Verifying VC-JOSE-COSE credentials (`vc+jwt`) and presentations (`vp+jwt`).
+//! Verifying VC-JOSE-COSE credentials (`vc+jwt`) and presentations (`vp+jwt`), and the
+//! checks every JWT-secured credential and presentation share (VC-JWT 1.1 in `vc_jwt_v1`).
 
 use serde_json::Value;
 
 use super::data_integrity::{holder_binding, parse_did};
 use super::report::{Check, Subject, VerificationReport, check_id};
 use super::signer::KeyLookup;
+use super::vc_jwt_v1::JWT_TYPE;
 use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::did::DidUrl;
 use crate::did::document::Relationship;
@@ -28,8 +30,14 @@ impl Verifier<'_> {
         match jws.header_str("typ") {
             Some(VC_JWT_TYPE | LEGACY_VC_JWT_TYPE) => self.verify_vc_jwt(compact, &jws, expect, role).await,
             Some(VP_JWT_TYPE) => self.verify_vp_jwt(compact, &jws, expect).await,
+            // RFC 7519 §5.1: "JWT" is recommended, and media types compare without case.
+            None => self.verify_jwt_v1(compact, &jws, expect, role).await,
+            Some(typ) if typ.eq_ignore_ascii_case(JWT_TYPE) => {
+                self.verify_jwt_v1(compact, &jws, expect, role).await
+            }
             other => Err(VerificationError::Input(format!(
-                "JWS with typ {other:?}; expected {VC_JWT_TYPE} or {VP_JWT_TYPE}"
+                "JWS with typ {other:?}; expected {VC_JWT_TYPE}, {VP_JWT_TYPE}, or {JWT_TYPE} \
+                 (or none) for a VC-JWT of VCDM 1.1"
             ))),
         }
     }
@@ -41,15 +49,39 @@ impl Verifier<'_> {
         expect: &Expectations,
         role: Role,
     ) -> Result<VerificationReport, VerificationError> {
-        let mut report = VerificationReport::new(Subject::Credential, CredentialFormat::VcJwt);
         let credential =
             Credential::from_json(&jws.payload).map_err(|e| VerificationError::Input(e.to_string()))?;
+        let read = JwtCredential {
+            credential,
+            format: Check::passed(check_id::FORMAT, "A VC-JOSE credential (vc+jwt)."),
+            kid: key_id(jws)?.to_owned(),
+            date_conflicts: Vec::new(),
+        };
+        self.verify_jwt_credential(compact, jws, read, expect, role).await
+    }
+
+    /// The checks of a credential secured as a JWT, once its format has read it.
+    pub(crate) async fn verify_jwt_credential(
+        &self,
+        compact: &str,
+        jws: &UnverifiedJws,
+        read: JwtCredential,
+        expect: &Expectations,
+        role: Role,
+    ) -> Result<VerificationReport, VerificationError> {
+        let JwtCredential {
+            credential,
+            format,
+            kid,
+            date_conflicts,
+        } = read;
+        let kid = kid.as_str();
+        let mut report = VerificationReport::new(Subject::Credential, CredentialFormat::VcJwt);
         let issuer = parse_did(credential.issuer.id(), "issuer")?;
         report.issuer = Some(issuer.to_string());
         report.types = credential.types.clone();
         report.claims = Some(credential.claims());
-        report.push(Check::passed(check_id::FORMAT, "A VC-JOSE credential (vc+jwt)."));
-        let kid = key_id(jws)?;
+        report.push(format);
         let claims = TimeClaims::read(&jws.payload)?;
         let signed_at = claims.iat.or(credential.valid_from);
         let key = self
@@ -70,7 +102,11 @@ impl Verifier<'_> {
             // Both the JWT claims and the VCDM dates bind: the latest start, the earliest end.
             valid_from: credential.valid_from.max(claims.nbf),
             valid_until: earliest(credential.valid_until, claims.exp),
-            validity_conflicts: claims.conflicts_with(credential.valid_from, credential.valid_until),
+            validity_conflicts: [
+                date_conflicts,
+                claims.conflicts_with(credential.valid_from, credential.valid_until),
+            ]
+            .concat(),
             status: credential.status,
             hash: super::credential_hash(&super::IssuedForm::Jws(compact)).ok(),
         };
@@ -84,14 +120,28 @@ impl Verifier<'_> {
         jws: &UnverifiedJws,
         expect: &Expectations,
     ) -> Result<VerificationReport, VerificationError> {
-        let mut report = VerificationReport::new(Subject::Presentation, CredentialFormat::VcJwt);
         let presentation =
             Presentation::from_json(&jws.payload).map_err(|e| VerificationError::Input(e.to_string()))?;
-        report.push(Check::passed(
-            check_id::FORMAT,
-            "A VC-JOSE presentation (vp+jwt).",
-        ));
+        let format = Check::passed(check_id::FORMAT, "A VC-JOSE presentation (vp+jwt).");
         let kid = key_id(jws)?;
+        self.verify_jwt_presentation(compact, jws, presentation, format, kid, expect)
+            .await
+    }
+
+    /// The checks of a presentation secured as a JWT, once its format has read
+    /// `presentation` from the payload: the holder's key and signature, each credential
+    /// inside, and the binding to the verifier's `nonce` and `aud`.
+    pub(crate) async fn verify_jwt_presentation(
+        &self,
+        compact: &str,
+        jws: &UnverifiedJws,
+        presentation: Presentation,
+        format: Check,
+        kid: &str,
+        expect: &Expectations,
+    ) -> Result<VerificationReport, VerificationError> {
+        let mut report = VerificationReport::new(Subject::Presentation, CredentialFormat::VcJwt);
+        report.push(format);
         let signer = DidUrl::parse(kid)
             .map_err(|e| VerificationError::Input(format!("kid: {e}")))?
             .did()
@@ -140,6 +190,18 @@ impl Verifier<'_> {
         ));
         Ok(report.finish())
     }
+}
+
+/// What a JWT format read from its payload, for the checks every JWT-secured credential shares.
+pub(crate) struct JwtCredential {
+    /// The typed view of the credential.
+    pub credential: Credential,
+    /// The format's own check: which format, and whether its payload is consistent.
+    pub format: Check,
+    /// The verification method that signed.
+    pub kid: String,
+    /// What the format found wrong with the dates, one sentence each (they fail `validity`).
+    pub date_conflicts: Vec<String>,
 }
 
 /// The `kid` header, which must name the signing verification method.

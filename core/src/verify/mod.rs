@@ -13,6 +13,7 @@ mod sd_jwt;
 mod signer;
 pub mod sources;
 mod status;
+mod vc_jwt_v1;
 
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -142,7 +143,7 @@ impl<'a> Verifier<'a> {
     }
 
     /// Verifies a credential or presentation given as text: Data Integrity JSON, a compact
-    /// JWS (`vc+jwt`, `vp+jwt`), or an SD-JWT VC.
+    /// JWS (`vc+jwt`, `vp+jwt`, or a VC-JWT of VCDM 1.1 §6.3.1), or an SD-JWT VC.
     pub async fn verify(
         &self,
         input: &str,
@@ -391,3 +392,9 @@ mod tests;
 
 #[cfg(test)]
 mod respelling_tests;
+
+#[cfg(test)]
+mod vcdm1_tests;
+
+#[cfg(test)]
+mod vc_jwt_v1_tests;

@@ -170,6 +170,8 @@ fn status_entries(payload: &Value) -> Vec<crate::model::StatusEntry> {
             status_list_index: None,
             status_list_credential: None,
             status_size: None,
+            status_message: None,
+            status_reference: None,
         })
     };
     match payload.get("credentialStatus") {

@@ -98,6 +98,14 @@ impl Verifier<'_> {
         credential_hash: Option<&str>,
     ) -> Result<Check, VerificationError> {
         let id = check_id::KEY_HISTORY;
+        if signer.method() == "web" {
+            // did:web keeps no history: a key is valid while its document lists it (the
+            // proof check resolved the current document), and no ledger records rotations.
+            return Ok(Check::not_applicable(
+                id,
+                "did:web keeps no key history; only the keys its document lists now verify.",
+            ));
+        }
         if matches!(signer.method(), "key" | "jwk") {
             return Ok(Check::not_applicable(
                 id,

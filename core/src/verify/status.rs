@@ -1,6 +1,10 @@
-//! The status check (W3C Bitstring Status List v1.0 §3.3): fetch the issuer-signed status
-//! list credential, verify it like any credential (same issuer, signature, key history,
-//! validity), then read the entry's bits.
+//! The status check (W3C Bitstring Status List v1.0 §3.2, "Validate Algorithm"): fetch the
+//! issuer-signed status list credential — from the registry for a `did:sigil` issuer, from
+//! the registry or at its own URL for any other (see [`super::sources::StatusListsByIssuer`])
+//! — verify it like any credential (same issuer, signature, key history, validity), then
+//! read the entry's value with [`status_list::validate`]. Entries of more than one bit carry
+//! a `statusMessage` for each value; the report quotes the one that applies, and the entry's
+//! `statusReference`.
 
 use serde_json::Value;
 
@@ -8,7 +12,7 @@ use super::report::{Check, check_id};
 use super::{Expectations, Role, VerificationError, Verifier};
 use crate::did::Did;
 use crate::model::StatusEntry;
-use crate::model::status_list::Bitstring;
+use crate::model::status_list::{self, EntryStatus, StatusList};
 
 /// The only status entry type Sigil reads.
 const BITSTRING_ENTRY: &str = "BitstringStatusListEntry";
@@ -51,19 +55,23 @@ impl Verifier<'_> {
                 "The status entry lacks statusPurpose, statusListIndex or statusListCredential.",
             ));
         };
-        let Ok(index) = index.parse::<u64>() else {
+        if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+            // Refused before anything is fetched for it.
             return Ok(Check::failed(
                 id,
-                format!("The status index {index:?} is not a number."),
+                format!(
+                    "The status index {:?} is not a non-negative decimal number.",
+                    index.chars().take(40).collect::<String>()
+                ),
             ));
-        };
+        }
         let Some(source) = self.status else {
             return Err(VerificationError::CouldNotCheck {
                 check: id,
                 reason: format!("no status list source is configured to read {url} (pass --registry)"),
             });
         };
-        let text = match source.status_list(url).await {
+        let text = match source.status_list_of(issuer, url).await {
             Ok(Some(text)) => text,
             Ok(None) => {
                 return Ok(Check::failed(
@@ -82,32 +90,17 @@ impl Verifier<'_> {
             Ok(list) => list,
             Err(reason) => return Ok(Check::failed(id, reason)),
         };
-        if !list.purposes.iter().any(|p| p == purpose) {
-            return Ok(Check::failed(
-                id,
-                format!("The status list {url} is not a {purpose} list."),
-            ));
-        }
-        let value = match list.bits.get(index, entry.status_size.unwrap_or(1)) {
-            Ok(value) => value,
-            Err(e) => return Ok(Check::failed(id, format!("{url}: {e}."))),
+        let status = match status_list::validate(entry, &list) {
+            Ok(status) => status,
+            Err(e) => return Ok(Check::failed(id, format!("The status list {url}: {e}."))),
         };
-        Ok(match (purpose, value) {
-            ("revocation", 0) => Check::passed(id, format!("Not revoked (list {url}, entry {index}).")),
-            ("revocation", _) => {
-                Check::failed(id, format!("Revoked by the issuer (list {url}, entry {index})."))
-            }
-            ("suspension", 0) => Check::passed(id, format!("Not suspended (list {url}, entry {index}).")),
-            ("suspension", _) => Check::failed(
-                id,
-                format!("Suspended by the issuer (list {url}, entry {index})."),
-            ),
-            (other, value) => Check::not_applicable(
-                id,
-                format!(
-                    "Status {other:?} is informational; its value is {value} (list {url}, entry {index})."
-                ),
-            ),
+        let place = place(url, index, &status, entry);
+        Ok(match (purpose, status.value) {
+            ("revocation", 0) => Check::passed(id, format!("Not revoked ({place}).")),
+            ("revocation", _) => Check::failed(id, format!("Revoked by the issuer ({place}).")),
+            ("suspension", 0) => Check::passed(id, format!("Not suspended ({place}).")),
+            ("suspension", _) => Check::failed(id, format!("Suspended by the issuer ({place}).")),
+            (other, _) => Check::not_applicable(id, format!("Status {other:?} is informational ({place}).")),
         })
     }
 
@@ -155,35 +148,30 @@ impl Verifier<'_> {
                 report.issuer.unwrap_or_default()
             )));
         }
-        Ok(StatusList::read(&payload)
+        // A VC-JWT 1.1 list carries its credential under `vc`; a `vc+jwt` one is the payload.
+        let credential = match payload.get("vc") {
+            Some(inner @ Value::Object(_)) => inner,
+            _ => &payload,
+        };
+        Ok(StatusList::from_credential(credential)
             .map_err(|reason| format!("The status list {url} is malformed: {reason}.")))
     }
 }
 
-/// The parts of a `BitstringStatusListCredential` the check reads.
-struct StatusList {
-    purposes: Vec<String>,
-    bits: Bitstring,
-}
-
-impl StatusList {
-    fn read(credential: &Value) -> Result<Self, String> {
-        let subject = credential
-            .get("credentialSubject")
-            .ok_or("no credentialSubject")?;
-        if subject.get("type").and_then(Value::as_str) != Some("BitstringStatusList") {
-            return Err("credentialSubject is not a BitstringStatusList".into());
-        }
-        let purposes = match subject.get("statusPurpose") {
-            Some(Value::String(p)) => vec![p.clone()],
-            Some(Value::Array(ps)) => ps.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-            _ => return Err("no statusPurpose".into()),
-        };
-        let encoded = subject
-            .get("encodedList")
-            .and_then(Value::as_str)
-            .ok_or("no encodedList")?;
-        let bits = Bitstring::decode(encoded).map_err(|e| e.to_string())?;
-        Ok(StatusList { purposes, bits })
+/// Where the value was read and what it means: the list, the entry, and — for entries with
+/// messages — the value, its message and the entry's references.
+fn place(url: &str, index: &str, status: &EntryStatus, entry: &StatusEntry) -> String {
+    let mut text = format!("list {url}, entry {index}");
+    if let Some(message) = &status.message {
+        text.push_str(&format!(", status {:#x}: {message:?}", status.value));
     }
+    let references: Vec<&str> = entry
+        .status_reference
+        .iter()
+        .flat_map(|references| references.iter().map(String::as_str))
+        .collect();
+    if !references.is_empty() {
+        text.push_str(&format!("; see {}", references.join(", ")));
+    }
+    text
 }

@@ -553,7 +553,7 @@ fn trust_requires_an_accreditation_for_the_type_at_signing_time() {
 
 // --- Key history (did:sigil-like DIDs through an in-memory resolver) ----------------------
 
-const SIGIL_DID: &str = "did:sigil:zTestUniversity";
+pub(super) const SIGIL_DID: &str = "did:sigil:zTestUniversity";
 
 fn sigil_document(keys: &[(&str, &SigningKey)]) -> Resolution {
     let methods: Vec<VerificationMethod> = keys
@@ -587,15 +587,15 @@ fn sigil_document(keys: &[(&str, &SigningKey)]) -> Resolution {
     }
 }
 
-fn old_key() -> SigningKey {
+pub(super) fn old_key() -> SigningKey {
     SigningKey::from_seed(&[31; 32])
 }
-fn new_key() -> SigningKey {
+pub(super) fn new_key() -> SigningKey {
     SigningKey::from_seed(&[32; 32])
 }
 
 /// key-1 from January, rotated to key-2 in September.
-fn rotated_resolver() -> InMemoryResolver {
+pub(super) fn rotated_resolver() -> InMemoryResolver {
     let did = Did::parse(SIGIL_DID).unwrap();
     let mut resolver = InMemoryResolver::default();
     resolver.insert(
@@ -611,7 +611,7 @@ fn rotated_resolver() -> InMemoryResolver {
     resolver
 }
 
-fn sigil_diploma(key: &SigningKey, fragment: &str, at: &str) -> String {
+pub(super) fn sigil_diploma(key: &SigningKey, fragment: &str, at: &str) -> String {
     let did = Did::parse(SIGIL_DID).unwrap();
     issue(
         &request(&did),
@@ -654,7 +654,7 @@ fn the_old_key_cannot_sign_after_the_rotation() {
     assert_check(&report, check_id::SIGNING_KEY, Outcome::Failed);
 }
 
-fn compromised_history() -> InMemoryKeyHistory {
+pub(super) fn compromised_history() -> InMemoryKeyHistory {
     let mut history = InMemoryKeyHistory::default();
     history.methods.insert(
         format!("{SIGIL_DID}#key-1"),

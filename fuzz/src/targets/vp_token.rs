@@ -1,20 +1,20 @@
 //! The body a wallet posts to a verifier's response URI (OpenID4VP `direct_post`): read as
-//! `axum::Form<sigil_verifier::oid4vp::ResponseForm>` reads it, then the one presentation
-//! taken out of the `vp_token` by `sigil_verifier::oid4vp::presentation_in`.
+//! `axum::Form<sigil_verifier::oid4vp::ResponseForm>` reads it, then the presentations
+//! taken out of the `vp_token` by `sigil_verifier::oid4vp::presentations_in`.
 //!
-//! Property: never panics; a presentation taken out is one of the `vp_token`'s values, under
-//! one of the query's credential ids.
+//! Property: never panics; each presentation taken out is one of the `vp_token`'s values,
+//! under the query's credential id it is said to answer.
 
 use std::sync::OnceLock;
 
 use sigil_core::dcql::Query;
-use sigil_verifier::oid4vp::{ResponseForm, presentation_in};
+use sigil_verifier::oid4vp::{ResponseForm, presentations_in};
 
 use crate::target::{Outcome, Target, Violation, ensure};
 
 pub const TARGET: Target = Target {
     name: "vp_token",
-    entry_point: "sigil_verifier::oid4vp::presentation_in (after serde_urlencoded of ResponseForm)",
+    entry_point: "sigil_verifier::oid4vp::presentations_in (after serde_urlencoded of ResponseForm)",
     tokens: &[
         b"vp_token=",
         b"&state=",
@@ -59,24 +59,24 @@ fn property(input: &[u8]) -> Result<Outcome, Violation> {
         // A wallet's refusal is recorded as it is; there is nothing else to read.
         return Ok(Outcome::Accepted);
     }
-    let taken = presentation_in(form.vp_token.as_deref(), query);
-    if let (Ok(presentation), Some(token)) = (&taken, form.vp_token.as_deref()) {
+    let taken = presentations_in(form.vp_token.as_deref(), query);
+    if let (Ok(presented), Some(token)) = (&taken, form.vp_token.as_deref()) {
         let token = sigil_core::json::parse(token).map_err(|e| Violation(e.to_string()))?;
-        let found = token.as_object().is_some_and(|object| {
-            object
-                .iter()
-                .filter(|(id, _)| query.credential(id).is_some())
-                .any(|(_, value)| {
-                    let values = value.as_array().cloned().unwrap_or_else(|| vec![value.clone()]);
-                    values.iter().any(|v| {
-                        v.as_str() == Some(presentation.as_str())
-                            || serde_json::to_string(v).is_ok_and(|text| text == *presentation)
-                    })
-                })
-        });
-        ensure(found, || {
-            format!("{presentation:?} is not a value of the vp_token")
-        })?;
+        for presentation in presented {
+            let found = query.credential(&presentation.query_id).is_some()
+                && token
+                    .get(&presentation.query_id)
+                    .map(|value| value.as_array().cloned().unwrap_or_else(|| vec![value.clone()]))
+                    .is_some_and(|values| {
+                        values.iter().any(|v| {
+                            v.as_str() == Some(presentation.text.as_str())
+                                || serde_json::to_string(v).is_ok_and(|text| text == presentation.text)
+                        })
+                    });
+            ensure(found, || {
+                format!("{presentation:?} is not a value of the vp_token")
+            })?;
+        }
     }
     Ok(Outcome::of(&taken))
 }

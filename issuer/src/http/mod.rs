@@ -8,13 +8,13 @@ pub mod oid4vci;
 pub mod public;
 pub mod vc_api;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
 use sigil_service::rate_limit::{self, RateLimit};
+use sigil_service::serve::Listener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -71,13 +71,9 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
         ))
 }
 
-/// Publishes missing status lists, starts anchoring, and serves on `listener` until Ctrl-C
-/// or SIGTERM; calls `ready` once everything is up.
-pub async fn serve(
-    issuer: Arc<Issuer>,
-    listener: tokio::net::TcpListener,
-    ready: impl FnOnce(SocketAddr),
-) -> anyhow::Result<()> {
+/// Publishes missing status lists, starts anchoring, and serves on `listener` (HTTP or
+/// HTTPS) until Ctrl-C or SIGTERM; calls `ready` with its URL once everything is up.
+pub async fn serve(issuer: Arc<Issuer>, listener: Listener, ready: impl FnOnce(&str)) -> anyhow::Result<()> {
     issuer
         .publish_missing_lists()
         .await
@@ -86,17 +82,12 @@ pub async fn serve(
         .republish_stale_lists()
         .await
         .map_err(|e| anyhow::anyhow!("cannot re-sign the status lists with the current key: {e}"))?;
-    ready(listener.local_addr()?);
+    ready(&listener.url());
     let anchoring = {
         let issuer = issuer.clone();
         tokio::spawn(async move { issuer.anchor_periodically().await })
     };
-    let served = axum::serve(
-        listener,
-        app(issuer).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(sigil_service::shutdown::signal())
-    .await;
+    let served = sigil_service::serve::serve(listener, app(issuer), sigil_service::shutdown::signal()).await;
     anchoring.abort();
     Ok(served?)
 }

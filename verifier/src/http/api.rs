@@ -1,19 +1,17 @@
-//! The JSON APIs: Sigil's own (docs/design.md §7) and the W3C CCG VC API verifier endpoints.
+//! Sigil's own JSON API (docs/design.md §7); the W3C CCG VC API endpoints are in
+//! [`super::vc_api`].
 //!
 //! ```text
 //! POST /api/verify?challenge=&domain=&nonce=&audience=&require_holder_binding=&require_accreditation=
 //!                        body: JSON, compact JWS or SD-JWT -> report
 //! POST /api/requests     {policy} | {type, claims?, formats?} | {dcql_query} -> {request_id, request_uri}
+//!                        (a DCQL query is asked as sent: several credentials, credential sets,
+//!                        claim sets and values; each presentation is checked against it)
 //! GET  /api/requests/{id}  -> {state, outcome}
-//! POST /credentials/verify    {verifiableCredential, options}   -> {verified, checks, warnings, errors}
-//! POST /presentations/verify  {verifiablePresentation, options} -> the same
 //! ```
 //!
 //! 200 means verified; 400 not verified (the report or the reason in the body); 422 something
 //! Sigil does not support and 503 a source it could not reach: no verdict, never "invalid".
-//! The VC API's `options` take `challenge`, `domain`, `requireHolderBinding` and
-//! `requireAccreditation`; notes (a holder who is not the subject, an unaccredited issuer
-//! when not required) come back as `warnings`.
 
 use std::sync::Arc;
 
@@ -23,7 +21,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sigil_core::verify::{Expectations, Outcome, VerificationError};
+use sigil_core::verify::{Expectations, VerificationError};
 
 use crate::check::Verdict;
 use crate::oid4vp::CreateError;
@@ -93,11 +91,11 @@ pub async fn create_request(
         Ok(request) => request,
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
     };
-    let policy = match policy_for(&service, &request) {
-        Ok(policy) => policy,
+    let (policy, query) = match policy_for(&service, &request) {
+        Ok(asked) => asked,
         Err(message) => return error(StatusCode::BAD_REQUEST, "bad_request", message),
     };
-    match service.create_request(&policy).await {
+    match service.create_request(&policy, &query).await {
         Ok(created) => (
             StatusCode::CREATED,
             Json(json!({
@@ -133,18 +131,27 @@ struct CreateRequest {
     dcql_query: Option<Value>,
 }
 
-/// The policy an API request names or describes.
-fn policy_for(service: &VerifierService, request: &Value) -> Result<Policy, String> {
+/// The policy an API request names or describes, and the DCQL query to send: the policy's
+/// own, or the one the request gives whole.
+fn policy_for(
+    service: &VerifierService,
+    request: &Value,
+) -> Result<(Policy, sigil_core::dcql::Query), String> {
     let request = CreateRequest::deserialize(request).map_err(|e| e.to_string())?;
+    let with_query = |policy: Policy| {
+        let query = policy.dcql_query().map_err(|e| e.to_string())?;
+        Ok((policy, query))
+    };
     if let Some(id) = &request.policy {
-        return service
+        let policy = service
             .policy(id)
             .cloned()
-            .ok_or_else(|| format!("no policy {id:?}"));
+            .ok_or_else(|| format!("no policy {id:?}"))?;
+        return with_query(policy);
     }
     if let Some(query) = &request.dcql_query {
         let query = sigil_core::dcql::Query::from_value(query).map_err(|e| e.to_string())?;
-        return Policy::from_dcql(&query);
+        return Ok((Policy::from_dcql(&query), query));
     }
     let type_name = request
         .type_name
@@ -165,7 +172,7 @@ fn policy_for(service: &VerifierService, request: &Value) -> Result<Policy, Stri
     if !formats.is_empty() {
         policy.formats = formats;
     }
-    Ok(policy)
+    with_query(policy)
 }
 
 /// `GET /api/requests/{id}`
@@ -192,94 +199,4 @@ pub async fn request_state(State(service): State<Arc<VerifierService>>, Path(id)
             error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
         }
     }
-}
-
-/// The VC API's answer for a verdict.
-fn vc_api_answer(verdict: &Verdict) -> Response {
-    let body = match verdict {
-        Verdict::Valid(report) | Verdict::Invalid(report) => {
-            let mut checks = Vec::new();
-            let mut warnings = Vec::new();
-            let mut errors = Vec::new();
-            let mut all = report.checks.clone();
-            for credential in &report.credentials {
-                all.extend(credential.checks.iter().cloned());
-            }
-            for check in all {
-                match check.outcome {
-                    Outcome::Passed => checks.push(json!(check.id)),
-                    Outcome::Failed => errors.push(json!({"check": check.id, "message": check.message})),
-                    Outcome::Note => warnings.push(json!({"check": check.id, "message": check.message})),
-                    Outcome::NotApplicable => {}
-                }
-            }
-            json!({"verified": report.valid, "checks": checks, "warnings": warnings, "errors": errors})
-        }
-        Verdict::NoReport(e) => {
-            json!({"verified": false, "checks": [], "warnings": [], "errors": [{"message": e.to_string()}]})
-        }
-    };
-    (verdict_status(verdict), Json(body)).into_response()
-}
-
-async fn vc_api_verify(service: &VerifierService, body: &[u8], member: &str) -> Response {
-    let text = String::from_utf8_lossy(body);
-    let request = match sigil_core::json::parse(&text) {
-        Ok(request) => request,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
-    };
-    let Some(item) = request.get(member) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            format!("the body needs `{member}`"),
-        );
-    };
-    let input = match item {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    let option = |name: &str| {
-        request
-            .pointer(&format!("/options/{name}"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let flag = |name: &str| {
-        request
-            .pointer(&format!("/options/{name}"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-    };
-    let expect = Expectations {
-        challenge: option("challenge"),
-        domain: option("domain"),
-        nonce: option("challenge"),
-        audience: option("domain"),
-        issuer: None,
-        require_holder_binding: flag("requireHolderBinding"),
-        require_accreditation: flag("requireAccreditation"),
-        require_presentation: member == "verifiablePresentation",
-    };
-    vc_api_answer(
-        &service
-            .verify(&input, &expect, &[], sigil_core::time::now())
-            .await,
-    )
-}
-
-/// `POST /credentials/verify`
-pub async fn verify_credential(
-    State(service): State<Arc<VerifierService>>,
-    body: axum::body::Bytes,
-) -> Response {
-    vc_api_verify(&service, &body, "verifiableCredential").await
-}
-
-/// `POST /presentations/verify`
-pub async fn verify_presentation(
-    State(service): State<Arc<VerifierService>>,
-    body: axum::body::Bytes,
-) -> Response {
-    vc_api_verify(&service, &body, "verifiablePresentation").await
 }

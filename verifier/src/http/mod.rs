@@ -1,10 +1,10 @@
 //! The verifier's HTTP service: the pages ([`pages`]), the OpenID4VP endpoints wallets call,
-//! and the JSON APIs ([`api`]).
+//! and the JSON APIs ([`api`], and the VC API in [`vc_api`]).
 
 pub mod api;
 pub mod pages;
+pub mod vc_api;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use sigil_service::rate_limit::{self, RateLimit};
+use sigil_service::serve::Listener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -41,8 +42,8 @@ pub fn app(service: Arc<VerifierService>) -> Router {
         .route("/api/verify", post(api::verify))
         .route("/api/requests", limited(post(api::create_request)))
         .route("/api/requests/{id}", get(api::request_state))
-        .route("/credentials/verify", post(api::verify_credential))
-        .route("/presentations/verify", post(api::verify_presentation))
+        .route("/credentials/verify", post(vc_api::verify_credential))
+        .route("/presentations/verify", post(vc_api::verify_presentation))
         .route(
             sigil_templates::STYLESHEET_PATH,
             get(|| async {
@@ -63,18 +64,14 @@ pub fn app(service: Arc<VerifierService>) -> Router {
         .with_state(service)
 }
 
-/// Serves on `listener` until Ctrl-C or SIGTERM; calls `ready` once listening.
+/// Serves on `listener` (HTTP or HTTPS) until Ctrl-C or SIGTERM; calls `ready` with its URL
+/// once listening.
 pub async fn serve(
     service: Arc<VerifierService>,
-    listener: tokio::net::TcpListener,
-    ready: impl FnOnce(SocketAddr),
+    listener: Listener,
+    ready: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
-    ready(listener.local_addr()?);
-    axum::serve(
-        listener,
-        app(service).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(sigil_service::shutdown::signal())
-    .await?;
+    ready(&listener.url());
+    sigil_service::serve::serve(listener, app(service), sigil_service::shutdown::signal()).await?;
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! The verifier's web pages (no JavaScript needed): pick what to ask for, show the request as
-//! a QR code and link while the page reloads itself, then the result with every check in
-//! plain words; and a page to check a credential or presentation one was handed.
+//! a QR code and link while the page reloads itself, then the result — one card per
+//! presentation, every check in plain words; and a page to check a credential or
+//! presentation one was handed. In the same-device flow the wallet sends the browser to the
+//! result page with the `response_code` the verifier gave it; a wrong code is refused.
 
 use std::sync::Arc;
 
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -18,7 +20,7 @@ use sigil_templates::verifier::{
 };
 
 use super::api::verdict_status;
-use crate::oid4vp::{CreateError, ResponseError, ResponseForm, outcome_json};
+use crate::oid4vp::{CreateError, ResponseError, ResponseForm, outcome_json, response_code_matches};
 use crate::service::VerifierService;
 use crate::store::request;
 
@@ -64,7 +66,14 @@ pub async fn start(State(service): State<Arc<VerifierService>>, Form(form): Form
     let Some(policy) = service.policy(&form.policy) else {
         return plain(StatusCode::BAD_REQUEST, "no such policy");
     };
-    match service.create_request(policy).await {
+    let query = match policy.dcql_query() {
+        Ok(query) => query,
+        Err(e) => {
+            tracing::error!(error = %e, policy = %policy.id, "a configured policy makes no DCQL query");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
+        }
+    };
+    match service.create_request(policy, &query).await {
         Ok(created) => Redirect::to(&format!("/requests/{}", created.id)).into_response(),
         Err(full @ CreateError::TooManyOpen) => plain(StatusCode::SERVICE_UNAVAILABLE, &full.to_string()),
         Err(CreateError::Internal(e)) => {
@@ -74,8 +83,18 @@ pub async fn start(State(service): State<Arc<VerifierService>>, Form(form): Form
     }
 }
 
-/// `GET /requests/{id}`
-pub async fn request(State(service): State<Arc<VerifierService>>, Path(id): Path<String>) -> Response {
+/// The query of the result page: the response code the wallet was given (same-device flow).
+#[derive(Debug, Deserialize)]
+pub struct ResultQuery {
+    response_code: Option<String>,
+}
+
+/// `GET /requests/{id}[?response_code=…]`
+pub async fn request(
+    State(service): State<Arc<VerifierService>>,
+    Path(id): Path<String>,
+    Query(query): Query<ResultQuery>,
+) -> Response {
     let (row, state) = match service.current(&id).await.and_then(with_state) {
         Ok(Some(found)) => found,
         Ok(None) => return plain(StatusCode::NOT_FOUND, "no such request"),
@@ -84,16 +103,29 @@ pub async fn request(State(service): State<Arc<VerifierService>>, Path(id): Path
             return plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
         }
     };
+    if let Some(code) = &query.response_code {
+        if !response_code_matches(&row, code) {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "this result link is not the one the verifier gave the wallet",
+            );
+        }
+    }
     let label = serde_json::from_str::<Value>(&row.policy)
         .ok()
         .and_then(|p| p.get("label").and_then(Value::as_str).map(str::to_owned))
         .unwrap_or_default();
     let request_uri = service.authorization_uri(&row.id);
-    let result = row
+    let outcome = row
         .outcome
         .as_deref()
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-        .map(|outcome| result_view(&outcome));
+        .and_then(|text| serde_json::from_str::<Value>(text).ok());
+    let reason = outcome
+        .as_ref()
+        .and_then(|o| o.get("reason"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let results = outcome.as_ref().map(result_views).unwrap_or_default();
     page(
         StatusCode::OK,
         &RequestPage {
@@ -105,7 +137,8 @@ pub async fn request(State(service): State<Arc<VerifierService>>, Path(id): Path
             expires: chrono::DateTime::from_timestamp(row.expires_at, 0)
                 .map(|t| t.format("%H:%M:%S UTC").to_string())
                 .unwrap_or_default(),
-            result,
+            reason,
+            results,
         },
     )
 }
@@ -160,7 +193,8 @@ pub async fn response(
         );
     };
     match service.take_response(&id, form).await {
-        Ok(_) => axum::Json(serde_json::json!({})).into_response(),
+        // OpenID4VP 1.0 §8.2: where the wallet sends the browser next.
+        Ok(taken) => axum::Json(serde_json::json!({"redirect_uri": taken.redirect_uri})).into_response(),
         Err(ResponseError::NotFound) => {
             oauth(StatusCode::NOT_FOUND, "invalid_request", "no such request".into())
         }
@@ -248,6 +282,7 @@ fn without_report(verdict: &str, headline: String, accreditation: Option<String>
         accreditation,
         checks: vec![],
         warnings: vec![],
+        answers: None,
     }
 }
 
@@ -272,7 +307,31 @@ fn check_views(checks: Option<&Value>) -> Vec<CheckView> {
         .collect()
 }
 
-/// A stored or fresh outcome, for people.
+/// A stored outcome of a wallet's response, for people: one view per presentation (each
+/// naming the credential query it answers), or the one view of a wallet's error or an
+/// outcome recorded before responses carried several.
+fn result_views(outcome: &Value) -> Vec<ResultView> {
+    let Some(presentations) = outcome
+        .get("presentations")
+        .and_then(Value::as_array)
+        .filter(|p| !p.is_empty())
+    else {
+        return vec![result_view(outcome)];
+    };
+    presentations
+        .iter()
+        .map(|presentation| {
+            let mut view = result_view(presentation);
+            view.answers = presentation
+                .get("query_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            view
+        })
+        .collect()
+}
+
+/// A stored or fresh outcome of one verification, for people.
 fn result_view(outcome: &Value) -> ResultView {
     let accepted = outcome.get("accepted").and_then(Value::as_bool).unwrap_or(false);
     let report = outcome.get("report").cloned().unwrap_or(Value::Null);
@@ -331,5 +390,6 @@ fn result_view(outcome: &Value) -> ResultView {
             .and_then(Value::as_array)
             .map(|w| w.iter().filter_map(Value::as_str).map(str::to_owned).collect())
             .unwrap_or_default(),
+        answers: None,
     }
 }

@@ -38,6 +38,9 @@ pub mod request {
         /// The outcome (JSON): the report, the policy's checks, warnings; or the wallet's error.
         pub outcome: Option<String>,
         pub answered_at: Option<i64>,
+        /// The digest ([`sigil_service::tokens::digest`]) of the `response_code` given to the
+        /// wallet with the result page's address once the request was answered.
+        pub response_code: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -103,8 +106,9 @@ impl Store {
         request::Entity::find_by_id(id).one(&self.db).await
     }
 
-    /// Moves a request from state `from` to `to` with its outcome — once: false if it was no
-    /// longer in `from` (a replayed or concurrent response).
+    /// Moves a request from state `from` to `to` with its outcome and the digest of the
+    /// response code for its result page — once: false if it was no longer in `from` (a
+    /// replayed or concurrent response).
     pub async fn answer(
         &self,
         id: &str,
@@ -112,6 +116,7 @@ impl Store {
         to: RequestState,
         outcome: &str,
         at: i64,
+        response_code_digest: &str,
     ) -> Result<bool, DbErr> {
         let result = request::Entity::update_many()
             .col_expr(
@@ -120,6 +125,10 @@ impl Store {
             )
             .col_expr(request::Column::Outcome, sea_orm::sea_query::Expr::value(outcome))
             .col_expr(request::Column::AnsweredAt, sea_orm::sea_query::Expr::value(at))
+            .col_expr(
+                request::Column::ResponseCode,
+                sea_orm::sea_query::Expr::value(response_code_digest),
+            )
             .filter(request::Column::Id.eq(id))
             .filter(request::Column::Status.eq(from.as_str()))
             .exec(&self.db)
@@ -152,6 +161,7 @@ mod tests {
             status: RequestState::Pending.as_str().into(),
             outcome: None,
             answered_at: None,
+            response_code: None,
         }
     }
 
@@ -188,5 +198,35 @@ mod tests {
         );
         assert_eq!(store.get("c").await.unwrap(), None);
         assert!(store.get("a").await.unwrap().is_some(), "open requests are kept");
+    }
+
+    #[tokio::test]
+    async fn a_request_is_answered_once_with_its_response_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("verifier.db")).await.unwrap();
+        let now = 1_000_000;
+        assert!(
+            store
+                .insert_bounded(row("a", now + 600), now, 0, 2)
+                .await
+                .unwrap()
+        );
+        let (pending, verified) = (RequestState::Pending, RequestState::Verified);
+        assert!(
+            store
+                .answer("a", pending, verified, "{}", now, "digest-1")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .answer("a", pending, verified, "{}", now, "digest-2")
+                .await
+                .unwrap(),
+            "a second answer is refused"
+        );
+        let stored = store.get("a").await.unwrap().unwrap();
+        assert_eq!(stored.response_code.as_deref(), Some("digest-1"));
+        assert_eq!(stored.state().unwrap(), verified);
     }
 }

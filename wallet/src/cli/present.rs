@@ -1,13 +1,15 @@
 //! `sigil-wallet present`: the consent flow on the terminal. The holder sees which verifier
-//! asks — by what can be checked ([`crate::standing`]) — for which credential, and exactly
-//! which claims it would see, and is asked before
-//! anything is sent; a refusal — or a request nothing in the wallet matches — is reported to
-//! the verifier as the holder's `access_denied`.
+//! asks — by what can be checked ([`crate::standing`]) — for which credentials (each
+//! credential query, what it asks and which held credential answers it), and exactly which
+//! claims it would see, and is asked before anything is sent; a refusal — or a request
+//! nothing in the wallet matches — is reported to the verifier as the holder's
+//! `access_denied`. Where the verifier then sends the browser (its result page, the
+//! same-device flow) is printed on standard output.
 
 use std::io::Write as _;
 
 use crate::holder::Holder;
-use crate::present;
+use crate::present::{self, Shared};
 use crate::standing::{self, Standing};
 use crate::store::Store;
 use crate::targets::Targets;
@@ -45,30 +47,54 @@ pub async fn present(
         }
     };
     let standing = standing::for_request(holder, store, &request, &found).await?;
-    eprintln!("{verifier} asks for your {}.", found.held.row.type_name);
+    let types: Vec<&str> = found
+        .answers
+        .iter()
+        .map(|answer| answer.held.row.type_name.as_str())
+        .collect();
+    eprintln!("{verifier} asks for your {}.", types.join(" and "));
     for line in standing_lines(&standing) {
         eprintln!("{line}");
     }
-    eprintln!(
-        "It would see, from the credential {} issued by {}:",
-        found.held.row.id, found.held.row.issuer_name
-    );
-    for claim in &found.disclosed {
-        eprintln!("  - {claim}");
+    for answer in &found.answers {
+        eprintln!("For {} ({}):", answer.query_id, answer.asks);
+        eprintln!(
+            "It would see, from the credential {} issued by {}:",
+            answer.held.row.id, answer.held.row.issuer_name
+        );
+        for claim in &answer.disclosed {
+            eprintln!("  - {claim}");
+        }
     }
     let shared = match consent {
         Consent::Yes => true,
         Consent::No => false,
         Consent::Ask => ask("Share these? [y/N] ")?,
     };
-    if shared {
-        present::respond(targets, holder, store, &request, &found).await?;
+    let answered = if shared {
+        let answered = present::respond(targets, holder, store, &request, &found).await?;
         eprintln!("shared with {verifier}");
+        answered
     } else {
-        present::decline(targets, holder, store, &request).await?;
+        let answered = present::decline(targets, holder, store, &request).await?;
         eprintln!("declined; {verifier} was told");
-    }
+        answered
+    };
+    print_redirect(&answered);
     Ok(())
+}
+
+/// The verifier's result page, if it named one the wallet may send a browser to: the address
+/// alone on standard output (for a script or a browser to open), the reason on the terminal
+/// when it was not followed.
+fn print_redirect(answered: &Shared) {
+    if let Some(url) = &answered.redirect_uri {
+        eprintln!("The verifier's result page:");
+        println!("{url}");
+    }
+    if let Some(reason) = &answered.redirect_refused {
+        eprintln!("{reason}");
+    }
 }
 
 /// What can be checked about the verifier, for the terminal: its DID, its accreditation, each

@@ -184,26 +184,25 @@ pub fn app(dir: WalletDir, options: UiOptions) -> Router {
         .with_state(ui)
 }
 
-/// Serves the UI on a loopback address until Ctrl-C or SIGTERM.
+/// Serves the UI on a loopback address (over HTTPS when the settings name a certificate)
+/// until Ctrl-C or SIGTERM; calls `ready` with its URL once listening.
 pub async fn serve(
     dir: WalletDir,
     settings: &ServiceSettings,
-    ready: impl FnOnce(SocketAddr),
+    ready: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
     let listen = settings.listen;
     if !listen.ip().is_loopback() {
         anyhow::bail!("the wallet's UI listens on this computer only (127.0.0.1 or ::1), not {listen}");
     }
     dir.config()?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    let address = listener.local_addr()?;
+    let tls = settings.tls_files(&dir.0)?;
+    let listener = sigil_service::serve::Listener::bind(listen, tls.as_ref()).await?;
+    let address = listener.local_addr();
     let targets = Targets::new(settings.allow_insecure_targets)?;
-    ready(address);
-    axum::serve(listener, app(dir, UiOptions::new(address, targets)))
-        .with_graceful_shutdown(sigil_service::shutdown::signal())
-        .await?;
+    ready(&listener.url());
+    let app = app(dir, UiOptions::new(address, targets));
+    sigil_service::serve::serve(listener, app, sigil_service::shutdown::signal()).await?;
     Ok(())
 }
 

@@ -1,7 +1,9 @@
 //! Presenting: the holder pastes an OpenID4VP request, sees on a consent page what would go to
-//! whom (and, for SD-JWT VC, picks the claims), then shares or declines. Opening a request
-//! makes the wallet fetch a URL, so it is a POST with the session's CSRF token; a GET only
-//! shows the form (filled in when a link gives `?request=`).
+//! whom — each credential query, what it asks and which held credential answers it (and, for
+//! SD-JWT VC, picks the claims) — then shares or declines. Opening a request makes the wallet
+//! fetch a URL, so it is a POST with the session's CSRF token; a GET only shows the form
+//! (filled in when a link gives `?request=`). When the verifier answers with a `redirect_uri`
+//! (its result page, the same-device flow), the page that follows sends the browser there.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -13,11 +15,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use sigil_core::format::CredentialFormat;
-use sigil_templates::wallet::{ConsentPage, Frame, PresentPage};
+use sigil_templates::wallet::{ConsentCredential, ConsentPage, Frame, PresentPage};
 
 use super::{Ui, Unlocked, forbidden, page, title, type_label};
 use crate::present;
-use crate::present::{Match, Request};
+use crate::present::{CredentialAnswer, Match, Request, Shared};
 use crate::standing::{self, Accredited, Standing};
 
 #[derive(Debug, Deserialize)]
@@ -32,6 +34,7 @@ pub(super) async fn present_form(Unlocked(session): Unlocked, Query(query): Quer
         &PresentPage {
             frame: session.frame("present"),
             request: query.request.unwrap_or_default(),
+            redirect: None,
         },
     )
 }
@@ -59,7 +62,11 @@ pub(super) async fn present_request(
             frame.error = Some(e.to_string());
             return page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &PresentPage { frame, request: uri },
+                &PresentPage {
+                    frame,
+                    request: uri,
+                    redirect: None,
+                },
             );
         }
     };
@@ -69,7 +76,11 @@ pub(super) async fn present_request(
             frame.error = Some(format!("{e} — nothing was sent."));
             return page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &PresentPage { frame, request: uri },
+                &PresentPage {
+                    frame,
+                    request: uri,
+                    redirect: None,
+                },
             );
         }
     };
@@ -93,19 +104,6 @@ fn consent_page(
     found: &Match,
     standing: &Standing,
 ) -> ConsentPage {
-    let selectable = found.held.row.format == CredentialFormat::SdJwt.name();
-    let claims: Vec<(String, bool)> = if selectable {
-        // Every disclosable top-level claim, ticked if the verifier asked for it.
-        top_level(&found.held.record.claims)
-            .into_iter()
-            .map(|name| {
-                let asked = found.sd_claims.contains(&name);
-                (name, asked)
-            })
-            .collect()
-    } else {
-        found.disclosed.iter().map(|c| (c.clone(), true)).collect()
-    };
     let (accredited_by, accredited_types, accreditation_unchecked) = match &standing.accredited {
         Accredited::Yes { by, types } => (Some(by.clone()), types.join(", "), None),
         Accredited::No => (None, String::new(), None),
@@ -125,9 +123,31 @@ fn consent_page(
         accreditation_unchecked,
         type_warning: standing.type_warning(),
         presented_before: standing.history(),
-        type_label: type_label(&found.held.row.type_name),
-        credential_title: title(&found.held),
-        issuer_name: found.held.row.issuer_name.clone(),
+        credentials: found.answers.iter().map(consent_credential).collect(),
+    }
+}
+
+/// One answer on the consent page: what its query asks, the credential, and its claims.
+fn consent_credential(answer: &CredentialAnswer) -> ConsentCredential {
+    let selectable = answer.held.row.format == CredentialFormat::SdJwt.name();
+    let claims: Vec<(String, bool)> = if selectable {
+        // Every disclosable top-level claim, ticked if the verifier asked for it.
+        top_level(&answer.held.record.claims)
+            .into_iter()
+            .map(|name| {
+                let asked = answer.sd_claims.contains(&name);
+                (name, asked)
+            })
+            .collect()
+    } else {
+        answer.disclosed.iter().map(|c| (c.clone(), true)).collect()
+    };
+    ConsentCredential {
+        query_id: answer.query_id.clone(),
+        asks: answer.asks.clone(),
+        type_label: type_label(&answer.held.row.type_name),
+        credential_title: title(&answer.held),
+        issuer_name: answer.held.row.issuer_name.clone(),
         selectable,
         claims,
     }
@@ -159,27 +179,38 @@ pub(super) async fn present_decision(
         .clone()
         .unwrap_or_else(|| request.verifier.to_string());
     let outcome = if field("decision") == Some("share") {
-        if found.held.row.format == CredentialFormat::SdJwt.name() {
-            let chosen: Vec<String> = fields
-                .iter()
-                .filter(|(k, _)| k == "claim")
-                .map(|(_, v)| v.clone())
-                .collect();
-            found
-                .disclosed
-                .retain(|path| chosen.iter().any(|c| path.split('.').next() == Some(c.as_str())));
-            found.sd_claims = chosen;
+        // Each ticked claim comes as `{query_id}:{claim}` (query ids have no colon).
+        let chosen: Vec<(&str, &str)> = fields
+            .iter()
+            .filter(|(k, _)| k == "claim")
+            .filter_map(|(_, v)| v.split_once(':'))
+            .collect();
+        for answer in &mut found.answers {
+            if answer.held.row.format == CredentialFormat::SdJwt.name() {
+                choose_claims(answer, &chosen);
+            }
         }
         present::respond(&ui.targets, &session.holder, &session.store, &request, &found)
             .await
-            .map(|()| format!("Shared with {verifier}."))
+            .map(|shared| (format!("Shared with {verifier}."), shared))
     } else {
         present::decline(&ui.targets, &session.holder, &session.store, &request)
             .await
-            .map(|()| format!("Declined; {verifier} was told."))
+            .map(|shared| (format!("Declined; {verifier} was told."), shared))
     };
+    let mut redirect = None;
     match outcome {
-        Ok(message) => frame.message = Some(message),
+        Ok((
+            message,
+            Shared {
+                redirect_uri,
+                redirect_refused,
+            },
+        )) => {
+            frame.message = Some(message);
+            frame.error = redirect_refused;
+            redirect = redirect_uri.map(String::from);
+        }
         Err(e) => frame.error = Some(e.to_string()),
     }
     page(
@@ -187,8 +218,20 @@ pub(super) async fn present_decision(
         &PresentPage {
             frame,
             request: String::new(),
+            redirect,
         },
     )
+}
+
+/// Keeps, of an SD-JWT answer, the claims the holder ticked for its query: only their
+/// disclosures are sent, and only they are recorded as disclosed.
+fn choose_claims(answer: &mut CredentialAnswer, chosen: &[(&str, &str)]) {
+    let names: Vec<String> = chosen
+        .iter()
+        .filter(|(query_id, _)| *query_id == answer.query_id)
+        .map(|(_, claim)| (*claim).to_owned())
+        .collect();
+    answer.choose_sd_claims(names);
 }
 
 /// Consent pages opened and not yet answered.
@@ -229,6 +272,46 @@ impl<T> PendingConsents<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticked_claims_apply_to_their_own_credential_query() {
+        let held = crate::store::Held {
+            row: crate::store::credential::Model {
+                id: "c1".into(),
+                format: "dc+sd-jwt".into(),
+                type_name: "UniversityDegreeCredential".into(),
+                issuer: "did:key:z6Mk".into(),
+                issuer_name: "University".into(),
+                received_at: 0,
+                valid_until: None,
+                sealed: String::new(),
+            },
+            record: crate::store::CredentialRecord {
+                credential: String::new(),
+                claims: serde_json::json!({"name": "Ada", "degree": {"name": "BSc"}, "studentId": "1"}),
+                accreditation: None,
+                checks: vec![],
+            },
+        };
+        let mut answer = CredentialAnswer {
+            query_id: "sd".into(),
+            asks: String::new(),
+            held,
+            disclosed: vec!["name".into(), "degree.name".into()],
+            sd_claims: vec!["name".into(), "degree".into()],
+        };
+        choose_claims(
+            &mut answer,
+            &[("sd", "degree"), ("other", "name"), ("sd", "studentId")],
+        );
+        assert_eq!(answer.sd_claims, vec!["degree", "studentId"]);
+        assert_eq!(answer.disclosed, vec!["degree.name", "studentId"]);
+        let view = consent_credential(&answer);
+        assert!(view.selectable);
+        assert_eq!(view.query_id, "sd");
+        assert!(view.claims.contains(&("studentId".to_owned(), true)));
+        assert!(view.claims.contains(&("name".to_owned(), false)));
+    }
 
     #[test]
     fn only_the_newest_consent_pages_wait_and_each_is_answered_once() {

@@ -106,8 +106,8 @@ impl Browser {
         let pending = between(&consent, "/present/", "\"")?;
         let form = [
             ("csrf", csrf.as_str()),
-            ("claim", "name"),
-            ("claim", "degree"),
+            ("claim", "sd:name"),
+            ("claim", "sd:degree"),
             ("decision", "share"),
         ];
         let shared_page = shared
