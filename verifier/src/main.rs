@@ -209,6 +209,7 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         require_holder_binding: args.require_holder_binding,
         require_accreditation: args.require_accreditation,
         require_presentation: false,
+        skip_status: false,
     };
     let documents = read_documents(&args.documents).map_err(|e| startup::fail_with(2, e))?;
     let mut policy = NetPolicy::strict();

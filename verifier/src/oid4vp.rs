@@ -229,6 +229,7 @@ impl VerifierService {
             require_holder_binding: policy.require_holder_binding,
             require_accreditation: true,
             require_presentation: true,
+            skip_status: false,
         };
         let mut judged = Vec::new();
         for presentation in &presented {

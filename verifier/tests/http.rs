@@ -442,6 +442,74 @@ async fn vc_api_verify_refuses_a_credential_sent_as_a_json_string_and_opens_its_
     );
 }
 
+/// A did:key diploma whose status list lives at a host nobody can reach.
+async fn diploma_with_unreachable_status() -> Value {
+    let university = SigningKey::generate();
+    let student = SigningKey::generate();
+    let request = CredentialRequest {
+        credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
+        issuer: university.did_key(),
+        subject: student.did_key(),
+        claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
+        valid_from: now() - chrono::Duration::days(1),
+        valid_until: None,
+        status: Some(json!({
+            "id": "https://status.invalid/lists/1#7",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "7",
+            "statusListCredential": "https://status.invalid/lists/1"
+        })),
+        schema: None,
+        holder_key: Some(student.public_key()),
+    };
+    let signed = request
+        .issue(
+            CredentialFormat::LdpVc,
+            &university,
+            &university.did_key_method(),
+            now(),
+        )
+        .await
+        .unwrap();
+    serde_json::from_str(&signed).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vc_api_status_left_out_of_options_checks_is_not_fetched() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    let credential = diploma_with_unreachable_status().await;
+
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": credential}),
+    )
+    .await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "an unreadable status list cannot verify: {answer:#}"
+    );
+
+    let (status, answer) = vc_api(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": credential, "options": {"checks": ["proof"]}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    assert_eq!(answer["verified"], true, "{answer:#}");
+    assert!(
+        answer["notRequested"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("status")),
+        "{answer:#}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn vc_api_options_checks_decide_which_checks_count_and_name_the_ones_not_requested() {
     let dir = tempfile::tempdir().unwrap();

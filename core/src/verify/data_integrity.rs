@@ -258,6 +258,7 @@ impl Verifier<'_> {
             issuer: expect.issuer.clone(),
             require_holder_binding: expect.require_holder_binding,
             require_accreditation: expect.require_accreditation,
+            skip_status: expect.skip_status,
             ..Expectations::default()
         };
         let mut reports = Vec::with_capacity(credentials.len());

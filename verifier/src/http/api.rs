@@ -76,6 +76,7 @@ pub async fn verify(
         require_holder_binding: query.require_holder_binding,
         require_accreditation: query.require_accreditation,
         require_presentation: false,
+        skip_status: false,
     };
     let verdict = service.verify(&body, &expect, &[], sigil_core::time::now()).await;
     (verdict_status(&verdict), Json(render::json(&verdict))).into_response()

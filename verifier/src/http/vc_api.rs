@@ -250,6 +250,7 @@ fn read_request(body: &[u8], endpoint: Endpoint) -> Result<VerifyRequest, Refusa
     }
     let challenge = text_option("challenge")?;
     let domain = text_option("domain")?;
+    let selection = Selection::from_option(options.get("checks")).map_err(bad)?;
     let expect = Expectations {
         nonce: challenge.clone(),
         challenge,
@@ -259,8 +260,8 @@ fn read_request(body: &[u8], endpoint: Endpoint) -> Result<VerifyRequest, Refusa
         require_holder_binding: flag("requireHolderBinding")?,
         require_accreditation: flag("requireAccreditation")?,
         require_presentation: endpoint == Endpoint::Presentation,
+        skip_status: !selection.counts(sigil_core::verify::check_id::STATUS),
     };
-    let selection = Selection::from_option(options.get("checks")).map_err(bad)?;
     Ok(VerifyRequest {
         input,
         expect,

@@ -4,9 +4,10 @@
 //! The signature checks — format, proof, signing key, key history, SD-JWT disclosures, holder
 //! binding — always count: every other fact a check reads comes from what the signature
 //! covers, so a verdict without them would vouch for nothing. A caller chooses among the
-//! others (status, validity, trust); the pipeline still runs them, and one that was not asked
-//! for is listed under `notRequested` and, when it found something, reported as a warning
-//! rather than an error.
+//! others (status, validity, trust). Status that was not asked for is not read at all (no
+//! list is fetched, so an unreachable or unknown list cannot fail the answer); validity and
+//! trust cost nothing to run, so they still run. Every check not asked for is listed under
+//! `notRequested` and, when it found something, reported as a warning rather than an error.
 
 use std::collections::BTreeSet;
 
