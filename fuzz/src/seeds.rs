@@ -140,6 +140,59 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, SeedError> {
 }
 
 /// Every valid seed of every target.
+/// A VCDM 1.1 diploma signed with `eddsa-rdfc-2022` (the Data Integrity context appended by
+/// the signer), as issuers still on the older model write it.
+fn vcdm1_diploma() -> Result<String, SeedError> {
+    let university = fixtures::university();
+    let student = fixtures::student();
+    let unsigned = json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/sigil/contexts/v1"],
+        "id": "urn:uuid:5e0b8a61-3c1f-4bb4-9d36-1f1b2f0d6a11",
+        "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+        "issuer": university.did_key().to_string(),
+        "issuanceDate": "2026-06-30T00:00:00Z",
+        "credentialSubject": {
+            "id": student.did_key().to_string(),
+            "studentId": "S-1815",
+            "fieldOfStudy": "Mathematics"
+        }
+    });
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: university.did_key_method(),
+        purpose: Relationship::AssertionMethod,
+        created: time(SIGNED_AT),
+        challenge: None,
+        domain: None,
+    };
+    let signed = block_on(data_integrity::sign(&unsigned, &university, &options))?
+        .map_err(|e| format!("signing a VCDM 1.1 diploma: {e}"))?;
+    to_json(&signed)
+}
+
+/// A VC-JWT of VCDM 1.1 (`typ` `JWT`, the credential under `vc`, the registered claims
+/// carrying issuer, subject, id and dates).
+fn vc_jwt_v1_diploma() -> Result<String, SeedError> {
+    let university = fixtures::university();
+    let student = fixtures::student();
+    let claims = json!({
+        "iss": university.did_key().to_string(),
+        "sub": student.did_key().to_string(),
+        "jti": "urn:uuid:0f4a8f3e-8d0c-4f43-9a57-3c0f51c1e6b2",
+        "nbf": time("2026-06-30T00:00:00Z").timestamp(),
+        "iat": time(SIGNED_AT).timestamp(),
+        "vc": {
+            "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/sigil/contexts/v1"],
+            "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+            "credentialSubject": {
+                "studentId": "S-1815",
+                "fieldOfStudy": "Mathematics"
+            }
+        }
+    });
+    jose::sign_compact(&claims, "JWT", &university.did_key_method(), &university).map_err(|e| e.to_string())
+}
+
 pub fn all() -> Result<Vec<Seed>, SeedError> {
     let university = fixtures::university();
     let student = fixtures::student();
@@ -312,6 +365,11 @@ pub fn all() -> Result<Vec<Seed>, SeedError> {
             nested_sd_jwt(&university)?,
         ),
         seed("did", "valid-did-key.txt", university.did_key().to_string()),
+        seed(
+            "did",
+            "valid-did-web.txt",
+            "did:web:uni.example%3A8443:registrar:keys",
+        ),
         seed("did", "valid-did-key-method.txt", university.did_key_method()),
         seed(
             "did",
@@ -438,6 +496,8 @@ pub fn all() -> Result<Vec<Seed>, SeedError> {
         seed("verify", "valid-diploma-sd-jwt.txt", sd),
         seed("verify", "valid-presentation-ldp.json", di_vp),
         seed("verify", "valid-presentation-vp-jwt.txt", vp_jwt),
+        seed("verify", "valid-diploma-vcdm1-ldp.json", vcdm1_diploma()?),
+        seed("verify", "valid-diploma-vc-jwt-v1.txt", vc_jwt_v1_diploma()?),
         seed(
             "verify",
             "valid-status-list-credential.json",

@@ -1,5 +1,6 @@
-//! `sigil_core::did`: DIDs and DID URLs (`kid` headers, verification methods, issuers), and
-//! resolving `did:key` and `did:jwk`, which happens locally from the identifier alone.
+//! `sigil_core::did`: DIDs and DID URLs (`kid` headers, verification methods, issuers),
+//! resolving `did:key` and `did:jwk`, which happens locally from the identifier alone, and the
+//! URL a `did:web` document is fetched from.
 //!
 //! Property: never panics; a DID or DID URL that parses is written back exactly as it was
 //! read and parses again to the same value, and its method is the text after `did:`.
@@ -10,7 +11,7 @@ use crate::target::{Outcome, Target, Violation, ensure, text};
 
 pub const TARGET: Target = Target {
     name: "did",
-    entry_point: "sigil_core::did::{Did::parse, DidUrl::parse, key::resolve, jwk::resolve}",
+    entry_point: "sigil_core::did::{Did::parse, DidUrl::parse, key::resolve, jwk::resolve, web::document_url}",
     tokens: &[
         b"did:jwk:",
         b"did:web:",
@@ -63,6 +64,9 @@ fn resolve(did: &Did) {
     match did.method() {
         "key" => drop(sigil_core::did::key::resolve(did)),
         "jwk" => drop(sigil_core::did::jwk::resolve(did)),
+        // Where a did:web document would be fetched from; the mapping is pure, the fetch is
+        // not fuzzed here.
+        "web" => drop(sigil_core::did::web::document_url(did)),
         _ => {}
     }
 }
