@@ -85,10 +85,53 @@ impl StatusMessage {
     }
 }
 
-/// A `BitstringStatusListCredential` as the verifier reads it (§2.2), once its proof and
-/// issuer are checked.
+/// Which specification a status list (and the entries pointing into it) follows. Bitstring
+/// Status List v1.0 is the W3C Recommendation; StatusList2021 is its predecessor, which VCDM
+/// 1.1 issuers still publish: the same bitstring (GZIP, at least 131,072 entries, the first
+/// bit the most significant of the first byte), one bit per entry, `encodedList` in plain
+/// base64url rather than multibase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// `BitstringStatusListEntry` → `BitstringStatusListCredential` / `BitstringStatusList`.
+    Bitstring,
+    /// `StatusList2021Entry` → `StatusList2021Credential` / `StatusList2021`.
+    StatusList2021,
+}
+
+impl ListKind {
+    /// The kind of list a `credentialStatus` entry of this `type` points into, if Sigil reads it.
+    pub fn of_entry(entry_type: &str) -> Option<ListKind> {
+        match entry_type {
+            "BitstringStatusListEntry" => Some(ListKind::Bitstring),
+            "StatusList2021Entry" => Some(ListKind::StatusList2021),
+            _ => None,
+        }
+    }
+
+    /// The entry types Sigil reads, for messages.
+    pub const ENTRY_TYPES: &'static str = "BitstringStatusListEntry or StatusList2021Entry";
+
+    fn credential_type(self) -> &'static str {
+        match self {
+            ListKind::Bitstring => "BitstringStatusListCredential",
+            ListKind::StatusList2021 => "StatusList2021Credential",
+        }
+    }
+
+    fn subject_type(self) -> &'static str {
+        match self {
+            ListKind::Bitstring => "BitstringStatusList",
+            ListKind::StatusList2021 => "StatusList2021",
+        }
+    }
+}
+
+/// A `BitstringStatusListCredential` (§2.2), or a `StatusList2021Credential`, as the verifier
+/// reads it once its proof and issuer are checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusList {
+    /// Which specification the list follows.
+    pub kind: ListKind,
     /// The purposes the list serves (`credentialSubject.statusPurpose`, one or several).
     pub purposes: Vec<String>,
     /// The entry size the list states, if it states one.
@@ -105,14 +148,15 @@ impl StatusList {
     /// `BitstringStatusList` with a purpose and an `encodedList`.
     pub fn from_credential(credential: &Value) -> Result<Self, StatusListError> {
         let not_a_list = |reason: &str| StatusListError::NotAList(reason.to_owned());
-        if !strings(credential.get("type"))
-            .iter()
-            .any(|t| t == "BitstringStatusListCredential")
-        {
-            return Err(not_a_list(
-                "its type does not include BitstringStatusListCredential",
-            ));
-        }
+        let types = strings(credential.get("type"));
+        let kind = [ListKind::Bitstring, ListKind::StatusList2021]
+            .into_iter()
+            .find(|kind| types.iter().any(|t| t == kind.credential_type()))
+            .ok_or_else(|| {
+                not_a_list(
+                    "its type includes neither BitstringStatusListCredential nor StatusList2021Credential",
+                )
+            })?;
         let subject = match credential.get("credentialSubject") {
             Some(Value::Object(subject)) => subject,
             Some(Value::Array(subjects)) if subjects.len() == 1 => subjects
@@ -123,9 +167,12 @@ impl StatusList {
         };
         if !strings(subject.get("type"))
             .iter()
-            .any(|t| t == "BitstringStatusList")
+            .any(|t| t == kind.subject_type())
         {
-            return Err(not_a_list("its credentialSubject is not a BitstringStatusList"));
+            return Err(StatusListError::NotAList(format!(
+                "its credentialSubject is not a {}",
+                kind.subject_type()
+            )));
         }
         let purposes = strings(subject.get("statusPurpose"));
         if purposes.is_empty() {
@@ -151,11 +198,16 @@ impl StatusList {
             .get("encodedList")
             .and_then(Value::as_str)
             .ok_or_else(|| not_a_list("it has no encodedList"))?;
+        let bits = match kind {
+            ListKind::Bitstring => Bitstring::decode(encoded)?,
+            ListKind::StatusList2021 => Bitstring::decode_status_list_2021(encoded)?,
+        };
         Ok(StatusList {
+            kind,
             purposes,
             status_size,
             ttl,
-            bits: Bitstring::decode(encoded)?,
+            bits,
         })
     }
 }
@@ -315,8 +367,25 @@ impl Bitstring {
         let compressed = URL_SAFE_NO_PAD
             .decode(base64)
             .map_err(|e| StatusListError::Encoding(e.to_string()))?;
+        Self::decompress(&compressed)
+    }
+
+    /// Decodes a StatusList2021 `encodedList`: base64url of the GZIP bitstring, without the
+    /// multibase prefix. Issuers of that draft also wrote padded or standard base64, so both
+    /// alphabets are read, with or without padding — the list's signature is what vouches for
+    /// the bytes.
+    pub fn decode_status_list_2021(encoded: &str) -> Result<Self, StatusListError> {
+        let unpadded = encoded.trim_end_matches('=');
+        let compressed = URL_SAFE_NO_PAD
+            .decode(unpadded)
+            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(unpadded))
+            .map_err(|e| StatusListError::Encoding(format!("encodedList is not base64url: {e}")))?;
+        Self::decompress(&compressed)
+    }
+
+    fn decompress(compressed: &[u8]) -> Result<Self, StatusListError> {
         let mut bytes = Vec::new();
-        GzDecoder::new(compressed.as_slice())
+        GzDecoder::new(compressed)
             .take(MAX_LIST_BYTES as u64 + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| StatusListError::Encoding(e.to_string()))?;
@@ -451,6 +520,7 @@ mod tests {
 
     fn list(purposes: &[&str], bits: Bitstring) -> StatusList {
         StatusList {
+            kind: ListKind::Bitstring,
             purposes: purposes.iter().map(|p| (*p).to_owned()).collect(),
             status_size: None,
             ttl: None,

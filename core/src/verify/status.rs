@@ -1,4 +1,5 @@
-//! The status check (W3C Bitstring Status List v1.0 §3.2, "Validate Algorithm"): fetch the
+//! The status check (W3C Bitstring Status List v1.0 §3.2, "Validate Algorithm", and its
+//! predecessor StatusList2021, which VCDM 1.1 issuers still use): fetch the
 //! issuer-signed status list credential — from the registry for a `did:sigil` issuer, from
 //! the registry or at its own URL for any other (see [`super::sources::StatusListsByIssuer`])
 //! — verify it like any credential (same issuer, signature, key history, validity), then
@@ -12,10 +13,7 @@ use super::report::{Check, check_id};
 use super::{Expectations, Role, VerificationError, Verifier};
 use crate::did::Did;
 use crate::model::StatusEntry;
-use crate::model::status_list::{self, EntryStatus, StatusList};
-
-/// The only status entry type Sigil reads.
-const BITSTRING_ENTRY: &str = "BitstringStatusListEntry";
+use crate::model::status_list::{self, EntryStatus, ListKind, StatusList};
 
 impl Verifier<'_> {
     /// One `status` check per entry.
@@ -39,12 +37,13 @@ impl Verifier<'_> {
 
     async fn role(&self, issuer: &Did, entry: &StatusEntry) -> Result<Check, VerificationError> {
         let id = check_id::STATUS;
-        if entry.type_ != BITSTRING_ENTRY {
+        let Some(kind) = ListKind::of_entry(&entry.type_) else {
             return Err(VerificationError::Unsupported(format!(
-                "status entry type {:?}; Sigil reads {BITSTRING_ENTRY}",
-                entry.type_
+                "status entry type {:?}; Sigil reads {}",
+                entry.type_,
+                ListKind::ENTRY_TYPES
             )));
-        }
+        };
         let (Some(purpose), Some(index), Some(url)) = (
             entry.status_purpose.as_deref(),
             entry.status_list_index.as_deref(),
@@ -90,6 +89,17 @@ impl Verifier<'_> {
             Ok(list) => list,
             Err(reason) => return Ok(Check::failed(id, reason)),
         };
+        if list.kind != kind {
+            // A list of the other specification may encode its bits differently; reading it
+            // would be a guess.
+            return Ok(Check::failed(
+                id,
+                format!(
+                    "The status list {url} is a {:?} list, but the entry is a {}.",
+                    list.kind, entry.type_
+                ),
+            ));
+        }
         let status = match status_list::validate(entry, &list) {
             Ok(status) => status,
             Err(e) => return Ok(Check::failed(id, format!("The status list {url}: {e}."))),

@@ -423,3 +423,97 @@ fn sigil_signs_a_vcdm_1_1_credential_with_eddsa_jcs_2022_too() {
     tampered["credentialSubject"]["fieldOfStudy"] = json!("Mathematict");
     assert_check(&report_of(&tampered), check_id::PROOF, Outcome::Failed);
 }
+
+// --- StatusList2021, the status lists of VCDM 1.1 issuers ---------------------------------
+
+const STATUS_LIST_2021_V1: &str = "https://w3id.org/vc/status-list/2021/v1";
+const LIST_2021_URL: &str = "https://uni.example/status/2021/1";
+
+/// A VCDM 1.1 diploma with a `StatusList2021Entry` (or another `entry_type`) at `index`.
+fn v1_diploma_with_status(entry_type: &str, index: u64) -> Value {
+    let mut diploma = v1_diploma(None);
+    diploma["@context"] = json!([CREDENTIALS_V1, STATUS_LIST_2021_V1, SIGIL_V1]);
+    diploma["credentialStatus"] = json!({
+        "id": format!("{LIST_2021_URL}#{index}"),
+        "type": entry_type,
+        "statusPurpose": "revocation",
+        "statusListIndex": index.to_string(),
+        "statusListCredential": LIST_2021_URL,
+    });
+    let key = university();
+    block_on(crate::data_integrity::sign(
+        &diploma,
+        &key,
+        &options(&key, Cryptosuite::EddsaRdfc2022, Relationship::AssertionMethod),
+    ))
+    .unwrap()
+}
+
+/// The university's `StatusList2021Credential` with `revoked` set, its list in plain
+/// base64url as that draft writes it.
+fn status_list_2021(revoked: &[u64]) -> String {
+    let mut bits = crate::model::status_list::Bitstring::new();
+    for index in revoked {
+        bits.set(*index, 1, 1).unwrap();
+    }
+    let multibase = bits.encode().unwrap();
+    let list = json!({
+        "@context": [CREDENTIALS_V1, STATUS_LIST_2021_V1],
+        "id": LIST_2021_URL,
+        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        "issuer": university().did_key().to_string(),
+        "issuanceDate": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": format!("{LIST_2021_URL}#list"),
+            "type": "StatusList2021",
+            "statusPurpose": "revocation",
+            "encodedList": multibase.strip_prefix('u').unwrap(),
+        }
+    });
+    let key = university();
+    block_on(crate::data_integrity::sign(
+        &list,
+        &key,
+        &options(&key, Cryptosuite::EddsaRdfc2022, Relationship::AssertionMethod),
+    ))
+    .unwrap()
+    .to_string()
+}
+
+fn status_of(credential: &Value, list: String) -> VerificationReport {
+    let resolver = offline();
+    let lists = sources::InMemoryStatusLists([(LIST_2021_URL.to_owned(), list)].into());
+    let verifier = Verifier {
+        status: Some(&lists),
+        ..verifier(&resolver)
+    };
+    block_on(verifier.verify(&credential.to_string(), &Expectations::default())).unwrap()
+}
+
+#[test]
+fn a_status_list_2021_entry_is_read_from_its_status_list_2021_credential() {
+    let list = status_list_2021(&[7]);
+    let revoked = status_of(&v1_diploma_with_status("StatusList2021Entry", 7), list.clone());
+    assert!(!revoked.valid, "{revoked:#?}");
+    assert_check(&revoked, check_id::STATUS, Outcome::Failed);
+    let fine = status_of(&v1_diploma_with_status("StatusList2021Entry", 8), list);
+    assert!(fine.valid, "{fine:#?}");
+    assert_check(&fine, check_id::STATUS, Outcome::Passed);
+}
+
+#[test]
+fn an_entry_of_one_status_specification_is_not_read_from_a_list_of_the_other() {
+    // A StatusList2021 entry pointing at a Bitstring Status List credential.
+    let report = status_of(
+        &v1_diploma_with_status("StatusList2021Entry", 8),
+        tests::status_list(&university(), &[]),
+    );
+    assert!(!report.valid, "{report:#?}");
+    assert_check(&report, check_id::STATUS, Outcome::Failed);
+    let status = report.checks.iter().find(|c| c.id == check_id::STATUS).unwrap();
+    assert!(
+        status.message.contains("but the entry is a StatusList2021Entry"),
+        "{}",
+        status.message
+    );
+}
