@@ -4,6 +4,7 @@
 //! DATA_DIR/issuer.toml              name, registry, DID
 //! DATA_DIR/keys/controller.key      the DID's controller key (encrypted)
 //! DATA_DIR/keys/key-1.key           the signing key of DID#key-1 (encrypted)
+//! DATA_DIR/keys/profile-NAME.key    a profile's did:key key (encrypted, `crate::profiles`)
 //! ```
 //!
 //! The pre-rotation ("cold") key — what takes the DID back if the other keys are stolen — is
@@ -44,6 +45,10 @@ pub struct IssuerConfig {
     /// How `sigil-issuer serve` runs.
     #[serde(default)]
     pub service: crate::config::ServiceSettings,
+    /// Further identities the service signs as (`did:key`s), added with
+    /// `sigil-issuer profiles add` ([`crate::profiles`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<crate::profiles::ProfileConfig>,
 }
 
 fn first_signing_key() -> String {
@@ -68,6 +73,12 @@ impl Institution {
 
     fn key_path(&self, name: &str) -> PathBuf {
         self.data_dir.join("keys").join(format!("{name}.key"))
+    }
+
+    /// Where a profile's sealed key is kept (the name is checked by
+    /// [`crate::profiles::check_name`], so it stays inside `keys/`).
+    pub(crate) fn profile_key_path(&self, profile: &str) -> PathBuf {
+        self.key_path(&format!("profile-{profile}"))
     }
 
     /// Whether `path` lies inside the data directory (which the running service can read).
@@ -98,7 +109,7 @@ impl Institution {
         Ok((did, key, method))
     }
 
-    fn write_config(&self, config: &IssuerConfig) -> anyhow::Result<()> {
+    pub(crate) fn write_config(&self, config: &IssuerConfig) -> anyhow::Result<()> {
         std::fs::write(self.config_path(), toml::to_string(config)?)?;
         Ok(())
     }
@@ -173,6 +184,7 @@ pub async fn init(
         did: did.to_string(),
         signing_key: SIGNING_KEY.to_owned(),
         service: crate::config::ServiceSettings::default(),
+        profiles: Vec::new(),
     };
     institution.write_config(&config)?;
     Ok(did)

@@ -1,6 +1,7 @@
 //! `sigil-issuer`: a university's (or any institution's) credential issuer.
 //!
 //! - [`institution`]: the data directory, keys, `did:sigil` with pre-rotation, `issuer.toml`.
+//! - [`profiles`]: further identities (`did:key`s) the service can sign as.
 //! - [`offline`]: `sigil-issuer issue` from the command line.
 //! - [`service`]: the running issuer; [`credential_types`] it issues, [`issuance`] of offers
 //!   and credentials, whose [`domain`] types (`Offer`, `IssuedCredential`) change by pure
@@ -20,6 +21,7 @@ pub mod issuance;
 pub mod key_proof;
 pub mod offline;
 pub mod portal;
+pub mod profiles;
 pub mod service;
 pub mod status;
 pub mod store;

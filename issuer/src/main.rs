@@ -8,6 +8,7 @@ use sigil_core::issue::CredentialFormat;
 use sigil_issuer::config::{ServiceSettings, SettingsFlags};
 use sigil_issuer::institution::{self, Institution, Rotation};
 use sigil_issuer::offline::{self, OfflineIssue, Signer};
+use sigil_issuer::profiles;
 use sigil_service::config::{self, Sources};
 use sigil_service::startup;
 
@@ -68,6 +69,31 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Issuer profiles: did:key identities the VC API can sign as besides the institution's
+    /// did:sigil, for verifiers that resolve only did:key.
+    Profiles {
+        #[command(subcommand)]
+        command: ProfilesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProfilesCommand {
+    /// Generate a profile's Ed25519 key (sealed under the institution's passphrase, in the data
+    /// directory), list it in issuer.toml, and print its did:key. The running service signs
+    /// as it from its next start.
+    Add {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        /// Lower-case letters, digits and '-': the VC API serves
+        /// /profiles/NAME/credentials/issue.
+        name: String,
+    },
+    /// Print each profile's name and DID, one a line.
+    List {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
     },
 }
 
@@ -261,6 +287,20 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: RegistrarCommand::Add { data_dir, username },
         } => add_registrar(&data_dir, &username).await?,
         Command::Keys { command } => keys(command).await?,
+        Command::Profiles {
+            command: ProfilesCommand::Add { data_dir, name },
+        } => {
+            let did = profiles::add(&Institution { data_dir }, &name, &passphrase()?)?;
+            eprintln!("profile {name} added; `sigil-issuer serve` signs as it from its next start");
+            println!("{did}");
+        }
+        Command::Profiles {
+            command: ProfilesCommand::List { data_dir },
+        } => {
+            for profile in (Institution { data_dir }).config()?.profiles {
+                println!("{}\t{}", profile.name, profile.did);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
-//! The running issuer: the institution's unlocked signing key, its credential types, its
-//! database and its registry, shared by the OpenID4VCI endpoints, the API and the portal.
+//! The running issuer: the institution's unlocked signing key and its profiles' keys, its
+//! credential types, its database and its registry, shared by the OpenID4VCI endpoints, the
+//! API and the portal.
 
 use std::sync::{Arc, RwLock};
 
@@ -14,6 +15,7 @@ use zeroize::Zeroizing;
 use crate::config::ServiceSettings;
 use crate::credential_types::TypeCatalogue;
 use crate::institution::{Institution, IssuerConfig, Rotation};
+use crate::profiles::Profile;
 use crate::store::Store;
 
 /// The key the issuer signs with now.
@@ -40,6 +42,8 @@ pub struct Issuer {
     /// Resolves holders' DIDs (`did:key`, `did:jwk`, and `did:sigil` through the registry).
     pub resolver: StandardResolver,
     active: RwLock<Arc<ActiveKey>>,
+    /// The profiles (`did:key` identities) it can sign as besides the institution's DID.
+    profiles: Vec<Arc<Profile>>,
     /// Kept to open the controller key when the portal rotates keys, and to open (and seal the
     /// next) cold key an operator hands over for a compromise rotation.
     passphrase: Zeroizing<String>,
@@ -80,6 +84,7 @@ impl Issuer {
         let settings = settings.unwrap_or(config.service.clone());
         let types = TypeCatalogue::load(&institution.data_dir, &settings.type_files)?;
         let active = Self::unlock(&institution, passphrase)?;
+        let profiles = crate::profiles::unlock(&institution, &config.profiles, passphrase)?;
         let registry_url = url::Url::parse(&config.registry)?;
         let store = Store::open(&institution.database_path()).await?;
         Ok(Issuer {
@@ -91,6 +96,7 @@ impl Issuer {
             registry: RegistryClient::new(registry_url.clone()),
             resolver: StandardResolver::with_registry(UniversalResolverClient::new(registry_url)),
             active: RwLock::new(Arc::new(active)),
+            profiles,
             passphrase: Zeroizing::new(passphrase.to_owned()),
             status_lock: tokio::sync::Mutex::new(()),
             anchor_lock: tokio::sync::Mutex::new(()),
@@ -124,6 +130,24 @@ impl Issuer {
     /// The institution's DID.
     pub fn did(&self) -> Did {
         self.active_key().did.clone()
+    }
+
+    /// The profiles it can sign as, in the order `issuer.toml` lists them.
+    pub fn profiles(&self) -> &[Arc<Profile>] {
+        &self.profiles
+    }
+
+    /// The profile called `name`.
+    pub fn profile(&self, name: &str) -> Option<Arc<Profile>> {
+        self.profiles.iter().find(|profile| profile.name == name).cloned()
+    }
+
+    /// The profile whose DID is `did`.
+    pub fn profile_with_did(&self, did: &str) -> Option<Arc<Profile>> {
+        self.profiles
+            .iter()
+            .find(|profile| profile.did.as_str() == did)
+            .cloned()
     }
 
     /// Rotates the signing key on the registry (as `sigil-issuer keys rotate`) and signs with

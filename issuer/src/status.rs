@@ -41,6 +41,12 @@ pub enum StatusError {
         "{0} is still an offer; it can be revoked (withdrawn), and suspended once the wallet has collected it"
     )]
     NotIssued(String),
+    /// The credential was signed as an issuer profile (a `did:key`): it names no status list,
+    /// so no bit anyone checks could record the change.
+    #[error(
+        "{id} was signed as the profile {profile_did} and carries no status entry: its status cannot be changed"
+    )]
+    NoStatusEntry { id: String, profile_did: String },
     /// The change is not allowed from the credential's status (revocation is final).
     #[error(transparent)]
     NotAllowed(#[from] StatusChangeRefused),
@@ -184,6 +190,12 @@ impl Issuer {
                 None => StatusError::NotFound(id.to_owned()),
             });
         };
+        if let Some(profile_did) = &current.profile_did {
+            return Err(StatusError::NoStatusEntry {
+                id: id.to_owned(),
+                profile_did: profile_did.clone(),
+            });
+        }
         let next = current.apply(action)?;
         let mut receipts = Vec::new();
         for purpose in PURPOSES {

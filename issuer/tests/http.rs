@@ -818,3 +818,101 @@ async fn vc_api_issue_signs_a_vcdm_1_1_credential_as_vcdm_1_1() {
         );
     }
 }
+
+/// A diploma another issuer signed with its `did:key`, for the university to endorse.
+async fn diploma_signed_elsewhere() -> Value {
+    use sigil_core::issue::CredentialRequest;
+    use sigil_core::model::CredentialType;
+
+    let other = sigil_core::key::SigningKey::generate();
+    let student = sigil_core::key::SigningKey::generate();
+    let request = CredentialRequest {
+        credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
+        issuer: other.did_key(),
+        subject: student.did_key(),
+        claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
+        valid_from: sigil_core::time::now() - chrono::Duration::days(1),
+        valid_until: None,
+        status: None,
+        schema: None,
+        holder_key: None,
+    };
+    let signed = request
+        .issue(
+            sigil_core::format::CredentialFormat::LdpVc,
+            &other,
+            &other.did_key_method(),
+            sigil_core::time::now(),
+        )
+        .await
+        .unwrap();
+    serde_json::from_str(&signed).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_university_endorses_a_credential_that_verifies_and_nothing_else() {
+    let (_dir, registry, app, token) = university_on_registry().await;
+    let credential = diploma_signed_elsewhere().await;
+
+    let (status, answer) = send(
+        &app,
+        api(
+            "/api/credentials/endorse",
+            Some(&token),
+            &json!({"verifiableCredential": credential}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer:#}");
+    let endorsed = &answer["verifiableCredential"];
+    let proofs = endorsed["proof"].as_array().unwrap();
+    assert_eq!(proofs.len(), 2, "{endorsed:#}");
+    assert!(
+        proofs[1]["verificationMethod"]
+            .as_str()
+            .unwrap()
+            .starts_with("did:sigil:")
+    );
+    let report = verify_issued(&registry, endorsed).await;
+    assert!(report.valid, "{report:#?}");
+
+    // The endorsement covers what was endorsed: a changed claim breaks it.
+    let mut changed = endorsed.clone();
+    changed["credentialSubject"]["name"] = "Mallory".into();
+    assert!(!verify_issued(&registry, &changed).await.valid);
+
+    // Nothing that does not verify is endorsed, and a chain must name proofs that exist.
+    let mut forged = credential.clone();
+    forged["credentialSubject"]["name"] = "Mallory".into();
+    let (status, answer) = send(
+        &app,
+        api(
+            "/api/credentials/endorse",
+            Some(&token),
+            &json!({"verifiableCredential": forged}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    assert!(answer.to_string().contains("does not verify"), "{answer:#}");
+    let (status, answer) = send(
+        &app,
+        api(
+            "/api/credentials/endorse",
+            Some(&token),
+            &json!({"verifiableCredential": credential, "options": {"previousProof": "urn:uuid:nowhere"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer:#}");
+    let (status, _) = send(
+        &app,
+        api(
+            "/api/credentials/endorse",
+            None,
+            &json!({"verifiableCredential": credential}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

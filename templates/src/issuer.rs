@@ -164,6 +164,8 @@ pub struct CredentialRow {
     /// `active`, `suspended` or `revoked`.
     pub status: String,
     pub created: String,
+    /// Which identity signs it: `institution`, or `profile NAME`.
+    pub signer: String,
 }
 
 /// `/portal/credentials`
@@ -201,6 +203,10 @@ pub struct CredentialPage {
     pub state: String,
     pub status: String,
     pub subject: Option<String>,
+    /// The DID it is (or, for an offer, will be) signed as.
+    pub signer_did: String,
+    /// That identity in words: `the institution`, or `profile NAME`.
+    pub signer: String,
     pub created: String,
     pub created_by: String,
     pub issued: Option<String>,
@@ -214,6 +220,13 @@ pub struct CredentialPage {
     pub error: Option<String>,
 }
 
+/// An issuer profile: a further identity (a `did:key`) the VC API signs as.
+#[derive(Debug, Clone)]
+pub struct ProfileView {
+    pub name: String,
+    pub did: String,
+}
+
 /// `/portal/keys`
 #[derive(Debug, Template)]
 #[template(path = "issuer/keys.html")]
@@ -221,6 +234,8 @@ pub struct KeysPage {
     pub frame: Frame,
     pub did: String,
     pub signing_key: String,
+    /// The issuer profiles the VC API can sign as besides `did`.
+    pub profiles: Vec<ProfileView>,
     /// The next cold key's file text, shown once after a compromise rotation.
     pub next_cold_key: Option<String>,
     pub message: Option<String>,
@@ -263,6 +278,7 @@ mod tests {
                 state: "issued".into(),
                 status: "revoked".into(),
                 created: "2026-06-30".into(),
+                signer: hostile.into(),
             }],
         }
         .render()
@@ -274,6 +290,27 @@ mod tests {
         );
         assert!(page.contains("Example &#60;University&#62;") || page.contains("Example &lt;University&gt;"));
         assert!(page.contains(r#"aria-current="page">Credentials"#));
+    }
+
+    #[test]
+    fn the_keys_page_lists_every_identity_escaped() {
+        let page = KeysPage {
+            frame: frame(),
+            did: "did:sigil:institution".into(),
+            signing_key: "did:sigil:institution#key-1".into(),
+            profiles: vec![ProfileView {
+                name: "<script>".into(),
+                did: "did:key:z6MkProfile".into(),
+            }],
+            next_cold_key: None,
+            message: None,
+            error: None,
+        }
+        .render()
+        .unwrap();
+        assert!(page.contains("did:sigil:institution"), "{page}");
+        assert!(page.contains("did:key:z6MkProfile"), "{page}");
+        assert!(!page.contains("<script>"), "{page}");
     }
 
     #[test]

@@ -239,3 +239,77 @@ async fn a_university_recovers_at_once_after_a_thief_dates_an_update_ahead() {
         "dated after the thief's update"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profiles_add_seals_a_did_key_list_shows_it_and_the_service_signs_as_it() {
+    let scratch = Scratch::new();
+    let (_registry, _) = university_on_a_registry(&scratch);
+    let university = scratch.path("university");
+    let data_dir = university.to_str().unwrap();
+
+    let added = command(
+        "sigil-issuer",
+        &["profiles", "add", "w3c", "--data-dir", data_dir],
+    )
+    .expect_code(0);
+    let did = added.stdout.trim().to_owned();
+    assert!(did.starts_with("did:key:z6Mk"), "{added:#?}");
+    // Sealed like the institution's keys: opened only with the passphrase, never plain.
+    let key_file = university.join("keys").join("profile-w3c.key");
+    assert!(sigil_core::keystore::read_plain_jwk(&key_file).is_err());
+    assert!(sigil_core::keystore::read(&key_file, "another passphrase").is_err());
+    let key = sigil_core::keystore::read(&key_file, TEST_PASSPHRASE).unwrap();
+    assert_eq!(key.did_key().to_string(), did);
+
+    let listed = command("sigil-issuer", &["profiles", "list", "--data-dir", data_dir]).expect_code(0);
+    assert_eq!(listed.stdout, format!("w3c\t{did}\n"));
+
+    let again = command(
+        "sigil-issuer",
+        &["profiles", "add", "w3c", "--data-dir", data_dir],
+    );
+    assert_ne!(again.code, Some(0));
+    assert!(again.stderr.contains("exists already"), "{again:#?}");
+    let badly_named = command(
+        "sigil-issuer",
+        &["profiles", "add", "../keys", "--data-dir", data_dir],
+    );
+    assert_ne!(badly_named.code, Some(0));
+    assert!(
+        badly_named.stderr.contains("not a profile name"),
+        "{badly_named:#?}"
+    );
+    let wrong_passphrase = run(std::process::Command::new(binary("sigil-issuer"))
+        .args(["profiles", "add", "other", "--data-dir", data_dir])
+        .env("SIGIL_PASSPHRASE", "not the institution's passphrase"));
+    assert_ne!(wrong_passphrase.code, Some(0));
+    assert!(!university.join("keys").join("profile-other.key").exists());
+    let listed = command("sigil-issuer", &["profiles", "list", "--data-dir", data_dir]).expect_code(0);
+    assert_eq!(listed.stdout.lines().count(), 1, "{listed:#?}");
+
+    // The service unlocks the profile at start and signs as it on the profile's endpoint.
+    let token = command("sigil-issuer", &["token", "create", "--data-dir", data_dir]).expect_code(0);
+    let issuer = sigil_tests::IssuerProcess::start(&university);
+    let mut claims: serde_json::Value =
+        serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap();
+    claims["id"] = SigningKey::generate().did_key().to_string().into();
+    let credential = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/sigil/contexts/v1"],
+        "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+        "credentialSubject": claims,
+    });
+    let response = reqwest::Client::new()
+        .post(issuer.url.join("/profiles/w3c/credentials/issue").unwrap())
+        .bearer_auth(token.stdout.trim())
+        .json(&serde_json::json!({"credential": credential}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let answer: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        answer["verifiableCredential"]["issuer"],
+        did.as_str(),
+        "{answer:#}"
+    );
+}

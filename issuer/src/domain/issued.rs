@@ -30,6 +30,10 @@ pub struct IssuedCredential {
     /// The Merkle root of the anchor that covers it, once anchored.
     pub anchor_root: Option<String>,
     pub status: CredentialStatus,
+    /// The `did:key` of the issuer profile it was signed as (`crate::profiles`); `None`: the
+    /// institution's `did:sigil`, which signs everything but what the VC API is asked to sign
+    /// as a profile.
+    pub profile_did: Option<String>,
 }
 
 impl IssuedCredential {
@@ -55,6 +59,7 @@ impl IssuedCredential {
             credential_hash,
             anchor_root: None,
             status: CredentialStatus::Active,
+            profile_did: None,
         }
     }
 

@@ -45,6 +45,15 @@ pub struct RecordFacts<'a> {
 }
 
 impl CredentialRecord {
+    /// The issuer profile's DID it was signed as; `None` for the institution's DID (offers
+    /// are always signed as the institution when collected).
+    pub fn profile_did(&self) -> Option<&str> {
+        match self {
+            CredentialRecord::Offered(_) => None,
+            CredentialRecord::Issued(c) => c.profile_did.as_deref(),
+        }
+    }
+
     /// What it has either way.
     pub fn facts(&self) -> RecordFacts<'_> {
         match self {

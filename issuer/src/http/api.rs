@@ -85,6 +85,8 @@ pub fn credential_json(record: &CredentialRecord, now: Timestamp) -> Value {
         "batch": facts.batch,
         "credential_hash": issued.map(|c| c.credential_hash.as_str()),
         "anchor_root": issued.and_then(|c| c.anchor_root.as_deref()),
+        // The issuer profile's DID it was signed as; null: the institution's DID.
+        "profile_did": record.profile_did(),
     })
 }
 

@@ -121,7 +121,9 @@ impl From<crate::status::StatusError> for ApiError {
         use crate::status::StatusError;
         match error {
             StatusError::NotFound(_) => ApiError::NotFound(error.to_string()),
-            StatusError::NotIssued(_) | StatusError::NotAllowed(_) => ApiError::Conflict(error.to_string()),
+            StatusError::NotIssued(_) | StatusError::NotAllowed(_) | StatusError::NoStatusEntry { .. } => {
+                ApiError::Conflict(error.to_string())
+            }
             StatusError::Refused { .. } => ApiError::Refused(error.to_string()),
             StatusError::Unavailable(_) => ApiError::Unavailable(error.to_string()),
             StatusError::Internal(e) => ApiError::internal(format!("{e:#}")),

@@ -3,6 +3,7 @@
 //! fetch ([`public`]), with the registrar portal ([`crate::portal`]) merged in.
 
 pub mod api;
+pub mod endorse;
 pub mod error;
 pub mod oid4vci;
 pub mod public;
@@ -47,9 +48,14 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
         .route("/nonce", limited(post(oid4vci::nonce)))
         .route("/credential", post(oid4vci::credential))
         .route("/credentials/issue", post(vc_api::issue))
+        .route(
+            "/profiles/{name}/credentials/issue",
+            post(vc_api::issue_as_profile),
+        )
         .route("/api/offers", post(api::create_offer))
         .route("/api/offers/batch", post(api::create_batch))
         .route("/api/credentials", get(api::search))
+        .route("/api/credentials/endorse", post(endorse::endorse))
         .route("/api/credentials/{id}", get(api::show))
         .route("/api/credentials/{id}/{action}", post(api::change_status))
         .route("/api/keys/rotate", post(api::rotate))

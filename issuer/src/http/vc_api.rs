@@ -8,6 +8,13 @@
 //! the API tokens, like `/api/`. There is no offer: the credential is recorded as issued,
 //! directly, at a status position reserved before signing.
 //!
+//! The identity it signs as is the institution's `did:sigil` by default; an issuer profile's
+//! `did:key` (`crate::profiles`) when the credential's `issuer` is that DID, or on
+//! `POST /profiles/{name}/credentials/issue`. A DID that is neither is refused with 400, an
+//! unknown profile name with 404. A profile's credentials carry no status entries: the
+//! issuer's status lists are its `did:sigil`'s, and a verifier believes only a list signed by
+//! the credential's own issuer, so `options.credentialStatus` on a profile is refused with 400.
+//!
 //! A VCDM 1.1 credential (first context `https://www.w3.org/2018/credentials/v1`) is issued
 //! as VCDM 1.1: Data Integrity only (the signer adds the Data Integrity context to its
 //! `@context`), and without status entries, since no context Sigil bundles defines the
@@ -25,40 +32,115 @@ mod validate;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sigil_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use sigil_core::did::document::Relationship;
 use sigil_core::issue::CredentialFormat;
+use sigil_core::key::SigningKey;
 use sigil_core::lifecycle::CredentialStatus;
 use sigil_core::model::{Credential, DataModel};
+use sigil_core::time::Timestamp;
 use sigil_core::verify::{IssuedForm, credential_hash};
 
 use super::api::ApiCaller;
 use super::error::ApiError;
 use super::set_member;
 use crate::domain::IssuedCredential;
+use crate::profiles::Profile;
 use crate::service::Issuer;
 use crate::status;
 use options::IssueOptions;
 
-/// `POST /credentials/issue`
+/// `POST /credentials/issue`: signs as the identity the credential's `issuer` names — the
+/// institution's `did:sigil` (also when `issuer` is left out) or one of its profiles' DIDs.
 pub async fn issue(
     State(issuer): State<Arc<Issuer>>,
     ApiCaller(actor): ApiCaller,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (mut unsigned, options) = read_request(&body)?;
+    let (unsigned, options) = read_request(&body)?;
     let did = issuer.did().to_string();
-    match unsigned.get("issuer") {
-        None => set_member(&mut unsigned, "issuer", json!(did)),
-        Some(given) => {
-            let id = given.as_str().or_else(|| given.get("id").and_then(Value::as_str));
-            if id != Some(did.as_str()) {
-                return Err(ApiError::BadRequest(format!("this service issues as {did} only")));
+    let signer = match named_issuer(&unsigned) {
+        None => Signer::Institution,
+        Some(Some(id)) if id == did => Signer::Institution,
+        Some(named) => match named.and_then(|id| issuer.profile_with_did(id)) {
+            Some(profile) => Signer::Profile(profile),
+            None => {
+                let mut dids = vec![did];
+                dids.extend(issuer.profiles().iter().map(|p| p.did.to_string()));
+                return Err(ApiError::BadRequest(format!(
+                    "this service issues as {} only",
+                    dids.join(" or ")
+                )));
             }
+        },
+    };
+    issue_as(&issuer, actor, unsigned, options, signer).await
+}
+
+/// `POST /profiles/{name}/credentials/issue`: signs as the profile `name` (404 if there is
+/// none); the credential's `issuer`, if given, must be the profile's DID.
+pub async fn issue_as_profile(
+    State(issuer): State<Arc<Issuer>>,
+    ApiCaller(actor): ApiCaller,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let profile = issuer
+        .profile(&name)
+        .ok_or_else(|| ApiError::NotFound(format!("this issuer has no profile {name:?}")))?;
+    let (unsigned, options) = read_request(&body)?;
+    if let Some(named) = named_issuer(&unsigned)
+        && named != Some(profile.did.as_str())
+    {
+        return Err(ApiError::BadRequest(format!(
+            "the profile {name} issues as {} only",
+            profile.did
+        )));
+    }
+    issue_as(&issuer, actor, unsigned, options, Signer::Profile(profile)).await
+}
+
+/// The identity a credential is signed as.
+enum Signer {
+    /// The institution's `did:sigil`, with status entries on its registry lists.
+    Institution,
+    /// An issuer profile's `did:key`: no status entries (see [`crate::profiles`]).
+    Profile(Arc<Profile>),
+}
+
+/// The credential's `issuer`: `None` when it is left out, `Some(None)` when it names no DID
+/// (neither a string nor an object with a string `id`).
+fn named_issuer(unsigned: &Value) -> Option<Option<&str>> {
+    unsigned
+        .get("issuer")
+        .map(|given| given.as_str().or_else(|| given.get("id").and_then(Value::as_str)))
+}
+
+/// Checks, signs as `signer`, records and answers one checked request.
+async fn issue_as(
+    issuer: &Issuer,
+    actor: String,
+    mut unsigned: Value,
+    options: IssueOptions,
+    signer: Signer,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let did = match &signer {
+        Signer::Institution => issuer.did().to_string(),
+        Signer::Profile(profile) => {
+            if options.requested_status.is_some() {
+                return Err(ApiError::BadRequest(format!(
+                    "the profile {} gives its credentials no status entries (a verifier believes only a list its credential's issuer signed, and this issuer's lists are its did:sigil's); leave options.credentialStatus out, or issue as the institution",
+                    profile.name
+                )));
+            }
+            profile.did.to_string()
         }
+    };
+    if unsigned.get("issuer").is_none() {
+        set_member(&mut unsigned, "issuer", json!(did));
     }
     let parsed = Credential::from_json(&unsigned).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let model = parsed.data_model;
@@ -69,51 +151,38 @@ pub async fn issue(
     // contexts only, so that the JSON says what the signature covers (and no term or type
     // is left undefined).
     sigil_core::jsonld::compact_form::check(&unsigned).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    check_owned_parts(&issuer, &parsed)?;
+    check_owned_parts(issuer, &parsed)?;
     let now = sigil_core::time::now();
 
-    // Reserve the status position first: the credential must name it before it is signed.
+    // Reserve the status position first: the credential must name it before it is signed. A
+    // profile's credential names none, but its record holds a position like every other
+    // (never published, so nothing reads it).
     let id = uuid::Uuid::new_v4().to_string();
     let position = issuer.store.reserve_position(&id).await?;
-    issuer.publish_lists_if_missing(&[position.list]).await?;
-    if model == DataModel::V2 {
-        set_member(
-            &mut unsigned,
-            "credentialStatus",
-            status_entries(&issuer.public_url, position, options.status_purposes()),
-        );
-    }
-    // Taken only now: publishing a status list above takes the signing permit itself.
-    let key = issuer.signing_key().await;
-    if key.did.as_str() != did {
-        return Err(ApiError::Conflict(
-            "the institution's DID changed meanwhile".into(),
-        ));
-    }
     // A credential that cannot be signed or hashed leaves its position reserved, unused.
-    let (answer, credential_hash) = match options.format {
-        CredentialFormat::VcJwt => {
-            let jwt = sigil_core::jose::sign_vc_jwt(&unsigned, &key.key, &key.method, now)
-                .map_err(|e| ApiError::BadRequest(format!("the credential cannot be signed: {e}")))?;
-            let hash = credential_hash(&IssuedForm::Jws(&jwt))
-                .map_err(|e| ApiError::BadRequest(format!("the credential cannot be recorded: {e}")))?;
-            (sigil_core::jose::envelope(&jwt), hash)
+    let (answer, credential_hash, profile_did) = match &signer {
+        Signer::Institution => {
+            issuer.publish_lists_if_missing(&[position.list]).await?;
+            if model == DataModel::V2 {
+                set_member(
+                    &mut unsigned,
+                    "credentialStatus",
+                    status_entries(&issuer.public_url, position, options.status_purposes()),
+                );
+            }
+            // Taken only now: publishing a status list above takes the signing permit itself.
+            let key = issuer.signing_key().await;
+            if key.did.as_str() != did {
+                return Err(ApiError::Conflict(
+                    "the institution's DID changed meanwhile".into(),
+                ));
+            }
+            let (answer, hash) = secure(&unsigned, &options, &key.key, &key.method, now).await?;
+            (answer, hash, None)
         }
-        _ => {
-            let proof_options = ProofOptions {
-                cryptosuite: options.cryptosuite,
-                verification_method: key.method.clone(),
-                purpose: Relationship::AssertionMethod,
-                created: now,
-                challenge: None,
-                domain: None,
-            };
-            let signed = data_integrity::sign(&unsigned, &key.key, &proof_options)
-                .await
-                .map_err(|e| ApiError::BadRequest(format!("the credential cannot be signed: {e}")))?;
-            let hash = credential_hash(&IssuedForm::Json(&signed))
-                .map_err(|e| ApiError::BadRequest(format!("the credential cannot be recorded: {e}")))?;
-            (signed, hash)
+        Signer::Profile(profile) => {
+            let (answer, hash) = secure(&unsigned, &options, &profile.key, &profile.method, now).await?;
+            (answer, hash, Some(profile.did.to_string()))
         }
     };
     let type_name = parsed.specific_types().first().cloned().unwrap_or_default();
@@ -133,15 +202,57 @@ pub async fn issue(
             credential_hash,
             anchor_root: None,
             status: CredentialStatus::Active,
+            profile_did,
         })
         .await?;
     issuer
-        .audit(&actor, "issue (VC API)", &id, &how_secured(&options))
+        .audit(
+            &actor,
+            "issue (VC API)",
+            &id,
+            &format!("{} as {did}", how_secured(&options)),
+        )
         .await;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "verifiableCredential": answer })),
     ))
+}
+
+/// Signs `unsigned` with `key` (verification method `method`) as `options` ask; returns the
+/// answer's credential and the hash anchoring covers.
+async fn secure(
+    unsigned: &Value,
+    options: &IssueOptions,
+    key: &SigningKey,
+    method: &str,
+    now: Timestamp,
+) -> Result<(Value, String), ApiError> {
+    match options.format {
+        CredentialFormat::VcJwt => {
+            let jwt = sigil_core::jose::sign_vc_jwt(unsigned, key, method, now)
+                .map_err(|e| ApiError::BadRequest(format!("the credential cannot be signed: {e}")))?;
+            let hash = credential_hash(&IssuedForm::Jws(&jwt))
+                .map_err(|e| ApiError::BadRequest(format!("the credential cannot be recorded: {e}")))?;
+            Ok((sigil_core::jose::envelope(&jwt), hash))
+        }
+        _ => {
+            let proof_options = ProofOptions {
+                cryptosuite: options.cryptosuite,
+                verification_method: method.to_owned(),
+                purpose: Relationship::AssertionMethod,
+                created: now,
+                challenge: None,
+                domain: None,
+            };
+            let signed = data_integrity::sign(unsigned, key, &proof_options)
+                .await
+                .map_err(|e| ApiError::BadRequest(format!("the credential cannot be signed: {e}")))?;
+            let hash = credential_hash(&IssuedForm::Json(&signed))
+                .map_err(|e| ApiError::BadRequest(format!("the credential cannot be recorded: {e}")))?;
+            Ok((signed, hash))
+        }
+    }
 }
 
 /// Whether a VCDM 1.1 credential can be issued with `options`: Data Integrity only (the

@@ -15,6 +15,7 @@ use super::session::Registrar;
 use sigil_core::lifecycle::StatusAction;
 
 use crate::domain::CredentialRecord;
+use crate::service::Issuer;
 use crate::status::StatusError;
 
 #[derive(Debug, Deserialize)]
@@ -51,11 +52,24 @@ pub async fn credentials(
                         state: record.state_name(now).to_owned(),
                         status: record.status().as_str().to_owned(),
                         created: time(facts.created_at.timestamp()),
+                        signer: signer_label(&portal.issuer, record.profile_did()),
                     }
                 })
                 .collect(),
         },
     )
+}
+
+/// The identity a credential is signed as, in words: `the institution`, `profile NAME`, or
+/// the DID of a profile `issuer.toml` no longer lists.
+fn signer_label(issuer: &Issuer, profile_did: Option<&str>) -> String {
+    match profile_did {
+        None => "the institution".to_owned(),
+        Some(did) => match issuer.profile_with_did(did) {
+            Some(profile) => format!("profile {}", profile.name),
+            None => format!("a former profile, {did}"),
+        },
+    }
 }
 
 /// The button that offers `action`: (form value, label).
@@ -96,8 +110,10 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
         },
         None => None,
     };
-    // An offer has no status until it is issued; while it is open it can be withdrawn.
+    // An offer has no status until it is issued; while it is open it can be withdrawn. A
+    // profile's credential names no status list, so it has no status to change.
     let actions = match (issued, &record) {
+        (Some(credential), _) if credential.profile_did.is_some() => vec![],
         (Some(credential), _) => credential
             .status
             .allowed_actions()
@@ -125,6 +141,10 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
             state: record.state_name(sigil_core::time::now()).to_owned(),
             status: record.status().as_str().to_owned(),
             subject: issued.and_then(|c| c.subject.clone()),
+            signer_did: record
+                .profile_did()
+                .map_or_else(|| portal.issuer.did().to_string(), str::to_owned),
+            signer: signer_label(&portal.issuer, record.profile_did()),
             created: time(facts.created_at.timestamp()),
             created_by: facts.created_by.to_owned(),
             issued: issued.map(|c| time(c.issued_at.timestamp())),

@@ -1,4 +1,5 @@
-//! The signing key: which one signs now, and rotating it — routinely, or after a theft with
+//! The signing key and the identities it signs as (the institution's DID and its profiles'
+//! `did:key`s): which key signs now, and rotating it — routinely, or after a theft with
 //! the cold key the registrar uploads for that one use ([`recover`]); the page then hands out
 //! the next cold key, which the service does not keep.
 
@@ -9,7 +10,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use sigil_templates::issuer::KeysPage;
+use sigil_templates::issuer::{KeysPage, ProfileView};
 
 use super::Portal;
 use super::pages::{error_page, forbidden, frame, multipart_fields, page};
@@ -51,6 +52,15 @@ fn keys_page(portal: &Portal, registrar: &Registrar, outcome: Outcome) -> Respon
             frame: frame(portal, registrar, "keys"),
             did: key.did.to_string(),
             signing_key: key.method.clone(),
+            profiles: portal
+                .issuer
+                .profiles()
+                .iter()
+                .map(|profile| ProfileView {
+                    name: profile.name.clone(),
+                    did: profile.did.to_string(),
+                })
+                .collect(),
             next_cold_key,
             message,
             error,

@@ -90,6 +90,8 @@ pub mod issued_credential {
         pub issued_at: i64,
         pub credential_hash: String,
         pub anchor_root: Option<String>,
+        /// The issuer profile's `did:key` it was signed as; NULL: the institution's DID.
+        pub profile_did: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

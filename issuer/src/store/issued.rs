@@ -129,6 +129,7 @@ pub(super) fn issued_from_row(row: issued_credential::Model) -> Result<IssuedCre
         batch: row.batch,
         credential_hash: row.credential_hash,
         anchor_root: row.anchor_root,
+        profile_did: row.profile_did,
     })
 }
 
@@ -148,5 +149,6 @@ pub(super) fn issued_row(credential: &IssuedCredential) -> issued_credential::Mo
         issued_at: credential.issued_at.timestamp(),
         credential_hash: credential.credential_hash.clone(),
         anchor_root: credential.anchor_root.clone(),
+        profile_did: credential.profile_did.clone(),
     }
 }

@@ -7,8 +7,10 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261201_000001_offers_and_issued_credentials;
+mod m20261201_000002_issued_signer;
 
 use m20261201_000001_offers_and_issued_credentials::OffersAndIssuedCredentials;
+use m20261201_000002_issued_signer::IssuedSigner;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -16,7 +18,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateIssuer), Box::new(OffersAndIssuedCredentials)]
+        vec![
+            Box::new(CreateIssuer),
+            Box::new(OffersAndIssuedCredentials),
+            Box::new(IssuedSigner),
+        ]
     }
 }
 
