@@ -86,6 +86,10 @@ if [ ! -f "$dir/university/issuer.toml" ]; then
     $bin/sigil-issuer registrar add --data-dir "$dir/university" --username registrar 2>/dev/null
   $bin/sigil-issuer token create --data-dir "$dir/university" --label demo >"$dir/api-token"
 fi
+# A did:key identity for parties that resolve only did:key (the W3C VC API test suites).
+if ! $bin/sigil-issuer profiles list --data-dir "$dir/university" | grep -q '^w3c'; then
+  $bin/sigil-issuer profiles add w3c --data-dir "$dir/university" >/dev/null
+fi
 start sigil-issuer $bin/sigil-issuer serve --data-dir "$dir/university" \
   --listen "127.0.0.1:$issuer_port" --public-url "http://127.0.0.1:$issuer_port"
 
@@ -119,6 +123,7 @@ Sigil is running (data in $dir, logs in $dir/logs):
   University portal   http://127.0.0.1:$issuer_port/portal
                       sign in as registrar / $registrar_password
                       API token: $(cat "$dir/api-token")
+                      VC API as did:key: http://127.0.0.1:$issuer_port/profiles/w3c/credentials/issue
   Employer's verifier http://127.0.0.1:$verifier_port
                       accredited as a verifier: $(cat "$dir/verifier.did")
   Student's wallet    http://127.0.0.1:$wallet_port
