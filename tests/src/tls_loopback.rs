@@ -2,23 +2,26 @@
 //! `did:web` document, a status list credential at its own URL. Each test sets the answers
 //! it needs per path (status, headers, body) and counts the requests each path received.
 //!
-//! Its certificate is self-signed for `localhost` (by `rcgen`) and trusted by the client as
-//! an extra root ([`LoopbackHttps::policy`]), never by turning verification off. rustls is
-//! given the `ring` provider explicitly: both providers are in the dependency tree, so
-//! rustls has no process-wide default to fall back on.
+//! It is served the way the services serve HTTPS (`sigil_service::serve`), with a certificate
+//! self-signed for `localhost` (by `rcgen`) that the client trusts as an extra root
+//! ([`LoopbackHttps::policy`]), never by turning verification off. rustls is given the `ring`
+//! provider explicitly: both providers are in the dependency tree, so rustls has no
+//! process-wide default to fall back on.
 
 #![allow(clippy::unwrap_used, reason = "a test helper: a failure fails the test")]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use sigil_core::fetch::NetPolicy;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use sigil_service::serve::{Listener, serve};
 use tokio::net::TcpListener;
-
-/// Largest request head the server reads.
-const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
 /// What the server answers on a path.
 #[derive(Debug, Clone)]
@@ -80,26 +83,17 @@ impl LoopbackHttps {
             .with_no_client_auth()
             .with_single_cert(vec![certified.cert.der().clone()], key)
             .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = tcp.local_addr().unwrap().port();
+        let listener = Listener::new(tcp, Some(Arc::new(config))).unwrap();
         let routes = Routes::default();
         let hits = Hits::default();
-        let task = tokio::spawn({
-            let routes = routes.clone();
-            let hits = hits.clone();
-            async move {
-                while let Ok((stream, _)) = listener.accept().await {
-                    let acceptor = acceptor.clone();
-                    let routes = routes.clone();
-                    let hits = hits.clone();
-                    tokio::spawn(async move {
-                        if let Ok(stream) = acceptor.accept(stream).await {
-                            serve(stream, &routes, &hits).await;
-                        }
-                    });
-                }
-            }
+        let app = Router::new()
+            .fallback(answer)
+            .with_state((routes.clone(), hits.clone()));
+        // Runs until the test drops the server (the task is aborted then).
+        let task = tokio::spawn(async move {
+            let _ = serve(listener, app, std::future::pending()).await;
         });
         LoopbackHttps {
             port,
@@ -160,26 +154,11 @@ impl Drop for LoopbackHttps {
     }
 }
 
-/// Reads one request head and writes the answer set for its path.
-async fn serve<S>(mut stream: S, routes: &Routes, hits: &Hits)
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    let mut head = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_REQUEST_BYTES {
-        match stream.read(&mut buffer).await {
-            Ok(0) | Err(_) => return,
-            Ok(read) => head.extend_from_slice(buffer.get(..read).unwrap_or_default()),
-        }
-    }
-    let text = String::from_utf8_lossy(&head);
-    let path = text
-        .lines()
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .unwrap_or("/")
-        .to_owned();
+/// Answers a request with what the test set for its path (and query), counting it.
+async fn answer(State((routes, hits)): State<(Routes, Hits)>, uri: Uri) -> Response {
+    let path = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
     *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
     let answer = routes
         .lock()
@@ -187,16 +166,13 @@ where
         .get(&path)
         .cloned()
         .unwrap_or_else(|| Answer::status(404));
-    let mut response = format!(
-        "HTTP/1.1 {} Answer\r\ncontent-length: {}\r\nconnection: close\r\n",
-        answer.status,
-        answer.body.len()
-    );
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap();
     for (name, value) in &answer.headers {
-        response.push_str(&format!("{name}: {value}\r\n"));
+        response.headers_mut().append(
+            HeaderName::try_from(name.as_str()).unwrap(),
+            HeaderValue::try_from(value.as_str()).unwrap(),
+        );
     }
-    response.push_str("\r\n");
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.write_all(&answer.body).await;
-    let _ = stream.shutdown().await;
+    response
 }
