@@ -450,14 +450,18 @@ async fn an_expired_offer_is_refused() {
         .await
         .unwrap();
     let offer = stack.offer("ldp_vc").await;
-    let uri = offer["offer_uri"].as_str().unwrap();
-    let wallet = TestWallet::new();
-    let (offer_object, metadata) = wallet.open_offer(uri).await;
     sigil_tests::wait::until_the_clock_passes(sigil_core::time::now()).await;
-    let pre_auth = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
-    let code = offer_object["grants"][pre_auth]["pre-authorized_code"]
-        .as_str()
+    // The offer is already dead, so it cannot be fetched: its code and the issuer are read
+    // from the link itself (`…?credential_offer_uri=ISSUER/offers/CODE`).
+    let uri = url::Url::parse(offer["offer_uri"].as_str().unwrap()).unwrap();
+    let (_, by_reference) = uri
+        .query_pairs()
+        .find(|(k, _)| k == "credential_offer_uri")
         .unwrap();
+    let (issuer, code) = by_reference.rsplit_once("/offers/").unwrap();
+    let metadata = json!({"credential_issuer": issuer});
+    let wallet = TestWallet::new();
+    let pre_auth = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
     let (status, error) = wallet
         .token(
             &metadata,
