@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages Sigil builds and tests with, where they are missing:
 # OpenSSL headers for josekit, Node.js for the interop and browser tests, python3-venv for
-# the SD-JWT interop library, Debian's chromium for the browser tests; and cargo-deny, which
+# the SD-JWT interop library, Debian's chromium for the browser tests, Debian's PostgreSQL
+# server for the registry's PostgreSQL tests (scripts/postgres.sh runs a throwaway cluster of
+# it; the package's own cluster is not used); and cargo-deny, which
 # scripts/test.sh runs over the dependency tree (deny.toml). Quiet and quick when everything
 # is there.
 set -euo pipefail
@@ -13,6 +15,8 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# initdb and pg_ctl live in /usr/lib/postgresql/VERSION/bin, not on PATH.
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing system packages: ${missing[*]}" >&2

@@ -45,6 +45,7 @@ pub mod model;
 pub mod presentation_request;
 pub mod registry;
 pub mod sd_jwt;
+pub mod state;
 pub mod time;
 pub mod transaction;
 pub mod verify;

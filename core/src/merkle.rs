@@ -20,7 +20,9 @@ pub fn leaf_hash(data: &[u8]) -> Hash {
         .into()
 }
 
-fn node_hash(left: &Hash, right: &Hash) -> Hash {
+/// The hash of an inner node: `SHA-256(0x01 || left || right)` (the state tree's inner nodes
+/// are hashed the same way).
+pub(crate) fn node_hash(left: &Hash, right: &Hash) -> Hash {
     Sha256::new()
         .chain_update([0x01])
         .chain_update(left)

@@ -1,6 +1,7 @@
-//! The Sigil registry as the source of outside facts for verification: status lists,
-//! accreditations, key history and issuance anchors, read over its HTTP API. DIDs themselves
-//! resolve through [`crate::did::universal::UniversalResolverClient`].
+//! The Sigil registry as the source of outside facts for verification: `did:sigil`
+//! documents, status lists, accreditations, key history and issuance anchors, read over its
+//! HTTP API. Every one of them is a record of the chain's state proven against a final header
+//! ([`proven`]), so the client trusts the validators of its genesis, not the node it asks.
 //!
 //! Status lists are always read from the registry, whatever host a credential's
 //! `statusListCredential` URL names: the registry keeps every version the issuer signed, and
@@ -11,16 +12,20 @@
 //! once per [`HEIGHT_TTL`], so a busy verifier makes one small request per second instead of
 //! four per credential, and sees a revocation within a second of its block.
 
+mod proven;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::did::Did;
+use crate::did::{Did, Resolution, ResolutionError, ResolutionOptions};
 use crate::http_client::{self, FetchError};
+use crate::state::records::{
+    AccreditationEntry, AccreditationsRecord, AnchoredRecord, DidRecord, RecordName, StatusListRecord,
+};
 use crate::time::{Timestamp, parse_datetime};
 use crate::transaction::accreditation::AccreditedRole;
 use crate::transaction::{Receipt, Transaction};
@@ -100,6 +105,8 @@ pub struct RegistryClient {
     height_freshness: Duration,
     /// Answers by path and query, with the height they were read at (`None`: not found).
     answers: Mutex<HashMap<String, (u64, Option<Value>)>>,
+    /// The trusted genesis, the final headers seen and the proven records.
+    chain: proven::ChainKnowledge,
 }
 
 impl RegistryClient {
@@ -115,6 +122,7 @@ impl RegistryClient {
             height: Mutex::new(None),
             height_freshness: HEIGHT_TTL,
             answers: Mutex::new(HashMap::new()),
+            chain: proven::ChainKnowledge::default(),
         }
     }
 
@@ -180,28 +188,28 @@ impl RegistryClient {
     /// which the next one may not be dated before (`did:sigil` validation). `None` when the
     /// registry does not know the DID.
     pub async fn latest_operation(&self, did: &Did) -> Result<Option<LatestOperation>, Unavailable> {
-        let history = self
-            .fetch(
-                self.base
-                    .join(&format!("dids/{did}/history"))
-                    .map_err(|e| Unavailable(e.to_string()))?,
-            )
-            .await?;
-        let latest = history
-            .as_ref()
-            .and_then(|h| h.get("versions"))
-            .and_then(Value::as_array)
-            .and_then(|versions| versions.last());
-        let field = |name: &str| latest.and_then(|v| v.get(name)).and_then(Value::as_str);
-        Ok(
-            match (field("operation"), field("time").and_then(parse_datetime)) {
-                (Some(hash), Some(time)) => Some(LatestOperation {
-                    hash: hash.to_owned(),
-                    time,
-                }),
-                _ => None,
-            },
-        )
+        let record: Option<DidRecord> = self.proven_now(&RecordName::Did(did.to_string())).await?;
+        Ok(record.as_ref().and_then(DidRecord::latest).and_then(|latest| {
+            Some(LatestOperation {
+                hash: latest.operation.clone(),
+                time: parse_datetime(&latest.time)?,
+            })
+        }))
+    }
+
+    /// Resolves a `did:sigil` from its proven record: the document as of a version or a time.
+    pub async fn resolve(
+        &self,
+        did: &Did,
+        options: &ResolutionOptions,
+    ) -> Result<Resolution, ResolutionError> {
+        let record: Option<DidRecord> = self
+            .proven(&RecordName::Did(did.to_string()))
+            .await
+            .map_err(|Unavailable(reason)| ResolutionError::Unavailable(reason))?;
+        record
+            .ok_or_else(|| ResolutionError::NotFound(did.to_string()))?
+            .resolve(options)
     }
 
     /// The registry's record of the anchor covering `credential_hash` (lowercase hex; see
@@ -263,69 +271,48 @@ impl RegistryClient {
 #[async_trait]
 impl StatusListSource for RegistryClient {
     async fn status_list(&self, url: &str) -> Result<Option<String>, Unavailable> {
-        Ok(self
-            .get("status-lists", &[("id", url)])
-            .await?
-            .map(|list| list.to_string()))
+        let record: Option<StatusListRecord> = self.proven(&RecordName::StatusList(url.to_owned())).await?;
+        Ok(record.map(|list| list.credential.to_string()))
     }
 }
 
-/// One row of `GET /accreditations`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AccreditationRow {
-    root: String,
-    /// Absent from registries older than verifier accreditation, which accredit only issuers.
-    #[serde(default)]
-    role: AccreditedRole,
-    credential_types: Vec<String>,
-    valid_from: String,
-    valid_until: Option<String>,
-    revoked_at: Option<String>,
-}
-
-impl AccreditationRow {
-    /// The accreditation of `did` this row grants, asked about `credential_type`; its
-    /// validity ends at the revocation's time, if revoked.
-    fn accreditation(self, did: &Did, credential_type: &str) -> Accreditation {
-        let revoked_at = self.revoked_at.as_deref().and_then(parse_datetime);
-        Accreditation {
-            issuer: did.clone(),
-            credential_type: credential_type.to_owned(),
-            accredited_by: self.root,
-            valid_from: parse_datetime(&self.valid_from),
-            valid_until: match (self.valid_until.as_deref().and_then(parse_datetime), revoked_at) {
-                (Some(until), Some(revoked)) => Some(until.min(revoked)),
-                (until, revoked) => until.or(revoked),
-            },
-            credential_types: self.credential_types,
-        }
+/// The accreditation `entry` grants `did`, asked about `credential_type`; its validity ends
+/// at the revocation's time, if revoked.
+fn accreditation_of(entry: AccreditationEntry, did: &Did, credential_type: &str) -> Accreditation {
+    let revoked_at = entry.revoked_at.as_deref().and_then(parse_datetime);
+    Accreditation {
+        issuer: did.clone(),
+        credential_type: credential_type.to_owned(),
+        accredited_by: entry.root,
+        valid_from: parse_datetime(&entry.valid_from),
+        valid_until: match (entry.valid_until.as_deref().and_then(parse_datetime), revoked_at) {
+            (Some(until), Some(revoked)) => Some(until.min(revoked)),
+            (until, revoked) => until.or(revoked),
+        },
+        credential_types: entry.credential_types,
     }
 }
 
 impl RegistryClient {
-    /// The accreditation rows of `did` in `role`: `GET /accreditations?issuer=DID` or
-    /// `?verifier=DID`. Rows of another role are dropped here too, so that nothing but an
-    /// issuer accreditation ever counts for an issuer, whatever the registry answers.
-    async fn accreditation_rows(
+    /// The accreditations of `did` in `role`, proven. Entries of another role or DID are
+    /// dropped here too, so that nothing but an issuer accreditation ever counts for an
+    /// issuer, whatever the record says.
+    async fn accreditation_entries(
         &self,
         did: &Did,
         role: AccreditedRole,
-    ) -> Result<Vec<AccreditationRow>, Unavailable> {
-        let Some(answer) = self
-            .get("accreditations", &[(role.as_str(), did.as_str())])
-            .await?
-        else {
-            return Ok(vec![]);
+    ) -> Result<Vec<AccreditationEntry>, Unavailable> {
+        let name = RecordName::Accreditations {
+            role,
+            did: did.to_string(),
         };
-        let rows: Vec<AccreditationRow> = answer
-            .get("accreditations")
-            .cloned()
-            .map(serde_json::from_value)
-            .transpose()
-            .map_err(|e| Unavailable(format!("registry sent invalid accreditations: {e}")))?
-            .unwrap_or_default();
-        Ok(rows.into_iter().filter(|row| row.role == role).collect())
+        let record: Option<AccreditationsRecord> = self.proven(&name).await?;
+        Ok(record
+            .map(|record| record.accreditations)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|entry| entry.role == role && entry.accredited == did.as_str())
+            .collect())
     }
 
     /// The registry's accreditation of `verifier` as a verifier (granted by a root of trust
@@ -338,12 +325,12 @@ impl RegistryClient {
         verifier: &Did,
         at: Timestamp,
     ) -> Result<Option<Accreditation>, Unavailable> {
-        let rows = self
-            .accreditation_rows(verifier, AccreditedRole::Verifier)
+        let entries = self
+            .accreditation_entries(verifier, AccreditedRole::Verifier)
             .await?;
-        Ok(rows.into_iter().find_map(|row| {
-            let first = row.credential_types.first().cloned().unwrap_or_default();
-            let accreditation = row.accreditation(verifier, &first);
+        Ok(entries.into_iter().find_map(|entry| {
+            let first = entry.credential_types.first().cloned().unwrap_or_default();
+            let accreditation = accreditation_of(entry, verifier, &first);
             accreditation.covers(at).then_some(accreditation)
         }))
     }
@@ -359,10 +346,10 @@ impl TrustRegistry for RegistryClient {
         credential_type: &str,
         at: Timestamp,
     ) -> Result<Option<Accreditation>, Unavailable> {
-        let rows = self.accreditation_rows(issuer, AccreditedRole::Issuer).await?;
-        Ok(rows.into_iter().find_map(|row| {
-            let names_type = row.credential_types.iter().any(|t| t == credential_type);
-            let accreditation = row.accreditation(issuer, credential_type);
+        let entries = self.accreditation_entries(issuer, AccreditedRole::Issuer).await?;
+        Ok(entries.into_iter().find_map(|entry| {
+            let names_type = entry.credential_types.iter().any(|t| t == credential_type);
+            let accreditation = accreditation_of(entry, issuer, credential_type);
             (names_type && accreditation.covers(at)).then_some(accreditation)
         }))
     }
@@ -371,22 +358,10 @@ impl TrustRegistry for RegistryClient {
 #[async_trait]
 impl KeyHistory for RegistryClient {
     async fn key_events(&self, did: &Did, method_id: &str) -> Result<KeyEvents, Unavailable> {
-        let Some(history) = self.get(&format!("dids/{did}/history"), &[]).await? else {
-            return Ok(KeyEvents::default());
-        };
-        let time_of = |value: Option<&Value>| value.and_then(Value::as_str).and_then(parse_datetime);
-        let compromised_since = history
-            .get("keys")
-            .and_then(Value::as_array)
-            .and_then(|keys| {
-                keys.iter()
-                    .find(|key| key.get("id").and_then(Value::as_str) == Some(method_id))
-            })
-            .and_then(|key| time_of(key.get("compromisedSince")));
-        Ok(KeyEvents {
-            compromised_since,
-            deactivated_at: time_of(history.get("deactivated")),
-        })
+        let record: Option<DidRecord> = self.proven(&RecordName::Did(did.to_string())).await?;
+        Ok(record
+            .map(|record| record.key_events(method_id))
+            .unwrap_or_default())
     }
 
     async fn anchored_before(
@@ -395,215 +370,20 @@ impl KeyHistory for RegistryClient {
         credential_hash: &str,
         before: Timestamp,
     ) -> Result<Option<AnchorEvidence>, Unavailable> {
-        let Some(anchor) = self.anchor(credential_hash).await? else {
-            return Ok(None);
-        };
-        if anchor.get("issuer").and_then(Value::as_str) != Some(issuer.as_str()) {
-            return Ok(None);
-        }
-        let block = anchor.get("block");
-        let height = block.and_then(|b| b.get("height")).and_then(Value::as_u64);
-        let time = block
-            .and_then(|b| b.get("time"))
-            .and_then(Value::as_str)
-            .and_then(parse_datetime);
-        Ok(match (height, time) {
-            (Some(block_height), Some(block_time)) if block_time < before => Some(AnchorEvidence {
-                block_height,
-                block_time,
-            }),
-            _ => None,
-        })
+        let record: Option<AnchoredRecord> = self
+            .proven(&RecordName::Anchored(credential_hash.to_owned()))
+            .await?;
+        Ok(record
+            .filter(|anchor| anchor.issuer == issuer.as_str())
+            .and_then(|anchor| {
+                let block_time = parse_datetime(&anchor.time)?;
+                (block_time < before).then_some(AnchorEvidence {
+                    block_height: anchor.height,
+                    block_time,
+                })
+            }))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    use serde_json::json;
-
-    use super::*;
-    use crate::test_support::{block_on, http_server};
-
-    /// A one-transaction block's receipt for `tx_hash`, as the registry would answer.
-    fn receipt_for(tx_hash: &str) -> Value {
-        let root = crate::merkle::hex(&crate::merkle::leaf_hash(tx_hash.as_bytes()));
-        json!({"txHash": tx_hash, "height": 3, "index": 0, "blockSize": 1, "inclusionProof": [],
-               "header": {"chainId": "c", "height": 3, "prevHash": "p", "time": "2026-01-01T00:00:00Z",
-                          "txRoot": root, "stateRoot": "s", "proposer": "z6Mk"}})
-    }
-
-    #[test]
-    fn a_receipt_is_believed_only_when_it_proves_the_transaction_was_recorded() {
-        let key = crate::key::SigningKey::from_seed(&[3; 32]);
-        let op = crate::did::sigil::operation::create(&key, &key.public_key(), vec![], crate::time::now())
-            .unwrap();
-        let transaction = Transaction::Did(op);
-        let hash = transaction.hash().unwrap();
-        let good = receipt_for(&hash);
-        let receipt = checked_receipt(&transaction, good.clone()).unwrap();
-        assert_eq!((receipt.height, receipt.tx_hash.as_str()), (3, hash.as_str()));
-
-        let other = checked_receipt(&transaction, receipt_for("someone-else's"));
-        assert!(
-            matches!(other, Err(SubmitError::BadReceipt(ref m)) if m.contains("names transaction")),
-            "{other:?}"
-        );
-        let mut forged_root = good;
-        forged_root["header"]["txRoot"] = json!(crate::merkle::hex(&crate::merkle::leaf_hash(b"x")));
-        assert!(matches!(
-            checked_receipt(&transaction, forged_root),
-            Err(SubmitError::BadReceipt(_))
-        ));
-        assert!(matches!(
-            checked_receipt(&transaction, json!({"ok": true})),
-            Err(SubmitError::BadReceipt(_))
-        ));
-
-        // Through the client, against a registry that answers 201 with someone else's receipt.
-        block_on(async {
-            let (base, _) = http_server(|_| ("201 Created", receipt_for("someone-else's"))).await;
-            let answer = RegistryClient::new(base).submit(&transaction).await;
-            assert!(matches!(answer, Err(SubmitError::BadReceipt(_))), "{answer:?}");
-        });
-    }
-
-    /// A registry answering every accreditation query with `rows`.
-    async fn registry_with(rows: Value) -> url::Url {
-        let (base, _) = http_server(move |line| {
-            if line.starts_with("GET /height") {
-                ("200 OK", json!({"height": 7}))
-            } else {
-                ("200 OK", json!({"accreditations": rows.clone()}))
-            }
-        })
-        .await;
-        base
-    }
-
-    fn row(role: &str, revoked_at: Option<&str>) -> Value {
-        json!({"transaction": "t", "root": "did:key:z6MkRoot", "issuer": "did:key:z6MkV",
-               "role": role, "credentialTypes": ["UniversityDegreeCredential", "DiplomaSupplement"],
-               "validFrom": "2026-01-01T00:00:00Z", "validUntil": null, "revokedAt": revoked_at})
-    }
-
-    #[test]
-    fn a_verifier_accreditation_never_makes_its_did_an_accredited_issuer() {
-        block_on(async {
-            // Even a registry that answers the issuer query with a verifier's row.
-            let client = RegistryClient::new(registry_with(json!([row("verifier", None)])).await);
-            let did = Did::parse("did:key:z6MkV").unwrap();
-            let at = parse_datetime("2026-06-01T00:00:00Z").unwrap();
-            let as_issuer = client.accreditation(&did, "UniversityDegreeCredential", at).await;
-            assert_eq!(as_issuer, Ok(None));
-            let as_verifier = client.verifier_accreditation(&did, at).await.unwrap().unwrap();
-            assert_eq!(as_verifier.accredited_by, "did:key:z6MkRoot");
-            assert_eq!(
-                as_verifier.credential_types,
-                ["UniversityDegreeCredential", "DiplomaSupplement"]
-            );
-        });
-    }
-
-    #[test]
-    fn an_issuer_accreditation_is_not_a_verifier_accreditation() {
-        block_on(async {
-            let client = RegistryClient::new(registry_with(json!([row("issuer", None)])).await);
-            let did = Did::parse("did:key:z6MkV").unwrap();
-            let at = parse_datetime("2026-06-01T00:00:00Z").unwrap();
-            assert_eq!(client.verifier_accreditation(&did, at).await, Ok(None));
-            let as_issuer = client.accreditation(&did, "DiplomaSupplement", at).await.unwrap();
-            assert_eq!(
-                as_issuer.map(|a| a.credential_type).as_deref(),
-                Some("DiplomaSupplement")
-            );
-        });
-    }
-
-    #[test]
-    fn a_verifier_accreditation_revoked_before_the_time_asked_about_does_not_count() {
-        block_on(async {
-            let revoked = row("verifier", Some("2026-03-01T00:00:00Z"));
-            let client = RegistryClient::new(registry_with(json!([revoked])).await);
-            let did = Did::parse("did:key:z6MkV").unwrap();
-            let before = parse_datetime("2026-02-01T00:00:00Z").unwrap();
-            let after = parse_datetime("2026-04-01T00:00:00Z").unwrap();
-            assert!(
-                client
-                    .verifier_accreditation(&did, before)
-                    .await
-                    .unwrap()
-                    .is_some()
-            );
-            assert_eq!(client.verifier_accreditation(&did, after).await, Ok(None));
-        });
-    }
-
-    /// Requests whose line contains `path`.
-    fn requests_to(seen: &Arc<Mutex<Vec<String>>>, path: &str) -> usize {
-        seen.lock().unwrap().iter().filter(|l| l.contains(path)).count()
-    }
-
-    #[test]
-    fn the_height_is_asked_at_most_once_per_freshness_period() {
-        block_on(async {
-            let (base, seen) = http_server(|line| {
-                if line.starts_with("GET /height") {
-                    ("200 OK", json!({"height": 7}))
-                } else {
-                    ("200 OK", json!({"accreditations": []}))
-                }
-            })
-            .await;
-            let client = RegistryClient::new(base);
-            let at = crate::time::now();
-            for issuer in ["did:sigil:zQmA", "did:sigil:zQmB", "did:sigil:zQmC"] {
-                let issuer = Did::parse(issuer).unwrap();
-                client.accreditation(&issuer, "T", at).await.unwrap();
-            }
-            assert_eq!(requests_to(&seen, "/accreditations"), 3);
-            assert_eq!(
-                requests_to(&seen, "/height"),
-                1,
-                "one height for a second's answers"
-            );
-        });
-    }
-
-    #[test]
-    fn answers_are_reused_while_the_chain_does_not_grow() {
-        block_on(async {
-            let height = Arc::new(AtomicU64::new(7));
-            let chain = height.clone();
-            let (base, seen) = http_server(move |line| {
-                if line.starts_with("GET /height") {
-                    ("200 OK", json!({"height": chain.load(Ordering::SeqCst)}))
-                } else {
-                    ("200 OK", json!({"accreditations": []}))
-                }
-            })
-            .await;
-            // Asking the height every time shows the cache by height without waiting for it.
-            let client = RegistryClient::new(base).with_height_freshness(Duration::ZERO);
-            let issuer = Did::parse("did:sigil:zQmIssuer").unwrap();
-            let at = crate::time::now();
-            client.accreditation(&issuer, "T", at).await.unwrap();
-            client.accreditation(&issuer, "T", at).await.unwrap();
-            assert_eq!(
-                requests_to(&seen, "/accreditations"),
-                1,
-                "the second lookup comes from the cache"
-            );
-
-            height.store(8, Ordering::SeqCst);
-            client.accreditation(&issuer, "T", at).await.unwrap();
-            assert_eq!(
-                requests_to(&seen, "/accreditations"),
-                2,
-                "a new block invalidates the cache"
-            );
-        });
-    }
-}
+mod tests;

@@ -583,6 +583,7 @@ fn receipt_for(transactions: &[Transaction], index: usize) -> Result<Receipt, Se
         time: NOW.into(),
         tx_root: merkle::hex(&merkle::root(&leaves)),
         state_root: "zQmState".into(),
+        state_tree_root: None,
         proposer: fixtures::root_of_trust().public_key().to_multikey(),
         signature: None,
     };

@@ -6,7 +6,6 @@ use std::sync::{Arc, RwLock};
 
 use sigil_core::did::Did;
 use sigil_core::did::resolver::StandardResolver;
-use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::key::SigningKey;
 use sigil_core::registry::RegistryClient;
 use sigil_core::time::Timestamp;
@@ -94,7 +93,7 @@ impl Issuer {
             types,
             store,
             registry: RegistryClient::new(registry_url.clone()),
-            resolver: StandardResolver::with_registry(UniversalResolverClient::new(registry_url)),
+            resolver: StandardResolver::with_registry(RegistryClient::new(registry_url)),
             active: RwLock::new(Arc::new(active)),
             profiles,
             passphrase: Zeroizing::new(passphrase.to_owned()),

@@ -486,10 +486,9 @@ fn vc_api_diploma() -> Value {
 /// registry, as any verifier would.
 async fn verify_issued(registry: &url::Url, issued: &Value) -> sigil_core::verify::VerificationReport {
     use sigil_core::did::StandardResolver;
-    use sigil_core::did::universal::UniversalResolverClient;
     use sigil_core::registry::RegistryClient;
 
-    let resolver = StandardResolver::with_registry(UniversalResolverClient::new(registry.clone()));
+    let resolver = StandardResolver::with_registry(RegistryClient::new(registry.clone()));
     let lists = RegistryClient::new(registry.clone());
     let mut verifier = sigil_core::verify::Verifier::new(&resolver);
     verifier.status = Some(&lists);

@@ -84,7 +84,7 @@ fn main() {
     let database = dir.path().join("registry.db");
     let (state, tip, store, ingest) = runtime.block_on(async {
         let store = Store::open(&database).await.expect("a store");
-        let mut state: LedgerState = genesis.initial_state().expect("a genesis");
+        let mut state: LedgerState = LedgerState::from_genesis(&genesis).expect("a genesis");
         let mut tip = Tip::genesis(&genesis).expect("a genesis");
         let started = Instant::now();
         for chunk in operations.chunks(BLOCK_SIZE) {

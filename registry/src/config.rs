@@ -9,6 +9,8 @@
 //! # HTTPS without a proxy: both or neither (relative paths are in the data directory)
 //! tls_certificate = "/etc/sigil/registry-chain.pem"
 //! tls_key = "/etc/sigil/registry-key.pem"
+//! # PostgreSQL instead of DATA_DIR/registry.db (the password: PGPASSWORD or ~/.pgpass)
+//! database = "postgres://sigil@db.internal/registry"
 //! ```
 
 use std::net::SocketAddr;
@@ -20,6 +22,7 @@ use sigil_service::config::{self, Sources};
 use sigil_service::tls::TlsFiles;
 
 use crate::node::BlockPolicy;
+use crate::store::Database;
 
 /// The default address: loopback, port 7400 (docs/design.md §1).
 pub const DEFAULT_LISTEN: SocketAddr =
@@ -47,6 +50,10 @@ pub struct Settings {
     pub tls_certificate: Option<PathBuf>,
     /// The PEM private key of `tls_certificate`, readable by its owner only.
     pub tls_key: Option<PathBuf>,
+    /// Where blocks and transactions are kept: a `postgres://` URL, or an SQLite file (a path
+    /// or `sqlite:` URL, relative to the data directory); unset, `registry.db` in the data
+    /// directory.
+    pub database: Option<String>,
 }
 
 impl Default for Settings {
@@ -59,6 +66,7 @@ impl Default for Settings {
             writes_per_minute: DEFAULT_WRITES_PER_MINUTE,
             tls_certificate: None,
             tls_key: None,
+            database: None,
         }
     }
 }
@@ -73,6 +81,7 @@ impl config::Settings for Settings {
         "writes_per_minute",
         "tls_certificate",
         "tls_key",
+        "database",
     ];
 }
 
@@ -103,6 +112,11 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_key: Option<PathBuf>,
+    /// Keep the chain in this PostgreSQL database (postgres://…) or SQLite file [default:
+    /// registry.db in the data directory].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
 }
 
 /// The registry's effective settings.
@@ -113,6 +127,8 @@ pub struct Config {
     pub writes_per_minute: u32,
     /// The certificate and key to serve HTTPS with; `None` for plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Where blocks and transactions are kept.
+    pub database: Database,
 }
 
 impl Config {
@@ -127,8 +143,13 @@ impl Config {
             settings.tls_certificate.as_deref(),
             settings.tls_key.as_deref(),
         )?;
+        let database = match settings.database.as_deref() {
+            Some(value) => Database::parse(value)?.relative_to(sources.data_dir),
+            None => Database::Sqlite(crate::service::DataDir(sources.data_dir.to_owned()).database()),
+        };
         Ok(Config {
             tls,
+            database,
             listen: settings.listen,
             writes_per_minute: settings.writes_per_minute,
             policy: BlockPolicy {
@@ -225,6 +246,43 @@ mod tests {
             error
                 .to_string()
                 .starts_with("tls_key is set but tls_certificate is not"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_database_is_registry_db_unless_a_postgresql_url_or_another_file_is_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let load = |sources: &Sources<'_>| Config::load(sources).unwrap().database;
+        let mut from_env = sources(dir.path(), &SettingsFlags::default());
+        assert_eq!(load(&from_env), Database::Sqlite(dir.path().join("registry.db")));
+
+        let url = "postgres://sigil@db.internal:5432/registry?sslmode=require";
+        from_env.environment.push(("SIGIL_DATABASE".into(), url.into()));
+        assert_eq!(load(&from_env), Database::Postgres(url.into()));
+
+        std::fs::write(dir.path().join("registry.toml"), "database = \"chain.db\"\n").unwrap();
+        let flags = SettingsFlags {
+            database: Some("sqlite:other.db".into()),
+            ..SettingsFlags::default()
+        };
+        assert_eq!(
+            load(&sources(dir.path(), &SettingsFlags::default())),
+            Database::Sqlite(dir.path().join("chain.db"))
+        );
+        assert_eq!(
+            load(&sources(dir.path(), &flags)),
+            Database::Sqlite(dir.path().join("other.db"))
+        );
+
+        std::fs::write(
+            dir.path().join("registry.toml"),
+            "database = \"mysql://db/registry\"\n",
+        )
+        .unwrap();
+        let error = Config::load(&sources(dir.path(), &SettingsFlags::default())).unwrap_err();
+        assert!(
+            error.to_string().contains("unsupported database \"mysql\""),
             "{error}"
         );
     }

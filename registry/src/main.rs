@@ -186,6 +186,9 @@ fn init(data_dir: &DataDir, genesis: Option<&Path>) -> anyhow::Result<()> {
         made.genesis.chain_id,
         data_dir.0.display()
     );
+    // Clients pin the chain by this hash (`registry_genesis`): they then believe only
+    // answers signed by these validators.
+    eprintln!("genesis hash: {}", made.genesis.hash()?);
     eprintln!("root of trust:");
     println!("{}", made.root_of_trust);
     Ok(())
@@ -195,7 +198,7 @@ async fn serve(data_dir: &DataDir, config: Option<&Path>, settings: &SettingsFla
     let config = Config::for_data_dir(&data_dir.0, config, settings)?;
     // Bound first, so that a bad TLS certificate or a taken port stops the start before the replay.
     let listener = sigil_service::serve::Listener::bind(config.listen, config.tls.as_ref()).await?;
-    let node = service::start_node(data_dir, &passphrase()?, config.policy).await?;
+    let node = service::start_node_on(data_dir, &config.database, &passphrase()?, config.policy).await?;
     println!("sigil-registry listening on {}", listener.url());
     service::serve_on(node, listener, config.writes_per_minute).await
 }
@@ -293,7 +296,11 @@ async fn did_command(command: DidCommand) -> anyhow::Result<()> {
 /// Exit 0 intact, 1 naming the first bad block, 2 when the chain cannot be read.
 async fn verify_chain(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     let genesis = data_dir.read_genesis().map_err(|e| startup::fail_with(2, e))?;
-    let store = Store::open(&data_dir.database())
+    // The chain is where `serve` keeps it: registry.toml's or SIGIL_DATABASE's `database`.
+    let database = Config::for_data_dir(&data_dir.0, None, &SettingsFlags::default())
+        .map_err(|e| startup::fail_with(2, e))?
+        .database;
+    let store = Store::open_database(&database)
         .await
         .map_err(|e| startup::fail_with(2, e))?;
     match replay(&store, &genesis).await {

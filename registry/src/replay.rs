@@ -30,7 +30,7 @@ pub enum ReplayError {
 /// Replays every stored block, in order, from `genesis`.
 pub async fn replay(store: &Store, genesis: &Genesis) -> Result<Replayed, ReplayError> {
     let validators = genesis.validator_keys()?;
-    let mut state = genesis.initial_state()?;
+    let mut state = LedgerState::from_genesis(genesis)?;
     let mut tip = Tip::genesis(genesis).map_err(|e| ReplayError::BadBlock {
         height: 0,
         reason: e.to_string(),
@@ -76,7 +76,7 @@ mod tests {
     /// Three blocks of two DIDs each, stored in `store`; returns the final state.
     async fn three_blocks(store: &Store) -> LedgerState {
         let genesis = genesis();
-        let mut state = genesis.initial_state().unwrap();
+        let mut state = LedgerState::from_genesis(&genesis).unwrap();
         let mut tip = Tip::genesis(&genesis).unwrap();
         for block in 0..3u8 {
             let time = parse_datetime(&format!("2026-01-0{}T00:00:00Z", block + 2)).unwrap();

@@ -4,7 +4,8 @@
 //! DATA_DIR/genesis.json         the chain's genesis
 //! DATA_DIR/validator.key        this node's block-signing key (encrypted)
 //! DATA_DIR/root-of-trust.key    the root of trust's key, created by `init` (encrypted)
-//! DATA_DIR/registry.db          blocks and transactions (SQLite)
+//! DATA_DIR/registry.db          blocks and transactions (SQLite), unless the `database`
+//!                               setting names a PostgreSQL database instead
 //! ```
 
 use std::net::SocketAddr;
@@ -20,7 +21,7 @@ use sigil_service::serve::Listener;
 use crate::chain::Genesis;
 use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
 use crate::replay::replay;
-use crate::store::Store;
+use crate::store::{Database, Store};
 
 /// The files of a data directory.
 #[derive(Debug, Clone)]
@@ -36,6 +37,7 @@ impl DataDir {
     pub fn root_of_trust_key(&self) -> PathBuf {
         self.0.join("root-of-trust.key")
     }
+    /// The default database: the SQLite file `registry.db`.
     pub fn database(&self) -> PathBuf {
         self.0.join("registry.db")
     }
@@ -47,7 +49,7 @@ impl DataDir {
             .map_err(|e| anyhow::anyhow!("{}: {e} (run `sigil-registry init` first)", path.display()))?;
         let genesis: Genesis =
             serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        genesis.initial_state()?;
+        genesis.check()?;
         Ok(genesis)
     }
 }
@@ -107,7 +109,7 @@ pub fn init(data_dir: &DataDir, template: GenesisTemplate, passphrase: &str) -> 
         validators,
         roots_of_trust,
     };
-    genesis.initial_state()?;
+    genesis.check()?;
     let text = serde_json::to_string_pretty(&genesis)?;
     std::fs::write(data_dir.genesis(), text + "\n")
         .map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.genesis().display()))?;
@@ -123,14 +125,36 @@ fn uuid_like() -> String {
     key.chars().rev().take(8).collect()
 }
 
-/// Replays the stored chain, unlocks the validator key and starts the node.
+/// Replays the chain stored in the data directory's SQLite file, unlocks the validator key and
+/// starts the node.
 pub async fn start_node(data_dir: &DataDir, passphrase: &str, policy: BlockPolicy) -> anyhow::Result<Node> {
+    start_node_on(
+        data_dir,
+        &Database::Sqlite(data_dir.database()),
+        passphrase,
+        policy,
+    )
+    .await
+}
+
+/// Replays the chain stored in `database` (the `database` setting, [`Config::database`]),
+/// unlocks the validator key and starts the node.
+///
+/// [`Config::database`]: crate::config::Config::database
+pub async fn start_node_on(
+    data_dir: &DataDir,
+    database: &Database,
+    passphrase: &str,
+    policy: BlockPolicy,
+) -> anyhow::Result<Node> {
     let genesis = data_dir.read_genesis()?;
     let validator = keystore::read(&data_dir.validator_key(), passphrase)?;
     if !genesis.validators.contains(&validator.public_key().to_multikey()) {
         anyhow::bail!("this node's validator key is not a validator in genesis.json");
     }
-    let store = Store::open(&data_dir.database()).await?;
+    let store = Store::open_database(database)
+        .await
+        .map_err(|e| anyhow::anyhow!("{database}: {e}"))?;
     let replayed = replay(&store, &genesis).await?;
     tracing::info!(height = replayed.tip.height, "chain replayed");
     let view = ChainView {

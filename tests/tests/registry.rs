@@ -11,8 +11,11 @@
 use serde_json::Value;
 use sigil_core::did::document::Relationship;
 use sigil_core::did::universal::UniversalResolverClient;
-use sigil_core::did::{Did, ResolutionOptions};
+use sigil_core::did::{Did, ResolutionError, ResolutionOptions};
 use sigil_core::key::SigningKey;
+use sigil_core::registry::RegistryClient;
+use sigil_core::state::commit::ChainTrust;
+use sigil_core::state::genesis::Genesis;
 use sigil_core::time::parse_datetime;
 use sigil_registry::chain::Receipt;
 use sigil_registry::ledger::Transaction;
@@ -111,9 +114,67 @@ fn a_did_submitted_over_http_is_acknowledged_and_resolves_as_of_any_time() {
             .resolve(&unknown, &ResolutionOptions::latest())
             .await
             .unwrap_err();
+        assert!(matches!(error, ResolutionError::NotFound(_)), "{error}");
+    });
+}
+
+#[test]
+fn a_nodes_answers_prove_themselves_against_the_genesis_the_client_pinned() {
+    let scratch = Scratch::new();
+    let registry = RegistryProcess::start(&scratch.path("registry"));
+    let genesis: Genesis = serde_json::from_str(
+        &std::fs::read_to_string(scratch.path("registry").join("genesis.json")).unwrap(),
+    )
+    .unwrap();
+    runtime().block_on(async {
+        let pinned = RegistryClient::new(registry.url.clone()).pinned(genesis.hash().unwrap());
+        let inception = university_inception();
+        let did = inception.created_did().unwrap();
+        // Before the first block, a DID is proven absent against genesis's empty state.
+        let before = pinned.resolve(&did, &ResolutionOptions::latest()).await;
+        assert!(matches!(before, Err(ResolutionError::NotFound(_))), "{before:?}");
+
+        let (status, answer) = submit(&registry.url, &Transaction::Did(inception)).await;
+        assert_eq!(status, 201, "{answer:#}");
+        // The node's Universal Resolver answer and the proven record give the same document.
+        let proven = RegistryClient::new(registry.url.clone())
+            .pinned(genesis.hash().unwrap())
+            .resolve(&did, &ResolutionOptions::latest())
+            .await
+            .unwrap();
+        let served = UniversalResolverClient::new(registry.url.clone())
+            .resolve(&did, &ResolutionOptions::latest())
+            .await
+            .unwrap();
+        assert_eq!(proven.document, served.document);
+        assert_eq!(proven.metadata.version_id.as_deref(), Some("1"));
+
+        // The header the proof leads to is the chain's latest, signed by its validator.
+        let block: Value = reqwest::get(registry.url.join("blocks/latest").unwrap())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let name = sigil_core::state::records::RecordName::Did(did.to_string());
+        let mut url = registry.url.join("proofs").unwrap();
+        url.query_pairs_mut().append_pair("name", &name.text());
+        let answer: sigil_core::state::commit::Proven =
+            reqwest::get(url).await.unwrap().json().await.unwrap();
+        let commit = answer.commit.as_ref().unwrap();
+        assert_eq!(
+            commit.header.height,
+            block["block"]["header"]["height"].as_u64().unwrap()
+        );
+        let trust = ChainTrust::new(&genesis).unwrap();
+        assert!(trust.check::<Value>(&name, &answer).unwrap().is_some());
+
+        // A client pinned to another chain believes none of it.
+        let other = RegistryClient::new(registry.url.clone()).pinned("zQmSomeOtherChain");
+        let refused = other.resolve(&did, &ResolutionOptions::latest()).await;
         assert!(
-            matches!(error, sigil_core::did::ResolutionError::NotFound(_)),
-            "{error}"
+            matches!(refused, Err(ResolutionError::Unavailable(_))),
+            "{refused:?}"
         );
     });
 }

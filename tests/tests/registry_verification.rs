@@ -12,7 +12,6 @@
 use serde_json::{Value, json};
 use sigil_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use sigil_core::did::document::Relationship;
-use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::did::{Did, StandardResolver};
 use sigil_core::issue::{CredentialFormat, CredentialRequest};
 use sigil_core::key::SigningKey;
@@ -94,7 +93,7 @@ impl University {
 }
 
 async fn verify(registry: &url::Url, credential: &str) -> VerificationReport {
-    let resolver = StandardResolver::with_registry(UniversalResolverClient::new(registry.clone()));
+    let resolver = StandardResolver::with_registry(RegistryClient::new(registry.clone()));
     let sources = RegistryClient::new(registry.clone());
     let verifier = Verifier {
         status: Some(&sources),

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use sigil_core::did::StandardResolver;
-use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::fetch::status_lists::UrlStatusLists;
 use sigil_core::fetch::{NetPolicy, WebDocuments};
 use sigil_core::registry::RegistryClient;
@@ -89,7 +88,7 @@ impl Verdict {
 pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Verdict {
     let web = Arc::new(sources.web_documents());
     let resolver = match &sources.registry {
-        Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(url.clone())),
+        Some(url) => StandardResolver::with_registry(RegistryClient::new(url.clone())),
         None => StandardResolver::offline(),
     }
     .with_web(web.clone());

@@ -137,6 +137,11 @@ pub struct VerifierConfig {
     pub name: String,
     /// The registry to resolve DIDs and read status, key history and accreditations from.
     pub registry: String,
+    /// The hash of the registry chain's genesis to trust (docs/registry-proofs.md): answers
+    /// must be signed by its validators. Unset, the genesis the registry first serves is
+    /// trusted for as long as the service runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_genesis: Option<String>,
     #[serde(default)]
     pub service: ServiceSettings,
     #[serde(default = "default_policies", rename = "policy")]
@@ -181,6 +186,7 @@ impl DataDir {
             let config = VerifierConfig {
                 name: name.unwrap_or("Sigil verifier").to_owned(),
                 registry: registry.to_string(),
+                registry_genesis: None,
                 service: ServiceSettings::default(),
                 policies: default_policies(),
             };

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::did::{Did, StandardResolver};
 use sigil_core::fetch::status_lists::UrlStatusLists;
 use sigil_core::fetch::{NetPolicy, WebDocuments};
@@ -33,7 +32,9 @@ pub struct VerifierService {
     pub did: Did,
     pub store: Store,
     resolver: StandardResolver,
-    registry: RegistryClient,
+    /// One client for the resolver and every other registry read, so that they share the
+    /// trusted genesis, the final headers seen and the proven records.
+    registry: Arc<RegistryClient>,
     /// Status lists of issuers not on the registry (`did:web`, `did:key`), at their own URL.
     own_url_status: UrlStatusLists,
 }
@@ -55,6 +56,11 @@ impl VerifierService {
         let key = data_dir.key_or_create(passphrase)?;
         let settings = settings.unwrap_or(config.service);
         let web = Arc::new(WebDocuments::new(NetPolicy::strict()));
+        let mut client = RegistryClient::new(registry_url);
+        if let Some(genesis) = &config.registry_genesis {
+            client = client.pinned(genesis.clone());
+        }
+        let registry = Arc::new(client);
         Ok(VerifierService {
             name: config.name,
             public_url: settings.public_url(),
@@ -63,9 +69,8 @@ impl VerifierService {
             did: key.did_key(),
             key,
             store: Store::open(&data_dir.database_path()).await?,
-            resolver: StandardResolver::with_registry(UniversalResolverClient::new(registry_url.clone()))
-                .with_web(web.clone()),
-            registry: RegistryClient::new(registry_url),
+            resolver: StandardResolver::with_registry(registry.clone()).with_web(web.clone()),
+            registry,
             own_url_status: UrlStatusLists::new(web),
         })
     }
@@ -94,17 +99,17 @@ impl VerifierService {
         now: Timestamp,
     ) -> Verdict {
         let trust = RootsOfTrust {
-            registry: &self.registry,
+            registry: self.registry.as_ref(),
             roots,
         };
         let status = StatusListsByIssuer {
-            registry: Some(&self.registry),
+            registry: Some(self.registry.as_ref()),
             own_url: Some(&self.own_url_status),
         };
         let mut verifier = Verifier::new(&self.resolver);
         verifier.status = Some(&status);
         verifier.trust = Some(&trust);
-        verifier.history = Some(&self.registry);
+        verifier.history = Some(self.registry.as_ref());
         verifier.now = now;
         Verdict::of(verifier.verify(input, expect).await)
     }

@@ -18,13 +18,13 @@ use serde_json::{Map, Value};
 use sigil_core::dcql::{Candidate, CredentialQuery, PathElement, Query, Unsatisfied};
 use sigil_core::did::document::Relationship;
 use sigil_core::did::resolver::DidResolver as _;
-use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::did::{Did, DidUrl, ResolutionOptions, StandardResolver};
 use sigil_core::format::CredentialFormat;
 use sigil_core::http_client::{self, FetchError, MAX_RESPONSE_BYTES};
 use sigil_core::issue;
 use sigil_core::jose;
 use sigil_core::presentation_request::RequestObject;
+use sigil_core::registry::RegistryClient;
 use sigil_core::sd_jwt;
 
 use crate::holder::Holder;
@@ -186,7 +186,7 @@ pub async fn open_request(targets: &Targets, holder: &Holder, uri: &str) -> Resu
         )));
     }
     let resolver = match &holder.config.registry {
-        Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(
+        Some(url) => StandardResolver::with_registry(RegistryClient::new(
             url::Url::parse(url).map_err(anyhow::Error::from)?,
         )),
         None => StandardResolver::offline(),

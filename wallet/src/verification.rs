@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use sigil_core::did::StandardResolver;
-use sigil_core::did::universal::UniversalResolverClient;
 use sigil_core::fetch::status_lists::UrlStatusLists;
 use sigil_core::fetch::{NetPolicy, WebDocuments};
 use sigil_core::format::CredentialFormat;
@@ -42,7 +41,7 @@ pub async fn verify(
     // credential is a stranger's).
     let web = Arc::new(WebDocuments::new(NetPolicy::strict()));
     let resolver = match &registry_url {
-        Some(url) => StandardResolver::with_registry(UniversalResolverClient::new(url.clone())),
+        Some(url) => StandardResolver::with_registry(RegistryClient::new(url.clone())),
         None => StandardResolver::offline(),
     }
     .with_web(web.clone());

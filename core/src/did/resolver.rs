@@ -1,7 +1,7 @@
 //! DID resolution (W3C DID Resolution): the [`DidResolver`] trait, its options and result,
 //! and [`StandardResolver`], which resolves `did:key` and `did:jwk` locally, `did:web` over
-//! HTTPS (see [`super::web`]) and hands `did:sigil` to a Universal Resolver endpoint (the
-//! Sigil registry).
+//! HTTPS (see [`super::web`]) and reads `did:sigil` from the Sigil registry's proven records
+//! ([`crate::registry::RegistryClient::resolve`]).
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -10,10 +10,10 @@ use serde_json::{Map, Value};
 use super::document::DidDocument;
 use std::sync::Arc;
 
-use super::universal::UniversalResolverClient;
 use super::web::WebResolver;
 use super::{Did, jwk, key};
 use crate::fetch::{NetPolicy, WebDocuments};
+use crate::registry::RegistryClient;
 use crate::time::Timestamp;
 
 /// Resolution options (DID Resolution §4.1): which version of the document is wanted.
@@ -107,10 +107,11 @@ pub trait DidResolver: Send + Sync {
 /// The resolver Sigil uses by default: `did:key` and `did:jwk` locally (their documents never
 /// change, so every version time gives the same answer), `did:web` over HTTPS when the
 /// resolver may use the network (or has local copies of the documents), `did:sigil` through
-/// the registry's Universal Resolver endpoint when one is configured.
+/// the registry when one is configured, from the DID's record proven against a final header
+/// (so no single registry node is trusted).
 #[derive(Debug, Default)]
 pub struct StandardResolver {
-    registry: Option<UniversalResolverClient>,
+    registry: Option<Arc<RegistryClient>>,
     web: Option<WebResolver>,
 }
 
@@ -122,9 +123,9 @@ impl StandardResolver {
 
     /// A resolver that also resolves `did:sigil` through `registry`, and `did:web` over
     /// HTTPS under the strict [`NetPolicy`].
-    pub fn with_registry(registry: UniversalResolverClient) -> Self {
+    pub fn with_registry(registry: impl Into<Arc<RegistryClient>>) -> Self {
         StandardResolver {
-            registry: Some(registry),
+            registry: Some(registry.into()),
             web: None,
         }
         .with_web(Arc::new(WebDocuments::new(NetPolicy::strict())))

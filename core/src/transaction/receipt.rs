@@ -22,6 +22,11 @@ pub struct BlockHeader {
     /// Commitment to the ledger state after this block: `digest(prevStateRoot || txRoot)`.
     /// The state is a pure function of the ordered transactions, so this chains every state.
     pub state_root: String,
+    /// Root (hex) of the sparse Merkle tree over every record of the state after this block
+    /// (`sigil_core::state`), which proven answers lead to. Absent only from blocks written
+    /// before the state was Merkleized, so that their hashes stay what they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_tree_root: Option<String>,
     /// The validator's Multikey.
     pub proposer: String,
     /// base58btc multibase Ed25519 signature over the header without it.

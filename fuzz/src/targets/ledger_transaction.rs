@@ -65,6 +65,7 @@ fn states() -> &'static [LedgerState] {
 /// The block every transaction is applied in: at the fixtures' "now".
 fn block() -> BlockContext {
     BlockContext {
+        height: 1,
         time: fixtures::time(fixtures::NOW),
     }
 }

@@ -82,6 +82,9 @@ pub struct Tip {
     pub hash: String,
     pub time: Timestamp,
     pub state_root: String,
+    /// The header of the tip's block (none before block 1): what proven answers are
+    /// proven against.
+    pub header: Option<BlockHeader>,
 }
 
 impl Tip {
@@ -92,6 +95,7 @@ impl Tip {
             height: 0,
             state_root: hash.clone(),
             hash,
+            header: None,
             time: parse_datetime(&genesis.time).ok_or_else(|| ChainError::Malformed {
                 height: 0,
                 reason: "the genesis time is not RFC 3339".into(),
@@ -110,6 +114,7 @@ impl Tip {
                 reason: "time is not RFC 3339".into(),
             })?,
             state_root: header.state_root.clone(),
+            header: Some(header.clone()),
         })
     }
 }
@@ -135,7 +140,10 @@ pub fn produce(
     validator: &SigningKey,
 ) -> Result<Produced, ChainError> {
     let time = time.max(tip.time).trunc_subsecs(0);
-    let block = BlockContext { time };
+    let block = BlockContext {
+        height: tip.height + 1,
+        time,
+    };
     let mut state = state.clone();
     let mut included = Vec::with_capacity(pending.len());
     let mut refused = Vec::new();
@@ -158,6 +166,7 @@ pub fn produce(
         prev_hash: tip.hash.clone(),
         time: format_datetime(time),
         state_root: state_root(&tip.state_root, &tx_root),
+        state_tree_root: Some(merkle::hex(&state.tree.root())),
         tx_root,
         proposer: validator.public_key().to_multikey(),
         signature: None,
@@ -245,7 +254,7 @@ pub fn verify_block(
     if header.state_root != state_root(&tip.state_root, &header.tx_root) {
         return Err(ChainError::StateRoot { height });
     }
-    let context = BlockContext { time };
+    let context = BlockContext { height, time };
     let mut state = state.clone();
     for (index, transaction) in block.transactions.iter().enumerate() {
         state = apply(&state, transaction, &context).map_err(|error| ChainError::Transaction {
@@ -253,6 +262,13 @@ pub fn verify_block(
             index,
             error,
         })?;
+    }
+    // Blocks written before the state was Merkleized carry no tree root; every block
+    // produced since does, and it must be the root of the state its transactions produce.
+    if let Some(root) = &header.state_tree_root {
+        if *root != merkle::hex(&state.tree.root()) {
+            return Err(ChainError::StateRoot { height });
+        }
     }
     Ok(state)
 }

@@ -1,64 +1,15 @@
 //! Genesis: the configuration every node of a chain starts from — its identity, its
-//! validators and its roots of trust — read from a file and committed to by its hash.
+//! validators and its roots of trust. Its type lives in `sigil-core`, where clients read the
+//! validators they check final headers against; the state it starts is the ledger's.
 
-use serde::{Deserialize, Serialize};
-use sigil_core::did::Did;
-use sigil_core::key::PublicKey;
+pub use sigil_core::state::genesis::{Genesis, GenesisError};
 
 use crate::ledger::LedgerState;
-use crate::ledger::hash::digest_jcs;
 
-/// A chain's genesis.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Genesis {
-    /// A name for the chain, so that blocks of one chain cannot be replayed on another.
-    pub chain_id: String,
-    /// When the chain starts (RFC 3339); no block may be older.
-    pub time: String,
-    /// Multikeys of the validators allowed to sign blocks.
-    pub validators: Vec<String>,
-    /// DIDs allowed to write accreditations.
-    pub roots_of_trust: Vec<String>,
-}
-
-/// Why a genesis is unusable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid genesis: {0}")]
-pub struct GenesisError(pub String);
-
-impl Genesis {
-    /// Checks the genesis and returns the initial ledger state.
-    pub fn initial_state(&self) -> Result<LedgerState, GenesisError> {
-        if self.chain_id.trim().is_empty() {
-            return Err(GenesisError("chainId is empty".into()));
-        }
-        sigil_core::time::parse_datetime(&self.time)
-            .ok_or_else(|| GenesisError("time is not RFC 3339".into()))?;
-        if self.validators.is_empty() {
-            return Err(GenesisError("name at least one validator".into()));
-        }
-        self.validator_keys()?;
-        let roots = self
-            .roots_of_trust
-            .iter()
-            .map(|did| Did::parse(did).map_err(|e| GenesisError(e.to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(LedgerState::genesis(roots))
-    }
-
-    /// The validators' keys.
-    pub fn validator_keys(&self) -> Result<Vec<PublicKey>, GenesisError> {
-        self.validators
-            .iter()
-            .map(|key| {
-                PublicKey::from_multikey(key).map_err(|e| GenesisError(format!("validator {key}: {e}")))
-            })
-            .collect()
-    }
-
-    /// The genesis hash: block 1 names it as `prevHash`.
-    pub fn hash(&self) -> Result<String, GenesisError> {
-        digest_jcs(self).map_err(|e| GenesisError(format!("cannot be encoded canonically: {e}")))
+impl LedgerState {
+    /// Checks `genesis` and returns the state the chain starts from.
+    pub fn from_genesis(genesis: &Genesis) -> Result<LedgerState, GenesisError> {
+        genesis.check()?;
+        Ok(LedgerState::genesis(genesis.roots()?))
     }
 }

@@ -11,7 +11,7 @@ use crate::ledger::{LedgerError, LedgerState};
 /// Block 1 with three DIDs, produced by the validator.
 fn first_block() -> (Block, LedgerState) {
     let genesis = genesis();
-    let state = genesis.initial_state().unwrap();
+    let state = LedgerState::from_genesis(&genesis).unwrap();
     let time = parse_datetime("2026-01-02T00:00:01Z").unwrap();
     let produced = produce(
         &genesis.chain_id,
@@ -31,7 +31,7 @@ fn check(block: &Block) -> Result<LedgerState, ChainError> {
     verify_block(
         &genesis,
         &genesis.validator_keys().unwrap(),
-        &genesis.initial_state().unwrap(),
+        &LedgerState::from_genesis(&genesis).unwrap(),
         &Tip::genesis(&genesis).unwrap(),
         block,
     )
@@ -49,7 +49,7 @@ fn refused_transactions_stay_out_of_the_block() {
     let genesis = genesis();
     let produced = produce(
         &genesis.chain_id,
-        &genesis.initial_state().unwrap(),
+        &LedgerState::from_genesis(&genesis).unwrap(),
         &Tip::genesis(&genesis).unwrap(),
         vec![create(1), create(1)],
         parse_datetime("2026-01-02T00:00:01Z").unwrap(),
@@ -89,11 +89,30 @@ fn a_changed_header_breaks_the_signature() {
 }
 
 #[test]
+fn the_header_commits_to_the_state_tree_and_a_wrong_root_is_refused() {
+    let (block, state) = first_block();
+    let root = block.header.state_tree_root.clone().unwrap();
+    assert_eq!(root, super::merkle::hex(&state.tree.root()));
+    assert_eq!(state.tree.len(), 3, "one record per DID");
+
+    // A validator that signs a header with another state tree root is caught on replay.
+    let mut forged = block;
+    forged.header.state_tree_root = Some("00".repeat(32));
+    forged.header.signature = None;
+    let bytes = forged.header.signing_bytes().unwrap();
+    forged.header.signature = Some(format!(
+        "z{}",
+        bs58::encode(key(VALIDATOR).sign(&bytes)).into_string()
+    ));
+    assert_eq!(check(&forged), Err(ChainError::StateRoot { height: 1 }));
+}
+
+#[test]
 fn a_block_from_an_unknown_validator_is_refused() {
     let genesis = genesis();
     let produced = produce(
         &genesis.chain_id,
-        &genesis.initial_state().unwrap(),
+        &LedgerState::from_genesis(&genesis).unwrap(),
         &Tip::genesis(&genesis).unwrap(),
         vec![create(1)],
         parse_datetime("2026-01-02T00:00:01Z").unwrap(),
@@ -175,7 +194,7 @@ fn a_genesis_without_validators_is_refused() {
         validators: vec![],
         ..genesis()
     };
-    assert!(genesis.initial_state().is_err());
+    assert!(LedgerState::from_genesis(&genesis).is_err());
 }
 
 #[test]
@@ -185,7 +204,7 @@ fn a_transaction_dated_past_the_block_and_the_clock_skew_stays_out_of_it() {
     let produce_at = |at: &str| {
         produce(
             &genesis.chain_id,
-            &genesis.initial_state().unwrap(),
+            &LedgerState::from_genesis(&genesis).unwrap(),
             &Tip::genesis(&genesis).unwrap(),
             vec![create(1)],
             parse_datetime(at).unwrap(),

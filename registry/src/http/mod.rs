@@ -4,6 +4,7 @@
 
 mod error;
 mod explorer;
+mod proofs;
 mod records;
 
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub fn app(node: Node, writes: Arc<RateLimit>) -> Router {
         .route("/status-lists", get(records::get_status_list))
         .route("/anchors", get(records::get_anchor))
         .route("/accreditations", get(records::get_accreditations))
+        .route("/proofs", get(proofs::get_proof))
+        .route("/genesis", get(proofs::get_genesis))
         .merge(explorer::routes())
         .layer(sigil_service::pages::security_headers())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

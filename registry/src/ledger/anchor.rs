@@ -53,6 +53,8 @@ pub(super) fn apply(
             issuer,
             credential_hashes: anchor.credential_hashes.clone(),
             transaction,
+            height: block.height,
+            time: block.time,
         },
     );
     Ok(next)

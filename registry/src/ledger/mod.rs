@@ -11,6 +11,7 @@ pub mod accreditation;
 pub mod anchor;
 mod did_ops;
 pub mod error;
+pub mod records;
 pub mod resolve;
 pub mod state;
 pub mod statement;
@@ -39,6 +40,8 @@ pub use state::LedgerState;
 /// and every node replaying it decide alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlockContext {
+    /// The block's height.
+    pub height: u64,
     /// The block's time (its header's `time`).
     pub time: Timestamp,
 }
@@ -88,6 +91,8 @@ pub fn apply(
         }
     };
     next.applied.insert(hash);
+    let names = records::touched(state, &next, transaction);
+    records::commit(&mut next, &names)?;
     Ok(next)
 }
 

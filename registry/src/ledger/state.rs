@@ -6,6 +6,7 @@ use imbl::{HashSet, OrdMap, OrdSet, Vector};
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
+use sigil_core::state::tree::StateTree;
 use sigil_core::time::Timestamp;
 use sigil_core::transaction::accreditation::AccreditedRole;
 
@@ -27,6 +28,9 @@ pub struct LedgerState {
     pub anchored: OrdMap<String, String>,
     /// Accreditations by the hash of the transaction that granted them.
     pub accreditations: OrdMap<String, AccreditationRecord>,
+    /// The sparse Merkle tree over the records of everything above (`records`), whose root
+    /// every block header carries so that each answer can be proven.
+    pub tree: StateTree,
 }
 
 impl LedgerState {
@@ -56,6 +60,9 @@ pub struct AnchorRecord {
     pub credential_hashes: Vec<String>,
     /// The transaction that anchored it; the block holding it proves when.
     pub transaction: String,
+    /// The block that holds it, and its time.
+    pub height: u64,
+    pub time: Timestamp,
 }
 
 /// An accreditation a root of trust granted.

@@ -1,8 +1,11 @@
-//! The registry's storage: blocks and transactions in SQLite through sea-orm. Only the node
-//! writes; a block and its transactions are written in one SQLite transaction with
-//! `synchronous = FULL`, so once `append` returns the block survives a crash or power loss,
-//! and only then is a submission acknowledged.
+//! The registry's storage: blocks and transactions through sea-orm, in an embedded SQLite
+//! file by default or in a PostgreSQL database ([`Database`]); the same migrations and queries
+//! serve both. Only the node writes; a block and its transactions are written in one database
+//! transaction, committed durably (SQLite with `synchronous = FULL`, PostgreSQL with its
+//! default `synchronous_commit = on`), so once `append` returns the block survives a crash or
+//! power loss, and only then is a submission acknowledged.
 
+mod database;
 mod entities;
 mod migration;
 
@@ -16,6 +19,7 @@ use sea_orm_migration::MigratorTrait as _;
 
 use crate::chain::{Block, BlockHeader};
 use crate::ledger::Transaction;
+pub use database::Database;
 use entities::{block, transaction};
 
 /// Why the store failed.
@@ -27,6 +31,9 @@ pub enum StoreError {
     /// A stored row does not hold what it should (the file was altered or damaged).
     #[error("block {height}: stored data is unreadable: {reason}")]
     Corrupt { height: i64, reason: String },
+    /// The `database` setting is neither a PostgreSQL URL nor an SQLite file.
+    #[error("database URL: {0}")]
+    BadUrl(String),
 }
 
 /// Where a transaction is.
@@ -46,7 +53,21 @@ impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and runs the migrations.
     /// One connection: the ledger has one writer.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::migrated(sigil_service::sqlite::open(path, 1).await?).await
+        Self::open_database(&Database::Sqlite(path.to_owned())).await
+    }
+
+    /// Connects to the database `url` names — a `postgres://` or `postgresql://` URL, or a
+    /// `sqlite:` path or URL (see [`Database::parse`]) — and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::open_database(&Database::parse(url)?).await
+    }
+
+    /// Opens (creating the SQLite file, or the tables in PostgreSQL, if needed) `database`
+    /// and runs the migrations.
+    pub async fn open_database(database: &Database) -> Result<Store, StoreError> {
+        // Boxed: connecting to PostgreSQL is a large future, which would otherwise swell
+        // every future that opens a store.
+        Self::migrated(Box::pin(database.connect()).await?).await
     }
 
     /// A private in-memory database, for tests.
@@ -154,5 +175,44 @@ fn corrupt(height: i64, error: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         height,
         reason: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use sea_orm::{ConnectionTrait as _, Statement};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_sqlite_url_opens_the_file_the_way_open_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chain.db");
+        let store = Store::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        assert_eq!(store.height().await.unwrap(), 0);
+        assert!(path.exists());
+        let db = store.connection();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "PRAGMA journal_mode",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let mode: String = row.try_get_by_index(0).unwrap();
+        assert_eq!(mode, "wal", "the write-ahead log, as every service's SQLite");
+    }
+
+    #[tokio::test]
+    async fn a_url_of_another_database_is_refused_before_connecting() {
+        let error = Store::connect("mysql://sigil@localhost/registry")
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::BadUrl(_)), "{error}");
     }
 }

@@ -23,7 +23,10 @@ fn block() -> BlockContext {
 }
 
 fn block_at(at: &str) -> BlockContext {
-    BlockContext { time: time(at) }
+    BlockContext {
+        height: 1,
+        time: time(at),
+    }
 }
 
 /// The block the tests of dates put transactions in; the latest date it accepts (300 s, the

@@ -1,0 +1,252 @@
+//! Reading the registry without trusting it (docs/registry-proofs.md): every record the
+//! client uses comes with a final header and a Merkle proof, checked against the validators
+//! of a genesis the client trusts — one whose hash it was given ([`RegistryClient::pinned`]),
+//! one it was handed whole ([`RegistryClient::with_trust`]), or, when neither, the genesis the
+//! registry serves the first time it is asked, kept for the life of the client.
+//!
+//! The client also remembers the final headers it has seen: an answer proven against a
+//! header older than one already seen is refused (a node cannot roll the client back to hide
+//! a revocation or a compromise), and two different final headers at one height are kept as
+//! [`Equivocation`] evidence — every validator that signed both is named — and refused.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::RegistryClient;
+use crate::state::commit::{ChainTrust, Commit, Proven};
+use crate::state::evidence::{Equivocation, SignedHeader};
+use crate::state::genesis::Genesis;
+use crate::state::records::RecordName;
+use crate::verify::sources::Unavailable;
+
+/// How many final headers the client remembers, by height, to notice equivocation.
+const HEADERS_KEPT: usize = 1024;
+/// Most proven records kept before the cache is cleared.
+const MAX_CACHED: usize = 10_000;
+
+/// What the client knows of the chain it reads.
+#[derive(Debug, Default)]
+pub(super) struct ChainKnowledge {
+    /// The hash of the genesis to trust, when the client was given one.
+    pub(super) pinned: Option<String>,
+    pub(super) trust: tokio::sync::OnceCell<ChainTrust>,
+    /// Final headers seen, by height (the most recent [`HEADERS_KEPT`]).
+    headers: Mutex<BTreeMap<u64, Commit>>,
+    /// Equivocations met.
+    evidence: Mutex<Vec<Equivocation>>,
+    /// Proven records by name, with the chain height they were read at.
+    records: Mutex<HashMap<String, (u64, Option<Value>)>>,
+    /// Answers kept from one moment of the chain (an offline bundle), by record name: when
+    /// set, the client answers from these only and never asks the network.
+    pub(super) fixed: Option<HashMap<String, Proven>>,
+}
+
+impl RegistryClient {
+    /// The same client, trusting only the genesis whose hash is `genesis_hash` (as
+    /// `sigil-registry` prints it and `GET /genesis` serves it): the registry's genesis is
+    /// fetched once and refused if its hash differs.
+    pub fn pinned(mut self, genesis_hash: impl Into<String>) -> Self {
+        self.chain.pinned = Some(genesis_hash.into());
+        self
+    }
+
+    /// The same client, trusting `trust` (for example from a genesis file or an offline bundle).
+    pub fn with_trust(mut self, trust: ChainTrust) -> Self {
+        self.chain.trust = tokio::sync::OnceCell::new_with(Some(trust));
+        self
+    }
+
+    /// The equivocations this client has met: pairs of final headers at one height.
+    pub fn equivocations(&self) -> Vec<Equivocation> {
+        self.chain
+            .evidence
+            .lock()
+            .map(|evidence| evidence.clone())
+            .unwrap_or_default()
+    }
+
+    /// The chain trust: given, or read from the registry's genesis and checked against the
+    /// pinned hash.
+    pub async fn trust(&self) -> Result<&ChainTrust, Unavailable> {
+        self.chain
+            .trust
+            .get_or_try_init(|| async {
+                let url = self
+                    .base
+                    .join("genesis")
+                    .map_err(|e| Unavailable(e.to_string()))?;
+                let answer = self
+                    .fetch(url)
+                    .await?
+                    .ok_or_else(|| Unavailable("the registry serves no genesis".into()))?;
+                let genesis: Genesis = serde_json::from_value(answer)
+                    .map_err(|e| Unavailable(format!("the registry's genesis is unreadable: {e}")))?;
+                let trust =
+                    ChainTrust::new(&genesis).map_err(|e| Unavailable(format!("the registry's {e}")))?;
+                if let Some(pinned) = &self.chain.pinned {
+                    if pinned != trust.genesis_hash() {
+                        return Err(Unavailable(format!(
+                            "the registry's genesis is {}, not the trusted {pinned}",
+                            trust.genesis_hash()
+                        )));
+                    }
+                } else {
+                    tracing::info!(
+                        genesis = trust.genesis_hash(),
+                        registry = %self.base,
+                        "trusting the registry's genesis as first served (pin it to refuse another)"
+                    );
+                }
+                Ok(trust)
+            })
+            .await
+    }
+
+    /// The record named `name`, read as `T` — `None` when the state holds nothing under the
+    /// name — proven against a final header. Reused while the chain has not grown.
+    pub async fn proven<T: DeserializeOwned + Serialize>(
+        &self,
+        name: &RecordName,
+    ) -> Result<Option<T>, Unavailable> {
+        if self.chain.fixed.is_some() {
+            return self.proven_now(name).await;
+        }
+        let height = self.current_height().await?;
+        let cached = self
+            .chain
+            .records
+            .lock()
+            .ok()
+            .and_then(|records| records.get(&name.text()).cloned());
+        if let Some((at, record)) = cached {
+            if at == height {
+                return read(record);
+            }
+        }
+        self.proven_now(name).await
+    }
+
+    /// The record named `name` as the chain holds it now, proven, never from the cache: for
+    /// a writer that must build on the latest version.
+    pub async fn proven_now<T: DeserializeOwned + Serialize>(
+        &self,
+        name: &RecordName,
+    ) -> Result<Option<T>, Unavailable> {
+        let text = name.text();
+        let trust = self.trust().await?;
+        let proven = self.fetch_proven(&text).await?;
+        let record: Option<T> = trust.check(name, &proven).map_err(|e| {
+            Unavailable(format!(
+                "the registry's answer about {text} does not prove itself: {e}"
+            ))
+        })?;
+        self.observe(trust, proven.commit.as_ref())?;
+        if let Ok(mut records) = self.chain.records.lock() {
+            if records.len() >= MAX_CACHED {
+                records.clear();
+            }
+            records.insert(text, (proven.height(), proven.record));
+        }
+        Ok(record)
+    }
+
+    /// The proven answer about the record named `text`: from the fixed answers when the client
+    /// has them, otherwise from the registry's `GET /proofs`.
+    async fn fetch_proven(&self, text: &str) -> Result<Proven, Unavailable> {
+        if let Some(fixed) = &self.chain.fixed {
+            return fixed
+                .get(text)
+                .cloned()
+                .ok_or_else(|| Unavailable(format!("the offline bundle holds no proof about {text}")));
+        }
+        let mut url = self.base.join("proofs").map_err(|e| Unavailable(e.to_string()))?;
+        url.query_pairs_mut().append_pair("name", text);
+        let answer = self
+            .fetch(url)
+            .await?
+            .ok_or_else(|| Unavailable("the registry answers no proofs".into()))?;
+        serde_json::from_value(answer)
+            .map_err(|e| Unavailable(format!("the registry's proof about {text} is unreadable: {e}")))
+    }
+
+    /// Remembers a final header: refuses one older than the newest seen, and one that differs
+    /// from another seen at its height (keeping the evidence).
+    fn observe(&self, trust: &ChainTrust, commit: Option<&Commit>) -> Result<(), Unavailable> {
+        let Ok(mut headers) = self.chain.headers.lock() else {
+            return Ok(());
+        };
+        let height = commit.map_or(0, |commit| commit.header.height);
+        if let Some((&newest, _)) = headers.last_key_value() {
+            if height < newest {
+                return Err(Unavailable(format!(
+                    "the registry answered from block {height}, older than block {newest} it answered from before"
+                )));
+            }
+        }
+        let Some(commit) = commit else {
+            return Ok(());
+        };
+        if let Some(seen) = headers.get(&height) {
+            if seen.header.unsigned() != commit.header.unsigned() {
+                let found = equivocations(trust, seen, commit);
+                let validators: Vec<String> = found.iter().map(|e| e.validator.clone()).collect();
+                if let Ok(mut evidence) = self.chain.evidence.lock() {
+                    evidence.extend(found);
+                }
+                tracing::error!(
+                    height,
+                    ?validators,
+                    "two final headers at one height: equivocation"
+                );
+                return Err(Unavailable(format!(
+                    "the registry's validators signed two different blocks at height {height} ({})",
+                    validators.join(", ")
+                )));
+            }
+            return Ok(());
+        }
+        headers.insert(height, commit.clone());
+        while headers.len() > HEADERS_KEPT {
+            headers.pop_first();
+        }
+        Ok(())
+    }
+}
+
+/// The evidence two different final headers at one height give: one [`Equivocation`] per
+/// validator whose valid signature is on both.
+fn equivocations(trust: &ChainTrust, first: &Commit, second: &Commit) -> Vec<Equivocation> {
+    let mut found = Vec::new();
+    for a in &first.signatures {
+        for b in second.signatures.iter().filter(|b| b.validator == a.validator) {
+            let evidence = Equivocation {
+                validator: a.validator.clone(),
+                first: SignedHeader {
+                    header: first.header.clone(),
+                    signature: a.clone(),
+                },
+                second: SignedHeader {
+                    header: second.header.clone(),
+                    signature: b.clone(),
+                },
+            };
+            if evidence.check(trust).is_ok()
+                && !found.iter().any(|e: &Equivocation| e.validator == a.validator)
+            {
+                found.push(evidence);
+            }
+        }
+    }
+    found
+}
+
+fn read<T: DeserializeOwned>(record: Option<Value>) -> Result<Option<T>, Unavailable> {
+    record
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| Unavailable(format!("a cached record is unreadable: {e}")))
+}

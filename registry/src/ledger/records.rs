@@ -1,0 +1,178 @@
+//! The state's records as clients receive them (`sigil_core::state::records`), built from the
+//! ledger state, and the state tree over them: after every transaction, [`touched`] names the
+//! records it changed and [`commit`] puts their new digests in the tree, so the tree's root
+//! always commits to exactly what the proofs endpoints answer.
+
+use serde::Serialize;
+use serde_json::Value;
+use sigil_core::did::Did;
+use sigil_core::state::records::{
+    self as core_records, AccreditationEntry, AccreditationsRecord, AnchoredRecord, DidRecord, MethodRecord,
+    RecordName, StatusListRecord, VersionRecord,
+};
+use sigil_core::time::format_datetime;
+use sigil_core::transaction::AccreditedRole;
+
+use super::Transaction;
+use super::error::LedgerError;
+use super::state::LedgerState;
+
+/// The record of `did`.
+pub fn did(state: &LedgerState, did: &Did) -> Option<DidRecord> {
+    let current = state.dids.get(did)?;
+    Some(DidRecord {
+        did: did.to_string(),
+        controller_key: current.controller_key.to_multikey(),
+        next_key_commitment: current.next_key_commitment.clone(),
+        methods: current
+            .methods
+            .iter()
+            .map(|(fragment, method)| {
+                let record = MethodRecord {
+                    public_key_multibase: method.key.to_multikey(),
+                    purposes: method.purposes.clone(),
+                    added: method.added,
+                    retired: method.retired,
+                    compromised_since: method.compromised_since.map(format_datetime),
+                };
+                (fragment.clone(), record)
+            })
+            .collect(),
+        versions: current
+            .versions
+            .iter()
+            .map(|version| VersionRecord {
+                id: version.id,
+                time: format_datetime(version.time),
+                operation: version.operation.clone(),
+                transaction: version.transaction.clone(),
+                services: version.services.clone(),
+                deactivated: version.deactivated,
+            })
+            .collect(),
+    })
+}
+
+/// The latest version of the status list `id`.
+pub fn status_list(state: &LedgerState, id: &str) -> Option<StatusListRecord> {
+    let versions = state.status_lists.get(id)?;
+    let latest = versions.last()?;
+    Some(StatusListRecord {
+        issuer: latest.issuer.to_string(),
+        versions: versions.len() as u64,
+        valid_from: format_datetime(latest.valid_from),
+        transaction: latest.transaction.clone(),
+        credential: latest.credential.clone(),
+    })
+}
+
+/// Every accreditation of `did` in `role`; `None` when it has none.
+pub fn accreditations(state: &LedgerState, role: AccreditedRole, did: &str) -> Option<AccreditationsRecord> {
+    let accreditations: Vec<AccreditationEntry> = state
+        .accreditations
+        .iter()
+        .filter(|(_, record)| record.role == role && record.accredited.as_str() == did)
+        .map(|(transaction, record)| AccreditationEntry {
+            transaction: transaction.clone(),
+            root: record.root.to_string(),
+            role: record.role,
+            accredited: record.accredited.to_string(),
+            credential_types: record.credential_types.clone(),
+            valid_from: format_datetime(record.valid_from),
+            valid_until: record.valid_until.map(format_datetime),
+            revoked_at: record.revoked_at.map(format_datetime),
+        })
+        .collect();
+    (!accreditations.is_empty()).then_some(AccreditationsRecord { accreditations })
+}
+
+/// The first anchor covering `credential_hash`.
+pub fn anchored(state: &LedgerState, credential_hash: &str) -> Option<AnchoredRecord> {
+    let root = state.anchored.get(credential_hash)?;
+    let anchor = state.anchors.get(root)?;
+    Some(AnchoredRecord {
+        issuer: anchor.issuer.to_string(),
+        merkle_root: root.clone(),
+        transaction: anchor.transaction.clone(),
+        height: anchor.height,
+        time: format_datetime(anchor.time),
+    })
+}
+
+/// The record named `name`, as JSON; `None` when the state holds nothing under it.
+pub fn record(state: &LedgerState, name: &RecordName) -> Result<Option<Value>, serde_json::Error> {
+    fn json<T: Serialize>(record: Option<T>) -> Result<Option<Value>, serde_json::Error> {
+        record.map(serde_json::to_value).transpose()
+    }
+    match name {
+        RecordName::Did(text) => match Did::parse(text) {
+            Ok(parsed) => json(did(state, &parsed)),
+            Err(_) => Ok(None),
+        },
+        RecordName::StatusList(id) => json(status_list(state, id)),
+        RecordName::Accreditations { role, did } => json(accreditations(state, *role, did)),
+        RecordName::Anchored(hash) => json(anchored(state, hash)),
+    }
+}
+
+/// The records `transaction` changed, going from `before` to `after`.
+pub(super) fn touched(
+    before: &LedgerState,
+    after: &LedgerState,
+    transaction: &Transaction,
+) -> Vec<RecordName> {
+    match transaction {
+        Transaction::Did(operation) => {
+            let did = match &operation.did {
+                Some(did) => Some(did.clone()),
+                None => operation.created_did().ok().map(|did| did.to_string()),
+            };
+            did.into_iter().map(RecordName::Did).collect()
+        }
+        Transaction::StatusList(publication) => publication
+            .credential
+            .get("id")
+            .and_then(Value::as_str)
+            .map(|id| RecordName::StatusList(id.to_owned()))
+            .into_iter()
+            .collect(),
+        Transaction::Anchor(anchor) => anchor
+            .credential_hashes
+            .iter()
+            .filter(|hash| !before.anchored.contains_key(*hash))
+            .map(|hash| RecordName::Anchored(hash.clone()))
+            .collect(),
+        Transaction::Accreditation(grant) => vec![RecordName::Accreditations {
+            role: grant.role,
+            did: grant.issuer.clone(),
+        }],
+        Transaction::RevokeAccreditation(revocation) => after
+            .accreditations
+            .get(&revocation.accreditation)
+            .map(|record| RecordName::Accreditations {
+                role: record.role,
+                did: record.accredited.to_string(),
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Puts the current digests of the records `names` into `state`'s tree (removing the leaves
+/// of records that no longer exist).
+pub(super) fn commit(state: &mut LedgerState, names: &[RecordName]) -> Result<(), LedgerError> {
+    for name in names {
+        let record = record(state, name).map_err(|e| LedgerError::Malformed(e.to_string()))?;
+        match record {
+            Some(record) => {
+                let digest =
+                    core_records::digest(&record).map_err(|e| LedgerError::Malformed(e.to_string()))?;
+                state.tree.insert(name.key(), digest);
+            }
+            None => {
+                state.tree.remove(&name.key());
+            }
+        }
+    }
+    Ok(())
+}
