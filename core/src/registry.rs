@@ -12,6 +12,7 @@
 //! once per [`HEIGHT_TTL`], so a busy verifier makes one small request per second instead of
 //! four per credential, and sees a revocation within a second of its block.
 
+pub mod bundle;
 mod proven;
 
 use std::collections::HashMap;

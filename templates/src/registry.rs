@@ -13,13 +13,24 @@ pub struct BlockRow {
     pub hash: String,
 }
 
-/// `/explorer`: the latest blocks.
+/// Evidence that a validator signed two blocks at one height.
+#[derive(Debug, Clone)]
+pub struct EquivocationRow {
+    pub validator: String,
+    pub height: u64,
+    pub first_hash: String,
+    pub second_hash: String,
+    pub recorded_at: String,
+}
+
+/// `/explorer`: the latest blocks, and any equivocation evidence this node keeps.
 #[derive(Debug, Template)]
 #[template(path = "registry/blocks.html")]
 pub struct BlocksPage {
     pub chain_id: String,
     pub height: u64,
     pub blocks: Vec<BlockRow>,
+    pub equivocations: Vec<EquivocationRow>,
 }
 
 /// A transaction as a block lists it.
@@ -174,9 +185,11 @@ mod tests {
                 transactions: 3,
                 hash: "zQmA".into(),
             }],
+            equivocations: vec![],
         };
         let html = page.render().unwrap();
         assert!(html.contains(r#"<a href="/explorer/blocks/2">2</a>"#), "{html}");
         assert!(html.contains("/static/sigil.css"));
+        assert!(!html.contains("Equivocation"), "no evidence, no alarm");
     }
 }

@@ -7,6 +7,7 @@ use sigil_core::did::StandardResolver;
 use sigil_core::fetch::status_lists::UrlStatusLists;
 use sigil_core::fetch::{NetPolicy, WebDocuments};
 use sigil_core::registry::RegistryClient;
+use sigil_core::registry::bundle::Bundle;
 use sigil_core::verify::sources::StatusListsByIssuer;
 use sigil_core::verify::{Expectations, StatusListSource, VerificationError, VerificationReport, Verifier};
 
@@ -24,13 +25,17 @@ pub struct Sources {
     /// Where `did:web` documents and status lists may be fetched from: strict unless a test
     /// or a development setup relaxes it.
     pub policy: NetPolicy,
+    /// Registry facts from an offline bundle (`--bundle`), checked by the caller: when set,
+    /// the registry is read from it alone, [`Sources::registry`] is ignored, and nothing is
+    /// fetched (as with [`Sources::offline`]).
+    pub bundle: Option<Arc<Bundle>>,
 }
 
 impl Sources {
     /// The documents source these options describe: the network under the policy (unless
     /// offline), with the local copies first.
     fn web_documents(&self) -> WebDocuments {
-        let web = if self.offline {
+        let web = if self.offline || self.bundle.is_some() {
             WebDocuments::offline()
         } else {
             WebDocuments::new(self.policy.clone())
@@ -81,18 +86,33 @@ impl Verdict {
     }
 }
 
-/// Verifies `input` (JSON, compact JWS or SD-JWT). With a registry, `did:sigil` issuers
-/// resolve there, and status, key history and accreditation are read from it; `did:web`
-/// issuers resolve, and other issuers' status lists are read, at their own URL (or from the
-/// local copies in `sources`).
+/// Verifies `input` (JSON, compact JWS or SD-JWT). With a registry (or a bundle of its
+/// facts), `did:sigil` issuers resolve there, and status, key history and accreditation are
+/// read from it; `did:web` issuers resolve, and other issuers' status lists are read, at their
+/// own URL (or from the local copies in `sources`). A bundle that does not prove itself gives
+/// no verdict.
 pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Verdict {
     let web = Arc::new(sources.web_documents());
-    let resolver = match &sources.registry {
-        Some(url) => StandardResolver::with_registry(RegistryClient::new(url.clone())),
+    let client = || match &sources.bundle {
+        Some(bundle) => {
+            RegistryClient::from_bundle(bundle)
+                .map(Some)
+                .map_err(|e| VerificationError::CouldNotCheck {
+                    check: "registry",
+                    reason: e.to_string(),
+                })
+        }
+        None => Ok(sources.registry.clone().map(RegistryClient::new)),
+    };
+    let (for_resolver, registry) = match (client(), client()) {
+        (Ok(for_resolver), Ok(registry)) => (for_resolver, registry),
+        (Err(e), _) | (_, Err(e)) => return Verdict::NoReport(e),
+    };
+    let resolver = match for_resolver {
+        Some(client) => StandardResolver::with_registry(client),
         None => StandardResolver::offline(),
     }
     .with_web(web.clone());
-    let registry = sources.registry.clone().map(RegistryClient::new);
     let own_url = UrlStatusLists::new(web);
     let status = StatusListsByIssuer {
         registry: registry

@@ -6,9 +6,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
 use sigil_core::fetch::NetPolicy;
+use sigil_core::registry::bundle::Bundle;
+use sigil_core::state::records::RecordName;
 use sigil_core::verify::Expectations;
 use sigil_service::config::{self, Sources};
 use sigil_service::startup;
+use sigil_verifier::bundle;
 use sigil_verifier::check::{self, Sources as VerifySources, Verdict};
 use sigil_verifier::config::{DataDir, ServiceSettings, SettingsFlags};
 use sigil_verifier::render;
@@ -55,6 +58,10 @@ enum Command {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
     },
+    /// Offline registry bundles: registry facts proven against one block, for a verifier
+    /// with no network (`verify --bundle`).
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// List the bundled JSON-LD contexts, or export them with an index.json (URL -> file).
     Contexts {
         /// Write the contexts and index.json into this directory.
@@ -63,14 +70,52 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Write the proven registry records that verifying the given issuers' credentials needs,
+    /// all against one block, to a file.
+    Export(ExportArgs),
+}
+
+/// What `bundle export` puts in the bundle.
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The registry to read.
+    #[arg(long, env = "SIGIL_REGISTRY")]
+    registry: url::Url,
+    /// Where to write the bundle.
+    #[arg(long)]
+    out: PathBuf,
+    /// Trust only the chain whose genesis has this hash (without it, the registry's genesis
+    /// is trusted and its hash printed to compare).
+    #[arg(long)]
+    genesis_hash: Option<String>,
+    /// An issuer whose DID document, key history and accreditations to include. Repeatable.
+    #[arg(long = "issuer", value_parser = parse_did)]
+    issuers: Vec<Did>,
+    /// A status list (its statusListCredential URL) to include. Repeatable.
+    #[arg(long = "status-list", value_name = "URL")]
+    status_lists: Vec<String>,
+    /// A credential file whose issuer, status lists and anchor to include. Repeatable.
+    #[arg(long = "credential", value_name = "FILE")]
+    credentials: Vec<PathBuf>,
+}
+
 /// What `verify` checks and what it expects of it.
 #[derive(clap::Args)]
 struct VerifyArgs {
     /// The file to verify (`-` for stdin).
     file: PathBuf,
-    /// The registry (Universal Resolver endpoint) for did:sigil.
+    /// The registry (Universal Resolver endpoint) for did:sigil (not asked with --bundle).
     #[arg(long, env = "SIGIL_REGISTRY")]
     registry: Option<url::Url>,
+    /// Read registry facts from this offline bundle (`bundle export`) instead of a registry,
+    /// and fetch nothing at all (as --offline).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    /// With --bundle: refuse a bundle whose genesis does not have this hash.
+    #[arg(long, requires = "bundle")]
+    genesis_hash: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -182,6 +227,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let passphrase = sigil_core::keystore::passphrase(std::env::var("SIGIL_PASSPHRASE").ok())?;
             println!("{}", DataDir(data_dir).key_or_create(&passphrase)?.did_key());
         }
+        Command::Bundle(BundleCommand::Export(args)) => export_bundle(args).await?,
         Command::Contexts { export } => contexts(export.as_deref())?,
     }
     Ok(ExitCode::SUCCESS)
@@ -223,22 +269,79 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         let reason = anyhow::anyhow!("--trust-root: not a usable PEM certificate: {e}");
         return Err(startup::fail_with(2, reason));
     }
+    let (bundle, facts) = match &args.bundle {
+        Some(path) => {
+            let (bundle, facts) =
+                read_bundle(path, args.genesis_hash.as_deref()).map_err(|e| startup::fail_with(2, e))?;
+            (Some(std::sync::Arc::new(bundle)), Some(facts))
+        }
+        None => (None, None),
+    };
     let sources = VerifySources {
         registry: args.registry,
         documents,
         offline: args.offline,
         policy,
+        bundle,
     };
     let verdict = check::verify(&input, &expect, &sources).await;
+    let facts = facts.map(|facts| format!("{facts}\n")).unwrap_or_default();
     if args.json {
+        // The report alone on stdout, so that it stays JSON.
+        eprint!("{facts}");
         println!("{:#}", render::json(&verdict));
     } else if let Verdict::NoReport(_) = verdict {
         // The one-line reason goes to stderr, as every command's error does.
-        eprint!("{}", render::text(&verdict));
+        eprint!("{facts}{}", render::text(&verdict));
     } else {
-        print!("{}", render::text(&verdict));
+        print!("{facts}{}", render::text(&verdict));
     }
     Ok(ExitCode::from(verdict.exit_code()))
+}
+
+/// Reads and checks the bundle at `path` (against `genesis_hash`, when given); returns it and
+/// the line saying which chain and block its facts are from and how old they are.
+fn read_bundle(path: &Path, genesis_hash: Option<&str>) -> anyhow::Result<(Bundle, String)> {
+    let bundle = bundle::read(path)?;
+    let summary = bundle
+        .check(genesis_hash)
+        .map_err(|e| anyhow::anyhow!("--bundle {}: refused: {e}", path.display()))?;
+    Ok((bundle, bundle::describe(&summary, sigil_core::time::now())))
+}
+
+/// `bundle export`: reads the records the issuers, status lists and credentials need, all
+/// proven against one block, and writes them with the genesis to `--out`.
+async fn export_bundle(args: ExportArgs) -> anyhow::Result<()> {
+    let mut names: Vec<RecordName> = args.issuers.iter().flat_map(bundle::issuer_records).collect();
+    names.extend(args.status_lists.iter().cloned().map(RecordName::StatusList));
+    for file in &args.credentials {
+        let text = read_input(file).map_err(|e| anyhow::anyhow!("--credential {}: {e}", file.display()))?;
+        let records = bundle::credential_records(&text)
+            .map_err(|e| anyhow::anyhow!("--credential {}: {e}", file.display()))?;
+        names.extend(records);
+    }
+    if names.is_empty() {
+        anyhow::bail!("name at least one --issuer, --status-list or --credential to put in the bundle");
+    }
+    let genesis =
+        sigil_core::registry::bundle::fetch_genesis(&args.registry, args.genesis_hash.as_deref()).await?;
+    let exported = Bundle::export(&args.registry, &genesis, &names).await?;
+    let summary = exported.check(args.genesis_hash.as_deref())?;
+    bundle::write(&args.out, &exported)?;
+    println!(
+        "wrote {} records of chain {} at block {} to {}",
+        summary.records,
+        summary.chain_id,
+        summary.height,
+        args.out.display()
+    );
+    if args.genesis_hash.is_none() {
+        println!(
+            "trusted the registry's genesis {} (compare it with the one the registry's operators publish)",
+            summary.genesis_hash
+        );
+    }
+    Ok(())
 }
 
 async fn serve(

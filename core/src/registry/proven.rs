@@ -144,7 +144,10 @@ impl RegistryClient {
                 "the registry's answer about {text} does not prove itself: {e}"
             ))
         })?;
-        self.observe(trust, proven.commit.as_ref())?;
+        if let Err(refused) = self.observe(trust, proven.commit.as_ref()) {
+            self.report_equivocations().await;
+            return Err(refused);
+        }
         if let Ok(mut records) = self.chain.records.lock() {
             if records.len() >= MAX_CACHED {
                 records.clear();
@@ -171,6 +174,23 @@ impl RegistryClient {
             .ok_or_else(|| Unavailable("the registry answers no proofs".into()))?;
         serde_json::from_value(answer)
             .map_err(|e| Unavailable(format!("the registry's proof about {text} is unreadable: {e}")))
+    }
+
+    /// Sends the equivocations met to the registry (`POST /evidence`), so that its operators
+    /// and everyone reading its explorer see them too. Best effort: the client refuses the
+    /// answer whether or not the report gets through.
+    async fn report_equivocations(&self) {
+        if self.chain.fixed.is_some() {
+            return;
+        }
+        let Ok(url) = self.base.join("evidence") else {
+            return;
+        };
+        for evidence in self.equivocations() {
+            if let Err(error) = self.http.post(url.clone()).json(&evidence).send().await {
+                tracing::warn!(%error, "could not report equivocation evidence to the registry");
+            }
+        }
     }
 
     /// Remembers a final header: refuses one older than the newest seen, and one that differs

@@ -466,7 +466,7 @@ fn two_signed_headers_at_one_height_are_kept_as_evidence() {
                 proven.commit = Some(other_header.clone());
             }
         });
-        let (base, _) = chain.serve(Arc::new(AtomicU64::new(9)), Some(second)).await;
+        let (base, requests) = chain.serve(Arc::new(AtomicU64::new(9)), Some(second)).await;
         let client = RegistryClient::new(base);
         let did = Did::parse("did:sigil:zQmUniversity").unwrap();
         client
@@ -484,6 +484,11 @@ fn two_signed_headers_at_one_height_are_kept_as_evidence() {
         let trust = client.trust().await.unwrap();
         assert!(evidence[0].check(trust).is_ok());
         assert_eq!(evidence[0].first.header.height, 9);
+        assert_eq!(
+            requests_to(&requests, "POST /evidence"),
+            1,
+            "the evidence is reported"
+        );
     });
 }
 

@@ -12,8 +12,8 @@ use sigil_core::did::Did;
 use sigil_core::time::format_datetime;
 use sigil_service::pages::page;
 use sigil_templates::registry::{
-    AccreditationRow, BlockPage, BlockRow, BlocksPage, DidPage, KeyRow, TransactionPage, TransactionRow,
-    VersionRow,
+    AccreditationRow, BlockPage, BlockRow, BlocksPage, DidPage, EquivocationRow, KeyRow, TransactionPage,
+    TransactionRow, VersionRow,
 };
 
 use crate::ledger::LedgerState;
@@ -78,12 +78,28 @@ async fn latest_blocks(State(node): State<Node>) -> Result<Response, PageError> 
             });
         }
     }
+    let mut equivocations = Vec::new();
+    for (evidence, recorded_at) in node
+        .store()
+        .equivocations(LATEST_BLOCKS)
+        .await
+        .map_err(internal)?
+    {
+        equivocations.push(EquivocationRow {
+            validator: evidence.validator,
+            height: evidence.first.header.height,
+            first_hash: evidence.first.header.hash().map_err(internal)?,
+            second_hash: evidence.second.header.hash().map_err(internal)?,
+            recorded_at,
+        });
+    }
     Ok(page(
         StatusCode::OK,
         &BlocksPage {
             chain_id: node.genesis().chain_id.clone(),
             height: tip,
             blocks,
+            equivocations,
         },
     ))
 }

@@ -3,6 +3,7 @@
 //! in size and requests in time; every error is JSON with a stable code.
 
 mod error;
+mod evidence;
 mod explorer;
 mod proofs;
 mod records;
@@ -40,8 +41,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The registry's routes. Submissions are rate-limited per client address by `writes`
 /// (`RateLimit::per_minute(0)` for none).
 pub fn app(node: Node, writes: Arc<RateLimit>) -> Router {
-    let submit =
-        post(submit_transaction).layer(axum::middleware::from_fn_with_state(writes, rate_limit::enforce));
+    let submit = post(submit_transaction).layer(axum::middleware::from_fn_with_state(
+        writes.clone(),
+        rate_limit::enforce,
+    ));
+    let evidence = post(evidence::post_evidence)
+        .layer(axum::middleware::from_fn_with_state(writes, rate_limit::enforce))
+        .get(evidence::get_evidence);
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/openapi.json", get(openapi))
@@ -57,6 +63,7 @@ pub fn app(node: Node, writes: Arc<RateLimit>) -> Router {
         .route("/accreditations", get(records::get_accreditations))
         .route("/proofs", get(proofs::get_proof))
         .route("/genesis", get(proofs::get_genesis))
+        .route("/evidence", evidence)
         .merge(explorer::routes())
         .layer(sigil_service::pages::security_headers())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -278,6 +285,89 @@ mod tests {
             StatusCode::OK,
             "reads go on"
         );
+    }
+
+    /// A header at `height` of the fixtures' chain, signed by the fixtures' validator.
+    fn signed_header(height: u64, time: &str) -> sigil_core::state::evidence::SignedHeader {
+        let genesis = crate::fixtures::genesis();
+        let header = crate::chain::BlockHeader {
+            chain_id: genesis.chain_id,
+            height,
+            prev_hash: "zPrev".into(),
+            time: time.into(),
+            tx_root: "00".repeat(32),
+            state_root: "zState".into(),
+            state_tree_root: None,
+            proposer: key(crate::fixtures::VALIDATOR).public_key().to_multikey(),
+            signature: None,
+        };
+        let signature =
+            sigil_core::state::commit::ValidatorSignature::sign(&header, &key(crate::fixtures::VALIDATOR))
+                .unwrap();
+        sigil_core::state::evidence::SignedHeader { header, signature }
+    }
+
+    #[tokio::test]
+    async fn equivocation_evidence_is_checked_kept_once_listed_and_shown_in_the_explorer() {
+        let app = app(node().await, RateLimit::per_minute(0));
+        let first = signed_header(5, "2026-06-01T00:00:00Z");
+        let evidence = sigil_core::state::evidence::Equivocation {
+            validator: first.signature.validator.clone(),
+            first,
+            second: signed_header(5, "2026-06-01T00:00:09Z"),
+        };
+        let post = |body: String| {
+            Request::post("/evidence")
+                .header(CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let body = serde_json::to_string(&evidence).unwrap();
+        let created = app.clone().oneshot(post(body.clone())).await.unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let again = app.clone().oneshot(post(body)).await.unwrap();
+        assert_eq!(again.status(), StatusCode::OK, "kept once");
+
+        // Two headers at different heights, or one header twice, convict nobody.
+        let mut not_evidence = evidence.clone();
+        not_evidence.second = signed_header(6, "2026-06-01T00:00:09Z");
+        let refused = app
+            .clone()
+            .oneshot(post(serde_json::to_string(&not_evidence).unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let mut same = evidence.clone();
+        same.second = same.first.clone();
+        let refused = app
+            .clone()
+            .oneshot(post(serde_json::to_string(&same).unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+        let listed = app
+            .clone()
+            .oneshot(Request::get("/evidence").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let bytes = axum::body::to_bytes(listed.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let listed: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(listed["equivocations"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            listed["equivocations"][0]["evidence"],
+            serde_json::to_value(&evidence).unwrap()
+        );
+
+        let page = app
+            .oneshot(Request::get("/explorer").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let bytes = axum::body::to_bytes(page.into_body(), usize::MAX).await.unwrap();
+        let html = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(html.contains("Equivocation evidence") && html.contains(&evidence.validator));
     }
 
     #[tokio::test]

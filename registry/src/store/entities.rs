@@ -43,3 +43,28 @@ pub mod transaction {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// One row per piece of equivocation evidence.
+pub mod equivocation {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "equivocations")]
+    pub struct Model {
+        /// The digest of the evidence's JCS form: the same evidence is kept once.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        /// The validator that signed both headers.
+        pub validator: String,
+        pub height: i64,
+        /// The evidence as JSON text.
+        pub body: String,
+        /// When this node recorded it (RFC 3339).
+        pub recorded_at: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

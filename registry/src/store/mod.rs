@@ -20,7 +20,8 @@ use sea_orm_migration::MigratorTrait as _;
 use crate::chain::{Block, BlockHeader};
 use crate::ledger::Transaction;
 pub use database::Database;
-use entities::{block, transaction};
+use entities::{block, equivocation, transaction};
+use sigil_core::state::evidence::Equivocation;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +159,50 @@ impl Store {
             height: u64::try_from(row.height).unwrap_or(0),
             index: usize::try_from(row.position).unwrap_or(0),
         }))
+    }
+
+    /// Keeps `evidence` (already checked) unless the same evidence is kept already; returns
+    /// whether it was new.
+    pub async fn record_equivocation(
+        &self,
+        evidence: &Equivocation,
+        recorded_at: &str,
+    ) -> Result<bool, StoreError> {
+        let height = to_i64(evidence.first.header.height);
+        let id = sigil_core::did::sigil::digest::digest_jcs(evidence).map_err(|e| corrupt(height, e))?;
+        if equivocation::Entity::find_by_id(id.clone())
+            .one(&self.db)
+            .await?
+            .is_some()
+        {
+            return Ok(false);
+        }
+        let body = serde_json::to_string(evidence).map_err(|e| corrupt(height, e))?;
+        equivocation::Entity::insert(equivocation::ActiveModel {
+            id: ActiveValue::Set(id),
+            validator: ActiveValue::Set(evidence.validator.clone()),
+            height: ActiveValue::Set(height),
+            body: ActiveValue::Set(body),
+            recorded_at: ActiveValue::Set(recorded_at.to_owned()),
+        })
+        .exec(&self.db)
+        .await?;
+        Ok(true)
+    }
+
+    /// The evidence kept, newest first (at most `limit`), with when each was recorded.
+    pub async fn equivocations(&self, limit: u64) -> Result<Vec<(Equivocation, String)>, StoreError> {
+        let rows = equivocation::Entity::find()
+            .order_by_desc(equivocation::Column::RecordedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let evidence = serde_json::from_str(&row.body).map_err(|e| corrupt(row.height, e))?;
+                Ok((evidence, row.recorded_at))
+            })
+            .collect()
     }
 
     /// Raw access for tests that play the part of someone editing the file.
