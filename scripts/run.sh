@@ -105,7 +105,11 @@ if [ ! -f "$dir/verifier.did" ]; then
     >/dev/null
   mv "$dir/verifier.did.new" "$dir/verifier.did"
 fi
+# The verifier believes only answers signed by this chain's validators: it is pinned to the
+# genesis hash the registry's init printed (a stack made before init printed it stays unpinned).
+genesis_hash=$(sed -n 's/^genesis hash: //p' "$dir/registry-init.log" 2>/dev/null || true)
 start sigil-verifier $bin/sigil-verifier serve --data-dir "$dir/verifier" --registry "$registry_url" \
+  ${genesis_hash:+--registry-genesis "$genesis_hash"} \
   --name "Example Employer" --listen "127.0.0.1:$verifier_port" --public-url "http://127.0.0.1:$verifier_port"
 
 if [ ! -f "$dir/wallet/wallet.toml" ]; then

@@ -201,6 +201,21 @@ impl DataDir {
         Ok(config)
     }
 
+    /// Keeps `genesis_hash` as the registry genesis to trust (`registry_genesis`), replacing
+    /// the one kept before.
+    pub fn pin_registry_genesis(&self, genesis_hash: &str) -> anyhow::Result<()> {
+        let path = self.config_path();
+        let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let mut config: VerifierConfig =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if config.registry_genesis.as_deref() == Some(genesis_hash) {
+            return Ok(());
+        }
+        config.registry_genesis = Some(genesis_hash.to_owned());
+        std::fs::write(&path, toml::to_string(&config)?)?;
+        Ok(())
+    }
+
     /// Unlocks the request-signing key, creating it on the first start.
     pub fn key_or_create(&self, passphrase: &str) -> anyhow::Result<SigningKey> {
         let path = self.key_path();
@@ -211,5 +226,28 @@ impl DataDir {
             keystore::write(&path, &SigningKey::generate(), passphrase, KdfParams::default())?;
         }
         Ok(keystore::read(&path, passphrase)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_registry_genesis_given_on_a_later_start_is_kept_in_verifier_toml() {
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = DataDir(scratch.path().join("verifier"));
+        let registry = url::Url::parse("http://127.0.0.1:7400").unwrap();
+        let first = dir.config_or_create(Some(&registry), Some("Example Employer")).unwrap();
+        assert_eq!(first.registry_genesis, None, "unpinned until told");
+        dir.pin_registry_genesis("zQmGenesis").unwrap();
+        let pinned = dir.config_or_create(None, None).unwrap();
+        assert_eq!(pinned.registry_genesis.as_deref(), Some("zQmGenesis"));
+        assert_eq!((pinned.name.as_str(), pinned.policies.len()), ("Example Employer", 1));
+        dir.pin_registry_genesis("zQmAnother").unwrap();
+        let replaced = dir.config_or_create(None, None).unwrap();
+        assert_eq!(replaced.registry_genesis.as_deref(), Some("zQmAnother"));
     }
 }

@@ -46,6 +46,10 @@ enum Command {
         /// The relying party's name, on the first start.
         #[arg(long)]
         name: Option<String>,
+        /// Trust only the registry chain whose genesis has this hash (`sigil-registry init`
+        /// prints it); kept in verifier.toml as `registry_genesis`.
+        #[arg(long, env = "SIGIL_REGISTRY_GENESIS")]
+        registry_genesis: Option<String>,
         /// A TOML file whose [service] table replaces verifier.toml's.
         #[arg(long, env = "SIGIL_CONFIG")]
         config: Option<PathBuf>,
@@ -211,9 +215,16 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             data_dir,
             registry,
             name,
+            registry_genesis,
             config,
             settings,
         } => {
+            let dir = DataDir(data_dir.clone());
+            // The first start writes verifier.toml; a genesis given now is kept in it.
+            dir.config_or_create(registry.as_ref(), name.as_deref())?;
+            if let Some(genesis) = &registry_genesis {
+                dir.pin_registry_genesis(genesis)?;
+            }
             serve(
                 &DataDir(data_dir),
                 registry.as_ref(),
