@@ -240,12 +240,17 @@ mod tests {
         let scratch = tempfile::tempdir().unwrap();
         let dir = DataDir(scratch.path().join("verifier"));
         let registry = url::Url::parse("http://127.0.0.1:7400").unwrap();
-        let first = dir.config_or_create(Some(&registry), Some("Example Employer")).unwrap();
+        let first = dir
+            .config_or_create(Some(&registry), Some("Example Employer"))
+            .unwrap();
         assert_eq!(first.registry_genesis, None, "unpinned until told");
         dir.pin_registry_genesis("zQmGenesis").unwrap();
         let pinned = dir.config_or_create(None, None).unwrap();
         assert_eq!(pinned.registry_genesis.as_deref(), Some("zQmGenesis"));
-        assert_eq!((pinned.name.as_str(), pinned.policies.len()), ("Example Employer", 1));
+        assert_eq!(
+            (pinned.name.as_str(), pinned.policies.len()),
+            ("Example Employer", 1)
+        );
         dir.pin_registry_genesis("zQmAnother").unwrap();
         let replaced = dir.config_or_create(None, None).unwrap();
         assert_eq!(replaced.registry_genesis.as_deref(), Some("zQmAnother"));

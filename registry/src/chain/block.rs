@@ -1,6 +1,8 @@
 //! Blocks and receipts: producing a block from pending transactions, checking a block as
 //! every node (and `verify-chain`) does, and the receipt that acknowledges a transaction.
 
+use std::collections::BTreeSet;
+
 use chrono::SubsecRound as _;
 use serde::{Deserialize, Serialize};
 use sigil_core::key::{PublicKey, SigningKey};
@@ -8,7 +10,7 @@ use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 
 use super::genesis::Genesis;
 use super::merkle::{self, Hash};
-use crate::ledger::{BlockContext, LedgerError, LedgerState, Transaction, apply};
+use crate::ledger::{BlockContext, LedgerError, LedgerState, Transaction, apply, records};
 
 pub use sigil_core::transaction::{BlockHeader, Receipt};
 
@@ -147,9 +149,11 @@ pub fn produce(
     let mut state = state.clone();
     let mut included = Vec::with_capacity(pending.len());
     let mut refused = Vec::new();
+    let mut touched = BTreeSet::new();
     for transaction in pending {
         match apply(&state, &transaction, &block) {
             Ok(next) => {
+                touched.extend(records::touched(&state, &next, &transaction));
                 state = next;
                 included.push(transaction);
             }
@@ -157,6 +161,8 @@ pub fn produce(
         }
     }
     let height = tip.height + 1;
+    // Only a record that cannot be encoded fails here: a bug, never the transactions' fault.
+    records::commit(&mut state, &touched).map_err(|e| ChainError::encoding(height, e))?;
     let tx_root = merkle::hex(&merkle::root(
         &leaves(&included).map_err(|e| ChainError::encoding(height, e))?,
     ));
@@ -256,13 +262,17 @@ pub fn verify_block(
     }
     let context = BlockContext { height, time };
     let mut state = state.clone();
+    let mut touched = BTreeSet::new();
     for (index, transaction) in block.transactions.iter().enumerate() {
-        state = apply(&state, transaction, &context).map_err(|error| ChainError::Transaction {
+        let next = apply(&state, transaction, &context).map_err(|error| ChainError::Transaction {
             height,
             index,
             error,
         })?;
+        touched.extend(records::touched(&state, &next, transaction));
+        state = next;
     }
+    records::commit(&mut state, &touched).map_err(|e| ChainError::encoding(height, e))?;
     // Blocks written before the state was Merkleized carry no tree root; every block
     // produced since does, and it must be the root of the state its transactions produce.
     if let Some(root) = &header.state_tree_root {

@@ -91,8 +91,6 @@ pub fn apply(
         }
     };
     next.applied.insert(hash);
-    let names = records::touched(state, &next, transaction);
-    records::commit(&mut next, &names)?;
     Ok(next)
 }
 

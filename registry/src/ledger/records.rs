@@ -1,7 +1,9 @@
 //! The state's records as clients receive them (`sigil_core::state::records`), built from the
-//! ledger state, and the state tree over them: after every transaction, [`touched`] names the
-//! records it changed and [`commit`] puts their new digests in the tree, so the tree's root
-//! always commits to exactly what the proofs endpoints answer.
+//! ledger state, and the state tree over them: [`touched`] names the records a transaction
+//! changed, and once a block's transactions are applied [`commit`] puts the new digests of all
+//! the records they touched in the tree — once per record, and in place, since within a block
+//! the tree is the block's own — so the root in every header commits to exactly what the
+//! proofs endpoints answer.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -116,11 +118,7 @@ pub fn record(state: &LedgerState, name: &RecordName) -> Result<Option<Value>, s
 }
 
 /// The records `transaction` changed, going from `before` to `after`.
-pub(super) fn touched(
-    before: &LedgerState,
-    after: &LedgerState,
-    transaction: &Transaction,
-) -> Vec<RecordName> {
+pub fn touched(before: &LedgerState, after: &LedgerState, transaction: &Transaction) -> Vec<RecordName> {
     match transaction {
         Transaction::Did(operation) => {
             let did = match &operation.did {
@@ -160,7 +158,10 @@ pub(super) fn touched(
 
 /// Puts the current digests of the records `names` into `state`'s tree (removing the leaves
 /// of records that no longer exist).
-pub(super) fn commit(state: &mut LedgerState, names: &[RecordName]) -> Result<(), LedgerError> {
+pub fn commit<'a>(
+    state: &mut LedgerState,
+    names: impl IntoIterator<Item = &'a RecordName>,
+) -> Result<(), LedgerError> {
     for name in names {
         let record = record(state, name).map_err(|e| LedgerError::Malformed(e.to_string()))?;
         match record {
