@@ -356,3 +356,88 @@ fn a_registry_that_cannot_be_reached_is_could_not_check_not_invalid() {
     assert_eq!(out.code, Some(2), "{out:#?}");
     assert!(out.stderr.contains("COULD NOT CHECK"), "{}", out.stderr);
 }
+
+/// A registry node that lies: it passes every request on to the real registry, but in its
+/// proven answer about `did` it puts `forged_key` where `key-1`'s key is.
+async fn lying_node(registry: url::Url, did: Did, forged_key: String) -> url::Url {
+    use axum::extract::{Request, State};
+    use axum::response::IntoResponse;
+
+    async fn relay(
+        State((registry, did, forged_key)): State<(url::Url, Did, String)>,
+        request: Request,
+    ) -> axum::response::Response {
+        let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let url = registry.join(path.trim_start_matches('/')).unwrap();
+        let mut answer: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        if answer["name"] == format!("did/{did}") {
+            answer["record"]["methods"]["key-1"]["publicKeyMultibase"] = json!(forged_key);
+        }
+        axum::Json(answer).into_response()
+    }
+
+    let app = axum::Router::new()
+        .fallback(relay)
+        .with_state((registry, did, forged_key));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[test]
+fn a_node_that_swaps_a_universitys_key_cannot_make_a_forged_diploma_valid() {
+    let scratch = Scratch::new();
+    let registry = RegistryProcess::start(&scratch.path("registry"));
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let methods = vec![operation::method(
+                "key-1",
+                &key(10).public_key(),
+                &[Purpose::AssertionMethod],
+            )];
+            let inception = operation::create(&key(1), &key(2).public_key(), methods, ago(86400)).unwrap();
+            let university = University {
+                registry: registry.url.clone(),
+                did: inception.created_did().unwrap(),
+                last_operation: inception.hash().unwrap(),
+            };
+            university.submit(&Transaction::Did(inception)).await;
+
+            // A forger signs a diploma in the university's name with a key of its own, and a
+            // registry node of its own tells verifiers that key is the university's.
+            let forged = university.diploma(&key(66), "key-1", ago(600), 6).await;
+            let liar = lying_node(
+                registry.url.clone(),
+                university.did.clone(),
+                key(66).public_key().to_multikey(),
+            )
+            .await;
+
+            let resolver = StandardResolver::with_registry(RegistryClient::new(liar.clone()));
+            let sources = RegistryClient::new(liar);
+            let verifier = Verifier {
+                history: Some(&sources),
+                ..Verifier::new(&resolver)
+            };
+            let answer = verifier.verify(&forged, &Expectations::default()).await;
+            // No verdict at all: the node's answer is not believed, so nothing is concluded.
+            assert!(
+                matches!(
+                    &answer,
+                    Err(sigil_core::verify::VerificationError::CouldNotCheck { reason, .. })
+                        if reason.contains("does not prove itself")
+                ),
+                "{answer:?}"
+            );
+
+            // Asked of an honest node, the forgery is simply not the university's signature.
+            let honest = verify(&registry.url, &forged).await;
+            assert!(!honest.valid);
+            assert!(failed(&honest).contains(&check_id::PROOF), "{honest:#?}");
+        });
+}
