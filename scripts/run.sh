@@ -113,7 +113,8 @@ start sigil-verifier $bin/sigil-verifier serve --data-dir "$dir/verifier" --regi
   --name "Example Employer" --listen "127.0.0.1:$verifier_port" --public-url "http://127.0.0.1:$verifier_port"
 
 if [ ! -f "$dir/wallet/wallet.toml" ]; then
-  $bin/sigil-wallet init --data-dir "$dir/wallet" --registry "$registry_url" --allow-insecure-targets >"$dir/student.did"
+  $bin/sigil-wallet init --data-dir "$dir/wallet" --registry "$registry_url" \
+    ${genesis_hash:+--registry-genesis "$genesis_hash"} --allow-insecure-targets >"$dir/student.did"
 fi
 start sigil-wallet $bin/sigil-wallet serve --data-dir "$dir/wallet" --listen "127.0.0.1:$wallet_port" \
   --allow-insecure-targets

@@ -42,6 +42,10 @@ pub enum DidMethod {
 pub struct WalletConfig {
     /// The registry verification and did:sigil resolution use.
     pub registry: Option<String>,
+    /// The hash of the registry chain's genesis to trust: the registry's answers must be
+    /// signed by its validators (unset: the genesis the registry first serves, each run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_genesis: Option<String>,
     /// The holder's DID.
     pub did: String,
     /// The verification method the holder signs with.
@@ -49,6 +53,22 @@ pub struct WalletConfig {
     /// How `sigil-wallet serve` runs, layered under `SIGIL_*` variables and flags.
     #[serde(default)]
     pub service: crate::config::ServiceSettings,
+}
+
+impl WalletConfig {
+    /// A client of the wallet's registry, pinned to `registry_genesis` when set; `None`
+    /// without a registry.
+    pub fn registry_client(&self) -> anyhow::Result<Option<RegistryClient>> {
+        let Some(url) = &self.registry else {
+            return Ok(None);
+        };
+        let url = url::Url::parse(url).map_err(|e| anyhow::anyhow!("registry URL {url:?}: {e}"))?;
+        let client = RegistryClient::new(url);
+        Ok(Some(match &self.registry_genesis {
+            Some(genesis) => client.pinned(genesis.clone()),
+            None => client,
+        }))
+    }
 }
 
 /// A wallet's data directory.
@@ -147,6 +167,7 @@ pub async fn init(
     )?;
     let config = WalletConfig {
         registry: registry.map(url::Url::to_string),
+        registry_genesis: None,
         did: did.to_string(),
         method: method_id,
         service: crate::config::ServiceSettings::default(),

@@ -42,6 +42,10 @@ enum Command {
         /// The holder's DID method: did:key, or did:sigil so the holder can rotate keys.
         #[arg(long, value_enum, default_value = "key")]
         did_method: Method,
+        /// Trust only the registry chain whose genesis has this hash (`sigil-registry init`
+        /// prints it); kept in wallet.toml as `registry_genesis`.
+        #[arg(long, env = "SIGIL_REGISTRY_GENESIS", requires = "registry")]
+        registry_genesis: Option<String>,
         /// Written to wallet.toml, so that every later command has it.
         #[command(flatten)]
         targets: TargetsFlag,
@@ -162,8 +166,17 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             data_dir,
             registry,
             did_method,
+            registry_genesis,
             targets,
-        } => init(&WalletDir(data_dir), registry.as_ref(), did_method, &targets).await?,
+        } => {
+            let dir = WalletDir(data_dir);
+            init(&dir, registry.as_ref(), did_method, &targets).await?;
+            if let Some(genesis) = registry_genesis {
+                let mut config = dir.config()?;
+                config.registry_genesis = Some(genesis);
+                dir.write_config(&config)?;
+            }
+        }
         Command::Receive {
             offer,
             tx_code,

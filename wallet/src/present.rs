@@ -24,7 +24,6 @@ use sigil_core::http_client::{self, FetchError, MAX_RESPONSE_BYTES};
 use sigil_core::issue;
 use sigil_core::jose;
 use sigil_core::presentation_request::RequestObject;
-use sigil_core::registry::RegistryClient;
 use sigil_core::sd_jwt;
 
 use crate::holder::Holder;
@@ -185,10 +184,8 @@ pub async fn open_request(targets: &Targets, holder: &Holder, uri: &str) -> Resu
             kid_url.did()
         )));
     }
-    let resolver = match &holder.config.registry {
-        Some(url) => StandardResolver::with_registry(RegistryClient::new(
-            url::Url::parse(url).map_err(anyhow::Error::from)?,
-        )),
+    let resolver = match holder.config.registry_client()? {
+        Some(registry) => StandardResolver::with_registry(registry),
         None => StandardResolver::offline(),
     };
     let document = resolver

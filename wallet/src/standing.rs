@@ -133,12 +133,7 @@ pub async fn for_request(
     request: &Request,
     found: &Match,
 ) -> Result<Standing, StoreError> {
-    let registry = holder
-        .config
-        .registry
-        .as_deref()
-        .and_then(|text| url::Url::parse(text).ok())
-        .map(RegistryClient::new);
+    let registry = holder.config.registry_client().ok().flatten();
     check(
         registry.as_ref().map(|r| r as &dyn VerifierAccreditations),
         holder,

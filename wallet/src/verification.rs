@@ -9,7 +9,6 @@ use sigil_core::fetch::status_lists::UrlStatusLists;
 use sigil_core::fetch::{NetPolicy, WebDocuments};
 use sigil_core::format::CredentialFormat;
 use sigil_core::jose;
-use sigil_core::registry::RegistryClient;
 use sigil_core::sd_jwt;
 use sigil_core::verify::sources::StatusListsByIssuer;
 use sigil_core::verify::{Expectations, StatusListSource, VerificationReport, Verifier};
@@ -30,34 +29,32 @@ pub async fn verify(
     input: &str,
     expect: &Expectations,
 ) -> Result<VerificationReport, Failure> {
-    let registry_url = match &holder.config.registry {
-        Some(url) => {
-            Some(url::Url::parse(url).map_err(|e| Failure::CouldNotCheck(format!("registry URL: {e}")))?)
-        }
-        None => None,
-    };
+    let registry = holder
+        .config
+        .registry_client()
+        .map_err(|e| Failure::CouldNotCheck(e.to_string()))?
+        .map(Arc::new);
     // did:web documents and the status lists of issuers not on the registry are read at
     // their own URL, under the strict policy whatever the wallet's development setting (a
     // credential is a stranger's).
     let web = Arc::new(WebDocuments::new(NetPolicy::strict()));
-    let resolver = match &registry_url {
-        Some(url) => StandardResolver::with_registry(RegistryClient::new(url.clone())),
+    let resolver = match &registry {
+        Some(registry) => StandardResolver::with_registry(registry.clone()),
         None => StandardResolver::offline(),
     }
     .with_web(web.clone());
-    let registry = registry_url.map(RegistryClient::new);
     let own_url = UrlStatusLists::new(web);
     let status = StatusListsByIssuer {
         registry: registry
             .as_ref()
-            .map(|registry| registry as &dyn StatusListSource),
+            .map(|registry| registry.as_ref() as &dyn StatusListSource),
         own_url: Some(&own_url),
     };
     let mut verifier = Verifier::new(&resolver);
     verifier.status = Some(&status);
     if let Some(registry) = &registry {
-        verifier.trust = Some(registry);
-        verifier.history = Some(registry);
+        verifier.trust = Some(registry.as_ref());
+        verifier.history = Some(registry.as_ref());
     }
     verifier
         .verify(input, expect)
