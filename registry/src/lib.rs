@@ -7,7 +7,7 @@
 //! - [`chain`]: genesis, blocks (hash links, RFC 6962 transaction root, state commitment,
 //!   validator signature), their production and checking, and receipts.
 //!
-//! Around them: [`store`] (SQLite through sea-orm), [`replay`] (rebuild and check the chain
+//! Around them: [`store`] (SQLite or PostgreSQL through sea-orm), [`replay`] (rebuild and check the chain
 //! from genesis), [`node`] (submissions, block cutting, the consensus trait), [`http`] (the
 //! API) and [`service`] (the data directory, `init` and `serve`).
 
