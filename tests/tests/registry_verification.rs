@@ -441,3 +441,43 @@ fn a_node_that_swaps_a_universitys_key_cannot_make_a_forged_diploma_valid() {
             assert!(failed(&honest).contains(&check_id::PROOF), "{honest:#?}");
         });
 }
+
+#[test]
+fn the_cli_pinned_to_another_chain_believes_nothing_its_registry_says() {
+    let scratch = Scratch::new();
+    let registry = RegistryProcess::start(&scratch.path("registry"));
+    let genesis: sigil_core::state::genesis::Genesis = serde_json::from_str(
+        &std::fs::read_to_string(scratch.path("registry").join("genesis.json")).unwrap(),
+    )
+    .unwrap();
+    let credential = scratch.write(
+        "diploma.json",
+        &json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+                "issuer": "did:sigil:zQmNobodyNobodyNobodyNobodyNobodyNobodyNobody1",
+                "credentialSubject": {"id": "did:example:1"},
+                "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+                          "verificationMethod": "did:sigil:zQmNobodyNobodyNobodyNobodyNobodyNobodyNobody1#key-1",
+                          "proofPurpose": "assertionMethod", "created": "2026-01-01T00:00:00Z",
+                          "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKgKzGcNpcHEFtYmdS"}})
+        .to_string(),
+    );
+    let verify = |genesis_hash: &str| {
+        scratch.sigil(
+            "sigil-verifier",
+            &[
+                "verify",
+                credential.to_str().unwrap(),
+                "--registry",
+                registry.url.as_str(),
+                "--genesis-hash",
+                genesis_hash,
+            ],
+        )
+    };
+    // Pinned to its own chain, the registry's proven answer — no such DID — is a verdict.
+    let own = verify(&genesis.hash().unwrap());
+    assert_eq!(own.code, Some(1), "{own:#?}");
+    let other = verify("zQmAnotherChainAnotherChainAnotherChainAnother1");
+    assert_eq!(other.code, Some(2), "{other:#?}");
+    assert!(other.stderr.contains("not the trusted"), "{}", other.stderr);
+}

@@ -16,6 +16,9 @@ use sigil_core::verify::{Expectations, StatusListSource, VerificationError, Veri
 pub struct Sources {
     /// The registry's base URL, for `did:sigil` and its issuers' status lists.
     pub registry: Option<url::Url>,
+    /// The hash of the registry chain's genesis to trust; without it, the genesis the registry
+    /// serves first.
+    pub registry_genesis: Option<String>,
     /// Local copies of documents strangers name (a `did:web` document, a status list
     /// credential), by URL: served instead of fetching them (`--document URL=FILE`).
     pub documents: Vec<(url::Url, String)>,
@@ -93,23 +96,29 @@ impl Verdict {
 /// no verdict.
 pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Verdict {
     let web = Arc::new(sources.web_documents());
-    let client = || match &sources.bundle {
-        Some(bundle) => {
-            RegistryClient::from_bundle(bundle)
-                .map(Some)
-                .map_err(|e| VerificationError::CouldNotCheck {
+    let client = match &sources.bundle {
+        Some(bundle) => match RegistryClient::from_bundle(bundle) {
+            Ok(client) => Some(client),
+            Err(e) => {
+                return Verdict::NoReport(VerificationError::CouldNotCheck {
                     check: "registry",
                     reason: e.to_string(),
-                })
-        }
-        None => Ok(sources.registry.clone().map(RegistryClient::new)),
+                });
+            }
+        },
+        None => sources.registry.clone().map(|url| {
+            let client = RegistryClient::new(url);
+            match &sources.registry_genesis {
+                Some(genesis) => client.pinned(genesis.clone()),
+                None => client,
+            }
+        }),
     };
-    let (for_resolver, registry) = match (client(), client()) {
-        (Ok(for_resolver), Ok(registry)) => (for_resolver, registry),
-        (Err(e), _) | (_, Err(e)) => return Verdict::NoReport(e),
-    };
-    let resolver = match for_resolver {
-        Some(client) => StandardResolver::with_registry(client),
+    // One client for the resolver and every other fact, so they share the trusted genesis
+    // and the headers seen.
+    let registry = client.map(Arc::new);
+    let resolver = match &registry {
+        Some(registry) => StandardResolver::with_registry(registry.clone()),
         None => StandardResolver::offline(),
     }
     .with_web(web.clone());
@@ -117,14 +126,14 @@ pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Ve
     let status = StatusListsByIssuer {
         registry: registry
             .as_ref()
-            .map(|registry| registry as &dyn StatusListSource),
+            .map(|registry| registry.as_ref() as &dyn StatusListSource),
         own_url: Some(&own_url),
     };
     let mut verifier = Verifier::new(&resolver);
     verifier.status = Some(&status);
     if let Some(registry) = &registry {
-        verifier.trust = Some(registry);
-        verifier.history = Some(registry);
+        verifier.trust = Some(registry.as_ref());
+        verifier.history = Some(registry.as_ref());
     }
     Verdict::of(verifier.verify(input, expect).await)
 }

@@ -110,15 +110,17 @@ struct ExportArgs {
 struct VerifyArgs {
     /// The file to verify (`-` for stdin).
     file: PathBuf,
-    /// The registry (Universal Resolver endpoint) for did:sigil (not asked with --bundle).
+    /// The registry for did:sigil and its issuers' facts, every answer proven (not asked
+    /// with --bundle).
     #[arg(long, env = "SIGIL_REGISTRY")]
     registry: Option<url::Url>,
     /// Read registry facts from this offline bundle (`bundle export`) instead of a registry,
     /// and fetch nothing at all (as --offline).
     #[arg(long, value_name = "FILE")]
     bundle: Option<PathBuf>,
-    /// With --bundle: refuse a bundle whose genesis does not have this hash.
-    #[arg(long, requires = "bundle")]
+    /// Trust only the registry chain whose genesis has this hash: the registry's answers (or
+    /// the bundle's) must be signed by its validators.
+    #[arg(long, env = "SIGIL_REGISTRY_GENESIS")]
     genesis_hash: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
@@ -290,6 +292,7 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     let sources = VerifySources {
         registry: args.registry,
+        registry_genesis: args.genesis_hash,
         documents,
         offline: args.offline,
         policy,
