@@ -73,10 +73,15 @@ if [ ! -f "$dir/registry/genesis.json" ]; then
     { cat "$dir/registry-init.log" >&2; exit 1; }
 fi
 start sigil-registry $bin/sigil-registry serve --data-dir "$dir/registry" --listen "127.0.0.1:$registry_port"
+# The issuer, the verifier and the wallet believe only answers signed by this chain's
+# validators: each is pinned to the genesis hash the registry's init printed (a stack made
+# before init printed it stays unpinned).
+genesis_hash=$(sed -n 's/^genesis hash: //p' "$dir/registry-init.log" 2>/dev/null || true)
 
 if [ ! -f "$dir/university/issuer.toml" ]; then
   echo "registering Example University and accrediting it…"
   $bin/sigil-issuer init --data-dir "$dir/university" --registry "$registry_url" \
+    ${genesis_hash:+--registry-genesis "$genesis_hash"} \
     --name "Example University" >"$dir/university.did" 2>/dev/null
   $bin/sigil-registry accredit --registry "$registry_url" --keys "$dir/registry" \
     --issuer "$(cat "$dir/university.did")" \
@@ -105,9 +110,6 @@ if [ ! -f "$dir/verifier.did" ]; then
     >/dev/null
   mv "$dir/verifier.did.new" "$dir/verifier.did"
 fi
-# The verifier believes only answers signed by this chain's validators: it is pinned to the
-# genesis hash the registry's init printed (a stack made before init printed it stays unpinned).
-genesis_hash=$(sed -n 's/^genesis hash: //p' "$dir/registry-init.log" 2>/dev/null || true)
 start sigil-verifier $bin/sigil-verifier serve --data-dir "$dir/verifier" --registry "$registry_url" \
   ${genesis_hash:+--registry-genesis "$genesis_hash"} \
   --name "Example Employer" --listen "127.0.0.1:$verifier_port" --public-url "http://127.0.0.1:$verifier_port"

@@ -37,6 +37,10 @@ pub struct IssuerConfig {
     pub name: String,
     /// The registry its DID lives on.
     pub registry: String,
+    /// The hash of the registry chain's genesis to trust: the registry's answers must be
+    /// signed by its validators (unset: the genesis the registry first serves, each run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_genesis: Option<String>,
     /// Its DID.
     pub did: String,
     /// The fragment of the verification method it signs with now.
@@ -49,6 +53,19 @@ pub struct IssuerConfig {
     /// `sigil-issuer profiles add` ([`crate::profiles`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<crate::profiles::ProfileConfig>,
+}
+
+impl IssuerConfig {
+    /// A client of the institution's registry, pinned to `registry_genesis` when set.
+    pub fn registry_client(&self) -> anyhow::Result<RegistryClient> {
+        let url = url::Url::parse(&self.registry)
+            .map_err(|e| anyhow::anyhow!("registry URL {:?}: {e}", self.registry))?;
+        let client = RegistryClient::new(url);
+        Ok(match &self.registry_genesis {
+            Some(genesis) => client.pinned(genesis.clone()),
+            None => client,
+        })
+    }
 }
 
 fn first_signing_key() -> String {
@@ -107,6 +124,13 @@ impl Institution {
         let key = keystore::read(&self.key_path(&config.signing_key), passphrase)?;
         let method = format!("{did}#{}", config.signing_key);
         Ok((did, key, method))
+    }
+
+    /// Keeps `genesis_hash` as the registry genesis to trust (`registry_genesis`).
+    pub fn pin_registry_genesis(&self, genesis_hash: &str) -> anyhow::Result<()> {
+        let mut config = self.config()?;
+        config.registry_genesis = Some(genesis_hash.to_owned());
+        self.write_config(&config)
     }
 
     pub(crate) fn write_config(&self, config: &IssuerConfig) -> anyhow::Result<()> {
@@ -181,6 +205,7 @@ pub async fn init(
     let config = IssuerConfig {
         name: name.to_owned(),
         registry: registry.to_string(),
+        registry_genesis: None,
         did: did.to_string(),
         signing_key: SIGNING_KEY.to_owned(),
         service: crate::config::ServiceSettings::default(),
@@ -217,7 +242,7 @@ pub async fn rotate(
 ) -> anyhow::Result<String> {
     let mut config = institution.config()?;
     let did = Did::parse(&config.did)?;
-    let registry = RegistryClient::new(url::Url::parse(&config.registry)?);
+    let registry = config.registry_client()?;
     let latest = registry
         .latest_operation(&did)
         .await?

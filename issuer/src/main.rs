@@ -38,6 +38,10 @@ enum Command {
         /// The registry to register the DID on.
         #[arg(long, env = "SIGIL_REGISTRY")]
         registry: url::Url,
+        /// Trust only the registry chain whose genesis has this hash (`sigil-registry init`
+        /// prints it); kept in issuer.toml as `registry_genesis`.
+        #[arg(long, env = "SIGIL_REGISTRY_GENESIS")]
+        registry_genesis: Option<String>,
         /// The institution's name.
         #[arg(long)]
         name: String,
@@ -266,10 +270,15 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             data_dir,
             cold_key,
             registry,
+            registry_genesis,
             name,
         } => {
             let cold_key = cold_key.unwrap_or_else(|| institution::default_cold_key_path(&data_dir));
-            init(Institution { data_dir }, &registry, &name, &cold_key).await?;
+            let institution = Institution { data_dir };
+            init(institution.clone(), &registry, &name, &cold_key).await?;
+            if let Some(genesis) = registry_genesis {
+                institution.pin_registry_genesis(&genesis)?;
+            }
         }
         Command::Issue(args) => issue(args).await?,
         Command::Serve {

@@ -84,7 +84,7 @@ impl Issuer {
         let types = TypeCatalogue::load(&institution.data_dir, &settings.type_files)?;
         let active = Self::unlock(&institution, passphrase)?;
         let profiles = crate::profiles::unlock(&institution, &config.profiles, passphrase)?;
-        let registry_url = url::Url::parse(&config.registry)?;
+        let (registry, resolver_registry) = (config.registry_client()?, config.registry_client()?);
         let store = Store::open(&institution.database_path()).await?;
         Ok(Issuer {
             name: config.name,
@@ -92,8 +92,8 @@ impl Issuer {
             settings,
             types,
             store,
-            registry: RegistryClient::new(registry_url.clone()),
-            resolver: StandardResolver::with_registry(RegistryClient::new(registry_url)),
+            registry,
+            resolver: StandardResolver::with_registry(resolver_registry),
             active: RwLock::new(Arc::new(active)),
             profiles,
             passphrase: Zeroizing::new(passphrase.to_owned()),
