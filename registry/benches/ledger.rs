@@ -21,7 +21,7 @@ use sigil_registry::chain::{Genesis, Tip, produce};
 use sigil_registry::ledger::operation::{self, Purpose};
 use sigil_registry::ledger::resolve::resolve;
 use sigil_registry::ledger::{LedgerState, Transaction};
-use sigil_registry::node::{BlockPolicy, ChainView, Node, SingleNode};
+use sigil_registry::node::{BlockPolicy, ChainView, Node};
 use sigil_registry::store::Store;
 
 const BLOCK_SIZE: usize = 500;
@@ -152,10 +152,10 @@ fn main() {
             genesis.clone(),
             store.clone(),
             view,
-            std::sync::Arc::new(SingleNode(store)),
             validator,
             BlockPolicy::default(),
-        );
+        )
+        .expect("the genesis names its validators");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");

@@ -1,15 +1,13 @@
 //! Test fixtures shared by the chain, replay, node, HTTP and client tests: fixed keys, a
 //! genesis, fresh DID inceptions, blocks signed whatever they hold, and a running node.
 
-use std::sync::Arc;
-
 use sigil_core::key::SigningKey;
 use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 
 use crate::chain::{Block, BlockHeader, Genesis, Tip, merkle};
 use crate::ledger::operation::{self, Purpose};
 use crate::ledger::{LedgerState, Transaction};
-use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
+use crate::node::{BlockPolicy, ChainView, Node};
 use crate::store::Store;
 
 /// The key from a one-byte seed.
@@ -84,13 +82,5 @@ pub async fn node() -> Node {
         state: LedgerState::from_genesis(&genesis).expect("a genesis"),
         tip: Tip::genesis(&genesis).expect("a genesis"),
     };
-    let consensus = Arc::new(SingleNode(store.clone()));
-    Node::start(
-        genesis,
-        store,
-        view,
-        consensus,
-        key(VALIDATOR),
-        BlockPolicy::default(),
-    )
+    Node::start(genesis, store, view, key(VALIDATOR), BlockPolicy::default()).expect("a genesis")
 }

@@ -14,6 +14,8 @@
 pub mod chain;
 pub mod client;
 pub mod config;
+pub mod consensus;
+pub mod finality;
 #[cfg(test)]
 mod fixtures;
 pub mod http;

@@ -10,9 +10,13 @@ use async_trait::async_trait;
 use sigil_core::key::SigningKey;
 use tokio::sync::{RwLock, mpsc, oneshot};
 
-use crate::chain::{Block, Genesis, Receipt, Tip, produce};
+use sigil_core::state::commit::ValidatorSignature;
+
+use crate::chain::{Genesis, Produced, Receipt, Tip, produce};
+use crate::consensus::Cluster;
+use crate::finality::{Finality, Finalized};
 use crate::ledger::{LedgerError, LedgerState, Transaction};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// How blocks are cut.
 #[derive(Debug, Clone, Copy)]
@@ -32,22 +36,75 @@ impl Default for BlockPolicy {
     }
 }
 
-/// Orders and commits blocks. One node commits to its own store; a later issue runs several
-/// nodes behind the same trait on openraft.
+/// Orders and commits blocks: on one node ([`SingleNode`]) a block is final once stored; on
+/// several ([`Cluster`]) once Raft committed it and this node applied it.
 #[async_trait]
 pub trait Consensus: Send + Sync {
-    /// Makes `block` durable and final; returns once it is.
-    async fn commit(&self, block: &Block) -> Result<(), StoreError>;
+    /// Waits until this node may produce the next block on an up-to-date view of the chain,
+    /// or says why it may not.
+    async fn ready(&self) -> Result<(), SubmitError>;
+
+    /// Orders `produced` after the tip it was produced on and makes it durable; returns once
+    /// the node's [`SharedChain`] includes it. A refusal means no node applied the block.
+    async fn commit(&self, produced: &Produced) -> Result<(), SubmitError>;
+}
+
+/// What the node and its consensus share: the chain as this node applied it, and which of its
+/// headers are final.
+#[derive(Debug, Clone)]
+pub struct SharedChain {
+    pub view: Arc<RwLock<ChainView>>,
+    pub finality: Arc<Finality>,
+}
+
+impl SharedChain {
+    /// The chain after `view`, whose tip (if any) is final by `signatures` — or by the
+    /// proposer's alone when it is a quorum.
+    pub fn new(
+        genesis: &Genesis,
+        view: ChainView,
+        signatures: Vec<ValidatorSignature>,
+    ) -> anyhow::Result<Self> {
+        let finality = Finality::new(genesis)?;
+        if let Some(header) = &view.tip.header {
+            finality.applied(header, view.state.clone(), signatures);
+        }
+        Ok(SharedChain {
+            view: Arc::new(RwLock::new(view)),
+            finality: Arc::new(finality),
+        })
+    }
+
+    /// Makes `tip` and `state` the chain's, with the header's signatures held so far.
+    pub async fn advance(&self, tip: Tip, state: LedgerState, signatures: Vec<ValidatorSignature>) {
+        if let Some(header) = &tip.header {
+            self.finality.applied(header, state.clone(), signatures);
+        }
+        *self.view.write().await = ChainView { state, tip };
+    }
 }
 
 /// The single-node consensus: a block is final once it is in the local store.
 #[derive(Debug, Clone)]
-pub struct SingleNode(pub Store);
+pub struct SingleNode {
+    pub store: Store,
+    pub chain: SharedChain,
+}
 
 #[async_trait]
 impl Consensus for SingleNode {
-    async fn commit(&self, block: &Block) -> Result<(), StoreError> {
-        self.0.append(block).await
+    async fn ready(&self) -> Result<(), SubmitError> {
+        Ok(())
+    }
+
+    async fn commit(&self, produced: &Produced) -> Result<(), SubmitError> {
+        self.store.append(&produced.block).await.map_err(|error| {
+            tracing::error!(%error, height = produced.block.header.height, "could not commit a block");
+            SubmitError::Unavailable("storage failed".into())
+        })?;
+        let tip = Tip::after(&produced.block.header).map_err(|e| SubmitError::Unavailable(e.to_string()))?;
+        self.chain.advance(tip, produced.state.clone(), Vec::new()).await;
+        Ok(())
     }
 }
 
@@ -57,8 +114,8 @@ pub enum SubmitError {
     /// The ledger refused the transaction.
     #[error(transparent)]
     Refused(#[from] LedgerError),
-    /// The node could not make the block durable, or is shutting down; the transaction was
-    /// not recorded and may be submitted again.
+    /// The node could not make the block durable, or is shutting down, or is not the one
+    /// that orders blocks now; the transaction was not recorded and may be submitted again.
     #[error("the registry could not record the transaction: {0}")]
     Unavailable(String),
 }
@@ -80,7 +137,8 @@ struct Submission {
 pub struct Node {
     genesis: Arc<Genesis>,
     store: Store,
-    view: Arc<RwLock<ChainView>>,
+    chain: SharedChain,
+    cluster: Option<Cluster>,
     submissions: mpsc::Sender<Submission>,
 }
 
@@ -93,12 +151,44 @@ impl std::fmt::Debug for Node {
 }
 
 impl Node {
-    /// Starts a node from a replayed chain; spawns its block producer on the current runtime.
+    /// Starts a node that is the whole chain, from a replayed chain; spawns its block
+    /// producer on the current runtime.
     pub fn start(
         genesis: Genesis,
         store: Store,
         view: ChainView,
+        validator: SigningKey,
+        policy: BlockPolicy,
+    ) -> anyhow::Result<Node> {
+        let chain = SharedChain::new(&genesis, view, Vec::new())?;
+        let consensus = Arc::new(SingleNode {
+            store: store.clone(),
+            chain: chain.clone(),
+        });
+        Ok(Node::assemble(
+            genesis, store, chain, consensus, None, validator, policy,
+        ))
+    }
+
+    /// Starts a node of a cluster: it produces blocks while Raft makes it the leader.
+    pub fn start_in_cluster(
+        genesis: Genesis,
+        store: Store,
+        cluster: Cluster,
+        validator: SigningKey,
+        policy: BlockPolicy,
+    ) -> Node {
+        let chain = cluster.chain().clone();
+        let consensus = Arc::new(cluster.clone());
+        Node::assemble(genesis, store, chain, consensus, Some(cluster), validator, policy)
+    }
+
+    fn assemble(
+        genesis: Genesis,
+        store: Store,
+        chain: SharedChain,
         consensus: Arc<dyn Consensus>,
+        cluster: Option<Cluster>,
         validator: SigningKey,
         policy: BlockPolicy,
     ) -> Node {
@@ -106,12 +196,13 @@ impl Node {
         let node = Node {
             genesis: Arc::new(genesis),
             store,
-            view: Arc::new(RwLock::new(view)),
+            chain,
+            cluster,
             submissions,
         };
         let producer = Producer {
             chain_id: node.genesis.chain_id.clone(),
-            view: node.view.clone(),
+            view: node.chain.view.clone(),
             consensus,
             validator,
             policy,
@@ -134,7 +225,23 @@ impl Node {
 
     /// A snapshot of the chain: cheap, the state is persistent.
     pub async fn view(&self) -> ChainView {
-        self.view.read().await.clone()
+        self.chain.view.read().await.clone()
+    }
+
+    /// The newest final header, with its signatures, and the state after its block.
+    pub fn finalized(&self) -> Option<Finalized> {
+        self.chain.finality.finalized()
+    }
+
+    /// The node's cluster, when it is one of several.
+    pub fn cluster(&self) -> Option<&Cluster> {
+        self.cluster.as_ref()
+    }
+
+    /// Where submissions go when another node orders blocks now (the leader's URL); `None`
+    /// when this node does, or knows no leader.
+    pub async fn leader_elsewhere(&self) -> Option<String> {
+        self.cluster.as_ref()?.leader_elsewhere()
     }
 
     /// The block store.
@@ -172,9 +279,12 @@ impl Producer {
     }
 
     async fn cut_block(&self, batch: Vec<Submission>) {
-        let current = self.view.read().await.clone();
         let (transactions, replies): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|s| (s.transaction, s.reply)).unzip();
+        if let Err(error) = self.consensus.ready().await {
+            return refuse_all(replies, &error);
+        }
+        let current = self.view.read().await.clone();
         let produced = produce(
             &self.chain_id,
             &current.state,
@@ -182,24 +292,19 @@ impl Producer {
             transactions.clone(),
             sigil_core::time::now(),
             &self.validator,
-        )
-        .and_then(|produced| Ok((Tip::after(&produced.block.header)?, produced)));
-        let (tip, produced) = match produced {
+        );
+        let produced = match produced {
             Ok(produced) => produced,
             Err(error) => {
                 tracing::error!(%error, "could not produce a block");
-                return refuse_all(replies, "the block could not be produced");
+                let error = SubmitError::Unavailable("the block could not be produced".into());
+                return refuse_all(replies, &error);
             }
         };
         if !produced.block.transactions.is_empty() {
-            if let Err(error) = self.consensus.commit(&produced.block).await {
-                tracing::error!(%error, height = produced.block.header.height, "could not commit a block");
-                return refuse_all(replies, "storage failed");
+            if let Err(error) = self.consensus.commit(&produced).await {
+                return refuse_all(replies, &error);
             }
-            *self.view.write().await = ChainView {
-                tip,
-                state: produced.state,
-            };
         }
         for (transaction, reply) in transactions.iter().zip(replies) {
             let answer = match produced.block.transactions.iter().position(|t| t == transaction) {
@@ -218,8 +323,8 @@ impl Producer {
 }
 
 /// Answers every submission of a block that was not made: none of them was acknowledged.
-fn refuse_all(replies: Vec<oneshot::Sender<Result<Receipt, SubmitError>>>, why: &str) {
+fn refuse_all(replies: Vec<oneshot::Sender<Result<Receipt, SubmitError>>>, why: &SubmitError) {
     for reply in replies {
-        let _ = reply.send(Err(SubmitError::Unavailable(why.into())));
+        let _ = reply.send(Err(why.clone()));
     }
 }

@@ -10,16 +10,17 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::Deserialize;
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
+use sigil_core::state::commit::ValidatorSignature;
 use sigil_service::rate_limit::RateLimit;
 use sigil_service::serve::Listener;
 
 use crate::chain::Genesis;
-use crate::node::{BlockPolicy, ChainView, Node, SingleNode};
+use crate::consensus::{ClusterTiming, Peer, start_cluster};
+use crate::node::{BlockPolicy, ChainView, Node, SharedChain};
 use crate::replay::replay;
 use crate::store::{Database, Store};
 
@@ -155,14 +156,44 @@ pub async fn start_node_on(
     let store = Store::open_database(database)
         .await
         .map_err(|e| anyhow::anyhow!("{database}: {e}"))?;
-    let replayed = replay(&store, &genesis).await?;
+    let view = replayed_view(&store, &genesis).await?;
+    Node::start(genesis, store, view, validator, policy)
+}
+
+/// The chain replayed from `store`.
+async fn replayed_view(store: &Store, genesis: &Genesis) -> anyhow::Result<ChainView> {
+    let replayed = replay(store, genesis).await?;
     tracing::info!(height = replayed.tip.height, "chain replayed");
-    let view = ChainView {
+    Ok(ChainView {
         state: replayed.state,
         tip: replayed.tip,
-    };
-    let consensus = Arc::new(SingleNode(store.clone()));
-    Ok(Node::start(genesis, store, view, consensus, validator, policy))
+    })
+}
+
+/// Starts a node of a cluster (docs/consensus.md) on `store`: replays the chain it holds,
+/// takes up the signatures it kept over its tip, and joins its peers — the nodes of every
+/// validator in `genesis`, in order, this one among them.
+pub async fn start_cluster_node(
+    genesis: Genesis,
+    store: Store,
+    validator: SigningKey,
+    policy: BlockPolicy,
+    peers: Vec<Peer>,
+    timing: ClusterTiming,
+) -> anyhow::Result<Node> {
+    let view = replayed_view(&store, &genesis).await?;
+    let signatures = store
+        .header_signatures(view.tip.height)
+        .await?
+        .into_iter()
+        .map(|row| ValidatorSignature {
+            validator: row.validator,
+            signature: row.signature,
+        })
+        .collect();
+    let chain = SharedChain::new(&genesis, view, signatures)?;
+    let cluster = start_cluster(&genesis, store.clone(), chain, validator.clone(), peers, timing).await?;
+    Ok(Node::start_in_cluster(genesis, store, cluster, validator, policy))
 }
 
 /// Serves the HTTP API over plain HTTP on `listen`, as [`serve_on`] does; calls `ready` with

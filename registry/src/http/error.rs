@@ -22,6 +22,9 @@ pub enum AppError {
     /// The ledger refused the transaction, with the rule that refused it: 413 for a size
     /// limit, 422 for every other rule.
     Refused(LedgerError),
+    /// The request is not from someone allowed to make it (403): a consensus request not
+    /// signed by a validator of this chain.
+    Forbidden(String),
     /// The registry cannot answer now (503).
     Unavailable(String),
     /// A bug or a broken store (500); the detail goes to the log only.
@@ -44,6 +47,7 @@ impl AppError {
                 ledger_code(error),
                 error.to_string(),
             ),
+            AppError::Forbidden(message) => (StatusCode::FORBIDDEN, "forbidden", message.clone()),
             AppError::Unavailable(message) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", message.clone())
             }

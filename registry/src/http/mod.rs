@@ -2,6 +2,7 @@
 //! Resolver driver shape, read blocks and transactions with their proofs. Bodies are limited
 //! in size and requests in time; every error is JSON with a stable code.
 
+mod consensus;
 mod error;
 mod evidence;
 mod explorer;
@@ -65,6 +66,7 @@ pub fn app(node: Node, writes: Arc<RateLimit>) -> Router {
         .route("/genesis", get(proofs::get_genesis))
         .route("/evidence", evidence)
         .merge(explorer::routes())
+        .merge(consensus::routes())
         .layer(sigil_service::pages::security_headers())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -86,8 +88,9 @@ async fn openapi() -> impl IntoResponse {
 /// a size limit is refused here, before it is queued, as the ledger would refuse it.
 async fn submit_transaction(
     State(node): State<Node>,
+    headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Receipt>), AppError> {
+) -> Result<Response, AppError> {
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::BodyTooLarge(format!(
@@ -104,8 +107,48 @@ async fn submit_transaction(
     let transaction: Transaction =
         serde_json::from_value(value).map_err(|e| AppError::BadRequest(format!("not a transaction: {e}")))?;
     limits::check(&transaction).map_err(|e| AppError::Refused(LedgerError::TooLarge(e)))?;
+    if let Some(leader) = node.leader_elsewhere().await {
+        return forward(&leader, &headers, body).await;
+    }
     let receipt = node.submit(transaction).await?;
-    Ok((StatusCode::CREATED, Json(receipt)))
+    Ok((StatusCode::CREATED, Json(receipt)).into_response())
+}
+
+/// Marks a submission one node passed to another, which passes it no further.
+const FORWARDED_HEADER: &str = "sigil-forwarded";
+
+/// Passes a submission this node cannot order to the node that leads, and its answer back
+/// as given: the receipt proves itself, and a refusal keeps its code.
+async fn forward(
+    leader: &str,
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    if headers.contains_key(FORWARDED_HEADER) {
+        return Err(AppError::Unavailable(
+            "this node does not lead either; the cluster is electing a leader: submit again".into(),
+        ));
+    }
+    let url = format!("{}/transactions", leader.trim_end_matches('/'));
+    let response = sigil_core::http_client::client()
+        .post(url)
+        .header(FORWARDED_HEADER, "1")
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .timeout(REQUEST_TIMEOUT)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| AppError::Unavailable(format!("the leader at {leader} cannot be reached: {e}")))?;
+    let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let answer = sigil_core::http_client::read_limited(response, sigil_core::http_client::MAX_RESPONSE_BYTES)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("the leader at {leader} did not answer: {e}")))?;
+    Ok((
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        answer,
+    )
+        .into_response())
 }
 
 async fn get_transaction(

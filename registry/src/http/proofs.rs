@@ -7,7 +7,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
-use sigil_core::state::commit::{Commit, Proven};
+use sigil_core::state::commit::Proven;
 use sigil_core::state::genesis::Genesis;
 use sigil_core::state::records::RecordName;
 
@@ -34,13 +34,25 @@ pub(super) async fn get_proof(
             query.name
         ))
     })?;
-    let view = node.view().await;
-    let record = records::record(&view.state, &name).map_err(|e| AppError::Internal(e.to_string()))?;
+    let (state, commit) = match node.finalized() {
+        Some(finalized) => (finalized.state, Some(finalized.commit)),
+        None => {
+            let view = node.view().await;
+            if view.tip.height > 0 {
+                return Err(AppError::Unavailable(
+                    "no header of this node is final yet: a quorum of validators has not signed one; ask again shortly"
+                        .into(),
+                ));
+            }
+            (view.state, None)
+        }
+    };
+    let record = records::record(&state, &name).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Json(Proven {
         name: name.text(),
         record,
-        proof: view.state.tree.prove(&name.key()),
-        commit: view.tip.header.map(Commit::proposed),
+        proof: state.tree.prove(&name.key()),
+        commit,
     }))
 }
 

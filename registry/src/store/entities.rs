@@ -68,3 +68,61 @@ pub mod equivocation {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// One row per Raft log entry, the entry as JSON text.
+pub mod raft_log {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "raft_log")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub log_index: i64,
+        pub body: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The Raft values a node keeps across restarts (vote, committed, applied, membership,
+/// snapshot), each as JSON text under its name.
+pub mod raft_value {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "raft_values")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub name: String,
+        pub value: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One row per validator signature over the header at a height.
+pub mod header_signature {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "header_signatures")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub height: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub validator: String,
+        pub header_hash: String,
+        pub signature: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -9,7 +9,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateChain), Box::new(CreateEquivocations)]
+        vec![
+            Box::new(CreateChain),
+            Box::new(CreateEquivocations),
+            Box::new(CreateConsensus),
+        ]
     }
 }
 
@@ -122,6 +126,86 @@ impl MigrationTrait for CreateEquivocations {
                     .col(ColumnDef::new(Equivocations::Height).big_integer().not_null())
                     .col(ColumnDef::new(Equivocations::Body).text().not_null())
                     .col(ColumnDef::new(Equivocations::RecordedAt).string().not_null())
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// What a node of several keeps for the consensus (docs/consensus.md): the Raft log, the
+/// Raft values (vote, committed and applied log ids, membership, snapshot), and the
+/// validators' signatures over the headers it applied.
+struct CreateConsensus;
+
+impl MigrationName for CreateConsensus {
+    fn name(&self) -> &str {
+        "m20261202_000003_create_consensus"
+    }
+}
+
+#[derive(DeriveIden)]
+enum RaftLog {
+    Table,
+    LogIndex,
+    Body,
+}
+
+#[derive(DeriveIden)]
+enum RaftValues {
+    Table,
+    Name,
+    Value,
+}
+
+#[derive(DeriveIden)]
+enum HeaderSignatures {
+    Table,
+    Height,
+    Validator,
+    HeaderHash,
+    Signature,
+}
+
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for CreateConsensus {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(RaftLog::Table)
+                    .col(
+                        ColumnDef::new(RaftLog::LogIndex)
+                            .big_integer()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(RaftLog::Body).text().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(RaftValues::Table)
+                    .col(ColumnDef::new(RaftValues::Name).string().not_null().primary_key())
+                    .col(ColumnDef::new(RaftValues::Value).text().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(HeaderSignatures::Table)
+                    .col(ColumnDef::new(HeaderSignatures::Height).big_integer().not_null())
+                    .col(ColumnDef::new(HeaderSignatures::Validator).string().not_null())
+                    .col(ColumnDef::new(HeaderSignatures::HeaderHash).string().not_null())
+                    .col(ColumnDef::new(HeaderSignatures::Signature).string().not_null())
+                    .primary_key(
+                        Index::create()
+                            .col(HeaderSignatures::Height)
+                            .col(HeaderSignatures::Validator),
+                    )
                     .to_owned(),
             )
             .await

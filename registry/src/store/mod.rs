@@ -5,6 +5,7 @@
 //! default `synchronous_commit = on`), so once `append` returns the block survives a crash or
 //! power loss, and only then is a submission acknowledged.
 
+mod consensus;
 mod database;
 mod entities;
 mod migration;
@@ -19,6 +20,7 @@ use sea_orm_migration::MigratorTrait as _;
 
 use crate::chain::{Block, BlockHeader};
 use crate::ledger::Transaction;
+pub use consensus::{HeaderSignatureRow, RaftValue};
 pub use database::Database;
 use entities::{block, equivocation, transaction};
 use sigil_core::state::evidence::Equivocation;
@@ -83,34 +85,8 @@ impl Store {
 
     /// Appends a block and its transactions atomically and durably.
     pub async fn append(&self, block: &Block) -> Result<(), StoreError> {
-        let height = to_i64(block.header.height);
-        let header = serde_json::to_string(&block.header).map_err(|e| corrupt(height, e))?;
-        let rows = block
-            .transactions
-            .iter()
-            .enumerate()
-            .map(|(position, tx)| {
-                Ok(transaction::ActiveModel {
-                    hash: ActiveValue::Set(tx.hash().map_err(|e| corrupt(height, e))?),
-                    height: ActiveValue::Set(height),
-                    position: ActiveValue::Set(i32::try_from(position).unwrap_or(i32::MAX)),
-                    body: ActiveValue::Set(serde_json::to_string(tx).map_err(|e| corrupt(height, e))?),
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
         let db_transaction = self.db.begin().await?;
-        block::Entity::insert(block::ActiveModel {
-            height: ActiveValue::Set(height),
-            hash: ActiveValue::Set(block.header.hash().map_err(|e| corrupt(height, e))?),
-            header: ActiveValue::Set(header),
-        })
-        .exec(&db_transaction)
-        .await?;
-        if !rows.is_empty() {
-            transaction::Entity::insert_many(rows)
-                .exec(&db_transaction)
-                .await?;
-        }
+        insert_block(&db_transaction, block).await?;
         db_transaction.commit().await?;
         Ok(())
     }
@@ -210,6 +186,36 @@ impl Store {
     pub(crate) fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
+}
+
+/// Writes `block` and its transactions within `db` (a database transaction).
+async fn insert_block(db: &impl sea_orm::ConnectionTrait, block: &Block) -> Result<(), StoreError> {
+    let height = to_i64(block.header.height);
+    let header = serde_json::to_string(&block.header).map_err(|e| corrupt(height, e))?;
+    let rows = block
+        .transactions
+        .iter()
+        .enumerate()
+        .map(|(position, tx)| {
+            Ok(transaction::ActiveModel {
+                hash: ActiveValue::Set(tx.hash().map_err(|e| corrupt(height, e))?),
+                height: ActiveValue::Set(height),
+                position: ActiveValue::Set(i32::try_from(position).unwrap_or(i32::MAX)),
+                body: ActiveValue::Set(serde_json::to_string(tx).map_err(|e| corrupt(height, e))?),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    block::Entity::insert(block::ActiveModel {
+        height: ActiveValue::Set(height),
+        hash: ActiveValue::Set(block.header.hash().map_err(|e| corrupt(height, e))?),
+        header: ActiveValue::Set(header),
+    })
+    .exec(db)
+    .await?;
+    if !rows.is_empty() {
+        transaction::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
 }
 
 fn to_i64(height: u64) -> i64 {

@@ -1,0 +1,497 @@
+//! Clusters of real nodes in one process, each with its own SQLite file and HTTP server on
+//! loopback, talking over HTTP as they would across machines. Crashes stop a node's Raft and
+//! server; partitions cut its links; every wait is on a condition, with a deadline.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use openraft::ServerState;
+use sigil_core::key::SigningKey;
+use sigil_core::state::commit::{ChainTrust, Proven};
+use sigil_core::state::records::RecordName;
+use sigil_service::rate_limit::RateLimit;
+use tokio::task::JoinHandle;
+
+use super::{ClusterTiming, Peer};
+use crate::chain::Genesis;
+use crate::client::RegistryApi;
+use crate::fixtures::key;
+use crate::ledger::Transaction;
+use crate::ledger::operation::{self, Purpose};
+use crate::node::{BlockPolicy, Node};
+use crate::replay::replay;
+use crate::service::start_cluster_node;
+use crate::store::Store;
+
+/// Fast enough for tests, slow enough that two busy cores do not trigger elections.
+const TIMING: ClusterTiming = ClusterTiming {
+    heartbeat: Duration::from_millis(100),
+    election_min: Duration::from_millis(600),
+    election_max: Duration::from_millis(1_200),
+};
+/// Longest any condition is waited for.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+struct Running {
+    node: Node,
+    server: JoinHandle<()>,
+}
+
+/// A cluster of `n` nodes, each on its own port and file.
+struct Harness {
+    genesis: Genesis,
+    keys: Vec<SigningKey>,
+    addresses: Vec<SocketAddr>,
+    dir: tempfile::TempDir,
+    nodes: Vec<Option<Running>>,
+}
+
+impl Harness {
+    async fn start(n: usize) -> Harness {
+        let keys: Vec<_> = (0..n).map(|i| key(120 + u8::try_from(i).unwrap())).collect();
+        let genesis = Genesis {
+            chain_id: "sigil-cluster-test".into(),
+            time: "2026-01-01T00:00:00Z".into(),
+            validators: keys.iter().map(|k| k.public_key().to_multikey()).collect(),
+            roots_of_trust: vec![key(crate::fixtures::ROOT_OF_TRUST).did_key().to_string()],
+        };
+        let mut listeners = Vec::new();
+        for _ in 0..n {
+            listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
+        }
+        let addresses = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
+        let mut harness = Harness {
+            genesis,
+            keys,
+            addresses,
+            dir: tempfile::tempdir().unwrap(),
+            nodes: (0..n).map(|_| None).collect(),
+        };
+        for (i, listener) in listeners.into_iter().enumerate() {
+            harness.run(i, listener).await;
+        }
+        harness
+    }
+
+    fn peers(&self) -> Vec<Peer> {
+        self.addresses
+            .iter()
+            .map(|address| Peer {
+                url: format!("http://{address}"),
+            })
+            .collect()
+    }
+
+    fn url(&self, i: usize) -> url::Url {
+        format!("http://{}/", self.addresses[i]).parse().unwrap()
+    }
+
+    async fn store(&self, i: usize) -> Store {
+        Store::open(&self.dir.path().join(format!("node-{i}.db")))
+            .await
+            .unwrap()
+    }
+
+    async fn run(&mut self, i: usize, listener: tokio::net::TcpListener) {
+        let policy = BlockPolicy {
+            interval: Duration::from_millis(50),
+            max_transactions: 100,
+        };
+        let node = start_cluster_node(
+            self.genesis.clone(),
+            self.store(i).await,
+            self.keys[i].clone(),
+            policy,
+            self.peers(),
+            TIMING,
+        )
+        .await
+        .unwrap();
+        let app = crate::http::app(node.clone(), RateLimit::per_minute(0));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app.into_make_service()).await;
+        });
+        self.nodes[i] = Some(Running { node, server });
+    }
+
+    /// Crashes node `i`: its Raft and its server stop.
+    async fn kill(&mut self, i: usize) {
+        let running = self.nodes[i].take().unwrap();
+        running.server.abort();
+        running.node.cluster().unwrap().shutdown().await;
+    }
+
+    /// Starts node `i` again from its file, on its port.
+    async fn restart(&mut self, i: usize) {
+        let listener = tokio::net::TcpListener::bind(self.addresses[i]).await.unwrap();
+        self.run(i, listener).await;
+    }
+
+    fn node(&self, i: usize) -> &Node {
+        &self.nodes[i].as_ref().unwrap().node
+    }
+
+    fn alive(&self) -> Vec<usize> {
+        (0..self.nodes.len())
+            .filter(|i| self.nodes[*i].is_some())
+            .collect()
+    }
+
+    /// The node every live node agrees leads, once they do.
+    async fn leader(&self) -> usize {
+        let alive = self.alive();
+        eventually("a leader all live nodes follow", || async {
+            let leaders: BTreeSet<_> = alive
+                .iter()
+                .map(|i| self.node(*i).cluster().unwrap().leader())
+                .collect();
+            match leaders.into_iter().collect::<Vec<_>>()[..] {
+                [Some(leader)] if alive.contains(&usize::try_from(leader).unwrap()) => {
+                    let leader = usize::try_from(leader).unwrap();
+                    self.node(leader).cluster().unwrap().is_leader().then_some(leader)
+                }
+                _ => None,
+            }
+        })
+        .await
+    }
+
+    /// Waits until every live node has applied and made final the same tip, and returns it.
+    async fn converged(&self) -> (u64, String) {
+        let alive = self.alive();
+        eventually("every live node final at one tip", || async {
+            let mut tips = BTreeSet::new();
+            for i in &alive {
+                let node = self.node(*i);
+                let view = node.view().await;
+                let final_height = node.finalized().map(|f| f.commit.header.height);
+                if final_height != Some(view.tip.height) {
+                    return None;
+                }
+                tips.insert((view.tip.height, view.tip.hash.clone(), view.state.tree.root()));
+            }
+            (tips.len() == 1)
+                .then(|| tips.pop_first().map(|(h, hash, _)| (h, hash)))
+                .flatten()
+        })
+        .await
+    }
+}
+
+/// Polls `condition` until it gives a value, or fails the test after [`DEADLINE`].
+async fn eventually<T, F, Fut>(what: &str, mut condition: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = condition().await {
+            return value;
+        }
+        assert!(start.elapsed() < DEADLINE, "waited {DEADLINE:?} for {what}");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// An inception of a fresh DID under random keys.
+fn fresh_did() -> Transaction {
+    let (controller, next, signing) = (
+        SigningKey::generate(),
+        SigningKey::generate(),
+        SigningKey::generate(),
+    );
+    let methods = vec![operation::method(
+        "key-1",
+        &signing.public_key(),
+        &[Purpose::AssertionMethod],
+    )];
+    let time = sigil_core::time::parse_datetime("2026-01-02T00:00:00Z").unwrap();
+    Transaction::Did(operation::create(&controller, &next.public_key(), methods, time).unwrap())
+}
+
+/// Checks that every node's stored chain replays from genesis — `verify-chain` on each.
+async fn every_chain_replays(harness: &Harness, tip: &(u64, String)) {
+    for i in harness.alive() {
+        let replayed = replay(harness.node(i).store(), &harness.genesis).await.unwrap();
+        assert_eq!((replayed.tip.height, replayed.tip.hash), tip.clone(), "node {i}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_order_one_chain_whose_headers_a_quorum_signs() {
+    let harness = Harness::start(3).await;
+    let leader = harness.leader().await;
+    let mut submitted = Vec::new();
+    for round in 0..6 {
+        // To followers too: they pass submissions to the leader.
+        let api = RegistryApi::new(harness.url(round % 3));
+        let transaction = fresh_did();
+        let receipt = api.submit(&transaction).await.unwrap();
+        submitted.push((transaction.hash().unwrap(), receipt.height));
+    }
+    let tip = harness.converged().await;
+    every_chain_replays(&harness, &tip).await;
+    let trust = ChainTrust::new(&harness.genesis).unwrap();
+    for i in 0..3 {
+        for (hash, height) in &submitted {
+            let location = harness.node(i).store().locate(hash).await.unwrap().unwrap();
+            assert_eq!(
+                location.height, *height,
+                "node {i} holds the block the receipt named"
+            );
+        }
+        // Each node's answer carries a header that a quorum of validators signed.
+        let did = harness
+            .node(leader)
+            .view()
+            .await
+            .state
+            .dids
+            .keys()
+            .next()
+            .unwrap()
+            .clone();
+        let name = RecordName::Did(did.to_string());
+        let answer: Proven = reqwest::get(format!("{}proofs?name={}", harness.url(i), name.text()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let commit = answer.commit.clone().unwrap();
+        assert!(
+            commit.signatures.len() >= 2,
+            "node {i}: {} signatures",
+            commit.signatures.len()
+        );
+        trust.check_commit(&commit).unwrap();
+        assert!(
+            trust
+                .check::<serde_json::Value>(&name, &answer)
+                .unwrap()
+                .is_some()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_leader_under_load_loses_no_acknowledged_transaction_and_a_new_one_leads() {
+    let mut harness = Harness::start(3).await;
+    let old_leader = harness.leader().await;
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let urls: Vec<_> = (0..3).map(|i| harness.url(i)).collect();
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let load = {
+        let acknowledged = acknowledged.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut round = 0usize;
+            loop {
+                let api = RegistryApi::new(urls[round % urls.len()].clone());
+                round += 1;
+                let transaction = fresh_did();
+                tokio::select! {
+                    answer = api.submit(&transaction) => {
+                        if let Ok(receipt) = answer {
+                            acknowledged.lock().unwrap().push((transaction.hash().unwrap(), receipt.height));
+                        }
+                    }
+                    () = stop.notified() => return,
+                }
+            }
+        })
+    };
+    let count = || acknowledged.lock().unwrap().len();
+    eventually("acknowledgements before the crash", || async {
+        (count() >= 10).then_some(())
+    })
+    .await;
+    let before_crash = count();
+    let killed_at = Instant::now();
+    harness.kill(old_leader).await;
+    let new_leader = harness.leader().await;
+    let election = killed_at.elapsed();
+    assert_ne!(new_leader, old_leader);
+    assert!(
+        election < Duration::from_secs(10),
+        "a new leader after {election:?}"
+    );
+    eventually("acknowledgements after the crash", || async {
+        (count() >= before_crash + 10).then_some(())
+    })
+    .await;
+    stop.notify_one();
+    load.await.unwrap();
+
+    let tip = harness.converged().await;
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    for i in harness.alive() {
+        for (hash, height) in &acknowledged {
+            let location = harness.node(i).store().locate(hash).await.unwrap();
+            assert_eq!(location.map(|l| l.height), Some(*height), "node {i} lost {hash}");
+        }
+    }
+    every_chain_replays(&harness, &tip).await;
+
+    // The crashed node comes back from its file and catches up.
+    harness.restart(old_leader).await;
+    let tip = harness.converged().await;
+    every_chain_replays(&harness, &tip).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_isolated_leader_cannot_commit_and_converges_once_healed() {
+    let harness = Harness::start(3).await;
+    let isolated = harness.leader().await;
+    let others: Vec<_> = (0..3).filter(|i| *i != isolated).collect();
+    let cluster = harness.node(isolated).cluster().unwrap();
+    cluster
+        .links()
+        .cut(others.iter().map(|i| u64::try_from(*i).unwrap()));
+
+    // The isolated node cannot get a block committed.
+    let stranded = {
+        let api = RegistryApi::new(harness.url(isolated));
+        let transaction = fresh_did();
+        tokio::spawn(async move {
+            let answer = api.submit(&transaction).await;
+            (transaction.hash().unwrap(), answer)
+        })
+    };
+    // The majority elects a leader of its own and goes on.
+    let majority_leader = eventually("a leader among the majority", || async {
+        others
+            .iter()
+            .copied()
+            .find(|i| harness.node(*i).cluster().unwrap().is_leader())
+    })
+    .await;
+    let receipt = RegistryApi::new(harness.url(majority_leader))
+        .submit(&fresh_did())
+        .await
+        .unwrap();
+    assert!(harness.node(isolated).view().await.tip.height < receipt.height);
+    // It may have refused already (it could not confirm it leads); it acknowledged nothing.
+    let stranded = if stranded.is_finished() {
+        let (_, answer) = stranded.await.unwrap();
+        assert!(
+            answer.is_err(),
+            "the isolated node acknowledged what it could not commit"
+        );
+        None
+    } else {
+        Some(stranded)
+    };
+
+    cluster.links().heal();
+    let tip = harness.converged().await;
+    if let Some(stranded) = stranded {
+        let (hash, answer) = stranded.await.unwrap();
+        if let Ok(receipt) = answer {
+            // Acknowledged only if it truly made it into the chain.
+            let location = harness.node(majority_leader).store().locate(&hash).await.unwrap();
+            assert_eq!(location.map(|l| l.height), Some(receipt.height));
+        }
+    }
+    assert_eq!(
+        harness
+            .node(isolated)
+            .cluster()
+            .unwrap()
+            .raft()
+            .metrics()
+            .borrow()
+            .state,
+        ServerState::Follower
+    );
+    every_chain_replays(&harness, &tip).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_nodes_go_on_with_two_down_and_the_two_catch_up() {
+    let mut harness = Harness::start(5).await;
+    let leader = harness.leader().await;
+    let followers: Vec<_> = (0..5).filter(|i| *i != leader).collect();
+    RegistryApi::new(harness.url(leader))
+        .submit(&fresh_did())
+        .await
+        .unwrap();
+    harness.kill(followers[0]).await;
+    harness.kill(followers[1]).await;
+    for _ in 0..3 {
+        let leader = harness.leader().await;
+        RegistryApi::new(harness.url(leader))
+            .submit(&fresh_did())
+            .await
+            .unwrap();
+    }
+    let tip = harness.converged().await;
+    harness.restart(followers[0]).await;
+    harness.restart(followers[1]).await;
+    let caught_up = harness.converged().await;
+    assert_eq!(caught_up, tip);
+    every_chain_replays(&harness, &tip).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consensus_request_not_signed_by_a_validator_is_refused() {
+    let harness = Harness::start(3).await;
+    let _ = harness.leader().await;
+    let client = reqwest::Client::new();
+    let url = format!("{}consensus/vote", harness.url(0));
+    let unsigned = client.post(&url).body("{}").send().await.unwrap();
+    assert_eq!(unsigned.status(), 403);
+    let stranger = super::peer_auth::PeerAuth::new("sigil-cluster-test", 1, SigningKey::generate(), vec![]);
+    let now = sigil_core::time::now().timestamp();
+    let mut forged = client.post(&url).body("{}");
+    for (name, value) in stranger.sign(0, "/consensus/vote", b"{}", now) {
+        forged = forged.header(name, value);
+    }
+    assert_eq!(forged.send().await.unwrap().status(), 403);
+}
+
+/// Builds a fresh log store and state machine on an in-memory store, for openraft's suite.
+struct SuiteBuilder;
+
+impl
+    openraft::testing::StoreBuilder<
+        super::TypeConfig,
+        super::log_store::LogStore,
+        super::state_machine::StateMachine,
+    > for SuiteBuilder
+{
+    async fn build(
+        &self,
+    ) -> Result<((), super::log_store::LogStore, super::state_machine::StateMachine), super::StorageError>
+    {
+        let store = Store::in_memory().await.unwrap();
+        let genesis = crate::fixtures::genesis();
+        let view = crate::node::ChainView {
+            state: crate::ledger::LedgerState::from_genesis(&genesis).unwrap(),
+            tip: crate::chain::Tip::genesis(&genesis).unwrap(),
+        };
+        let chain = crate::node::SharedChain::new(&genesis, view, Vec::new()).unwrap();
+        let state_machine = super::state_machine::StateMachine::open(
+            Arc::new(genesis),
+            key(crate::fixtures::VALIDATOR),
+            store.clone(),
+            chain,
+            Arc::new(tokio::sync::Notify::new()),
+        )
+        .await
+        .unwrap();
+        Ok(((), super::log_store::LogStore::new(store), state_machine))
+    }
+}
+
+#[test]
+fn openraft_s_storage_suite_passes_on_the_node_s_log_store_and_state_machine() {
+    openraft::testing::Suite::test_all(SuiteBuilder).unwrap();
+}
