@@ -11,6 +11,8 @@
 //! tls_key = "/etc/sigil/registry-key.pem"
 //! # PostgreSQL instead of DATA_DIR/registry.db (the password: PGPASSWORD or ~/.pgpass)
 //! database = "postgres://sigil@db.internal/registry"
+//! # One node of several (docs/consensus.md): every validator's node, in genesis order
+//! peers = ["https://registry.ministry.example", "https://registry.uni-a.example", "https://registry.uni-b.example"]
 //! ```
 
 use std::net::SocketAddr;
@@ -21,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use sigil_service::config::{self, Sources};
 use sigil_service::tls::TlsFiles;
 
+use crate::consensus::Peer;
 use crate::node::BlockPolicy;
 use crate::store::Database;
 
@@ -54,6 +57,9 @@ pub struct Settings {
     /// or `sqlite:` URL, relative to the data directory); unset, `registry.db` in the data
     /// directory.
     pub database: Option<String>,
+    /// The base URLs of the nodes of every validator genesis names, in genesis order, this
+    /// node's own among them; empty when this node is the whole chain.
+    pub peers: Vec<String>,
 }
 
 impl Default for Settings {
@@ -67,6 +73,7 @@ impl Default for Settings {
             tls_certificate: None,
             tls_key: None,
             database: None,
+            peers: Vec::new(),
         }
     }
 }
@@ -82,6 +89,7 @@ impl config::Settings for Settings {
         "tls_certificate",
         "tls_key",
         "database",
+        "peers",
     ];
 }
 
@@ -117,6 +125,11 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// The nodes of every validator, in genesis order, comma-separated [default: this node
+    /// is the whole chain].
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peers: Option<Vec<String>>,
 }
 
 /// The registry's effective settings.
@@ -129,6 +142,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// Where blocks and transactions are kept.
     pub database: Database,
+    /// The nodes of the chain, in genesis order; empty when this node is the whole chain.
+    pub peers: Vec<Peer>,
 }
 
 impl Config {
@@ -147,9 +162,18 @@ impl Config {
             Some(value) => Database::parse(value)?.relative_to(sources.data_dir),
             None => Database::Sqlite(crate::service::DataDir(sources.data_dir.to_owned()).database()),
         };
+        let peers = settings
+            .peers
+            .iter()
+            .map(|url| match url::Url::parse(url) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Peer { url: url.clone() }),
+                _ => Err(anyhow::anyhow!("peers: {url:?} is not an http(s) URL")),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Config {
             tls,
             database,
+            peers,
             listen: settings.listen,
             writes_per_minute: settings.writes_per_minute,
             policy: BlockPolicy {
@@ -295,5 +319,33 @@ mod tests {
             ..SettingsFlags::default()
         };
         assert!(Config::load(&sources(dir.path(), &flags)).is_err());
+    }
+
+    #[test]
+    fn peers_come_from_the_file_or_a_comma_separated_flag_and_must_be_http_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        let load = |flags: &SettingsFlags| Config::load(&sources(dir.path(), flags));
+        assert!(load(&SettingsFlags::default()).unwrap().peers.is_empty());
+        std::fs::write(
+            dir.path().join("registry.toml"),
+            "peers = [\"http://a.example:7400\", \"https://b.example\"]\n",
+        )
+        .unwrap();
+        let urls = |config: Config| config.peers.into_iter().map(|p| p.url).collect::<Vec<_>>();
+        assert_eq!(
+            urls(load(&SettingsFlags::default()).unwrap()),
+            ["http://a.example:7400", "https://b.example"]
+        );
+        let flags = SettingsFlags {
+            peers: Some(vec!["http://c.example".into()]),
+            ..SettingsFlags::default()
+        };
+        assert_eq!(urls(load(&flags).unwrap()), ["http://c.example"]);
+        let flags = SettingsFlags {
+            peers: Some(vec!["c.example:7400".into()]),
+            ..SettingsFlags::default()
+        };
+        let error = load(&flags).unwrap_err();
+        assert!(error.to_string().contains("is not an http(s) URL"), "{error}");
     }
 }

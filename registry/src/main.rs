@@ -35,6 +35,21 @@ enum Command {
         #[arg(long)]
         genesis: Option<PathBuf>,
     },
+    /// Create this node's validator key if it has none, and print it (Multikey): what a
+    /// consortium member sends whoever writes the chain's genesis.
+    ValidatorKey {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+    },
+    /// Make this data directory a node of a chain another member created with `init`, whose
+    /// genesis names this node's validator key.
+    Join {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        /// The chain's genesis.json.
+        #[arg(long)]
+        genesis: PathBuf,
+    },
     /// Run the registry node and its HTTP API.
     Serve {
         #[arg(long, env = "SIGIL_DATA_DIR")]
@@ -159,6 +174,18 @@ async fn main() -> ExitCode {
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Init { data_dir, genesis } => init(&DataDir(data_dir), genesis.as_deref())?,
+        Command::ValidatorKey { data_dir } => {
+            println!(
+                "{}",
+                service::validator_key(&DataDir(data_dir), &passphrase()?)?.to_multikey()
+            );
+        }
+        Command::Join { data_dir, genesis } => {
+            let data_dir = DataDir(data_dir);
+            let joined = service::join(&data_dir, &genesis, &passphrase()?)?;
+            eprintln!("{} is a node of chain {}", data_dir.0.display(), joined.chain_id);
+            eprintln!("genesis hash: {}", joined.hash()?);
+        }
         Command::Serve {
             data_dir,
             config,
@@ -198,7 +225,18 @@ async fn serve(data_dir: &DataDir, config: Option<&Path>, settings: &SettingsFla
     let config = Config::for_data_dir(&data_dir.0, config, settings)?;
     // Bound first, so that a bad TLS certificate or a taken port stops the start before the replay.
     let listener = sigil_service::serve::Listener::bind(config.listen, config.tls.as_ref()).await?;
-    let node = service::start_node_on(data_dir, &config.database, &passphrase()?, config.policy).await?;
+    let node = if config.peers.is_empty() {
+        service::start_node_on(data_dir, &config.database, &passphrase()?, config.policy).await?
+    } else {
+        service::start_peer_node_on(
+            data_dir,
+            &config.database,
+            &passphrase()?,
+            config.policy,
+            config.peers.clone(),
+        )
+        .await?
+    };
     println!("sigil-registry listening on {}", listener.url());
     service::serve_on(node, listener, config.writes_per_minute).await
 }

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use sigil_core::key::SigningKey;
+use sigil_core::key::{PublicKey, SigningKey};
 use sigil_core::keystore::{self, KdfParams};
 use sigil_core::state::commit::ValidatorSignature;
 use sigil_service::rate_limit::RateLimit;
@@ -80,15 +80,8 @@ pub fn init(data_dir: &DataDir, template: GenesisTemplate, passphrase: &str) -> 
     if data_dir.genesis().exists() {
         anyhow::bail!("{} already holds a chain", data_dir.0.display());
     }
-    std::fs::create_dir_all(&data_dir.0).map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.0.display()))?;
-    let validator = SigningKey::generate();
+    let validator = validator_key(data_dir, passphrase)?;
     let root = SigningKey::generate();
-    keystore::write(
-        &data_dir.validator_key(),
-        &validator,
-        passphrase,
-        KdfParams::default(),
-    )?;
     keystore::write(
         &data_dir.root_of_trust_key(),
         &root,
@@ -96,8 +89,13 @@ pub fn init(data_dir: &DataDir, template: GenesisTemplate, passphrase: &str) -> 
         KdfParams::default(),
     )?;
     let root_did = root.did_key().to_string();
+    // A consortium's template lists every validator, in the order their nodes are listed in
+    // `peers`; this node's own goes last unless the template placed it.
     let mut validators = template.validators;
-    validators.push(validator.public_key().to_multikey());
+    let own = validator.to_multikey();
+    if !validators.contains(&own) {
+        validators.push(own);
+    }
     let mut roots_of_trust = template.roots_of_trust;
     roots_of_trust.push(root_did.clone());
     let genesis = Genesis {
@@ -120,6 +118,38 @@ pub fn init(data_dir: &DataDir, template: GenesisTemplate, passphrase: &str) -> 
     })
 }
 
+/// This node's validator key, created (encrypted under `passphrase`) if the data directory
+/// has none yet: what a consortium's members send whoever writes the genesis.
+pub fn validator_key(data_dir: &DataDir, passphrase: &str) -> anyhow::Result<PublicKey> {
+    let path = data_dir.validator_key();
+    if path.exists() {
+        return Ok(keystore::read(&path, passphrase)?.public_key());
+    }
+    std::fs::create_dir_all(&data_dir.0).map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.0.display()))?;
+    let validator = SigningKey::generate();
+    keystore::write(&path, &validator, passphrase, KdfParams::default())?;
+    Ok(validator.public_key())
+}
+
+/// Makes `data_dir` a node of the chain `genesis` describes — a genesis another member wrote
+/// with `init` — once this node's validator key is among its validators.
+pub fn join(data_dir: &DataDir, genesis: &Path, passphrase: &str) -> anyhow::Result<Genesis> {
+    if data_dir.genesis().exists() {
+        anyhow::bail!("{} already holds a chain", data_dir.0.display());
+    }
+    let text = std::fs::read_to_string(genesis).map_err(|e| anyhow::anyhow!("{}: {e}", genesis.display()))?;
+    let parsed: Genesis =
+        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", genesis.display()))?;
+    parsed.check()?;
+    let own = validator_key(data_dir, passphrase)?.to_multikey();
+    if !parsed.validators.contains(&own) {
+        anyhow::bail!("this node's validator key {own} is not a validator of that genesis");
+    }
+    std::fs::write(data_dir.genesis(), text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.genesis().display()))?;
+    Ok(parsed)
+}
+
 /// A short random suffix for chain ids.
 fn uuid_like() -> String {
     let key = SigningKey::generate().public_key().to_multikey();
@@ -139,7 +169,7 @@ pub async fn start_node(data_dir: &DataDir, passphrase: &str, policy: BlockPolic
 }
 
 /// Replays the chain stored in `database` (the `database` setting, [`Config::database`]),
-/// unlocks the validator key and starts the node.
+/// unlocks the validator key and starts the node, which is the whole chain.
 ///
 /// [`Config::database`]: crate::config::Config::database
 pub async fn start_node_on(
@@ -148,6 +178,35 @@ pub async fn start_node_on(
     passphrase: &str,
     policy: BlockPolicy,
 ) -> anyhow::Result<Node> {
+    let (genesis, validator, store) = open(data_dir, database, passphrase).await?;
+    if genesis.validators.len() > 1 {
+        anyhow::bail!(
+            "genesis names {} validators: this node is one of several, so list every validator's node in the `peers` setting (docs/consensus.md)",
+            genesis.validators.len()
+        );
+    }
+    let view = replayed_view(&store, &genesis).await?;
+    Node::start(genesis, store, view, validator, policy)
+}
+
+/// Starts this node of several (the `peers` setting) on the chain stored in `database`.
+pub async fn start_peer_node_on(
+    data_dir: &DataDir,
+    database: &Database,
+    passphrase: &str,
+    policy: BlockPolicy,
+    peers: Vec<Peer>,
+) -> anyhow::Result<Node> {
+    let (genesis, validator, store) = open(data_dir, database, passphrase).await?;
+    start_cluster_node(genesis, store, validator, policy, peers, ClusterTiming::default()).await
+}
+
+/// Reads the genesis, unlocks the validator key (which genesis must name) and opens the store.
+async fn open(
+    data_dir: &DataDir,
+    database: &Database,
+    passphrase: &str,
+) -> anyhow::Result<(Genesis, SigningKey, Store)> {
     let genesis = data_dir.read_genesis()?;
     let validator = keystore::read(&data_dir.validator_key(), passphrase)?;
     if !genesis.validators.contains(&validator.public_key().to_multikey()) {
@@ -156,8 +215,7 @@ pub async fn start_node_on(
     let store = Store::open_database(database)
         .await
         .map_err(|e| anyhow::anyhow!("{database}: {e}"))?;
-    let view = replayed_view(&store, &genesis).await?;
-    Node::start(genesis, store, view, validator, policy)
+    Ok((genesis, validator, store))
 }
 
 /// The chain replayed from `store`.

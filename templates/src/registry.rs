@@ -23,13 +23,29 @@ pub struct EquivocationRow {
     pub recorded_at: String,
 }
 
-/// `/explorer`: the latest blocks, and any equivocation evidence this node keeps.
+/// One node of a chain of several, as it describes itself (or as unreachable).
+#[derive(Debug, Clone)]
+pub struct NodeRow {
+    pub id: u64,
+    pub url: String,
+    /// `Leader`, `Follower`, `Candidate`, `Learner`, or `unreachable`.
+    pub role: String,
+    pub term: Option<u64>,
+    pub height: Option<u64>,
+    pub final_height: Option<u64>,
+    /// Whether this row is the node serving the page.
+    pub this_node: bool,
+}
+
+/// `/explorer`: the latest blocks, each node's view when there are several, and any
+/// equivocation evidence this node keeps.
 #[derive(Debug, Template)]
 #[template(path = "registry/blocks.html")]
 pub struct BlocksPage {
     pub chain_id: String,
     pub height: u64,
     pub blocks: Vec<BlockRow>,
+    pub nodes: Vec<NodeRow>,
     pub equivocations: Vec<EquivocationRow>,
 }
 
@@ -185,6 +201,7 @@ mod tests {
                 transactions: 3,
                 hash: "zQmA".into(),
             }],
+            nodes: vec![],
             equivocations: vec![],
         };
         let html = page.render().unwrap();

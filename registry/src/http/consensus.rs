@@ -27,6 +27,49 @@ pub(super) fn routes() -> Router<Node> {
         .route(SNAPSHOT_PATH, post(snapshot))
         .layer(DefaultBodyLimit::max(MAX_CONSENSUS_BODY_BYTES))
         .route(SIGNATURES_PATH, get(signatures))
+        .route(STATUS_PATH, get(status))
+}
+
+/// Where a node says how it sees the cluster.
+pub const STATUS_PATH: &str = "/consensus/status";
+
+/// How this node sees the cluster.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeStatus {
+    /// This node's id (its validator's position in genesis).
+    pub id: NodeId,
+    /// `Leader`, `Follower`, `Candidate` or `Learner`.
+    pub role: String,
+    /// The leader it follows, if it knows one.
+    pub leader: Option<NodeId>,
+    pub term: u64,
+    /// The height of the last block it applied.
+    pub height: u64,
+    /// The height of the newest header a quorum signed, as it holds it.
+    pub final_height: Option<u64>,
+    /// The nodes, in genesis order.
+    pub peers: Vec<String>,
+}
+
+/// How `node`, one of several, sees the cluster.
+pub async fn node_status(node: &Node, cluster: &Cluster) -> NodeStatus {
+    let metrics = cluster.raft().metrics().borrow().clone();
+    NodeStatus {
+        id: cluster.id(),
+        role: format!("{:?}", metrics.state),
+        leader: metrics.current_leader,
+        term: metrics.current_term,
+        height: node.view().await.tip.height,
+        final_height: node.finalized().map(|f| f.commit.header.height),
+        peers: cluster.peers().iter().map(|peer| peer.url.clone()).collect(),
+    }
+}
+
+/// `GET /consensus/status`: how this node sees the cluster.
+async fn status(State(node): State<Node>) -> Result<Json<NodeStatus>, AppError> {
+    let cluster = cluster(&node)?;
+    Ok(Json(node_status(&node, cluster).await))
 }
 
 fn cluster(node: &Node) -> Result<&Cluster, AppError> {

@@ -12,10 +12,11 @@ use sigil_core::did::Did;
 use sigil_core::time::format_datetime;
 use sigil_service::pages::page;
 use sigil_templates::registry::{
-    AccreditationRow, BlockPage, BlockRow, BlocksPage, DidPage, EquivocationRow, KeyRow, TransactionPage,
-    TransactionRow, VersionRow,
+    AccreditationRow, BlockPage, BlockRow, BlocksPage, DidPage, EquivocationRow, KeyRow, NodeRow,
+    TransactionPage, TransactionRow, VersionRow,
 };
 
+use crate::consensus::Cluster;
 use crate::ledger::LedgerState;
 use crate::ledger::accreditation::AccreditedRole;
 use crate::ledger::state::DidState;
@@ -93,15 +94,59 @@ async fn latest_blocks(State(node): State<Node>) -> Result<Response, PageError> 
             recorded_at,
         });
     }
+    let nodes = match node.cluster() {
+        Some(cluster) => node_rows(&node, cluster).await,
+        None => Vec::new(),
+    };
     Ok(page(
         StatusCode::OK,
         &BlocksPage {
             chain_id: node.genesis().chain_id.clone(),
             height: tip,
             blocks,
+            nodes,
             equivocations,
         },
     ))
+}
+
+/// Each node's view: this one's from itself, the others' from their status, asked at once
+/// and briefly — a node that does not answer is shown as unreachable.
+async fn node_rows(node: &Node, cluster: &Cluster) -> Vec<NodeRow> {
+    const PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
+    let http = sigil_core::http_client::client();
+    let asks = cluster.peers().iter().enumerate().map(|(index, peer)| {
+        let http = http.clone();
+        async move {
+            let id = u64::try_from(index).unwrap_or(u64::MAX);
+            let status = if id == cluster.id() {
+                Some(super::consensus::node_status(node, cluster).await)
+            } else {
+                let url = format!(
+                    "{}{}",
+                    peer.url.trim_end_matches('/'),
+                    super::consensus::STATUS_PATH
+                );
+                let answer = http.get(url).timeout(PATIENCE).send().await.ok();
+                match answer {
+                    Some(response) if response.status().is_success() => response.json().await.ok(),
+                    _ => None,
+                }
+            };
+            NodeRow {
+                id,
+                url: peer.url.clone(),
+                role: status
+                    .as_ref()
+                    .map_or_else(|| "unreachable".into(), |s| s.role.clone()),
+                term: status.as_ref().map(|s| s.term),
+                height: status.as_ref().map(|s| s.height),
+                final_height: status.as_ref().and_then(|s| s.final_height),
+                this_node: id == cluster.id(),
+            }
+        }
+    });
+    futures::future::join_all(asks).await
 }
 
 async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Response, PageError> {

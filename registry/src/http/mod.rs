@@ -568,6 +568,13 @@ mod tests {
             .lines()
             .filter_map(|line| line.trim().strip_prefix(".route(\""))
             .filter_map(|rest| rest.split('"').next())
+            .chain([
+                crate::consensus::network::VOTE_PATH,
+                crate::consensus::network::APPEND_PATH,
+                crate::consensus::network::SNAPSHOT_PATH,
+                crate::consensus::cluster::SIGNATURES_PATH,
+                consensus::STATUS_PATH,
+            ])
             .collect();
         let document: Value = serde_json::from_str(OPENAPI).unwrap();
         let paths: std::collections::BTreeSet<&str> = document["paths"]
