@@ -228,13 +228,14 @@ async fn serve(data_dir: &DataDir, config: Option<&Path>, settings: &SettingsFla
     let node = if config.peers.is_empty() {
         service::start_node_on(data_dir, &config.database, &passphrase()?, config.policy).await?
     } else {
-        service::start_peer_node_on(
+        // Boxed: starting Raft is a large future, which would otherwise swell `main`'s.
+        Box::pin(service::start_peer_node_on(
             data_dir,
             &config.database,
             &passphrase()?,
             config.policy,
             config.peers.clone(),
-        )
+        ))
         .await?
     };
     println!("sigil-registry listening on {}", listener.url());
