@@ -13,7 +13,10 @@
 //! four per credential, and sees a revocation within a second of its block.
 
 pub mod bundle;
+mod endpoints;
 mod proven;
+
+pub use endpoints::RegistryNodes;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -72,6 +75,24 @@ fn checked_receipt(transaction: &Transaction, answer: Value) -> Result<Receipt, 
     Ok(receipt)
 }
 
+/// How long a submission is made again while the registry answers that it cannot record it
+/// now (503: a registry of several nodes electing a leader).
+pub const SUBMIT_PATIENCE: Duration = Duration::from_secs(10);
+
+/// What offering a transaction once gave.
+enum Submitted {
+    /// The registry answered 503: it could not record the transaction now.
+    NotNow(String),
+    /// Anything else (boxed: a receipt carries a whole header).
+    Answered(Box<Result<Receipt, SubmitError>>),
+}
+
+impl Submitted {
+    fn answered(answer: Result<Receipt, SubmitError>) -> Submitted {
+        Submitted::Answered(Box::new(answer))
+    }
+}
+
 /// How long the chain's height is taken as current before it is asked for again.
 pub const HEIGHT_TTL: Duration = Duration::from_secs(1);
 /// Most cached answers kept before the cache is cleared.
@@ -98,7 +119,7 @@ impl LatestOperation {
 /// A client of a registry's API.
 #[derive(Debug)]
 pub struct RegistryClient {
-    base: url::Url,
+    endpoints: endpoints::Endpoints,
     http: reqwest::Client,
     /// The chain's height and when it was read.
     height: Mutex<Option<(u64, Instant)>>,
@@ -111,14 +132,19 @@ pub struct RegistryClient {
 }
 
 impl RegistryClient {
-    /// A client for the registry at `base` (for example `http://127.0.0.1:7400`).
-    pub fn new(mut base: url::Url) -> Self {
-        if !base.path().ends_with('/') {
-            let path = format!("{}/", base.path());
-            base.set_path(&path);
-        }
+    /// A client for the registry at `base` (for example `http://127.0.0.1:7400`) — and, when
+    /// that node is one of several, for its peers too, asked when it cannot be reached.
+    pub fn new(base: url::Url) -> Self {
+        Self::for_nodes(&RegistryNodes::from(base))
+    }
+
+    /// A client for a registry of several nodes: the first is asked first, the others (and
+    /// the peers the first names) when it cannot be reached.
+    pub fn for_nodes(nodes: &RegistryNodes) -> Self {
+        let endpoints = endpoints::Endpoints::new(nodes.first().clone());
+        endpoints.learn(nodes.all().map(url::Url::to_string));
         RegistryClient {
-            base,
+            endpoints,
             http: http_client::client(),
             height: Mutex::new(None),
             height_freshness: HEIGHT_TTL,
@@ -137,12 +163,8 @@ impl RegistryClient {
 
     /// GETs `path` with `query`, reusing an answer read at the current height.
     async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Option<Value>, Unavailable> {
-        let mut url = self.base.join(path).map_err(|e| Unavailable(e.to_string()))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
         let height = self.current_height().await?;
-        let key = url.to_string();
+        let key = cache_key(path, query);
         if let Some((at, answer)) = self
             .answers
             .lock()
@@ -153,7 +175,7 @@ impl RegistryClient {
                 return Ok(answer);
             }
         }
-        let answer = self.fetch(url).await?;
+        let answer = self.fetch(path, query).await?;
         if let Ok(mut cache) = self.answers.lock() {
             if cache.len() >= MAX_CACHED {
                 cache.clear();
@@ -170,12 +192,11 @@ impl RegistryClient {
                 return Ok(height);
             }
         }
-        let url = self.base.join("height").map_err(|e| Unavailable(e.to_string()))?;
         // The height is as fresh as the moment it was asked for, not the moment the answer
         // arrived: a slow answer must not stretch how stale a cached height may be.
         let asked = Instant::now();
         let height = self
-            .fetch(url)
+            .fetch("height", &[])
             .await?
             .and_then(|answer| answer.get("height").and_then(Value::as_u64))
             .ok_or_else(|| Unavailable("the registry did not say its height".into()))?;
@@ -222,51 +243,149 @@ impl RegistryClient {
 
     /// Submits a transaction and returns the registry's receipt once the block holding it is
     /// durable — checked here to prove the transaction's inclusion in that block's header.
+    ///
+    /// A registry of several nodes answers 503 while it elects a leader: the submission is
+    /// made again, for up to [`SUBMIT_PATIENCE`]. Submitting twice is harmless: a transaction
+    /// already on the chain is refused as a replay, and then its receipt is read from the
+    /// chain — an answer lost with a leader is not taken for a refusal.
     pub async fn submit(&self, transaction: &Transaction) -> Result<Receipt, SubmitError> {
-        let url = self
-            .base
-            .join("transactions")
-            .map_err(|e| SubmitError::Unavailable(e.to_string()))?;
-        let response = self
-            .http
-            .post(url)
-            .json(transaction)
-            .send()
-            .await
-            .map_err(|e| SubmitError::Unavailable(format!("registry {}: {e}", self.base)))?;
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(50);
+        loop {
+            match self.submit_once(transaction).await {
+                Submitted::NotNow(reason) if started.elapsed() + pause < SUBMIT_PATIENCE => {
+                    tracing::debug!(%reason, "the registry cannot record the transaction yet; submitting it again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                }
+                Submitted::NotNow(reason) => return Err(SubmitError::Unavailable(reason)),
+                Submitted::Answered(answer) => {
+                    return match *answer {
+                        Err(SubmitError::Refused { code, message }) if code == "replay" => {
+                            match self.recorded(transaction).await {
+                                Some(receipt) => receipt,
+                                None => Err(SubmitError::Refused { code, message }),
+                            }
+                        }
+                        answer => answer,
+                    };
+                }
+            }
+        }
+    }
+
+    /// The receipt of `transaction` as the chain holds it, if it is on the chain.
+    async fn recorded(&self, transaction: &Transaction) -> Option<Result<Receipt, SubmitError>> {
+        let hash = transaction.hash().ok()?;
+        let answer = self.fetch(&format!("transactions/{hash}"), &[]).await.ok()??;
+        Some(checked_receipt(transaction, answer.get("receipt")?.clone()))
+    }
+
+    /// Offers `transaction` to the node used now — or, when it cannot be reached, to the next
+    /// one: a node that could not be reached did not receive it, so it cannot be recorded
+    /// twice.
+    async fn submit_once(&self, transaction: &Transaction) -> Submitted {
+        self.discover_peers().await;
+        let mut unreachable = Vec::new();
+        let mut answered = None;
+        for node in self.endpoints.in_turn() {
+            let Ok(url) = node.join("transactions") else {
+                continue;
+            };
+            match self.http.post(url).json(transaction).send().await {
+                Ok(response) => {
+                    self.endpoints.settle(&node);
+                    answered = Some(response);
+                    break;
+                }
+                Err(error) if error.is_connect() => unreachable.push(format!("registry {node}: {error}")),
+                Err(error) => {
+                    return Submitted::answered(Err(SubmitError::Unavailable(format!(
+                        "registry {node}: {error}"
+                    ))));
+                }
+            }
+        }
+        let Some(response) = answered else {
+            return Submitted::answered(Err(SubmitError::Unavailable(unreachable.join("; "))));
+        };
         let status = response.status();
-        let body = http_client::read_limited(response, http_client::MAX_RESPONSE_BYTES)
-            .await
-            .map_err(|e| SubmitError::Unavailable(e.to_string()))?;
+        let body = match http_client::read_limited(response, http_client::MAX_RESPONSE_BYTES).await {
+            Ok(body) => body,
+            Err(error) => return Submitted::answered(Err(SubmitError::Unavailable(error.to_string()))),
+        };
         let answer = std::str::from_utf8(&body)
             .ok()
             .and_then(|text| crate::json::parse(text).ok())
             .unwrap_or(Value::Null);
-        match status.as_u16() {
-            201 => checked_receipt(transaction, answer),
+        let message = |fallback: String| {
+            answer
+                .pointer("/error/message")
+                .and_then(Value::as_str)
+                .map_or(fallback, str::to_owned)
+        };
+        Submitted::answered(match status.as_u16() {
+            201 => checked_receipt(transaction, answer.clone()),
+            503 => return Submitted::NotNow(message(format!("registry answered HTTP {status}"))),
             code if status.is_client_error() => Err(SubmitError::Refused {
                 code: answer
                     .pointer("/error/code")
                     .and_then(Value::as_str)
                     .unwrap_or("refused")
                     .to_owned(),
-                message: answer
-                    .pointer("/error/message")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| format!("HTTP {code}"), str::to_owned),
+                message: message(format!("HTTP {code}")),
             }),
             _ => Err(SubmitError::Unavailable(format!(
                 "registry answered HTTP {status}"
             ))),
-        }
-    }
-
-    async fn fetch(&self, url: url::Url) -> Result<Option<Value>, Unavailable> {
-        http_client::get_json(&self.http, url).await.map_err(|e| match e {
-            FetchError::Unavailable(reason) => Unavailable(format!("registry unavailable: {reason}")),
-            FetchError::Invalid(reason) => Unavailable(format!("registry sent an invalid answer: {reason}")),
         })
     }
+
+    /// GETs `path` with `query` as JSON from the node used now, or — when it cannot answer —
+    /// from the next node that can.
+    async fn fetch(&self, path: &str, query: &[(&str, &str)]) -> Result<Option<Value>, Unavailable> {
+        self.discover_peers().await;
+        let mut failures = Vec::new();
+        for node in self.endpoints.in_turn() {
+            let mut url = node.join(path).map_err(|e| Unavailable(e.to_string()))?;
+            if !query.is_empty() {
+                url.query_pairs_mut().extend_pairs(query);
+            }
+            match http_client::get_json(&self.http, url).await {
+                Ok(answer) => {
+                    self.endpoints.settle(&node);
+                    return Ok(answer);
+                }
+                Err(FetchError::Unavailable(reason)) => failures.push(format!("{node}: {reason}")),
+                Err(FetchError::Invalid(reason)) => {
+                    return Err(Unavailable(format!("registry sent an invalid answer: {reason}")));
+                }
+            }
+        }
+        Err(Unavailable(format!(
+            "registry unavailable: {}",
+            failures.join("; ")
+        )))
+    }
+}
+
+impl RegistryClient {
+    /// Learns, once, the peers of the configured node when it is one of several — not for a
+    /// client answering from an offline bundle.
+    async fn discover_peers(&self) {
+        if self.chain.fixed.is_none() {
+            self.endpoints.discover(&self.http).await;
+        }
+    }
+}
+
+/// The cache key of an answer: the same whichever node gave it.
+fn cache_key(path: &str, query: &[(&str, &str)]) -> String {
+    let mut key = path.to_owned();
+    for (name, value) in query {
+        key.push_str(&format!("\n{name}={value}"));
+    }
+    key
 }
 
 #[async_trait]

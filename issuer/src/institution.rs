@@ -22,7 +22,7 @@ use sigil_core::did::sigil::digest;
 use sigil_core::did::sigil::operation::{self, Compromise, DidOperation, OperationKind, Purpose};
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
-use sigil_core::registry::RegistryClient;
+use sigil_core::registry::{RegistryClient, RegistryNodes};
 use sigil_core::time::{Timestamp, format_datetime};
 use sigil_core::transaction::Transaction;
 
@@ -58,9 +58,11 @@ pub struct IssuerConfig {
 impl IssuerConfig {
     /// A client of the institution's registry, pinned to `registry_genesis` when set.
     pub fn registry_client(&self) -> anyhow::Result<RegistryClient> {
-        let url = url::Url::parse(&self.registry)
-            .map_err(|e| anyhow::anyhow!("registry URL {:?}: {e}", self.registry))?;
-        let client = RegistryClient::new(url);
+        let nodes: RegistryNodes = self
+            .registry
+            .parse()
+            .map_err(|e| anyhow::anyhow!("registry {:?}: {e}", self.registry))?;
+        let client = nodes.client();
         Ok(match &self.registry_genesis {
             Some(genesis) => client.pinned(genesis.clone()),
             None => client,
@@ -159,7 +161,7 @@ pub fn default_cold_key_path(data_dir: &Path) -> PathBuf {
 /// pre-rotation key is written to `cold_key`, which must be outside the data directory.
 pub async fn init(
     institution: &Institution,
-    registry: &url::Url,
+    registry: &RegistryNodes,
     name: &str,
     passphrase: &str,
     now: Timestamp,
@@ -199,9 +201,7 @@ pub async fn init(
     )?;
     keystore::write(&institution.key_path(SIGNING_KEY), &signing, passphrase, params)?;
     keystore::write(cold_key, &next, passphrase, params)?;
-    RegistryClient::new(registry.clone())
-        .submit(&Transaction::Did(inception))
-        .await?;
+    registry.client().submit(&Transaction::Did(inception)).await?;
     let config = IssuerConfig {
         name: name.to_owned(),
         registry: registry.to_string(),
@@ -340,7 +340,7 @@ mod tests {
         let institution = Institution {
             data_dir: dir.path().join("university"),
         };
-        let registry = url::Url::parse("http://127.0.0.1:9").unwrap();
+        let registry: RegistryNodes = "http://127.0.0.1:9".parse().unwrap();
         let inside = institution.data_dir.join("cold-storage").join("next.key");
         let refused = init(
             &institution,

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sigil_core::issue::CredentialFormat;
+use sigil_core::registry::RegistryNodes;
 use sigil_issuer::config::{ServiceSettings, SettingsFlags};
 use sigil_issuer::institution::{self, Institution, Rotation};
 use sigil_issuer::offline::{self, OfflineIssue, Signer};
@@ -35,9 +36,9 @@ enum Command {
         /// [default: DATA_DIR.next.key].
         #[arg(long)]
         cold_key: Option<PathBuf>,
-        /// The registry to register the DID on.
+        /// The registry to register the DID on: its URL, or its nodes' URLs comma-separated.
         #[arg(long, env = "SIGIL_REGISTRY")]
-        registry: url::Url,
+        registry: RegistryNodes,
         /// Trust only the registry chain whose genesis has this hash (`sigil-registry init`
         /// prints it); kept in issuer.toml as `registry_genesis`.
         #[arg(long, env = "SIGIL_REGISTRY_GENESIS")]
@@ -316,7 +317,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 async fn init(
     institution: Institution,
-    registry: &url::Url,
+    registry: &RegistryNodes,
     name: &str,
     cold_key: &Path,
 ) -> anyhow::Result<()> {

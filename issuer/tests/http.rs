@@ -36,7 +36,7 @@ async fn university_on_registry() -> (tempfile::TempDir, url::Url, Router, Strin
     };
     institution::init(
         &institution,
-        &registry,
+        &registry.clone().into(),
         "Example University",
         PASSPHRASE,
         sigil_core::time::now(),

@@ -38,7 +38,7 @@ async fn university() -> University {
     };
     let did = institution::init(
         &institution,
-        &registry,
+        &registry.clone().into(),
         "Example University",
         PASSPHRASE,
         sigil_core::time::now(),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use sigil_core::did::StandardResolver;
 use sigil_core::fetch::status_lists::UrlStatusLists;
 use sigil_core::fetch::{NetPolicy, WebDocuments};
-use sigil_core::registry::RegistryClient;
 use sigil_core::registry::bundle::Bundle;
+use sigil_core::registry::{RegistryClient, RegistryNodes};
 use sigil_core::verify::sources::StatusListsByIssuer;
 use sigil_core::verify::{Expectations, StatusListSource, VerificationError, VerificationReport, Verifier};
 
@@ -15,7 +15,7 @@ use sigil_core::verify::{Expectations, StatusListSource, VerificationError, Veri
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     /// The registry's base URL, for `did:sigil` and its issuers' status lists.
-    pub registry: Option<url::Url>,
+    pub registry: Option<RegistryNodes>,
     /// The hash of the registry chain's genesis to trust; without it, the genesis the registry
     /// serves first.
     pub registry_genesis: Option<String>,
@@ -106,8 +106,8 @@ pub async fn verify(input: &str, expect: &Expectations, sources: &Sources) -> Ve
                 });
             }
         },
-        None => sources.registry.clone().map(|url| {
-            let client = RegistryClient::new(url);
+        None => sources.registry.as_ref().map(|nodes| {
+            let client = nodes.client();
             match &sources.registry_genesis {
                 Some(genesis) => client.pinned(genesis.clone()),
                 None => client,

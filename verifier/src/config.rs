@@ -11,6 +11,7 @@
 //! is layered by `sigil_service::config` under `SIGIL_*` variables and `serve`'s flags; the
 //! rest of the file (name, registry, policies) is the verifier's own and read here.
 
+use sigil_core::registry::RegistryNodes;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -171,7 +172,7 @@ impl DataDir {
     /// none yet.
     pub fn config_or_create(
         &self,
-        registry: Option<&url::Url>,
+        registry: Option<&RegistryNodes>,
         name: Option<&str>,
     ) -> anyhow::Result<VerifierConfig> {
         let path = self.config_path();
@@ -241,7 +242,7 @@ mod tests {
         let dir = DataDir(scratch.path().join("verifier"));
         let registry = url::Url::parse("http://127.0.0.1:7400").unwrap();
         let first = dir
-            .config_or_create(Some(&registry), Some("Example Employer"))
+            .config_or_create(Some(&registry.into()), Some("Example Employer"))
             .unwrap();
         assert_eq!(first.registry_genesis, None, "unpinned until told");
         dir.pin_registry_genesis("zQmGenesis").unwrap();

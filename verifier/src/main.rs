@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
 use sigil_core::fetch::NetPolicy;
+use sigil_core::registry::RegistryNodes;
 use sigil_core::registry::bundle::Bundle;
 use sigil_core::state::records::RecordName;
 use sigil_core::verify::Expectations;
@@ -42,7 +43,7 @@ enum Command {
         data_dir: PathBuf,
         /// The registry (required on the first start; then verifier.toml's).
         #[arg(long, env = "SIGIL_REGISTRY")]
-        registry: Option<url::Url>,
+        registry: Option<RegistryNodes>,
         /// The relying party's name, on the first start.
         #[arg(long)]
         name: Option<String>,
@@ -113,7 +114,7 @@ struct VerifyArgs {
     /// The registry for did:sigil and its issuers' facts, every answer proven (not asked
     /// with --bundle).
     #[arg(long, env = "SIGIL_REGISTRY")]
-    registry: Option<url::Url>,
+    registry: Option<RegistryNodes>,
     /// Read registry facts from this offline bundle (`bundle export`) instead of a registry,
     /// and fetch nothing at all (as --offline).
     #[arg(long, value_name = "FILE")]
@@ -360,7 +361,7 @@ async fn export_bundle(args: ExportArgs) -> anyhow::Result<()> {
 
 async fn serve(
     dir: &DataDir,
-    registry: Option<&url::Url>,
+    registry: Option<&RegistryNodes>,
     name: Option<&str>,
     config: Option<&Path>,
     flags: &SettingsFlags,

@@ -8,7 +8,7 @@ use sigil_core::did::{Did, StandardResolver};
 use sigil_core::fetch::status_lists::UrlStatusLists;
 use sigil_core::fetch::{NetPolicy, WebDocuments};
 use sigil_core::key::SigningKey;
-use sigil_core::registry::RegistryClient;
+use sigil_core::registry::{RegistryClient, RegistryNodes};
 use sigil_core::time::Timestamp;
 use sigil_core::verify::sources::{Accreditation, StatusListsByIssuer, Unavailable};
 use sigil_core::verify::{Expectations, TrustRegistry, Verifier};
@@ -43,20 +43,23 @@ impl VerifierService {
     /// Opens (or, on the first start, creates) the verifier in `data_dir`.
     pub async fn open(
         data_dir: &DataDir,
-        registry: Option<&url::Url>,
+        registry: Option<&RegistryNodes>,
         name: Option<&str>,
         settings: Option<ServiceSettings>,
         passphrase: &str,
     ) -> anyhow::Result<VerifierService> {
         let config = data_dir.config_or_create(registry, name)?;
-        let registry_url = match registry {
-            Some(url) => url.clone(),
-            None => url::Url::parse(&config.registry)?,
+        let nodes = match registry {
+            Some(nodes) => nodes.clone(),
+            None => config
+                .registry
+                .parse()
+                .map_err(|e| anyhow::anyhow!("registry {:?}: {e}", config.registry))?,
         };
         let key = data_dir.key_or_create(passphrase)?;
         let settings = settings.unwrap_or(config.service);
         let web = Arc::new(WebDocuments::new(NetPolicy::strict()));
-        let mut client = RegistryClient::new(registry_url);
+        let mut client = RegistryClient::for_nodes(&nodes);
         if let Some(genesis) = &config.registry_genesis {
             client = client.pinned(genesis.clone());
         }

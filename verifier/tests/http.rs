@@ -28,7 +28,7 @@ const PASSPHRASE: &str = "in-process test passphrase";
 async fn verifier(dir: &std::path::Path, registry: &url::Url) -> Router {
     let service = VerifierService::open(
         &DataDir(dir.join("verifier")),
-        Some(registry),
+        Some(&registry.clone().into()),
         Some("Example Employer"),
         None,
         PASSPHRASE,
@@ -256,7 +256,7 @@ async fn a_client_posting_requests_past_its_limit_is_told_to_wait() {
     };
     let service = VerifierService::open(
         &DataDir(dir.path().join("verifier")),
-        Some(&registry),
+        Some(&registry.clone().into()),
         Some("Example Employer"),
         Some(settings),
         PASSPHRASE,

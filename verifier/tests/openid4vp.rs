@@ -26,7 +26,7 @@ const PASSPHRASE: &str = "in-process test passphrase";
 async fn verifier(dir: &std::path::Path, registry: &url::Url) -> Router {
     let service = VerifierService::open(
         &DataDir(dir.join("verifier")),
-        Some(registry),
+        Some(&registry.clone().into()),
         Some("Example Employer"),
         None,
         PASSPHRASE,

@@ -54,7 +54,7 @@ async fn the_verifier_serves_https_and_publishes_https_request_uris() {
     settings.listen = listener.local_addr().to_string();
     let service = VerifierService::open(
         &data_dir,
-        Some(&registry),
+        Some(&registry.clone().into()),
         Some("Example Employer"),
         Some(settings),
         PASSPHRASE,

@@ -19,7 +19,7 @@ use sigil_core::did::Did;
 use sigil_core::did::sigil::operation::{self, Purpose};
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams, KeystoreError};
-use sigil_core::registry::RegistryClient;
+use sigil_core::registry::{RegistryClient, RegistryNodes};
 use sigil_core::transaction::Transaction;
 
 use crate::vault::Vault;
@@ -62,8 +62,10 @@ impl WalletConfig {
         let Some(url) = &self.registry else {
             return Ok(None);
         };
-        let url = url::Url::parse(url).map_err(|e| anyhow::anyhow!("registry URL {url:?}: {e}"))?;
-        let client = RegistryClient::new(url);
+        let nodes: RegistryNodes = url
+            .parse()
+            .map_err(|e| anyhow::anyhow!("registry {url:?}: {e}"))?;
+        let client = nodes.client();
         Ok(Some(match &self.registry_genesis {
             Some(genesis) => client.pinned(genesis.clone()),
             None => client,
@@ -124,7 +126,7 @@ pub struct Holder {
 /// and — for `did:sigil` — the DID registered on `registry` with a pre-rotation commitment.
 pub async fn init(
     dir: &WalletDir,
-    registry: Option<&url::Url>,
+    registry: Option<&RegistryNodes>,
     method: DidMethod,
     passphrase: &str,
     params: KdfParams,
@@ -151,9 +153,7 @@ pub async fn init(
             let did = inception.created_did()?;
             keystore::write(&dir.key_path("controller"), &controller, passphrase, params)?;
             keystore::write(&dir.cold_key_path(), &next, passphrase, params)?;
-            RegistryClient::new(registry.clone())
-                .submit(&Transaction::Did(inception))
-                .await?;
+            registry.client().submit(&Transaction::Did(inception)).await?;
             let method_id = format!("{did}#key-1");
             (did, method_id)
         }
@@ -166,7 +166,7 @@ pub async fn init(
         params,
     )?;
     let config = WalletConfig {
-        registry: registry.map(url::Url::to_string),
+        registry: registry.map(RegistryNodes::to_string),
         registry_genesis: None,
         did: did.to_string(),
         method: method_id,

@@ -1,5 +1,6 @@
 //! The `sigil-wallet` command line (docs/design.md §7).
 
+use sigil_core::registry::RegistryNodes;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -38,7 +39,7 @@ enum Command {
         data_dir: PathBuf,
         /// The registry to check credentials against (and to register a did:sigil on).
         #[arg(long, env = "SIGIL_REGISTRY")]
-        registry: Option<url::Url>,
+        registry: Option<RegistryNodes>,
         /// The holder's DID method: did:key, or did:sigil so the holder can rotate keys.
         #[arg(long, value_enum, default_value = "key")]
         did_method: Method,
@@ -241,7 +242,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 async fn init(
     dir: &WalletDir,
-    registry: Option<&url::Url>,
+    registry: Option<&RegistryNodes>,
     did_method: Method,
     flag: &TargetsFlag,
 ) -> anyhow::Result<()> {

@@ -75,12 +75,8 @@ impl RegistryClient {
         self.chain
             .trust
             .get_or_try_init(|| async {
-                let url = self
-                    .base
-                    .join("genesis")
-                    .map_err(|e| Unavailable(e.to_string()))?;
                 let answer = self
-                    .fetch(url)
+                    .fetch("genesis", &[])
                     .await?
                     .ok_or_else(|| Unavailable("the registry serves no genesis".into()))?;
                 let genesis: Genesis = serde_json::from_value(answer)
@@ -97,7 +93,7 @@ impl RegistryClient {
                 } else {
                     tracing::info!(
                         genesis = trust.genesis_hash(),
-                        registry = %self.base,
+                        registry = %self.endpoints.current(),
                         "trusting the registry's genesis as first served (pin it to refuse another)"
                     );
                 }
@@ -166,10 +162,8 @@ impl RegistryClient {
                 .cloned()
                 .ok_or_else(|| Unavailable(format!("the offline bundle holds no proof about {text}")));
         }
-        let mut url = self.base.join("proofs").map_err(|e| Unavailable(e.to_string()))?;
-        url.query_pairs_mut().append_pair("name", text);
         let answer = self
-            .fetch(url)
+            .fetch("proofs", &[("name", text)])
             .await?
             .ok_or_else(|| Unavailable("the registry answers no proofs".into()))?;
         serde_json::from_value(answer)
@@ -183,7 +177,7 @@ impl RegistryClient {
         if self.chain.fixed.is_some() {
             return;
         }
-        let Ok(url) = self.base.join("evidence") else {
+        let Ok(url) = self.endpoints.current().join("evidence") else {
             return;
         };
         for evidence in self.equivocations() {

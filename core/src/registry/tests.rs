@@ -512,3 +512,102 @@ fn before_the_first_block_everything_is_proven_absent_against_the_empty_tree() {
     };
     assert!(trust.check::<Value>(&name, &claimed).is_err());
 }
+
+fn a_transaction() -> Transaction {
+    let key = SigningKey::from_seed(&[4; 32]);
+    Transaction::Did(
+        crate::did::sigil::operation::create(&key, &key.public_key(), vec![], crate::time::now()).unwrap(),
+    )
+}
+
+#[test]
+fn a_submission_answered_503_is_made_again_until_the_registry_records_it() {
+    let transaction = a_transaction();
+    let hash = transaction.hash().unwrap();
+    block_on(async {
+        let posts = Arc::new(AtomicU64::new(0));
+        let counted = posts.clone();
+        let answered = hash.clone();
+        let (base, _) = http_server(move |line| {
+            if !line.starts_with("POST /transactions") {
+                return ("404 Not Found", json!({}));
+            }
+            match counted.fetch_add(1, Ordering::SeqCst) {
+                0 | 1 => (
+                    "503 Service Unavailable",
+                    json!({"error": {"code": "unavailable", "message": "electing a leader"}}),
+                ),
+                _ => ("201 Created", receipt_for(&answered)),
+            }
+        })
+        .await;
+        let receipt = RegistryClient::new(base).submit(&transaction).await.unwrap();
+        assert_eq!(receipt.tx_hash, hash);
+        assert_eq!(posts.load(Ordering::SeqCst), 3);
+    });
+}
+
+#[test]
+fn a_submission_refused_as_a_replay_of_one_on_the_chain_is_answered_with_its_receipt() {
+    let transaction = a_transaction();
+    let hash = transaction.hash().unwrap();
+    block_on(async {
+        let on_chain = hash.clone();
+        let (base, _) = http_server(move |line| {
+            if line.starts_with("POST /transactions") {
+                return (
+                    "422 Unprocessable Entity",
+                    json!({"error": {"code": "replay", "message": "already applied"}}),
+                );
+            }
+            if line.starts_with(&format!("GET /transactions/{on_chain}")) {
+                return ("200 OK", json!({"receipt": receipt_for(&on_chain)}));
+            }
+            ("404 Not Found", json!({}))
+        })
+        .await;
+        let receipt = RegistryClient::new(base).submit(&transaction).await.unwrap();
+        assert_eq!(receipt.tx_hash, hash);
+
+        // A replay the chain does not hold stays a refusal.
+        let (base, _) = http_server(|line| {
+            if line.starts_with("POST /transactions") {
+                return (
+                    "422 Unprocessable Entity",
+                    json!({"error": {"code": "replay", "message": "already applied"}}),
+                );
+            }
+            ("404 Not Found", json!({}))
+        })
+        .await;
+        let answer = RegistryClient::new(base).submit(&transaction).await;
+        assert!(
+            matches!(answer, Err(SubmitError::Refused { ref code, .. }) if code == "replay"),
+            "{answer:?}"
+        );
+    });
+}
+
+#[test]
+fn a_client_given_several_nodes_uses_the_next_when_one_cannot_be_reached() {
+    let transaction = a_transaction();
+    let hash = transaction.hash().unwrap();
+    block_on(async {
+        // A port nothing listens on: bound, then closed.
+        let dead = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let (live, _) = http_server(move |line| {
+            if line.starts_with("POST /transactions") {
+                ("201 Created", receipt_for(&hash))
+            } else {
+                ("404 Not Found", json!({}))
+            }
+        })
+        .await;
+        let nodes: RegistryNodes = format!("http://{dead}/,{live}").parse().unwrap();
+        let client = nodes.client();
+        assert!(client.submit(&transaction).await.is_ok());
+    });
+}
