@@ -11,8 +11,27 @@
 # Ports: SIGIL_REGISTRY_PORT (7400), SIGIL_ISSUER_PORT (7401), SIGIL_VERIFIER_PORT (7402),
 # SIGIL_WALLET_PORT (7403). SIGIL_SKIP_BUILD=1 uses the binaries already built; SIGIL_BIN_DIR
 # names their directory (default: target/debug, or $CARGO_TARGET_DIR/debug).
+#
+# `--nodes N` runs the chain on N registry nodes (docs/consensus.md), set up as a consortium
+# would: each node makes its validator key, the first writes the genesis naming them all and
+# the others join it. Node i listens on SIGIL_REGISTRY_PORT + 10·(i−1) (7400, 7410, 7420, …)
+# and keeps its data in registry/ (node 1) or registry-i/. The services talk to node 1, which
+# passes submissions to whichever node leads. A stack directory keeps its number of nodes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+nodes=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --nodes) nodes=${2:-}; shift 2 ;;
+    --nodes=*) nodes=${1#--nodes=}; shift ;;
+    *) echo "usage: scripts/run.sh [--nodes N]" >&2; exit 2 ;;
+  esac
+done
+if ! [[ $nodes =~ ^[1-9]$ ]]; then
+  echo "error: --nodes takes a number of registry nodes from 1 to 9" >&2
+  exit 2
+fi
 
 if [ "${SIGIL_SKIP_BUILD:-}" != 1 ]; then
   bash scripts/install-deps.sh
@@ -66,13 +85,47 @@ start() {
   exit 1
 }
 
+# Node i's data directory and URL.
+node_dir() { if [ "$1" = 1 ]; then echo "$dir/registry"; else echo "$dir/registry-$1"; fi; }
+node_url() { echo "http://127.0.0.1:$((registry_port + 10 * ($1 - 1)))"; }
+
 if [ ! -f "$dir/registry/genesis.json" ]; then
-  echo "setting up a new chain (the ministry's root of trust is in its genesis)…"
+  echo "setting up a new chain on $nodes node(s) (the ministry's root of trust is in its genesis)…"
+  template=
+  if [ "$nodes" -gt 1 ]; then
+    # Every node's validator key, in node order: the genesis names them so, and `peers` too.
+    keys=
+    for i in $(seq 1 "$nodes"); do
+      key=$($bin/sigil-registry validator-key --data-dir "$(node_dir "$i")")
+      keys="$keys${keys:+,}\"$key\""
+    done
+    template="$dir/consortium.json"
+    echo "{\"validators\": [$keys]}" >"$template"
+  fi
   # The root's DID is init's standard output; its messages are shown only if it fails.
-  $bin/sigil-registry init --data-dir "$dir/registry" >"$dir/ministry.did" 2>"$dir/registry-init.log" ||
+  $bin/sigil-registry init --data-dir "$dir/registry" ${template:+--genesis "$template"} \
+    >"$dir/ministry.did" 2>"$dir/registry-init.log" ||
     { cat "$dir/registry-init.log" >&2; exit 1; }
+  for i in $(seq 2 "$nodes"); do
+    $bin/sigil-registry join --data-dir "$(node_dir "$i")" --genesis "$dir/registry/genesis.json" 2>/dev/null
+  done
+  echo "$nodes" >"$dir/registry-nodes"
 fi
-start sigil-registry $bin/sigil-registry serve --data-dir "$dir/registry" --listen "127.0.0.1:$registry_port"
+made_with=$(cat "$dir/registry-nodes" 2>/dev/null || echo 1)
+if [ "$made_with" != "$nodes" ]; then
+  echo "error: $dir holds a chain of $made_with node(s); run with --nodes $made_with, or set SIGIL_STACK_DIR to another directory" >&2
+  exit 2
+fi
+if [ "$nodes" = 1 ]; then
+  start sigil-registry $bin/sigil-registry serve --data-dir "$dir/registry" --listen "127.0.0.1:$registry_port"
+else
+  peers=
+  for i in $(seq 1 "$nodes"); do peers="$peers${peers:+,}$(node_url "$i")"; done
+  for i in $(seq 1 "$nodes"); do
+    start "sigil-registry-$i" $bin/sigil-registry serve --data-dir "$(node_dir "$i")" \
+      --listen "127.0.0.1:$((registry_port + 10 * (i - 1)))" --peers "$peers"
+  done
+fi
 # The issuer, the verifier and the wallet believe only answers signed by this chain's
 # validators: each is pinned to the genesis hash the registry's init printed (a stack made
 # before init printed it stays unpinned).
@@ -125,7 +178,7 @@ cat <<EOF
 
 Sigil is running (data in $dir, logs in $dir/logs):
 
-  Registry explorer   $registry_url/explorer
+  Registry explorer   $registry_url/explorer$([ "$nodes" = 1 ] || echo " (node 1 of $nodes; the others on $(for i in $(seq 2 "$nodes"); do node_url "$i"; done | paste -sd ' '))")
                       ministry (root of trust): $(cat "$dir/ministry.did" 2>/dev/null || echo "see genesis.json")
   University portal   http://127.0.0.1:$issuer_port/portal
                       sign in as registrar / $registrar_password
@@ -141,6 +194,10 @@ request on the verifier's page and paste its openid4vp:// link into the wallet's
 Press Ctrl-C to stop everything.
 EOF
 
-wait -n "${children[@]}" || true
+# One node of several may stop (kill one to watch the chain go on without it); any other
+# service stopping ends the stack.
+essential=("${children[@]}")
+[ "$nodes" = 1 ] || essential=("${children[@]:$nodes}")
+wait -n "${essential[@]}" || true
 echo "a service stopped unexpectedly; see $dir/logs" >&2
 exit 1

@@ -12,13 +12,14 @@
     reason = "a benchmark whose setup fails must stop loudly; there is no caller to hand an error to"
 )]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{inception, key};
+
 use sigil_core::did::{Did, ResolutionOptions};
-use sigil_core::key::SigningKey;
-use sigil_core::time::parse_datetime;
 use sigil_registry::chain::{Genesis, Tip, produce};
-use sigil_registry::ledger::operation::{self, Purpose};
 use sigil_registry::ledger::resolve::resolve;
 use sigil_registry::ledger::{LedgerState, Transaction};
 use sigil_registry::node::{BlockPolicy, ChainView, Node};
@@ -26,24 +27,6 @@ use sigil_registry::store::Store;
 
 const BLOCK_SIZE: usize = 500;
 const LOOKUPS: usize = 2000;
-
-fn key(n: u64, role: u8) -> SigningKey {
-    let mut seed = [0u8; 32];
-    seed[..8].copy_from_slice(&n.to_le_bytes());
-    seed[8] = role;
-    SigningKey::from_seed(&seed)
-}
-
-fn inception(n: u64) -> (Did, Transaction) {
-    let methods = vec![operation::method(
-        "key-1",
-        &key(n, 2).public_key(),
-        &[Purpose::AssertionMethod],
-    )];
-    let time = parse_datetime("2026-01-01T00:00:00Z").expect("a time");
-    let op = operation::create(&key(n, 0), &key(n, 1).public_key(), methods, time).expect("an operation");
-    (op.created_did().expect("a DID"), Transaction::Did(op))
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;

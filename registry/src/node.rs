@@ -18,6 +18,9 @@ use crate::finality::{Finality, Finalized};
 use crate::ledger::{LedgerError, LedgerState, Transaction};
 use crate::store::Store;
 
+/// How long a submission waits for the cluster to have a leader.
+const LEADER_PATIENCE: Duration = Duration::from_secs(5);
+
 /// How blocks are cut.
 #[derive(Debug, Clone, Copy)]
 pub struct BlockPolicy {
@@ -239,9 +242,22 @@ impl Node {
     }
 
     /// Where submissions go when another node orders blocks now (the leader's URL); `None`
-    /// when this node does, or knows no leader.
+    /// when this node does. While the cluster elects a leader — just after it starts, or
+    /// after the leader is lost — waits a few seconds for one; `None` if none comes.
     pub async fn leader_elsewhere(&self) -> Option<String> {
-        self.cluster.as_ref()?.leader_elsewhere()
+        let cluster = self.cluster.as_ref()?;
+        cluster.await_leader(LEADER_PATIENCE).await;
+        cluster.leader_elsewhere()
+    }
+
+    /// Like [`Node::leader_elsewhere`], once the cluster has a leader other than the one at
+    /// `unreachable`: for a submission whose leader could not be reached.
+    pub async fn leader_elsewhere_than(&self, unreachable: &str) -> Option<String> {
+        let cluster = self.cluster.as_ref()?;
+        cluster
+            .await_leader_other_than(unreachable, LEADER_PATIENCE)
+            .await;
+        cluster.leader_elsewhere()
     }
 
     /// The block store.

@@ -163,27 +163,47 @@ impl Default for Scratch {
     }
 }
 
-/// A `sigil-registry` process serving on an ephemeral loopback port, killed when dropped.
+/// A registry: one `sigil-registry` process serving on an ephemeral loopback port, or several
+/// forming one chain (docs/consensus.md); killed when dropped.
 #[derive(Debug)]
 pub struct RegistryProcess {
-    child: std::process::Child,
+    /// Node 1's URL.
     pub url: url::Url,
+    /// Node 1's data directory (holding the root of trust's key).
     pub data_dir: PathBuf,
+    /// Every node's URL, comma-separated — one URL for a registry of one node: what the
+    /// services are given as their `registry`.
+    pub nodes: String,
+    processes: Vec<NodeProcess>,
+}
+
+/// One node of a registry.
+#[derive(Debug)]
+struct NodeProcess {
+    child: Option<std::process::Child>,
+    url: url::Url,
+    data_dir: PathBuf,
 }
 
 /// The passphrase test registries encrypt their keys with.
 pub const TEST_PASSPHRASE: &str = "correct horse battery staple";
+
+/// Runs `sigil-registry ARGS --data-dir DIR` with the test passphrase, expecting success.
+fn registry_command(args: &[&std::ffi::OsStr], data_dir: &Path) -> Outcome {
+    run(std::process::Command::new(binary("sigil-registry"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
+    .expect_code(0)
+}
 
 impl RegistryProcess {
     /// Creates a chain in `data_dir` with `sigil-registry init` (if there is none yet) and
     /// starts `sigil-registry serve` on `127.0.0.1:0`, waiting until it listens.
     pub fn start(data_dir: &Path) -> RegistryProcess {
         if !data_dir.join("genesis.json").exists() {
-            run(std::process::Command::new(binary("sigil-registry"))
-                .args(["init", "--data-dir"])
-                .arg(data_dir)
-                .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
-            .expect_code(0);
+            registry_command(&["init".as_ref()], data_dir);
         }
         let (child, url) = spawn_service(
             "sigil-registry",
@@ -200,23 +220,148 @@ impl RegistryProcess {
                 .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE),
         );
         RegistryProcess {
-            child,
-            url,
+            nodes: url.to_string(),
+            url: url.clone(),
             data_dir: data_dir.to_path_buf(),
+            processes: vec![NodeProcess {
+                child: Some(child),
+                url,
+                data_dir: data_dir.to_path_buf(),
+            }],
+        }
+    }
+
+    /// Sets up a chain of `count` nodes the way a consortium does — each makes its validator
+    /// key, node 1 writes the genesis naming them all, the others join it — in `data_dir`
+    /// (node 1) and `data_dir-2`, `data_dir-3`, …, and serves each on a loopback port with
+    /// every node as its peers.
+    pub fn start_nodes(data_dir: &Path, count: usize) -> RegistryProcess {
+        let dirs: Vec<PathBuf> = (1..=count)
+            .map(|i| match i {
+                1 => data_dir.to_path_buf(),
+                _ => PathBuf::from(format!("{}-{i}", data_dir.display())),
+            })
+            .collect();
+        let keys: Vec<String> = dirs
+            .iter()
+            .map(|dir| {
+                registry_command(&["validator-key".as_ref()], dir)
+                    .stdout
+                    .trim()
+                    .to_owned()
+            })
+            .collect();
+        let template = data_dir.with_extension("consortium.json");
+        std::fs::write(
+            &template,
+            serde_json::json!({"chainId": "sigil-consortium-test", "validators": keys}).to_string(),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", template.display()));
+        registry_command(
+            &["init".as_ref(), "--genesis".as_ref(), template.as_os_str()],
+            data_dir,
+        );
+        let genesis = data_dir.join("genesis.json");
+        for dir in dirs.iter().skip(1) {
+            registry_command(&["join".as_ref(), "--genesis".as_ref(), genesis.as_os_str()], dir);
+        }
+        // Free ports, each bound again by its node at once.
+        let listeners: Vec<_> = dirs
+            .iter()
+            .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("a port: {e}")))
+            .collect();
+        let urls: Vec<url::Url> = listeners
+            .iter()
+            .map(|l| {
+                let port = l
+                    .local_addr()
+                    .map(|a| a.port())
+                    .unwrap_or_else(|e| panic!("a port: {e}"));
+                url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect();
+        drop(listeners);
+        let nodes = urls.iter().map(url::Url::as_str).collect::<Vec<_>>().join(",");
+        let mut registry = RegistryProcess {
+            url: urls.first().cloned().unwrap_or_else(|| panic!("no node")),
+            data_dir: data_dir.to_path_buf(),
+            nodes,
+            processes: dirs
+                .into_iter()
+                .zip(urls)
+                .map(|(data_dir, url)| NodeProcess {
+                    child: None,
+                    url,
+                    data_dir,
+                })
+                .collect(),
+        };
+        for i in 0..count {
+            registry.serve_node(i);
+        }
+        registry
+    }
+
+    /// Starts node `i` (from 0) of a registry of several, from its data directory.
+    pub fn serve_node(&mut self, i: usize) {
+        let peers = self.nodes.clone();
+        let node = self.processes.get_mut(i).unwrap_or_else(|| panic!("no node {i}"));
+        let listen = format!(
+            "127.0.0.1:{}",
+            node.url
+                .port()
+                .unwrap_or_else(|| panic!("{} has no port", node.url))
+        );
+        let (child, _) = spawn_service(
+            "sigil-registry",
+            std::process::Command::new(binary("sigil-registry"))
+                .args([
+                    "serve",
+                    "--block-interval-ms",
+                    "20",
+                    "--listen",
+                    &listen,
+                    "--peers",
+                    &peers,
+                ])
+                .arg("--data-dir")
+                .arg(&node.data_dir)
+                .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE),
+        );
+        node.child = Some(child);
+    }
+
+    /// Every node's URL, in order.
+    pub fn node_urls(&self) -> Vec<url::Url> {
+        self.processes.iter().map(|node| node.url.clone()).collect()
+    }
+
+    /// Every node's data directory, in order.
+    pub fn node_dirs(&self) -> Vec<PathBuf> {
+        self.processes.iter().map(|node| node.data_dir.clone()).collect()
+    }
+
+    /// SIGKILLs node `i` (from 0), as a crash would.
+    pub fn kill_node(&mut self, i: usize) {
+        if let Some(mut child) = self.processes.get_mut(i).and_then(|node| node.child.take()) {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 
     /// Kills the process at once, as a crash would.
     pub fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for i in 0..self.processes.len() {
+            self.kill_node(i);
+        }
     }
 }
 
 impl Drop for RegistryProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for i in 0..self.processes.len() {
+            self.kill_node(i);
+        }
     }
 }
 
@@ -287,8 +432,9 @@ pub struct VerifierProcess {
 }
 
 impl VerifierProcess {
-    /// Serves a verifier from `data_dir` (created on the first start) reading `registry`.
-    pub fn start(data_dir: &Path, registry: &url::Url) -> VerifierProcess {
+    /// Serves a verifier from `data_dir` (created on the first start) reading `registry` (a
+    /// URL, or several nodes' comma-separated).
+    pub fn start(data_dir: &Path, registry: &impl std::fmt::Display) -> VerifierProcess {
         let (child, url) = spawn_service(
             "sigil-verifier",
             std::process::Command::new(binary("sigil-verifier"))
@@ -300,7 +446,7 @@ impl VerifierProcess {
                     "Example Employer",
                     "--registry",
                 ])
-                .arg(registry.as_str())
+                .arg(registry.to_string())
                 .arg("--data-dir")
                 .arg(data_dir)
                 .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE),
@@ -350,8 +496,12 @@ pub trait ServiceProcess {
 }
 
 impl ServiceProcess for RegistryProcess {
+    /// Node 1's process (0 once it was killed).
     fn pid(&self) -> u32 {
-        self.child.id()
+        self.processes
+            .first()
+            .and_then(|node| node.child.as_ref())
+            .map_or(0, std::process::Child::id)
     }
 }
 

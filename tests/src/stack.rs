@@ -45,9 +45,22 @@ impl Stack {
     /// Starts the stack with `setting` (`key = value`) replacing that key's line in the
     /// `[service]` table of `issuer.toml`.
     pub fn start_with(setting: &str) -> Stack {
+        Self::start_on(setting, 1)
+    }
+
+    /// Starts the stack on a registry of `nodes` nodes (docs/consensus.md); the university's
+    /// issuer is given every node.
+    pub fn start_on_nodes(nodes: usize) -> Stack {
+        Self::start_on("", nodes)
+    }
+
+    fn start_on(setting: &str, nodes: usize) -> Stack {
         let scratch = Scratch::new();
         let registry_dir = scratch.path("registry");
-        let registry = RegistryProcess::start(&registry_dir);
+        let registry = match nodes {
+            1 => RegistryProcess::start(&registry_dir),
+            _ => RegistryProcess::start_nodes(&registry_dir, nodes),
+        };
         let university = scratch.path("university");
         let university = university.to_str().unwrap();
         let did = command(
@@ -57,7 +70,7 @@ impl Stack {
                 "--data-dir",
                 university,
                 "--registry",
-                registry.url.as_str(),
+                &registry.nodes,
                 "--name",
                 "Example University",
             ],

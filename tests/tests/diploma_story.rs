@@ -39,19 +39,49 @@ async fn in_background(args: &[&str]) -> Outcome {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_diploma_story() {
     let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
-    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.url);
+    story(stack, Halfway::GoOn).await;
+}
+
+/// The same story on a chain of three registry nodes (docs/consensus.md), whose leader is
+/// SIGKILLed halfway through: after the revocation, before the rotations, the compromise and
+/// the deactivation. The services were given every node and go on with the other two.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_diploma_story_on_three_nodes_with_the_leader_killed_halfway() {
+    let stack = tokio::task::spawn_blocking(|| Stack::start_on_nodes(3))
+        .await
+        .unwrap();
+    story(stack, Halfway::KillTheLeader).await;
+}
+
+/// What happens to the registry halfway through the story.
+enum Halfway {
+    GoOn,
+    KillTheLeader,
+}
+
+/// SIGKILLs the node the registry's nodes agree leads.
+async fn kill_the_leader(stack: &mut Stack) {
+    let urls = stack.registry.node_urls();
+    let leader = until(|| {
+        let url = urls[0].join("consensus/status").unwrap();
+        async move {
+            let status: Value = reqwest::get(url).await.ok()?.json().await.ok()?;
+            usize::try_from(status["leader"].as_u64()?).ok()
+        }
+    })
+    .await
+    .unwrap();
+    stack.registry.kill_node(leader);
+}
+
+async fn story(mut stack: Stack, halfway: Halfway) {
+    let verifier = VerifierProcess::start(&stack.scratch.path("verifier"), &stack.registry.nodes);
     let http = reqwest::Client::new();
     let verifier_url = |path: &str| format!("{}{path}", verifier.url.as_str().trim_end_matches('/'));
     let dir = stack.scratch.path("wallet").to_str().unwrap().to_owned();
-    in_background(&[
-        "init",
-        "--data-dir",
-        &dir,
-        "--registry",
-        stack.registry.url.as_str(),
-    ])
-    .await
-    .expect_code(0);
+    in_background(&["init", "--data-dir", &dir, "--registry", &stack.registry.nodes])
+        .await
+        .expect_code(0);
 
     // The university issues a diploma over OpenID4VCI; the wallet receives it.
     let offer = stack.offer("dc+sd-jwt").await;
@@ -135,6 +165,10 @@ async fn the_diploma_story() {
     .await;
     assert!(rejected.is_some(), "the verifier never saw the revocation");
 
+    if let Halfway::KillTheLeader = halfway {
+        kill_the_leader(&mut stack).await;
+    }
+
     // A second diploma, anchored, signed with key-1 — then a routine rotation to key-2.
     let offer = stack.offer("vc+jwt").await;
     let test_wallet = sigil_tests::wallet_client::TestWallet::new();
@@ -198,7 +232,7 @@ async fn the_diploma_story() {
     let did = stack.university_did();
     let stolen = stack.university_key("keys/key-1.key");
     let cold = stack.university_cold_key();
-    let registry = RegistryClient::new(stack.registry.url.clone());
+    let registry = RegistryClient::for_nodes(&stack.registry.nodes.parse().unwrap());
     let next_cold = SigningKey::generate();
     let mut rotate = DidOperation::new(OperationKind::Rotate, now());
     rotate.did = Some(did.to_string());

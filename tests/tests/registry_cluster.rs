@@ -10,8 +10,7 @@
     reason = "a test fails by panicking"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::Command;
 
 use serde_json::Value;
 use sigil_core::key::SigningKey;
@@ -19,16 +18,7 @@ use sigil_core::time::parse_datetime;
 use sigil_registry::client::RegistryApi;
 use sigil_registry::ledger::Transaction;
 use sigil_registry::ledger::operation::{self, Purpose};
-use sigil_tests::{Scratch, TEST_PASSPHRASE, binary, run, spawn_service, wait};
-
-fn registry(args: &[&str], data_dir: &Path) -> String {
-    let outcome = run(Command::new(binary("sigil-registry"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE));
-    outcome.expect_code(0).stdout
-}
+use sigil_tests::{RegistryProcess, Scratch, binary, run, wait};
 
 fn fresh_did() -> Transaction {
     let (controller, next, signing) = (
@@ -43,58 +33,6 @@ fn fresh_did() -> Transaction {
     )];
     let time = parse_datetime("2026-01-02T00:00:00Z").unwrap();
     Transaction::Did(operation::create(&controller, &next.public_key(), methods, time).unwrap())
-}
-
-/// Free loopback ports for the nodes (each is bound again by its node at once).
-fn ports(n: usize) -> Vec<u16> {
-    let listeners: Vec<_> = (0..n)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
-        .collect();
-    listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
-}
-
-struct Consortium {
-    dirs: Vec<PathBuf>,
-    urls: Vec<String>,
-    children: Vec<Option<Child>>,
-}
-
-impl Consortium {
-    fn serve(&mut self, i: usize) {
-        let listen = self.urls[i].trim_start_matches("http://").to_owned();
-        let (child, _) = spawn_service(
-            "sigil-registry",
-            Command::new(binary("sigil-registry"))
-                .args([
-                    "serve",
-                    "--block-interval-ms",
-                    "20",
-                    "--listen",
-                    &listen,
-                    "--peers",
-                ])
-                .arg(self.urls.join(","))
-                .arg("--data-dir")
-                .arg(&self.dirs[i])
-                .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE),
-        );
-        self.children[i] = Some(child);
-    }
-
-    fn kill(&mut self, i: usize) {
-        let mut child = self.children[i].take().unwrap();
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
-}
-
-impl Drop for Consortium {
-    fn drop(&mut self) {
-        for child in self.children.iter_mut().flatten() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 async fn status(url: &str) -> Option<Value> {
@@ -143,86 +81,52 @@ async fn converged(urls: &[String]) -> u64 {
 #[test]
 fn a_three_process_chain_survives_its_leader_s_sigkill_and_every_node_verifies() {
     let scratch = Scratch::new();
-    let dirs: Vec<_> = (0..3).map(|i| scratch.path(&format!("node-{i}"))).collect();
     // Each member makes its validator key; the first writes the genesis naming all three, in
     // the order `peers` lists their nodes; the others join it.
-    let keys: Vec<_> = dirs
+    let mut registry = RegistryProcess::start_nodes(&scratch.path("node"), 3);
+    let all: Vec<String> = registry
+        .node_urls()
         .iter()
-        .map(|dir| registry(&["validator-key"], dir).trim().to_owned())
+        .map(|url| url.as_str().trim_end_matches('/').to_owned())
         .collect();
-    let template = scratch.write(
-        "consortium.json",
-        &serde_json::json!({"chainId": "sigil-consortium-test", "validators": keys}).to_string(),
-    );
-    run(Command::new(binary("sigil-registry"))
-        .args(["init", "--genesis"])
-        .arg(&template)
-        .arg("--data-dir")
-        .arg(&dirs[0])
-        .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
-    .expect_code(0);
-    let genesis = dirs[0].join("genesis.json");
-    for dir in &dirs[1..] {
-        run(Command::new(binary("sigil-registry"))
-            .args(["join", "--genesis"])
-            .arg(&genesis)
-            .arg("--data-dir")
-            .arg(dir)
-            .env("SIGIL_PASSPHRASE", TEST_PASSPHRASE))
-        .expect_code(0);
-    }
-    let urls = ports(3)
-        .into_iter()
-        .map(|port| format!("http://127.0.0.1:{port}"))
-        .collect();
-    let mut consortium = Consortium {
-        dirs,
-        urls,
-        children: (0..3).map(|_| None).collect(),
-    };
-    for i in 0..3 {
-        consortium.serve(i);
-    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let all = consortium.urls.clone();
     let first_leader = runtime.block_on(leader(&all, &all));
     let mut acknowledged = Vec::new();
     runtime.block_on(async {
         for i in 0..6 {
             // Any node takes a submission; followers pass it to the leader.
-            let api = RegistryApi::new(format!("{}/", consortium.urls[i % 3]).parse().unwrap());
+            let api = RegistryApi::new(format!("{}/", all[i % 3]).parse().unwrap());
             let transaction = fresh_did();
             let receipt = api.submit(&transaction).await.unwrap();
             acknowledged.push((transaction.hash().unwrap(), receipt.height));
         }
     });
 
-    consortium.kill(first_leader);
-    let survivors: Vec<usize> = (0..3).filter(|i| *i != first_leader).collect();
-    let survivor_urls: Vec<String> = survivors.iter().map(|i| consortium.urls[*i].clone()).collect();
+    registry.kill_node(first_leader);
+    let survivors: Vec<String> = (0..3)
+        .filter(|i| *i != first_leader)
+        .map(|i| all[i].clone())
+        .collect();
     runtime.block_on(async {
-        let new_leader = leader(&survivor_urls, &all).await;
+        let new_leader = leader(&survivors, &all).await;
         assert_ne!(new_leader, first_leader);
         for round in 0..6 {
-            let api = RegistryApi::new(format!("{}/", survivor_urls[round % 2]).parse().unwrap());
-            // The survivors may still be settling who leads: a refusal is not an acknowledgement.
+            let api = RegistryApi::new(format!("{}/", survivors[round % 2]).parse().unwrap());
             let transaction = fresh_did();
-            let receipt = wait::until(|| async { api.submit(&transaction).await.ok() })
-                .await
-                .unwrap();
+            let receipt = api.submit(&transaction).await.unwrap();
             acknowledged.push((transaction.hash().unwrap(), receipt.height));
         }
     });
 
-    consortium.serve(first_leader);
+    registry.serve_node(first_leader);
     let height = runtime.block_on(converged(&all));
     runtime.block_on(async {
-        for url in &consortium.urls {
+        for url in &all {
             for (hash, height) in &acknowledged {
                 let answer: Value = reqwest::get(format!("{url}/transactions/{hash}"))
                     .await
@@ -238,7 +142,7 @@ fn a_three_process_chain_survives_its_leader_s_sigkill_and_every_node_verifies()
             }
         }
         // The explorer shows every node's view.
-        let page = reqwest::get(format!("{}/explorer", consortium.urls[0]))
+        let page = reqwest::get(format!("{}/explorer", all[0]))
             .await
             .unwrap()
             .text()
@@ -249,10 +153,9 @@ fn a_three_process_chain_survives_its_leader_s_sigkill_and_every_node_verifies()
     });
     assert!(height >= 12);
 
-    for i in 0..3 {
-        consortium.kill(i);
-    }
-    for dir in &consortium.dirs {
+    let dirs = registry.node_dirs();
+    registry.kill();
+    for dir in &dirs {
         run(Command::new(binary("sigil-registry"))
             .args(["verify-chain", "--data-dir"])
             .arg(dir))

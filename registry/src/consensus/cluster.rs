@@ -19,7 +19,7 @@ use sigil_core::state::commit::ValidatorSignature;
 use super::log_store::LogStore;
 use super::network::{Links, Network};
 use super::peer_auth::PeerAuth;
-use super::state_machine::StateMachine;
+use super::state_machine::{OwnBlock, StateMachine};
 use super::{Applied, NodeId, Peer, Raft};
 use crate::chain::{Genesis, Produced};
 use crate::finality::Kept;
@@ -38,12 +38,14 @@ pub struct ClusterTiming {
 }
 
 impl Default for ClusterTiming {
-    /// For nodes on one network: a leader's loss is noticed within about a second.
+    /// For nodes on one network. A follower stands for election once it has heard nothing
+    /// for the leader's lease (openraft takes `election_max`) plus a random election timeout:
+    /// a lost leader is replaced after 1.5 to 2 seconds, or a round later on a split vote.
     fn default() -> Self {
         ClusterTiming {
-            heartbeat: Duration::from_millis(150),
-            election_min: Duration::from_millis(750),
-            election_max: Duration::from_millis(1_500),
+            heartbeat: Duration::from_millis(100),
+            election_min: Duration::from_millis(500),
+            election_max: Duration::from_millis(1_000),
         }
     }
 }
@@ -58,6 +60,7 @@ pub struct Cluster {
     auth: Arc<PeerAuth>,
     chain: SharedChain,
     store: Store,
+    own: OwnBlock,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -119,12 +122,14 @@ pub async fn start_cluster(
         http: sigil_core::http_client::client(),
     };
     let signed = Arc::new(tokio::sync::Notify::new());
+    let own = OwnBlock::default();
     let state_machine = StateMachine::open(
         Arc::new(genesis.clone()),
         key,
         store.clone(),
         chain.clone(),
         signed.clone(),
+        own.clone(),
     )
     .await?;
     let raft = Raft::new(id, config, network, LogStore::new(store.clone()), state_machine).await?;
@@ -143,6 +148,7 @@ pub async fn start_cluster(
         auth,
         chain,
         store,
+        own,
     };
     tokio::spawn(cluster.clone().collect_signatures(signed));
     Ok(cluster)
@@ -191,6 +197,35 @@ impl Cluster {
     /// Whether this node leads now.
     pub fn is_leader(&self) -> bool {
         self.raft.metrics().borrow().state == ServerState::Leader
+    }
+
+    /// Waits until this node knows a leader, for at most `patience`.
+    pub async fn await_leader(&self, patience: Duration) {
+        let _ = self
+            .raft
+            .wait(Some(patience))
+            .metrics(|metrics| metrics.current_leader.is_some(), "a leader")
+            .await;
+    }
+
+    /// Waits until this node knows a leader other than the one at `url` (which could not be
+    /// reached), for at most `patience`.
+    pub async fn await_leader_other_than(&self, url: &str, patience: Duration) {
+        let _ = self
+            .raft
+            .wait(Some(patience))
+            .metrics(
+                |metrics| {
+                    metrics.current_leader.is_some_and(|leader| {
+                        usize::try_from(leader)
+                            .ok()
+                            .and_then(|index| self.peers.get(index))
+                            .is_none_or(|peer| peer.url != url)
+                    })
+                },
+                "another leader",
+            )
+            .await;
     }
 
     /// The leader's URL when it is another node.
@@ -284,6 +319,8 @@ impl Consensus for Cluster {
     }
 
     async fn commit(&self, produced: &Produced) -> Result<(), SubmitError> {
+        let tip_hash = produced.block.header.prev_hash.clone();
+        self.own.remember(&tip_hash, produced);
         let written = self.raft.client_write(produced.block.clone()).await;
         match written {
             Ok(response) => match response.data {

@@ -11,9 +11,11 @@
 //! - [`network`]: Raft's messages over the nodes' HTTP, each request signed with the sender's
 //!   validator key and checked against genesis by the receiver ([`peer_auth`]);
 //! - [`cluster`]: starting a node's Raft, and the [`Consensus`](crate::node::Consensus) it
-//!   gives the block producer.
+//!   gives the block producer;
+//! - [`local`]: a cluster of nodes in one process, for the tests and the benchmark.
 
 pub mod cluster;
+pub mod local;
 pub mod log_store;
 pub mod network;
 pub mod peer_auth;

@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use std::collections::BTreeSet;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,18 +12,15 @@ use openraft::ServerState;
 use sigil_core::key::SigningKey;
 use sigil_core::state::commit::{ChainTrust, Proven};
 use sigil_core::state::records::RecordName;
-use sigil_service::rate_limit::RateLimit;
-use tokio::task::JoinHandle;
 
-use super::{ClusterTiming, Peer};
-use crate::chain::Genesis;
+use super::ClusterTiming;
+use super::local::{self, LocalCluster};
 use crate::client::RegistryApi;
 use crate::fixtures::key;
 use crate::ledger::Transaction;
 use crate::ledger::operation::{self, Purpose};
-use crate::node::{BlockPolicy, Node};
+use crate::node::BlockPolicy;
 use crate::replay::replay;
-use crate::service::start_cluster_node;
 use crate::store::Store;
 
 /// Fast enough for tests, slow enough that two busy cores do not trigger elections.
@@ -37,167 +32,25 @@ const TIMING: ClusterTiming = ClusterTiming {
 /// Longest any condition is waited for.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-struct Running {
-    node: Node,
-    server: JoinHandle<()>,
+/// A cluster of `n` nodes with fixed validator keys, cutting blocks often.
+async fn start(n: u8) -> LocalCluster {
+    let policy = BlockPolicy {
+        interval: Duration::from_millis(50),
+        max_transactions: 100,
+    };
+    let keys = (0..n).map(|i| key(120 + i)).collect();
+    LocalCluster::start(keys, &key(crate::fixtures::ROOT_OF_TRUST), policy, TIMING)
+        .await
+        .unwrap()
 }
 
-/// A cluster of `n` nodes, each on its own port and file.
-struct Harness {
-    genesis: Genesis,
-    keys: Vec<SigningKey>,
-    addresses: Vec<SocketAddr>,
-    dir: tempfile::TempDir,
-    nodes: Vec<Option<Running>>,
-}
-
-impl Harness {
-    async fn start(n: usize) -> Harness {
-        let keys: Vec<_> = (0..n).map(|i| key(120 + u8::try_from(i).unwrap())).collect();
-        let genesis = Genesis {
-            chain_id: "sigil-cluster-test".into(),
-            time: "2026-01-01T00:00:00Z".into(),
-            validators: keys.iter().map(|k| k.public_key().to_multikey()).collect(),
-            roots_of_trust: vec![key(crate::fixtures::ROOT_OF_TRUST).did_key().to_string()],
-        };
-        let mut listeners = Vec::new();
-        for _ in 0..n {
-            listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
-        }
-        let addresses = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
-        let mut harness = Harness {
-            genesis,
-            keys,
-            addresses,
-            dir: tempfile::tempdir().unwrap(),
-            nodes: (0..n).map(|_| None).collect(),
-        };
-        for (i, listener) in listeners.into_iter().enumerate() {
-            harness.run(i, listener).await;
-        }
-        harness
-    }
-
-    fn peers(&self) -> Vec<Peer> {
-        self.addresses
-            .iter()
-            .map(|address| Peer {
-                url: format!("http://{address}"),
-            })
-            .collect()
-    }
-
-    fn url(&self, i: usize) -> url::Url {
-        format!("http://{}/", self.addresses[i]).parse().unwrap()
-    }
-
-    async fn store(&self, i: usize) -> Store {
-        Store::open(&self.dir.path().join(format!("node-{i}.db")))
-            .await
-            .unwrap()
-    }
-
-    async fn run(&mut self, i: usize, listener: tokio::net::TcpListener) {
-        let policy = BlockPolicy {
-            interval: Duration::from_millis(50),
-            max_transactions: 100,
-        };
-        let node = start_cluster_node(
-            self.genesis.clone(),
-            self.store(i).await,
-            self.keys[i].clone(),
-            policy,
-            self.peers(),
-            TIMING,
-        )
-        .await
-        .unwrap();
-        let app = crate::http::app(node.clone(), RateLimit::per_minute(0));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app.into_make_service()).await;
-        });
-        self.nodes[i] = Some(Running { node, server });
-    }
-
-    /// Crashes node `i`: its Raft and its server stop.
-    async fn kill(&mut self, i: usize) {
-        let running = self.nodes[i].take().unwrap();
-        running.server.abort();
-        running.node.cluster().unwrap().shutdown().await;
-    }
-
-    /// Starts node `i` again from its file, on its port.
-    async fn restart(&mut self, i: usize) {
-        let listener = tokio::net::TcpListener::bind(self.addresses[i]).await.unwrap();
-        self.run(i, listener).await;
-    }
-
-    fn node(&self, i: usize) -> &Node {
-        &self.nodes[i].as_ref().unwrap().node
-    }
-
-    fn alive(&self) -> Vec<usize> {
-        (0..self.nodes.len())
-            .filter(|i| self.nodes[*i].is_some())
-            .collect()
-    }
-
-    /// The node every live node agrees leads, once they do.
-    async fn leader(&self) -> usize {
-        let alive = self.alive();
-        eventually("a leader all live nodes follow", || async {
-            let leaders: BTreeSet<_> = alive
-                .iter()
-                .map(|i| self.node(*i).cluster().unwrap().leader())
-                .collect();
-            match leaders.into_iter().collect::<Vec<_>>()[..] {
-                [Some(leader)] if alive.contains(&usize::try_from(leader).unwrap()) => {
-                    let leader = usize::try_from(leader).unwrap();
-                    self.node(leader).cluster().unwrap().is_leader().then_some(leader)
-                }
-                _ => None,
-            }
-        })
-        .await
-    }
-
-    /// Waits until every live node has applied and made final the same tip, and returns it.
-    async fn converged(&self) -> (u64, String) {
-        let alive = self.alive();
-        eventually("every live node final at one tip", || async {
-            let mut tips = BTreeSet::new();
-            for i in &alive {
-                let node = self.node(*i);
-                let view = node.view().await;
-                let final_height = node.finalized().map(|f| f.commit.header.height);
-                if final_height != Some(view.tip.height) {
-                    return None;
-                }
-                tips.insert((view.tip.height, view.tip.hash.clone(), view.state.tree.root()));
-            }
-            (tips.len() == 1)
-                .then(|| tips.pop_first().map(|(h, hash, _)| (h, hash)))
-                .flatten()
-        })
-        .await
-    }
-}
-
-/// Polls `condition` until it gives a value, or fails the test after [`DEADLINE`].
-async fn eventually<T, F, Fut>(what: &str, mut condition: F) -> T
+/// Polls `condition` until it gives a value; fails the test after [`DEADLINE`].
+async fn eventually<T, F, Fut>(what: &str, condition: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = condition().await {
-            return value;
-        }
-        assert!(start.elapsed() < DEADLINE, "waited {DEADLINE:?} for {what}");
-        tokio::task::yield_now().await;
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    local::eventually(what, DEADLINE, condition).await.unwrap()
 }
 
 /// An inception of a fresh DID under random keys.
@@ -217,31 +70,40 @@ fn fresh_did() -> Transaction {
 }
 
 /// Checks that every node's stored chain replays from genesis — `verify-chain` on each.
-async fn every_chain_replays(harness: &Harness, tip: &(u64, String)) {
+async fn every_chain_replays(harness: &LocalCluster, tip: &(u64, String)) {
     for i in harness.alive() {
-        let replayed = replay(harness.node(i).store(), &harness.genesis).await.unwrap();
+        let replayed = replay(harness.node(i).unwrap().store(), &harness.genesis)
+            .await
+            .unwrap();
         assert_eq!((replayed.tip.height, replayed.tip.hash), tip.clone(), "node {i}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_order_one_chain_whose_headers_a_quorum_signs() {
-    let harness = Harness::start(3).await;
-    let leader = harness.leader().await;
+    let harness = start(3).await;
+    let leader = harness.leader().await.unwrap();
     let mut submitted = Vec::new();
     for round in 0..6 {
         // To followers too: they pass submissions to the leader.
-        let api = RegistryApi::new(harness.url(round % 3));
+        let api = RegistryApi::new(harness.url(round % 3).unwrap());
         let transaction = fresh_did();
         let receipt = api.submit(&transaction).await.unwrap();
         submitted.push((transaction.hash().unwrap(), receipt.height));
     }
-    let tip = harness.converged().await;
+    let tip = harness.converged().await.unwrap();
     every_chain_replays(&harness, &tip).await;
     let trust = ChainTrust::new(&harness.genesis).unwrap();
     for i in 0..3 {
         for (hash, height) in &submitted {
-            let location = harness.node(i).store().locate(hash).await.unwrap().unwrap();
+            let location = harness
+                .node(i)
+                .unwrap()
+                .store()
+                .locate(hash)
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(
                 location.height, *height,
                 "node {i} holds the block the receipt named"
@@ -250,6 +112,7 @@ async fn three_nodes_order_one_chain_whose_headers_a_quorum_signs() {
         // Each node's answer carries a header that a quorum of validators signed.
         let did = harness
             .node(leader)
+            .unwrap()
             .view()
             .await
             .state
@@ -259,7 +122,7 @@ async fn three_nodes_order_one_chain_whose_headers_a_quorum_signs() {
             .unwrap()
             .clone();
         let name = RecordName::Did(did.to_string());
-        let answer: Proven = reqwest::get(format!("{}proofs?name={}", harness.url(i), name.text()))
+        let answer: Proven = reqwest::get(format!("{}proofs?name={}", harness.url(i).unwrap(), name.text()))
             .await
             .unwrap()
             .json()
@@ -283,10 +146,10 @@ async fn three_nodes_order_one_chain_whose_headers_a_quorum_signs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_leader_under_load_loses_no_acknowledged_transaction_and_a_new_one_leads() {
-    let mut harness = Harness::start(3).await;
-    let old_leader = harness.leader().await;
+    let mut harness = start(3).await;
+    let old_leader = harness.leader().await.unwrap();
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
-    let urls: Vec<_> = (0..3).map(|i| harness.url(i)).collect();
+    let urls: Vec<_> = (0..3).map(|i| harness.url(i).unwrap()).collect();
     let stop = Arc::new(tokio::sync::Notify::new());
     let load = {
         let acknowledged = acknowledged.clone();
@@ -316,7 +179,7 @@ async fn killing_the_leader_under_load_loses_no_acknowledged_transaction_and_a_n
     let before_crash = count();
     let killed_at = Instant::now();
     harness.kill(old_leader).await;
-    let new_leader = harness.leader().await;
+    let new_leader = harness.leader().await.unwrap();
     let election = killed_at.elapsed();
     assert_ne!(new_leader, old_leader);
     assert!(
@@ -330,35 +193,35 @@ async fn killing_the_leader_under_load_loses_no_acknowledged_transaction_and_a_n
     stop.notify_one();
     load.await.unwrap();
 
-    let tip = harness.converged().await;
+    let tip = harness.converged().await.unwrap();
     let acknowledged = acknowledged.lock().unwrap().clone();
     for i in harness.alive() {
         for (hash, height) in &acknowledged {
-            let location = harness.node(i).store().locate(hash).await.unwrap();
+            let location = harness.node(i).unwrap().store().locate(hash).await.unwrap();
             assert_eq!(location.map(|l| l.height), Some(*height), "node {i} lost {hash}");
         }
     }
     every_chain_replays(&harness, &tip).await;
 
     // The crashed node comes back from its file and catches up.
-    harness.restart(old_leader).await;
-    let tip = harness.converged().await;
+    harness.restart(old_leader).await.unwrap();
+    let tip = harness.converged().await.unwrap();
     every_chain_replays(&harness, &tip).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_isolated_leader_cannot_commit_and_converges_once_healed() {
-    let harness = Harness::start(3).await;
-    let isolated = harness.leader().await;
+    let harness = start(3).await;
+    let isolated = harness.leader().await.unwrap();
     let others: Vec<_> = (0..3).filter(|i| *i != isolated).collect();
-    let cluster = harness.node(isolated).cluster().unwrap();
+    let cluster = harness.node(isolated).unwrap().cluster().unwrap();
     cluster
         .links()
         .cut(others.iter().map(|i| u64::try_from(*i).unwrap()));
 
     // The isolated node cannot get a block committed.
     let stranded = {
-        let api = RegistryApi::new(harness.url(isolated));
+        let api = RegistryApi::new(harness.url(isolated).unwrap());
         let transaction = fresh_did();
         tokio::spawn(async move {
             let answer = api.submit(&transaction).await;
@@ -370,14 +233,14 @@ async fn an_isolated_leader_cannot_commit_and_converges_once_healed() {
         others
             .iter()
             .copied()
-            .find(|i| harness.node(*i).cluster().unwrap().is_leader())
+            .find(|i| harness.node(*i).unwrap().cluster().unwrap().is_leader())
     })
     .await;
-    let receipt = RegistryApi::new(harness.url(majority_leader))
+    let receipt = RegistryApi::new(harness.url(majority_leader).unwrap())
         .submit(&fresh_did())
         .await
         .unwrap();
-    assert!(harness.node(isolated).view().await.tip.height < receipt.height);
+    assert!(harness.node(isolated).unwrap().view().await.tip.height < receipt.height);
     // It may have refused already (it could not confirm it leads); it acknowledged nothing.
     let stranded = if stranded.is_finished() {
         let (_, answer) = stranded.await.unwrap();
@@ -391,18 +254,27 @@ async fn an_isolated_leader_cannot_commit_and_converges_once_healed() {
     };
 
     cluster.links().heal();
-    let tip = harness.converged().await;
-    if let Some(stranded) = stranded {
-        let (hash, answer) = stranded.await.unwrap();
-        if let Ok(receipt) = answer {
-            // Acknowledged only if it truly made it into the chain.
-            let location = harness.node(majority_leader).store().locate(&hash).await.unwrap();
-            assert_eq!(location.map(|l| l.height), Some(receipt.height));
-        }
+    // Once healed, the submission the isolated node could not commit may be made again and
+    // committed by the leader: then, and only then, is it acknowledged.
+    let stranded = match stranded {
+        Some(stranded) => Some(stranded.await.unwrap()),
+        None => None,
+    };
+    let tip = harness.converged().await.unwrap();
+    if let Some((hash, Ok(receipt))) = stranded {
+        let location = harness
+            .node(majority_leader)
+            .unwrap()
+            .store()
+            .locate(&hash)
+            .await
+            .unwrap();
+        assert_eq!(location.map(|l| l.height), Some(receipt.height));
     }
     assert_eq!(
         harness
             .node(isolated)
+            .unwrap()
             .cluster()
             .unwrap()
             .raft()
@@ -416,36 +288,36 @@ async fn an_isolated_leader_cannot_commit_and_converges_once_healed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_nodes_go_on_with_two_down_and_the_two_catch_up() {
-    let mut harness = Harness::start(5).await;
-    let leader = harness.leader().await;
+    let mut harness = start(5).await;
+    let leader = harness.leader().await.unwrap();
     let followers: Vec<_> = (0..5).filter(|i| *i != leader).collect();
-    RegistryApi::new(harness.url(leader))
+    RegistryApi::new(harness.url(leader).unwrap())
         .submit(&fresh_did())
         .await
         .unwrap();
     harness.kill(followers[0]).await;
     harness.kill(followers[1]).await;
     for _ in 0..3 {
-        let leader = harness.leader().await;
-        RegistryApi::new(harness.url(leader))
+        let leader = harness.leader().await.unwrap();
+        RegistryApi::new(harness.url(leader).unwrap())
             .submit(&fresh_did())
             .await
             .unwrap();
     }
-    let tip = harness.converged().await;
-    harness.restart(followers[0]).await;
-    harness.restart(followers[1]).await;
-    let caught_up = harness.converged().await;
+    let tip = harness.converged().await.unwrap();
+    harness.restart(followers[0]).await.unwrap();
+    harness.restart(followers[1]).await.unwrap();
+    let caught_up = harness.converged().await.unwrap();
     assert_eq!(caught_up, tip);
     every_chain_replays(&harness, &tip).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consensus_request_not_signed_by_a_validator_is_refused() {
-    let harness = Harness::start(3).await;
-    let _ = harness.leader().await;
+    let harness = start(3).await;
+    let _ = harness.leader().await.unwrap();
     let client = reqwest::Client::new();
-    let url = format!("{}consensus/vote", harness.url(0));
+    let url = format!("{}consensus/vote", harness.url(0).unwrap());
     let unsigned = client.post(&url).body("{}").send().await.unwrap();
     assert_eq!(unsigned.status(), 403);
     let stranger = super::peer_auth::PeerAuth::new("sigil-cluster-test", 1, SigningKey::generate(), vec![]);
@@ -484,6 +356,7 @@ impl
             store.clone(),
             chain,
             Arc::new(tokio::sync::Notify::new()),
+            super::state_machine::OwnBlock::default(),
         )
         .await
         .unwrap();
@@ -494,4 +367,36 @@ impl
 #[test]
 fn openraft_s_storage_suite_passes_on_the_node_s_log_store_and_state_machine() {
     openraft::testing::Suite::test_all(SuiteBuilder).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_of_a_node_that_dies_goes_on_with_its_peers_and_still_checks_every_answer() {
+    let mut harness = start(3).await;
+    let leader = harness.leader().await.unwrap();
+    let client = sigil_core::registry::RegistryClient::new(harness.url(leader).unwrap())
+        .pinned(harness.genesis.hash().unwrap());
+    let first = fresh_did();
+    client.submit(&first).await.unwrap();
+
+    // The node the client was configured with dies; it learnt the others from it.
+    harness.kill(leader).await;
+    let second = fresh_did();
+    let receipt = client.submit(&second).await.unwrap();
+    assert!(receipt.height > 1);
+    let did = match &second {
+        Transaction::Did(operation) => operation.created_did().ok(),
+        _ => None,
+    }
+    .unwrap();
+    let record: Option<sigil_core::state::records::DidRecord> =
+        eventually("a final header with the DID", || async {
+            client
+                .proven_now(&RecordName::Did(did.to_string()))
+                .await
+                .ok()
+                .flatten()
+                .map(Some)
+        })
+        .await;
+    assert!(record.is_some());
 }

@@ -107,15 +107,44 @@ async fn submit_transaction(
     let transaction: Transaction =
         serde_json::from_value(value).map_err(|e| AppError::BadRequest(format!("not a transaction: {e}")))?;
     limits::check(&transaction).map_err(|e| AppError::Refused(LedgerError::TooLarge(e)))?;
-    if let Some(leader) = node.leader_elsewhere().await {
-        return forward(&leader, &headers, body).await;
+    let mut leader = node.leader_elsewhere().await;
+    // A leader that cannot be reached was lost: once another is elected, it takes the
+    // submission — which the lost one never received, so it cannot be recorded twice.
+    for _ in 0..MAX_FORWARDS {
+        let Some(url) = leader else {
+            break;
+        };
+        match forward(&url, &headers, body.clone()).await {
+            Err(Forward::Unreachable) => leader = node.leader_elsewhere_than(&url).await,
+            Err(Forward::Failed(error)) => return Err(error),
+            Ok(response) => return Ok(response),
+        }
+    }
+    if let Some(url) = leader {
+        return Err(AppError::Unavailable(format!(
+            "the leader at {url} cannot be reached; submit again"
+        )));
     }
     let receipt = node.submit(transaction).await?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 
-/// Marks a submission one node passed to another, which passes it no further.
+/// How many leaders one submission is offered to before it is refused.
+const MAX_FORWARDS: usize = 3;
+
+/// Why a forwarded submission got no answer from the leader.
+enum Forward {
+    /// The leader could not be reached: it did not receive the submission.
+    Unreachable,
+    /// Anything else.
+    Failed(AppError),
+}
+
+/// How many times a submission has been passed from node to node.
 const FORWARDED_HEADER: &str = "sigil-forwarded";
+/// The most times a submission is passed on: to the leader a node knows, and once more if
+/// that one has just learnt of a newer leader.
+const MAX_HOPS: u8 = 2;
 
 /// Passes a submission this node cannot order to the node that leads, and its answer back
 /// as given: the receipt proves itself, and a refusal keeps its code.
@@ -123,26 +152,37 @@ async fn forward(
     leader: &str,
     headers: &axum::http::HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Response, AppError> {
-    if headers.contains_key(FORWARDED_HEADER) {
-        return Err(AppError::Unavailable(
-            "this node does not lead either; the cluster is electing a leader: submit again".into(),
+) -> Result<Response, Forward> {
+    let unavailable = |message: String| Forward::Failed(AppError::Unavailable(message));
+    let hops = headers
+        .get(FORWARDED_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map_or(0, |value| value.parse::<u8>().unwrap_or(MAX_HOPS));
+    if hops >= MAX_HOPS {
+        return Err(unavailable(
+            "the cluster is electing a leader: submit again".into(),
         ));
     }
     let url = format!("{}/transactions", leader.trim_end_matches('/'));
     let response = sigil_core::http_client::client()
         .post(url)
-        .header(FORWARDED_HEADER, "1")
+        .header(FORWARDED_HEADER, (hops + 1).to_string())
         .header(axum::http::header::CONTENT_TYPE, "application/json")
         .timeout(REQUEST_TIMEOUT)
         .body(body)
         .send()
         .await
-        .map_err(|e| AppError::Unavailable(format!("the leader at {leader} cannot be reached: {e}")))?;
+        .map_err(|e| {
+            if e.is_connect() {
+                Forward::Unreachable
+            } else {
+                unavailable(format!("the leader at {leader} did not answer: {e}"))
+            }
+        })?;
     let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let answer = sigil_core::http_client::read_limited(response, sigil_core::http_client::MAX_RESPONSE_BYTES)
         .await
-        .map_err(|e| AppError::Unavailable(format!("the leader at {leader} did not answer: {e}")))?;
+        .map_err(|e| unavailable(format!("the leader at {leader} did not answer: {e}")))?;
     Ok((
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
