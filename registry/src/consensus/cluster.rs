@@ -104,7 +104,9 @@ pub async fn start_cluster(
         election_timeout_max: millis(timing.election_max),
         // A block can be large: few per message.
         max_payload_entries: 16,
-        snapshot_policy: SnapshotPolicy::LogsSinceLast(5_000),
+        // A snapshot holds every block (consensus::state_machine): built rarely, for a node
+        // so far behind that the leader has purged the entries it lacks.
+        snapshot_policy: SnapshotPolicy::LogsSinceLast(20_000),
         max_in_snapshot_log_to_keep: 1_000,
         ..Config::default()
     };
