@@ -6,6 +6,8 @@
 //! Alongside Raft, each node collects its peers' signatures over the newest header it applied
 //! and not yet final (`GET /consensus/signatures?height=`), keeping each only once it checked it
 //! against its own header, until a quorum of validators signed — which makes the header final.
+//! A peer's signature by a validator that also signed this node's header at that height, but
+//! over another header, is equivocation: the evidence is kept, as a client's report would be.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,14 +16,15 @@ use async_trait::async_trait;
 use openraft::error::{ClientWriteError, RaftError};
 use openraft::{Config, ServerState, SnapshotPolicy};
 use sigil_core::key::SigningKey;
-use sigil_core::state::commit::ValidatorSignature;
+use sigil_core::state::commit::{ChainTrust, Commit, ValidatorSignature};
+use sigil_core::state::evidence::{Equivocation, SignedHeader};
 
 use super::log_store::LogStore;
 use super::network::{Links, Network};
 use super::peer_auth::PeerAuth;
 use super::state_machine::{OwnBlock, StateMachine};
 use super::{Applied, NodeId, Peer, Raft};
-use crate::chain::{Genesis, Produced};
+use crate::chain::{BlockHeader, Genesis, Produced};
 use crate::finality::Kept;
 use crate::node::{Consensus, SharedChain, SubmitError};
 use crate::store::{HeaderSignatureRow, Store};
@@ -61,6 +64,7 @@ pub struct Cluster {
     chain: SharedChain,
     store: Store,
     own: OwnBlock,
+    trust: Arc<ChainTrust>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -151,6 +155,7 @@ pub async fn start_cluster(
         chain,
         store,
         own,
+        trust: Arc::new(ChainTrust::new(genesis)?),
     };
     tokio::spawn(cluster.clone().collect_signatures(signed));
     Ok(cluster)
@@ -278,20 +283,103 @@ impl Cluster {
                 let Ok(signatures) = serde_json::from_value::<Vec<ValidatorSignature>>(answer) else {
                     continue;
                 };
+                let mut not_over_ours = Vec::new();
                 for signature in signatures {
-                    self.keep(height, signature).await;
+                    if self.keep(height, signature.clone()).await == Kept::No {
+                        not_over_ours.push(signature);
+                    }
+                }
+                if !not_over_ours.is_empty() {
+                    self.look_for_equivocation(&http, &peer.url, height, not_over_ours)
+                        .await;
                 }
             }
         }
     }
 
-    /// Keeps `signature` over the header this node applied at `height`, if it is valid.
-    async fn keep(&self, height: u64, signature: ValidatorSignature) {
-        if self.chain.finality.add(height, signature.clone()) != Kept::New {
+    /// A peer gave signatures at `height` that are not over the header this node applied
+    /// there: over its own header, then. Where one is by a validator that also signed this
+    /// node's header, that validator signed two headers at one height — kept as evidence
+    /// (`GET /evidence`, the explorer), as if a client had reported it.
+    pub async fn look_for_equivocation(
+        &self,
+        http: &reqwest::Client,
+        peer: &str,
+        height: u64,
+        signatures: Vec<ValidatorSignature>,
+    ) {
+        let Ok(Some(ours)) = self.store.block(height).await else {
             return;
+        };
+        // The signatures this node holds over its header: the proposer's, in the header, and
+        // those it kept.
+        let held: Vec<ValidatorSignature> = Commit::proposed(ours.header.clone())
+            .signatures
+            .into_iter()
+            .chain(
+                self.store
+                    .header_signatures(height)
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|row| ValidatorSignature {
+                        validator: row.validator,
+                        signature: row.signature,
+                    }),
+            )
+            .collect();
+        let Ok(url) = url::Url::parse(&format!("{}/blocks/{height}", peer.trim_end_matches('/'))) else {
+            return;
+        };
+        let Ok(Some(answer)) = sigil_core::http_client::get_json(http, url).await else {
+            return;
+        };
+        let Some(theirs) = answer
+            .pointer("/block/header")
+            .and_then(|header| serde_json::from_value::<BlockHeader>(header.clone()).ok())
+        else {
+            return;
+        };
+        for signature in signatures {
+            let Some(our_copy) = held.iter().find(|held| held.validator == signature.validator) else {
+                continue;
+            };
+            let evidence = Equivocation {
+                validator: signature.validator.clone(),
+                first: SignedHeader {
+                    header: ours.header.clone(),
+                    signature: our_copy.clone(),
+                },
+                second: SignedHeader {
+                    header: theirs.clone(),
+                    signature,
+                },
+            };
+            if evidence.check(&self.trust).is_err() {
+                continue;
+            }
+            let now = sigil_core::time::format_datetime(sigil_core::time::now());
+            match self.store.record_equivocation(&evidence, &now).await {
+                Ok(true) => tracing::error!(
+                    validator = evidence.validator,
+                    height,
+                    peer,
+                    "equivocation: a validator signed two headers at one height; evidence kept"
+                ),
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "could not keep equivocation evidence"),
+            }
+        }
+    }
+
+    /// Keeps `signature` over the header this node applied at `height`, if it is valid.
+    async fn keep(&self, height: u64, signature: ValidatorSignature) -> Kept {
+        let kept = self.chain.finality.add(height, signature.clone());
+        if kept != Kept::New {
+            return kept;
         }
         let Ok(Some(header_hash)) = self.store.block_hash(height).await else {
-            return;
+            return kept;
         };
         let row = HeaderSignatureRow {
             height,
@@ -302,6 +390,7 @@ impl Cluster {
         if let Err(error) = self.store.record_header_signature(&row).await {
             tracing::warn!(%error, "could not keep a peer's signature over a header");
         }
+        kept
     }
 }
 

@@ -400,3 +400,57 @@ async fn a_client_of_a_node_that_dies_goes_on_with_its_peers_and_still_checks_ev
         .await;
     assert!(record.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validator_that_signs_two_headers_at_one_height_is_recorded_and_shown() {
+    let harness = start(3).await;
+    let leader = harness.leader().await.unwrap();
+    RegistryApi::new(harness.url(leader).unwrap())
+        .submit(&fresh_did())
+        .await
+        .unwrap();
+    let (height, _) = harness.converged().await.unwrap();
+    let watcher = harness.node((leader + 1) % 3).unwrap();
+
+    // The leader's key also signs another header at that height, which a peer serves.
+    let mut other = watcher.store().block(height).await.unwrap().unwrap().header;
+    other.time = "2026-12-31T00:00:00Z".into();
+    let leader_key = key(120 + u8::try_from(leader).unwrap());
+    let signature = sigil_core::state::commit::ValidatorSignature::sign(&other, &leader_key).unwrap();
+    let served =
+        serde_json::json!({"hash": other.hash().unwrap(), "block": {"header": other, "transactions": []}});
+    let peer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let peer_url = format!("http://{}", peer.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/blocks/{height}",
+        axum::routing::get(move || async move { axum::Json(served) }),
+    );
+    tokio::spawn(async move { axum::serve(peer, app).await });
+
+    let cluster = watcher.cluster().unwrap();
+    let http = reqwest::Client::new();
+    // A signature over this node's own header is no evidence of anything.
+    let honest = sigil_core::state::commit::ValidatorSignature::sign(
+        &watcher.store().block(height).await.unwrap().unwrap().header,
+        &leader_key,
+    )
+    .unwrap();
+    cluster
+        .look_for_equivocation(&http, &peer_url, height, vec![honest])
+        .await;
+    assert!(watcher.store().equivocations(10).await.unwrap().is_empty());
+
+    cluster
+        .look_for_equivocation(&http, &peer_url, height, vec![signature])
+        .await;
+    let kept = watcher.store().equivocations(10).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].0.validator, leader_key.public_key().to_multikey());
+    let page = reqwest::get(format!("{}explorer", harness.url((leader + 1) % 3).unwrap()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Equivocation evidence"), "{page}");
+}
