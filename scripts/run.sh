@@ -116,6 +116,9 @@ if [ "$made_with" != "$nodes" ]; then
   echo "error: $dir holds a chain of $made_with node(s); run with --nodes $made_with, or set SIGIL_STACK_DIR to another directory" >&2
   exit 2
 fi
+# The issuer, the verifier and the wallet are given every node: any one may be down.
+services_registry=$registry_url
+for i in $(seq 2 "$nodes"); do services_registry="$services_registry,$(node_url "$i")"; done
 if [ "$nodes" = 1 ]; then
   start sigil-registry $bin/sigil-registry serve --data-dir "$dir/registry" --listen "127.0.0.1:$registry_port"
 else
@@ -133,7 +136,7 @@ genesis_hash=$(sed -n 's/^genesis hash: //p' "$dir/registry-init.log" 2>/dev/nul
 
 if [ ! -f "$dir/university/issuer.toml" ]; then
   echo "registering Example University and accrediting it…"
-  $bin/sigil-issuer init --data-dir "$dir/university" --registry "$registry_url" \
+  $bin/sigil-issuer init --data-dir "$dir/university" --registry "$services_registry" \
     ${genesis_hash:+--registry-genesis "$genesis_hash"} \
     --name "Example University" >"$dir/university.did" 2>/dev/null
   $bin/sigil-registry accredit --registry "$registry_url" --keys "$dir/registry" \
@@ -163,12 +166,12 @@ if [ ! -f "$dir/verifier.did" ]; then
     >/dev/null
   mv "$dir/verifier.did.new" "$dir/verifier.did"
 fi
-start sigil-verifier $bin/sigil-verifier serve --data-dir "$dir/verifier" --registry "$registry_url" \
+start sigil-verifier $bin/sigil-verifier serve --data-dir "$dir/verifier" --registry "$services_registry" \
   ${genesis_hash:+--registry-genesis "$genesis_hash"} \
   --name "Example Employer" --listen "127.0.0.1:$verifier_port" --public-url "http://127.0.0.1:$verifier_port"
 
 if [ ! -f "$dir/wallet/wallet.toml" ]; then
-  $bin/sigil-wallet init --data-dir "$dir/wallet" --registry "$registry_url" \
+  $bin/sigil-wallet init --data-dir "$dir/wallet" --registry "$services_registry" \
     ${genesis_hash:+--registry-genesis "$genesis_hash"} --allow-insecure-targets >"$dir/student.did"
 fi
 start sigil-wallet $bin/sigil-wallet serve --data-dir "$dir/wallet" --listen "127.0.0.1:$wallet_port" \
