@@ -281,9 +281,10 @@ impl RegistryClient {
         Some(checked_receipt(transaction, answer.get("receipt")?.clone()))
     }
 
-    /// Offers `transaction` to the node used now — or, when it cannot be reached, to the next
-    /// one: a node that could not be reached did not receive it, so it cannot be recorded
-    /// twice.
+    /// Offers `transaction` to the node used now — or, when it cannot be reached or drops
+    /// the request, to the next one. If the first recorded it after all, the ledger refuses
+    /// the second offer as a replay and [`RegistryClient::submit`] reads the receipt from the
+    /// chain: it is never recorded twice.
     async fn submit_once(&self, transaction: &Transaction) -> Submitted {
         self.discover_peers().await;
         let mut unreachable = Vec::new();
@@ -298,12 +299,7 @@ impl RegistryClient {
                     answered = Some(response);
                     break;
                 }
-                Err(error) if error.is_connect() => unreachable.push(format!("registry {node}: {error}")),
-                Err(error) => {
-                    return Submitted::answered(Err(SubmitError::Unavailable(format!(
-                        "registry {node}: {error}"
-                    ))));
-                }
+                Err(error) => unreachable.push(format!("registry {node}: {error}")),
             }
         }
         let Some(response) = answered else {
