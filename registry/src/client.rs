@@ -1,5 +1,6 @@
 //! The client commands (docs/design.md §7): `sigil-registry did create|update|rotate|deactivate|
-//! resolve` and `sigil-registry accredit`, for controllers who keep their keys in a directory:
+//! resolve`, `sigil-registry accredit` and `sigil-registry governance propose|sign|submit`,
+//! for controllers, roots and validators who keep their keys in a directory:
 //!
 //! ```text
 //! KEYS/did               the DID, once created
@@ -22,6 +23,7 @@ use crate::chain::Receipt;
 use crate::ledger::accreditation::{Accreditation, AccreditedRole};
 use crate::ledger::operation::{self, Compromise, DidOperation, OperationKind, Purpose};
 use crate::ledger::{Transaction, hash, statement};
+use sigil_core::transaction::governance::{Governance, GovernanceChange};
 
 /// A registry's HTTP API, from the controller's side: sigil-core's [`RegistryClient`] (the
 /// same client issuers and wallets write with), answering with typed receipts.
@@ -254,6 +256,38 @@ pub async fn accredit(
     api.submit(&Transaction::Accreditation(grant)).await
 }
 
+/// A proposal of `change` as the chain's next governance change (its genesis and its changes
+/// read from the registry), dated now and signed by no one yet.
+pub async fn propose(api: &RegistryApi, change: GovernanceChange) -> anyhow::Result<Governance> {
+    let genesis = api.get("genesis", "genesis").await?;
+    let chain_id = genesis
+        .get("chainId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow::anyhow!("the registry's genesis names no chainId"))?;
+    let changes = api.get("governance", "governance changes").await?;
+    let applied = changes.as_array().map_or(0, Vec::len) as u64;
+    let now = format_datetime(sigil_core::time::now());
+    Ok(Governance::propose(chain_id, applied + 1, change, now))
+}
+
+/// Adds the signature of the validator whose key is `validator_key_file` (a registry data
+/// directory's `validator.key`) to the proposal in `file`, in place.
+pub fn sign_proposal(file: &Path, validator_key_file: &Path, passphrase: &str) -> anyhow::Result<Governance> {
+    let mut proposal = read_proposal(file)?;
+    let validator = keystore::read(validator_key_file, passphrase)?;
+    proposal.sign(&validator)?;
+    let text = serde_json::to_string_pretty(&proposal)?;
+    std::fs::write(file, text + "\n").map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    Ok(proposal)
+}
+
+/// The governance proposal in `file`.
+pub fn read_proposal(file: &Path) -> anyhow::Result<Governance> {
+    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not a governance proposal: {e}", file.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +307,30 @@ mod tests {
             .await
         });
         RegistryApi::new(base)
+    }
+
+    #[tokio::test]
+    async fn a_single_node_registry_refuses_to_grow_its_validator_set_but_takes_other_changes() {
+        use crate::fixtures::{ROOT_OF_TRUST, VALIDATOR, key};
+        let api = registry().await;
+        let signed = |change| {
+            let mut proposal =
+                Governance::propose("sigil-test", 1, change, format_datetime(sigil_core::time::now()));
+            proposal.sign(&key(VALIDATOR)).unwrap();
+            Transaction::Governance(proposal)
+        };
+        let grow = signed(GovernanceChange::AddValidator {
+            validator: key(91).public_key().to_multikey(),
+            node: "http://127.0.0.1:7410".into(),
+        });
+        let refused = api.submit(&grow).await.unwrap_err().to_string();
+        assert!(refused.contains("single node"), "{refused}");
+        let root = signed(GovernanceChange::AddRootOfTrust {
+            root: key(ROOT_OF_TRUST + 1).did_key().to_string(),
+        });
+        assert_eq!(api.submit(&root).await.unwrap().height, 1);
+        let changes = api.get("governance", "governance changes").await.unwrap();
+        assert_eq!(changes.as_array().map(Vec::len), Some(1));
     }
 
     #[tokio::test]

@@ -1,5 +1,5 @@
-//! Which header is final: the newest one this node applied that a quorum of the validators in
-//! genesis has signed (more than half). Answers are proven against it (`GET /proofs`), with the
+//! Which header is final: the newest one this node applied that a quorum (more than half) of
+//! the validators in force after its block has signed — genesis's, as governance changed them. Answers are proven against it (`GET /proofs`), with the
 //! state the node had right after that block — the state tree is persistent, so keeping the
 //! states of the few blocks not yet final costs little.
 //!
@@ -11,10 +11,12 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use sigil_core::key::PublicKey;
-use sigil_core::state::commit::{Commit, ValidatorSignature};
+use std::sync::Arc;
 
-use crate::chain::{BlockHeader, Genesis};
+use sigil_core::state::commit::{Commit, ValidatorSignature};
+use sigil_core::state::validators::ValidatorSet;
+
+use crate::chain::BlockHeader;
 use crate::ledger::LedgerState;
 
 /// How many applied but not yet final blocks are kept; a node whose peers fall this far behind
@@ -42,6 +44,8 @@ pub enum Kept {
 
 struct Pending {
     header: BlockHeader,
+    /// Who signs it: the validators in force after its block.
+    validators: Arc<ValidatorSet>,
     state: LedgerState,
     signatures: BTreeMap<String, ValidatorSignature>,
 }
@@ -53,38 +57,18 @@ struct Inner {
 }
 
 /// The finality of the headers this node applied.
+#[derive(Default)]
 pub struct Finality {
-    validators: Vec<(String, PublicKey)>,
-    quorum: usize,
     inner: Mutex<Inner>,
 }
 
 impl std::fmt::Debug for Finality {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Finality")
-            .field("quorum", &self.quorum)
-            .finish_non_exhaustive()
+        f.debug_struct("Finality").finish_non_exhaustive()
     }
 }
 
 impl Finality {
-    /// Finality under `genesis`'s validators.
-    pub fn new(genesis: &Genesis) -> anyhow::Result<Finality> {
-        let keys = genesis.validator_keys()?;
-        Ok(Finality {
-            validators: genesis.validators.iter().cloned().zip(keys).collect(),
-            quorum: genesis.validators.len() / 2 + 1,
-            inner: Mutex::new(Inner::default()),
-        })
-    }
-
-    fn key(&self, validator: &str) -> Option<&PublicKey> {
-        self.validators
-            .iter()
-            .find(|(multikey, _)| multikey == validator)
-            .map(|(_, key)| key)
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves maps that are still consistent: each update
         // is one insert or removal.
@@ -104,12 +88,14 @@ impl Finality {
         let mut inner = self.lock();
         let mut pending = Pending {
             header: header.clone(),
+            validators: state.validators.clone(),
             state,
             signatures: BTreeMap::new(),
         };
         let proposed = Commit::proposed(header.clone()).signatures;
         for signature in proposed.into_iter().chain(signatures) {
-            if self
+            if pending
+                .validators
                 .key(&signature.validator)
                 .is_some_and(|key| signature.verifies(header, key))
             {
@@ -126,10 +112,10 @@ impl Finality {
     /// Adds a signature over the header applied at `height`.
     pub fn add(&self, height: u64, signature: ValidatorSignature) -> Kept {
         let mut inner = self.lock();
-        let Some(key) = self.key(&signature.validator) else {
+        let Some(pending) = inner.pending.get_mut(&height) else {
             return Kept::No;
         };
-        let Some(pending) = inner.pending.get_mut(&height) else {
+        let Some(key) = pending.validators.key(&signature.validator) else {
             return Kept::No;
         };
         if pending.signatures.contains_key(&signature.validator) {
@@ -153,7 +139,7 @@ impl Finality {
         let Some(pending) = inner.pending.get(&height) else {
             return;
         };
-        if !newer || pending.signatures.len() < self.quorum {
+        if !newer || pending.signatures.len() < pending.validators.quorum() {
             return;
         }
         inner.finalized = Some(Finalized {

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
 use sigil_core::time::Timestamp;
+use sigil_core::transaction::Transaction;
 use sigil_core::transaction::accreditation::AccreditedRole;
+use sigil_core::transaction::governance::GovernanceChange;
 use sigil_registry::client::{self, Changes, KeyDir, RegistryApi};
 use sigil_registry::config::{Config, SettingsFlags};
 use sigil_registry::replay::{ReplayError, replay};
@@ -41,8 +43,8 @@ enum Command {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
     },
-    /// Make this data directory a node of a chain another member created with `init`, whose
-    /// genesis names this node's validator key.
+    /// Make this data directory a node of a chain another member created with `init`: one
+    /// whose genesis names this node's validator key, or that a governance change adds.
     Join {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
@@ -68,12 +70,92 @@ enum Command {
     /// Accredit an issuer for credential types it may issue, or a verifier for types it may
     /// request, as a root of trust.
     Accredit(AccreditArgs),
+    /// Change the validators or the roots of trust: a proposal each validator signs in turn,
+    /// submitted once a quorum of the validators in force has signed it.
+    Governance {
+        #[command(subcommand)]
+        command: GovernanceCommand,
+    },
     /// Replay the chain from genesis, checking every hash, signature and transition.
     /// Exit 0 if it is intact, 1 naming the first bad block, 2 if it cannot be read.
     VerifyChain {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum GovernanceCommand {
+    /// Write a proposal of the chain's next change to a file, signed by no one yet.
+    Propose {
+        #[arg(long, env = "SIGIL_REGISTRY")]
+        registry: url::Url,
+        /// Where to write the proposal.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        change: ChangeFlags,
+    },
+    /// Sign the proposal in a file with this node's validator key, in place.
+    Sign {
+        #[arg(long, env = "SIGIL_DATA_DIR")]
+        data_dir: PathBuf,
+        proposal: PathBuf,
+    },
+    /// Submit a proposal a quorum has signed; prints its transaction hash.
+    Submit {
+        #[arg(long, env = "SIGIL_REGISTRY")]
+        registry: url::Url,
+        proposal: PathBuf,
+    },
+}
+
+/// The one change a proposal makes.
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("change").required(true).args(["add_validator", "remove_validator", "add_root", "remove_root"])))]
+struct ChangeFlags {
+    /// Add the validator with this Multikey (`sigil-registry validator-key` prints it);
+    /// needs --node.
+    #[arg(long, requires = "node")]
+    add_validator: Option<String>,
+    /// The URL the new validator's node serves on, where the other nodes reach it.
+    #[arg(long)]
+    node: Option<String>,
+    /// Remove the validator with this Multikey.
+    #[arg(long)]
+    remove_validator: Option<String>,
+    /// Let this DID write accreditations.
+    #[arg(long)]
+    add_root: Option<String>,
+    /// Stop this DID writing accreditations.
+    #[arg(long)]
+    remove_root: Option<String>,
+}
+
+impl ChangeFlags {
+    fn change(self) -> anyhow::Result<GovernanceChange> {
+        Ok(match self {
+            ChangeFlags {
+                add_validator: Some(validator),
+                node: Some(node),
+                ..
+            } => GovernanceChange::AddValidator { validator, node },
+            ChangeFlags {
+                remove_validator: Some(validator),
+                ..
+            } => GovernanceChange::RemoveValidator { validator },
+            ChangeFlags {
+                add_root: Some(root), ..
+            } => GovernanceChange::AddRootOfTrust { root },
+            ChangeFlags {
+                remove_root: Some(root),
+                ..
+            } => GovernanceChange::RemoveRootOfTrust { root },
+            _ => anyhow::bail!(
+                "name one change: --add-validator with --node, --remove-validator, --add-root or --remove-root"
+            ),
+        })
+    }
 }
 
 /// What `accredit` grants, to whom, for how long.
@@ -182,9 +264,16 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Join { data_dir, genesis } => {
             let data_dir = DataDir(data_dir);
-            let joined = service::join(&data_dir, &genesis, &passphrase()?)?;
+            let passphrase = passphrase()?;
+            let joined = service::join(&data_dir, &genesis, &passphrase)?;
             eprintln!("{} is a node of chain {}", data_dir.0.display(), joined.chain_id);
             eprintln!("genesis hash: {}", joined.hash()?);
+            let own = service::validator_key(&data_dir, &passphrase)?.to_multikey();
+            if !joined.validators.contains(&own) {
+                eprintln!(
+                    "genesis does not name this node's validator key {own}: have the validators add it (sigil-registry governance propose --add-validator) before the node starts"
+                );
+            }
         }
         Command::Serve {
             data_dir,
@@ -193,6 +282,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => serve(&DataDir(data_dir), config.as_deref(), &settings).await?,
         Command::Did { command } => did_command(command).await?,
         Command::Accredit(args) => accredit(args).await?,
+        Command::Governance { command } => governance_command(command).await?,
         Command::VerifyChain { data_dir } => return verify_chain(&DataDir(data_dir)).await,
     }
     Ok(ExitCode::SUCCESS)
@@ -259,6 +349,40 @@ async fn accredit(args: AccreditArgs) -> anyhow::Result<()> {
     let receipt =
         client::accredit(&RegistryApi::new(args.registry), &root_key, &passphrase()?, grant).await?;
     println!("{}", receipt.tx_hash);
+    Ok(())
+}
+
+async fn governance_command(command: GovernanceCommand) -> anyhow::Result<()> {
+    match command {
+        GovernanceCommand::Propose {
+            registry,
+            out,
+            change,
+        } => {
+            let proposal = client::propose(&RegistryApi::new(registry), change.change()?).await?;
+            let text = serde_json::to_string_pretty(&proposal)?;
+            std::fs::write(&out, text + "\n").map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+            eprintln!(
+                "change {} of chain {} proposed in {}: have a quorum of the validators sign it",
+                proposal.sequence,
+                proposal.chain_id,
+                out.display()
+            );
+        }
+        GovernanceCommand::Sign { data_dir, proposal } => {
+            let key = DataDir(data_dir).validator_key();
+            let signed = client::sign_proposal(&proposal, &key, &passphrase()?)?;
+            eprintln!("{} signatures on {}", signed.signatures.len(), proposal.display());
+        }
+        GovernanceCommand::Submit { registry, proposal } => {
+            let proposal = client::read_proposal(&proposal)?;
+            let receipt = RegistryApi::new(registry)
+                .submit(&Transaction::Governance(proposal))
+                .await?;
+            eprintln!("applied in block {}", receipt.height);
+            println!("{}", receipt.tx_hash);
+        }
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use sigil_core::key::SigningKey;
 use tokio::sync::{RwLock, mpsc, oneshot};
 
 use sigil_core::state::commit::ValidatorSignature;
+use sigil_core::transaction::governance::{Governance, GovernanceChange, GovernanceError};
 
 use crate::chain::{Genesis, Produced, Receipt, Tip, produce};
 use crate::consensus::Cluster;
@@ -63,19 +64,15 @@ pub struct SharedChain {
 impl SharedChain {
     /// The chain after `view`, whose tip (if any) is final by `signatures` — or by the
     /// proposer's alone when it is a quorum.
-    pub fn new(
-        genesis: &Genesis,
-        view: ChainView,
-        signatures: Vec<ValidatorSignature>,
-    ) -> anyhow::Result<Self> {
-        let finality = Finality::new(genesis)?;
+    pub fn new(view: ChainView, signatures: Vec<ValidatorSignature>) -> Self {
+        let finality = Finality::default();
         if let Some(header) = &view.tip.header {
             finality.applied(header, view.state.clone(), signatures);
         }
-        Ok(SharedChain {
+        SharedChain {
             view: Arc::new(RwLock::new(view)),
             finality: Arc::new(finality),
-        })
+        }
     }
 
     /// Makes `tip` and `state` the chain's, with the header's signatures held so far.
@@ -163,7 +160,7 @@ impl Node {
         validator: SigningKey,
         policy: BlockPolicy,
     ) -> anyhow::Result<Node> {
-        let chain = SharedChain::new(&genesis, view, Vec::new())?;
+        let chain = SharedChain::new(view, Vec::new());
         let consensus = Arc::new(SingleNode {
             store: store.clone(),
             chain: chain.clone(),
@@ -216,6 +213,19 @@ impl Node {
 
     /// Submits a transaction; answers once it is in a durable block, or refused.
     pub async fn submit(&self, transaction: Transaction) -> Result<Receipt, SubmitError> {
+        let grows = matches!(
+            &transaction,
+            Transaction::Governance(Governance {
+                change: GovernanceChange::AddValidator { .. },
+                ..
+            })
+        );
+        if grows && self.cluster.is_none() {
+            // Its blocks are in no Raft log, so a new validator's node could not take them.
+            return Err(SubmitError::Refused(LedgerError::Governance(GovernanceError::Invalid(
+                "this registry runs as a single node, which cannot grow its validator set: a chain that may grow runs under Raft from its first block, with `peers` naming its own node (docs/governance.md)".into(),
+            ))));
+        }
         let (reply, answer) = oneshot::channel();
         self.submissions
             .send(Submission { transaction, reply })

@@ -29,7 +29,6 @@ pub enum ReplayError {
 
 /// Replays every stored block, in order, from `genesis`.
 pub async fn replay(store: &Store, genesis: &Genesis) -> Result<Replayed, ReplayError> {
-    let validators = genesis.validator_keys()?;
     let mut state = LedgerState::from_genesis(genesis)?;
     let mut tip = Tip::genesis(genesis).map_err(|e| ReplayError::BadBlock {
         height: 0,
@@ -47,8 +46,7 @@ pub async fn replay(store: &Store, genesis: &Genesis) -> Result<Replayed, Replay
         if block.header.height != height {
             return Err(bad(format!("its header says height {}", block.header.height)));
         }
-        state = verify_block(genesis, &validators, &state, &tip, &block)
-            .map_err(|e: ChainError| bad(e.to_string()))?;
+        state = verify_block(genesis, &state, &tip, &block).map_err(|e: ChainError| bad(e.to_string()))?;
         let next = Tip::after(&block.header).map_err(|e| bad(e.to_string()))?;
         if store
             .block_hash(height)

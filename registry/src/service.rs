@@ -132,7 +132,8 @@ pub fn validator_key(data_dir: &DataDir, passphrase: &str) -> anyhow::Result<Pub
 }
 
 /// Makes `data_dir` a node of the chain `genesis` describes — a genesis another member wrote
-/// with `init` — once this node's validator key is among its validators.
+/// with `init`. This node's validator key is among its validators, or one a governance change
+/// adds (the node starts once the change is on the chain).
 pub fn join(data_dir: &DataDir, genesis: &Path, passphrase: &str) -> anyhow::Result<Genesis> {
     if data_dir.genesis().exists() {
         anyhow::bail!("{} already holds a chain", data_dir.0.display());
@@ -141,10 +142,7 @@ pub fn join(data_dir: &DataDir, genesis: &Path, passphrase: &str) -> anyhow::Res
     let parsed: Genesis =
         serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", genesis.display()))?;
     parsed.check()?;
-    let own = validator_key(data_dir, passphrase)?.to_multikey();
-    if !parsed.validators.contains(&own) {
-        anyhow::bail!("this node's validator key {own} is not a validator of that genesis");
-    }
+    validator_key(data_dir, passphrase)?;
     std::fs::write(data_dir.genesis(), text)
         .map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.genesis().display()))?;
     Ok(parsed)
@@ -179,13 +177,17 @@ pub async fn start_node_on(
     policy: BlockPolicy,
 ) -> anyhow::Result<Node> {
     let (genesis, validator, store) = open(data_dir, database, passphrase).await?;
-    if genesis.validators.len() > 1 {
+    let view = replayed_view(&store, &genesis).await?;
+    let validators = &view.state.validators;
+    if validators.len() > 1 {
         anyhow::bail!(
-            "genesis names {} validators: this node is one of several, so list every validator's node in the `peers` setting (docs/consensus.md)",
-            genesis.validators.len()
+            "the chain has {} validators: this node is one of several, so list the nodes of genesis's validators in the `peers` setting (docs/consensus.md)",
+            validators.len()
         );
     }
-    let view = replayed_view(&store, &genesis).await?;
+    if !validators.contains(&validator.public_key()) {
+        anyhow::bail!("this node's validator key is not the chain's validator");
+    }
     Node::start(genesis, store, view, validator, policy)
 }
 
@@ -201,7 +203,7 @@ pub async fn start_peer_node_on(
     start_cluster_node(genesis, store, validator, policy, peers, ClusterTiming::default()).await
 }
 
-/// Reads the genesis, unlocks the validator key (which genesis must name) and opens the store.
+/// Reads the genesis, unlocks the validator key and opens the store.
 async fn open(
     data_dir: &DataDir,
     database: &Database,
@@ -209,9 +211,6 @@ async fn open(
 ) -> anyhow::Result<(Genesis, SigningKey, Store)> {
     let genesis = data_dir.read_genesis()?;
     let validator = keystore::read(&data_dir.validator_key(), passphrase)?;
-    if !genesis.validators.contains(&validator.public_key().to_multikey()) {
-        anyhow::bail!("this node's validator key is not a validator in genesis.json");
-    }
     let store = Store::open_database(database)
         .await
         .map_err(|e| anyhow::anyhow!("{database}: {e}"))?;
@@ -249,7 +248,7 @@ pub async fn start_cluster_node(
             signature: row.signature,
         })
         .collect();
-    let chain = SharedChain::new(&genesis, view, signatures)?;
+    let chain = SharedChain::new(view, signatures);
     let cluster = start_cluster(&genesis, store.clone(), chain, validator.clone(), peers, timing).await?;
     Ok(Node::start_in_cluster(genesis, store, cluster, validator, policy))
 }

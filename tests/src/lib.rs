@@ -331,6 +331,35 @@ impl RegistryProcess {
         node.child = Some(child);
     }
 
+    /// Prepares the node of a validator genesis does not name, the way its member does: a data
+    /// directory (`data_dir-N`) with a validator key, joined to the chain's genesis, and a free
+    /// port. Returns the node's index and its validator key; serve it with
+    /// [`RegistryProcess::serve_node`] once a governance change has added that key.
+    pub fn prepare_node(&mut self) -> (usize, String) {
+        let i = self.processes.len();
+        let data_dir = PathBuf::from(format!("{}-{}", self.data_dir.display(), i + 1));
+        let key = registry_command(&["validator-key".as_ref()], &data_dir)
+            .stdout
+            .trim()
+            .to_owned();
+        let genesis = self.data_dir.join("genesis.json");
+        registry_command(
+            &["join".as_ref(), "--genesis".as_ref(), genesis.as_os_str()],
+            &data_dir,
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|address| address.port())
+            .unwrap_or_else(|e| panic!("a port: {e}"));
+        let url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap_or_else(|e| panic!("{e}"));
+        self.processes.push(NodeProcess {
+            child: None,
+            url,
+            data_dir,
+        });
+        (i, key)
+    }
+
     /// Every node's URL, in order.
     pub fn node_urls(&self) -> Vec<url::Url> {
         self.processes.iter().map(|node| node.url.clone()).collect()

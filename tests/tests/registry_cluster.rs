@@ -162,3 +162,101 @@ fn a_three_process_chain_survives_its_leader_s_sigkill_and_every_node_verifies()
         .expect_code(0);
     }
 }
+
+/// `sigil-registry ARGS` with the test passphrase, expecting success; its stdout.
+fn registry(args: &[&std::ffi::OsStr]) -> String {
+    run(Command::new(binary("sigil-registry"))
+        .args(args)
+        .env("SIGIL_PASSPHRASE", sigil_tests::TEST_PASSPHRASE))
+    .expect_code(0)
+    .stdout
+}
+
+#[test]
+fn validators_add_a_fourth_member_with_the_command_line_and_its_node_joins_the_chain() {
+    let scratch = Scratch::new();
+    let mut consortium = RegistryProcess::start_nodes(&scratch.path("node"), 3);
+    let dirs = consortium.node_dirs();
+    let first = consortium.node_urls()[0].to_string();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+
+    // The new member makes its key and joins the genesis, which does not name it.
+    let (fourth, key) = consortium.prepare_node();
+    let node = consortium.node_urls()[fourth].to_string();
+    let proposal = scratch.path("add-fourth.json");
+    let proposal = proposal.as_os_str();
+    registry(&[
+        "governance".as_ref(),
+        "propose".as_ref(),
+        "--registry".as_ref(),
+        first.as_ref(),
+        "--add-validator".as_ref(),
+        key.as_ref(),
+        "--node".as_ref(),
+        node.as_ref(),
+        "--out".as_ref(),
+        proposal,
+    ]);
+    // One signature is not a quorum: the registry refuses it.
+    let sign = |dir: &std::path::Path| {
+        registry(&[
+            "governance".as_ref(),
+            "sign".as_ref(),
+            "--data-dir".as_ref(),
+            dir.as_os_str(),
+            proposal,
+        ])
+    };
+    sign(&dirs[0]);
+    let submit = || {
+        run(Command::new(binary("sigil-registry"))
+            .args(["governance", "submit", "--registry", &first])
+            .arg(proposal))
+    };
+    let refused = submit().expect_code(1);
+    assert!(refused.stderr.contains("governance"), "{}", refused.stderr);
+    sign(&dirs[1]);
+    submit().expect_code(0);
+
+    // Its node starts with the same peers, learns the change from them, catches up as a
+    // learner and then votes.
+    consortium.serve_node(fourth);
+    let all: Vec<String> = consortium
+        .node_urls()
+        .iter()
+        .map(|url| url.as_str().trim_end_matches('/').to_owned())
+        .collect();
+    runtime.block_on(async {
+        wait::until(|| async {
+            let voters = status(&all[0]).await?["voters"].as_array()?.len();
+            (voters == 4).then_some(())
+        })
+        .await
+        .unwrap();
+        RegistryApi::new(format!("{}/", all[fourth]).parse().unwrap())
+            .submit(&fresh_did())
+            .await
+            .unwrap();
+        converged(&all).await;
+        let governance: Value = reqwest::get(format!("{}/governance", all[fourth]))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(governance.as_array().map(Vec::len), Some(1));
+    });
+
+    let dirs = consortium.node_dirs();
+    consortium.kill();
+    for dir in &dirs {
+        run(Command::new(binary("sigil-registry"))
+            .args(["verify-chain", "--data-dir"])
+            .arg(dir))
+        .expect_code(0);
+    }
+}

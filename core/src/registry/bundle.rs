@@ -16,9 +16,11 @@ use sha2::{Digest as _, Sha256};
 
 use super::RegistryClient;
 use crate::http_client::{self, FetchError};
-use crate::state::commit::{ChainTrust, ProofError, Proven};
+use crate::state::commit::{ChainTrust, FollowError, GovernanceStep, ProofError, Proven};
 use crate::state::genesis::{Genesis, GenesisError};
-use crate::state::records::{AccreditationsRecord, AnchoredRecord, DidRecord, RecordName, StatusListRecord};
+use crate::state::records::{
+    AccreditationsRecord, AnchoredRecord, DidRecord, GovernanceRecord, RecordName, StatusListRecord,
+};
 use crate::time::{Timestamp, format_datetime, parse_datetime};
 use crate::transaction::BlockHeader;
 
@@ -42,6 +44,10 @@ pub struct Bundle {
     pub genesis: Genesis,
     /// When the bundle was written (RFC 3339).
     pub exported_at: String,
+    /// The governance changes since genesis, which name the validators that sign the header
+    /// when they are no longer genesis's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub governance: Vec<GovernanceStep>,
     /// The proven answers, every one against the same header.
     pub answers: Vec<Proven>,
     /// The JSON-LD contexts of the build that wrote the bundle.
@@ -91,6 +97,9 @@ pub enum BundleError {
     /// The genesis in the bundle is unusable.
     #[error("the bundle's {0}")]
     Genesis(#[from] GenesisError),
+    /// A governance change in the bundle is not signed by the validators it should be.
+    #[error("the bundle's governance changes do not follow from genesis: {0}")]
+    Governance(#[from] FollowError),
     /// The genesis in the bundle is not the one the verifier was told to trust.
     #[error("the bundle is for the chain of genesis {found}, not the trusted {pinned}")]
     NotPinned { pinned: String, found: String },
@@ -212,6 +221,7 @@ fn check_answer(trust: &ChainTrust, name: &RecordName, answer: &Proven) -> Resul
         RecordName::StatusList(_) => trust.check::<StatusListRecord>(name, answer).map(drop),
         RecordName::Accreditations { .. } => trust.check::<AccreditationsRecord>(name, answer).map(drop),
         RecordName::Anchored(_) => trust.check::<AnchoredRecord>(name, answer).map(drop),
+        RecordName::Governance => trust.check::<GovernanceRecord>(name, answer).map(drop),
     };
     checked.map_err(|source| BundleError::Proof {
         name: name.text(),
@@ -244,13 +254,18 @@ impl Bundle {
         genesis: &Genesis,
         names: &[RecordName],
     ) -> Result<Bundle, BundleError> {
-        let trust = ChainTrust::new(genesis)?;
+        let http = http_client::client();
+        let governance = get(&http, base, "governance", &[]).await?;
+        let governance: Vec<GovernanceStep> = serde_json::from_value(governance).map_err(|e| {
+            BundleError::Unavailable(format!("the registry's governance changes are unreadable: {e}"))
+        })?;
+        let mut trust = ChainTrust::new(genesis)?;
+        trust.follow_all(&governance)?;
         let mut seen = HashSet::new();
         let names: Vec<&RecordName> = names.iter().filter(|name| seen.insert(name.text())).collect();
         if names.is_empty() {
             return Err(BundleError::Empty);
         }
-        let http = http_client::client();
         for _ in 0..EXPORT_ROUNDS {
             let mut answers = Vec::with_capacity(names.len());
             for name in &names {
@@ -268,6 +283,7 @@ impl Bundle {
             let bundle = Bundle {
                 format: FORMAT.to_owned(),
                 genesis: genesis.clone(),
+                governance: governance.clone(),
                 exported_at: format_datetime(crate::time::now()),
                 answers,
                 contexts: context_digests(),
@@ -286,7 +302,7 @@ impl Bundle {
         if self.format != FORMAT {
             return Err(BundleError::Format(format!("it says {:?}", self.format)));
         }
-        let trust = ChainTrust::new(&self.genesis)?;
+        let trust = self.trust()?;
         if let Some(pinned) = pinned {
             if pinned != trust.genesis_hash() {
                 return Err(BundleError::NotPinned {
@@ -333,6 +349,13 @@ impl Bundle {
         })
     }
 
+    /// The validators the bundle's genesis names, followed through its governance changes.
+    fn trust(&self) -> Result<ChainTrust, BundleError> {
+        let mut trust = ChainTrust::new(&self.genesis)?;
+        trust.follow_all(&self.governance)?;
+        Ok(trust)
+    }
+
     /// Whether the bundle's contexts are exactly this build's, naming the first difference.
     fn check_contexts(&self) -> Result<(), BundleError> {
         let mut theirs = self.contexts.clone();
@@ -363,7 +386,7 @@ impl RegistryClient {
     /// is unavailable, so a verification that needs it reaches no verdict.
     pub fn from_bundle(bundle: &Bundle) -> Result<RegistryClient, BundleError> {
         bundle.check(None)?;
-        let trust = ChainTrust::new(&bundle.genesis)?;
+        let trust = bundle.trust()?;
         let base = url::Url::parse(INERT_BASE).map_err(|e| BundleError::Format(e.to_string()))?;
         let fixed: HashMap<String, Proven> = bundle
             .answers
@@ -455,6 +478,7 @@ mod tests {
         Bundle {
             format: FORMAT.into(),
             answers: answers(&key, &genesis, 12, &names()),
+            governance: vec![],
             genesis,
             exported_at: "2026-12-01T10:00:00Z".into(),
             contexts: context_digests(),

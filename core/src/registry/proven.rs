@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::RegistryClient;
-use crate::state::commit::{ChainTrust, Commit, Proven};
+use crate::state::commit::{ChainTrust, Commit, GovernanceStep, ProofError, Proven};
 use crate::state::evidence::{Equivocation, SignedHeader};
 use crate::state::genesis::Genesis;
 use crate::state::records::RecordName;
@@ -34,6 +34,8 @@ pub(super) struct ChainKnowledge {
     /// The hash of the genesis to trust, when the client was given one.
     pub(super) pinned: Option<String>,
     pub(super) trust: tokio::sync::OnceCell<ChainTrust>,
+    /// The trust after the governance changes followed since (none followed yet: `None`).
+    followed: Mutex<Option<ChainTrust>>,
     /// Final headers seen, by height (the most recent [`HEADERS_KEPT`]).
     headers: Mutex<BTreeMap<u64, Commit>>,
     /// Equivocations met.
@@ -70,8 +72,45 @@ impl RegistryClient {
     }
 
     /// The chain trust: given, or read from the registry's genesis and checked against the
-    /// pinned hash.
-    pub async fn trust(&self) -> Result<&ChainTrust, Unavailable> {
+    /// pinned hash; then moved along the governance changes followed since.
+    pub async fn trust(&self) -> Result<ChainTrust, Unavailable> {
+        let genesis = self.genesis_trust().await?;
+        let followed = self
+            .chain
+            .followed
+            .lock()
+            .ok()
+            .and_then(|followed| followed.clone());
+        Ok(followed.unwrap_or_else(|| genesis.clone()))
+    }
+
+    /// Follows the chain's governance changes not yet followed (`GET /governance`), each
+    /// checked as signed by a quorum of the validators before it: for an answer signed by a
+    /// validator set this client does not know yet.
+    async fn follow_governance(&self, trust: &mut ChainTrust) -> Result<(), Unavailable> {
+        let after = trust.changes().to_string();
+        let answer = self
+            .fetch("governance", &[("after", &after)])
+            .await?
+            .ok_or_else(|| Unavailable("the registry serves no governance changes".into()))?;
+        let steps: Vec<GovernanceStep> = serde_json::from_value(answer)
+            .map_err(|e| Unavailable(format!("the registry's governance changes are unreadable: {e}")))?;
+        trust
+            .follow_all(&steps)
+            .map_err(|e| Unavailable(format!("the registry's governance change does not hold: {e}")))?;
+        if let Ok(mut followed) = self.chain.followed.lock() {
+            let newer = followed
+                .as_ref()
+                .is_none_or(|known| known.changes() < trust.changes());
+            if newer {
+                *followed = Some(trust.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The trust in genesis's validators.
+    async fn genesis_trust(&self) -> Result<&ChainTrust, Unavailable> {
         self.chain
             .trust
             .get_or_try_init(|| async {
@@ -133,14 +172,24 @@ impl RegistryClient {
         name: &RecordName,
     ) -> Result<Option<T>, Unavailable> {
         let text = name.text();
-        let trust = self.trust().await?;
+        let mut trust = self.trust().await?;
         let proven = self.fetch_proven(&text).await?;
-        let record: Option<T> = trust.check(name, &proven).map_err(|e| {
+        let mut checked = trust.check(name, &proven);
+        if matches!(checked, Err(ProofError::NoQuorum { .. })) && self.chain.fixed.is_none() {
+            // Signed by validators this client does not know yet: a governance change it has
+            // not followed, or a forgery — following the changes tells which.
+            match self.follow_governance(&mut trust).await {
+                Ok(()) => checked = trust.check(name, &proven),
+                // The refusal stands: no change explains the signatures.
+                Err(error) => tracing::warn!(%error, "could not follow the chain's governance"),
+            }
+        }
+        let record: Option<T> = checked.map_err(|e| {
             Unavailable(format!(
                 "the registry's answer about {text} does not prove itself: {e}"
             ))
         })?;
-        if let Err(refused) = self.observe(trust, proven.commit.as_ref()) {
+        if let Err(refused) = self.observe(&trust, proven.commit.as_ref()) {
             self.report_equivocations().await;
             return Err(refused);
         }

@@ -482,7 +482,7 @@ fn two_signed_headers_at_one_height_are_kept_as_evidence() {
         let evidence = client.equivocations();
         assert_eq!(evidence.len(), 1);
         let trust = client.trust().await.unwrap();
-        assert!(evidence[0].check(trust).is_ok());
+        assert!(evidence[0].check(&trust).is_ok());
         assert_eq!(evidence[0].first.header.height, 9);
         assert_eq!(
             requests_to(&requests, "POST /evidence"),

@@ -8,10 +8,12 @@
 //! - [`genesis`]: the chain's starting point, which names the validators;
 //! - [`commit`]: the signed header a quorum of those validators vouches for, and an answer
 //!   proven against it ([`commit::Proven`]), which a client checks with [`commit::ChainTrust`];
-//! - [`evidence`]: two headers one validator signed at one height.
+//! - [`evidence`]: two headers one validator signed at one height;
+//! - [`validators`]: a validator set and its quorum, which governance changes.
 
 pub mod commit;
 pub mod evidence;
 pub mod genesis;
 pub mod records;
 pub mod tree;
+pub mod validators;

@@ -6,6 +6,7 @@
 //! | `status-list/<id>` | [`StatusListRecord`]: the latest version of the list |
 //! | `accreditations/<role>/<did>` | [`AccreditationsRecord`]: every accreditation of the DID in that role |
 //! | `anchored/<credential hash>` | [`AnchoredRecord`]: the first anchor covering the credential |
+//! | `governance/current` | [`GovernanceRecord`]: the validators and roots of trust, once governance changed them |
 //!
 //! A leaf holds SHA-256 of the record's RFC 8785 (JCS) form, so the registry and a client
 //! that receives the record compute the same digest. Times are RFC 3339 to the second, as
@@ -41,6 +42,9 @@ pub enum RecordName {
     Accreditations { role: AccreditedRole, did: String },
     /// A credential's [`AnchoredRecord`], by the credential's hash (lowercase hex).
     Anchored(String),
+    /// The chain's [`GovernanceRecord`]: absent until the first governance change, while
+    /// genesis says who the validators and roots of trust are.
+    Governance,
 }
 
 impl RecordName {
@@ -51,6 +55,7 @@ impl RecordName {
             RecordName::StatusList(id) => format!("status-list/{id}"),
             RecordName::Accreditations { role, did } => format!("accreditations/{}/{did}", role.as_str()),
             RecordName::Anchored(hash) => format!("anchored/{hash}"),
+            RecordName::Governance => "governance/current".to_owned(),
         }
     }
 
@@ -61,6 +66,7 @@ impl RecordName {
             "did" => RecordName::Did(rest.to_owned()),
             "status-list" => RecordName::StatusList(rest.to_owned()),
             "anchored" => RecordName::Anchored(rest.to_owned()),
+            "governance" if rest == "current" => RecordName::Governance,
             "accreditations" => {
                 let (role, did) = rest.split_once('/')?;
                 let role = match role {
@@ -295,6 +301,22 @@ pub struct AccreditationEntry {
     pub revoked_at: Option<String>,
 }
 
+/// Who governs the chain after its latest governance change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GovernanceRecord {
+    /// How many changes the chain has applied (the latest's `sequence`).
+    pub sequence: u64,
+    /// The block that applied the latest.
+    pub height: u64,
+    /// The validators' Multikeys, in the chain's order.
+    pub validators: Vec<String>,
+    /// The node URLs of validators added by governance (genesis's are configured on each node).
+    pub nodes: BTreeMap<String, String>,
+    /// The DIDs that may write accreditations.
+    pub roots_of_trust: Vec<String>,
+}
+
 /// The first anchor that covered a credential: when the credential is known to have existed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -397,6 +419,7 @@ mod tests {
             },
             RecordName::StatusList("https://example.edu/status/1".into()),
             RecordName::Anchored("ab".repeat(32)),
+            RecordName::Governance,
         ];
         let keys: std::collections::HashSet<_> = names.iter().map(RecordName::key).collect();
         assert_eq!(keys.len(), names.len());

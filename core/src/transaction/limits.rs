@@ -14,8 +14,8 @@
 use serde_json::Value;
 
 use super::{
-    Accreditation, AccreditationRevocation, IssuanceAnchor, StatementProof, StatusListPublication,
-    Transaction,
+    Accreditation, AccreditationRevocation, Governance, GovernanceChange, IssuanceAnchor, StatementProof,
+    StatusListPublication, Transaction,
 };
 use crate::did::sigil::operation::DidOperation;
 
@@ -77,6 +77,13 @@ pub const MAX_ENCODED_LIST_BYTES: usize = 48 * 1024;
 /// 131,072 an issuer publishes, bounding what a few kilobytes of GZIP make every verifier
 /// inflate.
 pub const MAX_STATUS_LIST_ENTRIES: u64 = 1 << 20;
+/// Longest chain id in a governance change (genesis ids are a few words).
+pub const MAX_CHAIN_ID_BYTES: usize = 256;
+/// Longest node URL a new validator names (an `https://` host and port).
+pub const MAX_URL_BYTES: usize = 2048;
+/// Most signatures on one governance change: a consortium of a hundred validators is far
+/// beyond what Raft serves, and each signs at most once.
+pub const MAX_GOVERNANCE_SIGNATURES: usize = 128;
 
 /// A transaction, or one of its fields, is over a limit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -158,6 +165,7 @@ pub fn check(transaction: &Transaction) -> Result<(), LimitExceeded> {
         Transaction::Anchor(anchor) => check_anchor(anchor)?,
         Transaction::Accreditation(grant) => check_accreditation(grant)?,
         Transaction::RevokeAccreditation(revocation) => check_revocation(revocation)?,
+        Transaction::Governance(governance) => check_governance(governance)?,
     }
     // These types always encode; were one not to, it is refused, never let through unmeasured.
     let encoded = serde_jcs::to_vec(transaction).map_or(usize::MAX, |bytes| bytes.len());
@@ -212,6 +220,37 @@ fn statement_proof(proof: Option<&StatementProof>) -> Result<(), LimitExceeded> 
         "MAX_DID_URL_BYTES",
     )?;
     signature(&proof.signature)
+}
+
+fn check_governance(governance: &Governance) -> Result<(), LimitExceeded> {
+    bytes(
+        "the chain id",
+        governance.chain_id.len(),
+        MAX_CHAIN_ID_BYTES,
+        "MAX_CHAIN_ID_BYTES",
+    )?;
+    time(&governance.time)?;
+    match &governance.change {
+        GovernanceChange::AddValidator { validator, node } => {
+            key(validator)?;
+            bytes("a node URL", node.len(), MAX_URL_BYTES, "MAX_URL_BYTES")?;
+        }
+        GovernanceChange::RemoveValidator { validator } => key(validator)?,
+        GovernanceChange::AddRootOfTrust { root } | GovernanceChange::RemoveRootOfTrust { root } => {
+            did(root)?;
+        }
+    }
+    count(
+        "a change's signatures",
+        governance.signatures.len(),
+        MAX_GOVERNANCE_SIGNATURES,
+        "MAX_GOVERNANCE_SIGNATURES",
+    )?;
+    for held in &governance.signatures {
+        key(&held.validator)?;
+        signature(&held.signature)?;
+    }
+    Ok(())
 }
 
 fn json_len(value: &Value) -> usize {

@@ -7,6 +7,7 @@
 
 pub mod accreditation;
 pub mod anchor;
+pub mod governance;
 pub mod limits;
 pub mod receipt;
 pub mod statement;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use accreditation::{Accreditation, AccreditationRevocation, AccreditedRole};
 pub use anchor::IssuanceAnchor;
+pub use governance::{Governance, GovernanceChange};
 pub use limits::LimitExceeded;
 pub use receipt::{BlockHeader, Receipt};
 pub use statement::StatementProof;
@@ -25,8 +27,8 @@ use crate::did::sigil::digest::digest_jcs;
 use crate::did::sigil::operation::{DidOperation, OperationKind};
 
 /// A ledger transaction (docs/design.md §4), as `POST /transactions` takes it: `{"did": …}`,
-/// `{"statusList": …}`, `{"anchor": …}`, `{"accreditation": …}` or
-/// `{"revokeAccreditation": …}`.
+/// `{"statusList": …}`, `{"anchor": …}`, `{"accreditation": …}`,
+/// `{"revokeAccreditation": …}` or `{"governance": …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Transaction {
@@ -40,6 +42,8 @@ pub enum Transaction {
     Accreditation(Accreditation),
     /// A root of trust withdraws an accreditation.
     RevokeAccreditation(AccreditationRevocation),
+    /// A quorum of the validators changes the validators or the roots of trust.
+    Governance(Governance),
 }
 
 impl Transaction {
@@ -78,6 +82,7 @@ impl Transaction {
             Transaction::RevokeAccreditation(revocation) => {
                 ("accreditation revoked", revocation.accreditation.clone())
             }
+            Transaction::Governance(governance) => ("governance", governance.change.describe()),
         }
     }
 

@@ -141,6 +141,12 @@ pub fn produce(
     time: Timestamp,
     validator: &SigningKey,
 ) -> Result<Produced, ChainError> {
+    if !state.validators.contains(&validator.public_key()) {
+        return Err(ChainError::UnknownValidator {
+            height: tip.height + 1,
+            proposer: validator.public_key().to_multikey(),
+        });
+    }
     let time = time.max(tip.time).trunc_subsecs(0);
     let block = BlockContext {
         height: tip.height + 1,
@@ -193,10 +199,10 @@ pub fn produce(
 }
 
 /// Checks `block` as the successor of `tip` on the chain of `genesis`, applying its
-/// transactions to `state`; returns the state after it.
+/// transactions to `state`; returns the state after it. Its proposer must be a validator in
+/// force in `state`: genesis's, as governance changed them before this block.
 pub fn verify_block(
     genesis: &Genesis,
-    validators: &[PublicKey],
     state: &LedgerState,
     tip: &Tip,
     block: &Block,
@@ -236,7 +242,7 @@ pub fn verify_block(
     }
     let proposer = PublicKey::from_multikey(&header.proposer)
         .ok()
-        .filter(|key| validators.contains(key))
+        .filter(|key| state.validators.contains(key))
         .ok_or_else(|| ChainError::UnknownValidator {
             height,
             proposer: header.proposer.clone(),

@@ -4,12 +4,19 @@
 
 pub use sigil_core::state::genesis::{Genesis, GenesisError};
 
+use sigil_core::state::validators::ValidatorSet;
+
 use crate::ledger::LedgerState;
 
 impl LedgerState {
     /// Checks `genesis` and returns the state the chain starts from.
     pub fn from_genesis(genesis: &Genesis) -> Result<LedgerState, GenesisError> {
         genesis.check()?;
-        Ok(LedgerState::genesis(genesis.roots()?))
+        let validators = ValidatorSet::new(&genesis.validators).map_err(|e| GenesisError(e.to_string()))?;
+        Ok(LedgerState {
+            chain_id: genesis.chain_id.clone(),
+            validators: std::sync::Arc::new(validators),
+            ..LedgerState::genesis(genesis.roots()?)
+        })
     }
 }

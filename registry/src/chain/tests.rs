@@ -30,7 +30,6 @@ fn check(block: &Block) -> Result<LedgerState, ChainError> {
     let genesis = genesis();
     verify_block(
         &genesis,
-        &genesis.validator_keys().unwrap(),
         &LedgerState::from_genesis(&genesis).unwrap(),
         &Tip::genesis(&genesis).unwrap(),
         block,
@@ -110,15 +109,30 @@ fn the_header_commits_to_the_state_tree_and_a_wrong_root_is_refused() {
 #[test]
 fn a_block_from_an_unknown_validator_is_refused() {
     let genesis = genesis();
-    let produced = produce(
-        &genesis.chain_id,
-        &LedgerState::from_genesis(&genesis).unwrap(),
-        &Tip::genesis(&genesis).unwrap(),
-        vec![create(1)],
-        parse_datetime("2026-01-02T00:00:01Z").unwrap(),
-        &key(91),
-    )
-    .unwrap();
+    let state = LedgerState::from_genesis(&genesis).unwrap();
+    let produce_as = |state: &LedgerState| {
+        produce(
+            &genesis.chain_id,
+            state,
+            &Tip::genesis(&genesis).unwrap(),
+            vec![create(1)],
+            parse_datetime("2026-01-02T00:00:01Z").unwrap(),
+            &key(91),
+        )
+    };
+    // A node whose key is not a validator in force produces nothing,
+    assert!(matches!(
+        produce_as(&state),
+        Err(ChainError::UnknownValidator { height: 1, .. })
+    ));
+    // and a block it signed anyway (on a state of its own making) is refused.
+    let stranger =
+        sigil_core::state::validators::ValidatorSet::new(&[key(91).public_key().to_multikey()]).unwrap();
+    let its_own = LedgerState {
+        validators: std::sync::Arc::new(stranger),
+        ..state
+    };
+    let produced = produce_as(&its_own).unwrap();
     assert!(matches!(
         check(&produced.block),
         Err(ChainError::UnknownValidator { height: 1, .. })
@@ -129,11 +143,10 @@ fn a_block_from_an_unknown_validator_is_refused() {
 fn a_block_that_does_not_follow_the_tip_is_refused() {
     let (block, state) = first_block();
     let genesis = genesis();
-    let validators = genesis.validator_keys().unwrap();
     let tip = Tip::after(&block.header).unwrap();
     // Block 1 again, on top of itself.
     assert!(matches!(
-        verify_block(&genesis, &validators, &state, &tip, &block),
+        verify_block(&genesis, &state, &tip, &block),
         Err(ChainError::Height {
             previous: 1,
             found: 1
@@ -152,7 +165,7 @@ fn a_block_that_does_not_follow_the_tip_is_refused() {
     )
     .unwrap();
     assert!(matches!(
-        verify_block(&genesis, &validators, &state, &tip, &next.block),
+        verify_block(&genesis, &state, &tip, &next.block),
         Err(ChainError::PrevHash { height: 2, .. })
     ));
 }

@@ -16,9 +16,10 @@ use async_trait::async_trait;
 use openraft::error::{ClientWriteError, RaftError};
 use openraft::{Config, ServerState, SnapshotPolicy};
 use sigil_core::key::SigningKey;
-use sigil_core::state::commit::{ChainTrust, Commit, ValidatorSignature};
+use sigil_core::state::commit::{ChainTrust, Commit, GovernanceStep, ValidatorSignature};
 use sigil_core::state::evidence::{Equivocation, SignedHeader};
 
+use super::directory::{Directory, SharedDirectory};
 use super::log_store::LogStore;
 use super::network::{Links, Network};
 use super::peer_auth::PeerAuth;
@@ -58,7 +59,7 @@ impl Default for ClusterTiming {
 pub struct Cluster {
     raft: Raft,
     id: NodeId,
-    peers: Arc<Vec<Peer>>,
+    directory: SharedDirectory,
     links: Links,
     auth: Arc<PeerAuth>,
     chain: SharedChain,
@@ -71,14 +72,14 @@ impl std::fmt::Debug for Cluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Cluster")
             .field("id", &self.id)
-            .field("peers", &self.peers)
             .finish_non_exhaustive()
     }
 }
 
-/// Starts this node's Raft: `peers` are the nodes' URLs in the order genesis names their
-/// validators, and this node is the one whose validator key is `key`. Every node proposes the
-/// same initial membership (all of them), which Raft accepts however many do.
+/// Starts this node's Raft: `peers` are the URLs of the nodes of the validators genesis
+/// names, in genesis order. A node of genesis proposes the initial membership (all of them),
+/// which Raft accepts however many do; a node of a validator a governance change added learns
+/// the changes from its peers, checked from genesis, and waits for the leader to add it.
 pub async fn start_cluster(
     genesis: &Genesis,
     store: Store,
@@ -87,20 +88,19 @@ pub async fn start_cluster(
     peers: Vec<Peer>,
     timing: ClusterTiming,
 ) -> anyhow::Result<Cluster> {
-    if peers.len() != genesis.validators.len() {
-        anyhow::bail!(
-            "{} peers are configured but genesis names {} validators: list every validator's node, in genesis order",
-            peers.len(),
-            genesis.validators.len()
-        );
-    }
+    let mut directory = Directory::new(genesis, &peers)?;
     let own = key.public_key().to_multikey();
-    let id = genesis
-        .validators
-        .iter()
-        .position(|validator| *validator == own)
-        .ok_or_else(|| anyhow::anyhow!("this node's validator key is not a validator in genesis"))?;
-    let id = NodeId::try_from(id)?;
+    let known = chain.view.read().await.state.governance.clone();
+    directory.follow(known.iter().map(|entry| &entry.change));
+    if directory.id_of(&own).is_none() {
+        let steps = governance_from_peers(genesis, &peers).await?;
+        directory.follow(steps.iter().map(|step| &step.change.change));
+    }
+    let id = directory.id_of(&own).ok_or_else(|| {
+        anyhow::anyhow!(
+            "this node's validator key {own} is not a validator of the chain: genesis does not name it, and no governance change its peers know of added it"
+        )
+    })?;
     let config = Config {
         cluster_name: genesis.chain_id.clone(),
         heartbeat_interval: millis(timing.heartbeat),
@@ -119,7 +119,7 @@ pub async fn start_cluster(
         &genesis.chain_id,
         id,
         key.clone(),
-        genesis.validator_keys()?,
+        directory.keys(),
     ));
     let links = Links::default();
     let network = Network {
@@ -139,8 +139,9 @@ pub async fn start_cluster(
     )
     .await?;
     let raft = Raft::new(id, config, network, LogStore::new(store.clone()), state_machine).await?;
-    let members: std::collections::BTreeMap<NodeId, Peer> = (0..).zip(peers.iter().cloned()).collect();
-    if !raft.is_initialized().await? {
+    let in_genesis = usize::try_from(id).is_ok_and(|index| index < genesis.validators.len());
+    if in_genesis && !raft.is_initialized().await? {
+        let members: std::collections::BTreeMap<NodeId, Peer> = (0..).zip(peers.iter().cloned()).collect();
         // Refused when a peer's proposal reached this node first: the same membership.
         if let Err(error) = raft.initialize(members).await {
             tracing::debug!(%error, "the cluster was already initialised");
@@ -149,7 +150,7 @@ pub async fn start_cluster(
     let cluster = Cluster {
         raft,
         id,
-        peers: Arc::new(peers),
+        directory: Arc::new(std::sync::RwLock::new(directory)),
         links,
         auth,
         chain,
@@ -158,7 +159,45 @@ pub async fn start_cluster(
         trust: Arc::new(ChainTrust::new(genesis)?),
     };
     tokio::spawn(cluster.clone().collect_signatures(signed));
+    tokio::spawn(cluster.clone().follow_governance());
     Ok(cluster)
+}
+
+/// The chain's governance changes, as the first of `peers` that answers serves them, each
+/// checked from genesis as a client checks them: signed by a quorum of the validators before it.
+async fn governance_from_peers(genesis: &Genesis, peers: &[Peer]) -> anyhow::Result<Vec<GovernanceStep>> {
+    let http = sigil_core::http_client::client();
+    let mut failures = Vec::new();
+    for peer in peers {
+        let url = format!("{}/governance", peer.url.trim_end_matches('/'));
+        let answer = match url::Url::parse(&url) {
+            Ok(url) => sigil_core::http_client::get_json(&http, url).await,
+            Err(error) => {
+                failures.push(format!("{url}: {error}"));
+                continue;
+            }
+        };
+        let steps = match answer {
+            Ok(Some(answer)) => serde_json::from_value::<Vec<GovernanceStep>>(answer)
+                .map_err(|e| format!("{url}: unreadable: {e}")),
+            Ok(None) => Err(format!("{url}: not served")),
+            Err(error) => Err(format!("{url}: {error}")),
+        };
+        match steps {
+            Ok(steps) => {
+                let mut trust = ChainTrust::new(genesis)?;
+                match trust.follow_all(&steps) {
+                    Ok(()) => return Ok(steps),
+                    Err(error) => failures.push(format!("{url}: {error}")),
+                }
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
+    anyhow::bail!(
+        "no peer served the chain's governance changes: {}",
+        failures.join("; ")
+    )
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -191,9 +230,23 @@ impl Cluster {
         &self.chain
     }
 
-    /// The nodes, in genesis order.
-    pub fn peers(&self) -> &[Peer] {
-        &self.peers
+    /// The nodes of the cluster's membership, voters and learners, by id.
+    pub fn members(&self) -> Vec<(NodeId, Peer)> {
+        self.raft
+            .metrics()
+            .borrow()
+            .membership_config
+            .nodes()
+            .map(|(id, peer)| (*id, peer.clone()))
+            .collect()
+    }
+
+    /// The URL of node `id`, if it is a member.
+    fn url_of(&self, id: NodeId) -> Option<String> {
+        self.members()
+            .into_iter()
+            .find(|(member, _)| *member == id)
+            .map(|(_, peer)| peer.url)
     }
 
     /// The leader this node knows of, if any.
@@ -224,10 +277,11 @@ impl Cluster {
             .metrics(
                 |metrics| {
                     metrics.current_leader.is_some_and(|leader| {
-                        usize::try_from(leader)
-                            .ok()
-                            .and_then(|index| self.peers.get(index))
-                            .is_none_or(|peer| peer.url != url)
+                        metrics
+                            .membership_config
+                            .nodes()
+                            .find(|(id, _)| **id == leader)
+                            .is_none_or(|(_, peer)| peer.url != url)
                     })
                 },
                 "another leader",
@@ -241,8 +295,7 @@ impl Cluster {
         if leader == self.id {
             return None;
         }
-        let index = usize::try_from(leader).ok()?;
-        self.peers.get(index).map(|peer| peer.url.clone())
+        self.url_of(leader)
     }
 
     /// Stops this node's Raft (its HTTP server is the caller's to stop).
@@ -265,8 +318,7 @@ impl Cluster {
             let Some(height) = self.chain.finality.awaiting() else {
                 continue;
             };
-            for (index, peer) in self.peers.iter().enumerate() {
-                let peer_id = NodeId::try_from(index).unwrap_or(NodeId::MAX);
+            for (peer_id, peer) in self.members() {
                 if peer_id == self.id || self.links.is_cut(peer_id) {
                     continue;
                 }
@@ -340,6 +392,14 @@ impl Cluster {
         else {
             return;
         };
+        // The validators governance added sign too: follow the changes this node applied.
+        let mut trust = (*self.trust).clone();
+        let applied = self.chain.view.read().await.state.governance.clone();
+        if let Ok(steps) = self.store.governance_steps(&applied, 0).await {
+            if let Err(error) = trust.follow_all(&steps) {
+                tracing::warn!(%error, "this node's own governance changes do not follow from genesis");
+            }
+        }
         for signature in signatures {
             let Some(our_copy) = held.iter().find(|held| held.validator == signature.validator) else {
                 continue;
@@ -355,7 +415,7 @@ impl Cluster {
                     signature,
                 },
             };
-            if evidence.check(&self.trust).is_err() {
+            if evidence.check(&trust).is_err() {
                 continue;
             }
             let now = sigil_core::time::format_datetime(sigil_core::time::now());
@@ -368,6 +428,83 @@ impl Cluster {
                 ),
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "could not keep equivocation evidence"),
+            }
+        }
+    }
+
+    /// Follows the validator set the chain's governance makes: takes each change this node
+    /// applied into the directory, accepting the requests of a validator's node once a change
+    /// added it; and, while this node leads, makes Raft's voters the validators in force — a
+    /// new validator's node first as a learner, until it has caught up, then as a voter; a
+    /// removed one's node leaves.
+    async fn follow_governance(self) {
+        const EVERY: Duration = Duration::from_millis(250);
+        /// How long the leader waits for a new validator's node to catch up before it looks
+        /// again (the node stays a learner meanwhile).
+        const CATCH_UP: Duration = Duration::from_secs(10);
+        loop {
+            tokio::time::sleep(EVERY).await;
+            if self.raft.metrics().borrow().running_state.is_err() {
+                return;
+            }
+            let state = self.chain.view.read().await.state.clone();
+            let voters = {
+                let mut directory = self
+                    .directory
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if directory.changes() < state.governance.len() as u64 {
+                    directory.follow(state.governance.iter().map(|entry| &entry.change));
+                    for (id, key) in directory.keys() {
+                        self.auth.admit(id, key);
+                    }
+                }
+                directory.voters(&state.validators)
+            };
+            if !self.is_leader() || voters.is_empty() {
+                continue;
+            }
+            let membership = self.raft.metrics().borrow().membership_config.clone();
+            let current: std::collections::BTreeSet<NodeId> = membership.membership().voter_ids().collect();
+            let wanted: std::collections::BTreeSet<NodeId> = voters.keys().copied().collect();
+            if current == wanted {
+                continue;
+            }
+            let mut caught_up = true;
+            for (id, peer) in &voters {
+                if current.contains(id) {
+                    continue;
+                }
+                let added = self.raft.add_learner(*id, peer.clone(), true);
+                match tokio::time::timeout(CATCH_UP, added).await {
+                    Ok(Ok(_)) => {
+                        tracing::info!(
+                            node = id,
+                            url = peer.url,
+                            "a new validator's node caught up as a learner"
+                        );
+                    }
+                    Ok(Err(error)) => {
+                        tracing::warn!(%error, node = id, "could not add a new validator's node as a learner");
+                        caught_up = false;
+                    }
+                    Err(_) => {
+                        tracing::info!(
+                            node = id,
+                            "a new validator's node is still catching up as a learner"
+                        );
+                        caught_up = false;
+                    }
+                }
+            }
+            if !caught_up {
+                continue;
+            }
+            match self.raft.change_membership(wanted.clone(), false).await {
+                Ok(_) => tracing::info!(voters = ?wanted, "Raft's voters are the validators in force"),
+                Err(error) => {
+                    tracing::warn!(%error, "could not change Raft's voters to the validators in force");
+                }
             }
         }
     }

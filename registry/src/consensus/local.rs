@@ -50,6 +50,7 @@ struct Running {
 pub struct LocalCluster {
     pub genesis: Genesis,
     keys: Vec<SigningKey>,
+    /// Every node's address: genesis's validators' first, then those that joined.
     addresses: Vec<SocketAddr>,
     dir: tempfile::TempDir,
     nodes: Vec<Option<Running>>,
@@ -107,10 +108,11 @@ impl LocalCluster {
         Ok(cluster)
     }
 
-    /// The nodes' URLs as peers, in genesis order.
+    /// The URLs of the nodes of genesis's validators, in genesis order: every node's peers.
     pub fn peers(&self) -> Vec<Peer> {
         self.addresses
             .iter()
+            .take(self.genesis.validators.len())
             .map(|address| Peer {
                 url: format!("http://{address}"),
             })
@@ -150,6 +152,21 @@ impl LocalCluster {
             *slot = Some(Running { node, server });
         }
         Ok(())
+    }
+
+    /// Starts the node of a validator a governance change added, with key `key`, serving on
+    /// `listener` (the URL the change names); returns its index.
+    pub async fn join(
+        &mut self,
+        key: SigningKey,
+        listener: tokio::net::TcpListener,
+    ) -> anyhow::Result<usize> {
+        let i = self.nodes.len();
+        self.addresses.push(listener.local_addr()?);
+        self.keys.push(key);
+        self.nodes.push(None);
+        self.run(i, listener).await?;
+        Ok(i)
     }
 
     /// Crashes node `i`: its Raft and its server stop.

@@ -8,6 +8,7 @@
 //!
 //! - [`log_store`]: the Raft log and vote, on the node's store;
 //! - [`state_machine`]: applies blocks with the ledger, builds and installs snapshots;
+//! - [`directory`]: each validator's node id, key and URL, from genesis and governance;
 //! - [`network`]: Raft's messages over the nodes' HTTP, each request signed with the sender's
 //!   validator key and checked against genesis by the receiver ([`peer_auth`]);
 //! - [`cluster`]: starting a node's Raft, and the [`Consensus`](crate::node::Consensus) it
@@ -15,6 +16,7 @@
 //! - [`local`]: a cluster of nodes in one process, for the tests and the benchmark.
 
 pub mod cluster;
+pub mod directory;
 pub mod local;
 pub mod log_store;
 pub mod network;
@@ -33,7 +35,8 @@ use crate::chain::Block;
 pub use cluster::{Cluster, ClusterTiming, start_cluster};
 
 /// A node as Raft's membership knows it: where its HTTP API is. Which key it signs with comes
-/// from genesis, by its id (the validator's position in genesis), never from the membership.
+/// from genesis or the governance change that added it, by its id ([`directory`]), never from
+/// the membership.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Peer {
@@ -64,7 +67,7 @@ openraft::declare_raft_types!(
 
 /// A node's Raft handle.
 pub type Raft = openraft::Raft<TypeConfig>;
-/// A Raft node id: the validator's position in genesis.
+/// A Raft node id: the order in which its validator joined the chain ([`directory`]).
 pub type NodeId = u64;
 /// Errors the storage gives Raft.
 pub type StorageError = openraft::StorageError<NodeId>;

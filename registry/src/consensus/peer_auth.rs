@@ -1,9 +1,13 @@
 //! Peers authenticate each other by signing every consensus request with their validator key,
-//! which genesis names: a node accepts Raft messages only from the validators of its chain.
+//! which genesis or a governance change names: a node accepts Raft messages only from the
+//! validators of its chain (`super::directory`).
 //! The signature covers the chain, the receiving node, the path, the time and the body's
 //! digest, so a captured request cannot be replayed to another node or chain, altered, or
 //! replayed to the same node once its minute has passed. Signed requests rather than mutual
 //! TLS: the keys are already in genesis, and an operator need not run a second PKI.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
 
 use axum::http::HeaderMap;
 use sha2::{Digest as _, Sha256};
@@ -39,7 +43,8 @@ pub struct PeerAuth {
     chain_id: String,
     id: NodeId,
     key: SigningKey,
-    validators: Vec<PublicKey>,
+    /// Each known node's validator key, by node id.
+    keys: Arc<RwLock<BTreeMap<NodeId, PublicKey>>>,
 }
 
 impl std::fmt::Debug for PeerAuth {
@@ -52,15 +57,28 @@ impl std::fmt::Debug for PeerAuth {
 }
 
 impl PeerAuth {
-    /// Node `id` of the chain `chain_id`, whose validators (in genesis order) are `validators`,
-    /// signing with `key`.
-    pub fn new(chain_id: &str, id: NodeId, key: SigningKey, validators: Vec<PublicKey>) -> PeerAuth {
+    /// Node `id` of the chain `chain_id`, signing with `key`, accepting the nodes `peers`.
+    pub fn new(
+        chain_id: &str,
+        id: NodeId,
+        key: SigningKey,
+        peers: impl IntoIterator<Item = (NodeId, PublicKey)>,
+    ) -> PeerAuth {
         PeerAuth {
             chain_id: chain_id.to_owned(),
             id,
             key,
-            validators,
+            keys: Arc::new(RwLock::new(peers.into_iter().collect())),
         }
+    }
+
+    /// Accepts node `id`, signing with `key`, from now on (a validator governance added).
+    pub fn admit(&self, id: NodeId, key: PublicKey) {
+        let mut keys = self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        keys.insert(id, key);
     }
 
     /// This node's id.
@@ -99,9 +117,12 @@ impl PeerAuth {
         let sender: NodeId = node
             .parse()
             .map_err(|_| PeerAuthError::UnknownNode(node.to_owned()))?;
-        let key = usize::try_from(sender)
-            .ok()
-            .and_then(|index| self.validators.get(index))
+        let key = self
+            .keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&sender)
+            .cloned()
             .ok_or_else(|| PeerAuthError::UnknownNode(node.to_owned()))?;
         let time: i64 = time.parse().map_err(|_| PeerAuthError::Missing)?;
         let skew = now.saturating_sub(time);
@@ -143,7 +164,7 @@ mod tests {
             SigningKey::generate(),
             SigningKey::generate(),
         );
-        let validators = vec![a.public_key(), b.public_key()];
+        let validators = vec![(0, a.public_key()), (1, b.public_key())];
         (
             PeerAuth::new("chain", 0, a, validators.clone()),
             PeerAuth::new("chain", 1, b, validators),

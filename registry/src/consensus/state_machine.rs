@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use openraft::storage::{RaftStateMachine, Snapshot, SnapshotMeta};
 use openraft::{Entry, EntryPayload, LogId, RaftSnapshotBuilder, StorageIOError, StoredMembership};
 use serde::{Deserialize, Serialize};
-use sigil_core::key::{PublicKey, SigningKey};
+use sigil_core::key::SigningKey;
 use sigil_core::state::commit::ValidatorSignature;
 
 use super::{Applied, NodeId, Peer, StorageError, TypeConfig};
@@ -47,7 +47,6 @@ struct SnapshotBody {
 /// The registry's state machine.
 pub struct StateMachine {
     genesis: Arc<Genesis>,
-    validators: Arc<Vec<PublicKey>>,
     key: SigningKey,
     store: Store,
     chain: SharedChain,
@@ -111,7 +110,6 @@ impl StateMachine {
             .unwrap_or_default();
         let height = chain.view.read().await.tip.height;
         Ok(StateMachine {
-            validators: Arc::new(genesis.validator_keys()?),
             genesis,
             key,
             store,
@@ -168,7 +166,7 @@ impl StateMachine {
         let view = self.chain.view.read().await.clone();
         let checked = match self.own.state_after(block, &view.tip.hash) {
             Some(state) => Tip::after(&block.header).map(|tip| (tip, state)),
-            None => verify_block(&self.genesis, &self.validators, &view.state, &view.tip, block)
+            None => verify_block(&self.genesis, &view.state, &view.tip, block)
                 .and_then(|state| Ok((Tip::after(&block.header)?, state))),
         };
         let (tip, state) = match checked {

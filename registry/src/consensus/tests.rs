@@ -12,6 +12,7 @@ use openraft::ServerState;
 use sigil_core::key::SigningKey;
 use sigil_core::state::commit::{ChainTrust, Proven};
 use sigil_core::state::records::RecordName;
+use sigil_core::transaction::governance::{Governance, GovernanceChange};
 
 use super::ClusterTiming;
 use super::local::{self, LocalCluster};
@@ -349,7 +350,7 @@ impl
             state: crate::ledger::LedgerState::from_genesis(&genesis).unwrap(),
             tip: crate::chain::Tip::genesis(&genesis).unwrap(),
         };
-        let chain = crate::node::SharedChain::new(&genesis, view, Vec::new()).unwrap();
+        let chain = crate::node::SharedChain::new(view, Vec::new());
         let state_machine = super::state_machine::StateMachine::open(
             Arc::new(genesis),
             key(crate::fixtures::VALIDATOR),
@@ -453,4 +454,119 @@ async fn a_validator_that_signs_two_headers_at_one_height_is_recorded_and_shown(
         .await
         .unwrap();
     assert!(page.contains("Equivocation evidence"), "{page}");
+}
+
+/// A governance change `change`, the chain's `sequence`th, signed by the validators `signers`.
+fn governance(
+    harness: &LocalCluster,
+    sequence: u64,
+    change: GovernanceChange,
+    signers: &[&SigningKey],
+) -> Transaction {
+    let now = sigil_core::time::format_datetime(sigil_core::time::now());
+    let mut proposal = Governance::propose(&harness.genesis.chain_id, sequence, change, now);
+    for signer in signers {
+        proposal.sign(signer).unwrap();
+    }
+    Transaction::Governance(proposal)
+}
+
+/// The voters of node `i`'s Raft membership.
+fn voters(harness: &LocalCluster, i: usize) -> Vec<u64> {
+    let cluster = harness.node(i).unwrap().cluster().unwrap();
+    let metrics = cluster.raft().metrics().borrow().clone();
+    metrics.membership_config.membership().voter_ids().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn governance_adds_a_validator_whose_node_joins_and_removes_others_and_clients_follow() {
+    let mut harness = start(3).await;
+    let leader = harness.leader().await.unwrap();
+    let api = |harness: &LocalCluster, i: usize| RegistryApi::new(harness.url(i).unwrap());
+    api(&harness, leader).submit(&fresh_did()).await.unwrap();
+    let (a, b, c, d) = (key(120), key(121), key(122), key(123));
+
+    // One validator alone cannot change the set.
+    let newcomer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let add = GovernanceChange::AddValidator {
+        validator: d.public_key().to_multikey(),
+        node: format!("http://{}", newcomer.local_addr().unwrap()),
+    };
+    let alone = governance(&harness, 1, add.clone(), &[&a]);
+    let refused = api(&harness, leader).submit(&alone).await;
+    assert!(refused.is_err_and(|e| e.to_string().contains("governance")));
+
+    // Two of three add a fourth; its node starts, learns the change from its peers, is added
+    // as a learner and then votes.
+    api(&harness, leader)
+        .submit(&governance(&harness, 1, add, &[&a, &b]))
+        .await
+        .unwrap();
+    let joined = harness.join(d.clone(), newcomer).await.unwrap();
+    assert_eq!(joined, 3);
+    eventually("the new validator's node votes", || async {
+        let leader = harness.leader().await.ok()?;
+        (voters(&harness, leader) == vec![0, 1, 2, 3]).then_some(())
+    })
+    .await;
+    let leader = harness.leader().await.unwrap();
+    api(&harness, leader).submit(&fresh_did()).await.unwrap();
+    let (height, _) = harness.converged().await.unwrap();
+    let signers = harness
+        .node(3)
+        .unwrap()
+        .finalized()
+        .unwrap()
+        .commit
+        .signatures
+        .len();
+    assert!(signers >= 3, "a quorum of four signed block {height}: {signers}");
+
+    // The set shrinks to the two newest: each change signed by a quorum of the set before it.
+    let remove = |who: &SigningKey| GovernanceChange::RemoveValidator {
+        validator: who.public_key().to_multikey(),
+    };
+    let leader = harness.leader().await.unwrap();
+    api(&harness, leader)
+        .submit(&governance(&harness, 2, remove(&a), &[&b, &c, &d]))
+        .await
+        .unwrap();
+    eventually("the first validator's node leaves", || async {
+        let leader = harness.leader().await.ok()?;
+        (voters(&harness, leader) == vec![1, 2, 3]).then_some(())
+    })
+    .await;
+    harness.kill(0).await;
+    let leader = harness.leader().await.unwrap();
+    api(&harness, leader)
+        .submit(&governance(&harness, 3, remove(&b), &[&c, &d]))
+        .await
+        .unwrap();
+    eventually("the second validator's node leaves", || async {
+        let leader = harness.leader().await.ok()?;
+        (voters(&harness, leader) == vec![2, 3]).then_some(())
+    })
+    .await;
+    harness.kill(1).await;
+    let leader = harness.leader().await.unwrap();
+    let created = fresh_did();
+    api(&harness, leader).submit(&created).await.unwrap();
+    harness.converged().await.unwrap();
+
+    // A client that trusts only genesis meets headers its validators no longer sign, follows
+    // the three changes from genesis, and reads a proven answer.
+    let did = match &created {
+        Transaction::Did(operation) => operation.created_did().ok(),
+        _ => None,
+    }
+    .unwrap()
+    .to_string();
+    let client = sigil_core::registry::RegistryClient::new(harness.url(2).unwrap())
+        .with_trust(ChainTrust::new(&harness.genesis).unwrap());
+    let record: Option<serde_json::Value> = client.proven(&RecordName::Did(did)).await.unwrap();
+    assert!(record.is_some());
+    assert_eq!(client.trust().await.unwrap().changes(), 3);
+    let (_, hash) = harness.converged().await.unwrap();
+    let tip = (harness.node(2).unwrap().view().await.tip.height, hash);
+    every_chain_replays(&harness, &tip).await;
 }

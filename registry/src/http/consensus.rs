@@ -37,7 +37,7 @@ pub const STATUS_PATH: &str = "/consensus/status";
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeStatus {
-    /// This node's id (its validator's position in genesis).
+    /// This node's id (the order its validator joined the chain in).
     pub id: NodeId,
     /// `Leader`, `Follower`, `Candidate` or `Learner`.
     pub role: String,
@@ -48,8 +48,11 @@ pub struct NodeStatus {
     pub height: u64,
     /// The height of the newest header a quorum signed, as it holds it.
     pub final_height: Option<u64>,
-    /// The nodes, in genesis order.
+    /// The URLs of the cluster's nodes, voters and learners, by id.
     pub peers: Vec<String>,
+    /// The ids of the nodes that vote: the validators in force.
+    #[serde(default)]
+    pub voters: Vec<NodeId>,
 }
 
 /// How `node`, one of several, sees the cluster.
@@ -62,7 +65,8 @@ pub async fn node_status(node: &Node, cluster: &Cluster) -> NodeStatus {
         term: metrics.current_term,
         height: node.view().await.tip.height,
         final_height: node.finalized().map(|f| f.commit.header.height),
-        peers: cluster.peers().iter().map(|peer| peer.url.clone()).collect(),
+        peers: cluster.members().into_iter().map(|(_, peer)| peer.url).collect(),
+        voters: metrics.membership_config.membership().voter_ids().collect(),
     }
 }
 

@@ -72,6 +72,7 @@ fn ledger_code(error: &LedgerError) -> &'static str {
         LedgerError::DidExists(_) => "did_exists",
         LedgerError::Deactivated(_) => "deactivated",
         LedgerError::Replay(_) => "replay",
+        LedgerError::Governance(_) => "governance",
         LedgerError::Fork { .. } => "fork",
         LedgerError::PrevMismatch { .. } => "prev_mismatch",
         LedgerError::TimeWentBackwards { .. } => "time_went_backwards",

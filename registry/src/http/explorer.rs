@@ -115,10 +115,9 @@ async fn latest_blocks(State(node): State<Node>) -> Result<Response, PageError> 
 async fn node_rows(node: &Node, cluster: &Cluster) -> Vec<NodeRow> {
     const PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
     let http = sigil_core::http_client::client();
-    let asks = cluster.peers().iter().enumerate().map(|(index, peer)| {
+    let asks = cluster.members().into_iter().map(|(id, peer)| {
         let http = http.clone();
         async move {
-            let id = u64::try_from(index).unwrap_or(u64::MAX);
             let status = if id == cluster.id() {
                 Some(super::consensus::node_status(node, cluster).await)
             } else {

@@ -64,6 +64,7 @@ pub fn app(node: Node, writes: Arc<RateLimit>) -> Router {
         .route("/accreditations", get(records::get_accreditations))
         .route("/proofs", get(proofs::get_proof))
         .route("/genesis", get(proofs::get_genesis))
+        .route("/governance", get(proofs::get_governance))
         .route("/evidence", evidence)
         .merge(explorer::routes())
         .merge(consensus::routes())

@@ -2,12 +2,13 @@
 //! record of the state — or its absence — with the latest final header and the Merkle proof
 //! from that header's state tree root to the record, so a client checks the answer against
 //! the validators it trusts instead of trusting this node. `GET /genesis` gives the genesis a
-//! client pins by its hash.
+//! client pins by its hash, and `GET /governance` the changes since, each signed by a quorum
+//! of the validators before it, with which a client follows the validators that sign now.
 
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
-use sigil_core::state::commit::Proven;
+use sigil_core::state::commit::{GovernanceStep, Proven};
 use sigil_core::state::genesis::Genesis;
 use sigil_core::state::records::RecordName;
 
@@ -17,8 +18,8 @@ use crate::node::Node;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct ProofQuery {
-    /// The record's name: `did/<did>`, `status-list/<id>`, `accreditations/<role>/<did>` or
-    /// `anchored/<credential hash>`.
+    /// The record's name: `did/<did>`, `status-list/<id>`, `accreditations/<role>/<did>`,
+    /// `anchored/<credential hash>` or `governance/current`.
     name: String,
 }
 
@@ -30,7 +31,7 @@ pub(super) async fn get_proof(
 ) -> Result<Json<Proven>, AppError> {
     let name = RecordName::parse(&query.name).ok_or_else(|| {
         AppError::BadRequest(format!(
-            "{:?} is not a record name: did/<did>, status-list/<id>, accreditations/<issuer|verifier>/<did> or anchored/<credential hash>",
+            "{:?} is not a record name: did/<did>, status-list/<id>, accreditations/<issuer|verifier>/<did>, anchored/<credential hash> or governance/current",
             query.name
         ))
     })?;
@@ -60,4 +61,22 @@ pub(super) async fn get_proof(
 /// before they trust the validators it names.
 pub(super) async fn get_genesis(State(node): State<Node>) -> Json<Genesis> {
     Json(node.genesis().clone())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct GovernanceQuery {
+    /// Only the changes after this many (a client's count of those it followed); 0 when absent.
+    #[serde(default)]
+    after: u64,
+}
+
+/// `GET /governance?after=N`: the chain's governance changes after the `N`th, in order, each
+/// with the receipt that places it in its block.
+pub(super) async fn get_governance(
+    State(node): State<Node>,
+    Query(query): Query<GovernanceQuery>,
+) -> Result<Json<Vec<GovernanceStep>>, AppError> {
+    let applied = node.view().await.state.governance;
+    let steps = node.store().governance_steps(&applied, query.after).await?;
+    Ok(Json(steps))
 }

@@ -2,6 +2,7 @@
 //! the state it was given untouched.
 
 use sigil_core::transaction::LimitExceeded;
+use sigil_core::transaction::governance::GovernanceError;
 
 /// Why a transaction was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,6 +75,10 @@ pub enum LedgerError {
     /// The same Merkle root is anchored twice.
     #[error("the Merkle root {0} is anchored already")]
     AnchorExists(String),
+    /// A governance change is not the chain's next, is not signed by a quorum of the
+    /// validators in force, or cannot apply (adding a validator twice, removing the last).
+    #[error("governance: {0}")]
+    Governance(#[from] GovernanceError),
     /// The transaction, or one of its fields, is over one of the registry's size limits
     /// (`sigil_core::transaction::limits`); the error names the limit.
     #[error("too large: {0}")]

@@ -11,6 +11,7 @@ pub mod accreditation;
 pub mod anchor;
 mod did_ops;
 pub mod error;
+mod governance;
 pub mod records;
 pub mod resolve;
 pub mod state;
@@ -89,6 +90,7 @@ pub fn apply(
         Transaction::RevokeAccreditation(revocation) => {
             accreditation::revoke(state, revocation, block, hash.clone())?
         }
+        Transaction::Governance(change) => governance::apply(state, change, block, hash.clone())?,
     };
     next.applied.insert(hash);
     Ok(next)

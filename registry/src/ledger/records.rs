@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::state::records::{
-    self as core_records, AccreditationEntry, AccreditationsRecord, AnchoredRecord, DidRecord, MethodRecord,
-    RecordName, StatusListRecord, VersionRecord,
+    self as core_records, AccreditationEntry, AccreditationsRecord, AnchoredRecord, DidRecord,
+    GovernanceRecord, MethodRecord, RecordName, StatusListRecord, VersionRecord,
 };
 use sigil_core::time::format_datetime;
 use sigil_core::transaction::AccreditedRole;
@@ -101,6 +101,22 @@ pub fn anchored(state: &LedgerState, credential_hash: &str) -> Option<AnchoredRe
     })
 }
 
+/// Who governs the chain; `None` until the first governance change (genesis says).
+pub fn governance(state: &LedgerState) -> Option<GovernanceRecord> {
+    let latest = state.governance.last()?;
+    Some(GovernanceRecord {
+        sequence: state.governance.len() as u64,
+        height: latest.height,
+        validators: state.validators.multikeys().cloned().collect(),
+        nodes: state
+            .nodes
+            .iter()
+            .map(|(validator, node)| (validator.clone(), node.clone()))
+            .collect(),
+        roots_of_trust: state.roots_of_trust.iter().map(ToString::to_string).collect(),
+    })
+}
+
 /// The record named `name`, as JSON; `None` when the state holds nothing under it.
 pub fn record(state: &LedgerState, name: &RecordName) -> Result<Option<Value>, serde_json::Error> {
     fn json<T: Serialize>(record: Option<T>) -> Result<Option<Value>, serde_json::Error> {
@@ -114,6 +130,7 @@ pub fn record(state: &LedgerState, name: &RecordName) -> Result<Option<Value>, s
         RecordName::StatusList(id) => json(status_list(state, id)),
         RecordName::Accreditations { role, did } => json(accreditations(state, *role, did)),
         RecordName::Anchored(hash) => json(anchored(state, hash)),
+        RecordName::Governance => json(governance(state)),
     }
 }
 
@@ -153,6 +170,7 @@ pub fn touched(before: &LedgerState, after: &LedgerState, transaction: &Transact
             })
             .into_iter()
             .collect(),
+        Transaction::Governance(_) => vec![RecordName::Governance],
     }
 }
 

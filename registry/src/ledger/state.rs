@@ -2,23 +2,37 @@
 //! order. Persistent maps (`imbl`) make `apply`'s copy-on-write cheap: a new state shares
 //! everything it did not change with the old one.
 
+use std::sync::Arc;
+
 use imbl::{HashSet, OrdMap, OrdSet, Vector};
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
 use sigil_core::state::tree::StateTree;
+use sigil_core::state::validators::ValidatorSet;
 use sigil_core::time::Timestamp;
 use sigil_core::transaction::accreditation::AccreditedRole;
+use sigil_core::transaction::governance::GovernanceChange;
 
 use super::operation::Purpose;
 
 /// Everything the ledger knows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LedgerState {
+    /// The chain's id, from genesis: governance changes name it.
+    pub chain_id: String,
+    /// The validators in force: genesis's, then as governance changed them. They propose
+    /// blocks, and a quorum of them signs a header final and authorises the next change.
+    pub validators: Arc<ValidatorSet>,
+    /// The node URLs of the validators governance added, by Multikey.
+    pub nodes: OrdMap<String, String>,
+    /// The governance changes applied, in order (the `n`th has sequence `n`).
+    pub governance: Vector<GovernanceEntry>,
     pub dids: OrdMap<Did, DidState>,
     /// Hashes of every transaction applied, to refuse replays.
     pub applied: HashSet<String>,
-    /// The DIDs genesis names as roots of trust: the only writers of accreditations.
+    /// The roots of trust, genesis's as governance changed them: the only writers of
+    /// accreditations.
     pub roots_of_trust: OrdSet<Did>,
     /// Every published version of every status list, by list id, oldest first.
     pub status_lists: OrdMap<String, Vector<StatusListVersion>>,
@@ -41,6 +55,17 @@ impl LedgerState {
             ..LedgerState::default()
         }
     }
+}
+
+/// A governance change the chain applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GovernanceEntry {
+    /// What it changed.
+    pub change: GovernanceChange,
+    /// The transaction's hash.
+    pub transaction: String,
+    /// The block that holds it.
+    pub height: u64,
 }
 
 /// One published version of a status list: the issuer-signed credential as received.

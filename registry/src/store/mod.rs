@@ -23,7 +23,10 @@ use crate::ledger::Transaction;
 pub use consensus::{HeaderSignatureRow, RaftValue};
 pub use database::Database;
 use entities::{block, equivocation, transaction};
+use sigil_core::state::commit::GovernanceStep;
 use sigil_core::state::evidence::Equivocation;
+
+use crate::ledger::state::GovernanceEntry;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +138,35 @@ impl Store {
             height: u64::try_from(row.height).unwrap_or(0),
             index: usize::try_from(row.position).unwrap_or(0),
         }))
+    }
+
+    /// The governance changes the chain applied (`applied`, from the state), from the one
+    /// after the `after`th, each with its receipt: what a client follows to the validators in
+    /// force.
+    pub async fn governance_steps(
+        &self,
+        applied: &imbl::Vector<GovernanceEntry>,
+        after: u64,
+    ) -> Result<Vec<GovernanceStep>, StoreError> {
+        let mut steps = Vec::new();
+        for entry in applied.iter().skip(usize::try_from(after).unwrap_or(usize::MAX)) {
+            let height = to_i64(entry.height);
+            let missing = || {
+                corrupt(
+                    height,
+                    format!("governance transaction {} is not stored", entry.transaction),
+                )
+            };
+            let location = self.locate(&entry.transaction).await?.ok_or_else(missing)?;
+            let block = self.block(location.height).await?.ok_or_else(missing)?;
+            let receipt = crate::chain::receipt(&block, location.index).ok_or_else(missing)?;
+            let Some(Transaction::Governance(change)) = block.transactions.get(location.index).cloned()
+            else {
+                return Err(missing());
+            };
+            steps.push(GovernanceStep { change, receipt });
+        }
+        Ok(steps)
     }
 
     /// Keeps `evidence` (already checked) unless the same evidence is kept already; returns

@@ -3,6 +3,7 @@
 //! and a block time later than every date the tests write, unless a test names its block.
 
 mod did_operations;
+mod governance;
 mod limits;
 mod statements;
 

@@ -1,0 +1,56 @@
+//! Governance (docs/governance.md): a change of the validators or the roots of trust, signed
+//! by a quorum of the validators in force. The rules a change must meet are `sigil-core`'s
+//! ([`Governance::check`], [`GovernanceChange::next_validators`]), which clients following
+//! the chain's validator set apply too; here they change the state.
+
+use std::sync::Arc;
+
+use sigil_core::did::Did;
+use sigil_core::state::validators::ValidatorSet;
+use sigil_core::time::parse_datetime;
+use sigil_core::transaction::governance::{Governance, GovernanceChange, GovernanceError};
+
+use super::BlockContext;
+use super::error::LedgerError;
+use super::state::{GovernanceEntry, LedgerState};
+
+pub(super) fn apply(
+    state: &LedgerState,
+    governance: &Governance,
+    block: &BlockContext,
+    transaction: String,
+) -> Result<LedgerState, LedgerError> {
+    governance.check(&state.chain_id, state.governance.len() as u64, &state.validators)?;
+    let time = parse_datetime(&governance.time)
+        .ok_or_else(|| LedgerError::Malformed("governance: time is not RFC 3339".into()))?;
+    block.check_dated(time)?;
+    let mut next = state.clone();
+    let change = &governance.change;
+    match change {
+        GovernanceChange::AddValidator { .. } | GovernanceChange::RemoveValidator { .. } => {
+            let current: Vec<String> = state.validators.multikeys().cloned().collect();
+            let validators = ValidatorSet::new(&change.next_validators(&current)?)
+                .map_err(|e| GovernanceError::Invalid(e.to_string()))?;
+            next.validators = Arc::new(validators);
+            match change {
+                GovernanceChange::AddValidator { validator, node } => {
+                    next.nodes.insert(validator.clone(), node.clone());
+                }
+                GovernanceChange::RemoveValidator { validator } => {
+                    next.nodes.remove(validator);
+                }
+                _ => {}
+            }
+        }
+        GovernanceChange::AddRootOfTrust { .. } | GovernanceChange::RemoveRootOfTrust { .. } => {
+            let current: Vec<Did> = state.roots_of_trust.iter().cloned().collect();
+            next.roots_of_trust = change.next_roots(&current)?.into_iter().collect();
+        }
+    }
+    next.governance.push_back(GovernanceEntry {
+        change: change.clone(),
+        transaction,
+        height: block.height,
+    });
+    Ok(next)
+}
