@@ -179,6 +179,7 @@ impl Config {
             policy: BlockPolicy {
                 interval: Duration::from_millis(settings.block_interval_ms),
                 max_transactions: settings.block_max_transactions,
+                ..BlockPolicy::default()
             },
         })
     }

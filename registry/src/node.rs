@@ -29,6 +29,9 @@ pub struct BlockPolicy {
     pub interval: Duration,
     /// The most transactions in one block.
     pub max_transactions: usize,
+    /// How many blocks apart the node snapshots its state, to restart from the newest
+    /// snapshot and the blocks after it.
+    pub snapshot_every: u64,
 }
 
 impl Default for BlockPolicy {
@@ -36,6 +39,7 @@ impl Default for BlockPolicy {
         BlockPolicy {
             interval: Duration::from_millis(200),
             max_transactions: 500,
+            snapshot_every: 1_000,
         }
     }
 }
@@ -208,6 +212,11 @@ impl Node {
             policy,
         };
         tokio::spawn(producer.run(receiver));
+        tokio::spawn(snapshot_state(
+            node.store.clone(),
+            node.chain.view.clone(),
+            policy.snapshot_every,
+        ));
         node
     }
 
@@ -352,5 +361,50 @@ impl Producer {
 fn refuse_all(replies: Vec<oneshot::Sender<Result<Receipt, SubmitError>>>, why: &SubmitError) {
     for reply in replies {
         let _ = reply.send(Err(why.clone()));
+    }
+}
+
+/// Snapshots the state every `every` blocks (`crate::ledger::snapshot`), in the store, so the
+/// node restarts from the newest snapshot and the blocks after it. It looks once a second;
+/// serialising runs off the async threads, on a state that costs nothing to keep (it is
+/// persistent). Ends with the node's runtime.
+async fn snapshot_state(store: Store, view: Arc<RwLock<ChainView>>, every: u64) {
+    const LOOK_EVERY: Duration = Duration::from_secs(1);
+    if every == 0 {
+        return;
+    }
+    let mut last = match store.state_snapshot_height().await {
+        Ok(height) => height.unwrap_or(0),
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the state snapshot's height; not snapshotting");
+            return;
+        }
+    };
+    loop {
+        tokio::time::sleep(LOOK_EVERY).await;
+        let current = view.read().await.clone();
+        let height = current.tip.height;
+        if height < last.saturating_add(every) {
+            continue;
+        }
+        let hash = current.tip.hash.clone();
+        let entries = tokio::task::spawn_blocking(move || {
+            crate::ledger::snapshot::entries(&current.state, height, &hash)
+        })
+        .await;
+        let written = match entries {
+            Ok(entries) => store.write_state_snapshot(height, &entries).await,
+            Err(error) => {
+                tracing::error!(%error, "the state snapshot could not be made");
+                continue;
+            }
+        };
+        match written {
+            Ok(()) => {
+                tracing::info!(height, "state snapshot written");
+                last = height;
+            }
+            Err(error) => tracing::warn!(%error, height, "the state snapshot could not be written"),
+        }
     }
 }

@@ -1,9 +1,9 @@
-//! Replaying the stored chain from genesis, checking every hash, signature and transition —
-//! what `sigil-registry verify-chain` reports on, and how a node rebuilds its state when it
-//! starts.
+//! Replaying the stored chain, checking every hash, signature and transition: from genesis
+//! ([`replay`], what `sigil-registry verify-chain` reports on), or from the node's newest state
+//! snapshot ([`resume`], how a node rebuilds its state when it starts).
 
 use crate::chain::{ChainError, Genesis, Tip, verify_block};
-use crate::ledger::LedgerState;
+use crate::ledger::{LedgerState, snapshot};
 use crate::store::{Store, StoreError};
 
 /// The chain as replayed: the state and tip after its last block.
@@ -29,13 +29,70 @@ pub enum ReplayError {
 
 /// Replays every stored block, in order, from `genesis`.
 pub async fn replay(store: &Store, genesis: &Genesis) -> Result<Replayed, ReplayError> {
-    let mut state = LedgerState::from_genesis(genesis)?;
-    let mut tip = Tip::genesis(genesis).map_err(|e| ReplayError::BadBlock {
+    let state = LedgerState::from_genesis(genesis)?;
+    let tip = Tip::genesis(genesis).map_err(|e| ReplayError::BadBlock {
         height: 0,
         reason: e.to_string(),
     })?;
+    replay_from(store, genesis, Replayed { state, tip }).await
+}
+
+/// Rebuilds the chain's state from the newest state snapshot the store keeps and the blocks
+/// after it; from genesis when there is no snapshot, or when the snapshot does not match the
+/// stored chain — its block's hash, or that block's state tree root — which is logged.
+pub async fn resume(store: &Store, genesis: &Genesis) -> Result<Replayed, ReplayError> {
+    match from_snapshot(store, genesis).await {
+        Ok(Some(start)) => {
+            tracing::info!(height = start.tip.height, "resuming from the state snapshot");
+            replay_from(store, genesis, start).await
+        }
+        Ok(None) => replay(store, genesis).await,
+        Err(reason) => {
+            tracing::warn!(%reason, "the state snapshot is not used: replaying from genesis");
+            replay(store, genesis).await
+        }
+    }
+}
+
+/// The state and tip the store's snapshot gives, once checked against the stored block it
+/// is after: the block's hash, and its header's state tree root against the rebuilt tree's.
+async fn from_snapshot(store: &Store, genesis: &Genesis) -> Result<Option<Replayed>, String> {
+    let Some(entries) = store.state_snapshot().await.map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let restored = snapshot::restore(entries).map_err(|e| e.to_string())?;
+    if restored.state.chain_id != genesis.chain_id {
+        return Err(format!("it is of chain {}", restored.state.chain_id));
+    }
+    let block = store
+        .block(restored.height)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("block {} is not stored", restored.height))?;
+    let tip = Tip::after(&block.header).map_err(|e| e.to_string())?;
+    if tip.hash != restored.block_hash {
+        return Err(format!(
+            "block {} is not the one it was taken after",
+            restored.height
+        ));
+    }
+    if block.header.state_tree_root.as_deref() != Some(restored.tree_root.as_str()) {
+        return Err(format!(
+            "its records do not make block {}'s state tree root",
+            restored.height
+        ));
+    }
+    Ok(Some(Replayed {
+        state: restored.state,
+        tip,
+    }))
+}
+
+/// Replays the stored blocks after `start`'s tip, in order.
+async fn replay_from(store: &Store, genesis: &Genesis, start: Replayed) -> Result<Replayed, ReplayError> {
+    let Replayed { mut state, mut tip } = start;
     let last = store.height().await.map_err(ReplayError::Store)?;
-    for height in 1..=last {
+    for height in tip.height + 1..=last {
         let bad = |reason: String| ReplayError::BadBlock { height, reason };
         let block = match store.block(height).await {
             Ok(Some(block)) => block,
@@ -73,6 +130,12 @@ mod tests {
 
     /// Three blocks of two DIDs each, stored in `store`; returns the final state.
     async fn three_blocks(store: &Store) -> LedgerState {
+        blocks(store).await.pop().unwrap()
+    }
+
+    /// Three blocks of two DIDs each, stored in `store`; returns the state after each.
+    async fn blocks(store: &Store) -> Vec<LedgerState> {
+        let mut states = Vec::new();
         let genesis = genesis();
         let mut state = LedgerState::from_genesis(&genesis).unwrap();
         let mut tip = Tip::genesis(&genesis).unwrap();
@@ -90,8 +153,59 @@ mod tests {
             store.append(&produced.block).await.unwrap();
             tip = Tip::after(&produced.block.header).unwrap();
             state = produced.state;
+            states.push(state.clone());
         }
-        state
+        states
+    }
+
+    /// `state` without its tree, which is compared by its root.
+    fn without_tree(state: &LedgerState) -> LedgerState {
+        LedgerState {
+            tree: Default::default(),
+            ..state.clone()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_node_resumes_from_its_state_snapshot_without_reading_the_blocks_before_it() {
+        let store = Store::in_memory().await.unwrap();
+        let states = blocks(&store).await;
+        let hash = store.block_hash(2).await.unwrap().unwrap();
+        let entries = snapshot::entries(&states[1], 2, &hash);
+        store.write_state_snapshot(2, &entries).await.unwrap();
+        assert_eq!(store.state_snapshot_height().await.unwrap(), Some(2));
+        // Block 1 becomes unreadable: a replay from genesis stops there, a resume never reads it.
+        store
+            .connection()
+            .execute_unprepared("UPDATE transactions SET body = 'damaged' WHERE height = 1")
+            .await
+            .unwrap();
+        let resumed = resume(&store, &genesis()).await.unwrap();
+        assert_eq!(resumed.tip.height, 3);
+        assert_eq!(without_tree(&resumed.state), without_tree(&states[2]));
+        assert_eq!(resumed.state.tree.root(), states[2].tree.root());
+        assert!(matches!(
+            replay(&store, &genesis()).await,
+            Err(ReplayError::BadBlock { height: 1, .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_that_does_not_match_the_stored_chain_is_not_used() {
+        let store = Store::in_memory().await.unwrap();
+        let states = blocks(&store).await;
+        let hash = store.block_hash(2).await.unwrap().unwrap();
+        // The state after block 1 claimed as the state after block 2: its records do not make
+        // block 2's state tree root.
+        let stale = snapshot::entries(&states[0], 2, &hash);
+        store.write_state_snapshot(2, &stale).await.unwrap();
+        let resumed = resume(&store, &genesis()).await.unwrap();
+        assert_eq!(resumed.state, replay(&store, &genesis()).await.unwrap().state);
+        // Taken after another block than the one stored at its height.
+        let other = snapshot::entries(&states[1], 2, "zSomeOtherBlock");
+        store.write_state_snapshot(2, &other).await.unwrap();
+        let resumed = resume(&store, &genesis()).await.unwrap();
+        assert_eq!(resumed.state, states[2]);
     }
 
     #[tokio::test]

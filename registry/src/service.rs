@@ -21,7 +21,7 @@ use sigil_service::serve::Listener;
 use crate::chain::Genesis;
 use crate::consensus::{ClusterTiming, Peer, start_cluster};
 use crate::node::{BlockPolicy, ChainView, Node, SharedChain};
-use crate::replay::replay;
+use crate::replay::resume;
 use crate::store::{Database, Store};
 
 /// The files of a data directory.
@@ -219,7 +219,7 @@ async fn open(
 
 /// The chain replayed from `store`.
 async fn replayed_view(store: &Store, genesis: &Genesis) -> anyhow::Result<ChainView> {
-    let replayed = replay(store, genesis).await?;
+    let replayed = resume(store, genesis).await?;
     tracing::info!(height = replayed.tip.height, "chain replayed");
     Ok(ChainView {
         state: replayed.state,

@@ -14,6 +14,7 @@ pub mod error;
 mod governance;
 pub mod records;
 pub mod resolve;
+pub mod snapshot;
 pub mod state;
 pub mod statement;
 pub mod status_list;

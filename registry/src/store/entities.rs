@@ -126,3 +126,22 @@ pub mod header_signature {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// One part of the newest ledger state snapshot: JSON lines, one snapshot entry each.
+pub mod state_snapshot {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "state_snapshots")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub part: i64,
+        pub height: i64,
+        pub body: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

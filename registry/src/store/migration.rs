@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateChain),
             Box::new(CreateEquivocations),
             Box::new(CreateConsensus),
+            Box::new(CreateStateSnapshots),
         ]
     }
 }
@@ -206,6 +207,46 @@ impl MigrationTrait for CreateConsensus {
                             .col(HeaderSignatures::Height)
                             .col(HeaderSignatures::Validator),
                     )
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// The newest snapshot of the ledger state (docs/consensus.md, "Snapshots"), in parts of JSON
+/// lines, so that a node restarts from it and the blocks after it.
+struct CreateStateSnapshots;
+
+impl MigrationName for CreateStateSnapshots {
+    fn name(&self) -> &str {
+        "m20261202_000004_create_state_snapshots"
+    }
+}
+
+#[derive(DeriveIden)]
+enum StateSnapshots {
+    Table,
+    Part,
+    Height,
+    Body,
+}
+
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for CreateStateSnapshots {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(StateSnapshots::Table)
+                    .col(
+                        ColumnDef::new(StateSnapshots::Part)
+                            .big_integer()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(StateSnapshots::Height).big_integer().not_null())
+                    .col(ColumnDef::new(StateSnapshots::Body).text().not_null())
                     .to_owned(),
             )
             .await

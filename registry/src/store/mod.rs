@@ -9,6 +9,7 @@ mod consensus;
 mod database;
 mod entities;
 mod migration;
+mod snapshot;
 
 use std::path::Path;
 

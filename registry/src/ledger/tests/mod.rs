@@ -5,6 +5,7 @@
 mod did_operations;
 mod governance;
 mod limits;
+mod snapshot;
 mod statements;
 
 use sigil_core::did::Did;

@@ -82,7 +82,7 @@ pub(super) fn publish(credential: Value) -> Transaction {
     Transaction::StatusList(StatusListPublication { credential })
 }
 
-fn university_list(did: &Did, valid_from: &str, revoked: &[u64]) -> Transaction {
+pub(super) fn university_list(did: &Did, valid_from: &str, revoked: &[u64]) -> Transaction {
     publish(status_list(
         did,
         &key(DIPLOMA_KEY),
@@ -228,7 +228,7 @@ pub(super) fn signed_anchor(mut anchor: IssuanceAnchor, did: &Did) -> IssuanceAn
     anchor
 }
 
-fn anchor(did: &Did) -> IssuanceAnchor {
+pub(super) fn anchor(did: &Did) -> IssuanceAnchor {
     signed_anchor(
         crate::ledger::anchor::unsigned(did.as_str(), batch(), "2026-07-01T00:00:00Z"),
         did,
@@ -308,7 +308,7 @@ pub(super) fn accreditation(root: &SigningKey, issuer: &Did) -> Accreditation {
     grant
 }
 
-fn revocation(root: &SigningKey, accreditation: &str) -> AccreditationRevocation {
+pub(super) fn revocation(root: &SigningKey, accreditation: &str) -> AccreditationRevocation {
     revocation_at(root, accreditation, "2027-01-01T00:00:00Z")
 }
 
