@@ -625,3 +625,60 @@ async fn a_node_restarts_from_its_state_snapshot_and_the_blocks_after_it_then_ca
         Err(crate::replay::ReplayError::BadBlock { height: 1, .. })
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_validator_s_node_joins_from_a_snapshot_and_the_log_tail_once_the_leader_purged_its_log() {
+    let mut harness = start(3).await;
+    let leader = harness.leader().await.unwrap();
+    let api = |harness: &LocalCluster, i: usize| RegistryApi::new(harness.url(i).unwrap());
+    for _ in 0..4 {
+        api(&harness, leader).submit(&fresh_did()).await.unwrap();
+    }
+    harness.converged().await.unwrap();
+    // The leader snapshots and purges its log: a node that has nothing must take the snapshot.
+    let raft = harness.node(leader).unwrap().cluster().unwrap().raft().clone();
+    raft.trigger().snapshot().await.unwrap();
+    let covered = eventually("the leader's snapshot", || async {
+        raft.metrics().borrow().snapshot.map(|log_id| log_id.index)
+    })
+    .await;
+    raft.trigger().purge_log(covered).await.unwrap();
+    eventually("the leader's purged log", || async {
+        raft.metrics()
+            .borrow()
+            .purged
+            .filter(|purged| purged.index >= covered)
+            .map(|_| ())
+    })
+    .await;
+
+    let newcomer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let add = GovernanceChange::AddValidator {
+        validator: key(123).public_key().to_multikey(),
+        node: format!("http://{}", newcomer.local_addr().unwrap()),
+    };
+    api(&harness, leader)
+        .submit(&governance(&harness, 1, add, &[&key(120), &key(121)]))
+        .await
+        .unwrap();
+    let joined = harness.join(key(123), newcomer).await.unwrap();
+    eventually("the new validator's node votes", || async {
+        let leader = harness.leader().await.ok()?;
+        (voters(&harness, leader) == vec![0, 1, 2, 3]).then_some(())
+    })
+    .await;
+    let leader = harness.leader().await.unwrap();
+    api(&harness, leader).submit(&fresh_did()).await.unwrap();
+    let tip = harness.converged().await.unwrap();
+    let installed = harness
+        .node(joined)
+        .unwrap()
+        .cluster()
+        .unwrap()
+        .raft()
+        .metrics()
+        .borrow()
+        .snapshot;
+    assert!(installed.is_some_and(|log_id| log_id.index >= covered));
+    every_chain_replays(&harness, &tip).await;
+}
