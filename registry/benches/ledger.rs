@@ -1,7 +1,8 @@
 //! The registry under load: how many DID operations per second it ingests with full
 //! verification (signature, hash chain, ledger rules) and durable SQLite writes; how long a
 //! resolution takes (p50/p99) with 100,000 DIDs on the chain, straight from the ledger state
-//! and over HTTP on loopback; and how many bytes each operation costs on disk.
+//! and over HTTP on loopback; how many bytes each operation costs on disk; and how long a node
+//! takes to start on that chain, replaying it from genesis or resuming from a state snapshot.
 //!
 //! Run with `cargo bench -p sigil-registry` (`SIGIL_BENCH_DIDS=10000` for a quicker pass).
 
@@ -21,8 +22,9 @@ use common::{inception, key};
 use sigil_core::did::{Did, ResolutionOptions};
 use sigil_registry::chain::{Genesis, Tip, produce};
 use sigil_registry::ledger::resolve::resolve;
-use sigil_registry::ledger::{LedgerState, Transaction};
+use sigil_registry::ledger::{LedgerState, Transaction, snapshot};
 use sigil_registry::node::{BlockPolicy, ChainView, Node};
+use sigil_registry::replay::{replay, resume};
 use sigil_registry::store::Store;
 
 const BLOCK_SIZE: usize = 500;
@@ -112,6 +114,29 @@ fn main() {
     ));
     println!("  {}", figures[1]);
 
+    let start_up = runtime.block_on(async {
+        let started = Instant::now();
+        let replayed = replay(&store, &genesis).await.expect("the chain replays");
+        let from_genesis = started.elapsed().as_secs_f64();
+        assert_eq!(replayed.tip, tip);
+        let started = Instant::now();
+        let entries = snapshot::entries(&state, tip.height, &tip.hash);
+        store
+            .write_state_snapshot(tip.height, &entries)
+            .await
+            .expect("a snapshot");
+        let written = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let resumed = resume(&store, &genesis).await.expect("the chain resumes");
+        let from_snapshot = started.elapsed().as_secs_f64();
+        assert_eq!(resumed.state.tree.root(), state.tree.root());
+        format!(
+            "start-up: {from_genesis:.1} s replaying from genesis, {from_snapshot:.1} s from a state snapshot (written in {written:.1} s)"
+        )
+    });
+    println!("  {start_up}");
+    figures.push(start_up);
+
     let mut latencies: Vec<Duration> = (0..LOOKUPS)
         .map(|i| {
             let did = &operations[pick(i, dids)].0;
@@ -127,7 +152,7 @@ fn main() {
         percentile(&latencies, 0.5).as_secs_f64() * 1e6,
         percentile(&latencies, 0.99).as_secs_f64() * 1e6
     ));
-    println!("  {}", figures[2]);
+    println!("  {}", figures[3]);
 
     let over_http = runtime.block_on(async {
         let view = ChainView { state, tip };

@@ -18,6 +18,7 @@ use openraft::{Config, ServerState, SnapshotPolicy};
 use sigil_core::key::SigningKey;
 use sigil_core::state::commit::{ChainTrust, Commit, GovernanceStep, ValidatorSignature};
 use sigil_core::state::evidence::{Equivocation, SignedHeader};
+use sigil_core::transaction::governance::GovernanceChange;
 
 use super::directory::{Directory, SharedDirectory};
 use super::log_store::LogStore;
@@ -93,7 +94,7 @@ pub async fn start_cluster(
     let known = chain.view.read().await.state.governance.clone();
     directory.follow(known.iter().map(|entry| &entry.change));
     if directory.id_of(&own).is_none() {
-        let steps = governance_from_peers(genesis, &peers).await?;
+        let steps = governance_from_peers(genesis, &peers, &own).await?;
         directory.follow(steps.iter().map(|step| &step.change.change));
     }
     let id = directory.id_of(&own).ok_or_else(|| {
@@ -163,9 +164,14 @@ pub async fn start_cluster(
     Ok(cluster)
 }
 
-/// The chain's governance changes, as the first of `peers` that answers serves them, each
-/// checked from genesis as a client checks them: signed by a quorum of the validators before it.
-async fn governance_from_peers(genesis: &Genesis, peers: &[Peer]) -> anyhow::Result<Vec<GovernanceStep>> {
+/// The chain's governance changes, as the first of `peers` that knows of one adding the
+/// validator `own` serves them, each checked from genesis as a client checks them: signed by a
+/// quorum of the validators before it.
+async fn governance_from_peers(
+    genesis: &Genesis,
+    peers: &[Peer],
+    own: &str,
+) -> anyhow::Result<Vec<GovernanceStep>> {
     let http = sigil_core::http_client::client();
     let mut failures = Vec::new();
     for peer in peers {
@@ -185,9 +191,13 @@ async fn governance_from_peers(genesis: &Genesis, peers: &[Peer]) -> anyhow::Res
         };
         match steps {
             Ok(steps) => {
+                let adds_own = steps.iter().any(|step| {
+                    matches!(&step.change.change, GovernanceChange::AddValidator { validator, .. } if validator == own)
+                });
                 let mut trust = ChainTrust::new(genesis)?;
                 match trust.follow_all(&steps) {
-                    Ok(()) => return Ok(steps),
+                    Ok(()) if adds_own => return Ok(steps),
+                    Ok(()) => failures.push(format!("{url}: knows of no change adding {own}")),
                     Err(error) => failures.push(format!("{url}: {error}")),
                 }
             }
