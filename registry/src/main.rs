@@ -112,18 +112,25 @@ enum GovernanceCommand {
 
 /// The one change a proposal makes.
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("change").required(true).args(["add_validator", "remove_validator", "add_root", "remove_root"])))]
+#[command(group(clap::ArgGroup::new("change").required(true).args(["add_validator", "remove_validator", "add_learner", "remove_learner", "add_root", "remove_root"])))]
 struct ChangeFlags {
     /// Add the validator with this Multikey (`sigil-registry validator-key` prints it);
     /// needs --node.
     #[arg(long, requires = "node")]
     add_validator: Option<String>,
-    /// The URL the new validator's node serves on, where the other nodes reach it.
+    /// The URL the new member's node serves on, where the other nodes reach it.
     #[arg(long)]
     node: Option<String>,
     /// Remove the validator with this Multikey.
     #[arg(long)]
     remove_validator: Option<String>,
+    /// Add a non-voting member, whose node (known by this Multikey, its `validator-key`)
+    /// follows the chain as a learner; needs --node.
+    #[arg(long, requires = "node")]
+    add_learner: Option<String>,
+    /// Remove the learner with this Multikey.
+    #[arg(long)]
+    remove_learner: Option<String>,
     /// Let this DID write accreditations.
     #[arg(long)]
     add_root: Option<String>,
@@ -145,6 +152,15 @@ impl ChangeFlags {
                 ..
             } => GovernanceChange::RemoveValidator { validator },
             ChangeFlags {
+                add_learner: Some(learner),
+                node: Some(node),
+                ..
+            } => GovernanceChange::AddLearner { learner, node },
+            ChangeFlags {
+                remove_learner: Some(learner),
+                ..
+            } => GovernanceChange::RemoveLearner { learner },
+            ChangeFlags {
                 add_root: Some(root), ..
             } => GovernanceChange::AddRootOfTrust { root },
             ChangeFlags {
@@ -152,7 +168,7 @@ impl ChangeFlags {
                 ..
             } => GovernanceChange::RemoveRootOfTrust { root },
             _ => anyhow::bail!(
-                "name one change: --add-validator with --node, --remove-validator, --add-root or --remove-root"
+                "name one change: --add-validator or --add-learner with --node, --remove-validator, --remove-learner, --add-root or --remove-root"
             ),
         })
     }

@@ -313,6 +313,9 @@ pub struct GovernanceRecord {
     pub validators: Vec<String>,
     /// The node URLs of validators added by governance (genesis's are configured on each node).
     pub nodes: BTreeMap<String, String>,
+    /// The non-voting members: each learner's key and node URL.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub learners: BTreeMap<String, String>,
     /// The DIDs that may write accreditations.
     pub roots_of_trust: Vec<String>,
 }

@@ -1,11 +1,14 @@
-//! Governance of a chain (docs/governance.md): adding or removing a validator or a root of
-//! trust is a transaction that a quorum of the validators in force signs. Changes are numbered
+//! Governance of a chain (docs/governance.md): adding or removing a validator, a root of trust
+//! or a non-voting member (a learner) is a transaction that a quorum of the validators in
+//! force signs. Changes are numbered
 //! from 1 (`sequence`), so each names the validator set it was signed under and none can be
 //! applied twice, out of order, or on another chain.
 //!
 //! The rules live here, shared: the registry's ledger applies them to every block, and a
 //! client that checks answers against a validator set ([`crate::state::commit::ChainTrust`])
 //! follows the same changes to know which set signs the chain's newer headers.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +34,13 @@ pub enum GovernanceChange {
     /// A root of trust that may no longer write accreditations (those it wrote stay).
     #[serde(rename_all = "camelCase")]
     RemoveRootOfTrust { root: String },
+    /// A non-voting member: its node, known by this key, follows the chain as a learner — it
+    /// receives every block and serves proven answers, but neither votes nor signs for finality.
+    #[serde(rename_all = "camelCase")]
+    AddLearner { learner: String, node: String },
+    /// A learner leaves: its node no longer receives the chain.
+    #[serde(rename_all = "camelCase")]
+    RemoveLearner { learner: String },
 }
 
 impl GovernanceChange {
@@ -41,6 +51,8 @@ impl GovernanceChange {
             GovernanceChange::RemoveValidator { validator } => format!("remove validator {validator}"),
             GovernanceChange::AddRootOfTrust { root } => format!("add root of trust {root}"),
             GovernanceChange::RemoveRootOfTrust { root } => format!("remove root of trust {root}"),
+            GovernanceChange::AddLearner { learner, .. } => format!("add learner {learner}"),
+            GovernanceChange::RemoveLearner { learner } => format!("remove learner {learner}"),
         }
     }
 
@@ -49,15 +61,7 @@ impl GovernanceChange {
         let mut next = current.to_vec();
         match self {
             GovernanceChange::AddValidator { validator, node } => {
-                PublicKey::from_multikey(validator)
-                    .map_err(|e| GovernanceError::Invalid(format!("validator {validator}: {e}")))?;
-                let url = url::Url::parse(node)
-                    .map_err(|e| GovernanceError::Invalid(format!("node {node}: {e}")))?;
-                if !matches!(url.scheme(), "http" | "https") {
-                    return Err(GovernanceError::Invalid(format!(
-                        "node {node}: not an http(s) URL"
-                    )));
-                }
+                check_member(validator, node)?;
                 if current.contains(validator) {
                     return Err(GovernanceError::Invalid(format!(
                         "{validator} is a validator already"
@@ -78,7 +82,47 @@ impl GovernanceChange {
                     ));
                 }
             }
-            GovernanceChange::AddRootOfTrust { .. } | GovernanceChange::RemoveRootOfTrust { .. } => {}
+            GovernanceChange::AddLearner { learner, node } => {
+                check_member(learner, node)?;
+                if current.contains(learner) {
+                    return Err(GovernanceError::Invalid(format!(
+                        "{learner} is a validator: it votes already"
+                    )));
+                }
+            }
+            GovernanceChange::AddRootOfTrust { .. }
+            | GovernanceChange::RemoveRootOfTrust { .. }
+            | GovernanceChange::RemoveLearner { .. } => {}
+        }
+        Ok(next)
+    }
+
+    /// The learners (Multikey → node URL) after this change to `current`: adding a validator
+    /// that was a learner makes it a voter.
+    pub fn next_learners(
+        &self,
+        current: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, GovernanceError> {
+        let mut next = current.clone();
+        match self {
+            GovernanceChange::AddLearner { learner, node } => {
+                if next.insert(learner.clone(), node.clone()).is_some() {
+                    return Err(GovernanceError::Invalid(format!(
+                        "{learner} is a learner already"
+                    )));
+                }
+            }
+            GovernanceChange::RemoveLearner { learner } => {
+                if next.remove(learner).is_none() {
+                    return Err(GovernanceError::Invalid(format!("{learner} is not a learner")));
+                }
+            }
+            GovernanceChange::AddValidator { validator, .. } => {
+                next.remove(validator);
+            }
+            GovernanceChange::RemoveValidator { .. }
+            | GovernanceChange::AddRootOfTrust { .. }
+            | GovernanceChange::RemoveRootOfTrust { .. } => {}
         }
         Ok(next)
     }
@@ -103,10 +147,25 @@ impl GovernanceChange {
                     return Err(GovernanceError::Invalid(format!("{root} is not a root of trust")));
                 }
             }
-            GovernanceChange::AddValidator { .. } | GovernanceChange::RemoveValidator { .. } => {}
+            GovernanceChange::AddValidator { .. }
+            | GovernanceChange::RemoveValidator { .. }
+            | GovernanceChange::AddLearner { .. }
+            | GovernanceChange::RemoveLearner { .. } => {}
         }
         Ok(next)
     }
+}
+
+/// A member's key and node URL are usable: a Multikey, and an http(s) URL.
+fn check_member(key: &str, node: &str) -> Result<(), GovernanceError> {
+    PublicKey::from_multikey(key).map_err(|e| GovernanceError::Invalid(format!("key {key}: {e}")))?;
+    let url = url::Url::parse(node).map_err(|e| GovernanceError::Invalid(format!("node {node}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(GovernanceError::Invalid(format!(
+            "node {node}: not an http(s) URL"
+        )));
+    }
+    Ok(())
 }
 
 /// A governance transaction: one change, signed by a quorum of the validators in force.

@@ -231,11 +231,19 @@ fn check_governance(governance: &Governance) -> Result<(), LimitExceeded> {
     )?;
     time(&governance.time)?;
     match &governance.change {
-        GovernanceChange::AddValidator { validator, node } => {
-            key(validator)?;
+        GovernanceChange::AddValidator {
+            validator: member,
+            node,
+        }
+        | GovernanceChange::AddLearner {
+            learner: member,
+            node,
+        } => {
+            key(member)?;
             bytes("a node URL", node.len(), MAX_URL_BYTES, "MAX_URL_BYTES")?;
         }
-        GovernanceChange::RemoveValidator { validator } => key(validator)?,
+        GovernanceChange::RemoveValidator { validator: member }
+        | GovernanceChange::RemoveLearner { learner: member } => key(member)?,
         GovernanceChange::AddRootOfTrust { root } | GovernanceChange::RemoveRootOfTrust { root } => {
             did(root)?;
         }

@@ -9,12 +9,13 @@
 //! A peer's signature by a validator that also signed this node's header at that height, but
 //! over another header, is equivocation: the evidence is kept, as a client's report would be.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use openraft::error::{ClientWriteError, RaftError};
-use openraft::{Config, ServerState, SnapshotPolicy};
+use openraft::{ChangeMembers, Config, ServerState, SnapshotPolicy};
 use sigil_core::key::SigningKey;
 use sigil_core::state::commit::{ChainTrust, Commit, GovernanceStep, ValidatorSignature};
 use sigil_core::state::evidence::{Equivocation, SignedHeader};
@@ -99,7 +100,7 @@ pub async fn start_cluster(
     }
     let id = directory.id_of(&own).ok_or_else(|| {
         anyhow::anyhow!(
-            "this node's validator key {own} is not a validator of the chain: genesis does not name it, and no governance change its peers know of added it"
+            "this node's key {own} is no member of the chain: genesis does not name it as a validator, and no governance change its peers know of added it as a validator or a learner"
         )
     })?;
     let config = Config {
@@ -142,7 +143,7 @@ pub async fn start_cluster(
     let raft = Raft::new(id, config, network, LogStore::new(store.clone()), state_machine).await?;
     let in_genesis = usize::try_from(id).is_ok_and(|index| index < genesis.validators.len());
     if in_genesis && !raft.is_initialized().await? {
-        let members: std::collections::BTreeMap<NodeId, Peer> = (0..).zip(peers.iter().cloned()).collect();
+        let members: BTreeMap<NodeId, Peer> = (0..).zip(peers.iter().cloned()).collect();
         // Refused when a peer's proposal reached this node first: the same membership.
         if let Err(error) = raft.initialize(members).await {
             tracing::debug!(%error, "the cluster was already initialised");
@@ -191,8 +192,12 @@ async fn governance_from_peers(
         };
         match steps {
             Ok(steps) => {
-                let adds_own = steps.iter().any(|step| {
-                    matches!(&step.change.change, GovernanceChange::AddValidator { validator, .. } if validator == own)
+                let adds_own = steps.iter().any(|step| match &step.change.change {
+                    GovernanceChange::AddValidator {
+                        validator: member, ..
+                    }
+                    | GovernanceChange::AddLearner { learner: member, .. } => member == own,
+                    _ => false,
                 });
                 let mut trust = ChainTrust::new(genesis)?;
                 match trust.follow_all(&steps) {
@@ -442,23 +447,20 @@ impl Cluster {
         }
     }
 
-    /// Follows the validator set the chain's governance makes: takes each change this node
-    /// applied into the directory, accepting the requests of a validator's node once a change
-    /// added it; and, while this node leads, makes Raft's voters the validators in force — a
-    /// new validator's node first as a learner, until it has caught up, then as a voter; a
-    /// removed one's node leaves.
+    /// Follows the members the chain's governance makes: takes each change this node applied
+    /// into the directory, accepting the requests of a member's node once a change added it;
+    /// and, while this node leads, makes Raft's membership the chain's — the validators in
+    /// force vote (a new validator's node first a learner, until it has caught up), the
+    /// learners governance added follow without voting, and every other node leaves.
     async fn follow_governance(self) {
         const EVERY: Duration = Duration::from_millis(250);
-        /// How long the leader waits for a new validator's node to catch up before it looks
-        /// again (the node stays a learner meanwhile).
-        const CATCH_UP: Duration = Duration::from_secs(10);
         loop {
             tokio::time::sleep(EVERY).await;
             if self.raft.metrics().borrow().running_state.is_err() {
                 return;
             }
             let state = self.chain.view.read().await.state.clone();
-            let voters = {
+            let (voters, learners) = {
                 let mut directory = self
                     .directory
                     .write()
@@ -469,52 +471,105 @@ impl Cluster {
                         self.auth.admit(id, key);
                     }
                 }
-                directory.voters(&state.validators)
+                (
+                    directory.voters(&state.validators),
+                    directory.learners(state.learners.keys()),
+                )
             };
             if !self.is_leader() || voters.is_empty() {
                 continue;
             }
-            let membership = self.raft.metrics().borrow().membership_config.clone();
-            let current: std::collections::BTreeSet<NodeId> = membership.membership().voter_ids().collect();
-            let wanted: std::collections::BTreeSet<NodeId> = voters.keys().copied().collect();
-            if current == wanted {
+            self.make_learners(&voters, &learners).await;
+            self.make_voters(&voters).await;
+        }
+    }
+
+    /// Adds the learners Raft lacks, and removes every node that is neither a voter nor a
+    /// learner the chain names.
+    async fn make_learners(&self, voters: &BTreeMap<NodeId, Peer>, learners: &BTreeMap<NodeId, Peer>) {
+        let nodes: BTreeSet<NodeId> = self.members().into_iter().map(|(id, _)| id).collect();
+        for (id, peer) in learners {
+            if nodes.contains(id) {
                 continue;
             }
-            let mut caught_up = true;
-            for (id, peer) in &voters {
-                if current.contains(id) {
-                    continue;
-                }
-                let added = self.raft.add_learner(*id, peer.clone(), true);
-                match tokio::time::timeout(CATCH_UP, added).await {
-                    Ok(Ok(_)) => {
-                        tracing::info!(
-                            node = id,
-                            url = peer.url,
-                            "a new validator's node caught up as a learner"
-                        );
-                    }
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, node = id, "could not add a new validator's node as a learner");
-                        caught_up = false;
-                    }
-                    Err(_) => {
-                        tracing::info!(
-                            node = id,
-                            "a new validator's node is still catching up as a learner"
-                        );
-                        caught_up = false;
-                    }
-                }
+            match self.raft.add_learner(*id, peer.clone(), false).await {
+                Ok(_) => tracing::info!(node = id, url = peer.url, "a learner's node follows the chain"),
+                Err(error) => tracing::warn!(%error, node = id, "could not add a learner's node"),
             }
-            if !caught_up {
+        }
+        let voting: BTreeSet<NodeId> = self
+            .raft
+            .metrics()
+            .borrow()
+            .membership_config
+            .membership()
+            .voter_ids()
+            .collect();
+        let stale: BTreeSet<NodeId> = nodes
+            .into_iter()
+            .filter(|id| !voting.contains(id) && !voters.contains_key(id) && !learners.contains_key(id))
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        match self
+            .raft
+            .change_membership(ChangeMembers::RemoveNodes(stale.clone()), false)
+            .await
+        {
+            Ok(_) => tracing::info!(nodes = ?stale, "nodes the chain no longer names left"),
+            Err(error) => tracing::warn!(%error, "could not remove the nodes the chain no longer names"),
+        }
+    }
+
+    /// Makes Raft's voters `voters`: each new one added as a learner first and promoted once it
+    /// has caught up.
+    async fn make_voters(&self, voters: &BTreeMap<NodeId, Peer>) {
+        /// How long the leader waits for a new validator's node to catch up before it looks
+        /// again (the node stays a learner meanwhile).
+        const CATCH_UP: Duration = Duration::from_secs(10);
+        let current: BTreeSet<NodeId> = self
+            .raft
+            .metrics()
+            .borrow()
+            .membership_config
+            .membership()
+            .voter_ids()
+            .collect();
+        let wanted: BTreeSet<NodeId> = voters.keys().copied().collect();
+        if current == wanted {
+            return;
+        }
+        for (id, peer) in voters {
+            if current.contains(id) {
                 continue;
             }
-            match self.raft.change_membership(wanted.clone(), false).await {
-                Ok(_) => tracing::info!(voters = ?wanted, "Raft's voters are the validators in force"),
-                Err(error) => {
-                    tracing::warn!(%error, "could not change Raft's voters to the validators in force");
+            let added = self.raft.add_learner(*id, peer.clone(), true);
+            match tokio::time::timeout(CATCH_UP, added).await {
+                Ok(Ok(_)) => {
+                    tracing::info!(
+                        node = id,
+                        url = peer.url,
+                        "a new validator's node caught up as a learner"
+                    );
                 }
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, node = id, "could not add a new validator's node as a learner");
+                    return;
+                }
+                Err(_) => {
+                    tracing::info!(
+                        node = id,
+                        "a new validator's node is still catching up as a learner"
+                    );
+                    return;
+                }
+            }
+        }
+        match self.raft.change_membership(wanted.clone(), false).await {
+            Ok(_) => tracing::info!(voters = ?wanted, "Raft's voters are the validators in force"),
+            Err(error) => {
+                tracing::warn!(%error, "could not change Raft's voters to the validators in force");
             }
         }
     }

@@ -4,7 +4,8 @@
 //! Ids are given in the order validators joined the chain, so every node computes the same
 //! ones from what it knows already: genesis's validators are `0..n` in genesis order, at the
 //! URLs the operator configured as `peers`; the validator the `s`th governance change added is
-//! `n + s - 1`, at the URL that change names. A validator removed and added again gets a new id.
+//! `n + s - 1`, at the URL that change names; so does a learner (a non-voting member) the
+//! `s`th change added. A member removed and added again gets a new id.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -79,7 +80,12 @@ impl Directory {
                 continue;
             }
             self.changes = sequence;
-            let GovernanceChange::AddValidator { validator, node } = change else {
+            let (GovernanceChange::AddValidator { validator, node }
+            | GovernanceChange::AddLearner {
+                learner: validator,
+                node,
+            }) = change
+            else {
                 continue;
             };
             // The ledger checked the key when it applied the change.
@@ -115,6 +121,17 @@ impl Directory {
     /// Node `id`.
     pub fn member(&self, id: NodeId) -> Option<&Member> {
         self.members.get(&id)
+    }
+
+    /// The learners `learners` (Multikey → URL) make: each one's newest node.
+    pub fn learners<'a>(&self, learners: impl IntoIterator<Item = &'a String>) -> BTreeMap<NodeId, Peer> {
+        learners
+            .into_iter()
+            .filter_map(|multikey| {
+                let id = self.id_of(multikey)?;
+                Some((id, self.member(id)?.peer.clone()))
+            })
+            .collect()
     }
 
     /// The voters `validators` make: each validator's newest node.

@@ -183,7 +183,13 @@ impl StateMachine {
                 self.position.height = block.header.height;
             }
         }
-        let own = ValidatorSignature::sign(&block.header, &self.key).ok();
+        // A validator in force after the block signs it; a learner's node, or a removed
+        // validator's, signs nothing: its signature would count for nothing.
+        let own = state
+            .validators
+            .contains(&self.key.public_key())
+            .then(|| ValidatorSignature::sign(&block.header, &self.key).ok())
+            .flatten();
         if let (Some(own), Ok(header_hash)) = (&own, block.header.hash()) {
             let row = HeaderSignatureRow {
                 height: block.header.height,

@@ -682,3 +682,71 @@ async fn a_new_validator_s_node_joins_from_a_snapshot_and_the_log_tail_once_the_
     assert!(installed.is_some_and(|log_id| log_id.index >= covered));
     every_chain_replays(&harness, &tip).await;
 }
+
+/// Every node of node `i`'s Raft membership, voters and learners.
+fn members(harness: &LocalCluster, i: usize) -> Vec<u64> {
+    let cluster = harness.node(i).unwrap().cluster().unwrap();
+    cluster.members().into_iter().map(|(id, _)| id).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_governance_adds_follows_the_chain_without_voting_and_leaves_when_removed() {
+    let mut harness = start(3).await;
+    let leader = harness.leader().await.unwrap();
+    let api = |harness: &LocalCluster, i: usize| RegistryApi::new(harness.url(i).unwrap());
+    api(&harness, leader).submit(&fresh_did()).await.unwrap();
+    let replica = key(125);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let add = GovernanceChange::AddLearner {
+        learner: replica.public_key().to_multikey(),
+        node: format!("http://{}", listener.local_addr().unwrap()),
+    };
+    api(&harness, leader)
+        .submit(&governance(&harness, 1, add, &[&key(120), &key(122)]))
+        .await
+        .unwrap();
+    let learner = harness.join(replica.clone(), listener).await.unwrap();
+    eventually("the learner's node in the membership", || async {
+        let leader = harness.leader().await.ok()?;
+        (members(&harness, leader) == vec![0, 1, 2, 3]).then_some(())
+    })
+    .await;
+    let leader = harness.leader().await.unwrap();
+    assert_eq!(voters(&harness, leader), vec![0, 1, 2]);
+    let created = fresh_did();
+    api(&harness, leader).submit(&created).await.unwrap();
+    // It holds the final tip like the validators, and answers proven reads; it signs nothing.
+    harness.converged().await.unwrap();
+    let node = harness.node(learner).unwrap();
+    let commit = node.finalized().unwrap().commit;
+    assert!(
+        !commit
+            .signatures
+            .iter()
+            .any(|s| s.validator == replica.public_key().to_multikey())
+    );
+    let did = match &created {
+        Transaction::Did(operation) => operation.created_did().ok(),
+        _ => None,
+    }
+    .unwrap()
+    .to_string();
+    let client = sigil_core::registry::RegistryClient::new(harness.url(learner).unwrap())
+        .with_trust(ChainTrust::new(&harness.genesis).unwrap());
+    let record: Option<serde_json::Value> = client.proven(&RecordName::Did(did)).await.unwrap();
+    assert!(record.is_some());
+
+    let remove = GovernanceChange::RemoveLearner {
+        learner: replica.public_key().to_multikey(),
+    };
+    api(&harness, leader)
+        .submit(&governance(&harness, 2, remove, &[&key(121), &key(122)]))
+        .await
+        .unwrap();
+    eventually("the learner's node leaves", || async {
+        let leader = harness.leader().await.ok()?;
+        (members(&harness, leader) == vec![0, 1, 2]).then_some(())
+    })
+    .await;
+    harness.kill(learner).await;
+}

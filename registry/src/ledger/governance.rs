@@ -3,6 +3,7 @@
 //! ([`Governance::check`], [`GovernanceChange::next_validators`]), which clients following
 //! the chain's validator set apply too; here they change the state.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sigil_core::did::Did;
@@ -26,26 +27,28 @@ pub(super) fn apply(
     block.check_dated(time)?;
     let mut next = state.clone();
     let change = &governance.change;
+    let current: Vec<String> = state.validators.multikeys().cloned().collect();
+    let validators = change.next_validators(&current)?;
+    if validators != current {
+        next.validators =
+            Arc::new(ValidatorSet::new(&validators).map_err(|e| GovernanceError::Invalid(e.to_string()))?);
+    }
+    let learners: BTreeMap<String, String> = state
+        .learners
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    next.learners = change.next_learners(&learners)?.into_iter().collect();
+    let roots: Vec<Did> = state.roots_of_trust.iter().cloned().collect();
+    next.roots_of_trust = change.next_roots(&roots)?.into_iter().collect();
     match change {
-        GovernanceChange::AddValidator { .. } | GovernanceChange::RemoveValidator { .. } => {
-            let current: Vec<String> = state.validators.multikeys().cloned().collect();
-            let validators = ValidatorSet::new(&change.next_validators(&current)?)
-                .map_err(|e| GovernanceError::Invalid(e.to_string()))?;
-            next.validators = Arc::new(validators);
-            match change {
-                GovernanceChange::AddValidator { validator, node } => {
-                    next.nodes.insert(validator.clone(), node.clone());
-                }
-                GovernanceChange::RemoveValidator { validator } => {
-                    next.nodes.remove(validator);
-                }
-                _ => {}
-            }
+        GovernanceChange::AddValidator { validator, node } => {
+            next.nodes.insert(validator.clone(), node.clone());
         }
-        GovernanceChange::AddRootOfTrust { .. } | GovernanceChange::RemoveRootOfTrust { .. } => {
-            let current: Vec<Did> = state.roots_of_trust.iter().cloned().collect();
-            next.roots_of_trust = change.next_roots(&current)?.into_iter().collect();
+        GovernanceChange::RemoveValidator { validator } => {
+            next.nodes.remove(validator);
         }
+        _ => {}
     }
     next.governance.push_back(GovernanceEntry {
         change: change.clone(),

@@ -113,6 +113,11 @@ pub fn governance(state: &LedgerState) -> Option<GovernanceRecord> {
             .iter()
             .map(|(validator, node)| (validator.clone(), node.clone()))
             .collect(),
+        learners: state
+            .learners
+            .iter()
+            .map(|(learner, node)| (learner.clone(), node.clone()))
+            .collect(),
         roots_of_trust: state.roots_of_trust.iter().map(ToString::to_string).collect(),
     })
 }

@@ -62,6 +62,8 @@ pub struct ChainEntry {
     pub block_hash: String,
     pub validators: Vec<String>,
     pub nodes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub learners: BTreeMap<String, String>,
     pub roots_of_trust: Vec<String>,
     pub governance: Vec<AppliedChange>,
 }
@@ -132,6 +134,11 @@ pub fn entries(state: &LedgerState, height: u64, block_hash: &str) -> Vec<Entry>
         block_hash: block_hash.to_owned(),
         validators: state.validators.multikeys().cloned().collect(),
         nodes: state.nodes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        learners: state
+            .learners
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         roots_of_trust: state.roots_of_trust.iter().map(ToString::to_string).collect(),
         governance: state
             .governance
@@ -226,6 +233,7 @@ pub fn restore(entries: impl IntoIterator<Item = Entry>) -> Result<Restored, Sna
         chain_id: chain.chain_id,
         validators: Arc::new(validators),
         nodes: chain.nodes.into_iter().collect(),
+        learners: chain.learners.into_iter().collect(),
         governance: chain
             .governance
             .into_iter()

@@ -26,6 +26,8 @@ pub struct LedgerState {
     pub validators: Arc<ValidatorSet>,
     /// The node URLs of the validators governance added, by Multikey.
     pub nodes: OrdMap<String, String>,
+    /// The non-voting members governance added: each learner's node URL, by its Multikey.
+    pub learners: OrdMap<String, String>,
     /// The governance changes applied, in order (the `n`th has sequence `n`).
     pub governance: Vector<GovernanceEntry>,
     pub dids: OrdMap<Did, DidState>,

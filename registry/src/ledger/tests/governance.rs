@@ -161,3 +161,30 @@ fn a_root_of_trust_governance_removes_may_no_longer_accredit_and_one_it_adds_may
     )
     .unwrap();
 }
+
+#[test]
+fn a_learner_joins_without_voting_and_becomes_a_validator_only_by_another_change() {
+    let state = chain();
+    let learner = key(64).public_key().to_multikey();
+    let add = GovernanceChange::AddLearner {
+        learner: learner.clone(),
+        node: "https://replica.example.org/".into(),
+    };
+    let followed = apply(&state, &change(1, add.clone(), &[60, 61]), &block()).unwrap();
+    assert_eq!(followed.validators.len(), 3);
+    assert!(followed.learners.contains_key(&learner));
+    assert!(matches!(
+        apply(&followed, &change(2, add, &[60, 61]), &block()),
+        Err(LedgerError::Governance(GovernanceError::Invalid(_)))
+    ));
+    let promoted = apply(&followed, &change(2, add_validator(64), &[60, 61]), &block()).unwrap();
+    assert!(promoted.validators.contains(&key(64).public_key()));
+    assert!(promoted.learners.is_empty());
+    let not_a_learner = GovernanceChange::RemoveLearner { learner };
+    assert!(apply(&promoted, &change(3, not_a_learner, &[60, 61, 64]), &block()).is_err());
+    let a_validator = GovernanceChange::AddLearner {
+        learner: key(60).public_key().to_multikey(),
+        node: "https://replica.example.org/".into(),
+    };
+    assert!(apply(&state, &change(1, a_validator, &[60, 61]), &block()).is_err());
+}
