@@ -220,11 +220,6 @@ impl ChainTrust {
         &epoch.validators
     }
 
-    /// How many validators make a header at `height` final: more than half.
-    pub fn quorum(&self) -> usize {
-        self.validators().quorum()
-    }
-
     /// The key of a validator of this chain at any time this trust knows, by Multikey.
     pub fn validator(&self, multikey: &str) -> Option<&PublicKey> {
         self.changed

@@ -484,6 +484,17 @@ impl Cluster {
         }
     }
 
+    /// The nodes that vote in Raft now.
+    fn voter_ids(&self) -> BTreeSet<NodeId> {
+        self.raft
+            .metrics()
+            .borrow()
+            .membership_config
+            .membership()
+            .voter_ids()
+            .collect()
+    }
+
     /// Adds the learners Raft lacks, and removes every node that is neither a voter nor a
     /// learner the chain names.
     async fn make_learners(&self, voters: &BTreeMap<NodeId, Peer>, learners: &BTreeMap<NodeId, Peer>) {
@@ -497,14 +508,7 @@ impl Cluster {
                 Err(error) => tracing::warn!(%error, node = id, "could not add a learner's node"),
             }
         }
-        let voting: BTreeSet<NodeId> = self
-            .raft
-            .metrics()
-            .borrow()
-            .membership_config
-            .membership()
-            .voter_ids()
-            .collect();
+        let voting: BTreeSet<NodeId> = self.voter_ids();
         let stale: BTreeSet<NodeId> = nodes
             .into_iter()
             .filter(|id| !voting.contains(id) && !voters.contains_key(id) && !learners.contains_key(id))
@@ -528,14 +532,7 @@ impl Cluster {
         /// How long the leader waits for a new validator's node to catch up before it looks
         /// again (the node stays a learner meanwhile).
         const CATCH_UP: Duration = Duration::from_secs(10);
-        let current: BTreeSet<NodeId> = self
-            .raft
-            .metrics()
-            .borrow()
-            .membership_config
-            .membership()
-            .voter_ids()
-            .collect();
+        let current: BTreeSet<NodeId> = self.voter_ids();
         let wanted: BTreeSet<NodeId> = voters.keys().copied().collect();
         if current == wanted {
             return;

@@ -484,6 +484,20 @@ fn voters(harness: &LocalCluster, i: usize) -> Vec<u64> {
     metrics.membership_config.membership().voter_ids().collect()
 }
 
+/// Waits until the leader's Raft membership, as `read` reads it, is `expected`.
+async fn leader_sees(
+    harness: &LocalCluster,
+    what: &str,
+    read: fn(&LocalCluster, usize) -> Vec<u64>,
+    expected: &[u64],
+) {
+    eventually(what, || async {
+        let leader = harness.leader().await.ok()?;
+        (read(harness, leader) == expected).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn governance_adds_a_validator_whose_node_joins_and_removes_others_and_clients_follow() {
     let mut harness = start(3).await;
@@ -510,11 +524,7 @@ async fn governance_adds_a_validator_whose_node_joins_and_removes_others_and_cli
         .unwrap();
     let joined = harness.join(d.clone(), newcomer).await.unwrap();
     assert_eq!(joined, 3);
-    eventually("the new validator's node votes", || async {
-        let leader = harness.leader().await.ok()?;
-        (voters(&harness, leader) == vec![0, 1, 2, 3]).then_some(())
-    })
-    .await;
+    leader_sees(&harness, "the new validator's node votes", voters, &[0, 1, 2, 3]).await;
     let leader = harness.leader().await.unwrap();
     api(&harness, leader).submit(&fresh_did()).await.unwrap();
     let (height, _) = harness.converged().await.unwrap();
@@ -537,22 +547,14 @@ async fn governance_adds_a_validator_whose_node_joins_and_removes_others_and_cli
         .submit(&governance(&harness, 2, remove(&a), &[&b, &c, &d]))
         .await
         .unwrap();
-    eventually("the first validator's node leaves", || async {
-        let leader = harness.leader().await.ok()?;
-        (voters(&harness, leader) == vec![1, 2, 3]).then_some(())
-    })
-    .await;
+    leader_sees(&harness, "the first validator's node leaves", voters, &[1, 2, 3]).await;
     harness.kill(0).await;
     let leader = harness.leader().await.unwrap();
     api(&harness, leader)
         .submit(&governance(&harness, 3, remove(&b), &[&c, &d]))
         .await
         .unwrap();
-    eventually("the second validator's node leaves", || async {
-        let leader = harness.leader().await.ok()?;
-        (voters(&harness, leader) == vec![2, 3]).then_some(())
-    })
-    .await;
+    leader_sees(&harness, "the second validator's node leaves", voters, &[2, 3]).await;
     harness.kill(1).await;
     let leader = harness.leader().await.unwrap();
     let created = fresh_did();
@@ -662,11 +664,7 @@ async fn a_new_validator_s_node_joins_from_a_snapshot_and_the_log_tail_once_the_
         .await
         .unwrap();
     let joined = harness.join(key(123), newcomer).await.unwrap();
-    eventually("the new validator's node votes", || async {
-        let leader = harness.leader().await.ok()?;
-        (voters(&harness, leader) == vec![0, 1, 2, 3]).then_some(())
-    })
-    .await;
+    leader_sees(&harness, "the new validator's node votes", voters, &[0, 1, 2, 3]).await;
     let leader = harness.leader().await.unwrap();
     api(&harness, leader).submit(&fresh_did()).await.unwrap();
     let tip = harness.converged().await.unwrap();
@@ -706,10 +704,12 @@ async fn a_learner_governance_adds_follows_the_chain_without_voting_and_leaves_w
         .await
         .unwrap();
     let learner = harness.join(replica.clone(), listener).await.unwrap();
-    eventually("the learner's node in the membership", || async {
-        let leader = harness.leader().await.ok()?;
-        (members(&harness, leader) == vec![0, 1, 2, 3]).then_some(())
-    })
+    leader_sees(
+        &harness,
+        "the learner's node in the membership",
+        members,
+        &[0, 1, 2, 3],
+    )
     .await;
     let leader = harness.leader().await.unwrap();
     assert_eq!(voters(&harness, leader), vec![0, 1, 2]);
@@ -743,10 +743,6 @@ async fn a_learner_governance_adds_follows_the_chain_without_voting_and_leaves_w
         .submit(&governance(&harness, 2, remove, &[&key(121), &key(122)]))
         .await
         .unwrap();
-    eventually("the learner's node leaves", || async {
-        let leader = harness.leader().await.ok()?;
-        (members(&harness, leader) == vec![0, 1, 2]).then_some(())
-    })
-    .await;
+    leader_sees(&harness, "the learner's node leaves", members, &[0, 1, 2]).await;
     harness.kill(learner).await;
 }
