@@ -37,14 +37,15 @@
     reason = "a benchmark whose setup or sanity check fails must stop loudly; there is no caller to hand an error to"
 )]
 
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sigil_core::did::StandardResolver;
 use sigil_core::issue::{CredentialFormat, CredentialRequest};
 use sigil_core::key::SigningKey;
-use sigil_core::model::CredentialType;
 use sigil_core::time::Timestamp;
 use sigil_core::verify::{Expectations, VerificationError, VerificationReport, Verifier};
 use ssi::JWK;
@@ -63,9 +64,6 @@ use ssi::json_ld::iref::IriBuf;
 use ssi::jwk::Algorithm;
 use ssi::verification_methods::{AnyMethod, LocalSigner, SingleSecretSigner};
 use tokio::runtime::Runtime;
-
-/// The diploma's subject claims, shared with the CLI examples.
-const DIPLOMA_CLAIMS: &str = include_str!("../../examples/diploma-claims.json");
 
 /// The formats, as the table names them.
 const DATA_INTEGRITY: &str = "Data Integrity eddsa-rdfc-2022";
@@ -169,23 +167,8 @@ struct Diploma {
 
 impl Diploma {
     fn new() -> Self {
-        let issuer_key = SigningKey::from_seed(&[1; 32]);
-        let holder_key = SigningKey::from_seed(&[2; 32]);
-        let claims: Map<String, Value> =
-            serde_json::from_str(DIPLOMA_CLAIMS).expect("examples/diploma-claims.json is a JSON object");
         let signed_at = sigil_core::time::now();
-        let request = CredentialRequest {
-            credential_type: CredentialType::find_builtin("UniversityDegreeCredential")
-                .expect("the built-in UniversityDegreeCredential type"),
-            issuer: issuer_key.did_key(),
-            subject: holder_key.did_key(),
-            claims,
-            valid_from: signed_at,
-            valid_until: None,
-            status: None,
-            schema: None,
-            holder_key: Some(holder_key.public_key()),
-        };
+        let (issuer_key, request) = common::diploma_request(signed_at);
         Diploma {
             method_id: issuer_key.did_key_method(),
             issuer_key,

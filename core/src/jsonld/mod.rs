@@ -17,6 +17,7 @@
 //! is accepted only when its JSON says what its meaning says.
 
 pub mod compact_form;
+mod fast;
 pub(crate) mod vocabulary;
 
 use std::collections::HashMap;
@@ -86,7 +87,21 @@ static PROCESSED: LazyLock<Mutex<HashMap<String, Arc<ActiveContext>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Canonical N-Quads of a JSON-LD document, one line per quad, in canonical order.
+///
+/// Documents in the bundled contexts take [`fast`], which gives the same bytes without
+/// `ssi`'s general machinery; every other document, and every error, comes from the general
+/// path.
 pub async fn canonicalize(document: &Value) -> Result<Vec<String>, JsonLdError> {
+    check_top_level_contexts(document)?;
+    check_percent_encoding(document)?;
+    if let Some(lines) = fast::canonicalize(document) {
+        return Ok(lines);
+    }
+    canonicalize_general(document).await
+}
+
+/// Canonical N-Quads through `ssi`'s expansion and RDFC-1.0, for any document.
+pub(crate) async fn canonicalize_general(document: &Value) -> Result<Vec<String>, JsonLdError> {
     check_top_level_contexts(document)?;
     check_percent_encoding(document)?;
     let (active, body) = match (document.get("@context"), document.as_object()) {

@@ -3,6 +3,8 @@
 //! chain (VC DI §2.1.1–2.1.2): it verifies only when every proof does, and the report has a
 //! `signing_key` and a `proof` check for each.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::report::{Check, Subject, VerificationReport, check_id};
@@ -66,10 +68,7 @@ impl Verifier<'_> {
             valid_until: credential.valid_until,
             validity_conflicts: Vec::new(),
             status: credential.status,
-            hash: super::credential_hash(&super::IssuedForm::Json(&as_issued(
-                &unsecured, &proofs, proof, value,
-            )))
-            .ok(),
+            issued: super::Issued::Json(as_issued(&unsecured, &proofs, proof, value)),
         };
         self.credential_checks(&signed, expect, role, &mut report).await?;
         Ok(report.finish())
@@ -301,18 +300,18 @@ type SecuredBySet = (Map<String, Value>, Vec<Proof>);
 /// The credential as its issuer issued it, for the anchor hash: as received when it has one
 /// proof; with only the issuer's proof when others (endorsements) were added since, so that
 /// endorsing a credential does not hide it from the issuer's issuance anchors.
-fn as_issued(
+fn as_issued<'a>(
     unsecured: &Map<String, Value>,
     proofs: &[Proof],
     issuer_proof: &Proof,
-    received: &Value,
-) -> Value {
+    received: &'a Value,
+) -> Cow<'a, Value> {
     if proofs.len() < 2 {
-        return received.clone();
+        return Cow::Borrowed(received);
     }
     let mut issued = unsecured.clone();
     issued.insert("proof".into(), Value::Object(issuer_proof.written().clone()));
-    Value::Object(issued)
+    Cow::Owned(Value::Object(issued))
 }
 
 /// The DID whose key made `proof`, when its verification method is a DID URL.

@@ -108,7 +108,7 @@ impl Verifier<'_> {
             ]
             .concat(),
             status: credential.status,
-            hash: super::credential_hash(&super::IssuedForm::Jws(compact)).ok(),
+            issued: super::Issued::Jws(compact),
         };
         self.credential_checks(&signed, expect, role, &mut report).await?;
         Ok(report.finish())

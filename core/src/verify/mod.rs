@@ -117,7 +117,7 @@ pub(crate) enum Role {
 
 /// What every format yields about a credential once its proof is checked.
 #[derive(Debug)]
-pub(crate) struct SignedCredential {
+pub(crate) struct SignedCredential<'a> {
     pub issuer: Did,
     pub method_id: String,
     pub signed_at: Option<Timestamp>,
@@ -129,9 +129,30 @@ pub(crate) struct SignedCredential {
     /// Any of them fails the `validity` check.
     pub validity_conflicts: Vec<String>,
     pub status: Vec<StatusEntry>,
+    /// The credential as issued, for [`credential_hash`] — taken only when a key history
+    /// needs an anchor, since hashing a JSON credential means writing it in JCS.
+    pub issued: Issued<'a>,
+}
+
+/// A credential in the form it was issued, held until its hash is needed.
+#[derive(Debug)]
+pub(crate) enum Issued<'a> {
+    Json(std::borrow::Cow<'a, Value>),
+    Jws(&'a str),
+    SdJwt(&'a str),
+}
+
+impl Issued<'_> {
     /// See [`credential_hash`]; `None` when it cannot be computed (then no anchor can vouch
     /// for the credential).
-    pub hash: Option<String>,
+    pub fn hash(&self) -> Option<String> {
+        let form = match self {
+            Issued::Json(value) => IssuedForm::Json(value),
+            Issued::Jws(text) => IssuedForm::Jws(text),
+            Issued::SdJwt(text) => IssuedForm::SdJwt(text),
+        };
+        credential_hash(&form).ok()
+    }
 }
 
 impl<'a> Verifier<'a> {
@@ -211,7 +232,7 @@ impl<'a> Verifier<'a> {
     /// The checks after the proof, common to every credential format.
     pub(crate) async fn credential_checks(
         &self,
-        credential: &SignedCredential,
+        credential: &SignedCredential<'_>,
         expect: &Expectations,
         role: Role,
         report: &mut VerificationReport,
@@ -222,7 +243,7 @@ impl<'a> Verifier<'a> {
                 &credential.issuer,
                 &credential.method_id,
                 credential.signed_at,
-                credential.hash.as_deref(),
+                &credential.issued,
             )
             .await?,
         );
@@ -295,7 +316,7 @@ impl<'a> Verifier<'a> {
     /// `required`, else a note.
     async fn trust_check(
         &self,
-        credential: &SignedCredential,
+        credential: &SignedCredential<'_>,
         required: bool,
     ) -> Result<Check, VerificationError> {
         let check = self.accreditation_check(credential).await?;
@@ -309,7 +330,10 @@ impl<'a> Verifier<'a> {
         })
     }
 
-    async fn accreditation_check(&self, credential: &SignedCredential) -> Result<Check, VerificationError> {
+    async fn accreditation_check(
+        &self,
+        credential: &SignedCredential<'_>,
+    ) -> Result<Check, VerificationError> {
         let id = check_id::TRUST;
         let Some(trust) = self.trust else {
             return Ok(Check::not_applicable(

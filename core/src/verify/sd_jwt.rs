@@ -85,7 +85,7 @@ impl Verifier<'_> {
             valid_until: claims.exp,
             validity_conflicts: Vec::new(),
             status: status_entries(payload),
-            hash: super::credential_hash(&super::IssuedForm::SdJwt(text)).ok(),
+            issued: super::Issued::SdJwt(text),
         };
         self.credential_checks(&signed, expect, Role::Credential, &mut report)
             .await?;

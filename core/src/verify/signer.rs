@@ -95,7 +95,7 @@ impl Verifier<'_> {
         signer: &Did,
         method_id: &str,
         signed_at: Option<Timestamp>,
-        credential_hash: Option<&str>,
+        issued: &super::Issued<'_>,
     ) -> Result<Check, VerificationError> {
         let id = check_id::KEY_HISTORY;
         if signer.method() == "web" {
@@ -159,9 +159,9 @@ impl Verifier<'_> {
                 ),
             ));
         }
-        let anchor = match credential_hash {
+        let anchor = match issued.hash() {
             Some(hash) => history
-                .anchored_before(signer, hash, compromised)
+                .anchored_before(signer, &hash, compromised)
                 .await
                 .map_err(unavailable)?,
             None => None,
