@@ -632,10 +632,23 @@ fn markdown_table(rows: &[Row], budget: Duration) -> String {
         budget.as_secs_f64(),
         WARM_UP.as_millis()
     );
-    out.push_str("| format | op | Sigil | ssi 0.16 | ssi / Sigil |\n|---|---|---|---|---|\n");
+    out.push_str("The last column compares each verification with Sigil's own bare Ed25519 check in the same run (the floor: what one signature costs).\n\n");
+    out.push_str(
+        "| format | op | Sigil | ssi 0.16 | ssi / Sigil | Sigil / floor |\n|---|---|---|---|---|---|\n",
+    );
+    let floor = rows
+        .iter()
+        .find(|row| row.format == ED25519_FLOOR)
+        .map(|row| row.sigil.mean.as_secs_f64());
     for row in rows {
+        let over_floor = match floor {
+            Some(floor) if row.operation == "verify" => {
+                format!("{:.2}×", row.sigil.mean.as_secs_f64() / floor)
+            }
+            _ => "–".to_owned(),
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {:.2}× |\n",
+            "| {} | {} | {} | {} | {:.2}× | {over_floor} |\n",
             row.format,
             row.operation,
             describe(row.sigil),

@@ -8,10 +8,10 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use josekit::jws::{ES256, EdDSA, JwsAlgorithm, JwsHeader, JwsSigner, JwsVerifier};
+use josekit::jws::{EdDSA, JwsAlgorithm, JwsHeader, JwsSigner};
 use serde_json::{Map, Value};
 
-use crate::key::{Algorithm, PublicKey, SigningKey};
+use crate::key::{PublicKey, SigningKey};
 use crate::time::Timestamp;
 
 /// `typ` of a credential secured as a JWS.
@@ -61,13 +61,17 @@ impl UnverifiedJws {
 
 /// Whether `text` has the shape of a compact JWS (three base64url segments).
 pub fn looks_like_compact_jws(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('.').collect();
-    parts.len() == 3
-        && parts.iter().take(2).all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+    let base64url = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let mut parts = text.splitn(4, '.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(header), Some(payload), Some(_signature), None) => base64url(header) && base64url(payload),
+        _ => false,
+    }
 }
 
 /// Decodes header and payload without checking the signature, to learn which key to fetch.
@@ -97,6 +101,20 @@ pub fn decode_unverified(compact: &str) -> Result<UnverifiedJws, JwsError> {
 /// Verifies a compact JWS with `key`, checking the header's algorithm against the key first.
 pub fn verify_compact(compact: &str, key: &PublicKey) -> Result<UnverifiedJws, JwsError> {
     let decoded = decode_unverified(compact)?;
+    verify_decoded(compact, &decoded, key)?;
+    Ok(decoded)
+}
+
+/// Verifies the signature of `compact`, which [`decode_unverified`] has read as `decoded`,
+/// with `key` (RFC 7515 §5.2).
+///
+/// This is the one part of JWS that Sigil does by hand rather than through `josekit`, which
+/// can only verify a JWS it parses itself: a verifier has already decoded the header (to
+/// find the key) and the payload, and decoding both again cost a third of a `vc+jwt`
+/// verification. What remains is small and explicit: the algorithm comes from the key and
+/// must be the one the header names; a `crit` header is refused, since Sigil implements no
+/// extension (RFC 7515 §4.1.11); the signature covers the text before the last dot.
+pub fn verify_decoded(compact: &str, decoded: &UnverifiedJws, key: &PublicKey) -> Result<(), JwsError> {
     let alg = decoded.header_str("alg").unwrap_or_default();
     if !matches!(alg, "EdDSA" | "ES256") {
         return Err(JwsError::ForbiddenAlgorithm(alg.to_owned()));
@@ -108,11 +126,19 @@ pub fn verify_compact(compact: &str, key: &PublicKey) -> Result<UnverifiedJws, J
             expected,
         });
     }
-    josekit::jws::deserialize_compact(compact, &KeyVerifier(*key)).map_err(|e| match e {
-        josekit::JoseError::InvalidSignature(_) => JwsError::BadSignature,
-        other => JwsError::Malformed(other.to_string()),
-    })?;
-    Ok(decoded)
+    if decoded.header.contains_key("crit") {
+        return Err(JwsError::Malformed(
+            "the header lists critical extensions (`crit`), and Sigil implements none".into(),
+        ));
+    }
+    let (signing_input, signature) = compact
+        .rsplit_once('.')
+        .ok_or_else(|| JwsError::Malformed("expected three dot-separated parts".into()))?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| JwsError::Malformed("signature is not base64url".into()))?;
+    key.verify(signing_input.as_bytes(), &signature)
+        .map_err(|_| JwsError::BadSignature)
 }
 
 /// Signs `payload` as a compact JWS with EdDSA, with `typ` and `kid` in the header.
@@ -134,37 +160,8 @@ pub fn sign_compact_with_header(
         .map_err(|e| JwsError::Key(e.to_string()))
 }
 
-/// Checks JWS signatures with Sigil's own key types. `josekit` frames the JWS — header,
-/// base64url, the `alg` and `crit` checks — and this does the cryptography with
-/// ed25519-dalek / p256, instead of building an OpenSSL key from a JWK on every call, which
-/// tripled the cost of verifying a `vc+jwt` (see `cargo bench -p sigil-core`).
-#[derive(Debug, Clone)]
-struct KeyVerifier(PublicKey);
-
-impl JwsVerifier for KeyVerifier {
-    fn algorithm(&self) -> &dyn JwsAlgorithm {
-        match self.0.algorithm() {
-            Algorithm::EdDsa => &EdDSA,
-            Algorithm::Es256 => &ES256,
-        }
-    }
-
-    fn key_id(&self) -> Option<&str> {
-        None
-    }
-
-    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), josekit::JoseError> {
-        self.0
-            .verify(message, signature)
-            .map_err(|e| josekit::JoseError::InvalidSignature(anyhow::Error::new(e)))
-    }
-
-    fn box_clone(&self) -> Box<dyn JwsVerifier> {
-        Box::new(self.clone())
-    }
-}
-
-/// Signs JWSs with an Ed25519 [`SigningKey`], for the same reason as [`KeyVerifier`].
+/// Signs JWSs with an Ed25519 [`SigningKey`]: `josekit` frames the JWS and this signs with
+/// ed25519-dalek, instead of building an OpenSSL key on every call.
 #[derive(Debug, Clone)]
 struct KeySigner(SigningKey);
 
@@ -265,6 +262,32 @@ mod tests {
         let tampered = format!("{}.{other}.{}", parts[0], parts[2]);
         assert_eq!(
             verify_compact(&tampered, &key().public_key()),
+            Err(JwsError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_critical_extension_is_refused_even_with_a_good_signature() {
+        let mut header = JwsHeader::new();
+        header.set_token_type(VC_JWT_TYPE);
+        header.set_critical(&vec!["b64"]);
+        header.set_claim("b64", Some(json!(true))).unwrap();
+        let jws = sign_compact_with_header(&json!({"name": "Ada"}), &header, &key()).unwrap();
+        let err = verify_compact(&jws, &key().public_key()).unwrap_err();
+        assert!(
+            matches!(&err, JwsError::Malformed(reason) if reason.contains("crit")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_signature_over_another_header_does_not_verify() {
+        let jws = sign_compact(&json!({"name": "Ada"}), VC_JWT_TYPE, "kid", &key()).unwrap();
+        let parts: Vec<&str> = jws.split('.').collect();
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"EdDSA","typ":"vc+jwt","kid":"other"}"#);
+        let moved = format!("{header}.{}.{}", parts[1], parts[2]);
+        assert_eq!(
+            verify_compact(&moved, &key().public_key()),
             Err(JwsError::BadSignature)
         );
     }

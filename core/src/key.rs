@@ -90,6 +90,12 @@ impl Jwk {
     }
 }
 
+/// How many decoded multikeys [`PublicKey::from_multikey`] keeps; past it, it starts again.
+const MAX_DECODED_KEYS: usize = 4_096;
+
+static DECODED_KEYS: std::sync::LazyLock<std::sync::RwLock<std::collections::HashMap<String, PublicKey>>> =
+    std::sync::LazyLock::new(Default::default);
+
 /// A public key Sigil can verify signatures with.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum PublicKey {
@@ -125,7 +131,29 @@ impl Algorithm {
 
 impl PublicKey {
     /// Decodes a `publicKeyMultibase` value (`z6Mk…` for Ed25519, `zDn…` for P-256).
+    ///
+    /// Decoded keys are remembered (up to [`MAX_DECODED_KEYS`]): reading an Ed25519 key
+    /// decompresses a curve point, a quarter of the cost of checking a signature with it, and
+    /// a verifier meets the same issuers' keys again and again.
     pub fn from_multikey(multibase_text: &str) -> Result<Self, KeyError> {
+        if let Some(key) = DECODED_KEYS
+            .read()
+            .ok()
+            .and_then(|keys| keys.get(multibase_text).copied())
+        {
+            return Ok(key);
+        }
+        let key = Self::decode_multikey(multibase_text)?;
+        if let Ok(mut keys) = DECODED_KEYS.write() {
+            if keys.len() >= MAX_DECODED_KEYS {
+                keys.clear();
+            }
+            keys.insert(multibase_text.to_owned(), key);
+        }
+        Ok(key)
+    }
+
+    fn decode_multikey(multibase_text: &str) -> Result<Self, KeyError> {
         let (base, bytes) =
             multibase::decode(multibase_text).map_err(|e| KeyError::InvalidMultikey(e.to_string()))?;
         if base != multibase::Base::Base58Btc {

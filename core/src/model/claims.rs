@@ -58,21 +58,27 @@ pub fn normalize(value: &Value) -> Value {
             Value::Object(normalized)
         }
         Value::Array(items) => {
-            let mut values: Vec<(Vec<u8>, Value)> = Vec::new();
+            let mut flat: Vec<Value> = Vec::with_capacity(items.len());
             for item in items {
-                let item = normalize(item);
-                let items = match item {
-                    Value::Array(inner) => inner,
-                    Value::Null => vec![],
-                    single => vec![single],
-                };
-                for item in items {
+                match normalize(item) {
+                    Value::Array(inner) => flat.extend(inner),
+                    Value::Null => {}
+                    single => flat.push(single),
+                }
+            }
+            if flat.len() < 2 {
+                // Nothing to order or merge: skip writing the value as JCS to sort by it.
+                return flat.pop().unwrap_or(Value::Array(flat));
+            }
+            let mut values: Vec<(Vec<u8>, Value)> = flat
+                .into_iter()
+                .map(|item| {
                     // The sort key is the canonical JSON; should that fail, the item's own
                     // text, so that two different values never share a key and merge.
                     let key = serde_jcs::to_vec(&item).unwrap_or_else(|_| item.to_string().into_bytes());
-                    values.push((key, item));
-                }
-            }
+                    (key, item)
+                })
+                .collect();
             values.sort_by(|a, b| a.0.cmp(&b.0));
             values.dedup_by(|a, b| a.0 == b.0);
             let mut values: Vec<Value> = values.into_iter().map(|(_, value)| value).collect();

@@ -93,7 +93,7 @@ impl Verifier<'_> {
                 &mut report.checks,
             )
             .await?;
-        report.push(self.jws_proof_check(compact, &key, claims.iat));
+        report.push(self.jws_proof_check(compact, jws, &key, claims.iat));
         let signed = SignedCredential {
             issuer,
             method_id: kid.to_owned(),
@@ -157,7 +157,7 @@ impl Verifier<'_> {
                 &mut report.checks,
             )
             .await?;
-        report.push(self.jws_proof_check(compact, &key, claims.iat));
+        report.push(self.jws_proof_check(compact, jws, &key, claims.iat));
         // A presentation has no VCDM dates, and usually no `nbf` or `exp` either: the check
         // is only made, under the same id as a credential's, when the holder set one.
         if claims.nbf.is_some() || claims.exp.is_some() {
@@ -218,7 +218,13 @@ impl Verifier<'_> {
     /// Integrity proof `created` in the future fails `proof`: `iat` is the signature's own
     /// claim of when it was made, the time the signing key is looked up at, so a time that has
     /// not come yet makes that claim impossible whatever the validity period says.
-    pub(crate) fn jws_proof_check(&self, compact: &str, key: &KeyLookup, iat: Option<Timestamp>) -> Check {
+    pub(crate) fn jws_proof_check(
+        &self,
+        compact: &str,
+        jws: &UnverifiedJws,
+        key: &KeyLookup,
+        iat: Option<Timestamp>,
+    ) -> Check {
         let Ok(key) = key else {
             return Check::failed(
                 check_id::PROOF,
@@ -236,7 +242,7 @@ impl Verifier<'_> {
                 );
             }
         }
-        match jose::verify_compact(compact, key) {
+        match jose::verify_decoded(compact, jws, key) {
             Ok(_) => Check::passed(
                 check_id::PROOF,
                 format!("The {} signature verifies.", key.algorithm().jose_name()),

@@ -54,7 +54,7 @@ impl Verifier<'_> {
                 &mut report.checks,
             )
             .await?;
-        let proof = self.jws_proof_check(&presented.issuer_jwt, &key, claims.iat);
+        let proof = self.jws_proof_check(&presented.issuer_jwt, &jws, &key, claims.iat);
         let signature_ok = proof.outcome == super::Outcome::Passed;
         report.push(proof);
 

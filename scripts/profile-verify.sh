@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
-# Profiles Sigil's Data Integrity verify path with callgrind and keeps the summary as text:
+# Profiles one of Sigil's verify paths with callgrind and keeps the summary as text:
 #
-#   scripts/profile-data-integrity.sh after-fast-path
+#   scripts/profile-verify.sh ldp_vc after-fast-canonical
 #
-# writes docs/profiles/data-integrity-verify-<label>.txt: the instructions spent per verification
-# and the functions that spend them (inclusive, then exclusive). The workload is the bench
-# binary core/benches/data_integrity_profile.rs. Needs valgrind (Debian package `valgrind`).
+# writes docs/profiles/<format>-verify-<label>.txt (ldp_vc is written data-integrity, vc+jwt
+# vc-jwt, dc+sd-jwt sd-jwt): the instructions spent per verification and the functions that
+# spend them (inclusive, then exclusive). The workload is the bench binary
+# core/benches/verify_profile.rs. Needs valgrind (Debian package `valgrind`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-label="${1:?usage: $0 <label>, e.g. before or after}"
+format="${1:?usage: $0 <ldp_vc|vc+jwt|dc+sd-jwt> <label>}"
+label="${2:?usage: $0 <ldp_vc|vc+jwt|dc+sd-jwt> <label>, e.g. before or after}"
+case "$format" in
+  ldp_vc) name=data-integrity ;;
+  vc+jwt) name=vc-jwt ;;
+  dc+sd-jwt) name=sd-jwt ;;
+  *) echo "unknown format $format; expected ldp_vc, vc+jwt or dc+sd-jwt" >&2; exit 2 ;;
+esac
 iterations="${SIGIL_PROFILE_ITERATIONS:-200}"
-out="docs/profiles/data-integrity-verify-${label}.txt"
+out="docs/profiles/${name}-verify-${label}.txt"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-binary="$(cargo bench -p sigil-core --bench data_integrity_profile --no-run 2>&1 \
+binary="$(cargo bench -p sigil-core --bench verify_profile --no-run 2>&1 \
   | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -n 1)"
-[ -x "$binary" ] || { echo "could not find the data_integrity_profile bench binary" >&2; exit 1; }
+[ -x "$binary" ] || { echo "could not find the verify_profile bench binary" >&2; exit 1; }
 
 profile() { # <iterations> <callgrind output file>
-  SIGIL_PROFILE_ITERATIONS="$1" valgrind --tool=callgrind --callgrind-out-file="$2" "$binary" >/dev/null 2>"$work/valgrind.log"
+  SIGIL_PROFILE_FORMAT="$format" SIGIL_PROFILE_ITERATIONS="$1" valgrind --tool=callgrind --callgrind-out-file="$2" "$binary" >/dev/null 2>"$work/valgrind.log"
 }
 total() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ && !found { gsub(",", "", $1); print $1; found = 1 }'; }
 
@@ -35,10 +43,10 @@ callgrind_annotate "$work/many.out" >"$work/exclusive.txt" 2>/dev/null
 functions() { sed -n '/^Ir/,$p' "$1" | sed -n "1,$2p" | sed -E 's# \[[^]]*\]$##; s#  \?\?\?:#  #' | cut -c1-200; }
 
 {
-  echo "# Data Integrity verify profile: ${label}"
+  echo "# ${format} verify profile: ${label}"
   echo
-  echo "Written by scripts/profile-data-integrity.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ) at commit $(git describe --always --dirty)."
-  echo "Workload: core/benches/data_integrity_profile.rs, one eddsa-rdfc-2022 diploma (did:key issuer)"
+  echo "Written by scripts/profile-verify.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ) at commit $(git describe --always --dirty)."
+  echo "Workload: core/benches/verify_profile.rs, one ${format} diploma (did:key issuer)"
   echo "verified ${iterations} times by Sigil's whole pipeline, under valgrind --tool=callgrind."
   echo
   echo "Instructions per verification (set-up subtracted): ${per_verification}"
