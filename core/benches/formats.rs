@@ -39,8 +39,9 @@
 
 mod common;
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use common::{Timing, WARM_UP, describe, measure, time_budget};
+
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use sigil_core::did::StandardResolver;
@@ -70,14 +71,6 @@ const DATA_INTEGRITY: &str = "Data Integrity eddsa-rdfc-2022";
 const VC_JWT: &str = "VC-JOSE vc+jwt";
 const SD_JWT: &str = "SD-JWT VC (2 disclosures)";
 const ED25519_FLOOR: &str = "bare Ed25519 (floor)";
-
-/// Measuring time per operation when `SIGIL_BENCH_SECONDS` is not set.
-const DEFAULT_SECONDS: f64 = 1.0;
-/// Warm-up before measuring (caches, lazily parsed contexts, allocator).
-const WARM_UP: Duration = Duration::from_millis(200);
-/// Bounds on the measured iterations, whatever the time budget.
-const MIN_ITERATIONS: u32 = 10;
-const MAX_ITERATIONS: u32 = 1_000_000;
 
 fn main() {
     let budget = time_budget();
@@ -134,21 +127,6 @@ fn format_filter() -> Option<String> {
         .skip(1)
         .find(|arg| !arg.starts_with("--"))
         .map(|arg| arg.to_lowercase())
-}
-
-/// The per-operation time budget, from `SIGIL_BENCH_SECONDS` or [`DEFAULT_SECONDS`].
-fn time_budget() -> Duration {
-    let seconds = match std::env::var("SIGIL_BENCH_SECONDS") {
-        Ok(text) => text
-            .parse::<f64>()
-            .ok()
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .unwrap_or_else(|| {
-                panic!("SIGIL_BENCH_SECONDS must be a positive number of seconds, found {text:?}")
-            }),
-        Err(_) => DEFAULT_SECONDS,
-    };
-    Duration::from_secs_f64(seconds)
 }
 
 // ----------------------------------------------------------------------------------------
@@ -539,39 +517,6 @@ fn ed25519_floor_row(diploma: &Diploma, ssi: &SsiSide, budget: Duration) -> Row 
 // ----------------------------------------------------------------------------------------
 // Timing and the table
 
-/// Time per operation.
-#[derive(Debug, Clone, Copy)]
-struct Timing {
-    mean: Duration,
-    min: Duration,
-    iterations: u32,
-}
-
-/// Runs `op` for [`WARM_UP`], then times it one call at a time until `budget` is spent
-/// (within [`MIN_ITERATIONS`]..=[`MAX_ITERATIONS`] calls).
-fn measure<T>(budget: Duration, mut op: impl FnMut() -> T) -> Timing {
-    let warm_up_until = Instant::now() + WARM_UP.min(budget);
-    while Instant::now() < warm_up_until {
-        black_box(op());
-    }
-    let mut total = Duration::ZERO;
-    let mut min = Duration::MAX;
-    let mut iterations = 0;
-    while (total < budget || iterations < MIN_ITERATIONS) && iterations < MAX_ITERATIONS {
-        let start = Instant::now();
-        black_box(op());
-        let elapsed = start.elapsed();
-        total += elapsed;
-        min = min.min(elapsed);
-        iterations += 1;
-    }
-    Timing {
-        mean: total / iterations.max(1),
-        min,
-        iterations,
-    }
-}
-
 /// One line of the table.
 #[derive(Debug)]
 struct Row {
@@ -657,13 +602,4 @@ fn markdown_table(rows: &[Row], budget: Duration) -> String {
         ));
     }
     out
-}
-
-/// `mean (min)` in microseconds.
-fn describe(timing: Timing) -> String {
-    format!("{:.1} ({:.1})", micros(timing.mean), micros(timing.min))
-}
-
-fn micros(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1e6
 }

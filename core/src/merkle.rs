@@ -22,7 +22,7 @@ pub fn leaf_hash(data: &[u8]) -> Hash {
 
 /// The hash of an inner node: `SHA-256(0x01 || left || right)` (the state tree's inner nodes
 /// are hashed the same way).
-pub(crate) fn node_hash(left: &Hash, right: &Hash) -> Hash {
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     Sha256::new()
         .chain_update([0x01])
         .chain_update(left)

@@ -1,4 +1,10 @@
-//! What the core benchmarks share: the diploma every one of them signs.
+//! What the core benchmarks share: the diploma every one of them signs, and how they time an
+//! operation.
+
+#![allow(dead_code, reason = "each bench binary uses part of what they share")]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 use sigil_core::issue::CredentialRequest;
@@ -29,4 +35,69 @@ pub fn diploma_request(valid_from: Timestamp) -> (SigningKey, CredentialRequest)
         holder_key: Some(holder_key.public_key()),
     };
     (issuer_key, request)
+}
+
+/// Measuring time per operation when `SIGIL_BENCH_SECONDS` is not set.
+pub const DEFAULT_SECONDS: f64 = 1.0;
+/// Warm-up before measuring (caches, lazily parsed contexts, allocator).
+pub const WARM_UP: Duration = Duration::from_millis(200);
+/// Bounds on the measured iterations, whatever the time budget.
+pub const MIN_ITERATIONS: u32 = 10;
+pub const MAX_ITERATIONS: u32 = 1_000_000;
+
+/// The per-operation time budget, from `SIGIL_BENCH_SECONDS` or [`DEFAULT_SECONDS`].
+pub fn time_budget() -> Duration {
+    let seconds = match std::env::var("SIGIL_BENCH_SECONDS") {
+        Ok(text) => text
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or_else(|| {
+                panic!("SIGIL_BENCH_SECONDS must be a positive number of seconds, found {text:?}")
+            }),
+        Err(_) => DEFAULT_SECONDS,
+    };
+    Duration::from_secs_f64(seconds)
+}
+
+/// Time per operation.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub mean: Duration,
+    pub min: Duration,
+    pub iterations: u32,
+}
+
+/// Runs `op` for [`WARM_UP`], then times it one call at a time until `budget` is spent
+/// (within [`MIN_ITERATIONS`]..=[`MAX_ITERATIONS`] calls).
+pub fn measure<T>(budget: Duration, mut op: impl FnMut() -> T) -> Timing {
+    let warm_up_until = Instant::now() + WARM_UP.min(budget);
+    while Instant::now() < warm_up_until {
+        black_box(op());
+    }
+    let mut total = Duration::ZERO;
+    let mut min = Duration::MAX;
+    let mut iterations = 0;
+    while (total < budget || iterations < MIN_ITERATIONS) && iterations < MAX_ITERATIONS {
+        let start = Instant::now();
+        black_box(op());
+        let elapsed = start.elapsed();
+        total += elapsed;
+        min = min.min(elapsed);
+        iterations += 1;
+    }
+    Timing {
+        mean: total / iterations.max(1),
+        min,
+        iterations,
+    }
+}
+
+/// `mean (min)` in microseconds.
+pub fn describe(timing: Timing) -> String {
+    format!("{:.1} ({:.1})", micros(timing.mean), micros(timing.min))
+}
+
+pub fn micros(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e6
 }

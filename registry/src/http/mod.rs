@@ -26,7 +26,6 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use error::AppError;
 
-use crate::chain::Receipt;
 use crate::ledger::limits::{self, MAX_TRANSACTION_BYTES};
 use crate::ledger::resolve::resolve;
 use crate::ledger::{LedgerError, Transaction};
@@ -241,15 +240,6 @@ async fn block_at(node: &Node, height: u64) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({"hash": hash, "block": block})))
 }
 
-/// The receipt of a stored transaction, if it is in a block.
-async fn operation_receipt(node: &Node, transaction: &str) -> Result<Option<Receipt>, AppError> {
-    let Some(location) = node.store().locate(transaction).await? else {
-        return Ok(None);
-    };
-    let block = node.store().block(location.height).await?;
-    Ok(block.and_then(|block| crate::chain::receipt(&block, location.index)))
-}
-
 /// DID Resolution parameters.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -310,13 +300,13 @@ async fn resolve_identifier(
             // docs/design.md §3: the block height and inclusion proof of the operation that
             // produced this version.
             if let Some(transaction) = metadata.extra.get("sigilTransaction").and_then(Value::as_str) {
-                match operation_receipt(&node, transaction).await {
+                match node.store().receipt(transaction).await {
                     Ok(Some(receipt)) => {
                         metadata.extra.insert("blockHeight".into(), receipt.height.into());
                         metadata.extra.insert("receipt".into(), json!(receipt));
                     }
                     Ok(None) => {}
-                    Err(error) => return error.into_response(),
+                    Err(error) => return AppError::from(error).into_response(),
                 }
             }
             let body = json!({

@@ -144,13 +144,17 @@ impl Store {
         values: &[(RaftValue, String)],
     ) -> Result<(), StoreError> {
         let db_transaction = self.db.begin().await?;
-        if let Some(block) = block {
-            insert_block(&db_transaction, block).await?;
-        }
+        let hashes = match block {
+            Some(block) => Some((block, insert_block(&db_transaction, block).await?)),
+            None => None,
+        };
         for (name, value) in values {
             upsert_value(&db_transaction, *name, value).await?;
         }
         db_transaction.commit().await?;
+        if let Some((block, hashes)) = hashes {
+            self.remember_leaves(block, &hashes);
+        }
         Ok(())
     }
 

@@ -9,9 +9,11 @@ mod consensus;
 mod database;
 mod entities;
 mod migration;
+mod receipts;
 mod snapshot;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use sea_orm::{
     ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -19,7 +21,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait as _;
 
-use crate::chain::{Block, BlockHeader};
+use crate::chain::{Block, BlockHeader, Receipt};
 use crate::ledger::Transaction;
 pub use consensus::{HeaderSignatureRow, RaftValue};
 pub use database::Database;
@@ -54,6 +56,8 @@ pub struct Location {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Committed blocks' Merkle leaves, for receipts ([`Store::receipt`]).
+    receipts: Arc<receipts::ReceiptCache>,
 }
 
 impl Store {
@@ -84,15 +88,56 @@ impl Store {
 
     async fn migrated(db: DatabaseConnection) -> Result<Store, StoreError> {
         migration::Migrator::up(&db, None).await?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            receipts: Arc::default(),
+        })
     }
 
     /// Appends a block and its transactions atomically and durably.
     pub async fn append(&self, block: &Block) -> Result<(), StoreError> {
         let db_transaction = self.db.begin().await?;
-        insert_block(&db_transaction, block).await?;
+        let hashes = insert_block(&db_transaction, block).await?;
         db_transaction.commit().await?;
+        self.remember_leaves(block, &hashes);
         Ok(())
+    }
+
+    /// Keeps a committed block's leaves for [`Store::receipt`].
+    fn remember_leaves(&self, block: &Block, transaction_hashes: &[String]) {
+        self.receipts.remember(
+            block.header.height,
+            Arc::new(receipts::BlockTree::new(block.header.clone(), transaction_hashes)),
+        );
+    }
+
+    /// The receipt of the stored transaction `hash`, if it is in a block: from the cached
+    /// tree of its block, reading the block only the first time (see `receipts`).
+    pub async fn receipt(&self, hash: &str) -> Result<Option<Receipt>, StoreError> {
+        if let Some(receipt) = self.receipts.receipt(hash) {
+            return Ok(Some(receipt));
+        }
+        let Some(location) = self.locate(hash).await? else {
+            return Ok(None);
+        };
+        let tree = match self.receipts.get(location.height) {
+            Some(tree) => tree,
+            None => {
+                let Some(block) = self.block(location.height).await? else {
+                    return Ok(None);
+                };
+                let height = to_i64(block.header.height);
+                let hashes = block
+                    .transactions
+                    .iter()
+                    .map(|tx| tx.hash().map_err(|e| corrupt(height, e)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let tree = Arc::new(receipts::BlockTree::new(block.header, &hashes));
+                self.receipts.remember(location.height, tree.clone());
+                tree
+            }
+        };
+        Ok(tree.receipt(location.index, hash))
     }
 
     /// The height of the last block (0 when there is none).
@@ -221,17 +266,24 @@ impl Store {
     }
 }
 
-/// Writes `block` and its transactions within `db` (a database transaction).
-async fn insert_block(db: &impl sea_orm::ConnectionTrait, block: &Block) -> Result<(), StoreError> {
+/// Writes `block` and its transactions within `db` (a database transaction); returns the
+/// transactions' hashes, in order.
+async fn insert_block(db: &impl sea_orm::ConnectionTrait, block: &Block) -> Result<Vec<String>, StoreError> {
     let height = to_i64(block.header.height);
     let header = serde_json::to_string(&block.header).map_err(|e| corrupt(height, e))?;
+    let hashes = block
+        .transactions
+        .iter()
+        .map(|tx| tx.hash().map_err(|e| corrupt(height, e)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let rows = block
         .transactions
         .iter()
+        .zip(&hashes)
         .enumerate()
-        .map(|(position, tx)| {
+        .map(|(position, (tx, hash))| {
             Ok(transaction::ActiveModel {
-                hash: ActiveValue::Set(tx.hash().map_err(|e| corrupt(height, e))?),
+                hash: ActiveValue::Set(hash.clone()),
                 height: ActiveValue::Set(height),
                 position: ActiveValue::Set(i32::try_from(position).unwrap_or(i32::MAX)),
                 body: ActiveValue::Set(serde_json::to_string(tx).map_err(|e| corrupt(height, e))?),
@@ -248,7 +300,7 @@ async fn insert_block(db: &impl sea_orm::ConnectionTrait, block: &Block) -> Resu
     if !rows.is_empty() {
         transaction::Entity::insert_many(rows).exec(db).await?;
     }
-    Ok(())
+    Ok(hashes)
 }
 
 fn to_i64(height: u64) -> i64 {

@@ -278,9 +278,13 @@ enum Local {
     Scoped(usize),
 }
 
-/// More distinct processings than the bundled contexts can produce in practice; past it, new
-/// combinations take the general path rather than grow the cache.
-const MAX_CACHED: usize = 4_096;
+/// More distinct processings than real documents produce (a few lists of bundled URLs, each
+/// with a dozen scoped contexts); past it, new combinations — a stranger sending permutations
+/// of URLs, say — take the general path rather than grow the cache. An entry is a term table
+/// of a few hundred definitions, so this bounds the cache at tens of megabytes.
+const MAX_CACHED: usize = 1_024;
+/// Longer `@context` lists are left to the general path.
+const MAX_URLS: usize = 16;
 
 static CACHE: LazyLock<RwLock<HashMap<Key, Arc<ActiveContext>>>> = LazyLock::new(RwLock::default);
 
@@ -300,7 +304,9 @@ fn cached(key: Key, process: impl FnOnce() -> Option<ActiveContext>) -> Option<A
 pub(super) fn with_urls(active: &Arc<ActiveContext>, local: &Value) -> Option<Arc<ActiveContext>> {
     let urls: Vec<&str> = match local {
         Value::String(url) => vec![url.as_str()],
-        Value::Array(entries) => entries.iter().map(Value::as_str).collect::<Option<_>>()?,
+        Value::Array(entries) if entries.len() <= MAX_URLS => {
+            entries.iter().map(Value::as_str).collect::<Option<_>>()?
+        }
         _ => return None,
     };
     let key = Key {
