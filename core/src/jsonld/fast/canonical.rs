@@ -7,7 +7,10 @@
 //! nodes share a hash does the algorithm go further (Hash N-Degree Quads), which needs the
 //! paths between them. A credential's blank nodes — the credential, its subject, a degree, a
 //! proof and the graph holding it — almost always differ in what they say, so this covers
-//! them; datasets with shared hashes answer `None` and go to the general path.
+//! them; datasets with shared hashes answer `None` and go to the general path. (That path's
+//! `ssi` 0.16 and Digital Bazaar's `rdf-canonize` label some such datasets differently — three
+//! credential subjects alike, two of them with degrees alike, is one — so Sigil's answer for
+//! them stays `ssi`'s until that is settled.)
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
