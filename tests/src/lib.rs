@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 pub mod browser;
 pub mod in_process;
 pub mod interop;
+pub mod load;
 pub mod stack;
 pub mod tls_loopback;
 pub mod verifier_api;

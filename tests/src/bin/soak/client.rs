@@ -7,21 +7,16 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::{Context as _, bail, ensure};
-use serde_json::{Value, json};
+use sigil_tests::load::holder::{FORMATS, Held, Holder};
+use sigil_tests::load::{Endpoints, ensure_rejected_for_status, ensure_verified};
 use tokio::time::Instant;
 
-use crate::holder::{FORMATS, Held, Holder};
-use crate::http::{Http, text};
 use crate::stats::{Kind, Recorder};
 
 /// What every client shares: where the services are, the issuer's API token, the recorder.
 #[derive(Debug)]
 pub struct Shared {
-    pub http: Http,
-    pub issuer: String,
-    pub token: String,
-    pub verifier: String,
+    pub api: Endpoints,
     pub recorder: Recorder,
     pub revocations: Budget,
 }
@@ -81,7 +76,7 @@ const REVOCATION_VISIBLE_AFTER: Duration =
 
 /// Runs client `index` until `deadline`; what happens goes to the recorder.
 pub async fn run(shared: Arc<Shared>, index: usize, deadline: Instant) {
-    let holder = Holder::new(shared.http.clone());
+    let holder = Holder::new(shared.api.http.clone());
     let mut revoked: VecDeque<(Instant, Held)> = VecDeque::new();
     let mut round = 0usize;
     while Instant::now() < deadline {
@@ -102,12 +97,12 @@ pub async fn run(shared: Arc<Shared>, index: usize, deadline: Instant) {
             .copied()
             .unwrap_or("vc+jwt");
         round += 1;
-        let Some(held) = timed(&shared, Kind::Issue, issue(&shared, &holder, format)).await else {
+        let Some(held) = timed(&shared, Kind::Issue, shared.api.issue(&holder, format)).await else {
             continue;
         };
         timed(&shared, Kind::Present, present_valid(&shared, &holder, &held)).await;
         if shared.revocations.take()
-            && timed(&shared, Kind::Revoke, revoke(&shared, &held))
+            && timed(&shared, Kind::Revoke, shared.api.revoke(&held.id))
                 .await
                 .is_some()
         {
@@ -138,148 +133,12 @@ pub async fn timed<T>(
     outcome.ok()
 }
 
-/// The sample diploma's claims.
-pub fn diploma_claims() -> anyhow::Result<Value> {
-    Ok(serde_json::from_str(include_str!(
-        "../../../../examples/diploma-claims.json"
-    ))?)
-}
-
-/// An offer over the issuer's API: `(credential id, offer URI, PIN)`.
-pub async fn offer(shared: &Shared, format: &str) -> anyhow::Result<(String, String, String)> {
-    let body = json!({"type": "UniversityDegreeCredential", "claims": diploma_claims()?, "format": format});
-    let http = &shared.http;
-    let offer = http
-        .json(
-            http.client
-                .post(format!("{}/api/offers", shared.issuer))
-                .bearer_auth(&shared.token)
-                .json(&body),
-            201,
-        )
-        .await?;
-    Ok((
-        text(&offer, "/credential_id")?,
-        text(&offer, "/offer_uri")?,
-        text(&offer, "/tx_code")?,
-    ))
-}
-
-async fn issue(shared: &Shared, holder: &Holder, format: &'static str) -> anyhow::Result<Held> {
-    let (id, offer_uri, pin) = offer(shared, format).await?;
-    let credential = holder.receive(&offer_uri, &pin).await?;
-    Ok(Held {
-        id,
-        format,
-        credential,
-    })
-}
-
-/// A verifier request over its API for a diploma in `format`: `(request id, request URI)`.
-pub async fn verifier_request(shared: &Shared, format: &str) -> anyhow::Result<(String, String)> {
-    let body =
-        json!({"type": "UniversityDegreeCredential", "claims": ["name", "degree.name"], "formats": [format]});
-    let http = &shared.http;
-    let created = http
-        .json(
-            http.client
-                .post(format!("{}/api/requests", shared.verifier))
-                .json(&body),
-            201,
-        )
-        .await?;
-    Ok((text(&created, "/request_id")?, text(&created, "/request_uri")?))
-}
-
-/// The verifier's record of request `id`: its state and outcome.
-pub async fn verifier_result(shared: &Shared, id: &str) -> anyhow::Result<Value> {
-    let http = &shared.http;
-    http.json(
-        http.client.get(format!("{}/api/requests/{id}", shared.verifier)),
-        200,
-    )
-    .await
-}
-
-/// Presents `held` to a new request; returns the verifier's record of it.
-async fn present(shared: &Shared, holder: &Holder, held: &Held) -> anyhow::Result<Value> {
-    let (id, uri) = verifier_request(shared, held.format).await?;
-    holder.present(&uri, held).await?;
-    verifier_result(shared, &id).await
-}
-
 async fn present_valid(shared: &Shared, holder: &Holder, held: &Held) -> anyhow::Result<()> {
-    let result = present(shared, holder, held).await?;
+    let result = shared.api.present(holder, held).await?;
     ensure_verified(&result, held.format)
 }
 
-/// A wrong verdict is an error: a valid diploma must be "verified".
-pub fn ensure_verified(result: &Value, format: &str) -> anyhow::Result<()> {
-    ensure!(
-        result["state"] == "verified",
-        "a valid {format} diploma was not verified: {}",
-        summary(result)
-    );
-    Ok(())
-}
-
 async fn present_revoked(shared: &Shared, holder: &Holder, held: &Held) -> anyhow::Result<()> {
-    let result = present(shared, holder, held).await?;
-    if result["state"] != "rejected" {
-        bail!(
-            "a revoked {} diploma was not rejected: {}",
-            held.format,
-            summary(&result)
-        );
-    }
-    ensure!(
-        failed_checks(&result).contains(&"status".to_owned()),
-        "a revoked {} diploma was rejected, but not for its status: {}",
-        held.format,
-        summary(&result)
-    );
-    Ok(())
-}
-
-async fn revoke(shared: &Shared, held: &Held) -> anyhow::Result<()> {
-    let http = &shared.http;
-    http.send(
-        http.client
-            .post(format!("{}/api/credentials/{}/revoke", shared.issuer, held.id))
-            .bearer_auth(&shared.token)
-            .json(&json!({})),
-        200,
-    )
-    .await
-    .context("revoking")?;
-    Ok(())
-}
-
-/// The ids of every failed check anywhere in a verifier's outcome.
-fn failed_checks(value: &Value) -> Vec<String> {
-    let mut found = Vec::new();
-    match value {
-        Value::Object(object) => {
-            if object.get("outcome").and_then(Value::as_str) == Some("failed") {
-                if let Some(id) = object.get("id").and_then(Value::as_str) {
-                    found.push(id.to_owned());
-                }
-            }
-            for member in object.values() {
-                found.extend(failed_checks(member));
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| found.extend(failed_checks(item))),
-        _ => {}
-    }
-    found
-}
-
-/// The state and the failed checks of a verifier's record, for an error message.
-fn summary(result: &Value) -> String {
-    format!(
-        "state {}, failed checks {:?}",
-        result["state"],
-        failed_checks(result)
-    )
+    let result = shared.api.present(holder, held).await?;
+    ensure_rejected_for_status(&result, held.format)
 }

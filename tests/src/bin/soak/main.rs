@@ -18,8 +18,6 @@
 )]
 
 mod client;
-mod holder;
-mod http;
 mod memory;
 mod report;
 mod services;
@@ -33,10 +31,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
+use sigil_tests::load::Endpoints;
+use sigil_tests::load::http::Http;
 use tokio::time::Instant;
 
 use crate::client::Shared;
-use crate::http::Http;
 use crate::report::Report;
 use crate::services::Services;
 use crate::stats::Recorder;
@@ -76,20 +75,8 @@ const SERVICE_SETTINGS: [(&str, &str); 1] = [("SIGIL_WRITES_PER_MINUTE", "100000
 
 fn main() -> anyhow::Result<ExitCode> {
     let flags = Flags::parse();
-    // A program may not set its own environment safely once threads run (and this workspace
-    // forbids `unsafe`), so when a setting is missing the soak runs itself again with it.
-    let missing: Vec<_> = SERVICE_SETTINGS
-        .iter()
-        .filter(|(name, _)| std::env::var_os(name).is_none())
-        .collect();
-    if !missing.is_empty() {
-        let status = std::process::Command::new(std::env::current_exe()?)
-            .args(std::env::args_os().skip(1))
-            .envs(missing.iter().map(|(name, value)| (name, value)))
-            .status()?;
-        return Ok(ExitCode::from(
-            status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1),
-        ));
+    if let Some(code) = sigil_tests::load::rerun_with(&SERVICE_SETTINGS)? {
+        return Ok(code);
     }
     tokio::runtime::Runtime::new()?.block_on(run(&flags))
 }
@@ -122,10 +109,12 @@ async fn run(flags: &Flags) -> anyhow::Result<ExitCode> {
 async fn soak(flags: &Flags) -> anyhow::Result<Report> {
     let services = Services::start().await?;
     let shared = Arc::new(Shared {
-        http: Http::new()?,
-        issuer: services.issuer_url(),
-        token: services.stack.token.clone(),
-        verifier: services.verifier_url(),
+        api: Endpoints {
+            http: Http::new()?,
+            issuer: services.issuer_url(),
+            token: services.stack.token.clone(),
+            verifier: services.verifier_url(),
+        },
         recorder: Recorder::default(),
         revocations: client::Budget::per_second(flags.revocations_per_second),
     });
@@ -143,7 +132,7 @@ async fn soak(flags: &Flags) -> anyhow::Result<Report> {
     tokio::time::sleep(warmup).await;
     let mut memory = services.watch()?;
     shared.recorder.start_measuring();
-    let (started, sent_before) = (Instant::now(), shared.http.sent());
+    let (started, sent_before) = (Instant::now(), shared.api.http.sent());
     while Instant::now() < deadline {
         tokio::time::sleep(SAMPLE_EVERY.min(deadline.saturating_duration_since(Instant::now()))).await;
         for watched in &mut memory {
@@ -156,7 +145,7 @@ async fn soak(flags: &Flags) -> anyhow::Result<Report> {
         }
     }
     let window = started.elapsed();
-    let requests = shared.http.sent() - sent_before;
+    let requests = shared.api.http.sent() - sent_before;
     for watched in &mut memory {
         watched.sample()?;
     }

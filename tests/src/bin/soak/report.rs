@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::memory::{self, Watched};
-use crate::stats::{Kind, quantile};
+use sigil_tests::load::quantile;
+
+use crate::stats::Kind;
 
 /// Everything one soak run measured.
 #[derive(Debug)]

@@ -128,31 +128,9 @@ impl Recorder {
     }
 }
 
-/// The `q`-quantile (0..=1) of sorted latencies, by the nearest-rank method.
-pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = (q * sorted.len() as f64).ceil() as usize;
-    sorted
-        .get(rank.saturating_sub(1).min(sorted.len() - 1))
-        .copied()
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantiles_are_taken_by_nearest_rank() {
-        let sorted: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
-        assert_eq!(quantile(&sorted, 0.5), Duration::from_millis(50));
-        assert_eq!(quantile(&sorted, 0.99), Duration::from_millis(99));
-        assert_eq!(quantile(&sorted, 1.0), Duration::from_millis(100));
-        assert_eq!(quantile(&sorted[..1], 0.99), Duration::from_millis(1));
-        assert_eq!(quantile(&[], 0.5), Duration::ZERO);
-    }
 
     #[test]
     fn an_error_counts_even_in_the_warm_up_and_a_success_only_after_it() {

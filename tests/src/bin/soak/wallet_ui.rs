@@ -8,7 +8,9 @@ use std::sync::Arc;
 use anyhow::{Context as _, ensure};
 use tokio::time::Instant;
 
-use crate::client::{Shared, ensure_verified, offer, timed, verifier_request, verifier_result};
+use sigil_tests::load::ensure_verified;
+
+use crate::client::{Shared, timed};
 use crate::stats::Kind;
 
 /// The format the wallet receives and presents: SD-JWT VC, whose consent page picks claims.
@@ -26,7 +28,7 @@ impl Browser {
     /// CSRF token comes with a cookie that the post repeats; the session's cookie is kept.
     pub async fn unlock(shared: &Shared, base: &url::Url, passphrase: &str) -> anyhow::Result<Self> {
         let base = base.as_str().trim_end_matches('/').to_owned();
-        let http = &shared.http;
+        let http = &shared.api.http;
         let form = http.send(http.client.get(format!("{base}/unlock")), 200).await?;
         let csrf = between(&form.body, r#"name="csrf" value=""#, "\"")?;
         let unlock_cookie = first_part(&form.header("set-cookie")?);
@@ -45,6 +47,7 @@ impl Browser {
 
     fn get(&self, shared: &Shared, path: &str) -> reqwest::RequestBuilder {
         shared
+            .api
             .http
             .client
             .get(format!("{}{path}", self.base))
@@ -53,6 +56,7 @@ impl Browser {
 
     fn post(&self, shared: &Shared, path: &str, form: &[(&str, &str)]) -> reqwest::RequestBuilder {
         shared
+            .api
             .http
             .client
             .post(format!("{}{path}", self.base))
@@ -62,17 +66,22 @@ impl Browser {
 
     /// The CSRF token of the forms on `path`.
     async fn csrf(&self, shared: &Shared, path: &str) -> anyhow::Result<String> {
-        let page = shared.http.send(self.get(shared, path), 200).await?.body;
+        let page = shared.api.http.send(self.get(shared, path), 200).await?.body;
         between(&page, r#"name="csrf" value=""#, "\"")
     }
 
     /// Pastes an offer for the sample diploma and its PIN on *Receive*; returns the path of
     /// the credential's page.
     async fn receive(&self, shared: &Shared) -> anyhow::Result<String> {
-        let (_, offer_uri, pin) = offer(shared, FORMAT).await?;
+        let offer = shared.api.offer(FORMAT).await?;
         let csrf = self.csrf(shared, "/receive").await?;
-        let form = [("csrf", csrf.as_str()), ("offer", &offer_uri), ("pin", &pin)];
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("offer", &offer.offer_uri),
+            ("pin", &offer.pin),
+        ];
         let received = shared
+            .api
             .http
             .send(self.post(shared, "/receive", &form), 303)
             .await?;
@@ -83,6 +92,7 @@ impl Browser {
     async fn delete(&self, shared: &Shared, path: &str) -> anyhow::Result<()> {
         let csrf = self.csrf(shared, path).await?;
         shared
+            .api
             .http
             .send(
                 self.post(shared, &format!("{path}/delete"), &[("csrf", csrf.as_str())]),
@@ -95,10 +105,11 @@ impl Browser {
     /// Opens a new verifier request on *Present*, shares name and degree on the consent page,
     /// and reads the verifier's verdict: it must be "verified".
     async fn present(&self, shared: &Shared) -> anyhow::Result<()> {
-        let (id, request_uri) = verifier_request(shared, FORMAT).await?;
+        let (id, request_uri) = shared.api.verifier_request(FORMAT).await?;
         let csrf = self.csrf(shared, "/present").await?;
         let form = [("csrf", csrf.as_str()), ("request", &request_uri)];
         let consent = shared
+            .api
             .http
             .send(self.post(shared, "/present", &form), 200)
             .await?
@@ -111,6 +122,7 @@ impl Browser {
             ("decision", "share"),
         ];
         let shared_page = shared
+            .api
             .http
             .send(self.post(shared, &format!("/present/{pending}"), &form), 200)
             .await?
@@ -120,7 +132,7 @@ impl Browser {
             "the wallet did not share: {}",
             between(&shared_page, "class=\"error\">", "<").unwrap_or_default()
         );
-        ensure_verified(&verifier_result(shared, &id).await?, FORMAT)
+        ensure_verified(&shared.api.verifier_result(&id).await?, FORMAT)
     }
 }
 

@@ -1,10 +1,10 @@
-//! A light holder for the soak's clients, in process: its own `did:key`, the OpenID4VCI
+//! A light holder for the load programs' clients, in process: its own `did:key`, the OpenID4VCI
 //! pre-authorized code flow (offer by reference, metadata, token with the PIN, nonce,
 //! `openid4vci-proof+jwt`, credential) and the OpenID4VP `direct_post` answer (request object,
 //! a presentation bound to the verifier's nonce and client id, in the credential's format).
 //!
 //! It is the wallet's protocol work without the wallet's storage, so that many clients can
-//! share two cores; the real wallet takes part through its UI (`wallet_ui`). Unlike
+//! share two cores (in the soak, the real wallet takes part through its UI). Unlike
 //! `sigil_tests::wallet_client`, every step returns an error instead of panicking: the soak
 //! counts errors, it does not stop at the first.
 
@@ -14,7 +14,7 @@ use sigil_core::did::Did;
 use sigil_core::key::SigningKey;
 use sigil_core::{issue, jose, sd_jwt};
 
-use crate::http::{Http, text};
+use super::http::{Http, text};
 
 /// The formats the soak issues and presents, in turn.
 pub const FORMATS: [&str; 3] = ["dc+sd-jwt", "vc+jwt", "ldp_vc"];
@@ -169,7 +169,7 @@ impl Holder {
                 )
                 .await?
             }
-            other => bail!("the soak does not present {other}"),
+            other => bail!("the light holder does not present {other}"),
         })
     }
 }

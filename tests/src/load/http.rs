@@ -1,6 +1,6 @@
-//! The soak's HTTP client: every request it sends is counted, and an answer with another
-//! status than the one the protocol promises is an error naming the request and the body —
-//! the soak's error count is made of these and of wrong verification outcomes.
+//! The load programs' HTTP client: every request it sends is counted, and an answer with
+//! another status than the one the protocol promises is an error naming the request and the
+//! body — the soak's error count is made of these and of wrong verification outcomes.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +16,7 @@ pub struct Http {
 }
 
 impl Http {
-    /// A client that follows no redirects (a redirect is an answer the soak checks).
+    /// A client that follows no redirects (a redirect is an answer the programs check).
     pub fn new() -> anyhow::Result<Self> {
         Ok(Http {
             client: reqwest::Client::builder()
