@@ -11,7 +11,7 @@ use sigil_core::key::SigningKey;
 use sigil_core::registry::{RegistryClient, RegistryNodes};
 use sigil_core::time::Timestamp;
 use sigil_core::verify::sources::{Accreditation, StatusListsByIssuer, Unavailable};
-use sigil_core::verify::{Expectations, TrustRegistry, Verifier};
+use sigil_core::verify::{Expectations, TrustRegistry, VerifiedStatusLists, Verifier};
 
 use crate::check::Verdict;
 use crate::config::{DataDir, ServiceSettings};
@@ -37,6 +37,10 @@ pub struct VerifierService {
     registry: Arc<RegistryClient>,
     /// Status lists of issuers not on the registry (`did:web`, `did:key`), at their own URL.
     own_url_status: UrlStatusLists,
+    /// Status lists verified this second, reused by every verification in it (the sources
+    /// are always this service's resolver and registry; the roots of trust, which vary by
+    /// call, play no part in verifying a list).
+    status_lists: VerifiedStatusLists,
 }
 
 impl VerifierService {
@@ -75,6 +79,7 @@ impl VerifierService {
             resolver: StandardResolver::with_registry(registry.clone()).with_web(web.clone()),
             registry,
             own_url_status: UrlStatusLists::new(web),
+            status_lists: VerifiedStatusLists::new(),
         })
     }
 
@@ -113,6 +118,7 @@ impl VerifierService {
         verifier.status = Some(&status);
         verifier.trust = Some(&trust);
         verifier.history = Some(self.registry.as_ref());
+        verifier.status_lists_seen = Some(&self.status_lists);
         verifier.now = now;
         Verdict::of(verifier.verify(input, expect).await)
     }

@@ -10,7 +10,7 @@
 //! [`Equivocation`] evidence — every validator that signed both is named — and refused.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -40,12 +40,17 @@ pub(super) struct ChainKnowledge {
     headers: Mutex<BTreeMap<u64, Commit>>,
     /// Equivocations met.
     evidence: Mutex<Vec<Equivocation>>,
-    /// Proven records by name, with the chain height they were read at.
-    records: Mutex<HashMap<String, (u64, Option<Value>)>>,
+    /// Proven records by name, with the chain height they were read at. Shared, not copied,
+    /// on every reuse: a status list record holds the whole list.
+    records: Mutex<HashMap<String, CachedRecord>>,
     /// Answers kept from one moment of the chain (an offline bundle), by record name: when
     /// set, the client answers from these only and never asks the network.
     pub(super) fixed: Option<HashMap<String, Proven>>,
 }
+
+/// A proven record (`None`: the state holds nothing under its name) and the chain height it
+/// was read at.
+type CachedRecord = (u64, Option<Arc<Value>>);
 
 impl RegistryClient {
     /// The same client, trusting only the genesis whose hash is `genesis_hash` (as
@@ -159,7 +164,7 @@ impl RegistryClient {
             .and_then(|records| records.get(&name.text()).cloned());
         if let Some((at, record)) = cached {
             if at == height {
-                return read(record);
+                return read(record.as_deref());
             }
         }
         self.proven_now(name).await
@@ -197,7 +202,7 @@ impl RegistryClient {
             if records.len() >= MAX_CACHED {
                 records.clear();
             }
-            records.insert(text, (proven.height(), proven.record));
+            records.insert(text, (proven.height(), proven.record.map(Arc::new)));
         }
         Ok(record)
     }
@@ -307,9 +312,9 @@ fn equivocations(trust: &ChainTrust, first: &Commit, second: &Commit) -> Vec<Equ
     found
 }
 
-fn read<T: DeserializeOwned>(record: Option<Value>) -> Result<Option<T>, Unavailable> {
+fn read<T: DeserializeOwned>(record: Option<&Value>) -> Result<Option<T>, Unavailable> {
     record
-        .map(serde_json::from_value)
+        .map(T::deserialize)
         .transpose()
         .map_err(|e| Unavailable(format!("a cached record is unreadable: {e}")))
 }

@@ -13,6 +13,7 @@ mod sd_jwt;
 mod signer;
 pub mod sources;
 mod status;
+mod status_memo;
 mod vc_jwt_v1;
 
 use serde_json::Value;
@@ -20,6 +21,7 @@ use sha2::{Digest as _, Sha256};
 
 pub use report::{Check, Outcome, Subject, VerificationReport, check_id};
 pub use sources::{KeyHistory, StatusListSource, TrustRegistry};
+pub use status_memo::VerifiedStatusLists;
 
 use crate::did::{Did, DidResolver};
 use crate::model::StatusEntry;
@@ -93,6 +95,9 @@ pub struct Verifier<'a> {
     pub history: Option<&'a dyn KeyHistory>,
     /// The time verification is made at.
     pub now: Timestamp,
+    /// Status lists verified earlier in the same second, reused (a long-lived verifier keeps
+    /// one [`VerifiedStatusLists`] for the sources it always uses).
+    pub status_lists_seen: Option<&'a VerifiedStatusLists>,
 }
 
 impl std::fmt::Debug for Verifier<'_> {
@@ -164,6 +169,7 @@ impl<'a> Verifier<'a> {
             trust: None,
             history: None,
             now: crate::time::now(),
+            status_lists_seen: None,
         }
     }
 

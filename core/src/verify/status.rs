@@ -7,9 +7,12 @@
 //! a `statusMessage` for each value; the report quotes the one that applies, and the entry's
 //! `statusReference`.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::report::{Check, check_id};
+use super::status_memo;
 use super::{Expectations, Role, VerificationError, Verifier};
 use crate::did::Did;
 use crate::model::StatusEntry;
@@ -85,7 +88,7 @@ impl Verifier<'_> {
                 });
             }
         };
-        let list = match self.verified_status_list(issuer, url, &text).await? {
+        let list = match self.verified_status_list_once(issuer, url, &text).await? {
             Ok(list) => list,
             Err(reason) => return Ok(Check::failed(id, reason)),
         };
@@ -112,6 +115,25 @@ impl Verifier<'_> {
             ("suspension", _) => Check::failed(id, format!("Suspended by the issuer ({place}).")),
             (other, _) => Check::not_applicable(id, format!("Status {other:?} is informational ({place}).")),
         })
+    }
+
+    /// [`Self::verified_status_list`], or its outcome from earlier in this second when the
+    /// verifier keeps them ([`super::status_memo`]).
+    async fn verified_status_list_once(
+        &self,
+        issuer: &Did,
+        url: &str,
+        text: &str,
+    ) -> Result<status_memo::Outcome, VerificationError> {
+        let Some(memo) = self.status_lists_seen else {
+            return Ok(self.verified_status_list(issuer, url, text).await?.map(Arc::new));
+        };
+        if let Some(outcome) = memo.get(issuer.as_str(), url, text, self.now) {
+            return Ok(outcome);
+        }
+        let outcome = self.verified_status_list(issuer, url, text).await?.map(Arc::new);
+        memo.keep(issuer.as_str(), url, text, self.now, &outcome);
+        Ok(outcome)
     }
 
     /// Verifies a status list credential and decodes it; `Err` holds a sentence for the report.

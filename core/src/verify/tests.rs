@@ -1248,3 +1248,41 @@ fn a_vp_jwt_checks_its_own_iat_exp_and_nbf() {
     assert!(within.valid, "{within:#?}");
     assert_check(&within, check_id::VALIDITY, Outcome::Passed);
 }
+
+#[test]
+fn a_verifier_that_keeps_status_lists_reuses_them_and_sees_a_new_list_at_once() {
+    let resolver = offline();
+    let seen = VerifiedStatusLists::new();
+    let none_revoked = InMemoryStatusLists([(LIST_URL.to_owned(), status_list(&university(), &[]))].into());
+    let seven_revoked = InMemoryStatusLists([(LIST_URL.to_owned(), status_list(&university(), &[7]))].into());
+    let unreachable = Unreachable;
+    let keeping = |lists: &'static str| -> &dyn StatusListSource {
+        match lists {
+            "none revoked" => &none_revoked,
+            "seven revoked" => &seven_revoked,
+            _ => &unreachable,
+        }
+    };
+    let verify_with = |lists: &'static str| {
+        let verifier = Verifier {
+            status: Some(keeping(lists)),
+            status_lists_seen: Some(&seen),
+            ..verifier(&resolver)
+        };
+        block_on(verifier.verify(&with_status(7, CredentialFormat::LdpVc), &Expectations::default()))
+    };
+    // A source that cannot answer leaves nothing behind.
+    assert!(matches!(
+        verify_with("unreachable"),
+        Err(VerificationError::CouldNotCheck { check: "status", .. })
+    ));
+    for _ in 0..2 {
+        let report = verify_with("none revoked").unwrap();
+        assert!(report.valid, "{report:#?}");
+        assert_check(&report, check_id::STATUS, Outcome::Passed);
+    }
+    // The same second, a list that now revokes the credential: another text, another list.
+    let report = verify_with("seven revoked").unwrap();
+    assert!(!report.valid);
+    assert_check(&report, check_id::STATUS, Outcome::Failed);
+}
