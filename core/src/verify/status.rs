@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::report::{Check, check_id};
-use super::status_memo;
+use super::status_memo::{self, VerifiedStatusLists};
 use super::{Expectations, Role, VerificationError, Verifier};
 use crate::did::Did;
 use crate::model::StatusEntry;
@@ -128,11 +128,12 @@ impl Verifier<'_> {
         let Some(memo) = self.status_lists_seen else {
             return Ok(self.verified_status_list(issuer, url, text).await?.map(Arc::new));
         };
-        if let Some(outcome) = memo.get(issuer.as_str(), url, text, self.now) {
+        let key = VerifiedStatusLists::key(issuer.as_str(), url, text);
+        if let Some(outcome) = memo.get(&key, self.now) {
             return Ok(outcome);
         }
         let outcome = self.verified_status_list(issuer, url, text).await?.map(Arc::new);
-        memo.keep(issuer.as_str(), url, text, self.now, &outcome);
+        memo.keep(key, self.now, &outcome);
         Ok(outcome)
     }
 

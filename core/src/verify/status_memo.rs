@@ -32,7 +32,7 @@ pub(crate) type Outcome = Result<Arc<StatusList>, String>;
 
 /// What identifies one verification of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
+pub(crate) struct Key {
     issuer: String,
     url: String,
     text: [u8; 32],
@@ -49,17 +49,27 @@ impl VerifiedStatusLists {
         Self::default()
     }
 
-    /// The outcome kept for the list `text` at `url`, of `issuer`, verified at `now`.
-    pub(crate) fn get(&self, issuer: &str, url: &str, text: &str, now: Timestamp) -> Option<Outcome> {
+    /// What identifies the list `text` at `url`, of `issuer`: taken once per check (it hashes
+    /// the whole list), for [`Self::get`] and then, on a miss, [`Self::keep`].
+    pub(crate) fn key(issuer: &str, url: &str, text: &str) -> Key {
+        Key {
+            issuer: issuer.to_owned(),
+            url: url.to_owned(),
+            text: Sha256::digest(text.as_bytes()).into(),
+        }
+    }
+
+    /// The outcome kept for the list `key` names, verified at `now`.
+    pub(crate) fn get(&self, key: &Key, now: Timestamp) -> Option<Outcome> {
         let current = self.current.lock().ok()?;
         if current.0 != Some(now) {
             return None;
         }
-        current.1.get(&key(issuer, url, text)).cloned()
+        current.1.get(key).cloned()
     }
 
     /// Keeps an outcome reached at `now`; outcomes of an earlier second are dropped.
-    pub(crate) fn keep(&self, issuer: &str, url: &str, text: &str, now: Timestamp, outcome: &Outcome) {
+    pub(crate) fn keep(&self, key: Key, now: Timestamp, outcome: &Outcome) {
         let Ok(mut current) = self.current.lock() else {
             return;
         };
@@ -71,16 +81,8 @@ impl VerifiedStatusLists {
             _ => *current = (Some(now), HashMap::new()),
         }
         if current.1.len() < MAX_KEPT {
-            current.1.insert(key(issuer, url, text), outcome.clone());
+            current.1.insert(key, outcome.clone());
         }
-    }
-}
-
-fn key(issuer: &str, url: &str, text: &str) -> Key {
-    Key {
-        issuer: issuer.to_owned(),
-        url: url.to_owned(),
-        text: Sha256::digest(text.as_bytes()).into(),
     }
 }
 
@@ -99,48 +101,78 @@ mod tests {
         Err(reason.to_owned())
     }
 
+    fn key(issuer: &str, url: &str, text: &str) -> Key {
+        VerifiedStatusLists::key(issuer, url, text)
+    }
+
     #[test]
     fn an_outcome_is_reused_within_its_second_only() {
         let memo = VerifiedStatusLists::new();
         memo.keep(
-            "did:example:a",
-            "https://a/1",
-            "list",
+            key("did:example:a", "https://a/1", "list"),
             at(1),
             &unusable("expired"),
         );
         assert_eq!(
-            memo.get("did:example:a", "https://a/1", "list", at(1)),
+            memo.get(&key("did:example:a", "https://a/1", "list"), at(1)),
             Some(unusable("expired"))
         );
-        assert_eq!(memo.get("did:example:a", "https://a/1", "list", at(2)), None);
+        assert_eq!(
+            memo.get(&key("did:example:a", "https://a/1", "list"), at(2)),
+            None
+        );
     }
 
     #[test]
     fn another_text_url_or_issuer_is_another_list() {
         let memo = VerifiedStatusLists::new();
         memo.keep(
-            "did:example:a",
-            "https://a/1",
-            "list",
+            key("did:example:a", "https://a/1", "list"),
             at(1),
             &unusable("expired"),
         );
-        assert_eq!(memo.get("did:example:a", "https://a/1", "list ", at(1)), None);
-        assert_eq!(memo.get("did:example:a", "https://a/2", "list", at(1)), None);
-        assert_eq!(memo.get("did:example:b", "https://a/1", "list", at(1)), None);
+        assert_eq!(
+            memo.get(&key("did:example:a", "https://a/1", "list "), at(1)),
+            None
+        );
+        assert_eq!(
+            memo.get(&key("did:example:a", "https://a/2", "list"), at(1)),
+            None
+        );
+        assert_eq!(
+            memo.get(&key("did:example:b", "https://a/1", "list"), at(1)),
+            None
+        );
     }
 
     #[test]
     fn a_new_second_forgets_the_last_and_a_late_outcome_is_not_kept() {
         let memo = VerifiedStatusLists::new();
-        memo.keep("did:example:a", "https://a/1", "list", at(1), &unusable("one"));
-        memo.keep("did:example:a", "https://a/2", "list", at(2), &unusable("two"));
-        memo.keep("did:example:a", "https://a/1", "list", at(1), &unusable("late"));
-        assert_eq!(memo.get("did:example:a", "https://a/1", "list", at(1)), None);
-        assert_eq!(memo.get("did:example:a", "https://a/1", "list", at(2)), None);
+        memo.keep(
+            key("did:example:a", "https://a/1", "list"),
+            at(1),
+            &unusable("one"),
+        );
+        memo.keep(
+            key("did:example:a", "https://a/2", "list"),
+            at(2),
+            &unusable("two"),
+        );
+        memo.keep(
+            key("did:example:a", "https://a/1", "list"),
+            at(1),
+            &unusable("late"),
+        );
         assert_eq!(
-            memo.get("did:example:a", "https://a/2", "list", at(2)),
+            memo.get(&key("did:example:a", "https://a/1", "list"), at(1)),
+            None
+        );
+        assert_eq!(
+            memo.get(&key("did:example:a", "https://a/1", "list"), at(2)),
+            None
+        );
+        assert_eq!(
+            memo.get(&key("did:example:a", "https://a/2", "list"), at(2)),
             Some(unusable("two"))
         );
     }
