@@ -310,7 +310,7 @@ pub(crate) async fn make_proof(
             configuration.insert("@context".into(), context.clone());
         }
     }
-    let hash = hash_data(options.cryptosuite, covered, &configuration).await?;
+    let hash = hash_data(options.cryptosuite, covered, &configuration, Canonical::Rdfc).await?;
     let signature = signer(&hash);
     let mut proof = configuration;
     proof.insert(
@@ -448,8 +448,40 @@ pub async fn verify(
             document.insert("@context".into(), proof_context.clone());
         }
     }
-    let hash = hash_data(proof.cryptosuite, &document, &proof.configuration).await?;
-    Ok(key.verify(&hash, &proof.signature)?)
+    let hash = hash_data(
+        proof.cryptosuite,
+        &document,
+        &proof.configuration,
+        Canonical::Rdfc,
+    )
+    .await?;
+    let Err(error) = key.verify(&hash, &proof.signature) else {
+        return Ok(());
+    };
+    if proof.cryptosuite.uses_rdfc() {
+        // Signed before Sigil labelled blank nodes itself? Only documents whose blank nodes
+        // are told apart by Hash N-Degree Quads (or that repeat a quad) have other bytes.
+        let then = hash_data(
+            proof.cryptosuite,
+            &document,
+            &proof.configuration,
+            Canonical::Ssi016,
+        )
+        .await?;
+        if then != hash && key.verify(&then, &proof.signature).is_ok() {
+            return Ok(());
+        }
+    }
+    Err(error.into())
+}
+
+/// Which canonical N-Quads an `*-rdfc-*` suite hashes.
+#[derive(Debug, Clone, Copy)]
+enum Canonical {
+    /// RDFC-1.0, which Sigil signs with.
+    Rdfc,
+    /// What `ssi` 0.16 gave, which Sigil signed with before (`jsonld::canonicalize_as_ssi_0_16`).
+    Ssi016,
 }
 
 /// `SHA-256(canonical proof configuration) || SHA-256(canonical document)`.
@@ -457,19 +489,20 @@ async fn hash_data(
     suite: Cryptosuite,
     document: &Map<String, Value>,
     configuration: &Map<String, Value>,
+    canonical: Canonical,
 ) -> Result<Vec<u8>, ProofError> {
+    let canonicalize = async |document: Value| match canonical {
+        Canonical::Rdfc => jsonld::canonicalize(&document).await,
+        Canonical::Ssi016 => jsonld::canonicalize_as_ssi_0_16(&document).await,
+    };
     let (config_bytes, document_bytes) = if suite.uses_rdfc() {
         // The proof configuration is interpreted in the document's context (§3.3.5).
         let mut configuration = configuration.clone();
         if let Some(context) = document.get("@context") {
             configuration.insert("@context".into(), context.clone());
         }
-        let config = jsonld::canonicalize(&Value::Object(configuration))
-            .await?
-            .concat();
-        let document = jsonld::canonicalize(&Value::Object(document.clone()))
-            .await?
-            .concat();
+        let config = canonicalize(Value::Object(configuration)).await?.concat();
+        let document = canonicalize(Value::Object(document.clone())).await?.concat();
         (config.into_bytes(), document.into_bytes())
     } else {
         let jcs =
@@ -541,6 +574,56 @@ mod tests {
     #[test]
     fn eddsa_rdfc_2022_signs_and_detects_a_changed_claim() {
         round_trip(Cryptosuite::EddsaRdfc2022);
+    }
+
+    /// Before Sigil labelled blank nodes itself it signed the bytes `ssi` 0.16 gave, which
+    /// differ from RDFC-1.0's where blank nodes are alike. Such a signature still verifies;
+    /// a changed claim under it still does not.
+    #[test]
+    fn a_signature_over_the_bytes_ssi_0_16_gave_still_verifies() {
+        let subject = json!({"name": "Ada"});
+        let document = json!({
+            "@context": [CREDENTIALS_V2, SIGIL_V1],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": [
+                {"@context": [CREDENTIALS_V2, SIGIL_V1], "type": ["VerifiableCredential"],
+                 "issuer": "did:example:1", "credentialSubject": [subject,
+                    {"name": "Ada", "degree": {"type": "BachelorDegree", "name": "BSc"}}]},
+                {"@context": [CREDENTIALS_V2, SIGIL_V1], "type": ["VerifiableCredential"],
+                 "issuer": "did:example:1", "credentialSubject": [subject]}
+            ]
+        });
+        let suite = Cryptosuite::EddsaRdfc2022;
+        let signed = block_on(sign(&document, &key(), &options(suite))).unwrap();
+        let (unsecured, proof) = split(&signed).unwrap();
+        let standard = block_on(hash_data(
+            suite,
+            &unsecured,
+            &proof.configuration,
+            Canonical::Rdfc,
+        ))
+        .unwrap();
+        let then = block_on(hash_data(
+            suite,
+            &unsecured,
+            &proof.configuration,
+            Canonical::Ssi016,
+        ))
+        .unwrap();
+        assert_ne!(standard, then, "ssi 0.16 must label this document otherwise");
+
+        let mut legacy = signed;
+        legacy["proof"]["proofValue"] =
+            multibase::encode(multibase::Base::Base58Btc, key().sign(&then)).into();
+        let (unsecured, proof) = split(&legacy).unwrap();
+        block_on(verify(&unsecured, &proof, &key().public_key())).unwrap();
+
+        legacy["verifiableCredential"][1]["credentialSubject"][0]["name"] = json!("Adb");
+        let (unsecured, proof) = split(&legacy).unwrap();
+        assert_eq!(
+            block_on(verify(&unsecured, &proof, &key().public_key())).unwrap_err(),
+            ProofError::Signature(KeyError::BadSignature)
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //
 //   node di.mjs sign   --key KEY.jwk --contexts DIR IN.json   > signed.json
 //   node di.mjs verify --contexts DIR FILE
-//   node di.mjs present --key HOLDER.jwk --contexts DIR --challenge C --domain D VC.json
+//   node di.mjs present --key HOLDER.jwk --contexts DIR --challenge C --domain D VC.json...
 //                                                         > presentation.json
+//   node di.mjs verify-presentation --contexts DIR --challenge C --domain D FILE
 //
 // See README.md for the contexts/index.json contract and exit codes.
 
@@ -24,7 +25,8 @@ import {createOfflineLoader} from './lib/loader.mjs';
 const USAGE = `usage:
   node di.mjs sign --key KEY.jwk --contexts DIR IN.json
   node di.mjs verify --contexts DIR FILE
-  node di.mjs present --key HOLDER.jwk --contexts DIR --challenge C --domain D VC.json`;
+  node di.mjs present --key HOLDER.jwk --contexts DIR --challenge C --domain D VC.json...
+  node di.mjs verify-presentation --contexts DIR --challenge C --domain D FILE`;
 
 function oneFile(positional) {
   if(positional.length !== 1) {
@@ -135,7 +137,8 @@ async function verify(argv) {
   throw new InvalidError(errorMessages(result).join('; '));
 }
 
-/** A presentation of one credential, signed by the holder KEY with challenge and domain. */
+/** A presentation of one or more credentials, signed by the holder KEY with challenge and
+ * domain. */
 async function present(argv) {
   const {positional, options} = parseArgs(
     argv, ['key', 'contexts', 'challenge', 'domain']);
@@ -143,7 +146,10 @@ async function present(argv) {
     throw new ArgError('--key, --challenge and --domain are required');
   }
   const {documentLoader, refused} = createOfflineLoader(options.contexts);
-  const credential = readJsonObject(oneFile(positional), 'credential');
+  if(positional.length === 0) {
+    throw new ArgError('expected at least one credential file');
+  }
+  const credentials = positional.map(file => readJsonObject(file, 'credential'));
   const key = readPrivateJwk(options.key);
   const keyPair = await Ed25519Multikey.fromJwk({
     jwk: key.jwk, secretKey: true, id: key.vmId, controller: key.did
@@ -152,12 +158,47 @@ async function present(argv) {
     signer: keyPair.signer(), cryptosuite: eddsaRdfc2022
   });
   const presentation = vc.createPresentation({
-    verifiableCredential: [credential], holder: key.did
+    verifiableCredential: credentials, holder: key.did
   });
   return printSigned(() => vc.signPresentation({
     presentation, suite, documentLoader,
     challenge: options.challenge, domain: options.domain
   }), refused);
+}
+
+/** Verifies a presentation: the holder's proof for challenge and domain, and each
+ * credential's. */
+async function verifyPresentation(argv) {
+  const {positional, options} = parseArgs(
+    argv, ['contexts', 'challenge', 'domain']);
+  if(!options.challenge || !options.domain) {
+    throw new ArgError('--challenge and --domain are required');
+  }
+  const {documentLoader, refused} = createOfflineLoader(options.contexts);
+  const presentation = readJsonObject(oneFile(positional), 'presentation');
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+  const verifyOptions = {
+    presentation, suite, documentLoader,
+    challenge: options.challenge, domain: options.domain
+  };
+  const credentials = [presentation.verifiableCredential ?? []].flat();
+  if(credentials.some(credential => credential.credentialStatus)) {
+    console.error('note: credentialStatus present; status was NOT checked');
+    verifyOptions.checkStatus = async () => ({verified: true});
+  }
+  const result = await vc.verify(verifyOptions);
+  if(result.verified) {
+    console.log('verified');
+    return 0;
+  }
+  if(refused.length) {
+    throw new UsageError([...new Set(refused)].join('; '));
+  }
+  const credentialErrors = (result.credentialResults || [])
+    .flatMap(credential => errorMessages(credential));
+  throw new InvalidError(
+    [...errorMessages(result.presentationResult || {}), ...credentialErrors]
+      .join('; ') || 'not verified');
 }
 
 await run(async () => {
@@ -170,6 +211,9 @@ await run(async () => {
   }
   if(command === 'present') {
     return present(rest);
+  }
+  if(command === 'verify-presentation') {
+    return verifyPresentation(rest);
   }
   throw new ArgError(`unknown command "${command ?? ''}"`);
 }, USAGE);

@@ -1,9 +1,11 @@
 //! JSON-LD expansion and RDF Dataset Canonicalization (RDFC-1.0), for the `*-rdfc-*`
 //! Data Integrity cryptosuites.
 //!
-//! Expansion and canonicalisation come from SpruceID's `ssi` (its `json-ld` and `ssi-rdf`
-//! crates): they are the hard, standard parts, and `ssi`'s output verifies in Digital
-//! Bazaar's libraries. Sigil adds two things around them, both for speed:
+//! Two paths give the same bytes. The fast one ([`fast`]) reads documents in the bundled
+//! contexts straight from the JSON tree. The general one takes expansion and the RDF
+//! dataset from SpruceID's `ssi` (its `json-ld` and `ssi-rdf` crates), the hard, standard
+//! parts. Both hand the dataset to Sigil's own RDFC-1.0 ([`rdfc`], which says why it is
+//! Sigil's). Around `ssi`'s expansion Sigil adds two things, both for speed:
 //!
 //! - the document loader serves only bundled contexts, parsed once per process;
 //! - the top-level `@context` of a document, when it only names bundled contexts, is
@@ -17,7 +19,9 @@
 //! is accepted only when its JSON says what its meaning says.
 
 pub mod compact_form;
+mod dataset;
 mod fast;
+mod rdfc;
 pub(crate) mod vocabulary;
 
 use std::collections::HashMap;
@@ -33,6 +37,7 @@ use ssi::json_ld::json_ld::{BlankIdBuf, Context, Expand as _, IriBuf, LoadError,
 use ssi::rdf::{AnyLdEnvironment as _, LdEnvironment};
 
 use crate::contexts::{self, UnknownContext};
+use dataset::Dataset;
 
 /// Why a document could not be canonicalised.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -46,6 +51,10 @@ pub enum JsonLdError {
     /// The expanded document could not be turned into RDF.
     #[error("could not convert to RDF: {0}")]
     ToRdf(String),
+    /// Telling the document's blank nodes apart would take more work than RDFC-1.0's bound
+    /// allows (many blank nodes that say the same things).
+    #[error("too many blank nodes alike to canonicalise within the work bound")]
+    TooManyAlikeBlankNodes,
 }
 
 /// Bundled contexts, parsed once into `json-syntax` values.
@@ -89,8 +98,7 @@ static PROCESSED: LazyLock<Mutex<HashMap<String, Arc<ActiveContext>>>> =
 /// Canonical N-Quads of a JSON-LD document, one line per quad, in canonical order.
 ///
 /// Documents in the bundled contexts take [`fast`], which gives the same bytes without
-/// `ssi`'s general machinery; every other document, and every error, comes from the general
-/// path.
+/// `ssi`'s expansion; every other document, and every error, comes from the general path.
 pub async fn canonicalize(document: &Value) -> Result<Vec<String>, JsonLdError> {
     check_top_level_contexts(document)?;
     check_percent_encoding(document)?;
@@ -100,8 +108,31 @@ pub async fn canonicalize(document: &Value) -> Result<Vec<String>, JsonLdError> 
     canonicalize_general(document).await
 }
 
-/// Canonical N-Quads through `ssi`'s expansion and RDFC-1.0, for any document.
+/// Canonical N-Quads through `ssi`'s expansion and Sigil's RDFC-1.0, for any document.
 pub(crate) async fn canonicalize_general(document: &Value) -> Result<Vec<String>, JsonLdError> {
+    let quads = general_quads(document).await?;
+    rdfc::nquads(Dataset::from_lexical(&quads)).ok_or(JsonLdError::TooManyAlikeBlankNodes)
+}
+
+/// The canonical N-Quads `ssi` 0.16 gives `document`, which Sigil gave before it labelled
+/// blank nodes itself.
+///
+/// They are RDFC-1.0's bytes except where blank nodes are told apart only by Hash N-Degree
+/// Quads, or the same quad is written twice: there `ssi` 0.16 labels them otherwise than the
+/// specification and the other implementations do (`rdfc` has the details). A signature made
+/// over these bytes is still a signature over the document's graph, so the verifier accepts
+/// one when the standard bytes do not verify (see `data_integrity`): a credential signed
+/// then keeps verifying.
+pub(crate) async fn canonicalize_as_ssi_0_16(document: &Value) -> Result<Vec<String>, JsonLdError> {
+    let quads = general_quads(document).await?;
+    Ok(
+        ssi::rdf::urdna2015::normalize(quads.iter().map(|quad| quad.as_lexical_quad_ref()))
+            .into_nquads_lines(),
+    )
+}
+
+/// The RDF dataset of `document` through `ssi`'s expansion, its quads in no particular order.
+async fn general_quads(document: &Value) -> Result<Vec<ssi::rdf::LexicalQuad>, JsonLdError> {
     check_top_level_contexts(document)?;
     check_percent_encoding(document)?;
     let (active, body) = match (document.get("@context"), document.as_object()) {
@@ -126,7 +157,7 @@ pub(crate) async fn canonicalize_general(document: &Value) -> Result<Vec<String>
         .await
         .map_err(|e| JsonLdError::Expansion(e.to_string()))?;
     environment
-        .canonical_form_of(&expanded)
+        .quads_of(&expanded)
         .map_err(|e| JsonLdError::ToRdf(e.to_string()))
 }
 

@@ -81,6 +81,23 @@ fn every_fixture_gives_the_same_canonical_form_on_both_paths_and_the_fast_path_c
     }
 }
 
+/// Real credentials and presentations have blank nodes that first-degree hashes tell apart,
+/// where `ssi` 0.16's labelling is the standard's: the bytes Sigil signed them with before
+/// it labelled blank nodes itself are the bytes it gives now.
+#[test]
+fn every_fixture_keeps_the_canonical_form_ssi_0_16_gave() {
+    for fixture in FIXTURES {
+        let document: Value = serde_json::from_str(fixture).unwrap();
+        for part in canonicalised_parts(&document) {
+            assert_eq!(
+                block_on(canonicalize_general(&part)).unwrap(),
+                block_on(crate::jsonld::canonicalize_as_ssi_0_16(&part)).unwrap(),
+                "{part:#}"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_fast_path_stands_aside_where_it_is_not_certain() {
     let documents = [
@@ -90,11 +107,6 @@ fn the_fast_path_stands_aside_where_it_is_not_certain() {
         // A number that is not an integer (xsd:double has a canonical form of its own).
         json!({"@context": [CREDENTIALS_V2, CREDENTIALS_EXAMPLES_V2], "type": ["VerifiableCredential"],
                "issuer": "did:example:1", "credentialSubject": {"gpa": 3.5}}),
-        // Two blank nodes alike: only the N-degree hash tells them apart.
-        json!({"@context": [CREDENTIALS_V2, SIGIL_V1], "type": ["VerifiableCredential"],
-               "issuer": "did:example:1",
-               "credentialSubject": {"degree": [{"type": "BachelorDegree", "name": "BSc"},
-                                                {"type": "BachelorDegree", "name": "BSc"}]}}),
         // A relative IRI, which RDF drops.
         json!({"@context": [CREDENTIALS_V2], "type": ["VerifiableCredential"],
                "issuer": "issuers/1", "credentialSubject": {"id": "did:example:2"}}),
@@ -313,8 +325,7 @@ fn most_generated_credentials_take_the_fast_path() {
     let covered = (0..samples)
         .filter(|_| agree(&strategy.new_tree(&mut runner).unwrap().current()))
         .count();
-    // Ordinary credentials; those left out have two blank nodes alike (two equal degrees),
-    // the same value twice, or a number or boolean under a date's datatype.
+    // Ordinary credentials; those left out have a number or boolean under a date's datatype.
     assert!(
         covered * 2 >= samples,
         "only {covered} of {samples} generated credentials took the fast path"

@@ -14,51 +14,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::context::{self, ActiveContext, Container, Expanded, TermDefinition, TypeMapping};
+use crate::jsonld::dataset::{Dataset, Literal, Node, Object, Quad, RDF_LANG_STRING, RDF_TYPE, XSD_STRING};
 
-pub(super) const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
-pub(super) const RDF_LANG_STRING: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString";
-pub(super) const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
 const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
 const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
-
-/// A node: an IRI, or a blank node numbered in the order the walk met it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(super) enum Node {
-    Iri(Arc<str>),
-    Blank(usize),
-}
-
-/// A literal: its lexical form, its datatype IRI and, for `rdf:langString`, its language.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(super) struct Literal {
-    pub value: String,
-    pub datatype: Arc<str>,
-    pub language: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(super) enum Object {
-    Node(Node),
-    Literal(Literal),
-}
-
-/// One quad; `graph` is `None` in the default graph.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(super) struct Quad {
-    pub subject: Node,
-    pub predicate: Arc<str>,
-    pub object: Object,
-    pub graph: Option<Node>,
-}
-
-/// A document's RDF dataset.
-#[derive(Debug, Default)]
-pub(super) struct Dataset {
-    pub quads: Vec<Quad>,
-    /// How many blank nodes were numbered (some may appear in no quad).
-    pub blank_nodes: usize,
-}
 
 /// Nesting deeper than this is left to the general path.
 const MAX_DEPTH: usize = 64;
