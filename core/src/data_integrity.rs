@@ -419,6 +419,11 @@ pub(crate) fn parse_proof(mut proof: Map<String, Value>) -> Result<Proof, ProofE
 }
 
 impl Proof {
+    /// The signature, decoded from `proofValue`.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
     /// The proof as written in the document, `proofValue` included.
     pub fn written(&self) -> &Map<String, Value> {
         &self.written
@@ -432,35 +437,14 @@ pub async fn verify(
     proof: &Proof,
     key: &PublicKey,
 ) -> Result<(), ProofError> {
-    if key.algorithm() != proof.cryptosuite.algorithm() {
-        return Err(ProofError::KeyMismatch {
-            suite: proof.cryptosuite.name(),
-        });
-    }
-    let mut document = unsecured.clone();
-    if !proof.cryptosuite.uses_rdfc() {
-        if let Some(proof_context) = proof.configuration.get("@context") {
-            if !context_starts_with(document.get("@context"), proof_context) {
-                return Err(ProofError::Malformed(
-                    "the document's @context does not start with the proof's @context".into(),
-                ));
-            }
-            document.insert("@context".into(), proof_context.clone());
-        }
-    }
-    let hash = hash_data(
-        proof.cryptosuite,
-        &document,
-        &proof.configuration,
-        Canonical::Rdfc,
-    )
-    .await?;
+    let hash = signing_input(unsecured, proof, key).await?;
     let Err(error) = key.verify(&hash, &proof.signature) else {
         return Ok(());
     };
     if proof.cryptosuite.uses_rdfc() {
         // Signed before Sigil labelled blank nodes itself? Only documents whose blank nodes
         // are told apart by Hash N-Degree Quads (or that repeat a quad) have other bytes.
+        let document = document_as_signed(unsecured, proof)?;
         let then = hash_data(
             proof.cryptosuite,
             &document,
@@ -473,6 +457,47 @@ pub async fn verify(
         }
     }
     Err(error.into())
+}
+
+/// What `proof`'s signature signs, by the standard's canonical form: the bytes
+/// [`verify`] checks first. `key` must be of the suite's algorithm.
+pub async fn signing_input(
+    unsecured: &Map<String, Value>,
+    proof: &Proof,
+    key: &PublicKey,
+) -> Result<Vec<u8>, ProofError> {
+    if key.algorithm() != proof.cryptosuite.algorithm() {
+        return Err(ProofError::KeyMismatch {
+            suite: proof.cryptosuite.name(),
+        });
+    }
+    let document = document_as_signed(unsecured, proof)?;
+    hash_data(
+        proof.cryptosuite,
+        &document,
+        &proof.configuration,
+        Canonical::Rdfc,
+    )
+    .await
+}
+
+/// The document as the proof's suite signs it: a JCS suite's proof brings its `@context`.
+fn document_as_signed(
+    unsecured: &Map<String, Value>,
+    proof: &Proof,
+) -> Result<Map<String, Value>, ProofError> {
+    let mut document = unsecured.clone();
+    if !proof.cryptosuite.uses_rdfc() {
+        if let Some(proof_context) = proof.configuration.get("@context") {
+            if !context_starts_with(document.get("@context"), proof_context) {
+                return Err(ProofError::Malformed(
+                    "the document's @context does not start with the proof's @context".into(),
+                ));
+            }
+            document.insert("@context".into(), proof_context.clone());
+        }
+    }
+    Ok(document)
 }
 
 /// Which canonical N-Quads an `*-rdfc-*` suite hashes.

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::report::{Check, Subject, VerificationReport, check_id};
-use super::{Expectations, Role, SignedCredential, VerificationError, Verifier};
+use super::{DeferredSignatures, Expectations, Role, SignedCredential, VerificationError, Verifier};
 use crate::data_integrity::proof_set;
 use crate::data_integrity::{self, Proof, ProofError};
 use crate::did::document::Relationship;
@@ -16,6 +16,7 @@ use crate::did::{Did, DidUrl};
 use crate::format::CredentialFormat;
 use crate::jsonld::JsonLdError;
 use crate::jsonld::compact_form;
+use crate::key::PublicKey;
 use crate::model::{Credential, Presentation};
 use crate::time::format_datetime;
 
@@ -145,7 +146,28 @@ impl Verifier<'_> {
         Ok(())
     }
 
+    /// Verifies a Data Integrity presentation, its credentials' Ed25519 signatures and the
+    /// holder's in one batch (`super::batch`); when the batch fails, one by one.
     pub(crate) async fn verify_di_presentation(
+        &self,
+        value: &Value,
+        expect: &Expectations,
+    ) -> Result<VerificationReport, VerificationError> {
+        if self.deferred_signatures.is_none() {
+            let deferred = DeferredSignatures::new();
+            let batched = Verifier {
+                deferred_signatures: Some(&deferred),
+                ..*self
+            };
+            let report = batched.verify_di_presentation_once(value, expect).await?;
+            if deferred.all_verify() {
+                return Ok(report);
+            }
+        }
+        self.verify_di_presentation_once(value, expect).await
+    }
+
+    async fn verify_di_presentation_once(
         &self,
         value: &Value,
         expect: &Expectations,
@@ -228,7 +250,17 @@ impl Verifier<'_> {
                 ));
             }
         }
-        Ok(match data_integrity::verify(unsecured, proof, &key).await {
+        let verified = match (self.deferred_signatures, &key) {
+            (Some(deferred), PublicKey::Ed25519(public)) => {
+                match data_integrity::signing_input(unsecured, proof, &key).await {
+                    Ok(input) if deferred.defer(public, &input, proof.signature()) => Ok(()),
+                    Ok(_) => data_integrity::verify(unsecured, proof, &key).await,
+                    Err(e) => Err(e),
+                }
+            }
+            _ => data_integrity::verify(unsecured, proof, &key).await,
+        };
+        Ok(match verified {
             Ok(()) => Check::passed(
                 id,
                 format!("The {} signature verifies.", proof.cryptosuite.name()),

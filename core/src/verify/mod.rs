@@ -6,6 +6,7 @@
 //! signing time) → key history → status → validity period → trust → expected issuer. For a
 //! presentation: the holder's proof and binding, then each credential inside.
 
+mod batch;
 mod data_integrity;
 mod jose;
 pub mod report;
@@ -19,6 +20,7 @@ mod vc_jwt_v1;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
+pub use batch::DeferredSignatures;
 pub use report::{Check, Outcome, Subject, VerificationReport, check_id};
 pub use sources::{KeyHistory, StatusListSource, TrustRegistry};
 pub use status_memo::VerifiedStatusLists;
@@ -98,6 +100,10 @@ pub struct Verifier<'a> {
     /// Status lists verified earlier in the same second, reused (a long-lived verifier keeps
     /// one [`VerifiedStatusLists`] for the sources it always uses).
     pub status_lists_seen: Option<&'a VerifiedStatusLists>,
+    /// Set only while the verifier checks one presentation's Ed25519 signatures in a batch
+    /// (`batch`); always `None` from [`Verifier::new`], and nothing outside can make one.
+    #[doc(hidden)]
+    pub deferred_signatures: Option<&'a DeferredSignatures>,
 }
 
 impl std::fmt::Debug for Verifier<'_> {
@@ -170,6 +176,7 @@ impl<'a> Verifier<'a> {
             history: None,
             now: crate::time::now(),
             status_lists_seen: None,
+            deferred_signatures: None,
         }
     }
 

@@ -145,20 +145,26 @@ impl Verifier<'_> {
         text: &str,
     ) -> Result<Result<StatusList, String>, VerificationError> {
         let text = text.trim();
+        // A status list's outcome is kept (`status_lists_seen`), so its signature is checked
+        // now, never set aside for a presentation's batch.
+        let this = &Verifier {
+            deferred_signatures: None,
+            ..*self
+        };
         let (report, payload) = if text.starts_with('{') {
             let value = match crate::json::parse(text) {
                 Ok(value) => value,
                 Err(e) => return Ok(Err(format!("The status list {url} is unreadable: {e}."))),
             };
             let report =
-                Box::pin(self.verify_di_credential(&value, &Expectations::default(), Role::StatusList)).await;
+                Box::pin(this.verify_di_credential(&value, &Expectations::default(), Role::StatusList)).await;
             (report, value)
         } else {
             let payload = match crate::jose::decode_unverified(text) {
                 Ok(jws) => jws.payload,
                 Err(e) => return Ok(Err(format!("The status list {url} is unreadable: {e}."))),
             };
-            let report = Box::pin(self.verify_jws(text, &Expectations::default(), Role::StatusList)).await;
+            let report = Box::pin(this.verify_jws(text, &Expectations::default(), Role::StatusList)).await;
             (report, payload)
         };
         let report = match report {

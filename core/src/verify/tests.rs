@@ -224,12 +224,11 @@ fn sd_jwt_vc_hides_the_selectively_disclosable_claims_until_disclosed() {
     assert_check(&report, check_id::HOLDER_BINDING, Outcome::Failed);
 }
 
-#[test]
-fn a_data_integrity_presentation_is_bound_to_challenge_and_domain() {
-    let resolver = offline();
-    let credential: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc)).unwrap();
-    let presentation = block_on(crate::issue::data_integrity_presentation(
-        vec![credential],
+/// The student's Data Integrity presentation of `credentials` for `challenge-1` and
+/// `verifier.example`.
+fn student_presentation(credentials: Vec<Value>) -> String {
+    block_on(crate::issue::data_integrity_presentation(
+        credentials,
         &student().did_key(),
         &student(),
         &student().did_key_method(),
@@ -238,12 +237,23 @@ fn a_data_integrity_presentation_is_bound_to_challenge_and_domain() {
         time(NOW),
     ))
     .unwrap()
-    .to_string();
-    let expect = Expectations {
+    .to_string()
+}
+
+fn challenge_and_domain() -> Expectations {
+    Expectations {
         challenge: Some("challenge-1".into()),
         domain: Some("verifier.example".into()),
         ..Expectations::default()
-    };
+    }
+}
+
+#[test]
+fn a_data_integrity_presentation_is_bound_to_challenge_and_domain() {
+    let resolver = offline();
+    let credential: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc)).unwrap();
+    let presentation = student_presentation(vec![credential]);
+    let expect = challenge_and_domain();
     let report = block_on(verifier(&resolver).verify(&presentation, &expect)).unwrap();
     assert!(report.valid, "{report:#?}");
     assert_eq!(report.credentials.len(), 1);
@@ -256,6 +266,30 @@ fn a_data_integrity_presentation_is_bound_to_challenge_and_domain() {
     let report = block_on(verifier(&resolver).verify(&presentation, &replayed)).unwrap();
     assert!(!report.valid);
     assert_check(&report, check_id::HOLDER_BINDING, Outcome::Failed);
+}
+
+/// The Ed25519 signatures of a presentation are checked in one batch; when one of them is
+/// wrong the batch fails, and the report still names which credential's proof it was.
+#[test]
+fn a_wrong_signature_in_a_batched_presentation_is_named() {
+    let resolver = offline();
+    let diploma: Value = serde_json::from_str(&diploma(CredentialFormat::LdpVc)).unwrap();
+    let expect = challenge_and_domain();
+    let all_genuine = student_presentation(vec![diploma.clone(); 3]);
+    let report = block_on(verifier(&resolver).verify(&all_genuine, &expect)).unwrap();
+    assert!(report.valid, "{report:#?}");
+    assert!(report.credentials.iter().all(|credential| credential.valid));
+
+    // A well-formed signature by the right key, over other bytes: the batch takes it.
+    let mut forged = diploma.clone();
+    forged["proof"]["proofValue"] =
+        multibase::encode(multibase::Base::Base58Btc, university().sign(b"another diploma")).into();
+    let presentation = student_presentation(vec![diploma.clone(), forged, diploma]);
+    let report = block_on(verifier(&resolver).verify(&presentation, &expect)).unwrap();
+    assert!(!report.valid);
+    assert_check(&report, check_id::PROOF, Outcome::Passed);
+    assert!(report.credentials[0].valid && report.credentials[2].valid);
+    assert_check(&report.credentials[1], check_id::PROOF, Outcome::Failed);
 }
 
 #[test]

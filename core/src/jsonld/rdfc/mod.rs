@@ -276,32 +276,45 @@ fn positions(quad: &Quad) -> impl Iterator<Item = (char, usize)> + '_ {
     })
 }
 
-/// Every order of `items` (Heap's algorithm), lazily: the caller's work limit stops a
-/// factorial list before it is built.
+/// Every distinct order of `items`, in lexicographic order, lazily: the caller's work limit
+/// stops a factorial list before it is built.
+///
+/// The specification tries every permutation of the list, in which a node related through
+/// several quads alike appears several times (a credential's graph, once for each of its
+/// quads). Orders that differ only by swapping equal entries write the same path and issue
+/// the same labels, so trying each distinct order once gives the same least path, without
+/// the factorial of the repeats (a presentation with the same credential twice needs it).
 fn permutations(items: &[usize]) -> impl Iterator<Item = Vec<usize>> {
-    let mut current = items.to_vec();
-    let mut counters = vec![0usize; items.len()];
-    let mut index = 0;
-    let mut first = true;
+    let mut next = Some(items.to_vec());
+    if let Some(first) = next.as_mut() {
+        first.sort_unstable();
+    }
     std::iter::from_fn(move || {
-        if first {
-            first = false;
-            return Some(current.clone());
+        let current = next.take()?;
+        let mut following = current.clone();
+        if advance(&mut following) {
+            next = Some(following);
         }
-        while index < current.len() {
-            let counter = counters.get_mut(index)?;
-            if *counter < index {
-                let other = if index % 2 == 0 { 0 } else { *counter };
-                current.swap(other, index);
-                *counter += 1;
-                index = 0;
-                return Some(current.clone());
-            }
-            *counter = 0;
-            index += 1;
-        }
-        None
+        Some(current)
     })
+}
+
+/// The next permutation in lexicographic order, in place; `false` after the last.
+fn advance(order: &mut [usize]) -> bool {
+    let Some(pivot) = order.windows(2).rposition(|pair| matches!(pair, [a, b] if a < b)) else {
+        return false;
+    };
+    let Some(&at_pivot) = order.get(pivot) else {
+        return false;
+    };
+    let Some(successor) = order.iter().rposition(|&item| item > at_pivot) else {
+        return false;
+    };
+    order.swap(pivot, successor);
+    if let Some(tail) = order.get_mut(pivot + 1..) {
+        tail.reverse();
+    }
+    true
 }
 
 /// Hash First Degree Quads (RDFC-1.0 §4.6.3).

@@ -98,12 +98,17 @@ fn a_poison_graph_is_refused_within_the_work_bound_on_both_paths() {
 }
 
 #[test]
-fn permutations_are_every_order_once() {
-    let mut orders: Vec<Vec<usize>> = permutations(&[0, 1, 2, 3]).collect();
+fn permutations_are_every_distinct_order_once() {
+    let mut orders: Vec<Vec<usize>> = permutations(&[3, 0, 2, 1]).collect();
     assert_eq!(orders.len(), 24);
     orders.sort();
     orders.dedup();
     assert_eq!(orders.len(), 24);
     assert_eq!(permutations(&[]).count(), 1);
     assert_eq!(permutations(&[7]).collect::<Vec<_>>(), vec![vec![7]]);
+    assert_eq!(
+        permutations(&[5, 4, 5]).collect::<Vec<_>>(),
+        vec![vec![4, 5, 5], vec![5, 4, 5], vec![5, 5, 4]]
+    );
+    assert_eq!(permutations(&[9; 7]).count(), 1);
 }
