@@ -72,7 +72,9 @@ fn main() {
         let mut state: LedgerState = LedgerState::from_genesis(&genesis).expect("a genesis");
         let mut tip = Tip::genesis(&genesis).expect("a genesis");
         let started = Instant::now();
+        let mut producing = Duration::ZERO;
         for chunk in operations.chunks(BLOCK_SIZE) {
+            let producing_started = Instant::now();
             let pending = chunk.iter().map(|(_, tx)| tx.clone()).collect();
             let produced = produce(
                 &genesis.chain_id,
@@ -83,19 +85,27 @@ fn main() {
                 &validator,
             )
             .expect("a block");
+            producing += producing_started.elapsed();
             assert!(
                 produced.refused.is_empty(),
                 "the ledger refused {:?}",
                 produced.refused.first()
             );
-            store.append(&produced.block).await.expect("a durable block");
+            store
+                .append_hashed(&produced.block, &produced.transaction_hashes)
+                .await
+                .expect("a durable block");
             tip = Tip::after(&produced.block.header).expect("a tip");
             state = produced.state;
         }
         let elapsed = started.elapsed().as_secs_f64();
+        let producing = producing.as_secs_f64();
         let line = format!(
-            "ingest: {:.0} operations/s with full verification and durable writes ({dids} in {elapsed:.1} s)",
-            dids as f64 / elapsed
+            "ingest: {:.0} operations/s with full verification and durable writes ({dids} in {elapsed:.1} s: \
+             {producing:.1} s producing blocks, every signature checked, on all cores; \
+             {:.1} s writing them, one SQLite transaction a block)",
+            dids as f64 / elapsed,
+            elapsed - producing,
         );
         (state, tip, store, line)
     });

@@ -21,6 +21,7 @@ mod fixtures;
 pub mod http;
 pub mod ledger;
 pub mod node;
+mod parallel;
 pub mod replay;
 pub mod service;
 pub mod store;

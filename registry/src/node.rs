@@ -17,7 +17,7 @@ use crate::chain::{Genesis, Produced, Receipt, Tip, produce};
 use crate::consensus::Cluster;
 use crate::finality::{Finality, Finalized};
 use crate::ledger::{LedgerError, LedgerState, Transaction};
-use crate::store::Store;
+use crate::store::{BlockTree, Store};
 
 /// How long a submission waits for the cluster to have a leader.
 const LEADER_PATIENCE: Duration = Duration::from_secs(5);
@@ -102,10 +102,14 @@ impl Consensus for SingleNode {
     }
 
     async fn commit(&self, produced: &Produced) -> Result<(), SubmitError> {
-        self.store.append(&produced.block).await.map_err(|error| {
-            tracing::error!(%error, height = produced.block.header.height, "could not commit a block");
-            SubmitError::Unavailable("storage failed".into())
-        })?;
+        let hashes = &produced.transaction_hashes;
+        self.store
+            .append_hashed(&produced.block, hashes)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, height = produced.block.header.height, "could not commit a block");
+                SubmitError::Unavailable("storage failed".into())
+            })?;
         let tip = Tip::after(&produced.block.header).map_err(|e| SubmitError::Unavailable(e.to_string()))?;
         self.chain.advance(tip, produced.state.clone(), Vec::new()).await;
         Ok(())
@@ -341,20 +345,40 @@ impl Producer {
                 return refuse_all(replies, &error);
             }
         }
-        for (transaction, reply) in transactions.iter().zip(replies) {
-            let answer = match produced.block.transactions.iter().position(|t| t == transaction) {
-                Some(index) => crate::chain::receipt(&produced.block, index)
-                    .ok_or_else(|| SubmitError::Unavailable("receipt could not be made".into())),
-                None => Err(produced
-                    .refused
-                    .iter()
-                    .find(|(refused, _)| refused == transaction)
-                    .map(|(_, error)| SubmitError::Refused(error.clone()))
-                    .unwrap_or_else(|| SubmitError::Unavailable("the transaction was dropped".into()))),
-            };
+        for (reply, answer) in replies.into_iter().zip(answers(&transactions, &produced)) {
             let _ = reply.send(answer);
         }
     }
+}
+
+/// The answer to each of `submitted`, in order: its receipt, or why the ledger refused it.
+///
+/// `produce` keeps the order of what it was given in both the block and the refusals, so one
+/// walk through each pairs them up; the block's Merkle tree is built once for all receipts.
+fn answers(submitted: &[Transaction], produced: &Produced) -> Vec<Result<Receipt, SubmitError>> {
+    let tree = BlockTree::new(produced.block.header.clone(), &produced.transaction_hashes);
+    let mut included = produced
+        .block
+        .transactions
+        .iter()
+        .zip(&produced.transaction_hashes)
+        .enumerate()
+        .peekable();
+    let mut refused = produced.refused.iter().peekable();
+    submitted
+        .iter()
+        .map(|transaction| {
+            if let Some((index, (_, hash))) = included.next_if(|(_, (t, _))| *t == transaction) {
+                return tree
+                    .receipt(index, hash)
+                    .ok_or_else(|| SubmitError::Unavailable("receipt could not be made".into()));
+            }
+            match refused.next_if(|(t, _)| t == transaction) {
+                Some((_, error)) => Err(SubmitError::Refused(error.clone())),
+                None => Err(SubmitError::Unavailable("the transaction was dropped".into())),
+            }
+        })
+        .collect()
 }
 
 /// Answers every submission of a block that was not made: none of them was acknowledged.

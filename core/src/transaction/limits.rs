@@ -159,6 +159,15 @@ pub fn methods_in_force(in_force: usize) -> Result<(), LimitExceeded> {
 
 /// Checks every field of `transaction`, then its whole encoded size.
 pub fn check(transaction: &Transaction) -> Result<(), LimitExceeded> {
+    check_fields(transaction)?;
+    // These types always encode; were one not to, it is refused, never let through unmeasured.
+    let encoded = serde_jcs::to_vec(transaction).map_or(usize::MAX, |bytes| bytes.len());
+    check_encoded_size(encoded)
+}
+
+/// Checks every field of `transaction`, but not its whole size: for a caller that encodes the
+/// transaction anyway (to hash it) and then calls [`check_encoded_size`] with that length.
+pub fn check_fields(transaction: &Transaction) -> Result<(), LimitExceeded> {
     match transaction {
         Transaction::Did(operation) => check_operation(operation)?,
         Transaction::StatusList(publication) => check_status_list(publication)?,
@@ -167,8 +176,11 @@ pub fn check(transaction: &Transaction) -> Result<(), LimitExceeded> {
         Transaction::RevokeAccreditation(revocation) => check_revocation(revocation)?,
         Transaction::Governance(governance) => check_governance(governance)?,
     }
-    // These types always encode; were one not to, it is refused, never let through unmeasured.
-    let encoded = serde_jcs::to_vec(transaction).map_or(usize::MAX, |bytes| bytes.len());
+    Ok(())
+}
+
+/// Checks the length in bytes of a transaction's JCS form against [`MAX_TRANSACTION_BYTES`].
+pub fn check_encoded_size(encoded: usize) -> Result<(), LimitExceeded> {
     bytes(
         "the transaction",
         encoded,

@@ -27,9 +27,10 @@ use ed25519_dalek::{Signature, VerifyingKey};
 
 /// Ed25519 signatures set aside to be verified together.
 ///
-/// Only the verifier makes one, for the length of one presentation's verification; a
-/// [`super::Verifier`] built elsewhere always has none.
-#[derive(Debug)]
+/// The verifier makes one for the length of one presentation's verification (a
+/// [`super::Verifier`] built elsewhere has none); the registry one for each share of a
+/// block's `did:sigil` operations.
+#[derive(Debug, Default)]
 pub struct DeferredSignatures {
     deferred: Mutex<Vec<Deferred>>,
 }
@@ -42,15 +43,14 @@ struct Deferred {
 }
 
 impl DeferredSignatures {
-    pub(crate) fn new() -> Self {
-        Self {
-            deferred: Mutex::new(Vec::new()),
-        }
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// Sets `signature` of `message` by `key` aside for the batch; `false` when it cannot go
     /// into one (malformed, or a small-order key or `R`), and must be verified on its own.
-    pub(crate) fn defer(&self, key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+    pub fn defer(&self, key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
         let Ok(signature) = Signature::from_slice(signature) else {
             return false;
         };
@@ -72,7 +72,7 @@ impl DeferredSignatures {
     }
 
     /// Whether every signature set aside verifies (`true` when there are none).
-    pub(crate) fn all_verify(self) -> bool {
+    pub fn all_verify(self) -> bool {
         let Ok(deferred) = self.deferred.into_inner() else {
             return false;
         };

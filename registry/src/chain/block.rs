@@ -10,7 +10,8 @@ use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
 
 use super::genesis::Genesis;
 use super::merkle::{self, Hash};
-use crate::ledger::{BlockContext, LedgerError, LedgerState, Transaction, apply, records};
+use crate::ledger::prepared::prepare_block;
+use crate::ledger::{BlockContext, LedgerError, LedgerState, Transaction, apply_prepared, records};
 
 pub use sigil_core::transaction::{BlockHeader, Receipt};
 
@@ -126,6 +127,8 @@ impl Tip {
 #[derive(Debug)]
 pub struct Produced {
     pub block: Block,
+    /// The hash of each of the block's transactions, in block order.
+    pub transaction_hashes: Vec<String>,
     pub state: LedgerState,
     pub refused: Vec<(Transaction, LedgerError)>,
 }
@@ -153,25 +156,37 @@ pub fn produce(
         time,
     };
     let mut state = state.clone();
-    let mut included = Vec::with_capacity(pending.len());
-    let mut refused = Vec::new();
+    let mut verdicts = Vec::with_capacity(pending.len());
+    let mut transaction_hashes = Vec::with_capacity(pending.len());
     let mut touched = BTreeSet::new();
-    for transaction in pending {
-        match apply(&state, &transaction, &block) {
+    for prepared in prepare_block(&pending) {
+        match apply_prepared(&state, &prepared, &block) {
             Ok(next) => {
-                touched.extend(records::touched(&state, &next, &transaction));
+                touched.extend(records::touched(&state, &next, &prepared));
                 state = next;
-                included.push(transaction);
+                // An applied transaction was hashed: `apply` reads the hash first.
+                transaction_hashes.push(prepared.hash().unwrap_or_default().to_owned());
+                verdicts.push(None);
             }
-            Err(error) => refused.push((transaction, error)),
+            Err(error) => verdicts.push(Some(error)),
+        }
+    }
+    let mut included = Vec::with_capacity(transaction_hashes.len());
+    let mut refused = Vec::new();
+    for (transaction, verdict) in pending.into_iter().zip(verdicts) {
+        match verdict {
+            None => included.push(transaction),
+            Some(error) => refused.push((transaction, error)),
         }
     }
     let height = tip.height + 1;
     // Only a record that cannot be encoded fails here: a bug, never the transactions' fault.
     records::commit(&mut state, &touched).map_err(|e| ChainError::encoding(height, e))?;
-    let tx_root = merkle::hex(&merkle::root(
-        &leaves(&included).map_err(|e| ChainError::encoding(height, e))?,
-    ));
+    let leaves: Vec<Hash> = transaction_hashes
+        .iter()
+        .map(|hash| merkle::leaf_hash(hash.as_bytes()))
+        .collect();
+    let tx_root = merkle::hex(&merkle::root(&leaves));
     let mut header = BlockHeader {
         chain_id: chain_id.to_owned(),
         height,
@@ -193,6 +208,7 @@ pub fn produce(
             header,
             transactions: included,
         },
+        transaction_hashes,
         state,
         refused,
     })
@@ -259,7 +275,17 @@ pub fn verify_block(
     proposer
         .verify(&signing_bytes, &signature)
         .map_err(|_| ChainError::Signature { height })?;
-    let leaves = leaves(&block.transactions).map_err(|e| ChainError::encoding(height, e))?;
+    let prepared = prepare_block(&block.transactions);
+    let leaves = prepared
+        .iter()
+        .map(|prepared| match prepared.hash() {
+            Some(hash) => Ok(merkle::leaf_hash(hash.as_bytes())),
+            // Refused before it was hashed (over a size limit): hashed here, so that the
+            // block is judged on its transaction root first, as any other.
+            None => leaf(prepared.transaction()),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ChainError::encoding(height, e))?;
     if header.tx_root != merkle::hex(&merkle::root(&leaves)) {
         return Err(ChainError::TxRoot { height });
     }
@@ -269,13 +295,13 @@ pub fn verify_block(
     let context = BlockContext { height, time };
     let mut state = state.clone();
     let mut touched = BTreeSet::new();
-    for (index, transaction) in block.transactions.iter().enumerate() {
-        let next = apply(&state, transaction, &context).map_err(|error| ChainError::Transaction {
+    for (index, prepared) in prepared.iter().enumerate() {
+        let next = apply_prepared(&state, prepared, &context).map_err(|error| ChainError::Transaction {
             height,
             index,
             error,
         })?;
-        touched.extend(records::touched(&state, &next, transaction));
+        touched.extend(records::touched(&state, &next, prepared));
         state = next;
     }
     records::commit(&mut state, &touched).map_err(|e| ChainError::encoding(height, e))?;
@@ -291,10 +317,12 @@ pub fn verify_block(
 
 /// The Merkle leaves of transactions: the leaf hash of each transaction hash.
 fn leaves(transactions: &[Transaction]) -> Result<Vec<Hash>, serde_json::Error> {
-    transactions
-        .iter()
-        .map(|tx| Ok(merkle::leaf_hash(tx.hash()?.as_bytes())))
-        .collect()
+    transactions.iter().map(leaf).collect()
+}
+
+/// The Merkle leaf of one transaction.
+fn leaf(transaction: &Transaction) -> Result<Hash, serde_json::Error> {
+    Ok(merkle::leaf_hash(transaction.hash()?.as_bytes()))
 }
 
 fn state_root(previous: &str, tx_root: &str) -> String {

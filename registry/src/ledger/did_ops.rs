@@ -12,6 +12,7 @@ use super::error::LedgerError;
 use super::hash::key_commitment;
 use super::limits;
 use super::operation::{DidOperation, MethodSpec, OperationKind, SignatureProblem};
+use super::prepared::OperationFacts;
 use super::state::{DidState, LedgerState, MethodState, Version};
 
 /// The hashes a version records: of the operation and of the transaction that carried it.
@@ -27,12 +28,13 @@ const MAX_FRAGMENT_LEN: usize = limits::MAX_FRAGMENT_BYTES;
 pub(super) fn apply(
     state: &LedgerState,
     op: &DidOperation,
+    facts: &OperationFacts,
     block: &BlockContext,
     transaction: String,
 ) -> Result<LedgerState, LedgerError> {
     let time = parse_time(&op.time, "time")?;
     block.check_dated(time)?;
-    let signer = match op.verify_signature() {
+    let signer = match facts.signer() {
         Ok(key) => key,
         Err(SignatureProblem::Missing) => return Err(LedgerError::MissingSignature),
         Err(SignatureProblem::BadKey(e)) => return Err(malformed(format!("proof key: {e}"))),
@@ -41,15 +43,14 @@ pub(super) fn apply(
         }
         Err(SignatureProblem::Invalid) => return Err(LedgerError::BadSignature),
     };
-    let hash = op.hash().map_err(|e| malformed(e.to_string()))?;
     let hashes = Hashes {
-        operation: hash,
+        operation: facts.hash.clone(),
         transaction,
     };
     match op.kind {
-        OperationKind::Create => create(state, op, &signer, time, hashes),
+        OperationKind::Create => create(state, op, facts, &signer, time, hashes),
         OperationKind::Update | OperationKind::Rotate | OperationKind::Deactivate => {
-            change(state, op, &signer, time, hashes)
+            change(state, op, facts, &signer, time, hashes)
         }
     }
 }
@@ -57,6 +58,7 @@ pub(super) fn apply(
 fn create(
     state: &LedgerState,
     op: &DidOperation,
+    facts: &OperationFacts,
     signer: &PublicKey,
     time: Timestamp,
     hashes: Hashes,
@@ -79,11 +81,14 @@ fn create(
             found: signer.to_multikey(),
         });
     }
-    let did = op.created_did().map_err(|e| malformed(e.to_string()))?;
+    let did = facts
+        .created
+        .clone()
+        .ok_or_else(|| malformed("the created DID was not worked out"))?;
     if state.dids.contains_key(&did) {
         return Err(LedgerError::DidExists(did.to_string()));
     }
-    let methods = add_methods(&OrdMap::new(), &op.add_methods, 1)?;
+    let methods = add_methods(&OrdMap::new(), &op.add_methods, &facts.method_keys, 1)?;
     check_methods_in_force(&methods)?;
     check_services(op)?;
     let version = Version {
@@ -110,6 +115,7 @@ fn create(
 fn change(
     state: &LedgerState,
     op: &DidOperation,
+    facts: &OperationFacts,
     signer: &PublicKey,
     time: Timestamp,
     hashes: Hashes,
@@ -118,7 +124,7 @@ fn change(
     let version = latest.id + 1;
     let mut updated = current.clone();
     authorise_change(op, current, signer, &mut updated)?;
-    updated.methods = changed_methods(current, op, version, time)?;
+    updated.methods = changed_methods(current, op, facts, version, time)?;
     check_methods_in_force(&updated.methods)?;
     check_services(op)?;
     updated.versions.push_back(Version {
@@ -233,10 +239,11 @@ fn authorise_change(
 fn changed_methods(
     current: &DidState,
     op: &DidOperation,
+    facts: &OperationFacts,
     version: u64,
     time: Timestamp,
 ) -> Result<OrdMap<String, MethodState>, LedgerError> {
-    let mut methods = add_methods(&current.methods, &op.add_methods, version)?;
+    let mut methods = add_methods(&current.methods, &op.add_methods, &facts.method_keys, version)?;
     for fragment in &op.retire_methods {
         let method = active_method(&mut methods, fragment)?;
         method.retired = Some(version);
@@ -267,13 +274,19 @@ fn check_pre_rotation(current: &DidState, signer: &PublicKey) -> Result<(), Ledg
     }
 }
 
+/// The methods after adding `specs`, whose keys `keys` are (parsed when the operation was
+/// prepared, in the order of `specs`).
 fn add_methods(
     existing: &OrdMap<String, MethodState>,
     specs: &[MethodSpec],
+    keys: &[Result<PublicKey, String>],
     version: u64,
 ) -> Result<OrdMap<String, MethodState>, LedgerError> {
+    if keys.len() != specs.len() {
+        return Err(malformed("the method keys were not prepared"));
+    }
     let mut methods = existing.clone();
-    for spec in specs {
+    for (spec, key) in specs.iter().zip(keys) {
         check_fragment(&spec.id)?;
         if methods.contains_key(&spec.id) {
             return Err(LedgerError::Method(format!(
@@ -284,7 +297,8 @@ fn add_methods(
         if spec.purposes.is_empty() {
             return Err(LedgerError::Method(format!("`{}` has no purpose", spec.id)));
         }
-        let key = PublicKey::from_multikey(&spec.public_key_multibase)
+        let key = key
+            .clone()
             .map_err(|e| malformed(format!("method `{}`: {e}", spec.id)))?;
         let mut purposes = spec.purposes.clone();
         purposes.sort();

@@ -12,6 +12,7 @@ pub mod anchor;
 mod did_ops;
 pub mod error;
 mod governance;
+pub mod prepared;
 pub mod records;
 pub mod resolve;
 pub mod snapshot;
@@ -23,6 +24,7 @@ use sigil_core::time::{Timestamp, format_datetime};
 
 pub use error::LedgerError;
 pub use operation::DidOperation;
+pub use prepared::Prepared;
 /// The `did:sigil` wire format, shared with issuers and wallets through `sigil-core`.
 pub use sigil_core::did::sigil::{digest as hash, operation};
 /// The transaction wire format, shared with issuers, wallets and clients through `sigil-core`.
@@ -76,15 +78,27 @@ pub fn apply(
     transaction: &Transaction,
     block: &BlockContext,
 ) -> Result<LedgerState, LedgerError> {
-    limits::check(transaction)?;
-    let hash = transaction
-        .hash()
-        .map_err(|e| LedgerError::Malformed(e.to_string()))?;
-    if state.applied.contains(&hash) {
-        return Err(LedgerError::Replay(hash));
+    apply_prepared(state, &prepared::prepare(transaction), block)
+}
+
+/// [`apply`] for a transaction whose hash and signature were worked out beforehand
+/// ([`prepared::prepare_block`] does a whole block's at once).
+pub fn apply_prepared(
+    state: &LedgerState,
+    prepared: &Prepared<'_>,
+    block: &BlockContext,
+) -> Result<LedgerState, LedgerError> {
+    let (hash, operation) = prepared.facts()?;
+    if state.applied.contains(hash) {
+        return Err(LedgerError::Replay(hash.to_owned()));
     }
-    let mut next = match transaction {
-        Transaction::Did(operation) => did_ops::apply(state, operation, block, hash.clone())?,
+    let hash = hash.to_owned();
+    let mut next = match prepared.transaction() {
+        Transaction::Did(op) => {
+            let facts =
+                operation.ok_or_else(|| LedgerError::Malformed("the operation was not prepared".into()))?;
+            did_ops::apply(state, op, facts, block, hash.clone())?
+        }
         Transaction::StatusList(publication) => status_list::apply(state, publication, block, hash.clone())?,
         Transaction::Anchor(anchor) => anchor::apply(state, anchor, block, hash.clone())?,
         Transaction::Accreditation(grant) => accreditation::grant(state, grant, hash.clone())?,

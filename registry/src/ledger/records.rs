@@ -8,6 +8,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use sigil_core::did::Did;
+use sigil_core::merkle::Hash;
 use sigil_core::state::records::{
     self as core_records, AccreditationEntry, AccreditationsRecord, AnchoredRecord, DidRecord,
     GovernanceRecord, MethodRecord, RecordName, StatusListRecord, VersionRecord,
@@ -15,9 +16,9 @@ use sigil_core::state::records::{
 use sigil_core::time::format_datetime;
 use sigil_core::transaction::AccreditedRole;
 
-use super::Transaction;
 use super::error::LedgerError;
 use super::state::LedgerState;
+use super::{Prepared, Transaction};
 
 /// The record of `did`.
 pub fn did(state: &LedgerState, did: &Did) -> Option<DidRecord> {
@@ -139,16 +140,10 @@ pub fn record(state: &LedgerState, name: &RecordName) -> Result<Option<Value>, s
     }
 }
 
-/// The records `transaction` changed, going from `before` to `after`.
-pub fn touched(before: &LedgerState, after: &LedgerState, transaction: &Transaction) -> Vec<RecordName> {
-    match transaction {
-        Transaction::Did(operation) => {
-            let did = match &operation.did {
-                Some(did) => Some(did.clone()),
-                None => operation.created_did().ok().map(|did| did.to_string()),
-            };
-            did.into_iter().map(RecordName::Did).collect()
-        }
+/// The records the transaction `prepared` changed, going from `before` to `after`.
+pub fn touched(before: &LedgerState, after: &LedgerState, prepared: &Prepared<'_>) -> Vec<RecordName> {
+    match prepared.transaction() {
+        Transaction::Did(_) => prepared.did().into_iter().map(RecordName::Did).collect(),
         Transaction::StatusList(publication) => publication
             .credential
             .get("id")
@@ -180,23 +175,47 @@ pub fn touched(before: &LedgerState, after: &LedgerState, transaction: &Transact
 }
 
 /// Puts the current digests of the records `names` into `state`'s tree (removing the leaves
-/// of records that no longer exist).
+/// of records that no longer exist). The records are encoded and digested among the cores;
+/// only the tree is changed one record at a time.
 pub fn commit<'a>(
     state: &mut LedgerState,
     names: impl IntoIterator<Item = &'a RecordName>,
 ) -> Result<(), LedgerError> {
-    for name in names {
-        let record = record(state, name).map_err(|e| LedgerError::Malformed(e.to_string()))?;
-        match record {
-            Some(record) => {
-                let digest =
-                    core_records::digest(&record).map_err(|e| LedgerError::Malformed(e.to_string()))?;
-                state.tree.insert(name.key(), digest);
-            }
+    let names: Vec<&RecordName> = names.into_iter().collect();
+    let digests = {
+        let state = &*state;
+        crate::parallel::in_shares(&names, DIGESTED_IN_SHARES_FROM, |share| {
+            share.iter().map(|name| digest(state, name)).collect()
+        })
+    };
+    for (name, digest) in names.into_iter().zip(digests) {
+        match digest.map_err(|e| LedgerError::Malformed(e.to_string()))? {
+            Some(digest) => state.tree.insert(name.key(), digest),
             None => {
                 state.tree.remove(&name.key());
             }
         }
     }
     Ok(())
+}
+
+/// Fewer touched records than this are digested on the calling thread.
+const DIGESTED_IN_SHARES_FROM: usize = 32;
+
+/// The digest of the record named `name`, straight from its typed form (the JCS of a record
+/// is that of its JSON); `None` when the state holds nothing under it.
+fn digest(state: &LedgerState, name: &RecordName) -> Result<Option<Hash>, serde_json::Error> {
+    fn of<T: Serialize>(record: &Option<T>) -> Result<Option<Hash>, serde_json::Error> {
+        record.as_ref().map(core_records::digest).transpose()
+    }
+    match name {
+        RecordName::Did(text) => match Did::parse(text) {
+            Ok(parsed) => of(&did(state, &parsed)),
+            Err(_) => Ok(None),
+        },
+        RecordName::StatusList(id) => of(&status_list(state, id)),
+        RecordName::Accreditations { role, did } => of(&accreditations(state, *role, did)),
+        RecordName::Anchored(hash) => of(&anchored(state, hash)),
+        RecordName::Governance => of(&governance(state)),
+    }
 }

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::entities::{header_signature, raft_log, raft_value};
-use super::{Store, StoreError, insert_block, to_i64};
+use super::{Store, StoreError, insert_block, to_i64, transaction_hashes};
 use crate::chain::Block;
 
 /// The names of the Raft values a node keeps.
@@ -145,7 +145,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         let db_transaction = self.db.begin().await?;
         let hashes = match block {
-            Some(block) => Some((block, insert_block(&db_transaction, block).await?)),
+            Some(block) => {
+                let hashes = transaction_hashes(block)?;
+                insert_block(&db_transaction, block, &hashes).await?;
+                Some((block, hashes))
+            }
             None => None,
         };
         for (name, value) in values {

@@ -26,6 +26,7 @@ use crate::ledger::Transaction;
 pub use consensus::{HeaderSignatureRow, RaftValue};
 pub use database::Database;
 use entities::{block, equivocation, transaction};
+pub use receipts::BlockTree;
 use sigil_core::state::commit::GovernanceStep;
 use sigil_core::state::evidence::Equivocation;
 
@@ -96,10 +97,20 @@ impl Store {
 
     /// Appends a block and its transactions atomically and durably.
     pub async fn append(&self, block: &Block) -> Result<(), StoreError> {
+        self.append_hashed(block, &transaction_hashes(block)?).await
+    }
+
+    /// [`Store::append`] for a block whose transactions' hashes are known (a block this node
+    /// produced): `transaction_hashes` are theirs, in block order.
+    pub async fn append_hashed(
+        &self,
+        block: &Block,
+        transaction_hashes: &[String],
+    ) -> Result<(), StoreError> {
         let db_transaction = self.db.begin().await?;
-        let hashes = insert_block(&db_transaction, block).await?;
+        insert_block(&db_transaction, block, transaction_hashes).await?;
         db_transaction.commit().await?;
-        self.remember_leaves(block, &hashes);
+        self.remember_leaves(block, transaction_hashes);
         Ok(())
     }
 
@@ -107,7 +118,7 @@ impl Store {
     fn remember_leaves(&self, block: &Block, transaction_hashes: &[String]) {
         self.receipts.remember(
             block.header.height,
-            Arc::new(receipts::BlockTree::new(block.header.clone(), transaction_hashes)),
+            Arc::new(BlockTree::new(block.header.clone(), transaction_hashes)),
         );
     }
 
@@ -126,13 +137,8 @@ impl Store {
                 let Some(block) = self.block(location.height).await? else {
                     return Ok(None);
                 };
-                let height = to_i64(block.header.height);
-                let hashes = block
-                    .transactions
-                    .iter()
-                    .map(|tx| tx.hash().map_err(|e| corrupt(height, e)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let tree = Arc::new(receipts::BlockTree::new(block.header, &hashes));
+                let hashes = transaction_hashes(&block)?;
+                let tree = Arc::new(BlockTree::new(block.header, &hashes));
                 self.receipts.remember(location.height, tree.clone());
                 tree
             }
@@ -268,18 +274,27 @@ impl Store {
 
 /// Writes `block` and its transactions within `db` (a database transaction); returns the
 /// transactions' hashes, in order.
-async fn insert_block(db: &impl sea_orm::ConnectionTrait, block: &Block) -> Result<Vec<String>, StoreError> {
+/// The hash of each of `block`'s transactions, in block order.
+fn transaction_hashes(block: &Block) -> Result<Vec<String>, StoreError> {
     let height = to_i64(block.header.height);
-    let header = serde_json::to_string(&block.header).map_err(|e| corrupt(height, e))?;
-    let hashes = block
+    block
         .transactions
         .iter()
         .map(|tx| tx.hash().map_err(|e| corrupt(height, e)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .collect()
+}
+
+async fn insert_block(
+    db: &impl sea_orm::ConnectionTrait,
+    block: &Block,
+    hashes: &[String],
+) -> Result<(), StoreError> {
+    let height = to_i64(block.header.height);
+    let header = serde_json::to_string(&block.header).map_err(|e| corrupt(height, e))?;
     let rows = block
         .transactions
         .iter()
-        .zip(&hashes)
+        .zip(hashes)
         .enumerate()
         .map(|(position, (tx, hash))| {
             Ok(transaction::ActiveModel {
@@ -300,7 +315,7 @@ async fn insert_block(db: &impl sea_orm::ConnectionTrait, block: &Block) -> Resu
     if !rows.is_empty() {
         transaction::Entity::insert_many(rows).exec(db).await?;
     }
-    Ok(hashes)
+    Ok(())
 }
 
 fn to_i64(height: u64) -> i64 {

@@ -6,7 +6,7 @@
 //! every transaction, parsing it, writing it in JCS and hashing it — milliseconds per request
 //! on a block of 500. Here the tree is built once, from the hashes the store computes anyway
 //! when it writes the block, and only after the write has committed; transactions are found
-//! by the first eight bytes of their hash, confirmed against the leaf. Blocks written before
+//! by a 64-bit key made from their hash, confirmed against the leaf. Blocks written before
 //! the process started are read once, the first time one of their receipts is asked for. The
 //! cache holds at most [`MAX_HASHES`] tree hashes (32 bytes each), dropping the oldest blocks
 //! first; a chain of a million operations fits whole.
@@ -15,7 +15,9 @@
 //! pair up left to right, and a last node without a partner moves up unchanged. That gives
 //! the same root and audit paths as RFC 6962's recursive split, which a test checks.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash as _, Hasher as _};
 use std::sync::{Arc, Mutex};
 
 use crate::chain::merkle::{self, Hash};
@@ -26,11 +28,11 @@ const MAX_HASHES: usize = 2_000_000;
 
 /// One block's header and the levels of its transactions' Merkle tree, leaves first.
 #[derive(Debug)]
-pub(super) struct BlockTree {
+pub struct BlockTree {
     header: BlockHeader,
     levels: Vec<Vec<Hash>>,
-    /// The first eight bytes of each transaction's hash, in block order.
-    prefixes: Vec<u64>,
+    /// The [`key`] of each transaction's hash, in block order.
+    keys: Vec<u64>,
 }
 
 impl BlockTree {
@@ -55,10 +57,7 @@ impl BlockTree {
         BlockTree {
             header,
             levels,
-            prefixes: transaction_hashes
-                .iter()
-                .map(|hash| prefix(hash).unwrap_or(0))
-                .collect(),
+            keys: transaction_hashes.iter().map(|hash| key(hash)).collect(),
         }
     }
 
@@ -94,9 +93,12 @@ impl BlockTree {
     }
 }
 
-/// The first eight bytes of a hex hash.
-fn prefix(hash: &str) -> Option<u64> {
-    u64::from_str_radix(hash.get(..16)?, 16).ok()
+/// The key a transaction hash is found by: 64 bits hashed from its text, which is a
+/// multibase digest (`zQm…`, the same first characters for every transaction).
+fn key(hash: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hash.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Blocks' trees by height, oldest first out, and where each transaction is.
@@ -118,8 +120,8 @@ impl Default for ReceiptCache {
 #[derive(Debug, Default)]
 struct Cached {
     blocks: HashMap<u64, Arc<BlockTree>>,
-    /// A transaction hash's first eight bytes → its block and index. Two transactions that
-    /// share them (vanishingly rare) leave one here; the other is found in the database.
+    /// A transaction hash's [`key`] → its block and index. Two transactions that share one
+    /// (vanishingly rare) leave one here; the other is found in the database.
     locations: HashMap<u64, (u64, usize)>,
     /// Heights in the order they were cached.
     order: VecDeque<u64>,
@@ -130,9 +132,9 @@ impl Cached {
     fn forget(&mut self, height: u64) {
         if let Some(tree) = self.blocks.remove(&height) {
             self.hashes -= tree.size();
-            for prefix in &tree.prefixes {
-                if self.locations.get(prefix).is_some_and(|(at, _)| *at == height) {
-                    self.locations.remove(prefix);
+            for key in &tree.keys {
+                if self.locations.get(key).is_some_and(|(at, _)| *at == height) {
+                    self.locations.remove(key);
                 }
             }
         }
@@ -149,7 +151,7 @@ impl ReceiptCache {
     pub fn receipt(&self, tx_hash: &str) -> Option<Receipt> {
         let (tree, index) = {
             let cached = self.inner.lock().ok()?;
-            let (height, index) = *cached.locations.get(&prefix(tx_hash)?)?;
+            let (height, index) = *cached.locations.get(&key(tx_hash))?;
             (cached.blocks.get(&height)?.clone(), index)
         };
         tree.receipt(index, tx_hash)
@@ -162,8 +164,8 @@ impl ReceiptCache {
         };
         cached.forget(height);
         cached.hashes += tree.size();
-        for (index, prefix) in tree.prefixes.iter().enumerate() {
-            cached.locations.insert(*prefix, (height, index));
+        for (index, key) in tree.keys.iter().enumerate() {
+            cached.locations.insert(*key, (height, index));
         }
         cached.blocks.insert(height, tree);
         cached.order.retain(|at| *at != height);
@@ -221,6 +223,11 @@ mod tests {
                 let hash = transaction.hash().unwrap();
                 let expected = receipt(block, index).unwrap();
                 assert!(expected.verify());
+                assert_eq!(
+                    store.receipts.receipt(&hash),
+                    Some(expected.clone()),
+                    "the store's cache finds a transaction of a block it wrote"
+                );
                 assert_eq!(store.receipt(&hash).await.unwrap(), Some(expected.clone()));
                 assert_eq!(reopened.receipt(&hash).await.unwrap(), Some(expected));
             }

@@ -157,13 +157,28 @@ impl DidOperation {
 
     /// The DID a `create` operation makes: `did:sigil:` + the digest of the unsigned inception.
     pub fn created_did(&self) -> Result<Did, serde_json::Error> {
-        let scid = hash::digest(&self.signing_bytes()?);
+        Self::did_of_inception(&self.signing_bytes()?)
+    }
+
+    /// The DID a `create` operation whose [`Self::signing_bytes`] are `signing_bytes` makes.
+    pub fn did_of_inception(signing_bytes: &[u8]) -> Result<Did, serde_json::Error> {
+        let scid = hash::digest(signing_bytes);
         // The digest is `z` + base58btc: idchars only, so the DID is always valid.
         Did::parse(&format!("did:sigil:{scid}")).map_err(serde::de::Error::custom)
     }
 
     /// Checks the proof's signature against the key it names; returns that key.
     pub fn verify_signature(&self) -> Result<PublicKey, SignatureProblem> {
+        let (key, signature) = self.proof_signature()?;
+        let bytes = self.signing_bytes().map_err(|_| SignatureProblem::Malformed)?;
+        key.verify(&bytes, &signature)
+            .map_err(|_| SignatureProblem::Invalid)?;
+        Ok(key)
+    }
+
+    /// The key the proof names and the signature's bytes, read but not yet checked against
+    /// anything: for a caller that checks signatures in a batch.
+    pub fn proof_signature(&self) -> Result<(PublicKey, Vec<u8>), SignatureProblem> {
         let proof = self.proof.as_ref().ok_or(SignatureProblem::Missing)?;
         let key =
             PublicKey::from_multikey(&proof.key).map_err(|e| SignatureProblem::BadKey(e.to_string()))?;
@@ -172,10 +187,7 @@ impl DidOperation {
             .strip_prefix('z')
             .and_then(|text| bs58::decode(text).into_vec().ok())
             .ok_or(SignatureProblem::Malformed)?;
-        let bytes = self.signing_bytes().map_err(|_| SignatureProblem::Malformed)?;
-        key.verify(&bytes, &signature)
-            .map_err(|_| SignatureProblem::Invalid)?;
-        Ok(key)
+        Ok((key, signature))
     }
 }
 

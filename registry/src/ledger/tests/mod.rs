@@ -5,6 +5,7 @@
 mod did_operations;
 mod governance;
 mod limits;
+mod prepared;
 mod snapshot;
 mod statements;
 

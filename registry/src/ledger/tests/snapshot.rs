@@ -6,6 +6,7 @@ use sigil_core::transaction::governance::GovernanceChange;
 
 use super::statements::{MINISTRY, accreditation, anchor, ledger, revocation, university_list};
 use super::*;
+use crate::ledger::prepared::prepare;
 use crate::ledger::snapshot::{self, Entry};
 use crate::ledger::{records, state::GovernanceEntry};
 
@@ -27,7 +28,11 @@ fn a_state_with_every_kind_of_record_comes_back_whole_from_its_snapshot() {
     let mut state = transactions.iter().fold(state, |state, tx| {
         let next = apply(&state, tx, &block()).unwrap();
         let mut next_committed = next.clone();
-        records::commit(&mut next_committed, &records::touched(&state, &next, tx)).unwrap();
+        records::commit(
+            &mut next_committed,
+            &records::touched(&state, &next, &prepare(tx)),
+        )
+        .unwrap();
         next_committed
     });
     // Governance, as a chain with a validator would have applied it.
