@@ -219,10 +219,22 @@ impl FromIterator<(Hash, Hash)> for StateTree {
 }
 
 impl Extend<(Hash, Hash)> for StateTree {
+    /// Inserts every pair, a key given twice keeping its last value. Together rather than one
+    /// by one: each node on the pairs' paths is copied and rehashed once, where inserting one
+    /// at a time rehashes the top of the tree for every pair (a block's records share its
+    /// first levels).
     fn extend<I: IntoIterator<Item = (Hash, Hash)>>(&mut self, pairs: I) {
-        for (key, value) in pairs {
-            self.insert(key, value);
+        let mut pairs: Vec<(Hash, Hash)> = pairs.into_iter().collect();
+        // Stable: a key's pairs stay in the order given, and the last of them is kept.
+        pairs.sort_by_key(|pair| pair.0);
+        let mut distinct: Vec<(Hash, Hash)> = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            match distinct.last_mut() {
+                Some(last) if last.0 == pair.0 => *last = pair,
+                _ => distinct.push(pair),
+            }
         }
+        self.len += insert_sorted(&mut self.root, 0, &distinct);
     }
 }
 
@@ -289,6 +301,62 @@ fn insert_at(slot: &mut Slot, depth: usize, key: &Hash, value: &Hash) -> Change 
                 slot.hash = inner.hash();
             }
             change
+        }
+    }
+}
+
+/// Inserts `pairs` — sorted by key, each key once, all agreeing with the slot's path on
+/// their first `depth` bits — into the subtree in `slot`, copying and rehashing each node on
+/// their paths once; returns how many of the keys were new.
+fn insert_sorted(slot: &mut Slot, depth: usize, pairs: &[(Hash, Hash)]) -> usize {
+    if let [(key, value)] = pairs {
+        return usize::from(matches!(insert_at(slot, depth, key, value), Change::Added));
+    }
+    if pairs.is_empty() {
+        return 0;
+    }
+    match &mut slot.node {
+        None => {
+            *slot = build(depth, pairs);
+            pairs.len()
+        }
+        Some(Node::Leaf(leaf)) => {
+            let existing = (leaf.key, leaf.value);
+            let mut all = pairs.to_vec();
+            let added = match all.binary_search_by(|(key, _)| key.cmp(&existing.0)) {
+                // One of the pairs gives the leaf's key a value.
+                Ok(_) => pairs.len() - 1,
+                Err(at) => {
+                    all.insert(at, existing);
+                    pairs.len()
+                }
+            };
+            *slot = build(depth, &all);
+            added
+        }
+        Some(Node::Inner(inner)) => {
+            let inner = Arc::make_mut(inner);
+            let (left, right) = pairs.split_at(pairs.partition_point(|(key, _)| !bit(key, depth)));
+            let added = insert_sorted(&mut inner.left, depth + 1, left)
+                + insert_sorted(&mut inner.right, depth + 1, right);
+            slot.hash = inner.hash();
+            added
+        }
+    }
+}
+
+/// The canonical subtree rooted at `depth` holding `pairs` (sorted by key, each key once):
+/// empty, a single leaf, or an inner node splitting them on bit `depth`.
+fn build(depth: usize, pairs: &[(Hash, Hash)]) -> Slot {
+    match pairs {
+        [] => Slot::default(),
+        [(key, value)] => Slot::leaf(*key, *value),
+        // Distinct keys differ within their 256 bits; past them, keep the last rather than
+        // split forever.
+        [.., (key, value)] if depth >= MAX_DEPTH => Slot::leaf(*key, *value),
+        _ => {
+            let (left, right) = pairs.split_at(pairs.partition_point(|(key, _)| !bit(key, depth)));
+            Slot::inner(build(depth + 1, left), build(depth + 1, right))
         }
     }
 }

@@ -175,8 +175,8 @@ pub fn touched(before: &LedgerState, after: &LedgerState, prepared: &Prepared<'_
 }
 
 /// Puts the current digests of the records `names` into `state`'s tree (removing the leaves
-/// of records that no longer exist). The records are encoded and digested among the cores;
-/// only the tree is changed one record at a time.
+/// of records that no longer exist). The records are encoded and digested among the cores,
+/// and their digests put in the tree together.
 pub fn commit<'a>(
     state: &mut LedgerState,
     names: impl IntoIterator<Item = &'a RecordName>,
@@ -188,14 +188,17 @@ pub fn commit<'a>(
             share.iter().map(|name| digest(state, name)).collect()
         })
     };
+    let mut present = Vec::with_capacity(names.len());
     for (name, digest) in names.into_iter().zip(digests) {
         match digest.map_err(|e| LedgerError::Malformed(e.to_string()))? {
-            Some(digest) => state.tree.insert(name.key(), digest),
+            Some(digest) => present.push((name.key(), digest)),
             None => {
                 state.tree.remove(&name.key());
             }
         }
     }
+    // Together, so that the top of the tree is rehashed once for the block, not per record.
+    state.tree.extend(present);
     Ok(())
 }
 

@@ -552,7 +552,46 @@ proptest! {
         prop_assert!(tree.is_empty());
         prop_assert_eq!(tree.iter().count(), 0);
     }
+}
 
+// Each case inserts a batch into a tree of its own and proves the batch's keys: fewer cases.
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pairs_inserted_together_give_the_tree_inserting_them_one_by_one_gives(
+        edits in prop::collection::vec(any_edit(), 0..80),
+        batch in prop::collection::vec((any_key(), any_value()), 0..80),
+        repeated in prop::collection::vec((any::<prop::sample::Index>(), any_value()), 0..8),
+    ) {
+        let (tree, mut model) = apply(&edits);
+        // Some of the batch's keys are already in the tree, and some come twice in the batch.
+        let mut batch = batch;
+        for (index, value) in &repeated {
+            let present: Vec<Hash> = model.keys().chain(batch.iter().map(|(k, _)| k)).copied().collect();
+            if !present.is_empty() {
+                batch.push((*index.get(&present), *value));
+            }
+        }
+        let before = tree.root();
+        let mut one_by_one = tree.clone();
+        for (key, value) in &batch {
+            one_by_one.insert(*key, *value);
+            model.insert(*key, *value);
+        }
+        let mut together = tree.clone();
+        together.extend(batch.iter().copied());
+        prop_assert_eq!(together.root(), one_by_one.root());
+        prop_assert_eq!(together.len(), model.len());
+        let pairs: Vec<(Hash, Hash)> = model.iter().map(|(k, v)| (*k, *v)).collect();
+        prop_assert_eq!(&together.iter().collect::<Vec<_>>(), &pairs);
+        prop_assert_eq!(together.root(), reference_root(&pairs, 0));
+        prop_assert_eq!(tree.root(), before, "the tree it was cloned from is unchanged");
+        for (key, _) in &batch {
+            let value = model.get(key);
+            prop_assert!(together.prove(key).verify(&together.root(), key, value));
+        }
+    }
 }
 
 // Each case proves every key, some of them 256 levels deep: fewer cases keep the run short.
