@@ -71,8 +71,12 @@ fn main() {
         let store = Store::open(&database).await.expect("a store");
         let mut state: LedgerState = LedgerState::from_genesis(&genesis).expect("a genesis");
         let mut tip = Tip::genesis(&genesis).expect("a genesis");
+        // As the node does: each block is produced while the one before it is written, and
+        // written once that one is.
         let started = Instant::now();
         let mut producing = Duration::ZERO;
+        let mut writing = Duration::ZERO;
+        let mut written: Option<tokio::task::JoinHandle<Duration>> = None;
         for chunk in operations.chunks(BLOCK_SIZE) {
             let producing_started = Instant::now();
             let pending = chunk.iter().map(|(_, tx)| tx.clone()).collect();
@@ -91,21 +95,32 @@ fn main() {
                 "the ledger refused {:?}",
                 produced.refused.first()
             );
-            store
-                .append_hashed(&produced.block, &produced.transaction_hashes)
-                .await
-                .expect("a durable block");
             tip = Tip::after(&produced.block.header).expect("a tip");
             state = produced.state;
+            if let Some(previous) = written.take() {
+                writing += previous.await.expect("a write");
+            }
+            let (store, block, hashes) = (store.clone(), produced.block, produced.transaction_hashes);
+            written = Some(tokio::spawn(async move {
+                let writing_started = Instant::now();
+                store
+                    .append_hashed(&block, &hashes)
+                    .await
+                    .expect("a durable block");
+                writing_started.elapsed()
+            }));
+        }
+        if let Some(last) = written {
+            writing += last.await.expect("a write");
         }
         let elapsed = started.elapsed().as_secs_f64();
-        let producing = producing.as_secs_f64();
         let line = format!(
-            "ingest: {:.0} operations/s with full verification and durable writes ({dids} in {elapsed:.1} s: \
-             {producing:.1} s producing blocks, every signature checked, on all cores; \
-             {:.1} s writing them, one SQLite transaction a block)",
+            "ingest: {:.0} operations/s with full verification and durable writes ({dids} in {elapsed:.1} s; \
+             producing the blocks, every signature checked, on all cores: {:.1} s; writing them, \
+             one SQLite transaction a block, each while the next is produced: {:.1} s)",
             dids as f64 / elapsed,
-            elapsed - producing,
+            producing.as_secs_f64(),
+            writing.as_secs_f64(),
         );
         (state, tip, store, line)
     });

@@ -13,7 +13,7 @@ use tokio::sync::{RwLock, mpsc, oneshot};
 use sigil_core::state::commit::ValidatorSignature;
 use sigil_core::transaction::governance::{Governance, GovernanceChange, GovernanceError};
 
-use crate::chain::{Genesis, Produced, Receipt, Tip, produce};
+use crate::chain::{ChainError, Genesis, Produced, Receipt, Tip, produce};
 use crate::consensus::Cluster;
 use crate::finality::{Finality, Finalized};
 use crate::ledger::{LedgerError, LedgerState, Transaction};
@@ -302,50 +302,133 @@ struct Producer {
     policy: BlockPolicy,
 }
 
+/// A block handed to the consensus and not yet known to be committed, and the chain after
+/// it: what the next block is produced on meanwhile.
+struct Committing {
+    /// Whether the block was committed (its submissions are answered either way).
+    committed: tokio::task::JoinHandle<bool>,
+    after: ChainView,
+}
+
+/// A block produced from a batch, with the batch's submissions.
+struct Cut {
+    transactions: Vec<Transaction>,
+    replies: Vec<oneshot::Sender<Result<Receipt, SubmitError>>>,
+    produced: Produced,
+}
+
 impl Producer {
+    /// Cuts blocks from the submissions. Each block is produced — its signatures checked,
+    /// its transactions applied — while the block before it is still being committed, on the
+    /// state that block leads to; it is handed to the consensus only once that block is
+    /// committed, so nothing is acknowledged before every block under it is durable. Should
+    /// that block fail, the next one is produced again on the chain as it stands.
     async fn run(self, mut receiver: mpsc::Receiver<Submission>) {
+        let producer = Arc::new(self);
+        let mut committing: Option<Committing> = None;
         while let Some(first) = receiver.recv().await {
             let mut batch = vec![first];
-            let deadline = tokio::time::Instant::now() + self.policy.interval;
-            while batch.len() < self.policy.max_transactions {
+            let deadline = tokio::time::Instant::now() + producer.policy.interval;
+            while batch.len() < producer.policy.max_transactions {
                 match tokio::time::timeout_at(deadline, receiver.recv()).await {
                     Ok(Some(submission)) => batch.push(submission),
                     Ok(None) | Err(_) => break,
                 }
             }
-            self.cut_block(batch).await;
+            committing = producer.cut_block(batch, committing).await;
+        }
+        if let Some(last) = committing {
+            let _ = last.committed.await;
         }
     }
 
-    async fn cut_block(&self, batch: Vec<Submission>) {
+    /// Produces a block from `batch` and starts committing it; what is being committed then.
+    async fn cut_block(
+        self: &Arc<Self>,
+        batch: Vec<Submission>,
+        committing: Option<Committing>,
+    ) -> Option<Committing> {
         let (transactions, replies): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|s| (s.transaction, s.reply)).unzip();
         if let Err(error) = self.consensus.ready().await {
-            return refuse_all(replies, &error);
+            refuse_all(replies, &error);
+            return committing;
         }
-        let current = self.view.read().await.clone();
-        let produced = produce(
-            &self.chain_id,
-            &current.state,
-            &current.tip,
-            transactions.clone(),
-            sigil_core::time::now(),
-            &self.validator,
-        );
+        let base = match &committing {
+            Some(previous) => previous.after.clone(),
+            None => self.view.read().await.clone(),
+        };
+        let mut produced = self.produce(&base, &transactions);
+        if let Some(previous) = committing {
+            if !previous.committed.await.unwrap_or(false) {
+                let current = self.view.read().await.clone();
+                produced = self.produce(&current, &transactions);
+            }
+        }
         let produced = match produced {
             Ok(produced) => produced,
             Err(error) => {
                 tracing::error!(%error, "could not produce a block");
                 let error = SubmitError::Unavailable("the block could not be produced".into());
-                return refuse_all(replies, &error);
+                refuse_all(replies, &error);
+                return None;
             }
         };
-        if !produced.block.transactions.is_empty() {
-            if let Err(error) = self.consensus.commit(&produced).await {
-                return refuse_all(replies, &error);
-            }
+        let cut = Cut {
+            transactions,
+            replies,
+            produced,
+        };
+        if cut.produced.block.transactions.is_empty() {
+            cut.answer();
+            return None;
         }
-        for (reply, answer) in replies.into_iter().zip(answers(&transactions, &produced)) {
+        let after = match Tip::after(&cut.produced.block.header) {
+            Ok(tip) => ChainView {
+                state: cut.produced.state.clone(),
+                tip,
+            },
+            Err(error) => {
+                refuse_all(cut.replies, &SubmitError::Unavailable(error.to_string()));
+                return None;
+            }
+        };
+        let consensus = Arc::clone(&self.consensus);
+        let committed = tokio::spawn(async move {
+            match consensus.commit(&cut.produced).await {
+                Ok(()) => {
+                    cut.answer();
+                    true
+                }
+                Err(error) => {
+                    refuse_all(cut.replies, &error);
+                    false
+                }
+            }
+        });
+        Some(Committing { committed, after })
+    }
+
+    fn produce(&self, on: &ChainView, transactions: &[Transaction]) -> Result<Produced, ChainError> {
+        produce(
+            &self.chain_id,
+            &on.state,
+            &on.tip,
+            transactions.to_vec(),
+            sigil_core::time::now(),
+            &self.validator,
+        )
+    }
+}
+
+impl Cut {
+    /// Answers each submission: its receipt, or why the ledger refused it.
+    fn answer(self) {
+        for (reply, answer) in self
+            .replies
+            .into_iter()
+            .zip(answers(&self.transactions, &self.produced))
+        {
             let _ = reply.send(answer);
         }
     }
@@ -430,5 +513,72 @@ async fn snapshot_state(store: Store, view: Arc<RwLock<ChainView>>, every: u64) 
             }
             Err(error) => tracing::warn!(%error, height, "the state snapshot could not be written"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+    use crate::fixtures::{VALIDATOR, create, genesis, key};
+
+    /// The node's own consensus, except that the first block it is handed fails, as a block
+    /// does when the write fails or the lead is lost.
+    struct FirstBlockFails {
+        single: SingleNode,
+        failed: AtomicBool,
+    }
+
+    #[async_trait]
+    impl Consensus for FirstBlockFails {
+        async fn ready(&self) -> Result<(), SubmitError> {
+            self.single.ready().await
+        }
+
+        async fn commit(&self, produced: &Produced) -> Result<(), SubmitError> {
+            if !self.failed.swap(true, Ordering::SeqCst) {
+                return Err(SubmitError::Unavailable("the first block fails".into()));
+            }
+            self.single.commit(produced).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_block_produced_on_one_that_failed_is_produced_again_on_the_chain_as_it_stands() {
+        let genesis = genesis();
+        let store = Store::in_memory().await.unwrap();
+        let view = ChainView {
+            state: LedgerState::from_genesis(&genesis).unwrap(),
+            tip: Tip::genesis(&genesis).unwrap(),
+        };
+        let genesis_hash = view.tip.hash.clone();
+        let chain = SharedChain::new(view, Vec::new());
+        let consensus = Arc::new(FirstBlockFails {
+            single: SingleNode {
+                store: store.clone(),
+                chain: chain.clone(),
+            },
+            failed: AtomicBool::new(false),
+        });
+        let policy = BlockPolicy {
+            interval: Duration::from_millis(10),
+            max_transactions: 1,
+            ..BlockPolicy::default()
+        };
+        let node = Node::assemble(genesis, store, chain, consensus, None, key(VALIDATOR), policy);
+
+        let first = node.submit(create(1)).await;
+        assert!(matches!(first, Err(SubmitError::Unavailable(_))), "{first:?}");
+        // The next block is produced on the failed one, where this very transaction is
+        // applied already and so a replay; produced again on the chain as it stands, it goes in.
+        let again = node.submit(create(1)).await.unwrap();
+        assert_eq!(again.height, 1);
+        assert_eq!(again.header.prev_hash, genesis_hash);
+        assert!(again.verify());
+        assert_eq!(node.view().await.tip.height, 1);
+        assert_eq!(node.store().height().await.unwrap(), 1);
     }
 }
