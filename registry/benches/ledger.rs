@@ -4,7 +4,9 @@
 //! and over HTTP on loopback; how many bytes each operation costs on disk; and how long a node
 //! takes to start on that chain, replaying it from genesis or resuming from a state snapshot.
 //!
-//! Run with `cargo bench -p sigil-registry` (`SIGIL_BENCH_DIDS=10000` for a quicker pass).
+//! Run with `cargo bench -p sigil-registry --bench ledger` (100,000 DIDs; `SIGIL_BENCH_DIDS=1000000`
+//! for a million, `SIGIL_BENCH_DIDS=10000` for a quicker pass). Each size has its own section
+//! in BENCHMARKS.md.
 
 #![allow(
     clippy::expect_used,
@@ -156,7 +158,7 @@ fn main() {
         let from_snapshot = started.elapsed().as_secs_f64();
         assert_eq!(resumed.state.tree.root(), state.tree.root());
         format!(
-            "start-up: {from_genesis:.1} s replaying from genesis, {from_snapshot:.1} s from a state snapshot (written in {written:.1} s)"
+            "start-up: {from_genesis:.1} s replaying from genesis (what `verify-chain` does), {from_snapshot:.1} s from a state snapshot (written in {written:.1} s)"
         )
     });
     println!("  {start_up}");
@@ -221,6 +223,13 @@ fn main() {
     println!("  {over_http}");
     figures.push(over_http);
 
+    if let Some(peak) = peak_memory_mib() {
+        figures.push(format!(
+            "peak memory: {peak} MiB for the whole process (the node's state and the {dids} signed operations it was fed)"
+        ));
+        println!("  {}", figures[figures.len() - 1]);
+    }
+
     let body = format!(
         "{dids} DID creations in blocks of {BLOCK_SIZE}, on SQLite (WAL, synchronous=FULL).\n\n{}\n",
         figures
@@ -231,10 +240,18 @@ fn main() {
     );
     let written = sigil_core::benchmarks::record(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
-        "Registry: ingest, storage and resolution",
-        "cargo bench -p sigil-registry",
+        &format!("Registry at {dids} DIDs: ingest, storage and resolution"),
+        &format!("SIGIL_BENCH_DIDS={dids} cargo bench -p sigil-registry --bench ledger"),
         &body,
     )
     .expect("BENCHMARKS.md written");
     println!("written to {}", written.display());
+}
+
+/// The process's peak resident memory (Linux's `VmHWM`), in MiB; `None` where it is not known.
+fn peak_memory_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }
