@@ -1,7 +1,6 @@
 //! Applying `did:sigil` operations (DID-METHOD.md §3): validate everything first, then build
 //! the new state, so a refused operation changes nothing.
 
-use imbl::{OrdMap, Vector};
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
@@ -13,7 +12,7 @@ use super::hash::key_commitment;
 use super::limits;
 use super::operation::{DidOperation, MethodSpec, OperationKind, SignatureProblem};
 use super::prepared::OperationFacts;
-use super::state::{DidState, LedgerState, MethodState, Version};
+use super::state::{DidState, LedgerState, MethodState, Methods, Version};
 
 /// The hashes a version records: of the operation and of the transaction that carried it.
 struct Hashes {
@@ -88,7 +87,7 @@ fn create(
     if state.dids.contains_key(&did) {
         return Err(LedgerError::DidExists(did.to_string()));
     }
-    let methods = add_methods(&OrdMap::new(), &op.add_methods, &facts.method_keys, 1)?;
+    let methods = add_methods(&Methods::new(), &op.add_methods, &facts.method_keys, 1)?;
     check_methods_in_force(&methods)?;
     check_services(op)?;
     let version = Version {
@@ -106,7 +105,7 @@ fn create(
             controller_key: controller,
             next_key_commitment,
             methods,
-            versions: Vector::unit(version),
+            versions: vec![version],
         },
     );
     Ok(next)
@@ -127,7 +126,7 @@ fn change(
     updated.methods = changed_methods(current, op, facts, version, time)?;
     check_methods_in_force(&updated.methods)?;
     check_services(op)?;
-    updated.versions.push_back(Version {
+    updated.versions.push(Version {
         id: version,
         time,
         operation: hashes.operation,
@@ -242,7 +241,7 @@ fn changed_methods(
     facts: &OperationFacts,
     version: u64,
     time: Timestamp,
-) -> Result<OrdMap<String, MethodState>, LedgerError> {
+) -> Result<Methods, LedgerError> {
     let mut methods = add_methods(&current.methods, &op.add_methods, &facts.method_keys, version)?;
     for fragment in &op.retire_methods {
         let method = active_method(&mut methods, fragment)?;
@@ -277,11 +276,11 @@ fn check_pre_rotation(current: &DidState, signer: &PublicKey) -> Result<(), Ledg
 /// The methods after adding `specs`, whose keys `keys` are (parsed when the operation was
 /// prepared, in the order of `specs`).
 fn add_methods(
-    existing: &OrdMap<String, MethodState>,
+    existing: &Methods,
     specs: &[MethodSpec],
     keys: &[Result<PublicKey, String>],
     version: u64,
-) -> Result<OrdMap<String, MethodState>, LedgerError> {
+) -> Result<Methods, LedgerError> {
     if keys.len() != specs.len() {
         return Err(malformed("the method keys were not prepared"));
     }
@@ -318,7 +317,7 @@ fn add_methods(
 }
 
 /// At most [`limits::MAX_METHODS_IN_FORCE`] methods once the operation is applied.
-fn check_methods_in_force(methods: &OrdMap<String, MethodState>) -> Result<(), LedgerError> {
+fn check_methods_in_force(methods: &Methods) -> Result<(), LedgerError> {
     let in_force = methods.values().filter(|m| m.retired.is_none()).count();
     Ok(limits::methods_in_force(in_force)?)
 }
@@ -343,10 +342,7 @@ fn check_services(op: &DidOperation) -> Result<(), LedgerError> {
     Ok(())
 }
 
-fn active_method<'a>(
-    methods: &'a mut OrdMap<String, MethodState>,
-    fragment: &str,
-) -> Result<&'a mut MethodState, LedgerError> {
+fn active_method<'a>(methods: &'a mut Methods, fragment: &str) -> Result<&'a mut MethodState, LedgerError> {
     match methods.get_mut(fragment) {
         Some(method) if method.retired.is_none() => Ok(method),
         Some(_) => Err(LedgerError::Method(format!("`{fragment}` is retired already"))),

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use imbl::{HashSet, OrdMap, OrdSet, Vector};
+use litemap::LiteMap;
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
@@ -111,15 +112,22 @@ pub struct AccreditationRecord {
 }
 
 /// One DID: its keys, methods with their whole lifecycle, and its versions.
+///
+/// A DID is a few methods and versions, copied whole when it changes, so they are kept in
+/// plain vectors: a persistent map or vector allocates a node of 16 or 64 entries for its
+/// first one, which made a DID of one method and one version take about 13 KB.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DidState {
     pub controller_key: PublicKey,
     pub next_key_commitment: String,
     /// Every method ever added, by fragment, retired ones included.
-    pub methods: OrdMap<String, MethodState>,
+    pub methods: Methods,
     /// One entry per operation, oldest first; version ids count from 1.
-    pub versions: Vector<Version>,
+    pub versions: Vec<Version>,
 }
+
+/// A DID's verification methods by fragment, in fragment order: a sorted vector.
+pub type Methods = LiteMap<String, MethodState>;
 
 /// A verification method and its history.
 #[derive(Debug, Clone, PartialEq, Eq)]
