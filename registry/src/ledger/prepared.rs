@@ -135,13 +135,10 @@ impl<'a> Prepared<'a> {
 
 /// Prepares one transaction, checking its signature on its own.
 pub fn prepare(transaction: &Transaction) -> Prepared<'_> {
-    let mut prepared = prepare_share(std::slice::from_ref(transaction), None);
-    prepared.pop().unwrap_or_else(|| Prepared {
+    Prepared {
         transaction,
-        facts: Err(LedgerError::Malformed(
-            "the transaction could not be prepared".into(),
-        )),
-    })
+        facts: facts(transaction, None),
+    }
 }
 
 /// Prepares a block's transactions, in their order: among the cores, with each share's
@@ -153,7 +150,13 @@ pub fn prepare_block(transactions: &[Transaction]) -> Vec<Prepared<'_>> {
 /// Prepares `transactions` on this thread, their Ed25519 signatures in one batch.
 fn prepare_batched(transactions: &[Transaction]) -> Vec<Prepared<'_>> {
     let batch = DeferredSignatures::new();
-    let mut prepared = prepare_share(transactions, Some(&batch));
+    let mut prepared: Vec<Prepared<'_>> = transactions
+        .iter()
+        .map(|transaction| Prepared {
+            transaction,
+            facts: facts(transaction, Some(&batch)),
+        })
+        .collect();
     let batch_holds = batch.all_verify();
     for entry in &mut prepared {
         if let Ok(Facts {
@@ -165,19 +168,6 @@ fn prepare_batched(transactions: &[Transaction]) -> Vec<Prepared<'_>> {
         }
     }
     prepared
-}
-
-fn prepare_share<'a>(
-    transactions: &'a [Transaction],
-    batch: Option<&DeferredSignatures>,
-) -> Vec<Prepared<'a>> {
-    transactions
-        .iter()
-        .map(|transaction| Prepared {
-            transaction,
-            facts: facts(transaction, batch),
-        })
-        .collect()
 }
 
 fn facts(transaction: &Transaction, batch: Option<&DeferredSignatures>) -> Result<Facts, LedgerError> {
