@@ -5,6 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 
 use crate::store::Store;
+use crate::store::records::AuditEntry;
 use sigil_service::tokens::{digest, random_secret};
 
 /// Shortest registrar password accepted.
@@ -53,13 +54,13 @@ pub async fn add_registrar(store: &Store, username: &str, password: &str) -> any
         .put_registrar(username, &hash, sigil_core::time::now().timestamp())
         .await?;
     store
-        .audit(
+        .audit(AuditEntry::new(
             sigil_core::time::now().timestamp(),
             "operator",
             "set registrar",
             username,
             "account created or password reset",
-        )
+        ))
         .await?;
     Ok(())
 }
@@ -70,7 +71,7 @@ pub async fn create_token(store: &Store, label: &str) -> anyhow::Result<String> 
     let now = sigil_core::time::now().timestamp();
     store.insert_api_token(&digest(&token), label, now).await?;
     store
-        .audit(now, "operator", "create API token", label, "")
+        .audit(AuditEntry::new(now, "operator", "create API token", label, ""))
         .await?;
     Ok(token)
 }

@@ -17,6 +17,8 @@ use crate::domain::offer::tx_code_digest;
 use crate::domain::{IssuedCredential, Offer, OfferDraft, StatusPosition};
 use crate::service::Issuer;
 use crate::status;
+use crate::store::offers::{IssuanceError, Progress};
+use crate::store::records::AuditEntry;
 use sigil_service::tokens::{digest, random_secret};
 
 /// Digits in a transaction code (PIN).
@@ -63,6 +65,9 @@ pub enum SigningError {
     /// Another request issued the offer's credential first.
     #[error("the credential was already issued")]
     AlreadyIssued,
+    /// The holder's proof nonce was used (or expired) meanwhile.
+    #[error("the nonce is unknown, used or expired; get a fresh one from the nonce endpoint")]
+    NonceSpent,
     /// Signing or storing failed.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -78,7 +83,7 @@ impl Issuer {
         batch: Option<&str>,
         now: Timestamp,
     ) -> Result<Vec<OfferHandout>, OfferError> {
-        self.create_offers_reporting(requests, actor, batch, now, &|_| {})
+        self.create_offers_reporting(requests, actor, batch, now, std::sync::Arc::new(|_| {}))
             .await
     }
 
@@ -89,7 +94,7 @@ impl Issuer {
         actor: &str,
         batch: Option<&str>,
         now: Timestamp,
-        progress: &(dyn Fn(usize) + Send + Sync),
+        progress: Progress,
     ) -> Result<Vec<OfferHandout>, OfferError> {
         let mut problems = Vec::new();
         let mut drafts = Vec::with_capacity(requests.len());
@@ -168,19 +173,21 @@ impl Issuer {
         format!("openid-credential-offer://?credential_offer_uri={encoded}")
     }
 
-    /// Signs the credential of `offer` for `holder` (whose key is `holder_key`) and records
-    /// it in the offer's place, which spends the access token. `spent` is the offer as
-    /// [`Offer::accept_token`] left it; the record is written only if the stored offer is
-    /// still `offer`, so of two requests with one token only one gets a credential. Returns
-    /// the credential as sent: a JSON object for `ldp_vc`, a string for the JWT formats.
+    /// Signs the credential of `offer` for `holder` (whose key is `holder_key`, proven with
+    /// `nonce`) and records it in the offer's place, which spends the access token and the
+    /// nonce. `spent` is the offer as [`Offer::accept_token`] left it; the record is written
+    /// only if the stored offer is still `offer` and the nonce live, so of two requests with
+    /// one token (or one nonce) only one gets a credential. Returns the credential as sent: a
+    /// JSON object for `ldp_vc`, a string for the JWT formats.
     pub async fn sign_for_holder(
         &self,
         offer: &Offer,
         spent: &Offer,
-        holder: &Did,
-        holder_key: &PublicKey,
+        holder: (&Did, &PublicKey),
+        nonce: &str,
         now: Timestamp,
     ) -> Result<Value, SigningError> {
+        let (holder, holder_key) = holder;
         let definition = self
             .types
             .get(&spent.type_name)
@@ -215,21 +222,21 @@ impl Issuer {
             ),
         };
         let record = IssuedCredential::from_offer(spent, holder.as_str(), hash, now);
-        if !self
-            .store
-            .record_issuance(offer, &record)
-            .await
-            .map_err(anyhow::Error::from)?
-        {
-            return Err(SigningError::AlreadyIssued);
-        }
-        self.audit(
+        let audit = AuditEntry::new(
+            now.timestamp(),
             "wallet",
             "issue",
             &record.id,
             &format!("{} to {holder}", format.name()),
-        )
-        .await;
+        );
+        self.store
+            .record_issuance(offer, &record, nonce, audit)
+            .await
+            .map_err(|e| match e {
+                IssuanceError::AlreadyIssued => SigningError::AlreadyIssued,
+                IssuanceError::NonceSpent => SigningError::NonceSpent,
+                IssuanceError::Store(e) => SigningError::Internal(e.into()),
+            })?;
         Ok(value)
     }
 

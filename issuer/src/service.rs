@@ -16,6 +16,7 @@ use crate::credential_types::TypeCatalogue;
 use crate::institution::{Institution, IssuerConfig, Rotation};
 use crate::profiles::Profile;
 use crate::store::Store;
+use crate::store::records::AuditEntry;
 
 /// The key the issuer signs with now.
 #[derive(Debug)]
@@ -175,7 +176,13 @@ impl Issuer {
             }
         };
         self.store
-            .audit(now.timestamp(), actor, "rotate key", &fragment, &detail)
+            .audit(AuditEntry::new(
+                now.timestamp(),
+                actor,
+                "rotate key",
+                &fragment,
+                &detail,
+            ))
             .await?;
         // The lists must carry a signature verifiers still trust (see `republish_stale_lists`);
         // if the registry is down now, `serve` re-signs them at its next start.
@@ -216,7 +223,8 @@ impl Issuer {
     /// Appends to the audit log; a failure is logged, never shown to the caller as theirs.
     pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) {
         let now = sigil_core::time::now().timestamp();
-        if let Err(error) = self.store.audit(now, actor, action, target, detail).await {
+        let entry = AuditEntry::new(now, actor, action, target, detail);
+        if let Err(error) = self.store.audit(entry).await {
             tracing::error!(%error, action, "could not write the audit log");
         }
     }

@@ -444,6 +444,35 @@ async fn the_vc_api_issues_with_either_eddsa_cryptosuite() {
     assert!(answer.to_string().contains("credentialSubject.@id"), "{answer:#}");
 }
 
+/// The nonce is spent in the same write that records the credential: two credential
+/// requests with different tokens but one nonce, sent at once, give one credential.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_nonce_sent_with_two_tokens_at_once_gives_one_credential() {
+    let stack = tokio::task::spawn_blocking(Stack::start).await.unwrap();
+    let wallet = TestWallet::new();
+    let mut grants = Vec::new();
+    for _ in 0..2 {
+        let offer = stack.offer("vc+jwt").await;
+        let (uri, pin) = (
+            offer["offer_uri"].as_str().unwrap(),
+            offer["tx_code"].as_str().unwrap(),
+        );
+        grants.push(wallet.redeem(uri, pin).await);
+    }
+    let metadata = &grants[0].metadata;
+    let audience = metadata["credential_issuer"].as_str().unwrap();
+    let proof = wallet.proof(audience, &wallet.nonce(metadata).await);
+    let (first, second) = tokio::join!(
+        wallet.request(&grants[0], &proof),
+        wallet.request(&grants[1], &proof)
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 400], "{first:?} {second:?}");
+    let refused = if first.0 == 400 { first.1 } else { second.1 };
+    assert_eq!(refused["error"], "invalid_nonce");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_offer_is_refused() {
     let stack = tokio::task::spawn_blocking(|| Stack::start_with("offer_lifetime_hours = 0"))

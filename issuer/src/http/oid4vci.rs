@@ -269,9 +269,6 @@ async fn redeem_code(
             Err(OAuthError::bad("invalid_grant", "the issuer withdrew this offer"))
         }
         Redemption::UnknownCode | Redemption::Refused(_) => Err(invalid_grant()),
-        Redemption::Contended => Err(OAuthError::unavailable(
-            "the offer is changing too fast; try again",
-        )),
     }
 }
 
@@ -382,19 +379,21 @@ pub async fn credential(
             ProofError::Nonce(reason) => OAuthError::bad("invalid_nonce", reason),
             ProofError::Unresolvable(reason) => OAuthError::unavailable(reason),
         })?;
-    if !issuer.store.take_nonce(&proof.nonce, now.timestamp()).await? {
+    // Checked now so a stale nonce costs no signature; spent only with the record below.
+    if !issuer.store.nonce_is_live(&proof.nonce, now.timestamp()).await? {
         return Err(OAuthError::bad(
             "invalid_nonce",
-            "the nonce is unknown, used or expired; get a fresh one from the nonce endpoint",
+            SigningError::NonceSpent.to_string(),
         ));
     }
-    // Recording the credential in the offer's place spends the token: a second request with
-    // it finds nothing, and of two at once only one is recorded.
+    // Recording the credential in the offer's place spends the token and the nonce: a second
+    // request with either finds nothing, and of two at once only one is recorded.
     let credential = issuer
-        .sign_for_holder(&offer, &spent, &proof.holder, &proof.key, now)
+        .sign_for_holder(&offer, &spent, (&proof.holder, &proof.key), &proof.nonce, now)
         .await
         .map_err(|e| match e {
             SigningError::AlreadyIssued => OAuthError::invalid_token("the access token was just used"),
+            SigningError::NonceSpent => OAuthError::bad("invalid_nonce", e.to_string()),
             other => OAuthError::internal(other),
         })?;
     Ok(no_store(json!({ "credentials": [{ "credential": credential }] })))

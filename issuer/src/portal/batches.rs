@@ -48,9 +48,10 @@ impl BatchJobs {
         }
         let actor = format!("registrar:{owner}");
         tokio::spawn(async move {
-            let progress = |stored: usize| job.stored.store(stored, Ordering::Relaxed);
+            let counter = Arc::clone(&job);
+            let progress = Arc::new(move |stored: usize| counter.stored.store(stored, Ordering::Relaxed));
             let outcome = issuer
-                .create_offers_reporting(requests, &actor, Some(&batch), sigil_core::time::now(), &progress)
+                .create_offers_reporting(requests, &actor, Some(&batch), sigil_core::time::now(), progress)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, %batch, "storing a batch failed");

@@ -8,19 +8,25 @@ use super::{DbErr, Store};
 impl Store {
     /// Creates or replaces a registrar account.
     pub async fn put_registrar(&self, username: &str, password_hash: &str, now: i64) -> Result<(), DbErr> {
-        registrar::Entity::insert(registrar::ActiveModel {
+        let row = registrar::ActiveModel {
             username: Set(username.to_owned()),
             password_hash: Set(password_hash.to_owned()),
             created_at: Set(now),
+        };
+        self.write(move |txn| {
+            Box::pin(async move {
+                registrar::Entity::insert(row)
+                    .on_conflict(
+                        sea_orm::sea_query::OnConflict::column(registrar::Column::Username)
+                            .update_column(registrar::Column::PasswordHash)
+                            .to_owned(),
+                    )
+                    .exec(txn)
+                    .await?;
+                Ok(())
+            })
         })
-        .on_conflict(
-            sea_orm::sea_query::OnConflict::column(registrar::Column::Username)
-                .update_column(registrar::Column::PasswordHash)
-                .to_owned(),
-        )
-        .exec(&self.db)
-        .await?;
-        Ok(())
+        .await
     }
 
     pub async fn registrar(&self, username: &str) -> Result<Option<registrar::Model>, DbErr> {
@@ -29,13 +35,18 @@ impl Store {
 
     /// Starts a session, dropping expired ones.
     pub async fn insert_session(&self, row: session::Model, now: i64) -> Result<(), DbErr> {
-        session::Entity::delete_many()
-            .filter(session::Column::ExpiresAt.lt(now))
-            .exec(&self.db)
-            .await?;
-        let row: session::ActiveModel = row.into();
-        session::Entity::insert(row).exec(&self.db).await?;
-        Ok(())
+        self.write(move |txn| {
+            Box::pin(async move {
+                session::Entity::delete_many()
+                    .filter(session::Column::ExpiresAt.lt(now))
+                    .exec(txn)
+                    .await?;
+                let row: session::ActiveModel = row.into();
+                session::Entity::insert(row).exec(txn).await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// A live session by the digest of its id.
@@ -47,19 +58,29 @@ impl Store {
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<(), DbErr> {
-        session::Entity::delete_by_id(id_hash).exec(&self.db).await?;
-        Ok(())
+        let id_hash = id_hash.to_owned();
+        self.write(move |txn| {
+            Box::pin(async move {
+                session::Entity::delete_by_id(id_hash).exec(txn).await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     pub async fn insert_api_token(&self, token_hash: &str, label: &str, now: i64) -> Result<(), DbErr> {
-        api_token::Entity::insert(api_token::ActiveModel {
+        let row = api_token::ActiveModel {
             token_hash: Set(token_hash.to_owned()),
             label: Set(label.to_owned()),
             created_at: Set(now),
+        };
+        self.write(move |txn| {
+            Box::pin(async move {
+                api_token::Entity::insert(row).exec(txn).await?;
+                Ok(())
+            })
         })
-        .exec(&self.db)
-        .await?;
-        Ok(())
+        .await
     }
 
     pub async fn api_token(&self, token_hash: &str) -> Result<Option<api_token::Model>, DbErr> {

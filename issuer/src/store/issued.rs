@@ -16,12 +16,14 @@ impl Store {
     /// Records a credential signed without an offer (the VC API), at a position from
     /// [`Store::reserve_position`].
     pub async fn insert_issued(&self, credential: &IssuedCredential) -> Result<(), DbErr> {
-        issued_row(credential)
-            .into_active_model()
-            .reset_all()
-            .insert(&self.db)
-            .await?;
-        Ok(())
+        let row = issued_row(credential).into_active_model().reset_all();
+        self.write(move |txn| {
+            Box::pin(async move {
+                row.insert(txn).await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// An issued credential by id.
@@ -40,16 +42,15 @@ impl Store {
         previous: &IssuedCredential,
         next: &IssuedCredential,
     ) -> Result<bool, DbErr> {
-        let result = issued_credential::Entity::update_many()
+        let update = issued_credential::Entity::update_many()
             .col_expr(
                 issued_credential::Column::Status,
                 sea_orm::sea_query::Expr::value(next.status.as_str()),
             )
             .filter(issued_credential::Column::Id.eq(previous.id.as_str()))
-            .filter(issued_credential::Column::Status.eq(previous.status.as_str()))
-            .exec(&self.db)
-            .await?;
-        Ok(result.rows_affected == 1)
+            .filter(issued_credential::Column::Status.eq(previous.status.as_str()));
+        self.write(move |txn| Box::pin(async move { Ok(update.exec(txn).await?.rows_affected == 1) }))
+            .await
     }
 
     /// The positions in list `number` whose credential is not active, with its status.
@@ -95,15 +96,19 @@ impl Store {
 
     /// Records that `ids` are covered by the anchor `merkle_root`.
     pub async fn mark_anchored(&self, ids: &[String], merkle_root: &str) -> Result<(), DbErr> {
-        issued_credential::Entity::update_many()
+        let update = issued_credential::Entity::update_many()
             .col_expr(
                 issued_credential::Column::AnchorRoot,
                 sea_orm::sea_query::Expr::value(merkle_root),
             )
-            .filter(issued_credential::Column::Id.is_in(ids.iter().cloned()))
-            .exec(&self.db)
-            .await?;
-        Ok(())
+            .filter(issued_credential::Column::Id.is_in(ids.iter().cloned()));
+        self.write(move |txn| {
+            Box::pin(async move {
+                update.exec(txn).await?;
+                Ok(())
+            })
+        })
+        .await
     }
 }
 

@@ -4,6 +4,10 @@
 //! searches them), [`accounts`] (registrars, sessions, API tokens), [`records`] (nonces,
 //! status lists, anchors, audit log). Offers and credentials go in and come out as the
 //! domain's types, never as rows.
+//!
+//! Reads go straight to the pool; every write goes through the database's one writer
+//! ([`GroupCommit`]), so writes arriving together share one commit and none waits out
+//! SQLite's busy handler.
 
 pub mod accounts;
 pub mod credentials;
@@ -15,8 +19,10 @@ pub mod records;
 
 use std::path::Path;
 
-use sea_orm::DatabaseConnection;
+use futures::future::BoxFuture;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use sea_orm_migration::MigratorTrait as _;
+use sigil_service::group_commit::GroupCommit;
 
 pub use sea_orm::DbErr;
 
@@ -24,6 +30,7 @@ pub use sea_orm::DbErr;
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    writer: GroupCommit,
 }
 
 impl Store {
@@ -39,6 +46,18 @@ impl Store {
 
     async fn migrated(db: DatabaseConnection) -> Result<Store, DbErr> {
         migration::Migrator::up(&db, None).await?;
-        Ok(Store { db })
+        let writer = GroupCommit::start(db.clone());
+        Ok(Store { db, writer })
+    }
+
+    /// Runs `work` in the writer's next transaction; its result once that is committed.
+    /// `E` is [`DbErr`] or an error of the caller's that rolls the write back.
+    async fn write<T, E, W>(&self, work: W) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbErr> + Send + 'static,
+        W: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T, E>> + Send + 'static,
+    {
+        self.writer.write(work).await
     }
 }

@@ -1,18 +1,22 @@
 //! Offers and the status positions they reserve: creating them (all of a batch or none),
 //! finding one by code or by access token, and writing a transition — conditionally on the
 //! version it started from, so that of two requests racing on one offer only one wins.
+//! A redemption reads and writes in one job of the database's writer, so nothing can come
+//! between the two.
+
+use std::sync::Arc;
 
 use rand::Rng as _;
 use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DatabaseTransaction, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QuerySelect as _, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait as _,
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, IntoActiveModel as _,
+    PaginatorTrait as _, QueryFilter as _, QuerySelect as _,
 };
 use sigil_core::issue::CredentialFormat;
 use sigil_core::lifecycle::OfferState;
 use sigil_core::time::Timestamp;
 
 use super::entities::{offer, status_position};
+use super::records::{AuditEntry, append_audit, take_nonce};
 use super::{DbErr, Store};
 use crate::domain::offer::TokenGrant;
 use crate::domain::{AccessToken, IssuedCredential, Offer, OfferDraft, RedeemError, StatusPosition};
@@ -26,9 +30,6 @@ pub const LIST_SIZE: i64 = 131_072;
 /// half-empty list are found in a couple of tries.
 const LIST_FILL: u64 = (LIST_SIZE / 2).unsigned_abs();
 
-/// How often a redemption reads the offer again after another request changed it first.
-const REDEEM_ROUNDS: usize = 8;
-
 /// What [`Store::redeem_offer`] did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Redemption {
@@ -39,15 +40,29 @@ pub enum Redemption {
     /// The transition refused; a wrong PIN's counted attempt (the offer in
     /// [`RedeemError::WrongPin`]) is stored.
     Refused(RedeemError),
-    /// Other requests changed the offer every time it was read; nothing was stored.
-    Contended,
 }
+
+/// Why [`Store::record_issuance`] recorded nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum IssuanceError {
+    /// The holder's proof nonce is unknown, used or expired.
+    #[error("the nonce is unknown, used or expired")]
+    NonceSpent,
+    /// Another request issued the offer's credential (or otherwise changed it) first.
+    #[error("the credential was already issued")]
+    AlreadyIssued,
+    #[error(transparent)]
+    Store(#[from] DbErr),
+}
+
+/// Told the number of offers stored so far while a batch is written.
+pub type Progress = Arc<dyn Fn(usize) + Send + Sync>;
 
 impl Store {
     /// Stores offers in one transaction — all of them or none — giving each a random free
     /// position in the current status list. Returns the offers and the lists they went into.
     pub async fn insert_offers(&self, drafts: Vec<OfferDraft>) -> Result<(Vec<Offer>, Vec<i32>), DbErr> {
-        self.insert_offers_reporting(drafts, &|_| {}).await
+        self.insert_offers_reporting(drafts, Arc::new(|_| {})).await
     }
 
     /// [`Store::insert_offers`], calling `progress` with the count stored so far (not yet
@@ -55,148 +70,164 @@ impl Store {
     pub async fn insert_offers_reporting(
         &self,
         drafts: Vec<OfferDraft>,
-        progress: &(dyn Fn(usize) + Send + Sync),
+        progress: Progress,
     ) -> Result<(Vec<Offer>, Vec<i32>), DbErr> {
-        let txn = self.begin_writing().await?;
-        let mut positions = PositionAllocator::resume(&txn).await?;
-        let mut offers = Vec::with_capacity(drafts.len());
-        let mut lists = Vec::new();
-        for draft in drafts {
-            let position = positions.reserve(&txn, &draft.id).await?;
-            let offer = Offer::open(draft, position);
-            offer_row(&offer)
-                .into_active_model()
-                .reset_all()
-                .insert(&txn)
-                .await?;
-            if !lists.contains(&position.list) {
-                lists.push(position.list);
-            }
-            offers.push(offer);
-            progress(offers.len());
-        }
-        txn.commit().await?;
-        Ok((offers, lists))
+        self.write(move |txn| {
+            Box::pin(async move {
+                let mut positions = PositionAllocator::resume(txn).await?;
+                let mut offers = Vec::with_capacity(drafts.len());
+                let mut lists = Vec::new();
+                for draft in drafts {
+                    let position = positions.reserve(txn, &draft.id).await?;
+                    let offer = Offer::open(draft, position);
+                    offer_row(&offer)
+                        .into_active_model()
+                        .reset_all()
+                        .insert(txn)
+                        .await?;
+                    if !lists.contains(&position.list) {
+                        lists.push(position.list);
+                    }
+                    offers.push(offer);
+                    progress(offers.len());
+                }
+                Ok((offers, lists))
+            })
+        })
+        .await
     }
 
     /// Reserves a status position for a credential recorded without an offer (the VC API).
     /// The position stays reserved even if the credential is never signed.
     pub async fn reserve_position(&self, credential_id: &str) -> Result<StatusPosition, DbErr> {
-        let txn = self.begin_writing().await?;
-        let position = PositionAllocator::resume(&txn)
-            .await?
-            .reserve(&txn, credential_id)
-            .await?;
-        txn.commit().await?;
-        Ok(position)
-    }
-
-    /// A transaction that reads, then writes what it read: it takes SQLite's write lock at
-    /// `BEGIN` (`IMMEDIATE`). A deferred one would start as a reader, and its first write fails
-    /// at once with "database is locked" — without waiting out the busy timeout — whenever
-    /// another writer committed in between: the soak saw a third of concurrent
-    /// `POST /api/offers` answered 500 that way.
-    async fn begin_writing(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..TransactionOptions::default()
+        let credential_id = credential_id.to_owned();
+        self.write(move |txn| {
+            Box::pin(async move {
+                PositionAllocator::resume(txn)
+                    .await?
+                    .reserve(txn, &credential_id)
+                    .await
             })
-            .await
+        })
+        .await
     }
 
     /// An offer by id.
     pub async fn offer(&self, id: &str) -> Result<Option<Offer>, DbErr> {
-        self.offer_where(offer::Column::Id, id).await
+        offer_where(&self.db, offer::Column::Id, id).await
     }
 
     /// The offer a pre-authorized code (or the offer URL holding it) belongs to.
     pub async fn offer_by_code(&self, code_digest: &str) -> Result<Option<Offer>, DbErr> {
-        self.offer_where(offer::Column::CodeHash, code_digest).await
+        offer_where(&self.db, offer::Column::CodeHash, code_digest).await
     }
 
     /// The offer an access token was granted for.
     pub async fn offer_by_token(&self, token_digest: &str) -> Result<Option<Offer>, DbErr> {
-        self.offer_where(offer::Column::AccessTokenHash, token_digest)
-            .await
+        offer_where(&self.db, offer::Column::AccessTokenHash, token_digest).await
     }
 
-    /// The offer whose `column` (unique) holds `value`.
-    async fn offer_where(&self, column: offer::Column, value: &str) -> Result<Option<Offer>, DbErr> {
-        offer::Entity::find()
-            .filter(column.eq(value))
-            .one(&self.db)
-            .await?
-            .map(offer_from_row)
-            .transpose()
-    }
-
-    /// Redeems the offer of `code` with `pin` ([`Offer::redeem`]) and stores the outcome over
-    /// the version it read. When another request changed the offer in between, it reads it
-    /// again: so every wrong PIN counts, and of two right ones only one gets a token.
+    /// Redeems the offer of `code` with `pin` ([`Offer::redeem`]) and stores the outcome, in
+    /// one write: every wrong PIN counts, and of two right ones only one gets a token.
     pub async fn redeem_offer(&self, code: &str, pin: &str, now: Timestamp) -> Result<Redemption, DbErr> {
-        for _ in 0..REDEEM_ROUNDS {
-            let Some(offer) = self.offer_by_code(&digest(code)).await? else {
-                return Ok(Redemption::UnknownCode);
-            };
-            let (next, outcome) = match offer.redeem(code, pin, now) {
-                Ok((next, token)) => (next, Redemption::Granted(token)),
-                Err(RedeemError::WrongPin {
-                    offer: counted,
-                    attempts_left,
-                }) => {
-                    let next = (*counted).clone();
-                    (
-                        next,
+        let (code, pin) = (code.to_owned(), pin.to_owned());
+        self.write(move |txn| {
+            Box::pin(async move {
+                let Some(offer) = offer_where(txn, offer::Column::CodeHash, &digest(&code)).await? else {
+                    return Ok(Redemption::UnknownCode);
+                };
+                let (next, outcome) = match offer.redeem(&code, &pin, now) {
+                    Ok((next, token)) => (next, Redemption::Granted(token)),
+                    Err(RedeemError::WrongPin {
+                        offer: counted,
+                        attempts_left,
+                    }) => (
+                        (*counted).clone(),
                         Redemption::Refused(RedeemError::WrongPin {
                             offer: counted,
                             attempts_left,
                         }),
-                    )
+                    ),
+                    Err(refused) => return Ok(Redemption::Refused(refused)),
+                };
+                // Nothing writes between this job's read and its write; were the offer changed
+                // anyway, the token must not be handed out.
+                if !save_offer(txn, &offer, &next).await? {
+                    return Err(DbErr::RecordNotUpdated);
                 }
-                Err(refused) => return Ok(Redemption::Refused(refused)),
-            };
-            if self.save_offer(&offer, &next).await? {
-                return Ok(outcome);
-            }
-        }
-        Ok(Redemption::Contended)
+                Ok(outcome)
+            })
+        })
+        .await
     }
 
     /// Writes `next`, a transition of `previous`, only if the stored offer is still at
     /// `previous`'s version: false if another request changed it first.
     pub async fn save_offer(&self, previous: &Offer, next: &Offer) -> Result<bool, DbErr> {
-        let result = offer::Entity::update_many()
-            .set(offer_row(next).into_active_model().reset_all())
-            .filter(offer::Column::Id.eq(previous.id.as_str()))
-            .filter(offer::Column::Version.eq(previous.version))
-            .exec(&self.db)
-            .await?;
-        Ok(result.rows_affected == 1)
+        let (previous, next) = (previous.clone(), next.clone());
+        self.write(move |txn| Box::pin(async move { save_offer(txn, &previous, &next).await }))
+            .await
     }
 
-    /// Replaces the offer `previous` by the credential issued from it, in one transaction and
-    /// only if the offer is still at `previous`'s version: false if another request issued it
-    /// (or otherwise changed it) first. This is what spends the access token.
-    pub async fn record_issuance(&self, previous: &Offer, issued: &IssuedCredential) -> Result<bool, DbErr> {
-        let txn = self.db.begin().await?;
-        let deleted = offer::Entity::delete_many()
-            .filter(offer::Column::Id.eq(previous.id.as_str()))
-            .filter(offer::Column::Version.eq(previous.version))
-            .exec(&txn)
-            .await?;
-        if deleted.rows_affected != 1 {
-            txn.rollback().await?;
-            return Ok(false);
-        }
-        super::issued::issued_row(issued)
-            .into_active_model()
-            .reset_all()
-            .insert(&txn)
-            .await?;
-        txn.commit().await?;
-        Ok(true)
+    /// Replaces the offer `previous` by the credential issued from it, spending the holder's
+    /// proof `nonce` and logging `audit`, in one transaction — only if the nonce is live and
+    /// the offer still at `previous`'s version (this is what spends the access token).
+    pub async fn record_issuance(
+        &self,
+        previous: &Offer,
+        issued: &IssuedCredential,
+        nonce: &str,
+        audit: AuditEntry,
+    ) -> Result<(), IssuanceError> {
+        let (id, version) = (previous.id.clone(), previous.version);
+        let row = super::issued::issued_row(issued).into_active_model().reset_all();
+        let nonce = nonce.to_owned();
+        self.write(move |txn| {
+            Box::pin(async move {
+                if !take_nonce(txn, &nonce, audit.at).await? {
+                    return Err(IssuanceError::NonceSpent);
+                }
+                let deleted = offer::Entity::delete_many()
+                    .filter(offer::Column::Id.eq(id))
+                    .filter(offer::Column::Version.eq(version))
+                    .exec(txn)
+                    .await?;
+                if deleted.rows_affected != 1 {
+                    // The nonce is given back with the rest: it was not used for anything.
+                    return Err(IssuanceError::AlreadyIssued);
+                }
+                row.insert(txn).await?;
+                append_audit(txn, audit).await?;
+                Ok(())
+            })
+        })
+        .await
     }
+}
+
+/// The offer whose `column` (unique) holds `value`.
+async fn offer_where(
+    db: &impl ConnectionTrait,
+    column: offer::Column,
+    value: &str,
+) -> Result<Option<Offer>, DbErr> {
+    offer::Entity::find()
+        .filter(column.eq(value))
+        .one(db)
+        .await?
+        .map(offer_from_row)
+        .transpose()
+}
+
+/// Writes `next` over `previous` if the stored offer is still at `previous`'s version.
+async fn save_offer(db: &impl ConnectionTrait, previous: &Offer, next: &Offer) -> Result<bool, DbErr> {
+    let result = offer::Entity::update_many()
+        .set(offer_row(next).into_active_model().reset_all())
+        .filter(offer::Column::Id.eq(previous.id.as_str()))
+        .filter(offer::Column::Version.eq(previous.version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// Gives out status positions inside one transaction: random free indexes in the newest
@@ -354,15 +385,15 @@ mod tests {
         assert!(!positions.contains(&vc_api.index));
     }
 
-    /// On a file (several connections), offers created at once all get stored: each
-    /// transaction takes the write lock before it reads, so none fails "database is locked".
+    /// On a file (several connections), offers created at once all get stored: they queue for
+    /// the one writer, so none fails "database is locked".
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn offers_created_at_once_on_a_file_are_all_stored() {
         let dir = tempfile::tempdir().unwrap();
-        let store = std::sync::Arc::new(Store::open(&dir.path().join("issuer.db")).await.unwrap());
+        let store = Arc::new(Store::open(&dir.path().join("issuer.db")).await.unwrap());
         let mut tasks = tokio::task::JoinSet::new();
         for n in 0..40 {
-            let store = std::sync::Arc::clone(&store);
+            let store = Arc::clone(&store);
             tasks.spawn(async move {
                 store
                     .insert_offers(vec![draft(&format!("offer-{n}"), &format!("code-{n}"))])
@@ -399,11 +430,43 @@ mod tests {
         // The same holds for the credential: one token, one issued credential.
         let spent = first.accept_token(&first_token.secret, at(20)).unwrap();
         let issued = IssuedCredential::from_offer(&spent, "did:key:z6Mk", "hash".into(), at(20));
-        assert!(store.record_issuance(&first, &issued).await.unwrap());
-        assert!(!store.record_issuance(&first, &issued).await.unwrap());
+        for nonce in ["nonce-1", "nonce-2"] {
+            store.insert_nonce(nonce, 100, 20).await.unwrap();
+        }
+        store
+            .record_issuance(&first, &issued, "nonce-1", issue_entry())
+            .await
+            .unwrap();
+        let again = store
+            .record_issuance(&first, &issued, "nonce-2", issue_entry())
+            .await;
+        assert!(matches!(again, Err(IssuanceError::AlreadyIssued)), "{again:?}");
+        assert!(
+            store.nonce_is_live("nonce-2", 20).await.unwrap(),
+            "a refused issuance spends no nonce"
+        );
+        let replayed = store
+            .record_issuance(&first, &issued, "nonce-1", issue_entry())
+            .await;
+        assert!(matches!(replayed, Err(IssuanceError::NonceSpent)), "{replayed:?}");
+        assert_eq!(
+            store.audit_count().await.unwrap(),
+            1,
+            "one issuance, one audit entry"
+        );
         assert_eq!(store.offer("offer-1").await.unwrap(), None, "the offer is gone");
         let record = store.credential("offer-1").await.unwrap();
         assert_eq!(record, Some(CredentialRecord::Issued(issued)));
+    }
+
+    fn issue_entry() -> AuditEntry {
+        AuditEntry {
+            at: 20,
+            actor: "wallet".into(),
+            action: "issue".into(),
+            target: "offer-1".into(),
+            detail: "ldp_vc".into(),
+        }
     }
 
     /// `count` redemptions of `code` with `pin`, started together.
@@ -470,7 +533,11 @@ mod tests {
         assert!(store.save_offer(&offers[0], &redeemed).await.unwrap());
         let spent = redeemed.accept_token(&token.secret, at(20)).unwrap();
         let active = IssuedCredential::from_offer(&spent, "did:key:z6Mk", "hash".into(), at(20));
-        assert!(store.record_issuance(&redeemed, &active).await.unwrap());
+        store.insert_nonce("nonce-1", 100, 20).await.unwrap();
+        store
+            .record_issuance(&redeemed, &active, "nonce-1", issue_entry())
+            .await
+            .unwrap();
 
         let suspended = active.suspend().unwrap();
         let revoked = active.revoke().unwrap();

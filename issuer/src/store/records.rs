@@ -1,37 +1,75 @@
 //! Nonces, status lists, anchors and the audit log.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
-    QueryOrder as _, QuerySelect as _,
+    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _, PaginatorTrait as _,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 
 use super::entities::{anchor, audit, nonce, status_list};
 use super::{DbErr, Store};
 
+/// One line of the audit log: who did what to what, when.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    /// Unix seconds.
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+impl AuditEntry {
+    pub fn new(at: i64, actor: &str, action: &str, target: &str, detail: &str) -> AuditEntry {
+        AuditEntry {
+            at,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            detail: detail.to_owned(),
+        }
+    }
+
+    fn row(self) -> audit::ActiveModel {
+        audit::ActiveModel {
+            at: Set(self.at),
+            actor: Set(self.actor),
+            action: Set(self.action),
+            target: Set(self.target),
+            detail: Set(self.detail),
+            ..Default::default()
+        }
+    }
+}
+
 impl Store {
     /// Records a nonce valid until `expires_at`, dropping expired ones.
     pub async fn insert_nonce(&self, value: &str, expires_at: i64, now: i64) -> Result<(), DbErr> {
-        nonce::Entity::delete_many()
-            .filter(nonce::Column::ExpiresAt.lt(now))
-            .exec(&self.db)
-            .await?;
-        nonce::Entity::insert(nonce::ActiveModel {
+        let row = nonce::ActiveModel {
             nonce: Set(value.to_owned()),
             expires_at: Set(expires_at),
+        };
+        self.write(move |txn| {
+            Box::pin(async move {
+                nonce::Entity::delete_many()
+                    .filter(nonce::Column::ExpiresAt.lt(now))
+                    .exec(txn)
+                    .await?;
+                nonce::Entity::insert(row).exec(txn).await?;
+                Ok(())
+            })
         })
-        .exec(&self.db)
-        .await?;
-        Ok(())
+        .await
     }
 
-    /// Uses a nonce up: true if it was known and unexpired. A nonce is never accepted twice.
-    pub async fn take_nonce(&self, value: &str, now: i64) -> Result<bool, DbErr> {
-        let deleted = nonce::Entity::delete_many()
-            .filter(nonce::Column::Nonce.eq(value))
+    /// Whether a nonce is known and unexpired. Only [`take_nonce`], in the transaction that
+    /// acts on it, spends one: this is the cheap check before the work.
+    pub async fn nonce_is_live(&self, value: &str, now: i64) -> Result<bool, DbErr> {
+        let found = nonce::Entity::find_by_id(value)
             .filter(nonce::Column::ExpiresAt.gte(now))
-            .exec(&self.db)
+            .count(&self.db)
             .await?;
-        Ok(deleted.rows_affected == 1)
+        Ok(found == 1)
     }
 
     /// The latest published version of a list.
@@ -50,26 +88,36 @@ impl Store {
     /// Records a newly published version of a list.
     pub async fn save_status_list(&self, list: status_list::Model) -> Result<(), DbErr> {
         let row: status_list::ActiveModel = list.into();
-        status_list::Entity::insert(row)
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::column(status_list::Column::Id)
-                    .update_columns([
-                        status_list::Column::Credential,
-                        status_list::Column::ValidFrom,
-                        status_list::Column::Receipt,
-                    ])
-                    .to_owned(),
-            )
-            .exec(&self.db)
-            .await?;
-        Ok(())
+        self.write(move |txn| {
+            Box::pin(async move {
+                status_list::Entity::insert(row)
+                    .on_conflict(
+                        sea_orm::sea_query::OnConflict::column(status_list::Column::Id)
+                            .update_columns([
+                                status_list::Column::Credential,
+                                status_list::Column::ValidFrom,
+                                status_list::Column::Receipt,
+                            ])
+                            .to_owned(),
+                    )
+                    .exec(txn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// Records an anchor the registry accepted.
     pub async fn insert_anchor(&self, record: anchor::Model) -> Result<(), DbErr> {
         let row: anchor::ActiveModel = record.into();
-        anchor::Entity::insert(row).exec(&self.db).await?;
-        Ok(())
+        self.write(move |txn| {
+            Box::pin(async move {
+                anchor::Entity::insert(row).exec(txn).await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// An anchor by its Merkle root.
@@ -78,25 +126,8 @@ impl Store {
     }
 
     /// Appends to the audit log.
-    pub async fn audit(
-        &self,
-        at: i64,
-        actor: &str,
-        action: &str,
-        target: &str,
-        detail: &str,
-    ) -> Result<(), DbErr> {
-        audit::Entity::insert(audit::ActiveModel {
-            at: Set(at),
-            actor: Set(actor.to_owned()),
-            action: Set(action.to_owned()),
-            target: Set(target.to_owned()),
-            detail: Set(detail.to_owned()),
-            ..Default::default()
-        })
-        .exec(&self.db)
-        .await?;
-        Ok(())
+    pub async fn audit(&self, entry: AuditEntry) -> Result<(), DbErr> {
+        self.write(move |txn| Box::pin(append_audit(txn, entry))).await
     }
 
     /// The newest `limit` audit entries, newest first.
@@ -112,4 +143,21 @@ impl Store {
     pub async fn audit_count(&self) -> Result<u64, DbErr> {
         audit::Entity::find().count(&self.db).await
     }
+}
+
+/// Spends a nonce in `txn`: true if it was known and unexpired. A nonce is never accepted
+/// twice.
+pub(super) async fn take_nonce(txn: &impl ConnectionTrait, value: &str, now: i64) -> Result<bool, DbErr> {
+    let deleted = nonce::Entity::delete_many()
+        .filter(nonce::Column::Nonce.eq(value))
+        .filter(nonce::Column::ExpiresAt.gte(now))
+        .exec(txn)
+        .await?;
+    Ok(deleted.rows_affected == 1)
+}
+
+/// Appends `entry` to the audit log in `txn`.
+pub(super) async fn append_audit(txn: &impl ConnectionTrait, entry: AuditEntry) -> Result<(), DbErr> {
+    audit::Entity::insert(entry.row()).exec(txn).await?;
+    Ok(())
 }

@@ -217,7 +217,7 @@ mod tests {
     async fn rows_of_the_one_table_move_to_offers_and_issued_credentials() {
         let db = old_database().await;
         Migrator::up(&db, None).await.unwrap();
-        let store = Store { db };
+        let store = Store::migrated(db).await.unwrap();
 
         let open = store.offer("open").await.unwrap().unwrap();
         assert_eq!((open.state, open.failed_pin_attempts), (OfferState::Offered, 2));
