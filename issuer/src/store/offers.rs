@@ -4,6 +4,7 @@
 //! A redemption reads and writes in one job of the database's writer, so nothing can come
 //! between the two.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rand::Rng as _;
@@ -29,6 +30,10 @@ pub const LIST_SIZE: i64 = 131_072;
 /// How full a list may get before new credentials go to the next one: random positions in a
 /// half-empty list are found in a couple of tries.
 const LIST_FILL: u64 = (LIST_SIZE / 2).unsigned_abs();
+
+/// Rows written (or positions checked) by one statement: an offer has 19 columns, so a
+/// statement binds about 5,000 values, well under SQLite's limit of 32,766.
+const ROWS_PER_INSERT: usize = 256;
 
 /// What [`Store::redeem_offer`] did.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,22 +79,23 @@ impl Store {
     ) -> Result<(Vec<Offer>, Vec<i32>), DbErr> {
         self.write(move |txn| {
             Box::pin(async move {
-                let mut positions = PositionAllocator::resume(txn).await?;
-                let mut offers = Vec::with_capacity(drafts.len());
-                let mut lists = Vec::new();
-                for draft in drafts {
-                    let position = positions.reserve(txn, &draft.id).await?;
-                    let offer = Offer::open(draft, position);
-                    offer_row(&offer)
-                        .into_active_model()
-                        .reset_all()
-                        .insert(txn)
+                let ids: Vec<&str> = drafts.iter().map(|draft| draft.id.as_str()).collect();
+                let positions = PositionAllocator::resume(txn).await?.reserve(txn, &ids).await?;
+                let mut lists: Vec<i32> = positions.iter().map(|position| position.list).collect();
+                lists.dedup();
+                let offers: Vec<Offer> = drafts
+                    .into_iter()
+                    .zip(positions)
+                    .map(|(draft, position)| Offer::open(draft, position))
+                    .collect();
+                for (done, chunk) in offers.chunks(ROWS_PER_INSERT).enumerate() {
+                    let rows = chunk
+                        .iter()
+                        .map(|offer| offer_row(offer).into_active_model().reset_all());
+                    offer::Entity::insert_many(rows)
+                        .exec_without_returning(txn)
                         .await?;
-                    if !lists.contains(&position.list) {
-                        lists.push(position.list);
-                    }
-                    offers.push(offer);
-                    progress(offers.len());
+                    progress(done * ROWS_PER_INSERT + chunk.len());
                 }
                 Ok((offers, lists))
             })
@@ -103,10 +109,12 @@ impl Store {
         let credential_id = credential_id.to_owned();
         self.write(move |txn| {
             Box::pin(async move {
-                PositionAllocator::resume(txn)
-                    .await?
-                    .reserve(txn, &credential_id)
-                    .await
+                let mut allocator = PositionAllocator::resume(txn).await?;
+                let reserved = allocator.reserve(txn, &[credential_id.as_str()]).await?;
+                reserved
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| DbErr::Custom("no status position was reserved".to_owned()))
             })
         })
         .await
@@ -231,7 +239,9 @@ async fn save_offer(db: &impl ConnectionTrait, previous: &Offer, next: &Offer) -
 }
 
 /// Gives out status positions inside one transaction: random free indexes in the newest
-/// list, moving to the next list once this one is [`LIST_FILL`] full.
+/// list, moving to the next list once this one is [`LIST_FILL`] full. A batch's positions
+/// are drawn together and checked against the stored ones with a query per
+/// [`ROWS_PER_INSERT`], not one per position.
 struct PositionAllocator {
     list: i32,
     used: u64,
@@ -254,38 +264,80 @@ impl PositionAllocator {
         Ok(PositionAllocator { list, used })
     }
 
+    /// Reserves a position for each of `credential_ids`, in order.
     async fn reserve(
         &mut self,
         db: &impl ConnectionTrait,
-        credential_id: &str,
-    ) -> Result<StatusPosition, DbErr> {
-        if self.used >= LIST_FILL {
-            self.list += 1;
-            self.used = 0;
+        credential_ids: &[&str],
+    ) -> Result<Vec<StatusPosition>, DbErr> {
+        let mut positions = Vec::with_capacity(credential_ids.len());
+        let mut left = credential_ids;
+        while !left.is_empty() {
+            if self.used >= LIST_FILL {
+                self.list += 1;
+                self.used = 0;
+            }
+            let room = usize::try_from(LIST_FILL - self.used).unwrap_or(usize::MAX);
+            let (these, rest) = left.split_at(left.len().min(room));
+            let indexes = self.free_indexes(db, these.len()).await?;
+            for chunk in these
+                .iter()
+                .zip(&indexes)
+                .collect::<Vec<_>>()
+                .chunks(ROWS_PER_INSERT)
+            {
+                let rows = chunk.iter().map(|(credential_id, index)| {
+                    status_position::Model {
+                        status_list: self.list,
+                        status_index: **index,
+                        credential_id: (**credential_id).to_owned(),
+                    }
+                    .into_active_model()
+                    .reset_all()
+                });
+                status_position::Entity::insert_many(rows)
+                    .exec_without_returning(db)
+                    .await?;
+            }
+            positions.extend(indexes.into_iter().map(|index| StatusPosition {
+                list: self.list,
+                index,
+            }));
+            self.used += these.len() as u64;
+            left = rest;
         }
-        let index = loop {
+        Ok(positions)
+    }
+
+    /// `count` distinct random indexes of the current list that no stored position holds.
+    async fn free_indexes(&self, db: &impl ConnectionTrait, count: usize) -> Result<Vec<i64>, DbErr> {
+        let mut drawn = HashSet::with_capacity(count);
+        let mut draw = || loop {
             let candidate = rand::thread_rng().gen_range(0..LIST_SIZE);
-            let taken = status_position::Entity::find_by_id((self.list, candidate))
-                .one(db)
-                .await?;
-            if taken.is_none() {
+            if drawn.insert(candidate) {
                 break candidate;
             }
         };
-        status_position::Model {
-            status_list: self.list,
-            status_index: index,
-            credential_id: credential_id.to_owned(),
+        let mut free = Vec::with_capacity(count);
+        let mut unchecked: Vec<i64> = (0..count).map(|_| draw()).collect();
+        while !unchecked.is_empty() {
+            let mut taken = HashSet::new();
+            for chunk in unchecked.chunks(ROWS_PER_INSERT) {
+                let stored: Vec<i64> = status_position::Entity::find()
+                    .select_only()
+                    .column(status_position::Column::StatusIndex)
+                    .filter(status_position::Column::StatusList.eq(self.list))
+                    .filter(status_position::Column::StatusIndex.is_in(chunk.iter().copied()))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                taken.extend(stored);
+            }
+            free.extend(unchecked.iter().filter(|index| !taken.contains(index)));
+            // A taken index stays drawn, so it is never drawn again.
+            unchecked = (0..taken.len()).map(|_| draw()).collect();
         }
-        .into_active_model()
-        .reset_all()
-        .insert(db)
-        .await?;
-        self.used += 1;
-        Ok(StatusPosition {
-            list: self.list,
-            index,
-        })
+        Ok(free)
     }
 }
 
@@ -383,6 +435,58 @@ mod tests {
         assert_eq!(found.as_ref(), Some(&offers[3]));
         let vc_api = store.reserve_position("vc-api-1").await.unwrap();
         assert!(!positions.contains(&vc_api.index));
+    }
+
+    #[tokio::test]
+    async fn a_large_batch_is_written_in_chunks_and_the_next_batch_takes_other_positions() {
+        let store = Store::in_memory().await.unwrap();
+        let drafts = |batch: &str, count: usize| -> Vec<OfferDraft> {
+            (0..count)
+                .map(|n| draft(&format!("{batch}-{n}"), &format!("{batch}-code-{n}")))
+                .collect()
+        };
+        let reported = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&reported);
+        let progress: Progress =
+            Arc::new(move |stored| counter.store(stored, std::sync::atomic::Ordering::Relaxed));
+        let (first, _) = store
+            .insert_offers_reporting(drafts("a", 2 * ROWS_PER_INSERT + 7), progress)
+            .await
+            .unwrap();
+        assert_eq!(reported.load(std::sync::atomic::Ordering::Relaxed), first.len());
+        let (second, _) = store.insert_offers(drafts("b", 300)).await.unwrap();
+        let mut positions: Vec<i64> = first.iter().chain(&second).map(|o| o.position.index).collect();
+        positions.sort_unstable();
+        positions.dedup();
+        assert_eq!(
+            positions.len(),
+            first.len() + second.len(),
+            "no position given twice"
+        );
+        let stored = store.offer(&second[299].id).await.unwrap();
+        assert_eq!(stored.as_ref(), Some(&second[299]));
+    }
+
+    #[tokio::test]
+    async fn free_indexes_are_found_in_a_list_where_almost_every_index_is_taken() {
+        let store = Store::in_memory().await.unwrap();
+        // List 7 holds every index but the first 72.
+        store
+            .db
+            .execute_unprepared(&format!(
+                "WITH RECURSIVE n(i) AS (SELECT 72 UNION ALL SELECT i + 1 FROM n WHERE i < {last}) \
+                 INSERT INTO status_positions (status_list, status_index, credential_id) \
+                 SELECT 7, i, 'taken' FROM n",
+                last = LIST_SIZE - 1
+            ))
+            .await
+            .unwrap();
+        let allocator = PositionAllocator { list: 7, used: 0 };
+        let mut free = allocator.free_indexes(&store.db, 50).await.unwrap();
+        free.sort_unstable();
+        free.dedup();
+        assert_eq!(free.len(), 50);
+        assert!(free.iter().all(|index| (0..72).contains(index)), "{free:?}");
     }
 
     /// On a file (several connections), offers created at once all get stored: they queue for
