@@ -198,7 +198,12 @@ async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Resu
         .map_err(internal)?
         .ok_or_else(not_found)?;
     let transaction = block.transactions.get(location.index).ok_or_else(not_found)?;
-    let receipt = crate::chain::receipt(&block, location.index).ok_or_else(not_found)?;
+    let receipt = node
+        .store()
+        .receipt(&hash)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
     Ok(page(
         StatusCode::OK,
         &TransactionPage {

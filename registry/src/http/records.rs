@@ -90,7 +90,11 @@ pub(super) async fn get_anchor(
         .iter()
         .map(merkle::hex)
         .collect();
-    let receipt = crate::chain::receipt(&block, location.index).ok_or_else(not_found)?;
+    let receipt = node
+        .store()
+        .receipt(&anchor.transaction)
+        .await?
+        .ok_or_else(not_found)?;
     let block_hash = block
         .header
         .hash()

@@ -211,7 +211,7 @@ impl Store {
             };
             let location = self.locate(&entry.transaction).await?.ok_or_else(missing)?;
             let block = self.block(location.height).await?.ok_or_else(missing)?;
-            let receipt = crate::chain::receipt(&block, location.index).ok_or_else(missing)?;
+            let receipt = self.receipt(&entry.transaction).await?.ok_or_else(missing)?;
             let Some(Transaction::Governance(change)) = block.transactions.get(location.index).cloned()
             else {
                 return Err(missing());
