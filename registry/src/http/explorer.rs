@@ -200,8 +200,7 @@ async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Resu
     let transaction = block.transactions.get(location.index).ok_or_else(not_found)?;
     let receipt = node
         .store()
-        .receipt(&hash)
-        .await
+        .receipt_in(&block, location.index, &hash)
         .map_err(internal)?
         .ok_or_else(not_found)?;
     Ok(page(

@@ -198,7 +198,10 @@ async fn get_transaction(
     let not_found = || AppError::NotFound(format!("no transaction {hash}"));
     let location = node.store().locate(&hash).await?.ok_or_else(not_found)?;
     let block = node.store().block(location.height).await?.ok_or_else(not_found)?;
-    let receipt = node.store().receipt(&hash).await?.ok_or_else(not_found)?;
+    let receipt = node
+        .store()
+        .receipt_in(&block, location.index, &hash)?
+        .ok_or_else(not_found)?;
     let transaction = block
         .transactions
         .get(location.index)

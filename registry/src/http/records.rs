@@ -92,8 +92,7 @@ pub(super) async fn get_anchor(
         .collect();
     let receipt = node
         .store()
-        .receipt(&anchor.transaction)
-        .await?
+        .receipt_in(&block, location.index, &anchor.transaction)?
         .ok_or_else(not_found)?;
     let block_hash = block
         .header

@@ -137,13 +137,28 @@ impl Store {
                 let Some(block) = self.block(location.height).await? else {
                     return Ok(None);
                 };
-                let hashes = transaction_hashes(&block)?;
-                let tree = Arc::new(BlockTree::new(block.header, &hashes));
-                self.receipts.remember(location.height, tree.clone());
-                tree
+                self.tree_of(&block)?
             }
         };
         Ok(tree.receipt(location.index, hash))
+    }
+
+    /// The receipt of transaction `hash` at `index` of `block`, which the caller has read
+    /// already: from the block's cached tree, or one built from `block` and kept.
+    pub fn receipt_in(&self, block: &Block, index: usize, hash: &str) -> Result<Option<Receipt>, StoreError> {
+        let tree = match self.receipts.get(block.header.height) {
+            Some(tree) => tree,
+            None => self.tree_of(block)?,
+        };
+        Ok(tree.receipt(index, hash))
+    }
+
+    /// Builds and keeps the Merkle tree of a stored `block`.
+    fn tree_of(&self, block: &Block) -> Result<Arc<BlockTree>, StoreError> {
+        let hashes = transaction_hashes(block)?;
+        let tree = Arc::new(BlockTree::new(block.header.clone(), &hashes));
+        self.receipts.remember(block.header.height, tree.clone());
+        Ok(tree)
     }
 
     /// The height of the last block (0 when there is none).
@@ -211,7 +226,9 @@ impl Store {
             };
             let location = self.locate(&entry.transaction).await?.ok_or_else(missing)?;
             let block = self.block(location.height).await?.ok_or_else(missing)?;
-            let receipt = self.receipt(&entry.transaction).await?.ok_or_else(missing)?;
+            let receipt = self
+                .receipt_in(&block, location.index, &entry.transaction)?
+                .ok_or_else(missing)?;
             let Some(Transaction::Governance(change)) = block.transactions.get(location.index).cloned()
             else {
                 return Err(missing());

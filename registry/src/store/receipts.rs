@@ -218,6 +218,7 @@ mod tests {
             blocks.push(produced.block);
         }
         let reopened = Store::open(&path).await.unwrap();
+        let read_first = Store::open(&path).await.unwrap();
         for block in &blocks {
             for (index, transaction) in block.transactions.iter().enumerate() {
                 let hash = transaction.hash().unwrap();
@@ -229,10 +230,21 @@ mod tests {
                     "the store's cache finds a transaction of a block it wrote"
                 );
                 assert_eq!(store.receipt(&hash).await.unwrap(), Some(expected.clone()));
+                assert_eq!(
+                    read_first.receipt_in(block, index, &hash).unwrap(),
+                    Some(expected.clone()),
+                    "a block a handler has read gives its receipts, cached or not"
+                );
                 assert_eq!(reopened.receipt(&hash).await.unwrap(), Some(expected));
             }
         }
         assert_eq!(store.receipt(&"0".repeat(64)).await.unwrap(), None);
+        let other = blocks[1].transactions[0].hash().unwrap();
+        assert_eq!(
+            store.receipt_in(&blocks[0], 0, &other).unwrap(),
+            None,
+            "a transaction is not given the receipt of another's place"
+        );
     }
 
     fn header(height: u64) -> BlockHeader {
