@@ -65,9 +65,6 @@ pub enum SigningError {
     /// Another request issued the offer's credential first.
     #[error("the credential was already issued")]
     AlreadyIssued,
-    /// The holder's proof nonce was used (or expired) meanwhile.
-    #[error("the nonce is unknown, used or expired; get a fresh one from the nonce endpoint")]
-    NonceSpent,
     /// Signing or storing failed.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -173,21 +170,19 @@ impl Issuer {
         format!("openid-credential-offer://?credential_offer_uri={encoded}")
     }
 
-    /// Signs the credential of `offer` for `holder` (whose key is `holder_key`, proven with
-    /// `nonce`) and records it in the offer's place, which spends the access token and the
-    /// nonce. `spent` is the offer as [`Offer::accept_token`] left it; the record is written
-    /// only if the stored offer is still `offer` and the nonce live, so of two requests with
-    /// one token (or one nonce) only one gets a credential. Returns the credential as sent: a
-    /// JSON object for `ldp_vc`, a string for the JWT formats.
+    /// Signs the credential of `offer` for `holder` (whose key is `holder_key`) and records
+    /// it in the offer's place, which spends the access token. `spent` is the offer as
+    /// [`Offer::accept_token`] left it; the record is written only if the stored offer is
+    /// still `offer`, so of two requests with one token only one gets a credential. Returns
+    /// the credential as sent: a JSON object for `ldp_vc`, a string for the JWT formats.
     pub async fn sign_for_holder(
         &self,
         offer: &Offer,
         spent: &Offer,
-        holder: (&Did, &PublicKey),
-        nonce: &str,
+        holder: &Did,
+        holder_key: &PublicKey,
         now: Timestamp,
     ) -> Result<Value, SigningError> {
-        let (holder, holder_key) = holder;
         let definition = self
             .types
             .get(&spent.type_name)
@@ -230,11 +225,10 @@ impl Issuer {
             &format!("{} to {holder}", format.name()),
         );
         self.store
-            .record_issuance(offer, &record, nonce, audit)
+            .record_issuance(offer, &record, audit)
             .await
             .map_err(|e| match e {
                 IssuanceError::AlreadyIssued => SigningError::AlreadyIssued,
-                IssuanceError::NonceSpent => SigningError::NonceSpent,
                 IssuanceError::Store(e) => SigningError::Internal(e.into()),
             })?;
         Ok(value)

@@ -19,6 +19,7 @@ pub mod http;
 pub mod institution;
 pub mod issuance;
 pub mod key_proof;
+pub mod nonces;
 pub mod offline;
 pub mod portal;
 pub mod profiles;

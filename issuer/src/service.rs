@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 use crate::config::ServiceSettings;
 use crate::credential_types::TypeCatalogue;
 use crate::institution::{Institution, IssuerConfig, Rotation};
+use crate::nonces::Nonces;
 use crate::profiles::Profile;
 use crate::store::Store;
 use crate::store::records::AuditEntry;
@@ -41,6 +42,8 @@ pub struct Issuer {
     pub registry: RegistryClient,
     /// Resolves holders' DIDs (`did:key`, `did:jwk`, and `did:sigil` through the registry).
     pub resolver: StandardResolver,
+    /// The nonce endpoint's nonces, and those spent.
+    pub nonces: Nonces,
     active: RwLock<Arc<ActiveKey>>,
     /// The profiles (`did:key` identities) it can sign as besides the institution's DID.
     profiles: Vec<Arc<Profile>>,
@@ -95,6 +98,7 @@ impl Issuer {
             store,
             registry,
             resolver: StandardResolver::with_registry(resolver_registry),
+            nonces: Nonces::new(),
             active: RwLock::new(Arc::new(active)),
             profiles,
             passphrase: Zeroizing::new(passphrase.to_owned()),

@@ -36,13 +36,10 @@ use crate::issuance::{SigningError, TX_CODE_LENGTH};
 use crate::key_proof::{self, ProofError};
 use crate::service::Issuer;
 use crate::store::offers::Redemption;
-use sigil_service::tokens::{digest, random_secret};
+use sigil_service::tokens::digest;
 
 /// The grant type of the pre-authorized code flow.
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
-
-/// Lifetime of a nonce.
-const NONCE_SECONDS: i64 = 300;
 
 /// The credential configuration id of a type in a format, e.g. `UniversityDegreeCredential_ldp_vc`.
 pub fn configuration_id(type_name: &str, format: CredentialFormat) -> String {
@@ -290,15 +287,11 @@ async fn wrong_pin(issuer: &Issuer, offer_id: &str, attempts_left: u32) -> OAuth
     OAuthError::bad("invalid_grant", description)
 }
 
-/// `POST /nonce`
-pub async fn nonce(State(issuer): State<Arc<Issuer>>) -> Result<Response, OAuthError> {
-    let nonce = random_secret();
-    let now = sigil_core::time::now().timestamp();
-    issuer
-        .store
-        .insert_nonce(&nonce, now + NONCE_SECONDS, now)
-        .await?;
-    Ok(no_store(json!({ "c_nonce": nonce })))
+/// `POST /nonce`: a nonce that carries its own expiry under the issuer's MAC; nothing is
+/// stored ([`crate::nonces`]).
+pub async fn nonce(State(issuer): State<Arc<Issuer>>) -> Response {
+    let nonce = issuer.nonces.issue(sigil_core::time::now().timestamp());
+    no_store(json!({ "c_nonce": nonce }))
 }
 
 /// The credential request (§8.2). `proofs.jwt` is 1.0's shape; a single `proof` object is
@@ -379,21 +372,20 @@ pub async fn credential(
             ProofError::Nonce(reason) => OAuthError::bad("invalid_nonce", reason),
             ProofError::Unresolvable(reason) => OAuthError::unavailable(reason),
         })?;
-    // Checked now so a stale nonce costs no signature; spent only with the record below.
-    if !issuer.store.nonce_is_live(&proof.nonce, now.timestamp()).await? {
-        return Err(OAuthError::bad(
+    // Spent before signing: of two requests with one nonce, only one gets this far.
+    issuer.nonces.spend(&proof.nonce, now.timestamp()).map_err(|e| {
+        OAuthError::bad(
             "invalid_nonce",
-            SigningError::NonceSpent.to_string(),
-        ));
-    }
-    // Recording the credential in the offer's place spends the token and the nonce: a second
-    // request with either finds nothing, and of two at once only one is recorded.
+            format!("{e}; get a fresh one from the nonce endpoint"),
+        )
+    })?;
+    // Recording the credential in the offer's place spends the token: a second request with
+    // it finds nothing, and of two at once only one is recorded.
     let credential = issuer
-        .sign_for_holder(&offer, &spent, (&proof.holder, &proof.key), &proof.nonce, now)
+        .sign_for_holder(&offer, &spent, &proof.holder, &proof.key, now)
         .await
         .map_err(|e| match e {
             SigningError::AlreadyIssued => OAuthError::invalid_token("the access token was just used"),
-            SigningError::NonceSpent => OAuthError::bad("invalid_nonce", e.to_string()),
             other => OAuthError::internal(other),
         })?;
     Ok(no_store(json!({ "credentials": [{ "credential": credential }] })))

@@ -100,24 +100,6 @@ pub mod issued_credential {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// Nonces handed out by the nonce endpoint, until used or expired.
-pub mod nonce {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "nonces")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub nonce: String,
-        pub expires_at: i64,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
 /// The latest published version of each status list.
 pub mod status_list {
     use sea_orm::entity::prelude::*;

@@ -8,9 +8,11 @@ use sea_orm_migration::prelude::*;
 
 mod m20261201_000001_offers_and_issued_credentials;
 mod m20261201_000002_issued_signer;
+mod m20261203_000003_nonces_in_memory;
 
 use m20261201_000001_offers_and_issued_credentials::OffersAndIssuedCredentials;
 use m20261201_000002_issued_signer::IssuedSigner;
+use m20261203_000003_nonces_in_memory::NoncesInMemory;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -22,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateIssuer),
             Box::new(OffersAndIssuedCredentials),
             Box::new(IssuedSigner),
+            Box::new(NoncesInMemory),
         ]
     }
 }

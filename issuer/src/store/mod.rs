@@ -1,8 +1,8 @@
 //! The issuer's storage: SQLite through sea-orm, in `DATA_DIR/issuer.db`. The queries live
 //! next to the tables they touch: [`offers`] (offers and the status positions they reserve),
 //! [`issued`] (issued credentials, status, anchoring), [`credentials`] (both, as the registrar
-//! searches them), [`accounts`] (registrars, sessions, API tokens), [`records`] (nonces,
-//! status lists, anchors, audit log). Offers and credentials go in and come out as the
+//! searches them), [`accounts`] (registrars, sessions, API tokens), [`records`] (status
+//! lists, anchors, audit log). Offers and credentials go in and come out as the
 //! domain's types, never as rows.
 //!
 //! Reads go straight to the pool; every write goes through the database's one writer

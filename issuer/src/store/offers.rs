@@ -17,7 +17,7 @@ use sigil_core::lifecycle::OfferState;
 use sigil_core::time::Timestamp;
 
 use super::entities::{offer, status_position};
-use super::records::{AuditEntry, append_audit, take_nonce};
+use super::records::{AuditEntry, append_audit};
 use super::{DbErr, Store};
 use crate::domain::offer::TokenGrant;
 use crate::domain::{AccessToken, IssuedCredential, Offer, OfferDraft, RedeemError, StatusPosition};
@@ -50,9 +50,6 @@ pub enum Redemption {
 /// Why [`Store::record_issuance`] recorded nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum IssuanceError {
-    /// The holder's proof nonce is unknown, used or expired.
-    #[error("the nonce is unknown, used or expired")]
-    NonceSpent,
     /// Another request issued the offer's credential (or otherwise changed it) first.
     #[error("the credential was already issued")]
     AlreadyIssued,
@@ -177,31 +174,25 @@ impl Store {
             .await
     }
 
-    /// Replaces the offer `previous` by the credential issued from it, spending the holder's
-    /// proof `nonce` and logging `audit`, in one transaction — only if the nonce is live and
-    /// the offer still at `previous`'s version (this is what spends the access token).
+    /// Replaces the offer `previous` by the credential issued from it and logs `audit`, in one
+    /// transaction — only if the offer is still at `previous`'s version (this is what spends
+    /// the access token).
     pub async fn record_issuance(
         &self,
         previous: &Offer,
         issued: &IssuedCredential,
-        nonce: &str,
         audit: AuditEntry,
     ) -> Result<(), IssuanceError> {
         let (id, version) = (previous.id.clone(), previous.version);
         let row = super::issued::issued_row(issued).into_active_model().reset_all();
-        let nonce = nonce.to_owned();
         self.write(move |txn| {
             Box::pin(async move {
-                if !take_nonce(txn, &nonce, audit.at).await? {
-                    return Err(IssuanceError::NonceSpent);
-                }
                 let deleted = offer::Entity::delete_many()
                     .filter(offer::Column::Id.eq(id))
                     .filter(offer::Column::Version.eq(version))
                     .exec(txn)
                     .await?;
                 if deleted.rows_affected != 1 {
-                    // The nonce is given back with the rest: it was not used for anything.
                     return Err(IssuanceError::AlreadyIssued);
                 }
                 row.insert(txn).await?;
@@ -534,25 +525,12 @@ mod tests {
         // The same holds for the credential: one token, one issued credential.
         let spent = first.accept_token(&first_token.secret, at(20)).unwrap();
         let issued = IssuedCredential::from_offer(&spent, "did:key:z6Mk", "hash".into(), at(20));
-        for nonce in ["nonce-1", "nonce-2"] {
-            store.insert_nonce(nonce, 100, 20).await.unwrap();
-        }
         store
-            .record_issuance(&first, &issued, "nonce-1", issue_entry())
+            .record_issuance(&first, &issued, issue_entry())
             .await
             .unwrap();
-        let again = store
-            .record_issuance(&first, &issued, "nonce-2", issue_entry())
-            .await;
+        let again = store.record_issuance(&first, &issued, issue_entry()).await;
         assert!(matches!(again, Err(IssuanceError::AlreadyIssued)), "{again:?}");
-        assert!(
-            store.nonce_is_live("nonce-2", 20).await.unwrap(),
-            "a refused issuance spends no nonce"
-        );
-        let replayed = store
-            .record_issuance(&first, &issued, "nonce-1", issue_entry())
-            .await;
-        assert!(matches!(replayed, Err(IssuanceError::NonceSpent)), "{replayed:?}");
         assert_eq!(
             store.audit_count().await.unwrap(),
             1,
@@ -637,9 +615,8 @@ mod tests {
         assert!(store.save_offer(&offers[0], &redeemed).await.unwrap());
         let spent = redeemed.accept_token(&token.secret, at(20)).unwrap();
         let active = IssuedCredential::from_offer(&spent, "did:key:z6Mk", "hash".into(), at(20));
-        store.insert_nonce("nonce-1", 100, 20).await.unwrap();
         store
-            .record_issuance(&redeemed, &active, "nonce-1", issue_entry())
+            .record_issuance(&redeemed, &active, issue_entry())
             .await
             .unwrap();
 

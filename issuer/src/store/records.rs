@@ -1,11 +1,11 @@
-//! Nonces, status lists, anchors and the audit log.
+//! Status lists, anchors and the audit log.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _, PaginatorTrait as _,
-    QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    ActiveValue::Set, ConnectionTrait, EntityTrait as _, PaginatorTrait as _, QueryOrder as _,
+    QuerySelect as _,
 };
 
-use super::entities::{anchor, audit, nonce, status_list};
+use super::entities::{anchor, audit, status_list};
 use super::{DbErr, Store};
 
 /// One line of the audit log: who did what to what, when.
@@ -43,35 +43,6 @@ impl AuditEntry {
 }
 
 impl Store {
-    /// Records a nonce valid until `expires_at`, dropping expired ones.
-    pub async fn insert_nonce(&self, value: &str, expires_at: i64, now: i64) -> Result<(), DbErr> {
-        let row = nonce::ActiveModel {
-            nonce: Set(value.to_owned()),
-            expires_at: Set(expires_at),
-        };
-        self.write(move |txn| {
-            Box::pin(async move {
-                nonce::Entity::delete_many()
-                    .filter(nonce::Column::ExpiresAt.lt(now))
-                    .exec(txn)
-                    .await?;
-                nonce::Entity::insert(row).exec(txn).await?;
-                Ok(())
-            })
-        })
-        .await
-    }
-
-    /// Whether a nonce is known and unexpired. Only [`take_nonce`], in the transaction that
-    /// acts on it, spends one: this is the cheap check before the work.
-    pub async fn nonce_is_live(&self, value: &str, now: i64) -> Result<bool, DbErr> {
-        let found = nonce::Entity::find_by_id(value)
-            .filter(nonce::Column::ExpiresAt.gte(now))
-            .count(&self.db)
-            .await?;
-        Ok(found == 1)
-    }
-
     /// The latest published version of a list.
     pub async fn status_list(&self, id: &str) -> Result<Option<status_list::Model>, DbErr> {
         status_list::Entity::find_by_id(id).one(&self.db).await
@@ -143,17 +114,6 @@ impl Store {
     pub async fn audit_count(&self) -> Result<u64, DbErr> {
         audit::Entity::find().count(&self.db).await
     }
-}
-
-/// Spends a nonce in `txn`: true if it was known and unexpired. A nonce is never accepted
-/// twice.
-pub(super) async fn take_nonce(txn: &impl ConnectionTrait, value: &str, now: i64) -> Result<bool, DbErr> {
-    let deleted = nonce::Entity::delete_many()
-        .filter(nonce::Column::Nonce.eq(value))
-        .filter(nonce::Column::ExpiresAt.gte(now))
-        .exec(txn)
-        .await?;
-    Ok(deleted.rows_affected == 1)
 }
 
 /// Appends `entry` to the audit log in `txn`.

@@ -114,7 +114,7 @@ async fn redeem(api: &Endpoints, queue: &Mutex<Vec<Offer>>) -> anyhow::Result<(H
 
 /// What keeps the class above its target, as the issuer's profile under this load
 /// (`docs/profiles/issuer-group-commit.txt`) shows it.
-const IN_THE_WAY: &str = "\n\nWhat stands in the way: the issuer's one database writer. A diploma is three writes (the token's redemption, the nonce, and the credential's record with its nonce spent and its audit entry); the writer commits every write queued together, so `fsync` is no longer the limit, but it runs their statements one at a time, and each is a round trip to the thread sqlx gives the SQLite connection. On two busy cores each hand-off waits for a core: in the issuer's profile (`docs/profiles/issuer-group-commit.txt`) futex waits and wake-ups and sqlx's channel take more than twice the time of signing the diplomas. Running the writer's statements on the connection's own thread, without a hand-off per statement, is the next step.";
+const IN_THE_WAY: &str = "\n\nWhat stands in the way: the issuer's one database writer. A diploma is two writes (the token's redemption, and the credential's record with its audit entry); the writer commits every write queued together, so `fsync` is no longer the limit, but it runs their statements one at a time, and each is a round trip to the thread sqlx gives the SQLite connection. On two busy cores each hand-off waits for a core: in the issuer's profile (`docs/profiles/issuer-group-commit.txt`) futex waits and wake-ups and sqlx's channel take more than twice the time of signing the diplomas. Running the writer's statements on the connection's own thread, without a hand-off per statement, is the next step.";
 
 impl Class {
     pub fn markdown(&self) -> String {
