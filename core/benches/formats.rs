@@ -39,6 +39,10 @@
 
 mod common;
 
+/// mimalloc, not glibc's allocator: see the workspace's Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use common::{Timing, WARM_UP, describe, measure, time_budget};
 
 use std::time::Duration;

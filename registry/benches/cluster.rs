@@ -14,6 +14,10 @@
     reason = "a benchmark whose setup fails must stop loudly; there is no caller to hand an error to"
 )]
 
+/// mimalloc, not glibc's allocator: see the workspace's Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -133,10 +133,7 @@ impl DidOperation {
 
     /// The JCS bytes that are signed: the operation without its proof.
     pub fn signing_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
-        serde_jcs::to_vec(&DidOperation {
-            proof: None,
-            ..self.clone()
-        })
+        serde_jcs::to_vec(&Unsigned::of(self))
     }
 
     /// Signs the operation with `key`, replacing any proof.
@@ -191,6 +188,65 @@ impl DidOperation {
     }
 }
 
+/// An operation without its proof, borrowed: what [`DidOperation::signing_bytes`] encodes,
+/// so that reading a signature does not copy the operation (the registry does it for every
+/// operation it ingests). Its members and their spelling are the operation's; [`Unsigned::of`]
+/// names every field of [`DidOperation`], so a field added there does not compile until it is
+/// added here, and a test compares the two encodings.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Unsigned<'a> {
+    #[serde(rename = "type")]
+    kind: OperationKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    did: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prev: Option<&'a String>,
+    time: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    controller_key: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_key_commitment: Option<&'a String>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    add_methods: &'a [MethodSpec],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    retire_methods: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    compromised_methods: &'a [Compromise],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    services: Option<&'a Vec<Value>>,
+}
+
+impl<'a> Unsigned<'a> {
+    fn of(operation: &'a DidOperation) -> Self {
+        let DidOperation {
+            kind,
+            did,
+            prev,
+            time,
+            controller_key,
+            next_key_commitment,
+            add_methods,
+            retire_methods,
+            compromised_methods,
+            services,
+            proof: _,
+        } = operation;
+        Unsigned {
+            kind: *kind,
+            did: did.as_ref(),
+            prev: prev.as_ref(),
+            time,
+            controller_key: controller_key.as_ref(),
+            next_key_commitment: next_key_commitment.as_ref(),
+            add_methods,
+            retire_methods,
+            compromised_methods,
+            services: services.as_ref(),
+        }
+    }
+}
+
 /// What is wrong with an operation's signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignatureProblem {
@@ -222,5 +278,56 @@ pub fn method(id: &str, key: &PublicKey, purposes: &[Purpose]) -> MethodSpec {
         id: id.to_owned(),
         public_key_multibase: key.to_multikey(),
         purposes: purposes.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The borrowed encoding is byte for byte the operation's own without its proof, with
+    /// every member present and with only the required ones.
+    #[test]
+    fn the_signed_bytes_are_the_operation_without_its_proof() {
+        let full = DidOperation {
+            kind: OperationKind::Rotate,
+            did: Some("did:sigil:zExample".into()),
+            prev: Some("zPrevious".into()),
+            time: "2026-01-01T00:00:00Z".into(),
+            controller_key: Some("z6MkController".into()),
+            next_key_commitment: Some("zNext".into()),
+            add_methods: vec![MethodSpec {
+                id: "key-2".into(),
+                public_key_multibase: "z6MkMethod".into(),
+                purposes: vec![Purpose::AssertionMethod, Purpose::Authentication],
+            }],
+            retire_methods: vec!["key-0".into()],
+            compromised_methods: vec![Compromise {
+                id: "key-1".into(),
+                since: "2025-12-01T00:00:00Z".into(),
+            }],
+            services: Some(vec![
+                serde_json::json!({"id": "#web", "type": "LinkedDomains", "é": "ü\"\u{1F600}"}),
+            ]),
+            proof: Some(OperationProof {
+                key: "z6MkSigner".into(),
+                signature: "zSignature".into(),
+            }),
+        };
+        let bare = DidOperation {
+            proof: Some(OperationProof {
+                key: "z6MkSigner".into(),
+                signature: "zSignature".into(),
+            }),
+            ..DidOperation::new(OperationKind::Create, crate::time::now())
+        };
+        for operation in [full, bare] {
+            let owned = serde_jcs::to_vec(&DidOperation {
+                proof: None,
+                ..operation.clone()
+            })
+            .unwrap();
+            assert_eq!(operation.signing_bytes().unwrap(), owned);
+        }
     }
 }
