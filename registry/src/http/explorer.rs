@@ -239,7 +239,7 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Respon
     let did = Did::parse(&did).map_err(|_| not_found())?;
     let view = node.view().await;
     let accreditations = accreditation_rows(&view.state, &did);
-    let state = view.state.dids.get(&did);
+    let state = view.state.dids.get(&did).map(std::sync::Arc::as_ref);
     if state.is_none() && accreditations.is_empty() {
         return Err(not_found());
     }

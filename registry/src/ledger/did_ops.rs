@@ -1,6 +1,8 @@
 //! Applying `did:sigil` operations (DID-METHOD.md §3): validate everything first, then build
 //! the new state, so a refused operation changes nothing.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
@@ -100,13 +102,13 @@ fn create(
     };
     let mut next = state.clone();
     next.dids.insert(
-        did,
-        DidState {
+        Arc::new(did),
+        Arc::new(DidState {
             controller_key: controller,
             next_key_commitment,
             methods,
             versions: vec![version],
-        },
+        }),
     );
     Ok(next)
 }
@@ -121,7 +123,7 @@ fn change(
 ) -> Result<LedgerState, LedgerError> {
     let (did, current, latest) = follows_latest(state, op, time)?;
     let version = latest.id + 1;
-    let mut updated = current.clone();
+    let mut updated = DidState::clone(current);
     authorise_change(op, current, signer, &mut updated)?;
     updated.methods = changed_methods(current, op, facts, version, time)?;
     check_methods_in_force(&updated.methods)?;
@@ -135,7 +137,7 @@ fn change(
         deactivated: op.kind == OperationKind::Deactivate,
     });
     let mut next = state.clone();
-    next.dids.insert(did, updated);
+    next.dids.insert(Arc::new(did), Arc::new(updated));
     Ok(next)
 }
 

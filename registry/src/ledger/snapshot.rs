@@ -260,7 +260,7 @@ pub fn restore(entries: impl IntoIterator<Item = Entry>) -> Result<Restored, Sna
             Entry::Did(record) => {
                 let did = Did::parse(&record.did).map_err(|e| bad("DID", &e))?;
                 names.push(RecordName::Did(record.did.clone()));
-                state.dids.insert(did, did_state(&record)?);
+                state.dids.insert(Arc::new(did), Arc::new(did_state(&record)?));
             }
             Entry::StatusList(list) => {
                 let versions = list

@@ -31,7 +31,10 @@ pub struct LedgerState {
     pub learners: OrdMap<String, String>,
     /// The governance changes applied, in order (the `n`th has sequence `n`).
     pub governance: Vector<GovernanceEntry>,
-    pub dids: OrdMap<Did, DidState>,
+    /// Each DID's state. Keys and values sit behind `Arc`s: applying an operation copies the
+    /// map's path to its DID, and a copied node then shares its neighbours' DIDs and states
+    /// instead of copying them.
+    pub dids: OrdMap<Arc<Did>, Arc<DidState>>,
     /// Hashes of every transaction applied, to refuse replays.
     pub applied: HashSet<String>,
     /// The roots of trust, genesis's as governance changed them: the only writers of
