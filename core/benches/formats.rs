@@ -39,10 +39,6 @@
 
 mod common;
 
-/// mimalloc, not glibc's allocator: see the workspace's Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use common::{Timing, WARM_UP, describe, measure, time_budget};
 
 use std::time::Duration;
@@ -660,4 +656,4 @@ Targets, from this run's means:
 
 /// Why the JWT formats stay above 1.3× the floor, from the callgrind profiles of one
 /// verification (`scripts/profile-verify.sh`).
-const JWT_IN_THE_WAY: &str = "\nWhat stands in the way of the JWT formats: counted in instructions, which do not vary with the host's load, a `vc+jwt` verification is 552,605 instructions, of which the Ed25519 check of its own JWS (`verify_strict`) is 77.6%, so the whole pipeline costs 1.29× its signature (`docs/profiles/vc-jwt-verify-with-mimalloc.txt`); an SD-JWT is 665,091, the signature 65.2% of them (1.53×), because each disclosure is also decoded, parsed and hashed to find it among the payload's `_sd` digests (13%; `docs/profiles/sd-jwt-verify-with-mimalloc.txt`). What is not the signature is decoding the JWS (base64url and the payload parsed as JSON: 9%), reading the credential into Sigil's model and building the report the verifier answers with (issuer, types, claims, one entry per check), and finding the key in the issuer's DID document; `ssi`'s figure checks the signature and the dates only. The floor in the table is measured over a message of a few hundred bytes, shorter than a JWS's signing input, and on this shared host the timings of two runs differ by up to a third, so the wall-clock ratio sits above the instruction count's. Going lower would mean reading the payload without building a JSON tree (a borrowed, typed parse of the credential) and answering a report only of what the caller asked for.\n";
+const JWT_IN_THE_WAY: &str = "\nWhat stands in the way of the JWT formats: counted in instructions, which do not vary with the host's load, a `vc+jwt` verification is 583,467 instructions, of which the Ed25519 check of its own JWS (`verify_strict`) is 73.5%, so the whole pipeline costs 1.36× its signature (`docs/profiles/vc-jwt-verify-now.txt`); an SD-JWT is 721,347, the signature 60.9% of them (1.64×), because each disclosure is also decoded, parsed and hashed to find it among the payload's `_sd` digests (13%; `docs/profiles/sd-jwt-verify-now.txt`). What is not the signature is decoding the JWS (base64url and the payload parsed as JSON: 9%), reading the credential into Sigil's model and building the report the verifier answers with (issuer, types, claims, one entry per check), and finding the key in the issuer's DID document; `ssi`'s figure checks the signature and the dates only. The floor in the table is measured over a message of a few hundred bytes, shorter than a JWS's signing input, and on this shared host two runs' timings differ by up to a third. Going lower would mean reading the payload without building a JSON tree (a borrowed, typed parse of the credential) and a report of only what the caller asked for.\n";

@@ -14,10 +14,6 @@
 
 mod common;
 
-/// mimalloc, not glibc's allocator: see the workspace's Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use common::{Timing, describe, measure, micros, time_budget};
 use serde_json::Value;
 use sigil_core::did::StandardResolver;

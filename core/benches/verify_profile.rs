@@ -16,10 +16,6 @@
 
 mod common;
 
-/// mimalloc, not glibc's allocator: see the workspace's Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use sigil_core::did::StandardResolver;
 use sigil_core::issue::CredentialFormat;
 use sigil_core::verify::{Expectations, Verifier};

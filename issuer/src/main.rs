@@ -1,9 +1,5 @@
 //! The `sigil-issuer` command line (docs/design.md §7).
 
-/// mimalloc, not glibc's allocator: see the workspace's Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

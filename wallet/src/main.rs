@@ -1,9 +1,5 @@
 //! The `sigil-wallet` command line (docs/design.md §7).
 
-/// mimalloc, not glibc's allocator: see the workspace's Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use sigil_core::registry::RegistryNodes;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -113,8 +113,8 @@ async fn redeem(api: &Endpoints, queue: &Mutex<Vec<Offer>>) -> anyhow::Result<(H
 }
 
 /// What keeps the class above its target, as the issuer's profile under this load
-/// (`docs/profiles/issuer-group-commit.txt`) shows it.
-const IN_THE_WAY: &str = "\n\nWhat stands in the way: the issuer's one database writer. A diploma is two writes (the token's redemption, and the credential's record with its audit entry); the writer commits every write queued together, so `fsync` is no longer the limit, but it runs their statements one at a time, and each is a round trip to the thread sqlx gives the SQLite connection. On two busy cores each hand-off waits for a core: in the issuer's profile (`docs/profiles/issuer-group-commit.txt`) futex waits and wake-ups and sqlx's channel take more than twice the time of signing the diplomas. Running the writer's statements on the connection's own thread, without a hand-off per statement, is the next step.";
+/// (`docs/profiles/issuer-stop-29.txt`) shows it.
+const IN_THE_WAY: &str = "\n\nWhat stands in the way: the issuer's one database writer and the threads its statements cross. A diploma is two writes (the token's redemption, and the credential's record with its audit entry); the writer commits every write queued together, so `fsync` is no longer the limit, but it runs their statements one at a time, and each is a round trip to the thread sqlx gives the SQLite connection, as is every read through the pool. In the issuer's profile under this load (`docs/profiles/issuer-stop-29.txt`) the function with the most samples of its own is the kernel's switch between threads (12.5%; futex calls 17%, with sqlx's channel around them), while SQLite's own work is about a quarter and signing the diplomas too little to rank. Running the writer's statements on the connection's own thread, without a hand-off per statement, is the next step.";
 
 impl Class {
     pub fn markdown(&self) -> String {
