@@ -1,9 +1,10 @@
 //! `sigil-templates`: what Sigil's web front ends share — the stylesheet, the base layout
 //! (`templates/layout.html`) and the askama pages of the registry explorer ([`registry`]), the
 //! issuer's registrar portal ([`issuer`]), the verifier ([`verifier`]) and the wallet's local
-//! UI ([`wallet`]); and QR codes ([`qr`]).
+//! UI ([`wallet`]); QR codes ([`qr`]); and the languages pages are written in ([`lang`]).
 
 pub mod issuer;
+pub mod lang;
 pub mod qr;
 pub mod registry;
 pub mod verifier;
