@@ -104,6 +104,7 @@ if [ ! -f "$dir/registry/genesis.json" ]; then
   fi
   # The root's DID is init's standard output; its messages are shown only if it fails.
   $bin/sigil-registry init --data-dir "$dir/registry" ${template:+--genesis "$template"} \
+    --root-name "Ministry of Education" --root-name "zh-CN=教育部" \
     >"$dir/ministry.did" 2>"$dir/registry-init.log" ||
     { cat "$dir/registry-init.log" >&2; exit 1; }
   for i in $(seq 2 "$nodes"); do
@@ -140,7 +141,7 @@ if [ ! -f "$dir/university/issuer.toml" ]; then
     ${genesis_hash:+--registry-genesis "$genesis_hash"} \
     --name "Example University" >"$dir/university.did" 2>/dev/null
   $bin/sigil-registry accredit --registry "$registry_url" --keys "$dir/registry" \
-    --issuer "$(cat "$dir/university.did")" \
+    --issuer "$(cat "$dir/university.did")" --name "Example University" --name "zh-CN=示例大学" \
     --types "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential,ProductInspectionCertificate,https://w3id.org/sigil/types/ProductInspectionCertificate" \
     >/dev/null
   SIGIL_REGISTRAR_PASSWORD=$registrar_password \
@@ -161,7 +162,7 @@ if [ ! -f "$dir/verifier.did" ]; then
   echo "accrediting Example Employer's verifier…"
   $bin/sigil-verifier did --data-dir "$dir/verifier" >"$dir/verifier.did.new"
   $bin/sigil-registry accredit --registry "$registry_url" --keys "$dir/registry" \
-    --verifier "$(cat "$dir/verifier.did.new")" \
+    --verifier "$(cat "$dir/verifier.did.new")" --name "Example Employer" --name "zh-CN=示例雇主" \
     --types "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential" \
     >/dev/null
   mv "$dir/verifier.did.new" "$dir/verifier.did"

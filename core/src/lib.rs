@@ -22,6 +22,7 @@
 //! - [`verify`]: the verification pipeline (docs/design.md §5) and its report.
 //! - [`registry`], [`transaction`], [`merkle`]: the registry client and the wire format of
 //!   the ledger transactions issuers sign (status lists, anchors, statements).
+//! - [`names`]: names of parties in several languages, and who vouches for them.
 //! - [`benchmarks`]: where the benchmarks write their figures (`BENCHMARKS.md`).
 
 pub mod benchmarks;
@@ -42,6 +43,7 @@ pub mod keystore;
 pub mod lifecycle;
 pub mod merkle;
 pub mod model;
+pub mod names;
 pub mod presentation_request;
 pub mod registry;
 pub mod sd_jwt;

@@ -399,7 +399,9 @@ fn accreditation_of(entry: AccreditationEntry, did: &Did, credential_type: &str)
     Accreditation {
         issuer: did.clone(),
         credential_type: credential_type.to_owned(),
+        legal_name: entry.legal_name,
         accredited_by: entry.root,
+        accredited_by_name: entry.root_name,
         valid_from: parse_datetime(&entry.valid_from),
         valid_until: match (entry.valid_until.as_deref().and_then(parse_datetime), revoked_at) {
             (Some(until), Some(revoked)) => Some(until.min(revoked)),

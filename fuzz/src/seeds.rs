@@ -125,6 +125,11 @@ pub fn accreditation() -> Result<Transaction, SeedError> {
         root: root.did_key().to_string(),
         issuer: university.to_string(),
         role: Default::default(),
+        legal_name: Some(
+            sigil_core::names::LegalName::new("en", "Example University")
+                .and_then(|name| name.with("zh-CN", "示例大学"))
+                .map_err(|e| e.to_string())?,
+        ),
         credential_types: vec!["UniversityDegreeCredential".into()],
         valid_from: "2026-01-02T00:00:00Z".into(),
         valid_until: Some("2030-01-01T00:00:00Z".into()),

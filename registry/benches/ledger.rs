@@ -62,6 +62,7 @@ fn main() {
         time: "2026-01-01T00:00:00Z".into(),
         validators: vec![validator.public_key().to_multikey()],
         roots_of_trust: vec![],
+        root_names: Default::default(),
     };
 
     println!("Sigil registry benchmark: {dids} DIDs, blocks of {BLOCK_SIZE}");

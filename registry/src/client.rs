@@ -16,6 +16,7 @@ use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::SigningKey;
 use sigil_core::keystore::{self, KdfParams};
+use sigil_core::names::LegalName;
 use sigil_core::registry::RegistryClient;
 use sigil_core::time::{Timestamp, format_datetime};
 
@@ -227,6 +228,8 @@ pub struct Grant {
     pub did: Did,
     /// Issuer or verifier.
     pub role: AccreditedRole,
+    /// Its legal name, which the root vouches for by signing.
+    pub legal_name: Option<LegalName>,
     /// The types it may issue, or as a verifier request.
     pub types: Vec<String>,
     pub from: Timestamp,
@@ -247,6 +250,7 @@ pub async fn accredit(
         root: root.did_key().to_string(),
         issuer: grant.did.to_string(),
         role: grant.role,
+        legal_name: grant.legal_name,
         credential_types: grant.types,
         valid_from: format_datetime(grant.from),
         valid_until: grant.until.map(format_datetime),
@@ -327,6 +331,7 @@ mod tests {
         assert!(refused.contains("single node"), "{refused}");
         let root = signed(GovernanceChange::AddRootOfTrust {
             root: key(ROOT_OF_TRUST + 1).did_key().to_string(),
+            legal_name: None,
         });
         assert_eq!(api.submit(&root).await.unwrap().height, 1);
         let changes = api.get("governance", "governance changes").await.unwrap();

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sigil_core::did::Did;
+use sigil_core::names::LegalName;
 use sigil_core::time::Timestamp;
 use sigil_core::transaction::Transaction;
 use sigil_core::transaction::accreditation::AccreditedRole;
@@ -37,9 +38,14 @@ enum Command {
     Init {
         #[arg(long, env = "SIGIL_DATA_DIR")]
         data_dir: PathBuf,
-        /// A genesis template (chainId, time, validators, rootsOfTrust) to start from.
+        /// A genesis template (chainId, time, validators, rootsOfTrust, rootNames) to start from.
         #[arg(long)]
         genesis: Option<PathBuf>,
+        /// The legal name of the root of trust this makes ("Ministry of Education"), recorded
+        /// in genesis: `NAME` in English, `TAG=NAME` in another language (`zh-CN=教育部`).
+        /// Repeatable, once per language.
+        #[arg(long = "root-name")]
+        root_names: Vec<String>,
     },
     /// Create this node's validator key if it has none, and print it (Multikey): what a
     /// consortium member sends whoever writes the chain's genesis.
@@ -138,6 +144,10 @@ struct ChangeFlags {
     /// Let this DID write accreditations.
     #[arg(long)]
     add_root: Option<String>,
+    /// The legal name of the root --add-root adds: `NAME` in English, `TAG=NAME` in another
+    /// language. Repeatable, once per language.
+    #[arg(long = "root-name", requires = "add_root")]
+    root_names: Vec<String>,
     /// Stop this DID writing accreditations.
     #[arg(long)]
     remove_root: Option<String>,
@@ -165,8 +175,13 @@ impl ChangeFlags {
                 ..
             } => GovernanceChange::RemoveLearner { learner },
             ChangeFlags {
-                add_root: Some(root), ..
-            } => GovernanceChange::AddRootOfTrust { root },
+                add_root: Some(root),
+                root_names,
+                ..
+            } => GovernanceChange::AddRootOfTrust {
+                root,
+                legal_name: LegalName::from_arguments(&root_names)?,
+            },
             ChangeFlags {
                 remove_root: Some(root),
                 ..
@@ -193,6 +208,10 @@ struct AccreditArgs {
     /// The verifier to accredit (its client id's DID), for the types it may request.
     #[arg(long)]
     verifier: Option<String>,
+    /// The accredited party's legal name, which the root vouches for: `NAME` in English,
+    /// `TAG=NAME` in another language (`zh-CN=示例大学`). Repeatable, once per language.
+    #[arg(long = "name", required = true)]
+    names: Vec<String>,
     /// Credential types, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
     types: Vec<String>,
@@ -275,7 +294,11 @@ async fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Init { data_dir, genesis } => init(&DataDir(data_dir), genesis.as_deref())?,
+        Command::Init {
+            data_dir,
+            genesis,
+            root_names,
+        } => init(&DataDir(data_dir), genesis.as_deref(), &root_names)?,
         Command::ValidatorKey { data_dir } => {
             println!(
                 "{}",
@@ -315,9 +338,10 @@ fn passphrase() -> anyhow::Result<String> {
     )?)
 }
 
-fn init(data_dir: &DataDir, genesis: Option<&Path>) -> anyhow::Result<()> {
+fn init(data_dir: &DataDir, genesis: Option<&Path>, root_names: &[String]) -> anyhow::Result<()> {
     let template = service::read_template(genesis)?;
-    let made = service::init(data_dir, template, &passphrase()?)?;
+    let root_name = LegalName::from_arguments(root_names)?;
+    let made = service::init(data_dir, template, root_name, &passphrase()?)?;
     eprintln!(
         "chain {} created in {}",
         made.genesis.chain_id,
@@ -361,6 +385,7 @@ async fn accredit(args: AccreditArgs) -> anyhow::Result<()> {
     let grant = client::Grant {
         did: Did::parse(&did)?,
         role,
+        legal_name: LegalName::from_arguments(&args.names)?,
         types: args.types,
         from: args.from.unwrap_or_else(sigil_core::time::now),
         until: args.until,

@@ -8,12 +8,14 @@
 //!                               setting names a PostgreSQL database instead
 //! ```
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use sigil_core::key::{PublicKey, SigningKey};
 use sigil_core::keystore::{self, KdfParams};
+use sigil_core::names::LegalName;
 use sigil_core::state::commit::ValidatorSignature;
 use sigil_service::rate_limit::RateLimit;
 use sigil_service::serve::Listener;
@@ -65,6 +67,9 @@ pub struct GenesisTemplate {
     pub validators: Vec<String>,
     #[serde(default)]
     pub roots_of_trust: Vec<String>,
+    /// Legal names of the template's roots of trust, by DID.
+    #[serde(default)]
+    pub root_names: BTreeMap<String, LegalName>,
 }
 
 /// What `init` made.
@@ -75,8 +80,14 @@ pub struct Initialised {
 }
 
 /// Creates a new chain in `data_dir`: a validator key and a root-of-trust key (both encrypted
-/// under `passphrase`), and the genesis naming them, with anything `template` adds.
-pub fn init(data_dir: &DataDir, template: GenesisTemplate, passphrase: &str) -> anyhow::Result<Initialised> {
+/// under `passphrase`), and the genesis naming them — the root by `root_name`, if given —
+/// with anything `template` adds.
+pub fn init(
+    data_dir: &DataDir,
+    template: GenesisTemplate,
+    root_name: Option<LegalName>,
+    passphrase: &str,
+) -> anyhow::Result<Initialised> {
     if data_dir.genesis().exists() {
         anyhow::bail!("{} already holds a chain", data_dir.0.display());
     }
@@ -98,6 +109,10 @@ pub fn init(data_dir: &DataDir, template: GenesisTemplate, passphrase: &str) -> 
     }
     let mut roots_of_trust = template.roots_of_trust;
     roots_of_trust.push(root_did.clone());
+    let mut root_names = template.root_names;
+    if let Some(name) = root_name {
+        root_names.insert(root_did.clone(), name);
+    }
     let genesis = Genesis {
         chain_id: template
             .chain_id
@@ -107,6 +122,7 @@ pub fn init(data_dir: &DataDir, template: GenesisTemplate, passphrase: &str) -> 
             .unwrap_or_else(|| sigil_core::time::format_datetime(sigil_core::time::now())),
         validators,
         roots_of_trust,
+        root_names,
     };
     genesis.check()?;
     let text = serde_json::to_string_pretty(&genesis)?;

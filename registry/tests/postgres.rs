@@ -107,6 +107,7 @@ fn genesis() -> Genesis {
         time: "2026-01-01T00:00:00Z".into(),
         validators: vec![key(VALIDATOR).public_key().to_multikey()],
         roots_of_trust: vec![key(50).did_key().to_string()],
+        root_names: Default::default(),
     }
 }
 
@@ -313,7 +314,7 @@ async fn a_node_on_postgresql_acknowledges_a_submission_and_restarts_at_the_same
     };
     let scratch = tempfile::tempdir().unwrap();
     let data = DataDir(scratch.path().join("registry"));
-    service::init(&data, GenesisTemplate::default(), PASSPHRASE).unwrap();
+    service::init(&data, GenesisTemplate::default(), None, PASSPHRASE).unwrap();
     let postgres = Database::parse(&database.url).unwrap();
     assert!(postgres.is_postgres());
 

@@ -72,7 +72,7 @@ fn path_arg(path: &Path) -> &str {
 async fn the_chain_is_served_over_https_in_process() {
     let scratch = tempfile::tempdir().unwrap();
     let data = DataDir(scratch.path().join("registry"));
-    service::init(&data, GenesisTemplate::default(), PASSPHRASE).unwrap();
+    service::init(&data, GenesisTemplate::default(), None, PASSPHRASE).unwrap();
     let node = service::start_node(&data, PASSPHRASE, BlockPolicy::default())
         .await
         .unwrap();

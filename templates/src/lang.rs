@@ -29,7 +29,7 @@ impl Lang {
     pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
 
     /// The BCP 47 tag, as a page's `lang` attribute and the cookie spell it.
-    pub fn tag(self) -> &'static str {
+    pub const fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::ZhCn => "zh-CN",

@@ -4,6 +4,8 @@
 
 use askama::Template;
 
+use crate::party::PartyView;
+
 /// A row of the latest-blocks table.
 #[derive(Debug, Clone)]
 pub struct BlockRow {
@@ -113,7 +115,7 @@ pub struct AccreditationRow {
     /// The types it may issue, or as a verifier request, comma-separated.
     pub credential_types: String,
     /// The root of trust that granted it.
-    pub root: String,
+    pub root: PartyView,
     pub valid_from: String,
     pub valid_until: Option<String>,
     pub revoked_at: Option<String>,
@@ -126,6 +128,8 @@ pub struct AccreditationRow {
 #[template(path = "registry/did.html")]
 pub struct DidPage {
     pub did: String,
+    /// The legal name its latest accreditation in force records.
+    pub name: Option<String>,
     /// Whether the ledger keeps the DID itself (a `did:sigil`); a `did:key` has only
     /// accreditations here.
     pub on_ledger: bool,
@@ -145,6 +149,7 @@ mod tests {
     fn a_script_in_a_service_is_escaped() {
         let page = DidPage {
             did: "did:sigil:zQmX".into(),
+            name: None,
             on_ledger: true,
             deactivated: false,
             keys: vec![],
@@ -165,7 +170,11 @@ mod tests {
         let row = |role: &str, types: &str| AccreditationRow {
             role: role.into(),
             credential_types: types.into(),
-            root: "did:key:z6MkRoot".into(),
+            root: PartyView {
+                did: "did:key:z6MkRoot".into(),
+                name: Some("Ministry of <b>Education</b>".into()),
+                vouched: true,
+            },
             valid_from: "2026-01-01T00:00:00Z".into(),
             valid_until: None,
             revoked_at: Some("2026-02-01T00:00:00Z".into()),
@@ -173,6 +182,7 @@ mod tests {
         };
         let page = DidPage {
             did: "did:key:z6MkEmployer".into(),
+            name: Some("Example Employer".into()),
             on_ledger: false,
             deactivated: false,
             keys: vec![],
@@ -182,6 +192,15 @@ mod tests {
         };
         let html = page.render().unwrap();
         assert!(html.contains("<td>Verifier</td>"), "{html}");
+        assert!(
+            html.contains("<h1>Example Employer</h1>"),
+            "the name first: {html}"
+        );
+        assert!(!html.contains("<b>Education"), "{html}");
+        assert!(
+            html.contains("did:key:z6MkRoot"),
+            "the root's DID a click away: {html}"
+        );
         assert!(!html.contains("<script>x"), "{html}");
         assert!(
             !html.contains("<h2>Keys</h2>"),

@@ -4,6 +4,8 @@
 
 use askama::Template;
 
+pub use crate::party::PartyView;
+
 /// A policy the relying party can start a request for.
 #[derive(Debug, Clone)]
 pub struct PolicyView {
@@ -38,8 +40,11 @@ pub struct ResultView {
     pub headline: String,
     /// Disclosed claims: (dotted name, value).
     pub claims: Vec<(String, String)>,
-    pub issuer: Option<String>,
-    pub accreditation: Option<String>,
+    pub issuer: Option<PartyView>,
+    /// The root of trust whose accreditation of the issuer was found.
+    pub accredited_by: Option<PartyView>,
+    /// Why nothing could be checked, when nothing could.
+    pub detail: Option<String>,
     pub checks: Vec<CheckView>,
     pub warnings: Vec<String>,
     /// The credential query this presentation answers, when a request asked for several.
@@ -108,8 +113,13 @@ mod tests {
                 verdict: "verified".into(),
                 headline: "Verified".into(),
                 claims: vec![("name".into(), hostile.into())],
-                issuer: Some("did:sigil:z".into()),
-                accreditation: Some(hostile.into()),
+                issuer: Some(PartyView {
+                    did: "did:sigil:z".into(),
+                    name: Some(hostile.into()),
+                    vouched: false,
+                }),
+                accredited_by: None,
+                detail: Some(hostile.into()),
                 checks: vec![CheckView {
                     outcome: "passed".into(),
                     label: "Signature".into(),
@@ -125,7 +135,7 @@ mod tests {
         assert!(!page.contains("<img src=x"), "{page}");
         assert_eq!(
             page.matches("&#60;img").count() + page.matches("&lt;img").count(),
-            4,
+            5,
             "{page}"
         );
     }

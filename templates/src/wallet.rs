@@ -4,6 +4,8 @@
 
 use askama::Template;
 
+use crate::party::PartyView;
+
 /// What every unlocked page shows.
 #[derive(Debug, Clone)]
 pub struct Frame {
@@ -34,6 +36,8 @@ pub struct Card {
     pub title: String,
     pub type_label: String,
     pub issuer_name: String,
+    /// Whether the registry vouches for `issuer_name`.
+    pub issuer_vouched: bool,
     pub accreditation: String,
     /// In words: "Valid", "Revoked", "Suspended", "Could not check".
     pub status: String,
@@ -67,8 +71,7 @@ pub struct CredentialPage {
     pub title: String,
     pub type_label: String,
     pub format: String,
-    pub issuer: String,
-    pub issuer_name: String,
+    pub issuer: PartyView,
     pub accreditation: String,
     pub received: String,
     pub claims: Vec<(String, String)>,
@@ -105,13 +108,16 @@ pub struct ConsentPage {
     pub frame: Frame,
     /// The pending request's id.
     pub pending: String,
-    /// The verifier's name as it gives it (unchecked), else its DID.
+    /// The verifier's legal name when its accreditation records one, else the name it gives
+    /// itself (unchecked), else its DID.
     pub verifier: String,
+    /// Whether the registry vouches for `verifier`.
+    pub verifier_vouched: bool,
     /// The name the verifier gives itself, if any: shown as self-asserted.
     pub verifier_name: Option<String>,
     pub verifier_did: String,
     /// The root of trust accrediting the verifier, if the registry says one does.
-    pub accredited_by: Option<String>,
+    pub accredited_by: Option<PartyView>,
     /// The types it is accredited to ask for.
     pub accredited_types: String,
     /// Why accreditation could not be checked, if it could not.
@@ -180,6 +186,7 @@ mod tests {
             },
             pending: "p".into(),
             verifier: "<script>steal()</script>".into(),
+            verifier_vouched: false,
             verifier_name: Some("<script>steal()</script>".into()),
             verifier_did: "did:key:z".into(),
             accredited_by: None,

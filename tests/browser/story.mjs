@@ -139,6 +139,7 @@ try {
   await student.fill("#request", request);
   await student.click("text=Continue");
   await waitForText(student, "Share with Example Employer?");
+  check((await student.content()).includes("Ministry of Education"), "the consent names the verifier's accreditor");
   await shot(student, "09-wallet-consent-phone");
   await student.click("button[value=share]");
   await waitForText(student, "Shared with Example Employer");
@@ -153,6 +154,10 @@ try {
     check(result.includes(word), `the result shows ${word}`);
   }
   check(!result.includes("S-1815-042"), "the student id was not shared");
+  // Named as the registry records them: the university, and the ministry that accredits it.
+  check(result.includes("Example University") && result.includes("Ministry of Education"),
+    "the result names the university and its accreditor");
+  check(!result.includes("self-asserted"), "the registry vouches for both names");
   await shot(employer, "10-verifier-verified");
   const employerPhone = await phone.newPage();
   await employerPhone.goto(employer.url());

@@ -15,7 +15,7 @@ use crate::TEST_PASSPHRASE;
 /// test's runtime runs, and returns its URL.
 pub async fn registry(dir: &Path) -> url::Url {
     let data = DataDir(dir.join("registry"));
-    service::init(&data, GenesisTemplate::default(), TEST_PASSPHRASE).unwrap();
+    service::init(&data, GenesisTemplate::default(), None, TEST_PASSPHRASE).unwrap();
     let node = service::start_node(&data, TEST_PASSPHRASE, BlockPolicy::default())
         .await
         .unwrap();

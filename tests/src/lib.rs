@@ -204,7 +204,16 @@ impl RegistryProcess {
     /// starts `sigil-registry serve` on `127.0.0.1:0`, waiting until it listens.
     pub fn start(data_dir: &Path) -> RegistryProcess {
         if !data_dir.join("genesis.json").exists() {
-            registry_command(&["init".as_ref()], data_dir);
+            registry_command(
+                &[
+                    "init".as_ref(),
+                    "--root-name".as_ref(),
+                    "Ministry of Education".as_ref(),
+                    "--root-name".as_ref(),
+                    "zh-CN=教育部".as_ref(),
+                ],
+                data_dir,
+            );
         }
         let (child, url) = spawn_service(
             "sigil-registry",
@@ -259,7 +268,13 @@ impl RegistryProcess {
         )
         .unwrap_or_else(|e| panic!("{}: {e}", template.display()));
         registry_command(
-            &["init".as_ref(), "--genesis".as_ref(), template.as_os_str()],
+            &[
+                "init".as_ref(),
+                "--genesis".as_ref(),
+                template.as_os_str(),
+                "--root-name".as_ref(),
+                "Ministry of Education".as_ref(),
+            ],
             data_dir,
         );
         let genesis = data_dir.join("genesis.json");

@@ -133,6 +133,8 @@ fn a_university_registers_issues_and_is_trusted_once_accredited() {
             registry_dir.to_str().unwrap(),
             "--issuer",
             &did,
+            "--name",
+            "Example University",
             "--types",
             "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential",
             "--from",

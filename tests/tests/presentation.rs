@@ -126,7 +126,11 @@ async fn a_wallet_presents_only_name_and_degree_and_the_verifier_accepts_once() 
     assert!(out.stderr.contains("Example Employer"), "{}", out.stderr);
     // The verifier is named by what can be checked: its DID, accredited on the registry.
     assert!(
-        out.stderr.contains("Accredited as a verifier by did:")
+        out.stderr
+            .contains("legal name (recorded by its accreditation): Example Employer")
+            && out
+                .stderr
+                .contains("Accredited as a verifier by Ministry of Education (did:")
             && !out.stderr.contains("WARNING")
             && out
                 .stderr

@@ -121,6 +121,8 @@ fn a_controller_creates_rotates_and_deactivates_a_did_from_the_command_line() {
         data,
         "--issuer",
         &did,
+        "--name",
+        "Example University",
         "--types",
         "UniversityDegreeCredential",
     ])
@@ -175,7 +177,17 @@ fn a_root_of_trust_accredits_a_verifier_by_the_did_it_serves_as() {
     let types = "UniversityDegreeCredential,https://w3id.org/sigil/types/UniversityDegreeCredential";
     let data = data_dir.to_str().unwrap();
     let accredit = |who: &[&str]| {
-        let mut args = vec!["accredit", "--registry", url, "--keys", data, "--types", types];
+        let mut args = vec![
+            "accredit",
+            "--registry",
+            url,
+            "--keys",
+            data,
+            "--types",
+            types,
+            "--name",
+            "Example Employer",
+        ];
         args.extend_from_slice(who);
         registry_command(&args)
     };

@@ -169,6 +169,7 @@ fn the_verification_rules_hold_against_a_running_registry() {
                 root: root.did_key().to_string(),
                 issuer: university.did.to_string(),
                 role: AccreditedRole::Issuer,
+                legal_name: Some(sigil_core::names::LegalName::new("en", "Example University").unwrap()),
                 credential_types: vec!["UniversityDegreeCredential".into()],
                 valid_from: format_datetime(ago(3 * 86400)),
                 valid_until: None,

@@ -116,7 +116,8 @@ async fn a_student_uses_the_wallet_in_the_browser() {
     assert_eq!(consent.status().as_u16(), 200);
     let consent = consent.text().await.unwrap();
     assert!(consent.contains("Development setting"), "{consent}");
-    assert!(consent.contains("Accredited as a verifier by"), "{consent}");
+    assert!(consent.contains("Accredited as a verifier for"), "{consent}");
+    assert!(consent.contains("Ministry of Education"), "{consent}");
     assert!(
         consent.contains("You have not presented to this verifier before"),
         "{consent}"

@@ -661,6 +661,8 @@ mod tests {
                 credential: "not a token".into(),
                 claims: json!({"name": "Ada", "degree": {"name": "BSc", "type": "BachelorDegree"}, "studentId": "1"}),
                 accreditation: None,
+                issuer_legal_name: None,
+                accreditor_name: None,
                 checks: vec![],
             },
         }

@@ -339,6 +339,12 @@ async fn accept(
         credential: credential.to_owned(),
         claims: report.claims.clone().unwrap_or(Value::Null),
         accreditation: accreditation.clone(),
+        issuer_legal_name: report
+            .issuer_name
+            .as_ref()
+            .filter(|shown| shown.is_vouched())
+            .map(|shown| shown.name.clone()),
+        accreditor_name: report.accredited_by.as_ref().and_then(|by| by.name.clone()),
         checks: check_lines(&report),
     };
     let now = sigil_core::time::now().timestamp();

@@ -13,6 +13,7 @@
 
 use async_trait::async_trait;
 use sigil_core::did::Did;
+use sigil_core::names::LegalName;
 use sigil_core::registry::RegistryClient;
 use sigil_core::time::Timestamp;
 use sigil_core::verify::sources::{Accreditation, Unavailable};
@@ -48,8 +49,12 @@ impl VerifierAccreditations for RegistryClient {
 pub enum Accredited {
     /// A root of trust accredits it as a verifier for these types.
     Yes {
+        /// The verifier's legal name, as the root recorded it.
+        legal_name: Option<LegalName>,
         /// The root of trust's DID.
         by: String,
+        /// The root of trust's legal name, as genesis or governance recorded it.
+        by_name: Option<LegalName>,
         /// The types it may request (short names).
         types: Vec<String>,
     },
@@ -96,7 +101,9 @@ pub async fn check(
                     }
                 }
                 Accredited::Yes {
+                    legal_name: accreditation.legal_name,
                     by: accreditation.accredited_by,
+                    by_name: accreditation.accredited_by_name,
                     types,
                 }
             }
@@ -171,10 +178,23 @@ impl Standing {
         }
     }
 
+    /// The verifier's legal name, when an accreditation in force records one.
+    pub fn legal_name(&self) -> Option<&LegalName> {
+        match &self.accredited {
+            Accredited::Yes { legal_name, .. } => legal_name.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The accreditation in a sentence.
     pub fn accreditation(&self) -> String {
         match &self.accredited {
-            Accredited::Yes { by, types } => {
+            Accredited::Yes {
+                by, by_name, types, ..
+            } => {
+                let by = by_name
+                    .as_ref()
+                    .map_or_else(|| by.clone(), |name| format!("{name} ({by})"));
                 format!("Accredited as a verifier by {by} for {}.", types.join(", "))
             }
             Accredited::No => "Not accredited as a verifier by any root of trust.".to_owned(),
@@ -249,7 +269,9 @@ mod tests {
             issuer: verifier.clone(),
             credential_type: types.first().map(|t| (*t).to_owned()).unwrap_or_default(),
             credential_types: types.iter().map(|t| (*t).to_owned()).collect(),
+            legal_name: None,
             accredited_by: "did:sigil:ministry".into(),
+            accredited_by_name: None,
             valid_from: None,
             valid_until: None,
         }

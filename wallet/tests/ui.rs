@@ -446,6 +446,8 @@ async fn hold_diploma(dir: &std::path::Path, id: &str, degree_type: &str) {
         credential,
         claims,
         accreditation: None,
+        issuer_legal_name: None,
+        accreditor_name: None,
         checks: vec![],
     };
     store

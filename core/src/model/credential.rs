@@ -83,6 +83,17 @@ impl Issuer {
             Issuer::Id(id) | Issuer::Object { id, .. } => id,
         }
     }
+
+    /// The name the issuer gives itself (`name`), if it gives one that can be read: only
+    /// what the issuer says of itself, which the registry's accreditation may confirm.
+    pub fn name(&self) -> Option<crate::names::LegalName> {
+        match self {
+            Issuer::Id(_) => None,
+            Issuer::Object { properties, .. } => properties
+                .get("name")
+                .and_then(crate::names::LegalName::from_credential),
+        }
+    }
 }
 
 /// A `credentialStatus` entry (§4.10); for `BitstringStatusListEntry` see Bitstring Status

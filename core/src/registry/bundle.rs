@@ -422,6 +422,7 @@ mod tests {
             time: "2026-01-01T00:00:00Z".into(),
             validators: vec![key.public_key().to_multikey()],
             roots_of_trust: vec![],
+            root_names: Default::default(),
         };
         (genesis, key)
     }

@@ -81,6 +81,7 @@ impl Chain {
             time: "2026-01-01T00:00:00Z".into(),
             validators: validators.iter().map(|k| k.public_key().to_multikey()).collect(),
             roots_of_trust: vec![],
+            root_names: Default::default(),
         };
         Chain {
             validators,

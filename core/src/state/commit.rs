@@ -373,6 +373,7 @@ mod tests {
             time: "2026-01-01T00:00:00Z".into(),
             validators: keys.iter().map(|k| k.public_key().to_multikey()).collect(),
             roots_of_trust: vec![],
+            root_names: Default::default(),
         }
     }
 

@@ -2,11 +2,14 @@
 //! validators and its roots of trust — read from a file and committed to by its hash. Clients
 //! read it too: its validators are whom a proven answer must be signed by.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::did::Did;
 use crate::did::sigil::digest::digest_jcs;
 use crate::key::PublicKey;
+use crate::names::LegalName;
 
 /// A chain's genesis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +23,11 @@ pub struct Genesis {
     pub validators: Vec<String>,
     /// DIDs allowed to write accreditations.
     pub roots_of_trust: Vec<String>,
+    /// The legal names of roots of trust, by DID: whom an accreditation is shown to come
+    /// from ("accredited by the Ministry of Education"). A genesis written before names
+    /// leaves it out, and keeps its hash.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub root_names: BTreeMap<String, LegalName>,
 }
 
 /// Why a genesis is unusable.
@@ -40,6 +48,15 @@ impl Genesis {
         }
         self.validator_keys()?;
         self.roots()?;
+        if let Some(stranger) = self
+            .root_names
+            .keys()
+            .find(|did| !self.roots_of_trust.contains(did))
+        {
+            return Err(GenesisError(format!(
+                "rootNames names {stranger}, which is not a root of trust"
+            )));
+        }
         Ok(())
     }
 

@@ -27,6 +27,7 @@ use crate::did::document::{
 use crate::did::resolver::DocumentMetadata;
 use crate::did::sigil::operation::Purpose;
 use crate::did::{Resolution, ResolutionError, ResolutionOptions};
+use crate::names::LegalName;
 use crate::time::parse_datetime;
 use crate::transaction::AccreditedRole;
 use crate::verify::sources::KeyEvents;
@@ -293,6 +294,12 @@ pub struct AccreditationEntry {
     pub role: AccreditedRole,
     /// The accredited DID.
     pub accredited: String,
+    /// The accredited party's legal name, as the root recorded it (absent before names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_name: Option<LegalName>,
+    /// The root's legal name when it granted this, as genesis or governance recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_name: Option<LegalName>,
     /// The types it may issue, or as a verifier request.
     pub credential_types: Vec<String>,
     pub valid_from: String,
@@ -318,6 +325,9 @@ pub struct GovernanceRecord {
     pub learners: BTreeMap<String, String>,
     /// The DIDs that may write accreditations.
     pub roots_of_trust: Vec<String>,
+    /// The legal names of those roots that have one, by DID.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub root_names: BTreeMap<String, LegalName>,
 }
 
 /// The first anchor that covered a credential: when the credential is known to have existed.

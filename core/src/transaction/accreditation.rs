@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::statement::StatementProof;
+use crate::names::LegalName;
 
 /// What an accreditation accredits its DID as.
 ///
@@ -50,6 +51,10 @@ pub struct Accreditation {
     /// Issuer (absent) or verifier.
     #[serde(default, skip_serializing_if = "AccreditedRole::is_issuer")]
     pub role: AccreditedRole,
+    /// The accredited party's legal name, which the root vouches for by signing. Absent from
+    /// accreditations written before names were recorded (which keep their bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_name: Option<LegalName>,
     /// The types it may issue, or as a verifier request.
     pub credential_types: Vec<String>,
     pub valid_from: String,
@@ -108,6 +113,7 @@ mod tests {
             root: "did:key:z6MkRoot".into(),
             issuer: "did:key:z6MkVerifier".into(),
             role: AccreditedRole::Verifier,
+            legal_name: None,
             credential_types: vec!["UniversityDegreeCredential".into()],
             valid_from: "2026-01-01T00:00:00Z".into(),
             valid_until: None,

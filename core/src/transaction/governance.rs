@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::did::Did;
 use crate::key::{PublicKey, SigningKey};
+use crate::names::LegalName;
 use crate::state::commit::ValidatorSignature;
 use crate::state::validators::ValidatorSet;
 
@@ -28,9 +29,14 @@ pub enum GovernanceChange {
     /// A validator leaves: its signature no longer counts, and its node leaves the cluster.
     #[serde(rename_all = "camelCase")]
     RemoveValidator { validator: String },
-    /// A DID that may write accreditations from now on.
+    /// A DID that may write accreditations from now on, with its legal name (absent from
+    /// changes made before names were recorded).
     #[serde(rename_all = "camelCase")]
-    AddRootOfTrust { root: String },
+    AddRootOfTrust {
+        root: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        legal_name: Option<LegalName>,
+    },
     /// A root of trust that may no longer write accreditations (those it wrote stay).
     #[serde(rename_all = "camelCase")]
     RemoveRootOfTrust { root: String },
@@ -49,7 +55,16 @@ impl GovernanceChange {
         match self {
             GovernanceChange::AddValidator { validator, .. } => format!("add validator {validator}"),
             GovernanceChange::RemoveValidator { validator } => format!("remove validator {validator}"),
-            GovernanceChange::AddRootOfTrust { root } => format!("add root of trust {root}"),
+            GovernanceChange::AddRootOfTrust {
+                root,
+                legal_name: None,
+            } => format!("add root of trust {root}"),
+            GovernanceChange::AddRootOfTrust {
+                root,
+                legal_name: Some(name),
+            } => {
+                format!("add root of trust {name} ({root})")
+            }
             GovernanceChange::RemoveRootOfTrust { root } => format!("remove root of trust {root}"),
             GovernanceChange::AddLearner { learner, .. } => format!("add learner {learner}"),
             GovernanceChange::RemoveLearner { learner } => format!("remove learner {learner}"),
@@ -131,7 +146,7 @@ impl GovernanceChange {
     pub fn next_roots(&self, current: &[Did]) -> Result<Vec<Did>, GovernanceError> {
         let mut next = current.to_vec();
         match self {
-            GovernanceChange::AddRootOfTrust { root } => {
+            GovernanceChange::AddRootOfTrust { root, .. } => {
                 let root =
                     Did::parse(root).map_err(|e| GovernanceError::Invalid(format!("root {root}: {e}")))?;
                 if current.contains(&root) {
@@ -280,6 +295,7 @@ mod tests {
             1,
             GovernanceChange::AddRootOfTrust {
                 root: "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK".into(),
+                legal_name: None,
             },
             "2026-12-01T00:00:00Z".into(),
         )

@@ -256,7 +256,7 @@ fn check_governance(governance: &Governance) -> Result<(), LimitExceeded> {
         }
         GovernanceChange::RemoveValidator { validator: member }
         | GovernanceChange::RemoveLearner { learner: member } => key(member)?,
-        GovernanceChange::AddRootOfTrust { root } | GovernanceChange::RemoveRootOfTrust { root } => {
+        GovernanceChange::AddRootOfTrust { root, .. } | GovernanceChange::RemoveRootOfTrust { root } => {
             did(root)?;
         }
     }

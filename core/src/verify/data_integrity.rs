@@ -62,6 +62,7 @@ impl Verifier<'_> {
         let proof = issuer_proof;
         let signed = SignedCredential {
             issuer,
+            issuer_name: credential.issuer.name(),
             method_id: proof.verification_method.clone(),
             signed_at: proof.created,
             types: credential.types,

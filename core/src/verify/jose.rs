@@ -96,6 +96,7 @@ impl Verifier<'_> {
         report.push(self.jws_proof_check(compact, jws, &key, claims.iat));
         let signed = SignedCredential {
             issuer,
+            issuer_name: credential.issuer.name(),
             method_id: kid.to_owned(),
             signed_at,
             types: credential.types,

@@ -27,6 +27,7 @@ pub use status_memo::VerifiedStatusLists;
 
 use crate::did::{Did, DidResolver};
 use crate::model::StatusEntry;
+use crate::names::{LegalName, NameSource, ShownName};
 use crate::time::{Timestamp, format_datetime};
 
 /// Allowed clock difference between issuer and verifier, in seconds.
@@ -130,6 +131,8 @@ pub(crate) enum Role {
 #[derive(Debug)]
 pub(crate) struct SignedCredential<'a> {
     pub issuer: Did,
+    /// The name the credential gives its issuer, self-asserted.
+    pub issuer_name: Option<LegalName>,
     pub method_id: String,
     pub signed_at: Option<Timestamp>,
     pub types: Vec<String>,
@@ -278,7 +281,24 @@ impl<'a> Verifier<'a> {
                     report.push(check);
                 }
             }
-            report.push(self.trust_check(credential, expect.require_accreditation).await?);
+            let (check, accreditation) = self.trust_check(credential, expect.require_accreditation).await?;
+            report.push(check);
+            if let Some(accreditation) = accreditation {
+                report.issuer_name = accreditation.legal_name.map(|name| ShownName {
+                    name,
+                    source: NameSource::Registry,
+                });
+                report.accredited_by = Some(report::Accreditor {
+                    did: accreditation.accredited_by,
+                    name: accreditation.accredited_by_name,
+                });
+            }
+        }
+        if report.issuer_name.is_none() {
+            report.issuer_name = credential.issuer_name.clone().map(|name| ShownName {
+                name,
+                source: NameSource::SelfAsserted,
+            });
         }
         if let Some(expected) = &expect.issuer {
             report.push(if expected == &credential.issuer {
@@ -326,33 +346,36 @@ impl<'a> Verifier<'a> {
     }
 
     /// Accreditation of the issuer for every type; a refusal is a failure only when
-    /// `required`, else a note.
+    /// `required`, else a note. With the check comes the accreditation found for the first
+    /// type, when every type has one: it names the issuer and its accreditor.
     async fn trust_check(
         &self,
         credential: &SignedCredential<'_>,
         required: bool,
-    ) -> Result<Check, VerificationError> {
-        let check = self.accreditation_check(credential).await?;
+    ) -> Result<(Check, Option<sources::Accreditation>), VerificationError> {
+        let (check, accreditation) = self.accreditation_check(credential).await?;
         Ok(if check.outcome == Outcome::Failed && !required {
-            Check::note(
+            let note = Check::note(
                 check.id,
                 format!("{} Accreditation was not required.", check.message),
-            )
+            );
+            (note, None)
         } else {
-            check
+            (check, accreditation)
         })
     }
 
     async fn accreditation_check(
         &self,
         credential: &SignedCredential<'_>,
-    ) -> Result<Check, VerificationError> {
+    ) -> Result<(Check, Option<sources::Accreditation>), VerificationError> {
         let id = check_id::TRUST;
         let Some(trust) = self.trust else {
-            return Ok(Check::not_applicable(
+            let check = Check::not_applicable(
                 id,
                 "No trust registry is configured, so the issuer's accreditation was not checked.",
-            ));
+            );
+            return Ok((check, None));
         };
         let at = credential.signed_at.unwrap_or(self.now);
         let types: Vec<&String> = credential
@@ -361,26 +384,33 @@ impl<'a> Verifier<'a> {
             .filter(|t| *t != "VerifiableCredential")
             .collect();
         if types.is_empty() {
-            return Ok(Check::failed(
-                id,
-                "The credential names no type to check accreditation for.",
-            ));
+            let check = Check::failed(id, "The credential names no type to check accreditation for.");
+            return Ok((check, None));
         }
         let mut granted = Vec::new();
+        let mut first = None;
         for credential_type in types {
             match trust.accreditation(&credential.issuer, credential_type, at).await {
                 Ok(Some(accreditation)) => {
-                    granted.push(format!("{credential_type} by {}", accreditation.accredited_by));
+                    granted.push(format!(
+                        "{credential_type} by {}",
+                        named(
+                            &accreditation.accredited_by,
+                            accreditation.accredited_by_name.as_ref()
+                        )
+                    ));
+                    first.get_or_insert(accreditation);
                 }
                 Ok(None) => {
-                    return Ok(Check::failed(
+                    let check = Check::failed(
                         id,
                         format!(
                             "{} was not accredited to issue {credential_type} at {}.",
                             credential.issuer,
                             format_datetime(at)
                         ),
-                    ));
+                    );
+                    return Ok((check, None));
                 }
                 Err(e) => {
                     return Err(VerificationError::CouldNotCheck {
@@ -390,10 +420,21 @@ impl<'a> Verifier<'a> {
                 }
             }
         }
-        Ok(Check::passed(
-            id,
-            format!("{} is accredited for {}.", credential.issuer, granted.join(", ")),
-        ))
+        let issuer = named(
+            credential.issuer.as_str(),
+            first.as_ref().and_then(|a| a.legal_name.as_ref()),
+        );
+        let check = Check::passed(id, format!("{issuer} is accredited for {}.", granted.join(", ")));
+        Ok((check, first))
+    }
+}
+
+/// A party in a check's sentence: "Example University (did:sigil:…)" when the registry
+/// records its name, else its DID.
+fn named(did: &str, name: Option<&LegalName>) -> String {
+    match name {
+        Some(name) => format!("{name} ({did})"),
+        None => did.to_owned(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! applicable — each with a sentence a person can read.
 
 use crate::format::CredentialFormat;
+use crate::names::{LegalName, ShownName};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -88,6 +89,15 @@ impl Check {
     }
 }
 
+/// A root of trust that accredited an issuer: its DID and, when genesis or governance
+/// recorded one, its legal name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accreditor {
+    pub did: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<LegalName>,
+}
+
 /// What was verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -106,6 +116,13 @@ pub struct VerificationReport {
     /// The issuer (credentials) or holder (presentations) DID, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+    /// The issuer in words: the legal name its accreditation records (the registry vouches
+    /// for it), else the name the credential gives its issuer (self-asserted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_name: Option<ShownName>,
+    /// The root of trust whose accreditation of the issuer the `trust` check found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accredited_by: Option<Accreditor>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
     /// The credential's types.
@@ -143,6 +160,8 @@ impl VerificationReport {
             subject,
             format,
             issuer: None,
+            issuer_name: None,
+            accredited_by: None,
             holder: None,
             types: vec![],
             issued_at: None,

@@ -77,6 +77,7 @@ impl Verifier<'_> {
 
         let signed = SignedCredential {
             issuer,
+            issuer_name: None,
             method_id: kid.to_owned(),
             signed_at,
             types: vec![vct.to_owned()],

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use crate::did::Did;
+use crate::names::LegalName;
 use crate::time::Timestamp;
 
 /// A source could not answer (network error, server error): verification reports
@@ -106,8 +107,12 @@ pub struct Accreditation {
     /// Every type the accreditation names: those the issuer may issue, or those the verifier
     /// may request.
     pub credential_types: Vec<String>,
+    /// The accredited party's legal name, as the root recorded it.
+    pub legal_name: Option<LegalName>,
     /// The root of trust that granted it.
     pub accredited_by: String,
+    /// The root's legal name, as genesis or governance recorded it.
+    pub accredited_by_name: Option<LegalName>,
     pub valid_from: Option<Timestamp>,
     pub valid_until: Option<Timestamp>,
 }

@@ -545,7 +545,9 @@ fn trust_requires_an_accreditation_for_the_type_at_signing_time() {
         issuer: university().did_key(),
         credential_type: "UniversityDegreeCredential".into(),
         credential_types: vec!["UniversityDegreeCredential".into()],
+        legal_name: None,
         accredited_by: "did:example:ministry".into(),
+        accredited_by_name: None,
         valid_from: Some(time(from)),
         valid_until: None,
     };
@@ -583,6 +585,77 @@ fn trust_requires_an_accreditation_for_the_type_at_signing_time() {
     let report = block_on(verifier.verify(&diploma(CredentialFormat::LdpVc), &required)).unwrap();
     assert!(!report.valid);
     assert_check(&report, check_id::TRUST, Outcome::Failed);
+}
+
+#[test]
+fn the_issuer_is_named_by_its_accreditation_else_by_itself_marked_self_asserted() {
+    use crate::names::{LegalName, NameSource};
+    let resolver = offline();
+    let key = university();
+    // The issuer calls itself something grander than its accreditation records.
+    let mut unsigned = request(&key.did_key()).unsigned_credential().unwrap();
+    unsigned["issuer"] = json!({"id": key.did_key().to_string(), "name": "World's Best University"});
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: key.did_key_method(),
+        purpose: Relationship::AssertionMethod,
+        created: time(SIGNED_AT),
+        challenge: None,
+        domain: None,
+    };
+    let signed = block_on(crate::data_integrity::sign(&unsigned, &key, &options))
+        .unwrap()
+        .to_string();
+
+    let report = verify(&verifier(&resolver), &signed);
+    let shown = report.issuer_name.as_ref().unwrap();
+    assert_eq!(
+        (shown.name.in_language("en"), shown.source),
+        ("World's Best University", NameSource::SelfAsserted)
+    );
+    assert_eq!(report.accredited_by, None);
+
+    let legal = LegalName::new("en", "Example University")
+        .unwrap()
+        .with("zh-CN", "示例大学")
+        .unwrap();
+    let ministry = LegalName::new("zh-CN", "教育部").unwrap();
+    let trusted = InMemoryTrust(vec![Accreditation {
+        issuer: key.did_key(),
+        credential_type: "UniversityDegreeCredential".into(),
+        credential_types: vec!["UniversityDegreeCredential".into()],
+        legal_name: Some(legal.clone()),
+        accredited_by: "did:example:ministry".into(),
+        accredited_by_name: Some(ministry.clone()),
+        valid_from: None,
+        valid_until: None,
+    }]);
+    let report = verify(
+        &Verifier {
+            trust: Some(&trusted),
+            ..verifier(&resolver)
+        },
+        &signed,
+    );
+    assert_check(&report, check_id::TRUST, Outcome::Passed);
+    let shown = report.issuer_name.as_ref().unwrap();
+    assert_eq!((&shown.name, shown.source), (&legal, NameSource::Registry));
+    let accreditor = report.accredited_by.as_ref().unwrap();
+    assert_eq!(
+        (accreditor.did.as_str(), accreditor.name.as_ref()),
+        ("did:example:ministry", Some(&ministry))
+    );
+    let sentence = &report
+        .checks
+        .iter()
+        .find(|c| c.id == check_id::TRUST)
+        .unwrap()
+        .message;
+    assert!(sentence.starts_with("Example University (did:key:"), "{sentence}");
+    assert!(
+        sentence.ends_with("by 教育部 (did:example:ministry)."),
+        "{sentence}"
+    );
 }
 
 // --- Key history (did:sigil-like DIDs through an in-memory resolver) ----------------------

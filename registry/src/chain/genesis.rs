@@ -4,6 +4,7 @@
 
 pub use sigil_core::state::genesis::{Genesis, GenesisError};
 
+use sigil_core::did::Did;
 use sigil_core::state::validators::ValidatorSet;
 
 use crate::ledger::LedgerState;
@@ -16,6 +17,16 @@ impl LedgerState {
         Ok(LedgerState {
             chain_id: genesis.chain_id.clone(),
             validators: std::sync::Arc::new(validators),
+            root_names: genesis
+                .root_names
+                .iter()
+                .map(|(did, name)| {
+                    Ok((
+                        Did::parse(did).map_err(|e| GenesisError(e.to_string()))?,
+                        name.clone(),
+                    ))
+                })
+                .collect::<Result<_, GenesisError>>()?,
             ..LedgerState::genesis(genesis.roots()?)
         })
     }

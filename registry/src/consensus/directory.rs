@@ -163,6 +163,7 @@ mod tests {
             time: "2026-01-01T00:00:00Z".into(),
             validators: vec![multikey(0), multikey(1)],
             roots_of_trust: vec![],
+            root_names: Default::default(),
         };
         let peer = |port: u16| Peer {
             url: format!("http://127.0.0.1:{port}"),

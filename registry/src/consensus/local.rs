@@ -83,6 +83,7 @@ impl LocalCluster {
             time: "2026-01-01T00:00:00Z".into(),
             validators: keys.iter().map(|k| k.public_key().to_multikey()).collect(),
             roots_of_trust: vec![root.did_key().to_string()],
+            root_names: Default::default(),
         };
         let mut listeners = Vec::new();
         for _ in &keys {

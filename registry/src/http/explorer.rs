@@ -11,6 +11,7 @@ use serde::Deserialize;
 use sigil_core::did::Did;
 use sigil_core::time::format_datetime;
 use sigil_service::pages::page;
+use sigil_templates::party::PartyView;
 use sigil_templates::registry::{
     AccreditationRow, BlockPage, BlockRow, BlocksPage, DidPage, EquivocationRow, KeyRow, NodeRow,
     TransactionPage, TransactionRow, VersionRow,
@@ -21,6 +22,9 @@ use crate::ledger::LedgerState;
 use crate::ledger::accreditation::AccreditedRole;
 use crate::ledger::state::DidState;
 use crate::node::Node;
+
+/// The language parties' names are shown in, when they are recorded in several.
+const LANGUAGE: &str = sigil_templates::lang::Lang::En.tag();
 
 /// How many blocks the front page lists.
 const LATEST_BLOCKS: u64 = 20;
@@ -243,6 +247,15 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Respon
     if state.is_none() && accreditations.is_empty() {
         return Err(not_found());
     }
+    // The name the latest accreditation in force records: what the registry vouches for.
+    let name = view
+        .state
+        .accreditations
+        .values()
+        .filter(|record| record.accredited == did && record.revoked_at.is_none())
+        .filter_map(|record| record.legal_name.as_ref())
+        .next_back()
+        .map(|name| name.in_language(LANGUAGE).to_owned());
     let services = state
         .and_then(DidState::latest)
         .filter(|v| !v.services.is_empty())
@@ -252,6 +265,7 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Respon
         StatusCode::OK,
         &DidPage {
             did: did.to_string(),
+            name,
             on_ledger: state.is_some(),
             deactivated: state.is_some_and(DidState::is_deactivated),
             keys: state.map(key_rows).unwrap_or_default(),
@@ -320,7 +334,14 @@ fn accreditation_rows(state: &LedgerState, did: &Did) -> Vec<AccreditationRow> {
             }
             .to_owned(),
             credential_types: record.credential_types.join(", "),
-            root: record.root.to_string(),
+            root: PartyView {
+                did: record.root.to_string(),
+                name: record
+                    .root_name
+                    .as_ref()
+                    .map(|name| name.in_language(LANGUAGE).to_owned()),
+                vouched: true,
+            },
             valid_from: format_datetime(record.valid_from),
             valid_until: record.valid_until.map(format_datetime),
             revoked_at: record.revoked_at.map(format_datetime),
@@ -361,6 +382,7 @@ mod tests {
             root: root.did_key().to_string(),
             issuer: verifier.to_string(),
             role: AccreditedRole::Verifier,
+            legal_name: None,
             credential_types: vec!["UniversityDegreeCredential".into()],
             valid_from: "2026-01-01T00:00:00Z".into(),
             valid_until: None,

@@ -48,6 +48,7 @@ pub(super) fn grant(
         return Err(malformed("validUntil is not after validFrom".into()));
     }
     statement::check(state, grant, &root, grant.proof.as_ref())?;
+    let root_name = state.root_names.get(&root).cloned();
     let mut next = state.clone();
     next.accreditations.insert(
         transaction,
@@ -55,6 +56,8 @@ pub(super) fn grant(
             root,
             accredited,
             role: grant.role,
+            legal_name: grant.legal_name.clone(),
+            root_name,
             credential_types: grant.credential_types.clone(),
             valid_from,
             valid_until,

@@ -48,6 +48,18 @@ pub(super) fn apply(
         GovernanceChange::RemoveValidator { validator } => {
             next.nodes.remove(validator);
         }
+        GovernanceChange::AddRootOfTrust {
+            root,
+            legal_name: Some(name),
+        } => {
+            let root = Did::parse(root).map_err(|e| GovernanceError::Invalid(e.to_string()))?;
+            next.root_names.insert(root, name.clone());
+        }
+        GovernanceChange::RemoveRootOfTrust { root } => {
+            if let Ok(root) = Did::parse(root) {
+                next.root_names.remove(&root);
+            }
+        }
         _ => {}
     }
     next.governance.push_back(GovernanceEntry {

@@ -80,6 +80,8 @@ pub fn accreditations(state: &LedgerState, role: AccreditedRole, did: &str) -> O
             root: record.root.to_string(),
             role: record.role,
             accredited: record.accredited.to_string(),
+            legal_name: record.legal_name.clone(),
+            root_name: record.root_name.clone(),
             credential_types: record.credential_types.clone(),
             valid_from: format_datetime(record.valid_from),
             valid_until: record.valid_until.map(format_datetime),
@@ -120,6 +122,11 @@ pub fn governance(state: &LedgerState) -> Option<GovernanceRecord> {
             .map(|(learner, node)| (learner.clone(), node.clone()))
             .collect(),
         roots_of_trust: state.roots_of_trust.iter().map(ToString::to_string).collect(),
+        root_names: state
+            .root_names
+            .iter()
+            .map(|(did, name)| (did.to_string(), name.clone()))
+            .collect(),
     })
 }
 

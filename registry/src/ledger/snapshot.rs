@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
+use sigil_core::names::LegalName;
 use sigil_core::state::records::{DidRecord, MethodRecord, RecordName, VersionRecord};
 use sigil_core::state::validators::ValidatorSet;
 use sigil_core::time::{Timestamp, format_datetime, parse_datetime};
@@ -65,6 +66,8 @@ pub struct ChainEntry {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub learners: BTreeMap<String, String>,
     pub roots_of_trust: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub root_names: BTreeMap<String, LegalName>,
     pub governance: Vec<AppliedChange>,
 }
 
@@ -112,6 +115,10 @@ pub struct AccreditationEntry {
     pub root: String,
     pub accredited: String,
     pub role: AccreditedRole,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_name: Option<LegalName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_name: Option<LegalName>,
     pub credential_types: Vec<String>,
     pub valid_from: String,
     pub valid_until: Option<String>,
@@ -140,6 +147,11 @@ pub fn entries(state: &LedgerState, height: u64, block_hash: &str) -> Vec<Entry>
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         roots_of_trust: state.roots_of_trust.iter().map(ToString::to_string).collect(),
+        root_names: state
+            .root_names
+            .iter()
+            .map(|(root, name)| (root.to_string(), name.clone()))
+            .collect(),
         governance: state
             .governance
             .iter()
@@ -191,6 +203,8 @@ pub fn entries(state: &LedgerState, height: u64, block_hash: &str) -> Vec<Entry>
             root: record.root.to_string(),
             accredited: record.accredited.to_string(),
             role: record.role,
+            legal_name: record.legal_name.clone(),
+            root_name: record.root_name.clone(),
             credential_types: record.credential_types.clone(),
             valid_from: format_datetime(record.valid_from),
             valid_until: record.valid_until.map(format_datetime),
@@ -248,6 +262,11 @@ pub fn restore(entries: impl IntoIterator<Item = Entry>) -> Result<Restored, Sna
             .iter()
             .map(|root| Did::parse(root).map_err(|e| bad("root of trust", &e)))
             .collect::<Result<_, _>>()?,
+        root_names: chain
+            .root_names
+            .into_iter()
+            .map(|(root, name)| Ok((Did::parse(&root).map_err(|e| bad("root of trust", &e))?, name)))
+            .collect::<Result<_, SnapshotError>>()?,
         ..LedgerState::default()
     };
     let mut names = Vec::new();
@@ -302,6 +321,8 @@ pub fn restore(entries: impl IntoIterator<Item = Entry>) -> Result<Restored, Sna
                     root: Did::parse(&entry.root).map_err(|e| bad("root", &e))?,
                     accredited,
                     role: entry.role,
+                    legal_name: entry.legal_name,
+                    root_name: entry.root_name,
                     credential_types: entry.credential_types,
                     valid_from: time(&entry.valid_from)?,
                     valid_until: entry.valid_until.as_deref().map(time).transpose()?,

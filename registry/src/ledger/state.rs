@@ -9,6 +9,7 @@ use litemap::LiteMap;
 use serde_json::Value;
 use sigil_core::did::Did;
 use sigil_core::key::PublicKey;
+use sigil_core::names::LegalName;
 use sigil_core::state::tree::StateTree;
 use sigil_core::state::validators::ValidatorSet;
 use sigil_core::time::Timestamp;
@@ -40,6 +41,8 @@ pub struct LedgerState {
     /// The roots of trust, genesis's as governance changed them: the only writers of
     /// accreditations.
     pub roots_of_trust: OrdSet<Did>,
+    /// The legal names genesis or governance recorded for roots of trust in force.
+    pub root_names: OrdMap<Did, LegalName>,
     /// Every published version of every status list, by list id, oldest first.
     pub status_lists: OrdMap<String, Vector<StatusListVersion>>,
     /// Issuance anchors by Merkle root.
@@ -104,6 +107,10 @@ pub struct AccreditationRecord {
     pub accredited: Did,
     /// What `accredited` is accredited as.
     pub role: AccreditedRole,
+    /// The accredited party's legal name, as the root recorded it.
+    pub legal_name: Option<LegalName>,
+    /// The root's legal name when it granted this.
+    pub root_name: Option<LegalName>,
     /// The types it may issue, or as a verifier request.
     pub credential_types: Vec<String>,
     pub valid_from: Timestamp,

@@ -12,17 +12,21 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
+use sigil_core::names::{LegalName, ShownName};
 use sigil_core::presentation_request::RequestState;
 use sigil_core::verify::Expectations;
 use sigil_service::pages::page;
 use sigil_templates::verifier::{
-    CheckView, HomePage, PolicyView, RequestPage, ResultView, VerifyPage, check_label,
+    CheckView, HomePage, PartyView, PolicyView, RequestPage, ResultView, VerifyPage, check_label,
 };
 
 use super::api::verdict_status;
 use crate::oid4vp::{CreateError, ResponseError, ResponseForm, outcome_json, response_code_matches};
 use crate::service::VerifierService;
 use crate::store::request;
+
+/// The language parties' names are shown in, when they are recorded in several.
+const LANGUAGE: &str = sigil_templates::lang::Lang::En.tag();
 
 fn plain(status: StatusCode, message: &str) -> Response {
     (
@@ -273,13 +277,14 @@ pub async fn verify(State(service): State<Arc<VerifierService>>, mut multipart: 
 }
 
 /// A result with no report to show: the wallet declined or failed, or nothing could be checked.
-fn without_report(verdict: &str, headline: String, accreditation: Option<String>) -> ResultView {
+fn without_report(verdict: &str, headline: String, detail: Option<String>) -> ResultView {
     ResultView {
         verdict: verdict.into(),
         headline,
         claims: vec![],
         issuer: None,
-        accreditation,
+        accredited_by: None,
+        detail,
         checks: vec![],
         warnings: vec![],
         answers: None,
@@ -331,6 +336,33 @@ fn result_views(outcome: &Value) -> Vec<ResultView> {
         .collect()
 }
 
+/// The issuer a credential's report names, with the name it shows for it.
+fn issuer_view(credential: &Value) -> Option<PartyView> {
+    let did = credential.get("issuer").and_then(Value::as_str)?;
+    let shown: Option<ShownName> = credential
+        .get("issuer_name")
+        .and_then(|name| serde_json::from_value(name.clone()).ok());
+    Some(PartyView {
+        did: did.to_owned(),
+        vouched: shown.as_ref().is_some_and(ShownName::is_vouched),
+        name: shown.map(|shown| shown.name.in_language(LANGUAGE).to_owned()),
+    })
+}
+
+/// The root of trust whose accreditation a credential's report found.
+fn accreditor_view(credential: &Value) -> Option<PartyView> {
+    let accreditor = credential.get("accredited_by")?;
+    let name: Option<LegalName> = accreditor
+        .get("name")
+        .and_then(|name| serde_json::from_value(name.clone()).ok());
+    Some(PartyView {
+        did: accreditor.get("did").and_then(Value::as_str)?.to_owned(),
+        name: name.map(|name| name.in_language(LANGUAGE).to_owned()),
+        // Genesis or a governance change recorded it: the chain vouches for it.
+        vouched: true,
+    })
+}
+
 /// A stored or fresh outcome of one verification, for people.
 fn result_view(outcome: &Value) -> ResultView {
     let accepted = outcome.get("accepted").and_then(Value::as_bool).unwrap_or(false);
@@ -359,14 +391,6 @@ fn result_view(outcome: &Value) -> ResultView {
         checks.extend(check_views(credential.get("checks")));
     }
     checks.extend(check_views(outcome.get("policy_checks")));
-    let accreditation = credential
-        .get("checks")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|c| c.get("id").and_then(Value::as_str) == Some("trust"))
-        .and_then(|c| c.get("message").and_then(Value::as_str))
-        .map(str::to_owned);
     let claims = credential
         .get("claims")
         .map(sigil_core::model::claims::flatten)
@@ -379,11 +403,9 @@ fn result_view(outcome: &Value) -> ResultView {
             "Not accepted".into()
         },
         claims,
-        issuer: credential
-            .get("issuer")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        accreditation,
+        issuer: issuer_view(credential),
+        accredited_by: accreditor_view(credential),
+        detail: None,
         checks,
         warnings: outcome
             .get("warnings")

@@ -101,6 +101,9 @@ fn print_redirect(answered: &Shared) {
 /// warning marked "WARNING:", and whether this wallet presented to it before.
 fn standing_lines(standing: &Standing) -> Vec<String> {
     let mut lines = vec![format!("  verifier DID: {}", standing.did)];
+    if let Some(name) = standing.legal_name() {
+        lines.push(format!("  legal name (recorded by its accreditation): {name}"));
+    }
     if let Some(name) = &standing.claimed_name {
         lines.push(format!("  name (as it says itself, unchecked): {name}"));
     }

@@ -10,6 +10,7 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait as _, QueryOrder
 use sea_orm_migration::MigratorTrait as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sigil_core::names::LegalName;
 
 pub use entities::{credential, history, verifier};
 pub use sea_orm::DbErr;
@@ -46,6 +47,14 @@ pub struct CredentialRecord {
     pub claims: Value,
     /// Who accredits the issuer for this type, in a sentence, if anyone.
     pub accreditation: Option<String>,
+    /// The issuer's legal name as its accreditation recorded it when the credential was
+    /// received (the registry vouches for it); absent, the issuer's name is the one its
+    /// metadata gives, self-asserted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer_legal_name: Option<LegalName>,
+    /// The legal name of the root of trust that accredited the issuer, if recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accreditor_name: Option<LegalName>,
     /// The checks made when it was received.
     pub checks: Vec<CheckLine>,
 }

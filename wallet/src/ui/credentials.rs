@@ -6,9 +6,10 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sigil_core::verify::{Expectations, Outcome};
+use sigil_templates::party::PartyView;
 use sigil_templates::wallet::{Card, CardsPage, CheckLine, CredentialPage};
 
-use super::{CsrfForm, Session, Unlocked, forbidden, page, time, title, type_label};
+use super::{CsrfForm, LANGUAGE, Session, Unlocked, forbidden, page, time, title, type_label};
 use crate::store::Held;
 
 /// The status of a fresh check, in words and as a CSS class.
@@ -58,6 +59,15 @@ async fn status_of(session: &Session, held: &Held) -> (String, String, Vec<Check
     }
 }
 
+/// The issuer's name to show: the legal name its accreditation recorded, else the one its
+/// metadata gave (self-asserted).
+fn issuer_name(held: &Held) -> String {
+    held.record.issuer_legal_name.as_ref().map_or_else(
+        || held.row.issuer_name.clone(),
+        |name| name.in_language(LANGUAGE).to_owned(),
+    )
+}
+
 pub(super) async fn cards(Unlocked(session): Unlocked) -> Response {
     let held = match session.store.all(&session.holder.vault).await {
         Ok(held) => held,
@@ -70,11 +80,15 @@ pub(super) async fn cards(Unlocked(session): Unlocked) -> Response {
             id: credential.row.id.clone(),
             title: title(credential),
             type_label: type_label(&credential.row.type_name),
-            issuer_name: credential.row.issuer_name.clone(),
-            accreditation: if credential.record.accreditation.is_some() {
-                "Accredited by a root of trust".into()
-            } else {
-                "Not accredited by a root of trust".into()
+            issuer_name: issuer_name(credential),
+            issuer_vouched: credential.record.issuer_legal_name.is_some(),
+            accreditation: match (
+                &credential.record.accreditation,
+                &credential.record.accreditor_name,
+            ) {
+                (Some(_), Some(root)) => format!("Accredited by {}", root.in_language(LANGUAGE)),
+                (Some(_), None) => "Accredited by a root of trust".into(),
+                (None, _) => "Not accredited by a root of trust".into(),
             },
             status,
             status_class,
@@ -108,8 +122,11 @@ pub(super) async fn credential(Unlocked(session): Unlocked, Path(id): Path<Strin
             title: title(&held),
             type_label: type_label(&held.row.type_name),
             format: held.row.format.clone(),
-            issuer: held.row.issuer.clone(),
-            issuer_name: held.row.issuer_name.clone(),
+            issuer: PartyView {
+                did: held.row.issuer.clone(),
+                name: Some(issuer_name(&held)),
+                vouched: held.record.issuer_legal_name.is_some(),
+            },
             accreditation: held
                 .record
                 .accreditation

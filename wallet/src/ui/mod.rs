@@ -44,6 +44,8 @@ use host::AllowedHosts;
 
 /// The session cookie.
 const COOKIE: &str = "sigil_wallet";
+/// The language parties' names are shown in, when they are recorded in several.
+const LANGUAGE: &str = sigil_templates::lang::Lang::En.tag();
 
 /// An unlocked wallet, for one browser session.
 #[derive(Debug)]

@@ -15,9 +15,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use sigil_core::format::CredentialFormat;
+use sigil_templates::party::PartyView;
 use sigil_templates::wallet::{ConsentCredential, ConsentPage, Frame, PresentPage};
 
-use super::{Ui, Unlocked, forbidden, page, title, type_label};
+use super::{LANGUAGE, Ui, Unlocked, forbidden, page, title, type_label};
 use crate::present;
 use crate::present::{CredentialAnswer, Match, Request, Shared};
 use crate::standing::{self, Accredited, Standing};
@@ -105,17 +106,36 @@ fn consent_page(
     standing: &Standing,
 ) -> ConsentPage {
     let (accredited_by, accredited_types, accreditation_unchecked) = match &standing.accredited {
-        Accredited::Yes { by, types } => (Some(by.clone()), types.join(", "), None),
+        Accredited::Yes {
+            by, by_name, types, ..
+        } => {
+            let by = PartyView {
+                did: by.clone(),
+                name: by_name.as_ref().map(|name| name.in_language(LANGUAGE).to_owned()),
+                vouched: true,
+            };
+            (Some(by), types.join(", "), None)
+        }
         Accredited::No => (None, String::new(), None),
         Accredited::CouldNotCheck(reason) => (None, String::new(), Some(reason.clone())),
+    };
+    let legal_name = match &standing.accredited {
+        Accredited::Yes {
+            legal_name: Some(name),
+            ..
+        } => Some(name.in_language(LANGUAGE).to_owned()),
+        _ => None,
     };
     ConsentPage {
         frame,
         pending,
-        verifier: request
-            .verifier_name
-            .clone()
-            .unwrap_or_else(|| request.verifier.to_string()),
+        verifier_vouched: legal_name.is_some(),
+        verifier: legal_name.unwrap_or_else(|| {
+            request
+                .verifier_name
+                .clone()
+                .unwrap_or_else(|| request.verifier.to_string())
+        }),
         verifier_name: standing.claimed_name.clone(),
         verifier_did: request.verifier.to_string(),
         accredited_by,
@@ -290,6 +310,8 @@ mod tests {
                 credential: String::new(),
                 claims: serde_json::json!({"name": "Ada", "degree": {"name": "BSc"}, "studentId": "1"}),
                 accreditation: None,
+                issuer_legal_name: None,
+                accreditor_name: None,
                 checks: vec![],
             },
         };

@@ -27,6 +27,7 @@ fn grant(credential_types: Vec<String>) -> Transaction {
         root: "did:key:z6MkRoot".into(),
         issuer: "did:key:z6MkIssuer".into(),
         role: Default::default(),
+        legal_name: None,
         credential_types,
         valid_from: "2026-01-01T00:00:00Z".into(),
         valid_until: None,

@@ -18,6 +18,7 @@ fn chain() -> LedgerState {
             .map(|seed| key(seed).public_key().to_multikey())
             .collect(),
         roots_of_trust: vec![key(MINISTRY).did_key().to_string()],
+        root_names: Default::default(),
     };
     let (university, _) = ledger();
     LedgerState {
@@ -148,18 +149,41 @@ fn a_root_of_trust_governance_removes_may_no_longer_accredit_and_one_it_adds_may
             2,
             GovernanceChange::AddRootOfTrust {
                 root: agency.did_key().to_string(),
+                legal_name: Some(sigil_core::names::LegalName::new("en", "Quality Agency").unwrap()),
             },
             &[60, 61],
         ),
         &block(),
     )
     .unwrap();
-    apply(
+    let accredited = apply(
         &added,
         &Transaction::Accreditation(accreditation(&agency, &university)),
         &block(),
     )
     .unwrap();
+    // The root's name, recorded by the change, goes with what it grants; the granted party's
+    // is the one the root signed.
+    let record = records::accreditations(
+        &accredited,
+        sigil_core::transaction::accreditation::AccreditedRole::Issuer,
+        university.as_str(),
+    )
+    .unwrap();
+    let granted = record.accreditations.last().unwrap();
+    assert_eq!(
+        granted.root_name.as_ref().unwrap().in_language("en"),
+        "Quality Agency"
+    );
+    assert_eq!(
+        granted.legal_name.as_ref().unwrap().in_language("en"),
+        "Example University"
+    );
+    let governance = records::governance(&accredited).unwrap();
+    assert_eq!(
+        governance.root_names.keys().collect::<Vec<_>>(),
+        [&agency.did_key().to_string()]
+    );
 }
 
 #[test]

@@ -39,6 +39,7 @@ fn a_state_with_every_kind_of_record_comes_back_whole_from_its_snapshot() {
     state.governance.push_back(GovernanceEntry {
         change: GovernanceChange::AddRootOfTrust {
             root: key(51).did_key().to_string(),
+            legal_name: Some(sigil_core::names::LegalName::new("zh-CN", "教育部").unwrap()),
         },
         transaction: "zGovernance".into(),
         height: 7,

@@ -299,6 +299,7 @@ pub(super) fn accreditation(root: &SigningKey, issuer: &Did) -> Accreditation {
         root: root.did_key().to_string(),
         issuer: issuer.to_string(),
         role: AccreditedRole::Issuer,
+        legal_name: Some(sigil_core::names::LegalName::new("en", "Example University").unwrap()),
         credential_types: vec!["UniversityDegreeCredential".into()],
         valid_from: "2026-01-01T00:00:00Z".into(),
         valid_until: Some("2031-01-01T00:00:00Z".into()),
