@@ -3,7 +3,8 @@
 # OpenSSL headers for josekit, Node.js for the interop and browser tests, python3-venv for
 # the SD-JWT interop library, Debian's chromium for the browser tests, Debian's PostgreSQL
 # server for the registry's PostgreSQL tests (scripts/postgres.sh runs a throwaway cluster of
-# it; the package's own cluster is not used); and cargo-deny, which
+# it; the package's own cluster is not used), a Chinese font (WenQuanYi Micro Hei, 1.6 MB) so
+# the browser tests' screenshots of the Chinese pages show characters, not boxes; and cargo-deny, which
 # scripts/test.sh runs over the dependency tree (deny.toml). Quiet and quick when everything
 # is there.
 set -euo pipefail
@@ -15,6 +16,7 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list :lang=zh-cn 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 # initdb and pg_ctl live in /usr/lib/postgresql/VERSION/bin, not on PATH.
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 

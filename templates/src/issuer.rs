@@ -150,6 +150,8 @@ pub struct BatchPage {
     pub stored: usize,
     pub done: bool,
     pub error: Option<String>,
+    /// Whether the registrar asked the page to reload itself until the batch is done.
+    pub watching: bool,
 }
 
 /// A row of the credentials list.

@@ -174,6 +174,7 @@ mod tests {
                 did: "did:key:z6MkRoot".into(),
                 name: Some("Ministry of <b>Education</b>".into()),
                 vouched: true,
+                lang: crate::lang::Lang::En,
             },
             valid_from: "2026-01-01T00:00:00Z".into(),
             valid_until: None,

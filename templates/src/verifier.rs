@@ -4,7 +4,69 @@
 
 use askama::Template;
 
+use crate::lang::Lang;
 pub use crate::party::PartyView;
+use crate::text::catalog;
+
+catalog! {
+    /// The verifier's words.
+    VerifierText {
+        brand: "Verify a credential", "验证凭证";
+        home_title: "Verify", "验证";
+        home_heading: "Verify a credential", "验证凭证";
+        home_intro: "Ask a person to show a credential from their wallet. They scan a QR code, see exactly what they will share, and agree; you see the result and every check behind it.", "请对方出示其钱包中的凭证：对方扫描二维码，看清将要分享的内容并同意后，您即可看到结果及其背后的每一项检查。";
+        asks_for: "Asks for:", "要求提供：";
+        whole_credential: "the whole credential", "整份凭证";
+        start: "Start", "开始";
+        handed_a_file: "Were you handed a credential or a presentation as a file?", "收到的是凭证或出示文件？";
+        check_it_here: "Check it here.", "在此检查。";
+        qr_alt: "QR code of the presentation request", "出示请求的二维码";
+        scan: "Scan with your wallet", "请用钱包扫描";
+        or_open_link: ", or open the link on the device that holds it:", "，或在存有凭证的设备上打开此链接：";
+        waiting: "Waiting for the wallet.", "正在等待钱包回应。";
+        expires_at: "The request expires at", "请求的过期时间：";
+        check_again: "Check for the answer", "查看回应";
+        watch: "Check automatically every few seconds", "每隔几秒自动查看";
+        stop_watching: "Stop checking automatically", "停止自动查看";
+        watching: "This page reloads itself every few seconds until the wallet answers.", "在钱包回应之前，本页每隔几秒自动刷新。";
+        expired: "This request expired before a wallet answered it.", "此请求在钱包回应之前已过期。";
+        start_again: "Start again.", "重新开始。";
+        not_accepted_because: "Not accepted:", "未被接受：";
+        verify_another: "Verify another", "验证另一份";
+        answers_query: "Answers the request's credential query", "回应请求中的凭证查询";
+        shared_with_you: "Shared with you", "与您分享的内容";
+        issued_by: "Issued by", "签发机构";
+        accredited_by: "Accredited by", "认可机构";
+        warning: "Warning:", "警告：";
+        checks: "Checks", "检查项";
+        check_title: "Check a credential", "检查凭证";
+        check_heading: "Check a credential or presentation", "检查凭证或出示";
+        paste_label: "Paste it (JSON, a compact JWS, or an SD-JWT)", "粘贴内容（JSON、紧凑 JWS 或 SD-JWT）";
+        upload_label: "…or upload the file", "……或上传文件";
+        check_button: "Check", "检查";
+        nothing_given: "Paste a credential or presentation, or choose a file.", "请粘贴凭证或出示，或选择一个文件。";
+        verified: "Verified", "验证通过";
+        not_accepted: "Not accepted", "未被接受";
+        could_not_check: "Could not check", "无法检查";
+        declined: "The holder declined to share", "持有人拒绝分享";
+        wallet_error: "The wallet answered with an error:", "钱包返回错误：";
+        details_in_english: "The checks' details are in English.", "各项检查的详细说明为英文。";
+        label_format: "Format", "格式";
+        label_signing_key: "Issuer's key", "签发机构的密钥";
+        label_proof: "Signature", "签名";
+        label_key_history: "Key history", "密钥历史";
+        label_status: "Revocation and suspension", "撤销与暂停";
+        label_validity: "Validity period", "有效期";
+        label_trust: "Accreditation", "认可";
+        label_expected_issuer: "Expected issuer", "指定的签发机构";
+        label_disclosures: "Disclosed claims", "披露的声明";
+        label_holder_binding: "Holder", "持有人";
+        label_policy_type: "Credential type", "凭证类型";
+        label_policy_claims: "Required claims", "必需的声明";
+        label_policy_age: "Age of the credential", "凭证的时效";
+        label_other: "Check", "检查";
+    }
+}
 
 /// A policy the relying party can start a request for.
 #[derive(Debug, Clone)]
@@ -19,6 +81,8 @@ pub struct PolicyView {
 #[derive(Debug, Template)]
 #[template(path = "verifier/home.html")]
 pub struct HomePage {
+    pub lang: Lang,
+    pub t: &'static VerifierText,
     pub name: String,
     pub policies: Vec<PolicyView>,
 }
@@ -55,7 +119,11 @@ pub struct ResultView {
 #[derive(Debug, Template)]
 #[template(path = "verifier/request.html")]
 pub struct RequestPage {
+    pub lang: Lang,
+    pub t: &'static VerifierText,
     pub name: String,
+    /// Whether the visitor asked the page to reload itself while the request is pending.
+    pub watching: bool,
     pub label: String,
     /// `pending`, `verified`, `rejected` or `expired`.
     pub status: String,
@@ -73,40 +141,145 @@ pub struct RequestPage {
 #[derive(Debug, Template)]
 #[template(path = "verifier/verify.html")]
 pub struct VerifyPage {
+    pub lang: Lang,
+    pub t: &'static VerifierText,
     pub name: String,
     pub input: String,
     pub result: Option<ResultView>,
     pub error: Option<String>,
 }
 
-/// The words for a check id.
-pub fn check_label(id: &str) -> &'static str {
+/// The words for a check id, in `lang`.
+pub fn check_label(id: &str, lang: Lang) -> &'static str {
+    let t = VerifierText::for_lang(lang);
     match id {
-        "format" => "Format",
-        "signing_key" => "Issuer's key",
-        "proof" => "Signature",
-        "key_history" => "Key history",
-        "status" => "Revocation and suspension",
-        "validity" => "Validity period",
-        "trust" => "Accreditation",
-        "expected_issuer" => "Expected issuer",
-        "disclosures" => "Disclosed claims",
-        "holder_binding" => "Holder",
-        "policy_type" => "Credential type",
-        "policy_claims" => "Required claims",
-        "policy_age" => "Age of the credential",
-        _ => "Check",
+        "format" => t.label_format,
+        "signing_key" => t.label_signing_key,
+        "proof" => t.label_proof,
+        "key_history" => t.label_key_history,
+        "status" => t.label_status,
+        "validity" => t.label_validity,
+        "trust" => t.label_trust,
+        "expected_issuer" => t.label_expected_issuer,
+        "disclosures" => t.label_disclosures,
+        "holder_binding" => t.label_holder_binding,
+        "policy_type" => t.label_policy_type,
+        "policy_claims" => t.label_policy_claims,
+        "policy_age" => t.label_policy_age,
+        _ => t.label_other,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::{assert_translated, has_chinese};
+
+    #[test]
+    fn the_verifier_speaks_both_languages() {
+        assert_translated(&VerifierText::all(), &[]);
+        assert_eq!(check_label("proof", Lang::ZhCn), "签名");
+        assert_eq!(check_label("something new", Lang::En), "Check");
+    }
+
+    #[test]
+    fn every_verifier_page_renders_in_both_languages() {
+        for lang in Lang::ALL {
+            let t = VerifierText::for_lang(lang);
+            let result = ResultView {
+                verdict: "verified".into(),
+                headline: t.verified.into(),
+                claims: vec![("name".into(), "Ada Lovelace".into())],
+                issuer: Some(PartyView {
+                    did: "did:sigil:zUni".into(),
+                    name: Some("Example University".into()),
+                    vouched: true,
+                    lang,
+                }),
+                accredited_by: None,
+                detail: None,
+                checks: vec![CheckView {
+                    outcome: "passed".into(),
+                    label: check_label("proof", lang).into(),
+                    sentence: "The signature verifies.".into(),
+                }],
+                warnings: vec![],
+                answers: None,
+            };
+            let request_page = |status: &str, results: Vec<ResultView>| {
+                RequestPage {
+                    lang,
+                    t,
+                    name: "Example Employer".into(),
+                    watching: false,
+                    label: "A degree".into(),
+                    status: status.into(),
+                    request_uri: "openid4vp://?request_uri=x".into(),
+                    qr_data_uri: "data:image/svg+xml;base64,".into(),
+                    expires: "12:00:00 UTC".into(),
+                    reason: None,
+                    results,
+                }
+                .render()
+                .unwrap()
+            };
+            let pages = [
+                HomePage {
+                    lang,
+                    t,
+                    name: "Example Employer".into(),
+                    policies: vec![PolicyView {
+                        id: "diploma".into(),
+                        label: "A degree".into(),
+                        claims: t.whole_credential.into(),
+                    }],
+                }
+                .render()
+                .unwrap(),
+                request_page("pending", vec![]),
+                request_page("verified", vec![result.clone()]),
+                VerifyPage {
+                    lang,
+                    t,
+                    name: "Example Employer".into(),
+                    input: String::new(),
+                    result: Some(result),
+                    error: None,
+                }
+                .render()
+                .unwrap(),
+            ];
+            for html in pages {
+                assert!(
+                    html.contains(&format!(r#"<html lang="{}">"#, lang.tag())),
+                    "{html}"
+                );
+                assert!(html.contains(r##"href="#main""##), "a skip link: {html}");
+                assert!(
+                    !html.contains("http-equiv=\"refresh\""),
+                    "nothing reloads unasked: {html}"
+                );
+                for other in lang.others() {
+                    assert!(
+                        html.contains(&format!(r#"href="?lang={}""#, other.tag())),
+                        "{html}"
+                    );
+                }
+                assert_eq!(
+                    has_chinese(&html.replace("简体中文", "")),
+                    lang == Lang::ZhCn,
+                    "{html}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn hostile_claims_are_escaped_on_the_result() {
         let hostile = "<img src=x onerror=alert(1)>";
         let page = VerifyPage {
+            lang: Lang::En,
+            t: VerifierText::for_lang(Lang::En),
             name: "Employer".into(),
             input: hostile.into(),
             result: Some(ResultView {
@@ -117,6 +290,7 @@ mod tests {
                     did: "did:sigil:z".into(),
                     name: Some(hostile.into()),
                     vouched: false,
+                    lang: Lang::En,
                 }),
                 accredited_by: None,
                 detail: Some(hostile.into()),

@@ -86,10 +86,6 @@ pub struct ReceivePage {
     pub offer: String,
 }
 
-/// How long the page that confirms a presentation stays before it sends the browser on to the
-/// verifier's result: long enough to read "Shared with …".
-pub const REDIRECT_SECONDS: u32 = 3;
-
 /// `/present`
 #[derive(Debug, Template)]
 #[template(path = "wallet/present.html")]
@@ -97,7 +93,7 @@ pub struct PresentPage {
     pub frame: Frame,
     pub request: String,
     /// Where the verifier asked the browser to go after the answer (its result page, the
-    /// same-device flow of OpenID4VP 1.0 §8.2): the page sends the browser there.
+    /// same-device flow of OpenID4VP 1.0 §8.2): the page sends the browser there at once.
     pub redirect: Option<String>,
 }
 
@@ -243,7 +239,7 @@ mod tests {
         .unwrap();
         assert!(
             page.contains(
-                r#"<meta http-equiv="refresh" content="3; url=https://verifier.example/requests/1?response_code=a&#38;b=&#34;&#62;&#60;script&#62;">"#
+                r#"<meta http-equiv="refresh" content="0; url=https://verifier.example/requests/1?response_code=a&#38;b=&#34;&#62;&#60;script&#62;">"#
             ),
             "{page}"
         );

@@ -9,7 +9,13 @@
 // Exit 0 when every step passed; a failing step prints what it expected and exits 1.
 
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+// axe-core, the accessibility engine, run in each page the story shows. It is evaluated
+// through the DevTools protocol: the pages' Content-Security-Policy allows no script of theirs.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 
 const env = (name, fallback) => {
   const value = process.env[name] ?? fallback;
@@ -30,11 +36,13 @@ const browser = await chromium.launch({
 });
 const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+// A reader whose browser asks for Chinese first (Accept-Language: zh-CN).
+const chinese = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
 
 // Every page is served with a Content-Security-Policy; whatever it blocks (a stylesheet, a QR
 // code, a form) chromium reports on the console, and the story fails on it at the end.
 const blocked = [];
-for (const context of [desktop, phone]) {
+for (const context of [desktop, phone, chinese]) {
   context.on("console", (message) => {
     if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
       blocked.push(`${message.location().url}: ${message.text()}`);
@@ -46,8 +54,34 @@ function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
 }
 
+/** Every serious or critical accessibility violation axe finds on each page, by page. */
+const inaccessible = [];
+
+/** Checks the page with axe (WCAG 2.2 A and AA, and axe's best practices). */
+async function accessible(page, name) {
+  await page.evaluate(axeSource);
+  const { violations } = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), AXE_TAGS);
+  for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+    inaccessible.push(`${name} (${page.url()}): ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}: ${v.help}`);
+  }
+}
+
+/** A screenshot of the page, which is also checked for accessibility. */
 async function shot(page, name) {
   await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
+  await accessible(page, name);
+}
+
+/** Clicks the link `again` ("Check for the answer") until the page shows `text`: pages that
+ * wait for something reload only when asked. */
+async function checkUntil(page, text, again = "Check for the answer", seconds = 30) {
+  for (let i = 0; i < seconds * 2; i++) {
+    if ((await page.content()).includes(text)) return;
+    await page.click(`text=${again}`);
+    await page.waitForLoadState();
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`check failed: ${page.url()} never showed ${JSON.stringify(text)}`);
 }
 
 /** Waits until a self-refreshing page shows `text` (the pages reload without JavaScript). */
@@ -58,7 +92,8 @@ async function waitForText(page, text, seconds = 30) {
     if (content.includes(text)) return;
     await page.waitForTimeout(500);
   }
-  throw new Error(`"${text}" did not appear on ${page.url()}`);
+  const shown = (await page.innerText("body").catch(() => "")).slice(0, 600);
+  throw new Error(`"${text}" did not appear on ${page.url()}, which shows:\n${shown}`);
 }
 
 try {
@@ -105,7 +140,7 @@ try {
     ),
   });
   await portal.click("text=Check and issue");
-  await waitForText(portal, "All 2 offers are stored");
+  await checkUntil(portal, "All 2 offers are stored", "Refresh progress");
   await shot(portal, "05-portal-class-stored");
 
   // 3. The student's wallet accepts the offer.
@@ -133,6 +168,8 @@ try {
   const request = await employer.getAttribute("a.hash", "href");
   check(request.startsWith("openid4vp://"), `a request link, got ${request}`);
   await shot(employer, "08-verifier-qr");
+  // The page does not reload itself unasked; the employer asks it to while the candidate scans.
+  await employer.click("text=Check automatically every few seconds");
 
   // 5. The wallet shows what it would share, and shares.
   await student.goto(`${wallet}/present`);
@@ -142,7 +179,6 @@ try {
   check((await student.content()).includes("Ministry of Education"), "the consent names the verifier's accreditor");
   await shot(student, "09-wallet-consent-phone");
   await student.click("button[value=share]");
-  await waitForText(student, "Shared with Example Employer");
   // Same-device flow: the wallet then takes this browser on to the employer's result page.
   await waitForText(student, "Verified");
   check(student.url().startsWith(`${verifier}/requests/`), `on the employer's result page, got ${student.url()}`);
@@ -162,6 +198,19 @@ try {
   const employerPhone = await phone.newPage();
   await employerPhone.goto(employer.url());
   await shot(employerPhone, "11-verifier-verified-phone");
+  // The same result for a reader of Chinese: the page follows the browser's language, and its
+  // switch leads back to English.
+  const employerChinese = await chinese.newPage();
+  await employerChinese.goto(employer.url());
+  const inChinese = await employerChinese.content();
+  check(inChinese.includes('<html lang="zh-CN">') && inChinese.includes("验证通过") && inChinese.includes("签发机构"),
+    "the result in Chinese");
+  check(inChinese.includes("教育部") && inChinese.includes("示例大学"), "the names as recorded in Chinese");
+  await shot(employerChinese, "11-verifier-verified-zh");
+  await employerChinese.goto(`${verifier}/`);
+  await shot(employerChinese, "07-verifier-home-zh");
+  await employerChinese.click("text=English");
+  check((await employerChinese.content()).includes('<html lang="en">'), "the switch turns the page to English");
 
   // 7. The registrar revokes the diploma; the receipt is shown.
   await portal.goto(`${issuer}/portal/credentials?q=Lovelace`);
@@ -180,7 +229,8 @@ try {
   await student.goto(`${wallet}/present?request=${encodeURIComponent(again)}`);
   await student.click("text=Continue");
   await student.click("button[value=share]");
-  await waitForText(employer, "Not accepted");
+  // This time the employer checks by hand, as a keyboard or screen-reader user would.
+  await checkUntil(employer, "Not accepted");
   check((await employer.content()).includes("Revoked by the issuer"), "the result says revoked");
   await shot(employer, "14-verifier-revoked");
   await student.goto(`${wallet}/`);
@@ -188,6 +238,7 @@ try {
   await shot(student, "15-wallet-revoked-phone");
 
   check(blocked.length === 0, `the pages' Content-Security-Policy blocked nothing:\n${blocked.join("\n")}`);
+  check(inaccessible.length === 0, `no serious accessibility violation:\n${inaccessible.join("\n")}`);
   console.log("browser story: every step passed");
 } catch (error) {
   console.error(String(error.stack ?? error));

@@ -229,6 +229,42 @@ async fn the_pages_render_and_a_credential_pasted_into_the_form_is_checked() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_pages_speak_the_browser_s_language_until_the_visitor_switches() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    let chinese = |path: &str, cookie: Option<&str>| {
+        let mut request = Request::get(path).header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9,en;q=0.5");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let response = app.clone().oneshot(chinese("/", None)).await.unwrap();
+    assert_eq!(response.headers()[header::CONTENT_LANGUAGE], "zh-CN");
+    let (_, home) = send(&app, chinese("/", None)).await;
+    assert!(
+        home.contains(r#"<html lang="zh-CN">"#) && home.contains("验证凭证"),
+        "{home}"
+    );
+    assert!(home.contains(r#"href="?lang=en""#), "a switch to English: {home}");
+
+    let switched = app
+        .clone()
+        .oneshot(chinese("/verify?lang=en", None))
+        .await
+        .unwrap();
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    assert_eq!(switched.headers()[header::LOCATION], "/verify");
+    let cookie = switched.headers()[header::SET_COOKIE].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap();
+    let (_, form) = send(&app, chinese("/verify", Some(cookie))).await;
+    assert!(
+        form.contains(r#"<html lang="en">"#) && form.contains("Check a credential"),
+        "{form}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn without_its_registry_the_verifier_gives_no_verdict_rather_than_a_wrong_one() {
     let dir = tempfile::tempdir().unwrap();
     // A port that was just free and is closed again: nothing answers there.

@@ -504,11 +504,11 @@ async fn two_credentials_asked_for_together_are_shown_shared_and_followed_by_the
     .await;
     assert_eq!(status, StatusCode::OK, "{shared}");
     assert!(shared.contains("Shared with Example Employer"), "{shared}");
-    // The page sends the browser on to the verifier's result page.
+    // The page sends the browser on to the verifier's result page at once.
     let escaped = result_page.replace('&', "&#38;");
     assert!(
         shared.contains(&format!(
-            r#"<meta http-equiv="refresh" content="3; url={escaped}">"#
+            r#"<meta http-equiv="refresh" content="0; url={escaped}">"#
         )),
         "{shared}"
     );

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sigil_templates::issuer::BatchPage;
@@ -50,11 +50,19 @@ fn finished_batch(
     }
 }
 
+/// The progress page's query: `watch=1` when the registrar asked it to reload itself (it does
+/// not unasked: a page that reloads itself cannot be read with a screen reader).
+#[derive(Debug, serde::Deserialize)]
+pub struct BatchQuery {
+    watch: Option<String>,
+}
+
 /// `GET /portal/batches/{batch}`: progress, then the outcome.
 pub async fn batch(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
     Path(batch): Path<String>,
+    Query(query): Query<BatchQuery>,
 ) -> Response {
     let job = match own_batch(&portal, &registrar, &batch) {
         Ok(job) => job,
@@ -75,6 +83,7 @@ pub async fn batch(
             stored: job.stored.load(Ordering::Relaxed),
             done,
             error,
+            watching: query.watch.as_deref() == Some("1"),
         },
     )
 }

@@ -24,7 +24,7 @@ use crate::ledger::state::DidState;
 use crate::node::Node;
 
 /// The language parties' names are shown in, when they are recorded in several.
-const LANGUAGE: &str = sigil_templates::lang::Lang::En.tag();
+const LANGUAGE: sigil_templates::lang::Lang = sigil_templates::lang::Lang::En;
 
 /// How many blocks the front page lists.
 const LATEST_BLOCKS: u64 = 20;
@@ -255,7 +255,7 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Respon
         .filter(|record| record.accredited == did && record.revoked_at.is_none())
         .filter_map(|record| record.legal_name.as_ref())
         .next_back()
-        .map(|name| name.in_language(LANGUAGE).to_owned());
+        .map(|name| name.in_language(LANGUAGE.tag()).to_owned());
     let services = state
         .and_then(DidState::latest)
         .filter(|v| !v.services.is_empty())
@@ -339,8 +339,9 @@ fn accreditation_rows(state: &LedgerState, did: &Did) -> Vec<AccreditationRow> {
                 name: record
                     .root_name
                     .as_ref()
-                    .map(|name| name.in_language(LANGUAGE).to_owned()),
+                    .map(|name| name.in_language(LANGUAGE.tag()).to_owned()),
                 vouched: true,
+                lang: LANGUAGE,
             },
             valid_from: format_datetime(record.valid_from),
             valid_until: record.valid_until.map(format_datetime),

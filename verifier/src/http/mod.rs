@@ -54,6 +54,7 @@ pub fn app(service: Arc<VerifierService>) -> Router {
                     .into_response()
             }),
         )
+        .layer(axum::middleware::from_fn(sigil_service::language::switch))
         .layer(sigil_service::pages::security_headers())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -15,9 +15,10 @@ use serde_json::Value;
 use sigil_core::names::{LegalName, ShownName};
 use sigil_core::presentation_request::RequestState;
 use sigil_core::verify::Expectations;
-use sigil_service::pages::page;
+use sigil_service::language::{Lang, PageLang, localized};
 use sigil_templates::verifier::{
-    CheckView, HomePage, PartyView, PolicyView, RequestPage, ResultView, VerifyPage, check_label,
+    CheckView, HomePage, PartyView, PolicyView, RequestPage, ResultView, VerifierText, VerifyPage,
+    check_label,
 };
 
 use super::api::verdict_status;
@@ -25,8 +26,10 @@ use crate::oid4vp::{CreateError, ResponseError, ResponseForm, outcome_json, resp
 use crate::service::VerifierService;
 use crate::store::request;
 
-/// The language parties' names are shown in, when they are recorded in several.
-const LANGUAGE: &str = sigil_templates::lang::Lang::En.tag();
+/// Renders a page in `lang`.
+fn page(lang: Lang, status: StatusCode, template: &impl askama::Template) -> Response {
+    localized(lang, sigil_service::pages::page(status, template))
+}
 
 fn plain(status: StatusCode, message: &str) -> Response {
     (
@@ -38,10 +41,14 @@ fn plain(status: StatusCode, message: &str) -> Response {
 }
 
 /// `GET /`
-pub async fn home(State(service): State<Arc<VerifierService>>) -> Response {
+pub async fn home(State(service): State<Arc<VerifierService>>, PageLang(lang): PageLang) -> Response {
+    let t = VerifierText::for_lang(lang);
     page(
+        lang,
         StatusCode::OK,
         &HomePage {
+            lang,
+            t,
             name: service.name.clone(),
             policies: service
                 .policies
@@ -50,7 +57,7 @@ pub async fn home(State(service): State<Arc<VerifierService>>) -> Response {
                     id: p.id.clone(),
                     label: p.label.clone(),
                     claims: if p.claims.is_empty() {
-                        "the whole credential".into()
+                        t.whole_credential.into()
                     } else {
                         p.claims.join(", ")
                     },
@@ -87,10 +94,13 @@ pub async fn start(State(service): State<Arc<VerifierService>>, Form(form): Form
     }
 }
 
-/// The query of the result page: the response code the wallet was given (same-device flow).
+/// The query of the result page: the response code the wallet was given (same-device flow),
+/// and whether the visitor asked the page to reload itself while it waits (`watch=1`; off
+/// unless asked, as a page that reloads itself unasked cannot be read with a screen reader).
 #[derive(Debug, Deserialize)]
 pub struct ResultQuery {
     response_code: Option<String>,
+    watch: Option<String>,
 }
 
 /// `GET /requests/{id}[?response_code=…]`
@@ -98,6 +108,7 @@ pub async fn request(
     State(service): State<Arc<VerifierService>>,
     Path(id): Path<String>,
     Query(query): Query<ResultQuery>,
+    PageLang(lang): PageLang,
 ) -> Response {
     let (row, state) = match service.current(&id).await.and_then(with_state) {
         Ok(Some(found)) => found,
@@ -129,11 +140,18 @@ pub async fn request(
         .and_then(|o| o.get("reason"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let results = outcome.as_ref().map(result_views).unwrap_or_default();
+    let results = outcome
+        .as_ref()
+        .map(|outcome| result_views(outcome, lang))
+        .unwrap_or_default();
     page(
+        lang,
         StatusCode::OK,
         &RequestPage {
+            lang,
+            t: VerifierText::for_lang(lang),
             name: service.name.clone(),
+            watching: query.watch.as_deref() == Some("1"),
             label,
             status: state.as_str().to_owned(),
             qr_data_uri: sigil_templates::qr::data_uri(&request_uri),
@@ -218,10 +236,13 @@ pub async fn response(
 }
 
 /// `GET /verify`
-pub async fn verify_form(State(service): State<Arc<VerifierService>>) -> Response {
+pub async fn verify_form(State(service): State<Arc<VerifierService>>, PageLang(lang): PageLang) -> Response {
     page(
+        lang,
         StatusCode::OK,
         &VerifyPage {
+            lang,
+            t: VerifierText::for_lang(lang),
             name: service.name.clone(),
             input: String::new(),
             result: None,
@@ -231,7 +252,12 @@ pub async fn verify_form(State(service): State<Arc<VerifierService>>) -> Respons
 }
 
 /// `POST /verify`: pasted text or an uploaded file.
-pub async fn verify(State(service): State<Arc<VerifierService>>, mut multipart: Multipart) -> Response {
+pub async fn verify(
+    State(service): State<Arc<VerifierService>>,
+    PageLang(lang): PageLang,
+    mut multipart: Multipart,
+) -> Response {
+    let t = VerifierText::for_lang(lang);
     let mut input = String::new();
     loop {
         match multipart.next_field().await {
@@ -251,12 +277,15 @@ pub async fn verify(State(service): State<Arc<VerifierService>>, mut multipart: 
     let input = input.trim().to_owned();
     if input.is_empty() {
         return page(
+            lang,
             StatusCode::BAD_REQUEST,
             &VerifyPage {
+                lang,
+                t,
                 name: service.name.clone(),
                 input,
                 result: None,
-                error: Some("Paste a credential or presentation, or choose a file.".into()),
+                error: Some(t.nothing_given.into()),
             },
         );
     }
@@ -264,10 +293,13 @@ pub async fn verify(State(service): State<Arc<VerifierService>>, mut multipart: 
         .verify(&input, &Expectations::default(), &[], sigil_core::time::now())
         .await;
     let accepted = matches!(verdict, crate::check::Verdict::Valid(_));
-    let result = result_view(&outcome_json(&verdict, None, accepted));
+    let result = result_view(&outcome_json(&verdict, None, accepted), lang);
     page(
+        lang,
         verdict_status(&verdict),
         &VerifyPage {
+            lang,
+            t,
             name: service.name.clone(),
             input,
             result: Some(result),
@@ -291,8 +323,8 @@ fn without_report(verdict: &str, headline: String, detail: Option<String>) -> Re
     }
 }
 
-/// A report's checks (a JSON array of `{id, outcome, message}`), for people.
-fn check_views(checks: Option<&Value>) -> Vec<CheckView> {
+/// A report's checks (a JSON array of `{id, outcome, message}`), for people reading `lang`.
+fn check_views(checks: Option<&Value>, lang: Lang) -> Vec<CheckView> {
     let text = |check: &Value, name: &str| {
         check
             .get(name)
@@ -306,7 +338,7 @@ fn check_views(checks: Option<&Value>) -> Vec<CheckView> {
         .flatten()
         .map(|check| CheckView {
             outcome: text(check, "outcome"),
-            label: check_label(&text(check, "id")).to_owned(),
+            label: check_label(&text(check, "id"), lang).to_owned(),
             sentence: text(check, "message"),
         })
         .collect()
@@ -315,18 +347,18 @@ fn check_views(checks: Option<&Value>) -> Vec<CheckView> {
 /// A stored outcome of a wallet's response, for people: one view per presentation (each
 /// naming the credential query it answers), or the one view of a wallet's error or an
 /// outcome recorded before responses carried several.
-fn result_views(outcome: &Value) -> Vec<ResultView> {
+fn result_views(outcome: &Value, lang: Lang) -> Vec<ResultView> {
     let Some(presentations) = outcome
         .get("presentations")
         .and_then(Value::as_array)
         .filter(|p| !p.is_empty())
     else {
-        return vec![result_view(outcome)];
+        return vec![result_view(outcome, lang)];
     };
     presentations
         .iter()
         .map(|presentation| {
-            let mut view = result_view(presentation);
+            let mut view = result_view(presentation, lang);
             view.answers = presentation
                 .get("query_id")
                 .and_then(Value::as_str)
@@ -337,7 +369,7 @@ fn result_views(outcome: &Value) -> Vec<ResultView> {
 }
 
 /// The issuer a credential's report names, with the name it shows for it.
-fn issuer_view(credential: &Value) -> Option<PartyView> {
+fn issuer_view(credential: &Value, lang: Lang) -> Option<PartyView> {
     let did = credential.get("issuer").and_then(Value::as_str)?;
     let shown: Option<ShownName> = credential
         .get("issuer_name")
@@ -345,40 +377,43 @@ fn issuer_view(credential: &Value) -> Option<PartyView> {
     Some(PartyView {
         did: did.to_owned(),
         vouched: shown.as_ref().is_some_and(ShownName::is_vouched),
-        name: shown.map(|shown| shown.name.in_language(LANGUAGE).to_owned()),
+        name: shown.map(|shown| shown.name.in_language(lang.tag()).to_owned()),
+        lang,
     })
 }
 
 /// The root of trust whose accreditation a credential's report found.
-fn accreditor_view(credential: &Value) -> Option<PartyView> {
+fn accreditor_view(credential: &Value, lang: Lang) -> Option<PartyView> {
     let accreditor = credential.get("accredited_by")?;
     let name: Option<LegalName> = accreditor
         .get("name")
         .and_then(|name| serde_json::from_value(name.clone()).ok());
     Some(PartyView {
         did: accreditor.get("did").and_then(Value::as_str)?.to_owned(),
-        name: name.map(|name| name.in_language(LANGUAGE).to_owned()),
+        name: name.map(|name| name.in_language(lang.tag()).to_owned()),
         // Genesis or a governance change recorded it: the chain vouches for it.
         vouched: true,
+        lang,
     })
 }
 
 /// A stored or fresh outcome of one verification, for people.
-fn result_view(outcome: &Value) -> ResultView {
+fn result_view(outcome: &Value, lang: Lang) -> ResultView {
+    let t = VerifierText::for_lang(lang);
     let accepted = outcome.get("accepted").and_then(Value::as_bool).unwrap_or(false);
     let report = outcome.get("report").cloned().unwrap_or(Value::Null);
     if let Some(error) = outcome.get("wallet_error").and_then(Value::as_str) {
         let headline = if error == "access_denied" {
-            "The holder declined to share".into()
+            t.declined.into()
         } else {
-            format!("The wallet answered with an error: {error}")
+            format!("{} {error}", t.wallet_error)
         };
         return without_report("rejected", headline, None);
     }
     if let Some(error) = report.get("error").and_then(Value::as_str) {
         return without_report(
             "could_not_check",
-            "Could not check".into(),
+            t.could_not_check.into(),
             Some(error.to_owned()),
         );
     }
@@ -386,25 +421,21 @@ fn result_view(outcome: &Value) -> ResultView {
         .get("credentials")
         .and_then(|c| c.get(0))
         .unwrap_or(&report);
-    let mut checks = check_views(report.get("checks"));
+    let mut checks = check_views(report.get("checks"), lang);
     if !std::ptr::eq(credential, &report) {
-        checks.extend(check_views(credential.get("checks")));
+        checks.extend(check_views(credential.get("checks"), lang));
     }
-    checks.extend(check_views(outcome.get("policy_checks")));
+    checks.extend(check_views(outcome.get("policy_checks"), lang));
     let claims = credential
         .get("claims")
         .map(sigil_core::model::claims::flatten)
         .unwrap_or_default();
     ResultView {
         verdict: if accepted { "verified" } else { "rejected" }.into(),
-        headline: if accepted {
-            "Verified".into()
-        } else {
-            "Not accepted".into()
-        },
+        headline: if accepted { t.verified } else { t.not_accepted }.into(),
         claims,
-        issuer: issuer_view(credential),
-        accredited_by: accreditor_view(credential),
+        issuer: issuer_view(credential, lang),
+        accredited_by: accreditor_view(credential, lang),
         detail: None,
         checks,
         warnings: outcome

@@ -35,7 +35,7 @@ async fn status_of(session: &Session, held: &Held) -> (String, String, Vec<Check
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default(),
-                    label: sigil_templates::verifier::check_label(c.id).to_owned(),
+                    label: sigil_templates::verifier::check_label(c.id, LANGUAGE).to_owned(),
                     sentence: c.message.clone(),
                 })
                 .collect();
@@ -64,7 +64,7 @@ async fn status_of(session: &Session, held: &Held) -> (String, String, Vec<Check
 fn issuer_name(held: &Held) -> String {
     held.record.issuer_legal_name.as_ref().map_or_else(
         || held.row.issuer_name.clone(),
-        |name| name.in_language(LANGUAGE).to_owned(),
+        |name| name.in_language(LANGUAGE.tag()).to_owned(),
     )
 }
 
@@ -86,7 +86,7 @@ pub(super) async fn cards(Unlocked(session): Unlocked) -> Response {
                 &credential.record.accreditation,
                 &credential.record.accreditor_name,
             ) {
-                (Some(_), Some(root)) => format!("Accredited by {}", root.in_language(LANGUAGE)),
+                (Some(_), Some(root)) => format!("Accredited by {}", root.in_language(LANGUAGE.tag())),
                 (Some(_), None) => "Accredited by a root of trust".into(),
                 (None, _) => "Not accredited by a root of trust".into(),
             },
@@ -126,6 +126,7 @@ pub(super) async fn credential(Unlocked(session): Unlocked, Path(id): Path<Strin
                 did: held.row.issuer.clone(),
                 name: Some(issuer_name(&held)),
                 vouched: held.record.issuer_legal_name.is_some(),
+                lang: LANGUAGE,
             },
             accreditation: held
                 .record

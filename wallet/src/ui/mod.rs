@@ -45,7 +45,7 @@ use host::AllowedHosts;
 /// The session cookie.
 const COOKIE: &str = "sigil_wallet";
 /// The language parties' names are shown in, when they are recorded in several.
-const LANGUAGE: &str = sigil_templates::lang::Lang::En.tag();
+const LANGUAGE: sigil_templates::lang::Lang = sigil_templates::lang::Lang::En;
 
 /// An unlocked wallet, for one browser session.
 #[derive(Debug)]

@@ -3,7 +3,9 @@
 //! SD-JWT VC, picks the claims) — then shares or declines. Opening a request makes the wallet
 //! fetch a URL, so it is a POST with the session's CSRF token; a GET only shows the form
 //! (filled in when a link gives `?request=`). When the verifier answers with a `redirect_uri`
-//! (its result page, the same-device flow), the page that follows sends the browser there.
+//! (its result page, the same-device flow), the page that follows sends the browser there at
+//! once (OpenID4VP 1.0 §8.2) — by a refresh of no delay, since the pages' `form-action 'self'`
+//! would stop a redirect of the form's answer to another site.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -111,8 +113,11 @@ fn consent_page(
         } => {
             let by = PartyView {
                 did: by.clone(),
-                name: by_name.as_ref().map(|name| name.in_language(LANGUAGE).to_owned()),
+                name: by_name
+                    .as_ref()
+                    .map(|name| name.in_language(LANGUAGE.tag()).to_owned()),
                 vouched: true,
+                lang: LANGUAGE,
             };
             (Some(by), types.join(", "), None)
         }
@@ -123,7 +128,7 @@ fn consent_page(
         Accredited::Yes {
             legal_name: Some(name),
             ..
-        } => Some(name.in_language(LANGUAGE).to_owned()),
+        } => Some(name.in_language(LANGUAGE.tag()).to_owned()),
         _ => None,
     };
     ConsentPage {

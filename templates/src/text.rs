@@ -1,0 +1,107 @@
+//! The words on the pages, in every language Sigil's pages are written in.
+//!
+//! Each service's pages have one catalog: a struct with one field per message, and one
+//! instance of it per [`Lang`]. A page holds `t: &'static Catalog` and writes `{{ t.title }}`,
+//! so a message missing in one language, or a misspelt one in a template, fails to compile —
+//! nothing is looked up by a string at run time. Sentences with a value in them are split
+//! around it (`t.asks_for` then the claims), or, where the word order differs between the
+//! languages, are methods on [`Lang`] next to the catalog.
+//!
+//! Why not Fluent: two languages, neither of which needs plural rules Fluent would bring (Chinese
+//! has none; English needs "1 credential / n credentials", one `match`), against two dozen more
+//! crates and keys checked only when a page renders.
+
+use crate::lang::Lang;
+
+/// Declares a catalog: the struct, its English and Chinese instances, `for_lang`, and `all`
+/// (every message as `(key, English, Chinese)`, for the tests that check each language is
+/// complete and really translated).
+macro_rules! catalog {
+    ($(#[$doc:meta])* $name:ident { $($key:ident: $en:literal, $zh:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name {
+            $(pub $key: &'static str,)*
+        }
+
+        impl $name {
+            /// The catalog in `lang`.
+            pub fn for_lang(lang: $crate::lang::Lang) -> &'static $name {
+                static EN: $name = $name { $($key: $en,)* };
+                static ZH_CN: $name = $name { $($key: $zh,)* };
+                match lang {
+                    $crate::lang::Lang::En => &EN,
+                    $crate::lang::Lang::ZhCn => &ZH_CN,
+                }
+            }
+
+            /// Every message: its key, its English and its Chinese.
+            #[cfg(test)]
+            pub fn all() -> Vec<(&'static str, &'static str, &'static str)> {
+                vec![$((stringify!($key), $en, $zh),)*]
+            }
+        }
+    };
+}
+
+pub(crate) use catalog;
+
+catalog! {
+    /// What every page shares: the language switch and the skip link.
+    Common {
+        skip_to_content: "Skip to content", "跳到正文";
+        language: "Language", "语言";
+        self_asserted: "self-asserted", "自称";
+        self_asserted_hint: "The name it gives itself: nobody has checked it.", "这是它自己给出的名称，未经任何人核实。";
+        did: "DID", "DID";
+    }
+}
+
+/// Whether `text` holds a CJK character: a Chinese message that does not was left in English.
+#[cfg(test)]
+pub(crate) fn has_chinese(text: &str) -> bool {
+    text.chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+}
+
+/// Checks a catalog is translated: every Chinese message differs from its English one and is
+/// written in Chinese, except the keys in `same_in_both` (identifiers, brand names).
+#[cfg(test)]
+pub(crate) fn assert_translated(all: &[(&str, &str, &str)], same_in_both: &[&str]) {
+    for (key, en, zh) in all {
+        if same_in_both.contains(key) {
+            assert_eq!(en, zh, "{key} is meant to read the same in both");
+            continue;
+        }
+        assert_ne!(en, zh, "{key} is not translated");
+        assert!(
+            has_chinese(zh),
+            "{key}: the Chinese text {zh:?} has no Chinese in it"
+        );
+        assert!(!en.is_empty(), "{key} is empty in English");
+    }
+}
+
+impl Lang {
+    /// The words every page shares, in this language.
+    pub fn common(self) -> &'static Common {
+        Common::for_lang(self)
+    }
+
+    /// The other languages, for the switch.
+    pub fn others(self) -> impl Iterator<Item = Lang> {
+        Lang::ALL.into_iter().filter(move |lang| *lang != self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_words_are_in_both_languages() {
+        assert_translated(&Common::all(), &["did"]);
+        assert_eq!(Common::for_lang(Lang::ZhCn).skip_to_content, "跳到正文");
+        assert_eq!(Lang::En.others().collect::<Vec<_>>(), [Lang::ZhCn]);
+    }
+}
