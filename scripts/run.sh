@@ -175,8 +175,9 @@ if [ ! -f "$dir/wallet/wallet.toml" ]; then
   $bin/sigil-wallet init --data-dir "$dir/wallet" --registry "$services_registry" \
     ${genesis_hash:+--registry-genesis "$genesis_hash"} --allow-insecure-targets >"$dir/student.did"
 fi
+# A printed credential's QR code leads to the employer's verifier, which checks it when scanned.
 start sigil-wallet $bin/sigil-wallet serve --data-dir "$dir/wallet" --listen "127.0.0.1:$wallet_port" \
-  --allow-insecure-targets
+  --allow-insecure-targets --paper-verifier "http://127.0.0.1:$verifier_port"
 
 cat <<EOF
 
@@ -194,7 +195,8 @@ Sigil is running (data in $dir, logs in $dir/logs):
                       unlock with the passphrase: $SIGIL_PASSPHRASE
 
 Try it: issue a diploma in the portal, paste its offer link and PIN into the wallet, start a
-request on the verifier's page and paste its openid4vp:// link into the wallet's Present page.
+request on the verifier's page and paste its openid4vp:// link into the wallet's Present page;
+print the diploma from its page in the wallet, and scan its QR code to check it on paper.
 Press Ctrl-C to stop everything.
 EOF
 

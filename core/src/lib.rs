@@ -22,6 +22,7 @@
 //! - [`verify`]: the verification pipeline (docs/design.md §5) and its report.
 //! - [`registry`], [`transaction`], [`merkle`]: the registry client and the wire format of
 //!   the ledger transactions issuers sign (status lists, anchors, statements).
+//! - [`paper`]: a credential compressed into the address a printed QR code holds.
 //! - [`names`]: names of parties in several languages, and who vouches for them.
 //! - [`benchmarks`]: where the benchmarks write their figures (`BENCHMARKS.md`).
 
@@ -44,6 +45,7 @@ pub mod lifecycle;
 pub mod merkle;
 pub mod model;
 pub mod names;
+pub mod paper;
 pub mod presentation_request;
 pub mod registry;
 pub mod sd_jwt;

@@ -65,6 +65,11 @@ catalog! {
         label_policy_claims: "Required claims", "必需的声明";
         label_policy_age: "Age of the credential", "凭证的时效";
         label_other: "Check", "检查";
+        paper_title: "A credential on paper", "纸质凭证";
+        paper_heading: "Check a credential on paper", "核验纸质凭证";
+        paper_intro: "This is the credential the printed code holds, checked now: its signature, its issuer's accreditation, and whether it has been revoked since it was printed — a photocopy of a revoked credential says so too.", "这是打印二维码中所含的凭证，此刻重新核验：签名、签发机构的认可，以及打印之后是否已被撤销——被撤销凭证的复印件同样会显示撤销。";
+        paper_unreadable: "This code does not hold a credential Sigil can read:", "此二维码中没有可读取的凭证：";
+        check_another: "Check another credential", "检查另一份凭证";
     }
 }
 
@@ -135,6 +140,17 @@ pub struct RequestPage {
     pub reason: Option<String>,
     /// One result per presentation in the wallet's answer (or its error).
     pub results: Vec<ResultView>,
+}
+
+/// `/P/{payload}`: a credential scanned from paper, checked.
+#[derive(Debug, Template)]
+#[template(path = "verifier/paper.html")]
+pub struct PaperPage {
+    pub lang: Lang,
+    pub t: &'static VerifierText,
+    pub name: String,
+    pub result: Option<ResultView>,
+    pub error: Option<String>,
 }
 
 /// `/verify`

@@ -62,6 +62,26 @@ pub struct CheckLine {
     pub sentence: String,
 }
 
+/// `/credentials/{id}/print`: the credential as one printed page, with the QR code that holds
+/// it (`sigil_core::paper`).
+#[derive(Debug, Template)]
+#[template(path = "wallet/print.html")]
+pub struct PrintPage {
+    pub id: String,
+    pub title: String,
+    pub type_label: String,
+    pub issuer: PartyView,
+    pub claims: Vec<(String, String)>,
+    /// The QR code leading to the verifier's page for it, when one can be made.
+    pub qr_data_uri: Option<String>,
+    /// The verifier's host, printed under the code.
+    pub verifier_host: String,
+    /// Why there is no QR code, if there is none.
+    pub problem: Option<String>,
+    /// When it was printed.
+    pub printed: String,
+}
+
 /// `/credentials/{id}`
 #[derive(Debug, Template)]
 #[template(path = "wallet/credential.html")]

@@ -9,8 +9,10 @@
 // Exit 0 when every step passed; a failing step prints what it expected and exits 1.
 
 import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 
 // axe-core, the accessibility engine, run in each page the story shows. It is evaluated
 // through the DevTools protocol: the pages' Content-Security-Policy allows no script of theirs.
@@ -52,6 +54,24 @@ for (const context of [desktop, phone, chinese]) {
 
 function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+/** The text of the QR code image `selector` shows, read from a picture of it as a scanner
+ * would: the image drawn large (a screen's pixels are coarser than a scanner's view of paper). */
+async function scan(page, selector) {
+  const src = await page.getAttribute(selector, "src");
+  const camera = await page.context().newPage();
+  await camera.setContent(`<img id="code" src="${src}" width="1200" height="1200">`);
+  const png = PNG.sync.read(await camera.locator("#code").screenshot());
+  await camera.close();
+  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  check(code !== null, `the QR code ${selector} on ${page.url()} could be read`);
+  return code.data;
+}
+
+/** How many pages a PDF has. */
+function pdfPages(pdf) {
+  return (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
 }
 
 /** Every serious or critical accessibility violation axe finds on each page, by page. */
@@ -212,6 +232,24 @@ try {
   await employerChinese.click("text=English");
   check((await employerChinese.content()).includes('<html lang="en">'), "the switch turns the page to English");
 
+  // 6b. The graduate prints the diploma: one A4 page whose QR code holds the signed diploma;
+  // scanned, it opens the verifier's page for credentials on paper, which checks it.
+  await student.goto(`${wallet}/`);
+  await student.click("a.credential-card");
+  await student.click("text=Print with a QR code");
+  await student.waitForSelector(".paper-qr img");
+  await shot(student, "11c-wallet-print-phone");
+  const pdf = await student.pdf({ preferCSSPageSize: true, printBackground: true });
+  check(pdfPages(pdf) === 1, `the diploma prints on one page, not ${pdfPages(pdf)}`);
+  writeFileSync(`${artifacts}/11c-wallet-print.pdf`, pdf);
+  const printed = await scan(student, ".paper-qr img");
+  check(printed.startsWith(`${verifier}/P/`), `the QR code leads to the verifier, got ${printed.slice(0, 60)}`);
+  const scanner = await phone.newPage();
+  await scanner.goto(printed);
+  const paperResult = await scanner.content();
+  check(paperResult.includes("Verified") && paperResult.includes("Example University"), "the paper diploma verifies");
+  await shot(scanner, "11d-verifier-paper-phone");
+
   // 7. The registrar revokes the diploma; the receipt is shown.
   await portal.goto(`${issuer}/portal/credentials?q=Lovelace`);
   await shot(portal, "12-portal-credentials");
@@ -236,6 +274,10 @@ try {
   await student.goto(`${wallet}/`);
   await waitForText(student, "Revoked");
   await shot(student, "15-wallet-revoked-phone");
+  // The paper, or a photocopy of it, scanned again: revoked.
+  await scanner.goto(printed);
+  check((await scanner.content()).includes("Revoked by the issuer"), "the printed diploma, scanned again, says revoked");
+  await shot(scanner, "16-verifier-paper-revoked-phone");
 
   check(blocked.length === 0, `the pages' Content-Security-Policy blocked nothing:\n${blocked.join("\n")}`);
   check(inaccessible.length === 0, `no serious accessibility violation:\n${inaccessible.join("\n")}`);

@@ -229,6 +229,35 @@ async fn the_pages_render_and_a_credential_pasted_into_the_form_is_checked() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_credential_scanned_from_paper_is_checked_and_a_garbled_code_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
+    for format in [
+        CredentialFormat::LdpVc,
+        CredentialFormat::VcJwt,
+        CredentialFormat::SdJwt,
+    ] {
+        let payload = sigil_core::paper::encode(&diploma(format).await);
+        let (status, page) = get(&app, &format!("/P/{payload}")).await;
+        assert_eq!(status, StatusCode::OK, "{format:?}: {page}");
+        assert!(
+            page.contains("Verified") && page.contains("Ada Lovelace"),
+            "{page}"
+        );
+        // A scanner may lower the case of the whole address.
+        let (status, _) = get(&app, &format!("/p/{}", payload.to_lowercase())).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, page) = get(&app, "/P/NOT-A-CODE").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("does not hold a credential"), "{page}");
+    let tampered = sigil_core::paper::encode(&diploma(CredentialFormat::LdpVc).await.replace("Ada", "Eve"));
+    let (status, page) = get(&app, &format!("/P/{tampered}")).await;
+    assert_ne!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Not accepted"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_pages_speak_the_browser_s_language_until_the_visitor_switches() {
     let dir = tempfile::tempdir().unwrap();
     let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;

@@ -29,6 +29,9 @@ pub struct ServiceSettings {
     pub tls_certificate: Option<PathBuf>,
     /// The PEM private key of `tls_certificate`, readable by its owner only.
     pub tls_key: Option<PathBuf>,
+    /// The verifier a printed credential's QR code leads to (its "check a credential on paper"
+    /// page, `/P/…`). Unset, the wallet does not print.
+    pub paper_verifier: Option<String>,
 }
 
 impl Default for ServiceSettings {
@@ -38,6 +41,7 @@ impl Default for ServiceSettings {
             allow_insecure_targets: false,
             tls_certificate: None,
             tls_key: None,
+            paper_verifier: None,
         }
     }
 }
@@ -52,7 +56,13 @@ impl ServiceSettings {
 impl sigil_service::config::Settings for ServiceSettings {
     const SERVICE: &'static str = "wallet";
     const SECTION: Option<&'static str> = Some("service");
-    const KEYS: &'static [&'static str] = &["listen", "allow_insecure_targets", "tls_certificate", "tls_key"];
+    const KEYS: &'static [&'static str] = &[
+        "listen",
+        "allow_insecure_targets",
+        "tls_certificate",
+        "tls_key",
+        "paper_verifier",
+    ];
 }
 
 /// The flags of `serve` that override the settings (those not given are left out).
@@ -71,6 +81,11 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_key: Option<PathBuf>,
+    /// The verifier a printed credential's QR code leads to (its base URL) [default: none,
+    /// the wallet does not print].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper_verifier: Option<String>,
     #[command(flatten)]
     #[serde(flatten)]
     pub targets: TargetsFlag,

@@ -36,6 +36,7 @@ async fn wallet_with(dir: &std::path::Path, clock: Arc<ManualClock>, targets: Ta
         address: HOST.parse().unwrap(),
         targets,
         clock,
+        paper_verifier: Some(url::Url::parse("https://verifier.example/").unwrap()),
     };
     sigil_wallet::ui::app(wallet, options)
 }
@@ -454,6 +455,34 @@ async fn hold_diploma(dir: &std::path::Path, id: &str, degree_type: &str) {
         .insert_credential(&holder.vault, row, &record)
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_held_credential_prints_with_a_qr_code_holding_it_for_the_verifier() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = wallet(dir.path()).await;
+    hold_diploma(dir.path(), "held", "BachelorDegree").await;
+    let session = session(&app).await;
+    let (status, _, credential) = send(&app, get("/credentials/held", Some(&session))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        credential.contains(r#"href="/credentials/held/print""#),
+        "{credential}"
+    );
+    let (status, _, print) = send(&app, get("/credentials/held/print", Some(&session))).await;
+    assert_eq!(status, StatusCode::OK, "{print}");
+    assert!(print.contains(r#"<article class="diploma">"#), "{print}");
+    assert!(
+        print.contains(r#"<img src="data:image/svg+xml;base64,"#),
+        "a QR code: {print}"
+    );
+    assert!(print.contains("verifier.example"), "{print}");
+    assert!(
+        print.contains("self-asserted"),
+        "no accreditation vouches for the name: {print}"
+    );
+    let (status, _, _) = send(&app, get("/credentials/held/print", None)).await;
+    assert_ne!(status, StatusCode::OK, "only the unlocked session prints");
 }
 
 #[tokio::test(flavor = "multi_thread")]

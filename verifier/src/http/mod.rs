@@ -39,6 +39,8 @@ pub fn app(service: Arc<VerifierService>) -> Router {
         .route("/requests/{id}/request.jwt", get(pages::request_object))
         .route("/requests/{id}/response", limited(post(pages::response)))
         .route("/verify", get(pages::verify_form).post(pages::verify))
+        .route("/P/{payload}", get(pages::paper))
+        .route("/p/{payload}", get(pages::paper))
         .route("/api/verify", post(api::verify))
         .route("/api/requests", limited(post(api::create_request)))
         .route("/api/requests/{id}", get(api::request_state))

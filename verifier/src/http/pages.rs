@@ -17,7 +17,7 @@ use sigil_core::presentation_request::RequestState;
 use sigil_core::verify::Expectations;
 use sigil_service::language::{Lang, PageLang, localized};
 use sigil_templates::verifier::{
-    CheckView, HomePage, PartyView, PolicyView, RequestPage, ResultView, VerifierText, VerifyPage,
+    CheckView, HomePage, PaperPage, PartyView, PolicyView, RequestPage, ResultView, VerifierText, VerifyPage,
     check_label,
 };
 
@@ -289,14 +289,10 @@ pub async fn verify(
             },
         );
     }
-    let verdict = service
-        .verify(&input, &Expectations::default(), &[], sigil_core::time::now())
-        .await;
-    let accepted = matches!(verdict, crate::check::Verdict::Valid(_));
-    let result = result_view(&outcome_json(&verdict, None, accepted), lang);
+    let (status, result) = checked(&service, &input, lang).await;
     page(
         lang,
-        verdict_status(&verdict),
+        status,
         &VerifyPage {
             lang,
             t,
@@ -306,6 +302,52 @@ pub async fn verify(
             error: None,
         },
     )
+}
+
+/// `GET /P/{payload}` (and `/p/…`): the credential a printed QR code holds
+/// (`sigil_core::paper`), checked now — the status list is read at every scan, so a photocopy
+/// of a revoked credential says "revoked".
+pub async fn paper(
+    State(service): State<Arc<VerifierService>>,
+    Path(payload): Path<String>,
+    PageLang(lang): PageLang,
+) -> Response {
+    let t = VerifierText::for_lang(lang);
+    let name = service.name.clone();
+    match sigil_core::paper::decode(&payload) {
+        Ok(credential) => {
+            let (status, result) = checked(&service, &credential, lang).await;
+            let page_of = PaperPage {
+                lang,
+                t,
+                name,
+                result: Some(result),
+                error: None,
+            };
+            page(lang, status, &page_of)
+        }
+        Err(e) => {
+            let page_of = PaperPage {
+                lang,
+                t,
+                name,
+                result: None,
+                error: Some(e.to_string()),
+            };
+            page(lang, StatusCode::BAD_REQUEST, &page_of)
+        }
+    }
+}
+
+/// Verifies `input` as the `/verify` form does (no challenge, accreditation a note): the
+/// status to answer with and the result for people reading `lang`.
+async fn checked(service: &VerifierService, input: &str, lang: Lang) -> (StatusCode, ResultView) {
+    let verdict = service
+        .verify(input, &Expectations::default(), &[], sigil_core::time::now())
+        .await;
+    let accepted = matches!(verdict, crate::check::Verdict::Valid(_));
+    let result = result_view(&outcome_json(&verdict, None, accepted), lang);
+    (verdict_status(&verdict), result)
 }
 
 /// A result with no report to show: the wallet declined or failed, or nothing could be checked.

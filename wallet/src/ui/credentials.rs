@@ -2,14 +2,16 @@
 //! as checked afresh.
 
 use axum::Form;
-use axum::extract::Path;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sigil_core::verify::{Expectations, Outcome};
 use sigil_templates::party::PartyView;
-use sigil_templates::wallet::{Card, CardsPage, CheckLine, CredentialPage};
+use sigil_templates::wallet::{Card, CardsPage, CheckLine, CredentialPage, PrintPage};
 
-use super::{CsrfForm, LANGUAGE, Session, Unlocked, forbidden, page, time, title, type_label};
+use super::{CsrfForm, LANGUAGE, Session, Ui, Unlocked, forbidden, page, time, title, type_label};
 use crate::store::Held;
 
 /// The status of a fresh check, in words and as a CSS class.
@@ -136,6 +138,58 @@ pub(super) async fn credential(Unlocked(session): Unlocked, Path(id): Path<Strin
             received: time(held.row.received_at),
             claims: sigil_core::model::claims::flatten(&held.record.claims),
             checks,
+        },
+    )
+}
+
+/// `GET /credentials/{id}/print`: the credential as a page to print, its QR code leading to
+/// the configured verifier's page for credentials on paper.
+pub(super) async fn print(
+    State(ui): State<Arc<Ui>>,
+    Unlocked(session): Unlocked,
+    Path(id): Path<String>,
+) -> Response {
+    let held = match session.store.get(&session.holder.vault, &id).await {
+        Ok(Some(held)) => held,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no such credential").into_response(),
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let (qr_data_uri, verifier_host, problem) = match &ui.paper_verifier {
+        None => (
+            None,
+            String::new(),
+            Some("This wallet prints no QR code: it has not been told which verifier a scan should open (the paper_verifier setting, or --paper-verifier).".to_owned()),
+        ),
+        Some(verifier) => {
+            let address = format!(
+                "{}/P/{}",
+                verifier.as_str().trim_end_matches('/'),
+                sigil_core::paper::encode(&held.record.credential)
+            );
+            let qr = sigil_templates::qr::paper_data_uri(&address);
+            let problem = qr
+                .is_none()
+                .then(|| "This credential is too long for a QR code; print it without one, or present it from the wallet.".to_owned());
+            (qr, verifier.host_str().unwrap_or_default().to_owned(), problem)
+        }
+    };
+    page(
+        StatusCode::OK,
+        &PrintPage {
+            id: held.row.id.clone(),
+            title: title(&held),
+            type_label: type_label(&held.row.type_name),
+            issuer: PartyView {
+                did: held.row.issuer.clone(),
+                name: Some(issuer_name(&held)),
+                vouched: held.record.issuer_legal_name.is_some(),
+                lang: LANGUAGE,
+            },
+            claims: sigil_core::model::claims::flatten(&held.record.claims),
+            qr_data_uri,
+            verifier_host,
+            problem,
+            printed: time(sigil_core::time::now().timestamp()),
         },
     )
 }

@@ -69,6 +69,8 @@ pub struct Ui {
     targets: Targets,
     /// Failed unlocks.
     backoff: Backoff,
+    /// The verifier printed credentials' QR codes lead to, if any.
+    paper_verifier: Option<url::Url>,
 }
 
 /// How the UI is set up.
@@ -80,6 +82,8 @@ pub struct UiOptions {
     pub targets: Targets,
     /// The unlock back-off's clock.
     pub clock: Arc<dyn Clock>,
+    /// The verifier printed credentials' QR codes lead to; none, the wallet does not print.
+    pub paper_verifier: Option<url::Url>,
 }
 
 impl UiOptions {
@@ -89,6 +93,7 @@ impl UiOptions {
             address,
             targets,
             clock: Arc::new(SystemClock),
+            paper_verifier: None,
         }
     }
 }
@@ -153,6 +158,7 @@ pub fn app(dir: WalletDir, options: UiOptions) -> Router {
         pending: Mutex::new(present::PendingConsents::default()),
         targets: options.targets,
         backoff: Backoff::new(options.clock),
+        paper_verifier: options.paper_verifier,
     });
     Router::new()
         .route("/", get(credentials::cards))
@@ -160,6 +166,7 @@ pub fn app(dir: WalletDir, options: UiOptions) -> Router {
         .route("/lock", post(unlock::lock))
         .route("/credentials/{id}", get(credentials::credential))
         .route("/credentials/{id}/delete", post(credentials::delete))
+        .route("/credentials/{id}/print", get(credentials::print))
         .route("/receive", get(receive::receive_form).post(receive::receive))
         .route(
             "/present",
@@ -203,7 +210,18 @@ pub async fn serve(
     let address = listener.local_addr();
     let targets = Targets::new(settings.allow_insecure_targets)?;
     ready(&listener.url());
-    let app = app(dir, UiOptions::new(address, targets));
+    let paper_verifier = settings
+        .paper_verifier
+        .as_deref()
+        .map(|text| {
+            url::Url::parse(text).map_err(|e| anyhow::anyhow!("paper_verifier {text:?} is not a URL: {e}"))
+        })
+        .transpose()?;
+    let options = UiOptions {
+        paper_verifier,
+        ..UiOptions::new(address, targets)
+    };
+    let app = app(dir, options);
     sigil_service::serve::serve(listener, app, sigil_service::shutdown::signal()).await?;
     Ok(())
 }
