@@ -27,7 +27,11 @@ pub fn genesis() -> Genesis {
         time: "2026-01-01T00:00:00Z".into(),
         validators: vec![key(VALIDATOR).public_key().to_multikey()],
         roots_of_trust: vec![key(ROOT_OF_TRUST).did_key().to_string()],
-        root_names: Default::default(),
+        root_names: [(
+            key(ROOT_OF_TRUST).did_key().to_string(),
+            sigil_core::names::LegalName::new("en", "Ministry of Education").expect("a name"),
+        )]
+        .into(),
     }
 }
 

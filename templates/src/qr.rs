@@ -8,7 +8,9 @@ use qrcode::{EcLevel, QrCode};
 
 /// The QR code of `text` as an `<img src>` value, or an empty string if it does not fit.
 pub fn data_uri(text: &str) -> String {
-    QrCode::new(text.as_bytes()).map(|code| svg_uri(&code)).unwrap_or_default()
+    QrCode::new(text.as_bytes())
+        .map(|code| svg_uri(&code))
+        .unwrap_or_default()
 }
 
 /// The QR code of `text` for paper, or `None` if it does not fit: error-correction level Q

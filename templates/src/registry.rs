@@ -54,6 +54,8 @@ pub struct BlocksPage {
 /// A transaction as a block lists it.
 #[derive(Debug, Clone)]
 pub struct TransactionRow {
+    /// What it did, in words.
+    pub story: String,
     pub kind: String,
     /// The DID or list it is about.
     pub subject: String,
@@ -78,6 +80,8 @@ pub struct BlockPage {
 #[derive(Debug, Template)]
 #[template(path = "registry/transaction.html")]
 pub struct TransactionPage {
+    /// What it did, in words.
+    pub story: String,
     pub kind: String,
     pub hash: String,
     pub height: u64,
@@ -100,6 +104,8 @@ pub struct KeyRow {
 /// A version in a DID's history.
 #[derive(Debug, Clone)]
 pub struct VersionRow {
+    /// What the operation did, in words.
+    pub story: String,
     pub id: u64,
     pub time: String,
     pub operation: String,

@@ -4,7 +4,7 @@
 // wallet presents; the page shows "Verified" with its checks; once revoked, the diploma shows
 // as revoked. Screenshots of the key pages, at desktop and phone sizes, go to $SIGIL_ARTIFACTS.
 //
-// Environment: SIGIL_ISSUER, SIGIL_WALLET, SIGIL_VERIFIER (base URLs), SIGIL_REGISTRAR_PASSWORD,
+// Environment: SIGIL_REGISTRY, SIGIL_ISSUER, SIGIL_WALLET, SIGIL_VERIFIER (base URLs), SIGIL_REGISTRAR_PASSWORD,
 // SIGIL_PASSPHRASE, SIGIL_ARTIFACTS, CHROMIUM (default /usr/bin/chromium).
 // Exit 0 when every step passed; a failing step prints what it expected and exits 1.
 
@@ -24,6 +24,7 @@ const env = (name, fallback) => {
   if (value === undefined) throw new Error(`${name} is not set`);
   return value;
 };
+const registry = env("SIGIL_REGISTRY");
 const issuer = env("SIGIL_ISSUER");
 const wallet = env("SIGIL_WALLET");
 const verifier = env("SIGIL_VERIFIER");
@@ -280,6 +281,23 @@ try {
   await shot(scanner, "16-verifier-paper-revoked-phone");
 
   check(blocked.length === 0, `the pages' Content-Security-Policy blocked nothing:\n${blocked.join("\n")}`);
+  // 9. The registry's explorer tells the story: found by name's DID, the university's page is
+  // a timeline in words, and the revocation is a sentence on its block.
+  const explorer = await desktop.newPage();
+  await explorer.goto(`${registry}/explorer`);
+  await shot(explorer, "17-explorer-blocks");
+  const universityDid = (await employer.content()).match(/did:sigil:[1-9A-HJ-NP-Za-km-z]+/)[0];
+  await explorer.fill("#q", universityDid);
+  await explorer.click("button:has-text('Find')");
+  const timeline = await explorer.content();
+  check(timeline.includes("<h1>Example University</h1>") && timeline.includes("Example University was created"),
+    "the university's page names it and tells its history");
+  await shot(explorer, "18-explorer-university");
+  await explorer.goto(`${registry}/explorer`);
+  await explorer.click("tbody a >> nth=0");
+  await waitForText(explorer, "What happened");
+  await shot(explorer, "19-explorer-block");
+
   check(inaccessible.length === 0, `no serious accessibility violation:\n${inaccessible.join("\n")}`);
   console.log("browser story: every step passed");
 } catch (error) {

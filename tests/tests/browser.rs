@@ -90,6 +90,7 @@ fn the_diploma_story_in_the_browser() {
     let artifacts = root.join("target/browser-artifacts");
     let story = Command::new("node")
         .arg(root.join("tests/browser/story.mjs"))
+        .env("SIGIL_REGISTRY", format!("http://127.0.0.1:{}", PORTS[0]))
         .env("SIGIL_ISSUER", format!("http://127.0.0.1:{}", PORTS[1]))
         .env("SIGIL_VERIFIER", format!("http://127.0.0.1:{}", PORTS[2]))
         .env("SIGIL_WALLET", format!("http://127.0.0.1:{}", PORTS[3]))

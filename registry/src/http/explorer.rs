@@ -23,6 +23,8 @@ use crate::ledger::accreditation::AccreditedRole;
 use crate::ledger::state::DidState;
 use crate::node::Node;
 
+use super::story;
+
 /// The language parties' names are shown in, when they are recorded in several.
 const LANGUAGE: sigil_templates::lang::Lang = sigil_templates::lang::Lang::En;
 
@@ -37,6 +39,7 @@ pub(super) fn routes() -> Router<Node> {
         .route("/explorer/blocks/{height}", get(block))
         .route("/explorer/transactions/{hash}", get(transaction))
         .route("/explorer/dids", get(find_did))
+        .route("/explorer/search", get(search))
         .route("/explorer/dids/{did}", get(did))
         .route(sigil_templates::STYLESHEET_PATH, get(stylesheet))
 }
@@ -159,12 +162,14 @@ async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Resp
         .await
         .map_err(internal)?
         .ok_or_else(|| PageError::NotFound(format!("There is no block {height}.")))?;
+    let state = node.view().await.state;
     let transactions = block
         .transactions
         .iter()
         .map(|tx| {
             let (kind, subject) = tx.describe();
             Ok(TransactionRow {
+                story: story::sentence(tx, &state),
                 kind: kind.to_owned(),
                 subject,
                 hash: tx.hash().map_err(internal)?,
@@ -210,6 +215,7 @@ async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Resu
     Ok(page(
         StatusCode::OK,
         &TransactionPage {
+            story: story::sentence(transaction, &node.view().await.state),
             kind: transaction.describe().0.to_owned(),
             hash,
             height: location.height,
@@ -217,6 +223,31 @@ async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Resu
             proof_length: receipt.inclusion_proof.len(),
             body: serde_json::to_string_pretty(transaction).map_err(internal)?,
         },
+    ))
+}
+
+#[derive(Deserialize)]
+struct Search {
+    q: String,
+}
+
+/// `GET /explorer/search?q=`: a block height, a DID or a transaction hash, to its page.
+async fn search(State(node): State<Node>, Query(query): Query<Search>) -> Result<Response, PageError> {
+    let q = query.q.trim();
+    if let Ok(height) = q.parse::<u64>() {
+        return Ok(Redirect::to(&format!("/explorer/blocks/{height}")).into_response());
+    }
+    if let Ok(did) = Did::parse(q) {
+        let encoded: String = url::form_urlencoded::byte_serialize(did.as_str().as_bytes()).collect();
+        return Ok(Redirect::to(&format!("/explorer/dids/{encoded}")).into_response());
+    }
+    // A transaction hash is a multibase string: nothing else may reach the redirect.
+    let hash_shaped = !q.is_empty() && q.len() <= 128 && q.bytes().all(|b| b.is_ascii_alphanumeric());
+    if hash_shaped && node.store().locate(q).await.map_err(internal)?.is_some() {
+        return Ok(Redirect::to(&format!("/explorer/transactions/{q}")).into_response());
+    }
+    Err(PageError::NotFound(
+        "Nothing on this chain matches: give a DID, a transaction hash or a block height.".into(),
     ))
 }
 
@@ -269,7 +300,10 @@ async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Respon
             on_ledger: state.is_some(),
             deactivated: state.is_some_and(DidState::is_deactivated),
             keys: state.map(key_rows).unwrap_or_default(),
-            versions: state.map(version_rows).unwrap_or_default(),
+            versions: match state {
+                Some(state) => version_rows(&node, state, &view.state).await?,
+                None => Vec::new(),
+            },
             services,
             accreditations,
         },
@@ -308,17 +342,43 @@ fn key_rows(state: &DidState) -> Vec<KeyRow> {
         .collect()
 }
 
-fn version_rows(state: &DidState) -> Vec<VersionRow> {
-    state
-        .versions
-        .iter()
-        .map(|v| VersionRow {
-            id: v.id,
-            time: format_datetime(v.time),
-            operation: v.operation.clone(),
-            transaction: v.transaction.clone(),
-        })
-        .collect()
+/// A DID's versions, each with what its operation did in words (read from its block).
+async fn version_rows(
+    node: &Node,
+    did: &DidState,
+    state: &LedgerState,
+) -> Result<Vec<VersionRow>, PageError> {
+    let mut rows = Vec::with_capacity(did.versions.len());
+    for version in &did.versions {
+        let story = match node
+            .store()
+            .locate(&version.transaction)
+            .await
+            .map_err(internal)?
+        {
+            Some(location) => node
+                .store()
+                .block(location.height)
+                .await
+                .map_err(internal)?
+                .and_then(|block| {
+                    block
+                        .transactions
+                        .get(location.index)
+                        .map(|tx| story::sentence(tx, state))
+                })
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        rows.push(VersionRow {
+            story,
+            id: version.id,
+            time: format_datetime(version.time),
+            operation: version.operation.clone(),
+            transaction: version.transaction.clone(),
+        });
+    }
+    Ok(rows)
 }
 
 /// Every accreditation `did` holds, as issuer or as verifier.
@@ -401,6 +461,77 @@ mod tests {
         let (_, html) = page_text(&node, &format!("/explorer/blocks/{}", receipt.height)).await;
         assert!(html.contains("<td>verifier accreditation</td>"), "{html}");
         assert!(html.contains(&format!("/explorer/dids/{encoded}")), "{html}");
+    }
+
+    #[tokio::test]
+    async fn the_explorer_tells_what_happened_in_words_and_finds_dids_transactions_and_blocks() {
+        let node = node().await;
+        let root = key(ROOT_OF_TRUST);
+        let create = crate::fixtures::create(10);
+        let Transaction::Did(operation) = &create else {
+            unreachable!("fixtures::create makes a DID operation")
+        };
+        let university = operation.created_did().unwrap();
+        node.submit(create.clone()).await.unwrap();
+        let mut grant = Accreditation {
+            root: root.did_key().to_string(),
+            issuer: university.to_string(),
+            role: AccreditedRole::Issuer,
+            legal_name: Some(sigil_core::names::LegalName::new("en", "Example University").unwrap()),
+            credential_types: vec!["UniversityDegreeCredential".into()],
+            valid_from: "2026-01-01T00:00:00Z".into(),
+            valid_until: None,
+            proof: None,
+        };
+        grant.proof = Some(statement::sign(&grant, &root, &root.did_key_method()).unwrap());
+        let granted = node.submit(Transaction::Accreditation(grant)).await.unwrap();
+
+        let (_, block) = page_text(&node, &format!("/explorer/blocks/{}", granted.height)).await;
+        assert!(
+            block.contains("Ministry of Education accredited Example University as an issuer of UniversityDegreeCredential from 2026-01-01T00:00:00Z."),
+            "{block}"
+        );
+        let encoded: String = url::form_urlencoded::byte_serialize(university.as_str().as_bytes()).collect();
+        let (_, history) = page_text(&node, &format!("/explorer/dids/{encoded}")).await;
+        assert!(history.contains("<h1>Example University</h1>"), "{history}");
+        assert!(
+            history.contains("Example University was created and added key key-1."),
+            "{history}"
+        );
+
+        let found = |q: String| {
+            let node = node.clone();
+            async move {
+                let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+                let request = Request::get(format!("/explorer/search?q={encoded}"))
+                    .body(Body::empty())
+                    .unwrap();
+                let response = crate::http::app(node, sigil_service::rate_limit::RateLimit::per_minute(0))
+                    .oneshot(request)
+                    .await
+                    .unwrap();
+                let location = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .map(|l| l.to_str().unwrap().to_owned());
+                (response.status(), location)
+            }
+        };
+        let to = |path: String| (StatusCode::SEE_OTHER, Some(path));
+        assert_eq!(
+            found(granted.height.to_string()).await,
+            to(format!("/explorer/blocks/{}", granted.height))
+        );
+        assert_eq!(
+            found(format!(" {university} ")).await,
+            to(format!("/explorer/dids/{encoded}"))
+        );
+        assert_eq!(
+            found(granted.tx_hash.clone()).await,
+            to(format!("/explorer/transactions/{}", granted.tx_hash))
+        );
+        assert_eq!(found("zQmNothingHere".into()).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(found("//evil.example/".into()).await.0, StatusCode::NOT_FOUND);
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@ mod evidence;
 mod explorer;
 mod proofs;
 mod records;
+mod story;
 
 use std::sync::Arc;
 use std::time::Duration;
