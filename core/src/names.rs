@@ -68,16 +68,7 @@ impl LegalName {
     /// The name to show a reader of `tag`: the name in that language, else in one of the same
     /// primary language (`zh` for `zh-CN`), else in English, else the first.
     pub fn in_language(&self, tag: &str) -> &str {
-        let primary = |t: &str| t.split('-').next().unwrap_or_default().to_ascii_lowercase();
-        let wanted = primary(tag);
-        self.0
-            .iter()
-            .find(|(t, _)| t.eq_ignore_ascii_case(tag))
-            .or_else(|| self.0.iter().find(|(t, _)| primary(t) == wanted))
-            .or_else(|| self.0.iter().find(|(t, _)| primary(t) == "en"))
-            .or_else(|| self.0.iter().next())
-            .map(|(_, name)| name.as_str())
-            .unwrap_or_default()
+        for_reader(self.iter(), tag).unwrap_or_default()
     }
 
     /// Every language tag and the name in it, in tag order.
@@ -154,6 +145,21 @@ impl From<LegalName> for BTreeMap<String, String> {
     fn from(name: LegalName) -> Self {
         name.0
     }
+}
+
+/// Of words given by language tag, those for a reader of `tag`: in that language, else in one
+/// of the same primary language (`zh` for `zh-CN`), else in English, else the first. What
+/// every page uses to pick a name or a label.
+pub fn for_reader<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>, tag: &str) -> Option<&'a str> {
+    let entries: Vec<(&str, &str)> = entries.into_iter().collect();
+    let primary = |t: &str| t.split('-').next().unwrap_or_default().to_ascii_lowercase();
+    let wanted = primary(tag);
+    let find = |matches: &dyn Fn(&str) -> bool| entries.iter().find(|(t, _)| matches(t));
+    find(&|t| t.eq_ignore_ascii_case(tag))
+        .or_else(|| find(&|t| primary(t) == wanted))
+        .or_else(|| find(&|t| primary(t) == "en"))
+        .or_else(|| entries.first())
+        .map(|(_, words)| *words)
 }
 
 /// Whether `tag` is shaped like a BCP 47 language tag: subtags of 1–8 ASCII letters or

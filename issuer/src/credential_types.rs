@@ -34,13 +34,49 @@ pub enum Input {
     Choice,
 }
 
+/// Words for people in a type file: a string (English), or one string per BCP 47 language
+/// tag, `{"en": "Degree", "zh-CN": "学位"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Text {
+    English(String),
+    ByLanguage(BTreeMap<String, String>),
+}
+
+impl Text {
+    /// Each language tag and the words in it, in tag order.
+    pub fn entries(&self) -> Vec<(&str, &str)> {
+        match self {
+            Text::English(text) => vec![("en", text.as_str())],
+            Text::ByLanguage(texts) => texts
+                .iter()
+                .map(|(tag, text)| (tag.as_str(), text.as_str()))
+                .collect(),
+        }
+    }
+
+    /// The words for a reader of `tag`: in that language, else one of its family, else English,
+    /// else the first.
+    pub fn in_language(&self, tag: &str) -> &str {
+        sigil_core::names::for_reader(self.entries(), tag).unwrap_or_default()
+    }
+
+    /// The OpenID4VCI `display` entries: `[{name, locale}]`, one per language.
+    pub fn display(&self) -> Vec<Value> {
+        self.entries()
+            .into_iter()
+            .map(|(locale, name)| serde_json::json!({"name": name, "locale": locale}))
+            .collect()
+    }
+}
+
 /// One claim of a type, for people: its path in the subject, label and input.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClaimField {
     /// The claim's path inside `credentialSubject`, e.g. `["degree", "name"]`.
     pub path: Vec<String>,
-    pub label: String,
+    pub label: Text,
     pub input: Input,
     #[serde(default)]
     pub choices: Vec<String>,
@@ -59,9 +95,9 @@ impl ClaimField {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TypeFile {
     name: String,
-    display_name: String,
+    display_name: Text,
     #[serde(default)]
-    description: String,
+    description: Option<Text>,
     context: String,
     vct: String,
     #[serde(default)]
@@ -78,9 +114,11 @@ struct TypeFile {
 /// A credential type the issuer can issue.
 #[derive(Debug)]
 pub struct TypeDefinition {
-    /// What `sigil-core` needs to build the credential.
+    /// What `sigil-core` needs to build the credential (its `display_name` the English one).
     pub core: CredentialType,
-    pub description: String,
+    /// The type's name for people, in each language the file gives.
+    pub display_name: Text,
+    pub description: Option<Text>,
     pub claims: Vec<ClaimField>,
     /// Dotted claim paths that make up a credential's one-line summary.
     pub summary: Vec<String>,
@@ -105,6 +143,19 @@ impl TypeDefinition {
             reason,
         };
         let raw: TypeFile = serde_json::from_str(text).map_err(|e| fail(e.to_string()))?;
+        let texts = std::iter::once(&raw.display_name)
+            .chain(raw.description.as_ref())
+            .chain(raw.claims.iter().map(|claim| &claim.label));
+        for text in texts {
+            if text.entries().is_empty()
+                || text
+                    .entries()
+                    .iter()
+                    .any(|(tag, words)| tag.is_empty() || words.is_empty())
+            {
+                return Err(fail("a display name, description or label is empty".into()));
+            }
+        }
         if raw.name.is_empty() || !raw.name.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(fail(format!(
                 "the type name {:?} must be letters and digits",
@@ -118,11 +169,12 @@ impl TypeDefinition {
         Ok(TypeDefinition {
             core: CredentialType {
                 name: raw.name,
-                display_name: raw.display_name,
+                display_name: raw.display_name.in_language("en").to_owned(),
                 context: raw.context,
                 vct: raw.vct,
                 selectively_disclosable: raw.selectively_disclosable,
             },
+            display_name: raw.display_name,
             description: raw.description,
             claims: raw.claims,
             summary: raw.summary,
@@ -312,5 +364,36 @@ mod tests {
             error.to_string().starts_with("credential type bad.json:"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn labels_are_given_in_one_language_or_several_and_never_empty() {
+        let catalogue = TypeCatalogue::builtin().unwrap();
+        let diploma = catalogue
+            .iter()
+            .find(|t| t.name() == "UniversityDegreeCredential")
+            .unwrap();
+        assert_eq!(diploma.display_name.in_language("zh"), "学位证书");
+        assert_eq!(diploma.core.display_name, "University degree");
+        let degree = diploma.claims.iter().find(|c| c.key() == "degree.name").unwrap();
+        assert_eq!(degree.label.in_language("zh-CN"), "学位");
+        assert_eq!(degree.label.in_language("fr"), "Degree");
+        assert_eq!(
+            Text::English("Degree".into()).display(),
+            vec![json!({"name": "Degree", "locale": "en"})]
+        );
+
+        let file = |label: Value| {
+            json!({"name": "T", "displayName": "T", "context": "https://example.org/c", "vct": "https://example.org/t",
+                   "claims": [{"path": ["x"], "label": label, "input": "text"}], "schema": {"type": "object"}})
+            .to_string()
+        };
+        assert!(TypeDefinition::parse("t.json", &file(json!({"en": "X", "zh-CN": "十"}))).is_ok());
+        for empty in [json!(""), json!({}), json!({"en": ""})] {
+            assert!(
+                TypeDefinition::parse("t.json", &file(empty.clone())).is_err(),
+                "{empty}"
+            );
+        }
     }
 }

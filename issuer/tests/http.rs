@@ -126,6 +126,25 @@ async fn the_metadata_names_every_format_and_the_api_needs_its_token() {
     ] {
         assert!(configurations.contains_key(id), "{id}: {metadata:#}");
     }
+    // Each claim, and the type, is named in English and Chinese (OpenID4VCI 1.0 §12.2.4).
+    let ldp = &configurations["UniversityDegreeCredential_ldp_vc"]["credential_metadata"];
+    let display = |value: &Value, locale: &str| {
+        value["display"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["locale"] == locale)
+            .map(|entry| entry["name"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(display(ldp, "zh-CN").as_deref(), Some("学位证书"), "{ldp:#}");
+    let degree = ldp["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|claim| claim["path"] == json!(["credentialSubject", "degree", "name"]))
+        .unwrap();
+    assert_eq!(display(degree, "en").as_deref(), Some("Degree"));
+    assert_eq!(display(degree, "zh-CN").as_deref(), Some("学位"));
 
     let body = json!({"type": "UniversityDegreeCredential", "claims": {}});
     let (status, _) = send(&app, api("/api/offers", None, &body)).await;

@@ -159,7 +159,8 @@ pub struct ConsentCredential {
     /// Whether the holder can pick claims (SD-JWT VC).
     pub selectable: bool,
     /// (claim, requested): what would be shared.
-    pub claims: Vec<(String, bool)>,
+    /// Each claim: its label, its name (sent when ticked), and whether it was asked for.
+    pub claims: Vec<(String, String, bool)>,
 }
 
 /// A history line.
@@ -218,7 +219,10 @@ mod tests {
                     credential_title: "BSc".into(),
                     issuer_name: "Example University".into(),
                     selectable: true,
-                    claims: vec![("name".into(), true), ("studentId".into(), false)],
+                    claims: vec![
+                        ("Full name".into(), "name".into(), true),
+                        ("Student ID".into(), "studentId".into(), false),
+                    ],
                 },
                 ConsentCredential {
                     query_id: "id_card".into(),
@@ -227,7 +231,7 @@ mod tests {
                     credential_title: "<script>steal()</script>".into(),
                     issuer_name: "City".into(),
                     selectable: false,
-                    claims: vec![("birthDate".into(), true)],
+                    claims: vec![("Date of birth".into(), "birthDate".into(), true)],
                 },
             ],
         }
@@ -236,7 +240,10 @@ mod tests {
         assert!(!page.contains("<script>"), "{page}");
         assert!(page.contains(r#"value="sd:name" checked"#), "{page}");
         assert!(page.contains(r#"value="sd:studentId">"#), "{page}");
-        assert!(page.contains("<li>birthDate</li>"), "{page}");
+        assert!(
+            page.contains("<li>Date of birth</li>"),
+            "the label, not the name: {page}"
+        );
         assert!(page.contains("<code>id_card</code>"), "{page}");
         assert!(page.contains("This verifier is not accredited."), "{page}");
     }

@@ -198,6 +198,8 @@ try {
   await student.click("text=Continue");
   await waitForText(student, "Share with Example Employer?");
   check((await student.content()).includes("Ministry of Education"), "the consent names the verifier's accreditor");
+  check((await student.content()).includes("Full name") && (await student.content()).includes("Graduation date"),
+    "the consent labels the claims as the issuer's metadata names them");
   await shot(student, "09-wallet-consent-phone");
   await student.click("button[value=share]");
   // Same-device flow: the wallet then takes this browser on to the employer's result page.

@@ -663,6 +663,8 @@ mod tests {
                 accreditation: None,
                 issuer_legal_name: None,
                 accreditor_name: None,
+                claim_labels: Default::default(),
+                type_names: Default::default(),
                 checks: vec![],
             },
         }

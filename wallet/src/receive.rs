@@ -9,6 +9,8 @@ use sigil_core::http_client::{self, FetchError, MAX_RESPONSE_BYTES};
 use sigil_core::jose;
 use sigil_core::verify::{Expectations, Outcome, VerificationReport, check_id};
 
+pub mod labels;
+
 use crate::holder::Holder;
 use crate::store::{CheckLine, CredentialRecord, HistoryEntry, HistoryEvent, Store, credential};
 use crate::targets::{Refused, SendError, Targets};
@@ -345,6 +347,8 @@ async fn accept(
             .filter(|shown| shown.is_vouched())
             .map(|shown| shown.name.clone()),
         accreditor_name: report.accredited_by.as_ref().and_then(|by| by.name.clone()),
+        claim_labels: labels::claims(&offer.configuration),
+        type_names: labels::type_names(&offer.configuration),
         checks: check_lines(&report),
     };
     let now = sigil_core::time::now().timestamp();

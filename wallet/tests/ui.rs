@@ -449,6 +449,8 @@ async fn hold_diploma(dir: &std::path::Path, id: &str, degree_type: &str) {
         accreditation: None,
         issuer_legal_name: None,
         accreditor_name: None,
+        claim_labels: Default::default(),
+        type_names: Default::default(),
         checks: vec![],
     };
     store

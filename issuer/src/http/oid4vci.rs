@@ -76,6 +76,22 @@ pub async fn issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Json<Value> {
 }
 
 /// One entry of `credential_configurations_supported` (§12.2.4 and Appendix A).
+/// A type's `credential_metadata.display`: its name (and description) in each language its
+/// file gives; a description in a language with no name of its own is left out.
+fn type_display(definition: &TypeDefinition) -> Vec<Value> {
+    definition
+        .display_name
+        .entries()
+        .into_iter()
+        .map(|(locale, name)| match &definition.description {
+            Some(description) => {
+                json!({"name": name, "locale": locale, "description": description.in_language(locale)})
+            }
+            None => json!({"name": name, "locale": locale}),
+        })
+        .collect()
+}
+
 fn configuration(definition: &TypeDefinition, format: CredentialFormat) -> Value {
     let in_subject = format != CredentialFormat::SdJwt;
     let claims: Vec<Value> = definition
@@ -90,7 +106,7 @@ fn configuration(definition: &TypeDefinition, format: CredentialFormat) -> Value
             json!({
                 "path": path,
                 "mandatory": claim.mandatory,
-                "display": [{"name": claim.label, "locale": "en"}],
+                "display": claim.label.display(),
             })
         })
         .collect();
@@ -100,11 +116,7 @@ fn configuration(definition: &TypeDefinition, format: CredentialFormat) -> Value
         "cryptographic_binding_methods_supported": ["did:key", "did:jwk", "did:sigil", "jwk"],
         "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}},
         "credential_metadata": {
-            "display": [{
-                "name": definition.core.display_name,
-                "description": definition.description,
-                "locale": "en",
-            }],
+            "display": type_display(definition),
             "claims": claims,
         },
     });

@@ -41,7 +41,7 @@ fn issue_page(
             .iter()
             .map(|claim| FieldView {
                 key: claim.key(),
-                label: claim.label.clone(),
+                label: claim.label.in_language("en").to_owned(),
                 input: match claim.input {
                     Input::Text => "text",
                     Input::Date => "date",

@@ -4,6 +4,7 @@
 mod entities;
 mod migration;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait as _, QueryOrder as _};
@@ -55,6 +56,14 @@ pub struct CredentialRecord {
     /// The legal name of the root of trust that accredited the issuer, if recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accreditor_name: Option<LegalName>,
+    /// The issuer's names for the claims, by dotted path, each by language tag (from its
+    /// OpenID4VCI metadata when the credential was received; the issuer's words, shown as
+    /// labels only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub claim_labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// The issuer's name for the credential's type, by language tag (from the same metadata).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub type_names: BTreeMap<String, String>,
     /// The checks made when it was received.
     pub checks: Vec<CheckLine>,
 }

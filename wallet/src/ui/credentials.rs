@@ -11,7 +11,9 @@ use sigil_core::verify::{Expectations, Outcome};
 use sigil_templates::party::PartyView;
 use sigil_templates::wallet::{Card, CardsPage, CheckLine, CredentialPage, PrintPage};
 
-use super::{CsrfForm, LANGUAGE, Session, Ui, Unlocked, forbidden, page, time, title, type_label};
+use super::{
+    CsrfForm, LANGUAGE, Session, Ui, Unlocked, forbidden, held_type_label, labelled_claims, page, time, title,
+};
 use crate::store::Held;
 
 /// The status of a fresh check, in words and as a CSS class.
@@ -81,7 +83,7 @@ pub(super) async fn cards(Unlocked(session): Unlocked) -> Response {
         cards.push(Card {
             id: credential.row.id.clone(),
             title: title(credential),
-            type_label: type_label(&credential.row.type_name),
+            type_label: held_type_label(credential),
             issuer_name: issuer_name(credential),
             issuer_vouched: credential.record.issuer_legal_name.is_some(),
             accreditation: match (
@@ -122,7 +124,7 @@ pub(super) async fn credential(Unlocked(session): Unlocked, Path(id): Path<Strin
             frame: session.frame("cards"),
             id: held.row.id.clone(),
             title: title(&held),
-            type_label: type_label(&held.row.type_name),
+            type_label: held_type_label(&held),
             format: held.row.format.clone(),
             issuer: PartyView {
                 did: held.row.issuer.clone(),
@@ -136,7 +138,7 @@ pub(super) async fn credential(Unlocked(session): Unlocked, Path(id): Path<Strin
                 .clone()
                 .unwrap_or_else(|| "Not accredited by a root of trust".into()),
             received: time(held.row.received_at),
-            claims: sigil_core::model::claims::flatten(&held.record.claims),
+            claims: labelled_claims(&held),
             checks,
         },
     )
@@ -178,14 +180,14 @@ pub(super) async fn print(
         &PrintPage {
             id: held.row.id.clone(),
             title: title(&held),
-            type_label: type_label(&held.row.type_name),
+            type_label: held_type_label(&held),
             issuer: PartyView {
                 did: held.row.issuer.clone(),
                 name: Some(issuer_name(&held)),
                 vouched: held.record.issuer_legal_name.is_some(),
                 lang: LANGUAGE,
             },
-            claims: sigil_core::model::claims::flatten(&held.record.claims),
+            claims: labelled_claims(&held),
             qr_data_uri,
             verifier_host,
             problem,

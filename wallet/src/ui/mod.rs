@@ -249,6 +249,30 @@ fn type_label(type_name: &str) -> String {
     }
 }
 
+/// A held credential's type in words: the issuer's name for it (its metadata's, in the pages'
+/// language) when it gave one, else Sigil's.
+fn held_type_label(held: &Held) -> String {
+    crate::receive::labels::in_language(&held.record.type_names, LANGUAGE.tag())
+        .map_or_else(|| held_type_label(held), str::to_owned)
+}
+
+/// The issuer's label for the claim at the dotted `path`, else the path itself.
+fn claim_label(held: &Held, path: &str) -> String {
+    held.record
+        .claim_labels
+        .get(path)
+        .and_then(|names| crate::receive::labels::in_language(names, LANGUAGE.tag()))
+        .map_or_else(|| path.to_owned(), str::to_owned)
+}
+
+/// A held credential's claims as (label, value), in the order the credential gives them.
+fn labelled_claims(held: &Held) -> Vec<(String, String)> {
+    sigil_core::model::claims::flatten(&held.record.claims)
+        .into_iter()
+        .map(|(path, value)| (claim_label(held, &path), value))
+        .collect()
+}
+
 /// A card's title: the degree's name, a product's name, else the type.
 fn title(held: &Held) -> String {
     let claims = &held.record.claims;

@@ -20,7 +20,7 @@ use sigil_core::format::CredentialFormat;
 use sigil_templates::party::PartyView;
 use sigil_templates::wallet::{ConsentCredential, ConsentPage, Frame, PresentPage};
 
-use super::{LANGUAGE, Ui, Unlocked, forbidden, page, title, type_label};
+use super::{LANGUAGE, Ui, Unlocked, claim_label, forbidden, held_type_label, page, title};
 use crate::present;
 use crate::present::{CredentialAnswer, Match, Request, Shared};
 use crate::standing::{self, Accredited, Standing};
@@ -155,22 +155,27 @@ fn consent_page(
 /// One answer on the consent page: what its query asks, the credential, and its claims.
 fn consent_credential(answer: &CredentialAnswer) -> ConsentCredential {
     let selectable = answer.held.row.format == CredentialFormat::SdJwt.name();
-    let claims: Vec<(String, bool)> = if selectable {
+    let held = &answer.held;
+    let claims: Vec<(String, String, bool)> = if selectable {
         // Every disclosable top-level claim, ticked if the verifier asked for it.
-        top_level(&answer.held.record.claims)
+        top_level(&held.record.claims)
             .into_iter()
             .map(|name| {
                 let asked = answer.sd_claims.contains(&name);
-                (name, asked)
+                (claim_label(held, &name), name, asked)
             })
             .collect()
     } else {
-        answer.disclosed.iter().map(|c| (c.clone(), true)).collect()
+        answer
+            .disclosed
+            .iter()
+            .map(|name| (claim_label(held, name), name.clone(), true))
+            .collect()
     };
     ConsentCredential {
         query_id: answer.query_id.clone(),
         asks: answer.asks.clone(),
-        type_label: type_label(&answer.held.row.type_name),
+        type_label: held_type_label(&answer.held),
         credential_title: title(&answer.held),
         issuer_name: answer.held.row.issuer_name.clone(),
         selectable,
@@ -317,6 +322,12 @@ mod tests {
                 accreditation: None,
                 issuer_legal_name: None,
                 accreditor_name: None,
+                claim_labels: [(
+                    "studentId".to_owned(),
+                    [("en".to_owned(), "Student ID".to_owned())].into(),
+                )]
+                .into(),
+                type_names: Default::default(),
                 checks: vec![],
             },
         };
@@ -336,8 +347,15 @@ mod tests {
         let view = consent_credential(&answer);
         assert!(view.selectable);
         assert_eq!(view.query_id, "sd");
-        assert!(view.claims.contains(&("studentId".to_owned(), true)));
-        assert!(view.claims.contains(&("name".to_owned(), false)));
+        // Labelled as the issuer names them, sent by name.
+        assert!(
+            view.claims
+                .contains(&("Student ID".to_owned(), "studentId".to_owned(), true))
+        );
+        assert!(
+            view.claims
+                .contains(&("name".to_owned(), "name".to_owned(), false))
+        );
     }
 
     #[test]
