@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Most languages one name is written in.
 pub const MAX_LANGUAGES: usize = 8;
@@ -175,6 +175,42 @@ fn is_language_tag(tag: &str) -> bool {
         && subtags.all(|subtag| {
             (1..=8).contains(&subtag.len()) && subtag.bytes().all(|b| b.is_ascii_alphanumeric())
         })
+}
+
+/// Words for people in a type file: a string (English), or one string per BCP 47 language
+/// tag, `{"en": "Degree", "zh-CN": "学位"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Text {
+    English(String),
+    ByLanguage(BTreeMap<String, String>),
+}
+
+impl Text {
+    /// Each language tag and the words in it, in tag order.
+    pub fn entries(&self) -> Vec<(&str, &str)> {
+        match self {
+            Text::English(text) => vec![("en", text.as_str())],
+            Text::ByLanguage(texts) => texts
+                .iter()
+                .map(|(tag, text)| (tag.as_str(), text.as_str()))
+                .collect(),
+        }
+    }
+
+    /// The words for a reader of `tag`: in that language, else one of its family, else English,
+    /// else the first.
+    pub fn in_language(&self, tag: &str) -> &str {
+        for_reader(self.entries(), tag).unwrap_or_default()
+    }
+
+    /// The OpenID4VCI `display` entries: `[{name, locale}]`, one per language.
+    pub fn display(&self) -> Vec<Value> {
+        self.entries()
+            .into_iter()
+            .map(|(locale, name)| json!({"name": name, "locale": locale}))
+            .collect()
+    }
 }
 
 /// Who vouches for a name shown for a party.

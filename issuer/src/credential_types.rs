@@ -4,7 +4,7 @@
 //! claim is labelled and entered in the registrar portal.
 //!
 //! Sigil ships `UniversityDegreeCredential` and `ProductInspectionCertificate`
-//! (`issuer/types/`); `issuer.toml` may add more with `type_files = ["residence.json"]`.
+//! (`core/types/`, where every service reads their labels); `issuer.toml` may add more with `type_files = ["residence.json"]`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,18 +12,10 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sigil_core::model::CredentialType;
+pub use sigil_core::names::Text;
 
-/// The type files built into the binary.
-const BUILTIN: [(&str, &str); 2] = [
-    (
-        "UniversityDegreeCredential.json",
-        include_str!("../types/UniversityDegreeCredential.json"),
-    ),
-    (
-        "ProductInspectionCertificate.json",
-        include_str!("../types/ProductInspectionCertificate.json"),
-    ),
-];
+/// The type files built into the binary (`core/types/`).
+const BUILTIN: [(&str, &str); 2] = sigil_core::model::credential_type::BUILTIN_FILES;
 
 /// How a claim is entered in the portal's form and CSV.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -32,42 +24,6 @@ pub enum Input {
     Text,
     Date,
     Choice,
-}
-
-/// Words for people in a type file: a string (English), or one string per BCP 47 language
-/// tag, `{"en": "Degree", "zh-CN": "学位"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum Text {
-    English(String),
-    ByLanguage(BTreeMap<String, String>),
-}
-
-impl Text {
-    /// Each language tag and the words in it, in tag order.
-    pub fn entries(&self) -> Vec<(&str, &str)> {
-        match self {
-            Text::English(text) => vec![("en", text.as_str())],
-            Text::ByLanguage(texts) => texts
-                .iter()
-                .map(|(tag, text)| (tag.as_str(), text.as_str()))
-                .collect(),
-        }
-    }
-
-    /// The words for a reader of `tag`: in that language, else one of its family, else English,
-    /// else the first.
-    pub fn in_language(&self, tag: &str) -> &str {
-        sigil_core::names::for_reader(self.entries(), tag).unwrap_or_default()
-    }
-
-    /// The OpenID4VCI `display` entries: `[{name, locale}]`, one per language.
-    pub fn display(&self) -> Vec<Value> {
-        self.entries()
-            .into_iter()
-            .map(|(locale, name)| serde_json::json!({"name": name, "locale": locale}))
-            .collect()
-    }
 }
 
 /// One claim of a type, for people: its path in the subject, label and input.

@@ -217,6 +217,7 @@ try {
   check(result.includes("Example University") && result.includes("Ministry of Education"),
     "the result names the university and its accreditor");
   check(!result.includes("self-asserted"), "the registry vouches for both names");
+  check(result.includes("Full name") && result.includes("Degree level"), "the claims labelled as the type names them");
   await shot(employer, "10-verifier-verified");
   const employerPhone = await phone.newPage();
   await employerPhone.goto(employer.url());
@@ -229,6 +230,7 @@ try {
   check(inChinese.includes('<html lang="zh-CN">') && inChinese.includes("验证通过") && inChinese.includes("签发机构"),
     "the result in Chinese");
   check(inChinese.includes("教育部") && inChinese.includes("示例大学"), "the names as recorded in Chinese");
+  check(inChinese.includes("姓名") && inChinese.includes("学位"), "the claims labelled in Chinese");
   await shot(employerChinese, "11-verifier-verified-zh");
   await employerChinese.goto(`${verifier}/`);
   await shot(employerChinese, "07-verifier-home-zh");

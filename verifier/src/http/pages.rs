@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
+use sigil_core::model::credential_type::claim_label;
 use sigil_core::names::{LegalName, ShownName};
 use sigil_core::presentation_request::RequestState;
 use sigil_core::verify::Expectations;
@@ -410,6 +411,31 @@ fn result_views(outcome: &Value, lang: Lang) -> Vec<ResultView> {
         .collect()
 }
 
+/// A credential report's claims as (label, value): each labelled as its type names it, when
+/// it is a type Sigil knows, in `lang`; else by its dotted path.
+fn labelled_claims(credential: &Value, lang: Lang) -> Vec<(String, String)> {
+    let types: Vec<&str> = credential
+        .get("types")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    credential
+        .get("claims")
+        .map(sigil_core::model::claims::flatten)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(path, value)| {
+            let label = types
+                .iter()
+                .find_map(|type_name| claim_label(type_name, &path, lang.tag()))
+                .map_or(path, str::to_owned);
+            (label, value)
+        })
+        .collect()
+}
+
 /// The issuer a credential's report names, with the name it shows for it.
 fn issuer_view(credential: &Value, lang: Lang) -> Option<PartyView> {
     let did = credential.get("issuer").and_then(Value::as_str)?;
@@ -468,10 +494,7 @@ fn result_view(outcome: &Value, lang: Lang) -> ResultView {
         checks.extend(check_views(credential.get("checks"), lang));
     }
     checks.extend(check_views(outcome.get("policy_checks"), lang));
-    let claims = credential
-        .get("claims")
-        .map(sigil_core::model::claims::flatten)
-        .unwrap_or_default();
+    let claims = labelled_claims(credential, lang);
     ResultView {
         verdict: if accepted { "verified" } else { "rejected" }.into(),
         headline: if accepted { t.verified } else { t.not_accepted }.into(),

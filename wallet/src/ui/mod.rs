@@ -253,7 +253,7 @@ fn type_label(type_name: &str) -> String {
 /// language) when it gave one, else Sigil's.
 fn held_type_label(held: &Held) -> String {
     crate::receive::labels::in_language(&held.record.type_names, LANGUAGE.tag())
-        .map_or_else(|| held_type_label(held), str::to_owned)
+        .map_or_else(|| type_label(&held.row.type_name), str::to_owned)
 }
 
 /// The issuer's label for the claim at the dotted `path`, else the path itself.
@@ -281,5 +281,5 @@ fn title(held: &Held) -> String {
         .or_else(|| claims.get("productName"))
         .or_else(|| claims.get("name"))
         .and_then(Value::as_str)
-        .map_or_else(|| type_label(&held.row.type_name), str::to_owned)
+        .map_or_else(|| held_type_label(held), str::to_owned)
 }
