@@ -107,15 +107,20 @@ pub fn claim_label(type_name: &str, path: &str, tag: &str) -> Option<&'static st
 impl CredentialType {
     /// The types Sigil ships (`core/types/`).
     pub fn builtin() -> Vec<CredentialType> {
-        builtin_files()
-            .map(|file| CredentialType {
-                display_name: file.display_name.in_language("en").to_owned(),
-                name: file.name,
-                context: file.context,
-                vct: file.vct,
-                selectively_disclosable: file.selectively_disclosable,
+        static TYPES: OnceLock<Vec<CredentialType>> = OnceLock::new();
+        TYPES
+            .get_or_init(|| {
+                builtin_files()
+                    .map(|file| CredentialType {
+                        display_name: file.display_name.in_language("en").to_owned(),
+                        name: file.name,
+                        context: file.context,
+                        vct: file.vct,
+                        selectively_disclosable: file.selectively_disclosable,
+                    })
+                    .collect()
             })
-            .collect()
+            .clone()
     }
 
     /// A built-in type by name.

@@ -8,7 +8,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateRequests), Box::new(AddResponseCode)]
+        vec![
+            Box::new(CreateRequests),
+            Box::new(AddResponseCode),
+            Box::new(IndexExpiry),
+        ]
     }
 }
 
@@ -63,6 +67,34 @@ impl MigrationTrait for AddResponseCode {
         manager
             .get_connection()
             .execute_unprepared(ADD_RESPONSE_CODE)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Opening a request purges those past retention and counts the open ones; without an index
+/// on expiry both read every row kept — a day of requests, each with its result — on every
+/// request opened.
+struct IndexExpiry;
+
+impl MigrationName for IndexExpiry {
+    fn name(&self) -> &str {
+        "m20261203_000001_index_expiry"
+    }
+}
+
+const INDEX_EXPIRY: &str = r#"
+CREATE INDEX requests_by_expiry ON requests (expires_at);
+CREATE INDEX requests_open_by_expiry ON requests (status, expires_at);
+"#;
+
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for IndexExpiry {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(INDEX_EXPIRY)
             .await
             .map(|_| ())
     }

@@ -85,15 +85,8 @@ impl Store {
         purge_before: i64,
         max_open: u64,
     ) -> Result<bool, DbErr> {
-        request::Entity::delete_many()
-            .filter(request::Column::ExpiresAt.lt(purge_before))
-            .exec(&self.db)
-            .await?;
-        let open = request::Entity::find()
-            .filter(request::Column::ExpiresAt.gte(now))
-            .filter(request::Column::Status.eq(RequestState::Pending.as_str()))
-            .count(&self.db)
-            .await?;
+        expired_before(purge_before).exec(&self.db).await?;
+        let open = open_at(now).count(&self.db).await?;
         if open >= max_open {
             return Ok(false);
         }
@@ -142,6 +135,18 @@ impl Store {
         active.status = sea_orm::ActiveValue::Set(state.as_str().into());
         active.update(&self.db).await
     }
+}
+
+/// The requests that expired before `time`.
+fn expired_before(time: i64) -> sea_orm::DeleteMany<request::Entity> {
+    request::Entity::delete_many().filter(request::Column::ExpiresAt.lt(time))
+}
+
+/// The requests still waiting for an answer at `time`.
+fn open_at(time: i64) -> sea_orm::Select<request::Entity> {
+    request::Entity::find()
+        .filter(request::Column::ExpiresAt.gte(time))
+        .filter(request::Column::Status.eq(RequestState::Pending.as_str()))
 }
 
 #[cfg(test)]
@@ -228,5 +233,35 @@ mod tests {
         let stored = store.get("a").await.unwrap().unwrap();
         assert_eq!(stored.response_code.as_deref(), Some("digest-1"));
         assert_eq!(stored.state().unwrap(), verified);
+    }
+
+    /// What SQLite plans for `statement`: one line per step.
+    async fn plan(store: &Store, statement: sea_orm::Statement) -> Vec<String> {
+        use sea_orm::ConnectionTrait as _;
+        let explained = sea_orm::Statement::from_sql_and_values(
+            statement.db_backend,
+            format!("EXPLAIN QUERY PLAN {}", statement.sql),
+            statement.values.map(|values| values.0).unwrap_or_default(),
+        );
+        let rows = store.db.query_all_raw(explained).await.unwrap();
+        rows.iter()
+            .map(|row| row.try_get::<String>("", "detail").unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn opening_a_request_reads_an_index_not_every_request_kept() {
+        use sea_orm::QueryTrait as _;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("verifier.db")).await.unwrap();
+        let backend = store.db.get_database_backend();
+        for statement in [expired_before(0).build(backend), open_at(0).build(backend)] {
+            let plan = plan(&store, statement).await;
+            assert!(
+                plan.iter()
+                    .all(|step| step.contains("USING") && step.contains("INDEX")),
+                "{plan:?}"
+            );
+        }
     }
 }
