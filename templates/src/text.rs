@@ -82,6 +82,34 @@ pub(crate) fn assert_translated(all: &[(&str, &str, &str)], same_in_both: &[&str
     }
 }
 
+/// Checks a rendered page is written in `lang`: its `<html lang>`, a skip link in that
+/// language, Chinese on it exactly when it is in Chinese (the
+/// switch's own "简体中文" aside), and — when `switch` — a link to each other language.
+#[cfg(test)]
+pub(crate) fn assert_page_in(lang: Lang, html: &str, switch: bool) {
+    assert!(
+        html.contains(&format!(r#"<html lang="{}">"#, lang.tag())),
+        "{html}"
+    );
+    assert!(html.contains(r##"href="#main""##), "a skip link: {html}");
+    assert!(
+        html.contains(lang.common().skip_to_content),
+        "the skip link in the page's language: {html}"
+    );
+    for other in lang.others() {
+        assert_eq!(
+            html.contains(&format!(r#"href="?lang={}""#, other.tag())),
+            switch,
+            "the switch: {html}"
+        );
+    }
+    assert_eq!(
+        has_chinese(&html.replace("简体中文", "")),
+        lang == Lang::ZhCn,
+        "{html}"
+    );
+}
+
 impl Lang {
     /// The words every page shares, in this language.
     pub fn common(self) -> &'static Common {

@@ -50,7 +50,7 @@ catalog! {
         could_not_check: "Could not check", "无法检查";
         declined: "The holder declined to share", "持有人拒绝分享";
         wallet_error: "The wallet answered with an error:", "钱包返回错误：";
-        details_in_english: "The checks' details are in English.", "各项检查的详细说明为英文。";
+        details_in_english: "The checks' details are in English.", "每项检查后附有英文的详细说明。";
         label_format: "Format", "格式";
         label_signing_key: "Issuer's key", "签发机构的密钥";
         label_proof: "Signature", "签名";
@@ -98,6 +98,9 @@ pub struct CheckView {
     /// `passed`, `failed`, `not_applicable` or `note` (the CSS class).
     pub outcome: String,
     pub label: String,
+    /// What the check found, in the page's language, when the report's sentence is not in it.
+    pub summary: Option<&'static str>,
+    /// The report's sentence (English).
     pub sentence: String,
 }
 
@@ -186,16 +189,88 @@ pub fn check_label(id: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// What a check found, in `lang`, for a page whose language is not the report's (English):
+/// a sentence per check and outcome, before the report's own sentence with its particulars.
+pub fn check_summary(id: &str, outcome: &str, lang: Lang) -> Option<&'static str> {
+    if lang == Lang::En {
+        return None;
+    }
+    Some(match (id, outcome) {
+        (_, "not_applicable") => "此项检查不适用于这份凭证。",
+        ("format", "passed") => "凭证的格式可以读取。",
+        ("format", _) => "无法读取这份凭证的格式。",
+        ("proof", "passed") => "签名有效：内容自签署以来未被改动。",
+        ("proof", _) => "签名无效：内容已被改动，或并非由所称的密钥签署。",
+        ("signing_key", "passed") => "签名所用的密钥在签署时属于签发机构。",
+        ("signing_key", _) => "签名所用的密钥在签署时不属于签发机构。",
+        ("key_history", "passed") => "签署时，该密钥未被声明泄露，签发机构的 DID 也未停用。",
+        ("key_history", _) => "签署时，该密钥已被声明泄露，或签发机构的 DID 已停用。",
+        ("status", "passed") => "签发机构没有撤销或暂停这份凭证。",
+        ("status", _) => "签发机构已撤销或暂停这份凭证，或无法查明其状态。",
+        ("validity", "passed") => "现在处于凭证的有效期内。",
+        ("validity", _) => "凭证尚未生效或已经过期。",
+        ("trust", "passed") => "签发机构已获认可，可以签发这类凭证。",
+        ("trust", "note") => "签发机构未获签发这类凭证的认可；本次验证不要求认可。",
+        ("trust", _) => "签发机构未获签发这类凭证的认可。",
+        ("expected_issuer", "passed") => "签发机构正是所要求的机构。",
+        ("expected_issuer", _) => "签发机构不是所要求的机构。",
+        ("disclosures", "passed") => "披露的声明与签名中的摘要一致。",
+        ("disclosures", _) => "披露的声明与签名中的摘要不一致。",
+        ("holder_binding", "passed") => "出示由持有人为本次请求签署。",
+        ("holder_binding", "note") => "出示由持有人签署，但持有人不是凭证的主体。",
+        ("holder_binding", _) => "出示没有绑定到持有人或本次请求。",
+        ("policy_type", "passed") => "凭证的类型符合要求。",
+        ("policy_type", _) => "凭证的类型不符合要求。",
+        ("policy_claims", "passed") => "包含所要求的全部声明。",
+        ("policy_claims", _) => "缺少所要求的声明。",
+        ("policy_age", "passed") => "凭证的签发时间符合要求。",
+        ("policy_age", _) => "凭证的签发时间不符合要求。",
+        (_, "passed") => "检查通过。",
+        (_, "note") => "检查发现值得注意的情况，但不影响结果。",
+        _ => "检查未通过。",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::{assert_translated, has_chinese};
+    use crate::text::{assert_page_in, assert_translated, has_chinese};
 
     #[test]
     fn the_verifier_speaks_both_languages() {
         assert_translated(&VerifierText::all(), &[]);
         assert_eq!(check_label("proof", Lang::ZhCn), "签名");
         assert_eq!(check_label("something new", Lang::En), "Check");
+        for id in [
+            "format",
+            "proof",
+            "signing_key",
+            "key_history",
+            "status",
+            "validity",
+            "trust",
+            "expected_issuer",
+            "disclosures",
+            "holder_binding",
+            "policy_type",
+            "policy_claims",
+            "policy_age",
+            "new",
+        ] {
+            for outcome in ["passed", "failed", "note", "not_applicable"] {
+                assert_eq!(
+                    check_summary(id, outcome, Lang::En),
+                    None,
+                    "English reads the report's sentence"
+                );
+                let summary = check_summary(id, outcome, Lang::ZhCn).unwrap();
+                assert!(has_chinese(summary), "{id} {outcome}");
+            }
+        }
+        assert_ne!(
+            check_summary("status", "passed", Lang::ZhCn),
+            check_summary("status", "failed", Lang::ZhCn)
+        );
     }
 
     #[test]
@@ -217,6 +292,7 @@ mod tests {
                 checks: vec![CheckView {
                     outcome: "passed".into(),
                     label: check_label("proof", lang).into(),
+                    summary: check_summary("proof", "passed", lang),
                     sentence: "The signature verifies.".into(),
                 }],
                 warnings: vec![],
@@ -266,25 +342,10 @@ mod tests {
                 .unwrap(),
             ];
             for html in pages {
-                assert!(
-                    html.contains(&format!(r#"<html lang="{}">"#, lang.tag())),
-                    "{html}"
-                );
-                assert!(html.contains(r##"href="#main""##), "a skip link: {html}");
+                assert_page_in(lang, &html, true);
                 assert!(
                     !html.contains("http-equiv=\"refresh\""),
                     "nothing reloads unasked: {html}"
-                );
-                for other in lang.others() {
-                    assert!(
-                        html.contains(&format!(r#"href="?lang={}""#, other.tag())),
-                        "{html}"
-                    );
-                }
-                assert_eq!(
-                    has_chinese(&html.replace("简体中文", "")),
-                    lang == Lang::ZhCn,
-                    "{html}"
                 );
             }
         }
@@ -313,6 +374,7 @@ mod tests {
                 checks: vec![CheckView {
                     outcome: "passed".into(),
                     label: "Signature".into(),
+                    summary: None,
                     sentence: hostile.into(),
                 }],
                 warnings: vec![],

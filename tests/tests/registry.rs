@@ -286,7 +286,7 @@ fn the_explorer_shows_blocks_transactions_and_a_dids_key_timeline_escaping_what_
 
         let (_, block) = page("explorer/blocks/1".into()).await;
         assert!(
-            block.contains("DID create") && block.contains(did.as_str()),
+            block.contains("DID created") && block.contains(did.as_str()),
             "{block}"
         );
 
@@ -295,7 +295,7 @@ fn the_explorer_shows_blocks_transactions_and_a_dids_key_timeline_escaping_what_
             receipt["txHash"].as_str().unwrap()
         ))
         .await;
-        assert!(transaction.contains("DID update"), "{transaction}");
+        assert!(transaction.contains("DID updated"), "{transaction}");
 
         let (status, page_of_did) = page(format!("explorer/dids/{did}")).await;
         assert_eq!(status, 200);

@@ -100,15 +100,18 @@ fn failed_checks(report: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Every format Sigil issues and verifies.
+const EVERY_FORMAT: [CredentialFormat; 3] = [
+    CredentialFormat::LdpVc,
+    CredentialFormat::VcJwt,
+    CredentialFormat::SdJwt,
+];
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_genuine_diploma_is_valid_in_every_format_and_a_tampered_one_is_not() {
     let dir = tempfile::tempdir().unwrap();
     let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
-    for format in [
-        CredentialFormat::LdpVc,
-        CredentialFormat::VcJwt,
-        CredentialFormat::SdJwt,
-    ] {
+    for format in EVERY_FORMAT {
         let (status, report) = post(&app, "/api/verify", diploma(format).await).await;
         assert_eq!(status, StatusCode::OK, "{format:?}: {report:#}");
         assert_eq!(report["valid"], true, "{report:#}");
@@ -232,11 +235,7 @@ async fn the_pages_render_and_a_credential_pasted_into_the_form_is_checked() {
 async fn a_credential_scanned_from_paper_is_checked_and_a_garbled_code_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let app = verifier(dir.path(), &sigil_tests::in_process::registry(dir.path()).await).await;
-    for format in [
-        CredentialFormat::LdpVc,
-        CredentialFormat::VcJwt,
-        CredentialFormat::SdJwt,
-    ] {
+    for format in EVERY_FORMAT {
         let payload = sigil_core::paper::encode(&diploma(format).await);
         let (status, page) = get(&app, &format!("/P/{payload}")).await;
         assert_eq!(status, StatusCode::OK, "{format:?}: {page}");
@@ -276,6 +275,17 @@ async fn the_pages_speak_the_browser_s_language_until_the_visitor_switches() {
         "{home}"
     );
     assert!(home.contains(r#"href="?lang=en""#), "a switch to English: {home}");
+    // A scanned paper diploma's result, with each check told in Chinese before its English detail.
+    let payload = sigil_core::paper::encode(&diploma(CredentialFormat::VcJwt).await);
+    let (_, result) = send(&app, chinese(&format!("/P/{payload}"), None)).await;
+    assert!(
+        result.contains("验证通过") && result.contains("签名有效"),
+        "{result}"
+    );
+    assert!(
+        result.contains(r#"<span class="muted small" lang="en">"#),
+        "{result}"
+    );
 
     let switched = app
         .clone()

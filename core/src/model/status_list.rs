@@ -359,6 +359,16 @@ impl Bitstring {
         (self.0.len() as u64 * 8) / u64::from(size.max(1))
     }
 
+    /// How many entries of `size` bits are not zero: for one-bit entries, the bits set.
+    pub fn count_nonzero(&self, size: u32) -> u64 {
+        if size <= 1 {
+            return self.0.iter().map(|byte| u64::from(byte.count_ones())).sum();
+        }
+        (0..self.entries(size))
+            .filter(|index| self.get(*index, size).is_ok_and(|value| value != 0))
+            .count() as u64
+    }
+
     /// Decodes `encodedList`.
     pub fn decode(encoded: &str) -> Result<Self, StatusListError> {
         let base64 = encoded
@@ -478,6 +488,19 @@ mod tests {
         let mut list = Bitstring::new();
         list.set(0, 1, 1).unwrap();
         assert_eq!(list.0[0], 0x80);
+    }
+
+    #[test]
+    fn entries_set_are_counted_whatever_their_size() {
+        let mut list = Bitstring::new();
+        for index in [0, 7, 8, 94567] {
+            list.set(index, 1, 1).unwrap();
+        }
+        assert_eq!(list.count_nonzero(1), 4);
+        let mut wide = Bitstring::for_entries_of(2);
+        wide.set(3, 2, 0b01).unwrap();
+        wide.set(9, 2, 0b11).unwrap();
+        assert_eq!(wide.count_nonzero(2), 2, "an entry of two set bits counts once");
     }
 
     #[test]

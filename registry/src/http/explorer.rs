@@ -2,6 +2,9 @@
 //! to read the chain — latest blocks, a block, a transaction, a DID's history and keys, and
 //! its accreditations as an issuer or a verifier.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -9,14 +12,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use sigil_core::did::Did;
-use sigil_core::time::format_datetime;
-use sigil_service::pages::page;
+use sigil_core::time::{Timestamp, format_datetime};
+use sigil_service::language::{Lang, PageLang, localized};
 use sigil_templates::party::PartyView;
 use sigil_templates::registry::{
     AccreditationRow, BlockPage, BlockRow, BlocksPage, DidPage, EquivocationRow, KeyRow, NodeRow,
-    TransactionPage, TransactionRow, VersionRow,
+    RegistryText, TimelineRow, TransactionPage, TransactionRow,
 };
 
+use crate::chain::block::Block;
 use crate::consensus::Cluster;
 use crate::ledger::LedgerState;
 use crate::ledger::accreditation::AccreditedRole;
@@ -24,9 +28,6 @@ use crate::ledger::state::DidState;
 use crate::node::Node;
 
 use super::story;
-
-/// The language parties' names are shown in, when they are recorded in several.
-const LANGUAGE: sigil_templates::lang::Lang = sigil_templates::lang::Lang::En;
 
 /// How many blocks the front page lists.
 const LATEST_BLOCKS: u64 = 20;
@@ -42,18 +43,27 @@ pub(super) fn routes() -> Router<Node> {
         .route("/explorer/search", get(search))
         .route("/explorer/dids/{did}", get(did))
         .route(sigil_templates::STYLESHEET_PATH, get(stylesheet))
+        .layer(axum::middleware::from_fn(sigil_service::language::switch))
+}
+
+/// Renders a page in `lang`.
+fn page(lang: Lang, template: &impl askama::Template) -> Response {
+    localized(lang, sigil_service::pages::page(StatusCode::OK, template))
 }
 
 /// A page that could not be shown: plain text, never echoing markup.
 enum PageError {
-    NotFound(String),
+    /// Nothing there: what to tell the reader, and the language it is in.
+    NotFound(&'static str, Lang),
     Internal(String),
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
-            PageError::NotFound(message) => (StatusCode::NOT_FOUND, message).into_response(),
+            PageError::NotFound(message, lang) => {
+                localized(lang, (StatusCode::NOT_FOUND, message).into_response())
+            }
             PageError::Internal(detail) => {
                 tracing::error!(%detail, "explorer page failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
@@ -73,7 +83,7 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-async fn latest_blocks(State(node): State<Node>) -> Result<Response, PageError> {
+async fn latest_blocks(State(node): State<Node>, PageLang(lang): PageLang) -> Result<Response, PageError> {
     let tip = node.view().await.tip.height;
     let mut blocks = Vec::new();
     for height in (tip.saturating_sub(LATEST_BLOCKS - 1).max(1)..=tip).rev() {
@@ -106,8 +116,10 @@ async fn latest_blocks(State(node): State<Node>) -> Result<Response, PageError> 
         None => Vec::new(),
     };
     Ok(page(
-        StatusCode::OK,
+        lang,
         &BlocksPage {
+            lang,
+            t: RegistryText::for_lang(lang),
             chain_id: node.genesis().chain_id.clone(),
             height: tip,
             blocks,
@@ -155,13 +167,18 @@ async fn node_rows(node: &Node, cluster: &Cluster) -> Vec<NodeRow> {
     futures::future::join_all(asks).await
 }
 
-async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Response, PageError> {
+async fn block(
+    State(node): State<Node>,
+    PageLang(lang): PageLang,
+    Path(height): Path<u64>,
+) -> Result<Response, PageError> {
+    let t = RegistryText::for_lang(lang);
     let block = node
         .store()
         .block(height)
         .await
         .map_err(internal)?
-        .ok_or_else(|| PageError::NotFound(format!("There is no block {height}.")))?;
+        .ok_or(PageError::NotFound(t.no_such_block, lang))?;
     let state = node.view().await.state;
     let transactions = block
         .transactions
@@ -169,7 +186,7 @@ async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Resp
         .map(|tx| {
             let (kind, subject) = tx.describe();
             Ok(TransactionRow {
-                story: story::sentence(tx, &state),
+                story: story::sentence(tx, &state, lang),
                 kind: kind.to_owned(),
                 subject,
                 hash: tx.hash().map_err(internal)?,
@@ -178,8 +195,10 @@ async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Resp
         .collect::<Result<_, PageError>>()?;
     let header = &block.header;
     Ok(page(
-        StatusCode::OK,
+        lang,
         &BlockPage {
+            lang,
+            t,
             height,
             hash: header.hash().map_err(internal)?,
             prev_hash: header.prev_hash.clone(),
@@ -192,8 +211,13 @@ async fn block(State(node): State<Node>, Path(height): Path<u64>) -> Result<Resp
     ))
 }
 
-async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Result<Response, PageError> {
-    let not_found = || PageError::NotFound("There is no such transaction.".into());
+async fn transaction(
+    State(node): State<Node>,
+    PageLang(lang): PageLang,
+    Path(hash): Path<String>,
+) -> Result<Response, PageError> {
+    let t = RegistryText::for_lang(lang);
+    let not_found = || PageError::NotFound(t.no_such_transaction, lang);
     let location = node
         .store()
         .locate(&hash)
@@ -213,9 +237,11 @@ async fn transaction(State(node): State<Node>, Path(hash): Path<String>) -> Resu
         .map_err(internal)?
         .ok_or_else(not_found)?;
     Ok(page(
-        StatusCode::OK,
+        lang,
         &TransactionPage {
-            story: story::sentence(transaction, &node.view().await.state),
+            lang,
+            t,
+            story: story::sentence(transaction, &node.view().await.state, lang),
             kind: transaction.describe().0.to_owned(),
             hash,
             height: location.height,
@@ -232,7 +258,11 @@ struct Search {
 }
 
 /// `GET /explorer/search?q=`: a block height, a DID or a transaction hash, to its page.
-async fn search(State(node): State<Node>, Query(query): Query<Search>) -> Result<Response, PageError> {
+async fn search(
+    State(node): State<Node>,
+    PageLang(lang): PageLang,
+    Query(query): Query<Search>,
+) -> Result<Response, PageError> {
     let q = query.q.trim();
     if let Ok(height) = q.parse::<u64>() {
         return Ok(Redirect::to(&format!("/explorer/blocks/{height}")).into_response());
@@ -247,7 +277,8 @@ async fn search(State(node): State<Node>, Query(query): Query<Search>) -> Result
         return Ok(Redirect::to(&format!("/explorer/transactions/{q}")).into_response());
     }
     Err(PageError::NotFound(
-        "Nothing on this chain matches: give a DID, a transaction hash or a block height.".into(),
+        RegistryText::for_lang(lang).nothing_matches,
+        lang,
     ))
 }
 
@@ -256,54 +287,49 @@ struct FindDid {
     did: String,
 }
 
-async fn find_did(Query(query): Query<FindDid>) -> Response {
+async fn find_did(PageLang(lang): PageLang, Query(query): Query<FindDid>) -> Response {
     match Did::parse(query.did.trim()) {
         Ok(did) => Redirect::to(&format!(
             "/explorer/dids/{}",
             url::form_urlencoded::byte_serialize(did.as_str().as_bytes()).collect::<String>()
         ))
         .into_response(),
-        Err(_) => PageError::NotFound("That is not a DID.".into()).into_response(),
+        Err(_) => PageError::NotFound(RegistryText::for_lang(lang).not_a_did, lang).into_response(),
     }
 }
 
-/// A DID's page: its keys and versions if it lives on the ledger, and every accreditation
-/// it holds — a `did:key` verifier has only those.
-async fn did(State(node): State<Node>, Path(did): Path<String>) -> Result<Response, PageError> {
-    let not_found = || PageError::NotFound("This registry has no such DID.".into());
+/// A DID's page: its keys and timeline if it lives on the ledger, and every accreditation it
+/// holds — a `did:key` verifier has only those.
+async fn did(
+    State(node): State<Node>,
+    PageLang(lang): PageLang,
+    Path(did): Path<String>,
+) -> Result<Response, PageError> {
+    let t = RegistryText::for_lang(lang);
+    let not_found = || PageError::NotFound(t.no_such_did, lang);
     let did = Did::parse(&did).map_err(|_| not_found())?;
     let view = node.view().await;
-    let accreditations = accreditation_rows(&view.state, &did);
+    let accreditations = accreditation_rows(&view.state, &did, lang);
     let state = view.state.dids.get(&did).map(std::sync::Arc::as_ref);
     if state.is_none() && accreditations.is_empty() {
         return Err(not_found());
     }
-    // The name the latest accreditation in force records: what the registry vouches for.
-    let name = view
-        .state
-        .accreditations
-        .values()
-        .filter(|record| record.accredited == did && record.revoked_at.is_none())
-        .filter_map(|record| record.legal_name.as_ref())
-        .next_back()
-        .map(|name| name.in_language(LANGUAGE.tag()).to_owned());
     let services = state
         .and_then(DidState::latest)
         .filter(|v| !v.services.is_empty())
         .map(|v| serde_json::to_string_pretty(&v.services).unwrap_or_default())
         .unwrap_or_default();
     Ok(page(
-        StatusCode::OK,
+        lang,
         &DidPage {
+            lang,
+            t,
             did: did.to_string(),
-            name,
+            name: story::recorded_name(&view.state, &did).map(|name| name.in_language(lang.tag()).to_owned()),
             on_ledger: state.is_some(),
             deactivated: state.is_some_and(DidState::is_deactivated),
             keys: state.map(key_rows).unwrap_or_default(),
-            versions: match state {
-                Some(state) => version_rows(&node, state, &view.state).await?,
-                None => Vec::new(),
-            },
+            timeline: timeline(&node, &did, state, &view.state, lang).await?,
             services,
             accreditations,
         },
@@ -342,55 +368,82 @@ fn key_rows(state: &DidState) -> Vec<KeyRow> {
         .collect()
 }
 
-/// A DID's versions, each with what its operation did in words (read from its block).
-async fn version_rows(
+/// A DID's timeline, oldest first: its versions, each told from the operation that made it
+/// (read from its block, each block once), and the accreditations granted to it and withdrawn.
+async fn timeline(
     node: &Node,
-    did: &DidState,
+    did: &Did,
+    did_state: Option<&DidState>,
     state: &LedgerState,
-) -> Result<Vec<VersionRow>, PageError> {
-    let mut rows = Vec::with_capacity(did.versions.len());
-    for version in &did.versions {
-        let story = match node
+    lang: Lang,
+) -> Result<Vec<TimelineRow>, PageError> {
+    let mut moments: Vec<(Timestamp, TimelineRow)> = Vec::new();
+    let mut blocks: HashMap<u64, Block> = HashMap::new();
+    for version in did_state.map(|d| d.versions.as_slice()).unwrap_or_default() {
+        let mut story = String::new();
+        if let Some(location) = node
             .store()
             .locate(&version.transaction)
             .await
             .map_err(internal)?
         {
-            Some(location) => node
-                .store()
-                .block(location.height)
-                .await
-                .map_err(internal)?
-                .and_then(|block| {
-                    block
-                        .transactions
-                        .get(location.index)
-                        .map(|tx| story::sentence(tx, state))
-                })
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        rows.push(VersionRow {
-            story,
-            id: version.id,
-            time: format_datetime(version.time),
-            operation: version.operation.clone(),
-            transaction: version.transaction.clone(),
-        });
+            if let Entry::Vacant(vacant) = blocks.entry(location.height) {
+                if let Some(block) = node.store().block(location.height).await.map_err(internal)? {
+                    vacant.insert(block);
+                }
+            }
+            if let Some(tx) = blocks
+                .get(&location.height)
+                .and_then(|block| block.transactions.get(location.index))
+            {
+                story = story::sentence(tx, state, lang);
+            }
+        }
+        moments.push((
+            version.time,
+            TimelineRow {
+                time: format_datetime(version.time),
+                story,
+                version: Some(version.id),
+                transaction: version.transaction.clone(),
+            },
+        ));
     }
-    Ok(rows)
+    for (transaction, record) in state.accreditations.iter().filter(|(_, r)| &r.accredited == did) {
+        let row = |time: Timestamp, story: String| {
+            (
+                time,
+                TimelineRow {
+                    time: format_datetime(time),
+                    story,
+                    version: None,
+                    transaction: transaction.clone(),
+                },
+            )
+        };
+        moments.push(row(record.valid_from, story::granted(record, state, lang)));
+        if let (Some(time), Some(story)) = (
+            record.revoked_at,
+            story::withdrawn(record, transaction, state, lang),
+        ) {
+            moments.push(row(time, story));
+        }
+    }
+    moments.sort_by_key(|(time, _)| *time);
+    Ok(moments.into_iter().map(|(_, row)| row).collect())
 }
 
 /// Every accreditation `did` holds, as issuer or as verifier.
-fn accreditation_rows(state: &LedgerState, did: &Did) -> Vec<AccreditationRow> {
+fn accreditation_rows(state: &LedgerState, did: &Did, lang: Lang) -> Vec<AccreditationRow> {
+    let t = RegistryText::for_lang(lang);
     state
         .accreditations
         .iter()
         .filter(|(_, record)| &record.accredited == did)
         .map(|(transaction, record)| AccreditationRow {
             role: match record.role {
-                AccreditedRole::Issuer => "Issuer",
-                AccreditedRole::Verifier => "Verifier",
+                AccreditedRole::Issuer => t.issuer,
+                AccreditedRole::Verifier => t.verifier,
             }
             .to_owned(),
             credential_types: record.credential_types.join(", "),
@@ -399,9 +452,9 @@ fn accreditation_rows(state: &LedgerState, did: &Did) -> Vec<AccreditationRow> {
                 name: record
                     .root_name
                     .as_ref()
-                    .map(|name| name.in_language(LANGUAGE.tag()).to_owned()),
+                    .map(|name| name.in_language(lang.tag()).to_owned()),
                 vouched: true,
-                lang: LANGUAGE,
+                lang,
             },
             valid_from: format_datetime(record.valid_from),
             valid_until: record.valid_until.map(format_datetime),
@@ -423,7 +476,15 @@ mod tests {
     use crate::ledger::statement;
 
     async fn page_text(node: &Node, path: &str) -> (StatusCode, String) {
-        let request = Request::get(path).body(Body::empty()).unwrap();
+        page_in(node, path, "en").await
+    }
+
+    /// The page at `path` for a browser that reads `accept_language`.
+    async fn page_in(node: &Node, path: &str, accept_language: &str) -> (StatusCode, String) {
+        let request = Request::get(path)
+            .header(header::ACCEPT_LANGUAGE, accept_language)
+            .body(Body::empty())
+            .unwrap();
         let response = crate::http::app(node.clone(), sigil_service::rate_limit::RateLimit::per_minute(0))
             .oneshot(request)
             .await
@@ -459,7 +520,7 @@ mod tests {
         assert!(html.contains("<td>UniversityDegreeCredential</td>"), "{html}");
 
         let (_, html) = page_text(&node, &format!("/explorer/blocks/{}", receipt.height)).await;
-        assert!(html.contains("<td>verifier accreditation</td>"), "{html}");
+        assert!(html.contains("<td>Verifier accreditation</td>"), "{html}");
         assert!(html.contains(&format!("/explorer/dids/{encoded}")), "{html}");
     }
 
@@ -497,6 +558,32 @@ mod tests {
         assert!(
             history.contains("Example University was created and added key key-1."),
             "{history}"
+        );
+        assert!(
+            history.contains("Ministry of Education accredited Example University as an issuer of UniversityDegreeCredential from 2026-01-01T00:00:00Z."),
+            "the timeline tells the accreditation too: {history}"
+        );
+        let (_, chinese) = page_in(&node, &format!("/explorer/dids/{encoded}"), "zh-CN,zh;q=0.9").await;
+        assert!(chinese.contains(r#"<html lang="zh-CN">"#), "{chinese}");
+        assert!(chinese.contains("<h2>时间线</h2>"), "{chinese}");
+        assert!(
+            chinese.contains("Example University 已创建，并添加了密钥 key-1。"),
+            "a name recorded only in English is shown in English: {chinese}"
+        );
+        for path in [
+            "/explorer".to_owned(),
+            format!("/explorer/blocks/{}", granted.height),
+            format!("/explorer/transactions/{}", granted.tx_hash),
+        ] {
+            let (status, html) = page_in(&node, &path, "zh-CN").await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(html.contains(r#"<html lang="zh-CN">"#), "{path}: {html}");
+            assert!(html.contains(r#"href="?lang=en""#), "{path}: the switch: {html}");
+        }
+        let (status, message) = page_in(&node, "/explorer/blocks/999", "zh-CN").await;
+        assert_eq!(
+            (status, message.as_str()),
+            (StatusCode::NOT_FOUND, "没有这个区块。")
         );
 
         let found = |q: String| {

@@ -19,7 +19,7 @@ use sigil_core::verify::Expectations;
 use sigil_service::language::{Lang, PageLang, localized};
 use sigil_templates::verifier::{
     CheckView, HomePage, PaperPage, PartyView, PolicyView, RequestPage, ResultView, VerifierText, VerifyPage,
-    check_label,
+    check_label, check_summary,
 };
 
 use super::api::verdict_status;
@@ -379,10 +379,14 @@ fn check_views(checks: Option<&Value>, lang: Lang) -> Vec<CheckView> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(|check| CheckView {
-            outcome: text(check, "outcome"),
-            label: check_label(&text(check, "id"), lang).to_owned(),
-            sentence: text(check, "message"),
+        .map(|check| {
+            let (id, outcome) = (text(check, "id"), text(check, "outcome"));
+            CheckView {
+                label: check_label(&id, lang).to_owned(),
+                summary: check_summary(&id, &outcome, lang),
+                sentence: text(check, "message"),
+                outcome,
+            }
         })
         .collect()
 }
