@@ -105,11 +105,15 @@ pub async fn export_text(dir: &WalletDir, passphrase: &str) -> anyhow::Result<(S
     Ok((sealed, count))
 }
 
+/// The passphrase given does not open the backup (an error [`merge`] returns, so that a page
+/// can say so in its own words).
+#[derive(Debug, thiserror::Error)]
+#[error("wrong passphrase, or the backup file has been altered")]
+pub struct WrongBackupPassphrase;
+
 fn open_bundle(text: &str, passphrase: &str) -> anyhow::Result<Bundle> {
     let plaintext = keystore::open_data(text, CONTENT, passphrase).map_err(|e| match e {
-        keystore::KeystoreError::WrongPassphrase => {
-            anyhow::anyhow!("wrong passphrase, or the backup file has been altered")
-        }
+        keystore::KeystoreError::WrongPassphrase => anyhow::Error::new(WrongBackupPassphrase),
         other => anyhow::anyhow!("the backup: {other}"),
     })?;
     serde_json::from_slice(&plaintext).map_err(|e| anyhow::anyhow!("the backup is unreadable: {e}"))

@@ -176,12 +176,18 @@ pub async fn init(
     Ok(did)
 }
 
+/// The passphrase does not open the wallet's keys (an error [`unlock`] returns, so that a
+/// page can say so in its own words).
+#[derive(Debug, thiserror::Error)]
+#[error("wrong passphrase: the wallet stays locked")]
+pub struct WrongPassphrase;
+
 /// Opens a wallet with its passphrase.
 pub fn unlock(dir: &WalletDir, passphrase: &str) -> anyhow::Result<Holder> {
     let config = dir.config()?;
     let open = |name: &str| {
         keystore::read(&dir.key_path(name), passphrase).map_err(|e| match e {
-            KeystoreError::WrongPassphrase => anyhow::anyhow!("wrong passphrase: the wallet stays locked"),
+            KeystoreError::WrongPassphrase => anyhow::Error::new(WrongPassphrase),
             other => anyhow::anyhow!(other),
         })
     };

@@ -73,8 +73,8 @@ pub struct Standing {
     pub claimed_name: Option<String>,
     /// Its accreditation as a verifier.
     pub accredited: Accredited,
-    /// The types asked for that an accreditation does not cover, if any.
-    pub beyond_accreditation: Option<String>,
+    /// The types asked for that an accreditation does not cover (short names), if any.
+    pub beyond_accreditation: Vec<String>,
     /// This wallet's record of presenting to it.
     pub seen: Option<VerifierRecord>,
 }
@@ -119,9 +119,9 @@ pub async fn check(
                     beyond.push(requested);
                 }
             }
-            (!beyond.is_empty()).then(|| beyond.join(" and "))
+            beyond
         }
-        _ => None,
+        _ => Vec::new(),
     };
     Ok(Standing {
         did: verifier.clone(),
@@ -204,12 +204,15 @@ impl Standing {
 
     /// The warning about a type asked for beyond the accreditation, if one is due.
     pub fn type_warning(&self) -> Option<String> {
-        let requested = self.beyond_accreditation.as_ref()?;
         let Accredited::Yes { types, .. } = &self.accredited else {
             return None;
         };
+        if self.beyond_accreditation.is_empty() {
+            return None;
+        }
         Some(format!(
-            "It asks for a {requested}, but it is accredited to ask only for {}.",
+            "It asks for a {}, but it is accredited to ask only for {}.",
+            self.beyond_accreditation.join(" and "),
             types.join(", ")
         ))
     }

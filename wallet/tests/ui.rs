@@ -162,6 +162,139 @@ async fn the_wallet_opens_only_to_its_passphrase_and_only_for_the_session_that_t
     assert_eq!(location.as_deref(), Some("/unlock"));
 }
 
+/// `request` with `name: value` added.
+fn with_header(mut request: Request<Body>, name: header::HeaderName, value: &str) -> Request<Body> {
+    request
+        .headers_mut()
+        .insert(name, header::HeaderValue::from_str(value).unwrap());
+    request
+}
+
+/// The response's `Content-Language`, and its body.
+async fn language_and_body(app: &Router, request: Request<Body>) -> (StatusCode, String, String) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let language = response
+        .headers()
+        .get(header::CONTENT_LANGUAGE)
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, language, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_reading_chinese_or_a_visitor_who_chose_it_gets_the_pages_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = wallet(dir.path()).await;
+    hold_diploma(dir.path(), "held", "BachelorDegree").await;
+
+    // The browser's language, before anything is unlocked.
+    let chinese_browser = with_header(
+        get("/unlock", None),
+        header::ACCEPT_LANGUAGE,
+        "zh-CN,zh;q=0.9,en;q=0.8",
+    );
+    let (status, language, page) = language_and_body(&app, chinese_browser).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(language, "zh-CN");
+    assert!(page.contains(r#"<html lang="zh-CN">"#), "{page}");
+    assert!(page.contains("解锁您的钱包"), "{page}");
+    assert!(
+        page.contains(r#"href="?lang=en""#),
+        "the switch leads to English: {page}"
+    );
+
+    // The visitor's choice, remembered in the cookie, on the pages of the unlocked wallet.
+    let session = session(&app).await;
+    let chose_chinese = format!("{session}; sigil_lang=zh-CN");
+    let (status, language, cards) = language_and_body(&app, get("/", Some(&chose_chinese))).await;
+    assert_eq!(status, StatusCode::OK, "{cards}");
+    assert_eq!(language, "zh-CN");
+    assert!(
+        cards.contains("我的凭证") && cards.contains("学位证书"),
+        "{cards}"
+    );
+    let (_, language, credential) =
+        language_and_body(&app, get("/credentials/held", Some(&chose_chinese))).await;
+    assert_eq!(language, "zh-CN");
+    assert!(
+        credential.contains("签发机构") && credential.contains("签名"),
+        "{credential}"
+    );
+    for path in [
+        "/receive",
+        "/present",
+        "/history",
+        "/backup",
+        "/credentials/held/print",
+    ] {
+        let (status, language, page) = language_and_body(&app, get(path, Some(&chose_chinese))).await;
+        assert_eq!(
+            (status, language.as_str()),
+            (StatusCode::OK, "zh-CN"),
+            "{path}: {page}"
+        );
+        assert!(page.contains(r#"<html lang="zh-CN">"#), "{path}: {page}");
+    }
+    let (status, _, missing) =
+        language_and_body(&app, get("/credentials/no-such-credential", Some(&chose_chinese))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(missing.contains("没有这份凭证"), "{missing}");
+
+    // The choice outranks the browser; without either, English.
+    let chose_english = with_header(
+        get("/", Some(&format!("{session}; sigil_lang=en"))),
+        header::ACCEPT_LANGUAGE,
+        "zh-CN",
+    );
+    let (_, language, cards) = language_and_body(&app, chose_english).await;
+    assert_eq!(language, "en");
+    assert!(
+        cards.contains("My credentials") && cards.contains("University degree"),
+        "{cards}"
+    );
+    let (_, language, cards) = language_and_body(&app, get("/", Some(&session))).await;
+    assert_eq!(language, "en");
+    assert!(cards.contains(r#"<html lang="en">"#), "{cards}");
+
+    // What the wallet says of a wrong passphrase is in the page's language too.
+    let (cookie, csrf) = unlock_form(&app).await;
+    let wrong = with_header(
+        post_form("/unlock", Some(&cookie), &format!("csrf={csrf}&passphrase=wrong")),
+        header::ACCEPT_LANGUAGE,
+        "zh-CN",
+    );
+    let (status, language, page) = language_and_body(&app, wrong).await;
+    assert_eq!((status, language.as_str()), (StatusCode::UNAUTHORIZED, "zh-CN"));
+    assert!(page.contains("密码错误"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_language_switch_remembers_the_choice_and_returns_to_the_same_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = wallet(dir.path()).await;
+    let session = session(&app).await;
+    for (path, back) in [
+        ("/unlock?lang=zh-CN", "/unlock"),
+        ("/present?request=x&lang=zh-CN", "/present?request=x"),
+    ] {
+        let response = app.clone().oneshot(get(path, Some(&session))).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers()[header::LOCATION], back);
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.starts_with("sigil_lang=zh-CN; Path=/;"), "{cookie}");
+    }
+    // A request naming another host is refused before anything is switched.
+    let elsewhere = Request::get("/unlock?lang=zh-CN")
+        .header(header::HOST, "evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, elsewhere).await.0, StatusCode::MISDIRECTED_REQUEST);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_offer_that_is_no_offer_is_explained_and_nothing_is_stored() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,17 +8,28 @@ use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use sigil_templates::wallet::BackupPage;
+use sigil_service::language::{Lang, PageLang};
+use sigil_templates::wallet::{BackupPage, Frame, WalletText};
 
 use super::{Ui, Unlocked, forbidden, page};
+use crate::backup::WrongBackupPassphrase;
+use crate::holder::WrongPassphrase;
 
-pub(super) async fn backup_page(Unlocked(session): Unlocked) -> Response {
+/// The backup page in `lang`, with `frame`.
+fn backup_page_with(lang: Lang, status: StatusCode, frame: Frame) -> Response {
     page(
-        StatusCode::OK,
+        lang,
+        status,
         &BackupPage {
-            frame: session.frame("backup"),
+            lang,
+            t: WalletText::for_lang(lang),
+            frame,
         },
     )
+}
+
+pub(super) async fn backup_page(PageLang(lang): PageLang, Unlocked(session): Unlocked) -> Response {
+    backup_page_with(lang, StatusCode::OK, session.frame("backup"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -29,11 +40,12 @@ pub(super) struct ExportForm {
 
 pub(super) async fn export(
     State(ui): State<Arc<Ui>>,
+    PageLang(lang): PageLang,
     Unlocked(session): Unlocked,
     Form(form): Form<ExportForm>,
 ) -> Response {
     if !session.csrf_ok(&form.csrf) {
-        return forbidden();
+        return forbidden(lang);
     }
     match crate::backup::export_text(&ui.dir, &form.passphrase).await {
         Ok((sealed, _)) => (
@@ -49,14 +61,24 @@ pub(super) async fn export(
         )
             .into_response(),
         Err(e) => {
+            let t = WalletText::for_lang(lang);
             let mut frame = session.frame("backup");
-            frame.error = Some(format!("{e:#}"));
-            page(StatusCode::UNPROCESSABLE_ENTITY, &BackupPage { frame })
+            if e.downcast_ref::<WrongPassphrase>().is_some() {
+                frame.error = Some(t.export_wrong_passphrase.to_owned());
+            } else {
+                frame.error = Some(t.could_not_export.to_owned());
+                frame.error_detail = Some(format!("{e:#}"));
+            }
+            backup_page_with(lang, StatusCode::UNPROCESSABLE_ENTITY, frame)
         }
     }
 }
 
-pub(super) async fn import(Unlocked(session): Unlocked, mut multipart: Multipart) -> Response {
+pub(super) async fn import(
+    PageLang(lang): PageLang,
+    Unlocked(session): Unlocked,
+    mut multipart: Multipart,
+) -> Response {
     let mut parts: HashMap<String, String> = HashMap::new();
     while let Ok(Some(field)) = multipart.next_field().await {
         let name = field.name().unwrap_or_default().to_owned();
@@ -65,14 +87,21 @@ pub(super) async fn import(Unlocked(session): Unlocked, mut multipart: Multipart
         }
     }
     if !session.csrf_ok(parts.get("csrf").map_or("", String::as_str)) {
-        return forbidden();
+        return forbidden(lang);
     }
+    let t = WalletText::for_lang(lang);
     let mut frame = session.frame("backup");
     let text = parts.get("file").map_or("", String::as_str);
     let passphrase = parts.get("passphrase").map_or("", String::as_str);
     match crate::backup::merge(&session.holder, &session.store, text, passphrase).await {
-        Ok(added) => frame.message = Some(format!("Imported {added} credential(s).")),
-        Err(e) => frame.error = Some(format!("{e:#}")),
+        Ok(added) => frame.message = Some(t.imported(added)),
+        Err(e) if e.downcast_ref::<WrongBackupPassphrase>().is_some() => {
+            frame.error = Some(t.backup_wrong_passphrase.to_owned());
+        }
+        Err(e) => {
+            frame.error = Some(t.could_not_import.to_owned());
+            frame.error_detail = Some(format!("{e:#}"));
+        }
     }
-    page(StatusCode::OK, &BackupPage { frame })
+    backup_page_with(lang, StatusCode::OK, frame)
 }

@@ -8,25 +8,28 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sigil_core::verify::{Expectations, Outcome};
+use sigil_service::language::{Lang, PageLang};
 use sigil_templates::party::PartyView;
-use sigil_templates::wallet::{Card, CardsPage, CheckLine, CredentialPage, PrintPage};
+use sigil_templates::wallet::{Card, CardsPage, CheckLine, CredentialPage, PrintPage, WalletText};
 
 use super::{
-    CsrfForm, LANGUAGE, Session, Ui, Unlocked, forbidden, held_type_label, labelled_claims, page, time, title,
+    CsrfForm, Session, Ui, Unlocked, forbidden, held_type_label, issuer_name, labelled_claims, page, plain,
+    time, title,
 };
 use crate::store::Held;
 
-/// The status of a fresh check, in words and as a CSS class.
-async fn status_of(session: &Session, held: &Held) -> (String, String, Vec<CheckLine>) {
+/// The status of a fresh check, in words in `lang` and as a CSS class, and its checks.
+async fn status_of(session: &Session, held: &Held, lang: Lang) -> (String, String, Vec<CheckLine>) {
+    let t = WalletText::for_lang(lang);
     match crate::verification::verify(&session.holder, &held.record.credential, &Expectations::default())
         .await
     {
         Err(e) => (
-            "Could not check now".into(),
+            t.status_unknown.into(),
             "unknown".into(),
             vec![CheckLine {
                 outcome: "not_applicable".into(),
-                label: "Check".into(),
+                label: t.check.into(),
                 sentence: e.to_string(),
             }],
         ),
@@ -39,7 +42,7 @@ async fn status_of(session: &Session, held: &Held) -> (String, String, Vec<Check
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default(),
-                    label: sigil_templates::verifier::check_label(c.id, LANGUAGE).to_owned(),
+                    label: sigil_templates::verifier::check_label(c.id, lang).to_owned(),
                     sentence: c.message.clone(),
                 })
                 .collect();
@@ -50,95 +53,98 @@ async fn status_of(session: &Session, held: &Held) -> (String, String, Vec<Check
                 .map(|c| &c.message)
                 .collect();
             let (status, class) = if failed.iter().any(|m| m.starts_with("Revoked")) {
-                ("Revoked", "revoked")
+                (t.status_revoked, "revoked")
             } else if failed.iter().any(|m| m.starts_with("Suspended")) {
-                ("Suspended", "suspended")
+                (t.status_suspended, "suspended")
             } else if failed.is_empty() {
-                ("Valid", "valid")
+                (t.status_valid, "valid")
             } else {
-                ("Not valid", "invalid")
+                (t.status_invalid, "invalid")
             };
             (status.into(), class.into(), checks)
         }
     }
 }
 
-/// The issuer's name to show: the legal name its accreditation recorded, else the one its
-/// metadata gave (self-asserted).
-fn issuer_name(held: &Held) -> String {
-    held.record.issuer_legal_name.as_ref().map_or_else(
-        || held.row.issuer_name.clone(),
-        |name| name.in_language(LANGUAGE.tag()).to_owned(),
-    )
+/// Who accredits the credential's issuer, in a few words in `lang`, as recorded when it was
+/// received.
+fn accreditation(held: &Held, lang: Lang) -> String {
+    let t = WalletText::for_lang(lang);
+    match (&held.record.accreditation, &held.record.accreditor_name) {
+        (Some(_), Some(root)) => t.accredited_by(root.in_language(lang.tag())),
+        (Some(_), None) => t.accredited_by_a_root.into(),
+        (None, _) => t.not_accredited.into(),
+    }
 }
 
-pub(super) async fn cards(Unlocked(session): Unlocked) -> Response {
+pub(super) async fn cards(PageLang(lang): PageLang, Unlocked(session): Unlocked) -> Response {
+    let t = WalletText::for_lang(lang);
     let held = match session.store.all(&session.holder.vault).await {
         Ok(held) => held,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
     let mut cards = Vec::new();
     for credential in &held {
-        let (status, status_class, _) = status_of(&session, credential).await;
+        let (status, status_class, _) = status_of(&session, credential, lang).await;
         cards.push(Card {
             id: credential.row.id.clone(),
-            title: title(credential),
-            type_label: held_type_label(credential),
-            issuer_name: issuer_name(credential),
+            title: title(credential, lang),
+            type_label: held_type_label(credential, lang),
+            issuer_name: issuer_name(credential, lang),
             issuer_vouched: credential.record.issuer_legal_name.is_some(),
-            accreditation: match (
-                &credential.record.accreditation,
-                &credential.record.accreditor_name,
-            ) {
-                (Some(_), Some(root)) => format!("Accredited by {}", root.in_language(LANGUAGE.tag())),
-                (Some(_), None) => "Accredited by a root of trust".into(),
-                (None, _) => "Not accredited by a root of trust".into(),
-            },
+            accreditation: accreditation(credential, lang),
             status,
             status_class,
             validity: credential
                 .row
                 .valid_until
-                .map_or_else(|| "No expiry".into(), |t| format!("Valid until {}", time(t))),
+                .map_or_else(|| t.no_expiry.into(), |until| t.valid_until(&time(until))),
         });
     }
     page(
+        lang,
         StatusCode::OK,
         &CardsPage {
+            lang,
+            t,
             frame: session.frame("cards"),
             cards,
         },
     )
 }
 
-pub(super) async fn credential(Unlocked(session): Unlocked, Path(id): Path<String>) -> Response {
+pub(super) async fn credential(
+    PageLang(lang): PageLang,
+    Unlocked(session): Unlocked,
+    Path(id): Path<String>,
+) -> Response {
+    let t = WalletText::for_lang(lang);
     let held = match session.store.get(&session.holder.vault, &id).await {
         Ok(Some(held)) => held,
-        Ok(None) => return (StatusCode::NOT_FOUND, "no such credential").into_response(),
+        Ok(None) => return plain(lang, StatusCode::NOT_FOUND, t.no_such_credential),
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
-    let (_, _, checks) = status_of(&session, &held).await;
+    let (_, _, checks) = status_of(&session, &held, lang).await;
     page(
+        lang,
         StatusCode::OK,
         &CredentialPage {
+            lang,
+            t,
             frame: session.frame("cards"),
             id: held.row.id.clone(),
-            title: title(&held),
-            type_label: held_type_label(&held),
+            title: title(&held, lang),
+            type_label: held_type_label(&held, lang),
             format: held.row.format.clone(),
             issuer: PartyView {
                 did: held.row.issuer.clone(),
-                name: Some(issuer_name(&held)),
+                name: Some(issuer_name(&held, lang)),
                 vouched: held.record.issuer_legal_name.is_some(),
-                lang: LANGUAGE,
+                lang,
             },
-            accreditation: held
-                .record
-                .accreditation
-                .clone()
-                .unwrap_or_else(|| "Not accredited by a root of trust".into()),
+            accreditation: accreditation(&held, lang),
             received: time(held.row.received_at),
-            claims: labelled_claims(&held),
+            claims: labelled_claims(&held, lang),
             checks,
         },
     )
@@ -148,20 +154,18 @@ pub(super) async fn credential(Unlocked(session): Unlocked, Path(id): Path<Strin
 /// the configured verifier's page for credentials on paper.
 pub(super) async fn print(
     State(ui): State<Arc<Ui>>,
+    PageLang(lang): PageLang,
     Unlocked(session): Unlocked,
     Path(id): Path<String>,
 ) -> Response {
+    let t = WalletText::for_lang(lang);
     let held = match session.store.get(&session.holder.vault, &id).await {
         Ok(Some(held)) => held,
-        Ok(None) => return (StatusCode::NOT_FOUND, "no such credential").into_response(),
+        Ok(None) => return plain(lang, StatusCode::NOT_FOUND, t.no_such_credential),
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
     let (qr_data_uri, verifier_host, problem) = match &ui.paper_verifier {
-        None => (
-            None,
-            String::new(),
-            Some("This wallet prints no QR code: it has not been told which verifier a scan should open (the paper_verifier setting, or --paper-verifier).".to_owned()),
-        ),
+        None => (None, String::new(), Some(t.no_paper_verifier.to_owned())),
         Some(verifier) => {
             let address = format!(
                 "{}/P/{}",
@@ -169,25 +173,26 @@ pub(super) async fn print(
                 sigil_core::paper::encode(&held.record.credential)
             );
             let qr = sigil_templates::qr::paper_data_uri(&address);
-            let problem = qr
-                .is_none()
-                .then(|| "This credential is too long for a QR code; print it without one, or present it from the wallet.".to_owned());
+            let problem = qr.is_none().then(|| t.too_long_for_qr.to_owned());
             (qr, verifier.host_str().unwrap_or_default().to_owned(), problem)
         }
     };
     page(
+        lang,
         StatusCode::OK,
         &PrintPage {
+            lang,
+            t,
             id: held.row.id.clone(),
-            title: title(&held),
-            type_label: held_type_label(&held),
+            title: title(&held, lang),
+            type_label: held_type_label(&held, lang),
             issuer: PartyView {
                 did: held.row.issuer.clone(),
-                name: Some(issuer_name(&held)),
+                name: Some(issuer_name(&held, lang)),
                 vouched: held.record.issuer_legal_name.is_some(),
-                lang: LANGUAGE,
+                lang,
             },
-            claims: labelled_claims(&held),
+            claims: labelled_claims(&held, lang),
             qr_data_uri,
             verifier_host,
             problem,
@@ -197,12 +202,13 @@ pub(super) async fn print(
 }
 
 pub(super) async fn delete(
+    PageLang(lang): PageLang,
     Unlocked(session): Unlocked,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if !session.csrf_ok(&form.csrf) {
-        return forbidden();
+        return forbidden(lang);
     }
     match session.store.delete(&id).await {
         Ok(_) => Redirect::to("/").into_response(),

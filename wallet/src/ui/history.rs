@@ -2,23 +2,39 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sigil_templates::wallet::{HistoryLine, HistoryPage};
+use sigil_service::language::PageLang;
+use sigil_templates::wallet::{HistoryLine, HistoryPage, WalletText};
 
 use super::{Unlocked, page, time};
+use crate::store::HistoryEvent;
 
-pub(super) async fn history(Unlocked(session): Unlocked) -> Response {
+/// What happened, in the words of `t`.
+fn event_words(event: HistoryEvent, t: &WalletText) -> &'static str {
+    match event {
+        HistoryEvent::Received => t.event_received,
+        HistoryEvent::Presented => t.event_presented,
+        HistoryEvent::Refused => t.event_refused,
+        HistoryEvent::Deleted => t.event_deleted,
+    }
+}
+
+pub(super) async fn history(PageLang(lang): PageLang, Unlocked(session): Unlocked) -> Response {
+    let t = WalletText::for_lang(lang);
     match session.store.history(&session.holder.vault).await {
         Ok(entries) => page(
+            lang,
             StatusCode::OK,
             &HistoryPage {
+                lang,
+                t,
                 frame: session.frame("history"),
                 entries: entries
                     .into_iter()
                     .map(|e| HistoryLine {
                         at: time(e.at),
-                        event: e.event.to_string(),
+                        event: event_words(e.event, t).to_owned(),
                         party: e.party,
-                        claims: e.claims.join(", "),
+                        claims: t.list(&e.claims),
                     })
                     .collect(),
             },

@@ -10,6 +10,11 @@
 //! the holder pick claims — the history, and backup export/import. This module holds the
 //! router, the session and what every page shares; each page (or group) has its own file:
 //! `unlock`, `credentials`, `receive`, `present`, `history`, `backup`.
+//!
+//! Every page is in the visitor's language (`sigil_service::language`: the switch on each
+//! page, else the browser's), with the words of `sigil_templates::wallet::WalletText`; so are
+//! the names issuers and registries give in several languages. What the wallet was told by
+//! others (a verifier's or an issuer's error, a check's details) stays in English.
 
 pub mod backoff;
 mod backup;
@@ -31,7 +36,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
-use sigil_templates::wallet::Frame;
+use sigil_service::language::{Lang, localized};
+use sigil_templates::wallet::{Frame, WalletText};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::config::ServiceSettings;
@@ -44,8 +50,6 @@ use host::AllowedHosts;
 
 /// The session cookie.
 const COOKIE: &str = "sigil_wallet";
-/// The language parties' names are shown in, when they are recorded in several.
-const LANGUAGE: sigil_templates::lang::Lang = sigil_templates::lang::Lang::En;
 
 /// An unlocked wallet, for one browser session.
 #[derive(Debug)]
@@ -99,8 +103,26 @@ impl UiOptions {
 }
 
 use sigil_service::pages::cookie;
-pub(crate) use sigil_service::pages::page;
 use sigil_service::tokens;
+
+/// Renders a page written in `lang`.
+fn page(lang: Lang, status: StatusCode, template: &impl askama::Template) -> Response {
+    localized(lang, sigil_service::pages::page(status, template))
+}
+
+/// A message for a person that is no page (a form that expired, a credential not found), in
+/// `lang`.
+fn plain(lang: Lang, status: StatusCode, message: &'static str) -> Response {
+    localized(
+        lang,
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message,
+        )
+            .into_response(),
+    )
+}
 
 /// The unlocked session of the request's cookie.
 #[derive(Debug)]
@@ -132,6 +154,7 @@ impl Session {
             section,
             message: None,
             error: None,
+            error_detail: None,
             insecure_targets: self.insecure_targets,
         }
     }
@@ -141,12 +164,13 @@ impl Session {
     }
 }
 
-fn forbidden() -> Response {
-    (
+/// The answer to a form whose CSRF token does not match, in `lang`.
+fn forbidden(lang: Lang) -> Response {
+    plain(
+        lang,
         StatusCode::FORBIDDEN,
-        "This form has expired (its security token did not match). Go back, reload and try again.",
+        WalletText::for_lang(lang).form_expired,
     )
-        .into_response()
 }
 
 /// The routes.
@@ -186,6 +210,7 @@ pub fn app(dir: WalletDir, options: UiOptions) -> Router {
                 )
             }),
         )
+        .layer(axum::middleware::from_fn(sigil_service::language::switch))
         .layer(axum::middleware::from_fn_with_state(hosts, host::check_host))
         .layer(sigil_service::pages::security_headers())
         .layer(axum::extract::DefaultBodyLimit::disable())
@@ -239,47 +264,58 @@ fn time(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-/// A credential type for people.
-fn type_label(type_name: &str) -> String {
+/// A credential type for people, in `lang`.
+fn type_label(type_name: &str, lang: Lang) -> String {
+    let t = WalletText::for_lang(lang);
     let short = type_name.rsplit(['#', '/']).next().unwrap_or(type_name);
     match short {
-        "UniversityDegreeCredential" => "University degree".into(),
-        "ProductInspectionCertificate" => "Product inspection certificate".into(),
+        "UniversityDegreeCredential" => t.type_university_degree.into(),
+        "ProductInspectionCertificate" => t.type_product_inspection.into(),
         other => other.to_owned(),
     }
 }
 
-/// A held credential's type in words: the issuer's name for it (its metadata's, in the pages'
-/// language) when it gave one, else Sigil's.
-fn held_type_label(held: &Held) -> String {
-    crate::receive::labels::in_language(&held.record.type_names, LANGUAGE.tag())
-        .map_or_else(|| type_label(&held.row.type_name), str::to_owned)
+/// A held credential's type in words: the issuer's name for it (its metadata's, in `lang`)
+/// when it gave one, else Sigil's.
+fn held_type_label(held: &Held, lang: Lang) -> String {
+    crate::receive::labels::in_language(&held.record.type_names, lang.tag())
+        .map_or_else(|| type_label(&held.row.type_name, lang), str::to_owned)
 }
 
-/// The issuer's label for the claim at the dotted `path`, else the path itself.
-fn claim_label(held: &Held, path: &str) -> String {
+/// The issuer's label, in `lang`, for the claim at the dotted `path`, else the path itself.
+fn claim_label(held: &Held, path: &str, lang: Lang) -> String {
     held.record
         .claim_labels
         .get(path)
-        .and_then(|names| crate::receive::labels::in_language(names, LANGUAGE.tag()))
+        .and_then(|names| crate::receive::labels::in_language(names, lang.tag()))
         .map_or_else(|| path.to_owned(), str::to_owned)
 }
 
-/// A held credential's claims as (label, value), in the order the credential gives them.
-fn labelled_claims(held: &Held) -> Vec<(String, String)> {
+/// A held credential's claims as (label in `lang`, value), in the order the credential gives
+/// them.
+fn labelled_claims(held: &Held, lang: Lang) -> Vec<(String, String)> {
     sigil_core::model::claims::flatten(&held.record.claims)
         .into_iter()
-        .map(|(path, value)| (claim_label(held, &path), value))
+        .map(|(path, value)| (claim_label(held, &path, lang), value))
         .collect()
 }
 
-/// A card's title: the degree's name, a product's name, else the type.
-fn title(held: &Held) -> String {
+/// A card's title: the degree's name, a product's name, else the type (in `lang`).
+fn title(held: &Held, lang: Lang) -> String {
     let claims = &held.record.claims;
     claims
         .pointer("/degree/name")
         .or_else(|| claims.get("productName"))
         .or_else(|| claims.get("name"))
         .and_then(Value::as_str)
-        .map_or_else(|| held_type_label(held), str::to_owned)
+        .map_or_else(|| held_type_label(held, lang), str::to_owned)
+}
+
+/// The issuer's name to show: the legal name its accreditation recorded (in `lang`), else the
+/// one its metadata gave (self-asserted).
+fn issuer_name(held: &Held, lang: Lang) -> String {
+    held.record.issuer_legal_name.as_ref().map_or_else(
+        || held.row.issuer_name.clone(),
+        |name| name.in_language(lang.tag()).to_owned(),
+    )
 }

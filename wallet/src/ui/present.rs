@@ -17,10 +17,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use sigil_core::format::CredentialFormat;
+use sigil_service::language::{Lang, PageLang};
 use sigil_templates::party::PartyView;
-use sigil_templates::wallet::{ConsentCredential, ConsentPage, Frame, PresentPage};
+use sigil_templates::wallet::{ConsentCredential, ConsentPage, Frame, PresentPage, WalletText};
 
-use super::{LANGUAGE, Ui, Unlocked, claim_label, forbidden, held_type_label, page, title};
+use super::{Ui, Unlocked, claim_label, forbidden, held_type_label, issuer_name, page, plain, time, title};
 use crate::present;
 use crate::present::{CredentialAnswer, Match, Request, Shared};
 use crate::standing::{self, Accredited, Standing};
@@ -30,15 +31,40 @@ pub(super) struct PresentQuery {
     request: Option<String>,
 }
 
-/// The form, filled in with `?request=` if given; nothing is fetched.
-pub(super) async fn present_form(Unlocked(session): Unlocked, Query(query): Query<PresentQuery>) -> Response {
+/// The present page in `lang`: `frame`, the form filled in with `request`, and where the
+/// browser goes next, if anywhere.
+fn present_page(
+    lang: Lang,
+    status: StatusCode,
+    frame: Frame,
+    request: String,
+    redirect: Option<String>,
+) -> Response {
     page(
-        StatusCode::OK,
+        lang,
+        status,
         &PresentPage {
-            frame: session.frame("present"),
-            request: query.request.unwrap_or_default(),
-            redirect: None,
+            lang,
+            t: WalletText::for_lang(lang),
+            frame,
+            request,
+            redirect,
         },
+    )
+}
+
+/// The form, filled in with `?request=` if given; nothing is fetched.
+pub(super) async fn present_form(
+    PageLang(lang): PageLang,
+    Unlocked(session): Unlocked,
+    Query(query): Query<PresentQuery>,
+) -> Response {
+    present_page(
+        lang,
+        StatusCode::OK,
+        session.frame("present"),
+        query.request.unwrap_or_default(),
+        None,
     )
 }
 
@@ -51,40 +77,30 @@ pub(super) struct PresentForm {
 /// Opens the request the form names and shows the consent page.
 pub(super) async fn present_request(
     State(ui): State<Arc<Ui>>,
+    PageLang(lang): PageLang,
     Unlocked(session): Unlocked,
     Form(form): Form<PresentForm>,
 ) -> Response {
     if !session.csrf_ok(&form.csrf) {
-        return forbidden();
+        return forbidden(lang);
     }
+    let t = WalletText::for_lang(lang);
     let uri = form.request;
     let mut frame = session.frame("present");
     let request = match present::open_request(&ui.targets, &session.holder, &uri).await {
         Ok(request) => request,
         Err(e) => {
-            frame.error = Some(e.to_string());
-            return page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &PresentPage {
-                    frame,
-                    request: uri,
-                    redirect: None,
-                },
-            );
+            frame.error = Some(t.could_not_open_request.to_owned());
+            frame.error_detail = Some(e.to_string());
+            return present_page(lang, StatusCode::UNPROCESSABLE_ENTITY, frame, uri, None);
         }
     };
     let found = match present::match_query(&session.holder, &session.store, &request).await {
         Ok(found) => found,
         Err(e) => {
-            frame.error = Some(format!("{e} — nothing was sent."));
-            return page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &PresentPage {
-                    frame,
-                    request: uri,
-                    redirect: None,
-                },
-            );
+            frame.error = Some(t.cannot_answer.to_owned());
+            frame.error_detail = Some(e.to_string());
+            return present_page(lang, StatusCode::UNPROCESSABLE_ENTITY, frame, uri, None);
         }
     };
     let standing = match standing::for_request(&session.holder, &session.store, &request, &found).await {
@@ -92,21 +108,24 @@ pub(super) async fn present_request(
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
     let pending = sigil_service::tokens::random_secret();
-    let consent = consent_page(frame, pending.clone(), &request, &found, &standing);
+    let consent = consent_page(lang, frame, pending.clone(), &request, &found, &standing);
     if let Ok(mut waiting) = ui.pending.lock() {
         waiting.add(pending, (request, found));
     }
-    page(StatusCode::OK, &consent)
+    page(lang, StatusCode::OK, &consent)
 }
 
-/// The consent page for `request`, answered by `found`, from a verifier of `standing`.
+/// The consent page in `lang` for `request`, answered by `found`, from a verifier of
+/// `standing`.
 fn consent_page(
+    lang: Lang,
     frame: Frame,
     pending: String,
     request: &Request,
     found: &Match,
     standing: &Standing,
 ) -> ConsentPage {
+    let t = WalletText::for_lang(lang);
     let (accredited_by, accredited_types, accreditation_unchecked) = match &standing.accredited {
         Accredited::Yes {
             by, by_name, types, ..
@@ -115,11 +134,11 @@ fn consent_page(
                 did: by.clone(),
                 name: by_name
                     .as_ref()
-                    .map(|name| name.in_language(LANGUAGE.tag()).to_owned()),
+                    .map(|name| name.in_language(lang.tag()).to_owned()),
                 vouched: true,
-                lang: LANGUAGE,
+                lang,
             };
-            (Some(by), types.join(", "), None)
+            (Some(by), t.list(types), None)
         }
         Accredited::No => (None, String::new(), None),
         Accredited::CouldNotCheck(reason) => (None, String::new(), Some(reason.clone())),
@@ -128,10 +147,22 @@ fn consent_page(
         Accredited::Yes {
             legal_name: Some(name),
             ..
-        } => Some(name.in_language(LANGUAGE.tag()).to_owned()),
+        } => Some(name.in_language(lang.tag()).to_owned()),
         _ => None,
     };
+    let type_warning = match &standing.accredited {
+        Accredited::Yes { types, .. } if !standing.beyond_accreditation.is_empty() => {
+            Some(t.asks_beyond(&t.list_all(&standing.beyond_accreditation), &t.list(types)))
+        }
+        _ => None,
+    };
+    let presented_before = standing.seen.as_ref().map_or_else(
+        || t.presented_never.to_owned(),
+        |seen| t.presented_before(seen.presentations, &time(seen.last_at)),
+    );
     ConsentPage {
+        lang,
+        t,
         frame,
         pending,
         verifier_vouched: legal_name.is_some(),
@@ -146,14 +177,19 @@ fn consent_page(
         accredited_by,
         accredited_types,
         accreditation_unchecked,
-        type_warning: standing.type_warning(),
-        presented_before: standing.history(),
-        credentials: found.answers.iter().map(consent_credential).collect(),
+        type_warning,
+        presented_before,
+        credentials: found
+            .answers
+            .iter()
+            .map(|answer| consent_credential(answer, lang))
+            .collect(),
     }
 }
 
-/// One answer on the consent page: what its query asks, the credential, and its claims.
-fn consent_credential(answer: &CredentialAnswer) -> ConsentCredential {
+/// One answer on the consent page, in `lang`: what its query asks, the credential, and its
+/// claims.
+fn consent_credential(answer: &CredentialAnswer, lang: Lang) -> ConsentCredential {
     let selectable = answer.held.row.format == CredentialFormat::SdJwt.name();
     let held = &answer.held;
     let claims: Vec<(String, String, bool)> = if selectable {
@@ -162,22 +198,22 @@ fn consent_credential(answer: &CredentialAnswer) -> ConsentCredential {
             .into_iter()
             .map(|name| {
                 let asked = answer.sd_claims.contains(&name);
-                (claim_label(held, &name), name, asked)
+                (claim_label(held, &name, lang), name, asked)
             })
             .collect()
     } else {
         answer
             .disclosed
             .iter()
-            .map(|name| (claim_label(held, name), name.clone(), true))
+            .map(|name| (claim_label(held, name, lang), name.clone(), true))
             .collect()
     };
     ConsentCredential {
         query_id: answer.query_id.clone(),
         asks: answer.asks.clone(),
-        type_label: held_type_label(&answer.held),
-        credential_title: title(&answer.held),
-        issuer_name: answer.held.row.issuer_name.clone(),
+        type_label: held_type_label(held, lang),
+        credential_title: title(held, lang),
+        issuer_name: issuer_name(held, lang),
         selectable,
         claims,
     }
@@ -192,16 +228,18 @@ fn top_level(claims: &Value) -> Vec<String> {
 
 pub(super) async fn present_decision(
     State(ui): State<Arc<Ui>>,
+    PageLang(lang): PageLang,
     Unlocked(session): Unlocked,
     Path(pending): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
+    let t = WalletText::for_lang(lang);
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     if !session.csrf_ok(field("csrf").unwrap_or_default()) {
-        return forbidden();
+        return forbidden(lang);
     }
     let Some((request, mut found)) = ui.pending.lock().ok().and_then(|mut p| p.take(&pending)) else {
-        return (StatusCode::NOT_FOUND, "this request was already answered").into_response();
+        return plain(lang, StatusCode::NOT_FOUND, t.already_answered);
     };
     let mut frame = session.frame("present");
     let verifier = request
@@ -222,11 +260,11 @@ pub(super) async fn present_decision(
         }
         present::respond(&ui.targets, &session.holder, &session.store, &request, &found)
             .await
-            .map(|shared| (format!("Shared with {verifier}."), shared))
+            .map(|shared| (t.shared_with(&verifier), shared))
     } else {
         present::decline(&ui.targets, &session.holder, &session.store, &request)
             .await
-            .map(|shared| (format!("Declined; {verifier} was told."), shared))
+            .map(|shared| (t.declined(&verifier), shared))
     };
     let mut redirect = None;
     match outcome {
@@ -238,19 +276,18 @@ pub(super) async fn present_decision(
             },
         )) => {
             frame.message = Some(message);
-            frame.error = redirect_refused;
+            if let Some(refused) = redirect_refused {
+                frame.error = Some(t.result_page_not_opened.to_owned());
+                frame.error_detail = Some(refused);
+            }
             redirect = redirect_uri.map(String::from);
         }
-        Err(e) => frame.error = Some(e.to_string()),
+        Err(e) => {
+            frame.error = Some(t.could_not_send.to_owned());
+            frame.error_detail = Some(e.to_string());
+        }
     }
-    page(
-        StatusCode::OK,
-        &PresentPage {
-            frame,
-            request: String::new(),
-            redirect,
-        },
-    )
+    present_page(lang, StatusCode::OK, frame, String::new(), redirect)
 }
 
 /// Keeps, of an SD-JWT answer, the claims the holder ticked for its query: only their
@@ -344,7 +381,7 @@ mod tests {
         );
         assert_eq!(answer.sd_claims, vec!["degree", "studentId"]);
         assert_eq!(answer.disclosed, vec!["degree.name", "studentId"]);
-        let view = consent_credential(&answer);
+        let view = consent_credential(&answer, Lang::En);
         assert!(view.selectable);
         assert_eq!(view.query_id, "sd");
         // Labelled as the issuer names them, sent by name.

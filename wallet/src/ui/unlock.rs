@@ -12,9 +12,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sigil_service::language::{Lang, PageLang};
 use sigil_service::pages::cookie;
 use sigil_service::tokens;
-use sigil_templates::wallet::UnlockPage;
+use sigil_templates::wallet::{UnlockPage, WalletText};
 
 use super::{COOKIE, CsrfForm, Session, Ui, Unlocked, forbidden, page};
 use crate::holder;
@@ -23,15 +24,23 @@ use crate::store::Store;
 /// The cookie holding the unlock form's CSRF token.
 const UNLOCK_COOKIE: &str = "sigil_wallet_unlock";
 
-/// The unlock page with `error`, its form carrying the browser's unlock token (a new one, set
-/// as a cookie, if the browser has none).
-fn unlock_page(ui: &Ui, headers: &HeaderMap, status: StatusCode, error: Option<String>) -> Response {
+/// Why the wallet did not open: in the page's language, and the details in English.
+type Refusal = (Option<String>, Option<String>);
+
+/// The unlock page in `lang` saying `refusal`, its form carrying the browser's unlock token (a
+/// new one, set as a cookie, if the browser has none).
+fn unlock_page(ui: &Ui, headers: &HeaderMap, lang: Lang, status: StatusCode, refusal: Refusal) -> Response {
     let existing = cookie(headers, UNLOCK_COOKIE).filter(|token| token.len() >= 32);
     let csrf = existing.map_or_else(tokens::random_secret, str::to_owned);
+    let (error, error_detail) = refusal;
     let mut response = page(
+        lang,
         status,
         &UnlockPage {
+            lang,
+            t: WalletText::for_lang(lang),
             error,
+            error_detail,
             csrf: csrf.clone(),
             insecure_targets: ui.targets.allows_insecure(),
         },
@@ -45,8 +54,12 @@ fn unlock_page(ui: &Ui, headers: &HeaderMap, status: StatusCode, error: Option<S
     response
 }
 
-pub(super) async fn unlock_form(State(ui): State<Arc<Ui>>, headers: HeaderMap) -> Response {
-    unlock_page(&ui, &headers, StatusCode::OK, None)
+pub(super) async fn unlock_form(
+    State(ui): State<Arc<Ui>>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+) -> Response {
+    unlock_page(&ui, &headers, lang, StatusCode::OK, (None, None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,15 +70,14 @@ pub(super) struct UnlockForm {
 }
 
 /// "Try again in N seconds", answered as 429 with `Retry-After`.
-fn too_soon(ui: &Ui, headers: &HeaderMap, wait: Duration) -> Response {
+fn too_soon(ui: &Ui, headers: &HeaderMap, lang: Lang, wait: Duration) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let mut response = unlock_page(
         ui,
         headers,
+        lang,
         StatusCode::TOO_MANY_REQUESTS,
-        Some(format!(
-            "Too many attempts: wait {seconds} second(s) before trying again."
-        )),
+        (Some(WalletText::for_lang(lang).too_many_attempts(seconds)), None),
     );
     response
         .headers_mut()
@@ -75,17 +87,18 @@ fn too_soon(ui: &Ui, headers: &HeaderMap, wait: Duration) -> Response {
 
 pub(super) async fn unlock(
     State(ui): State<Arc<Ui>>,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
     Form(form): Form<UnlockForm>,
 ) -> Response {
     let expected = cookie(&headers, UNLOCK_COOKIE).unwrap_or_default();
     if !tokens::check_csrf(expected, &form.csrf) {
-        return forbidden();
+        return forbidden(lang);
     }
     // Counted before the passphrase is derived: concurrent guesses wait their turn.
     let attempt = match ui.backoff.begin() {
         Ok(attempt) => attempt,
-        Err(wait) => return too_soon(&ui, &headers, wait),
+        Err(wait) => return too_soon(&ui, &headers, lang, wait),
     };
     let dir = ui.dir.clone();
     let opened = tokio::task::spawn_blocking(move || {
@@ -96,7 +109,13 @@ pub(super) async fn unlock(
     let holder = match opened {
         Ok(Ok(holder)) => holder,
         Ok(Err(e)) => {
-            return unlock_page(&ui, &headers, StatusCode::UNAUTHORIZED, Some(format!("{e:#}")));
+            let t = WalletText::for_lang(lang);
+            let refusal = if e.downcast_ref::<holder::WrongPassphrase>().is_some() {
+                (Some(t.wrong_passphrase.to_owned()), None)
+            } else {
+                (Some(t.could_not_unlock.to_owned()), Some(format!("{e:#}")))
+            };
+            return unlock_page(&ui, &headers, lang, StatusCode::UNAUTHORIZED, refusal);
         }
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
@@ -122,11 +141,12 @@ pub(super) async fn unlock(
 
 pub(super) async fn lock(
     State(ui): State<Arc<Ui>>,
+    PageLang(lang): PageLang,
     Unlocked(session): Unlocked,
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if !session.csrf_ok(&form.csrf) {
-        return forbidden();
+        return forbidden(lang);
     }
     if let Ok(mut slot) = ui.session.write() {
         *slot = None;
