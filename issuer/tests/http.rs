@@ -327,6 +327,158 @@ async fn a_sign_in_posted_from_another_site_is_refused_before_any_password_is_ch
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// A GET of a portal page with `headers`: status, `Content-Language` and the page.
+async fn portal_page(
+    app: &Router,
+    path: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> (StatusCode, String, String) {
+    let mut request = Request::get(path);
+    for (name, value) in headers {
+        request = request.header(name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let language = response
+        .headers()
+        .get(header::CONTENT_LANGUAGE)
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, language, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portal_speaks_the_browser_s_language_or_the_one_the_registrar_chose() {
+    let (dir, app, _) = university().await;
+    let store = sigil_issuer::store::Store::open(&dir.path().join("university").join("issuer.db"))
+        .await
+        .unwrap();
+    sigil_issuer::accounts::add_registrar(&store, "registrar", "the right password")
+        .await
+        .unwrap();
+
+    // Nothing asked: English, as before.
+    let (status, language, page) = portal_page(&app, "/portal/login", &[]).await;
+    assert_eq!((status, language.as_str()), (StatusCode::OK, "en"));
+    assert!(
+        page.contains(r#"<html lang="en">"#) && page.contains("Registrar sign-in"),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"href="?lang=zh-CN""#),
+        "a switch to Chinese: {page}"
+    );
+
+    // A Chinese browser gets the sign-in page in Chinese.
+    let chinese_browser = [(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9,en;q=0.8")];
+    let (status, language, page) = portal_page(&app, "/portal/login", &chinese_browser).await;
+    assert_eq!((status, language.as_str()), (StatusCode::OK, "zh-CN"));
+    assert!(
+        page.contains(r#"<html lang="zh-CN">"#) && page.contains("教务人员登录"),
+        "{page}"
+    );
+    assert!(page.contains(r#"href="?lang=en""#), "a switch to English: {page}");
+    assert!(!page.contains("Registrar sign-in"), "{page}");
+
+    // The switch remembers the choice in a cookie and comes back without the parameter.
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get("/portal/credentials?q=Lovelace&lang=zh-CN")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()[header::LOCATION],
+        "/portal/credentials?q=Lovelace"
+    );
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("sigil_lang=zh-CN;"), "{cookie}");
+    let choice = cookie.split(';').next().unwrap().to_owned();
+
+    // A registrar who chose Chinese reads the signed-in pages in Chinese, whatever the browser.
+    let signed_in = app
+        .clone()
+        .oneshot(sign_in("10.0.0.3", "registrar", "the right password", "t"))
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let session = signed_in
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap())
+        .find(|value| value.starts_with("sigil_portal="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let cookies = format!("{session}; {choice}");
+    let english_browser = [
+        (header::COOKIE, cookies.as_str()),
+        (header::ACCEPT_LANGUAGE, "en"),
+    ];
+    let (status, language, page) = portal_page(&app, "/portal/credentials", &english_browser).await;
+    assert_eq!((status, language.as_str()), (StatusCode::OK, "zh-CN"));
+    assert!(
+        page.contains(r#"<html lang="zh-CN">"#) && page.contains("没有凭证。"),
+        "{page}"
+    );
+    assert!(page.contains("退出登录 registrar"), "{page}");
+    let (_, _, keys) = portal_page(&app, "/portal/keys", &english_browser).await;
+    assert!(
+        keys.contains("例行轮换") && keys.contains("本机构（默认）"),
+        "{keys}"
+    );
+    let (_, _, form) = portal_page(
+        &app,
+        "/portal/issue?type=UniversityDegreeCredential",
+        &english_browser,
+    )
+    .await;
+    assert!(
+        form.contains("学位证书") && form.contains("毕业日期"),
+        "type and claims named in Chinese: {form}"
+    );
+
+    // The switch on a page that answers a form comes back to the form's address: a GET there
+    // leads to the page the form is on.
+    for (path, back) in [
+        ("/portal/keys/rotate", "/portal/keys"),
+        ("/portal/keys/recover", "/portal/keys"),
+        (
+            "/portal/credentials/0f8fad5b-d9cb-469f-a165-70867728950e/status",
+            "/portal/credentials/0f8fad5b-d9cb-469f-a165-70867728950e",
+        ),
+        ("/portal/credentials/a%0Ab/status", "/portal/credentials"),
+    ] {
+        let response = app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers()[header::LOCATION], back, "{path}");
+    }
+
+    // The same session without the choice: English.
+    let (status, language, page) =
+        portal_page(&app, "/portal/credentials", &[(header::COOKIE, session.as_str())]).await;
+    assert_eq!((status, language.as_str()), (StatusCode::OK, "en"));
+    assert!(page.contains("No credentials."), "{page}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_concurrent_guesses_gets_five_tries_and_the_right_password_is_then_refused() {
     let (dir, app, _) = university().await;

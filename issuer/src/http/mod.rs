@@ -67,6 +67,7 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
         .route("/", get(|| async { axum::response::Redirect::to("/portal") }))
         .with_state(issuer.clone())
         .merge(crate::portal::router(issuer))
+        .layer(axum::middleware::from_fn(sigil_service::language::switch))
         .layer(sigil_service::pages::security_headers())
         // Multipart uploads have their own default limit of 2 MiB; the layer below is the one.
         .layer(axum::extract::DefaultBodyLimit::disable())

@@ -6,7 +6,8 @@ use std::sync::atomic::Ordering;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use sigil_templates::issuer::BatchPage;
+use sigil_service::language::{Lang, PageLang};
+use sigil_templates::issuer::{BatchPage, IssuerText};
 
 use super::Portal;
 use super::offers::offers_page;
@@ -18,6 +19,7 @@ use crate::issuance::OfferHandout;
 fn own_batch(
     portal: &Portal,
     registrar: &Registrar,
+    lang: Lang,
     batch: &str,
 ) -> Result<Arc<super::batches::BatchJob>, Box<Response>> {
     portal
@@ -25,11 +27,13 @@ fn own_batch(
         .get(batch)
         .filter(|job| job.owner == registrar.username)
         .ok_or_else(|| {
+            let t = IssuerText::for_lang(lang);
             Box::new(error_page(
                 portal,
+                lang,
                 StatusCode::NOT_FOUND,
-                "No such batch",
-                "Batches are kept for an hour after upload, for the registrar who uploaded them.",
+                t.no_such_batch_title,
+                t.no_such_batch,
             ))
         })
 }
@@ -38,9 +42,10 @@ fn own_batch(
 fn finished_batch(
     portal: &Portal,
     registrar: &Registrar,
+    lang: Lang,
     batch: &str,
 ) -> Result<Vec<OfferHandout>, Box<Response>> {
-    let job = own_batch(portal, registrar, batch)?;
+    let job = own_batch(portal, registrar, lang, batch)?;
     let outcome = job.outcome.lock().ok().and_then(|o| o.clone());
     match outcome {
         Some(Ok(offers)) => Ok(offers),
@@ -61,28 +66,32 @@ pub struct BatchQuery {
 pub async fn batch(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Path(batch): Path<String>,
     Query(query): Query<BatchQuery>,
 ) -> Response {
-    let job = match own_batch(&portal, &registrar, &batch) {
+    let job = match own_batch(&portal, &registrar, lang, &batch) {
         Ok(job) => job,
         Err(page) => return *page,
     };
     let outcome = job.outcome.lock().ok().and_then(|o| o.clone());
-    let (done, error) = match outcome {
-        None => (false, None),
-        Some(Ok(_)) => (true, None),
-        Some(Err(error)) => (true, Some(error)),
+    let (done, failed) = match outcome {
+        None => (false, false),
+        Some(Ok(_)) => (true, false),
+        Some(Err(_)) => (true, true),
     };
     page(
+        lang,
         StatusCode::OK,
         &BatchPage {
+            lang,
+            t: IssuerText::for_lang(lang),
             frame: frame(&portal, &registrar, "upload"),
             batch,
             total: job.total,
             stored: job.stored.load(Ordering::Relaxed),
             done,
-            error,
+            failed,
             watching: query.watch.as_deref() == Some("1"),
         },
     )
@@ -92,10 +101,11 @@ pub async fn batch(
 pub async fn batch_offers(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Path(batch): Path<String>,
 ) -> Response {
-    match finished_batch(&portal, &registrar, &batch) {
-        Ok(offers) => offers_page(&portal, &registrar, &offers, Some(batch)),
+    match finished_batch(&portal, &registrar, lang, &batch) {
+        Ok(offers) => offers_page(&portal, &registrar, lang, &offers, Some(batch)),
         Err(response) => *response,
     }
 }
@@ -104,9 +114,10 @@ pub async fn batch_offers(
 pub async fn batch_csv(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Path(batch): Path<String>,
 ) -> Response {
-    let offers = match finished_batch(&portal, &registrar, &batch) {
+    let offers = match finished_batch(&portal, &registrar, lang, &batch) {
         Ok(offers) => offers,
         Err(response) => return *response,
     };
@@ -123,7 +134,7 @@ pub async fn batch_csv(
             bytes,
         )
             .into_response(),
-        None => internal(&portal, "could not write the offers CSV"),
+        None => internal(&portal, lang, "could not write the offers CSV"),
     }
 }
 

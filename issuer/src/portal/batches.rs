@@ -22,9 +22,13 @@ pub struct BatchJob {
     pub total: usize,
     pub stored: AtomicUsize,
     /// `None` while running.
-    pub outcome: Mutex<Option<Result<Vec<OfferHandout>, String>>>,
+    pub outcome: Mutex<Option<Result<Vec<OfferHandout>, StoreFailed>>>,
     started: Instant,
 }
+
+/// A batch whose offers could not be stored: nothing was issued (why is in the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreFailed;
 
 /// The batches of the last hour.
 #[derive(Debug, Default)]
@@ -55,7 +59,7 @@ impl BatchJobs {
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, %batch, "storing a batch failed");
-                    "The offers could not be stored.".to_owned()
+                    StoreFailed
                 });
             if let Ok(mut slot) = job.outcome.lock() {
                 *slot = Some(outcome);

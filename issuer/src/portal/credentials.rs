@@ -5,14 +5,18 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sigil_templates::issuer::{AnchorView, CredentialPage, CredentialRow, CredentialsPage, ReceiptView};
+use sigil_core::lifecycle::{CredentialStatus, StatusAction};
+use sigil_service::language::{Lang, PageLang};
+use sigil_templates::issuer::{
+    AnchorView, CredentialPage, CredentialRow, CredentialsPage, IssuerText, ReceiptView,
+    status_change_refused,
+};
 
 use super::Portal;
 use super::pages::{error_page, forbidden, frame, internal, page, time};
 use super::session::Registrar;
-use sigil_core::lifecycle::StatusAction;
 
 use crate::domain::CredentialRecord;
 use crate::service::Issuer;
@@ -28,16 +32,21 @@ pub struct SearchQuery {
 pub async fn credentials(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Query(query): Query<SearchQuery>,
 ) -> Response {
     let records = match portal.issuer.store.search_credentials(&query.q, 200).await {
         Ok(records) => records,
-        Err(e) => return internal(&portal, e),
+        Err(e) => return internal(&portal, lang, e),
     };
+    let t = IssuerText::for_lang(lang);
     let now = sigil_core::time::now();
     page(
+        lang,
         StatusCode::OK,
         &CredentialsPage {
+            lang,
+            t,
             frame: frame(&portal, &registrar, "credentials"),
             query: query.q,
             rows: records
@@ -52,7 +61,7 @@ pub async fn credentials(
                         state: record.state_name(now).to_owned(),
                         status: record.status().as_str().to_owned(),
                         created: time(facts.created_at.timestamp()),
-                        signer: signer_label(&portal.issuer, record.profile_did()),
+                        signer: signer_label(&portal.issuer, t, record.profile_did()),
                     }
                 })
                 .collect(),
@@ -60,26 +69,54 @@ pub async fn credentials(
     )
 }
 
-/// The identity a credential is signed as, in words: `the institution`, `profile NAME`, or
-/// the DID of a profile `issuer.toml` no longer lists.
-fn signer_label(issuer: &Issuer, profile_did: Option<&str>) -> String {
+/// The identity a credential is signed as, in the words of `t`: `the institution`,
+/// `profile NAME`, or the DID of a profile `issuer.toml` no longer lists.
+fn signer_label(issuer: &Issuer, t: &IssuerText, profile_did: Option<&str>) -> String {
     match profile_did {
-        None => "the institution".to_owned(),
+        None => t.the_institution.to_owned(),
         Some(did) => match issuer.profile_with_did(did) {
-            Some(profile) => format!("profile {}", profile.name),
-            None => format!("a former profile, {did}"),
+            Some(profile) => format!("{} {}", t.profile, profile.name),
+            None => format!("{} {did}", t.former_profile),
         },
     }
 }
 
-/// The button that offers `action`: (form value, label).
-fn action_button(action: StatusAction) -> (&'static str, &'static str) {
+/// The button that offers `action`: (form value, label in the words of `t`).
+fn action_button(t: &IssuerText, action: StatusAction) -> (&'static str, &'static str) {
     let label = match action {
-        StatusAction::Suspend => "Suspend",
-        StatusAction::Reinstate => "Reinstate",
-        StatusAction::Revoke => "Revoke",
+        StatusAction::Suspend => t.suspend,
+        StatusAction::Reinstate => t.reinstate,
+        StatusAction::Revoke => t.revoke,
     };
     (action.as_str(), label)
+}
+
+/// What a status change did, in the words of `t`.
+fn status_changed(t: &IssuerText, status: CredentialStatus) -> &'static str {
+    match status {
+        CredentialStatus::Active => t.now_active,
+        CredentialStatus::Suspended => t.now_suspended,
+        CredentialStatus::Revoked => t.now_revoked,
+    }
+}
+
+/// Why a status change did not happen, in `lang` (what the registry said stays as it said it).
+fn status_error(lang: Lang, error: &StatusError) -> String {
+    let t = IssuerText::for_lang(lang);
+    match error {
+        StatusError::NotFound(id) => format!("{} {id}", t.no_credential),
+        StatusError::NotIssued(id) => format!("{id} {}", t.still_an_offer),
+        StatusError::NoStatusEntry { id, profile_did } => {
+            format!("{id} {} {profile_did} {}", t.signed_as_profile, t.no_status_entry)
+        }
+        StatusError::NotAllowed(refused) => {
+            status_change_refused(lang, refused.from.as_str(), refused.action.outcome().as_str())
+        }
+        StatusError::Refused { code, message } => format!("{} ({code}): {message}", t.registry_refused),
+        StatusError::Unavailable(detail) => format!("{} {detail}", t.registry_unreachable),
+        // Answered with the error page before it gets here; its detail is for the log only.
+        StatusError::Internal(_) => t.went_wrong.to_owned(),
+    }
 }
 
 /// What the page shows after an action.
@@ -90,11 +127,26 @@ struct Outcome {
     receipts: Vec<sigil_core::transaction::Receipt>,
 }
 
-async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outcome: Outcome) -> Response {
+async fn credential_page(
+    portal: &Portal,
+    registrar: &Registrar,
+    lang: Lang,
+    id: &str,
+    outcome: Outcome,
+) -> Response {
+    let t = IssuerText::for_lang(lang);
     let record = match portal.issuer.store.credential(id).await {
         Ok(Some(record)) => record,
-        Ok(None) => return error_page(portal, StatusCode::NOT_FOUND, "No such credential", id),
-        Err(e) => return internal(portal, e),
+        Ok(None) => {
+            return error_page(
+                portal,
+                lang,
+                StatusCode::NOT_FOUND,
+                t.no_such_credential_title,
+                id,
+            );
+        }
+        Err(e) => return internal(portal, lang, e),
     };
     let issued = match &record {
         CredentialRecord::Issued(credential) => Some(credential),
@@ -106,7 +158,7 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
                 merkle_root: a.merkle_root,
                 block_height: a.block_height,
             }),
-            Err(e) => return internal(portal, e),
+            Err(e) => return internal(portal, lang, e),
         },
         None => None,
     };
@@ -118,21 +170,24 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
             .status
             .allowed_actions()
             .into_iter()
-            .map(action_button)
+            .map(|action| action_button(t, action))
             .collect(),
         (None, CredentialRecord::Offered(offer)) if offer.withdraw().is_ok() => {
-            vec![(StatusAction::Revoke.as_str(), "Withdraw the offer")]
+            vec![(StatusAction::Revoke.as_str(), t.withdraw_offer)]
         }
         (None, _) => vec![],
     };
     let facts = record.facts();
     page(
+        lang,
         if outcome.error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
         } else {
             StatusCode::OK
         },
         &CredentialPage {
+            lang,
+            t,
             frame: frame(portal, registrar, "credentials"),
             id: facts.id.to_owned(),
             summary: facts.summary.to_owned(),
@@ -144,7 +199,7 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
             signer_did: record
                 .profile_did()
                 .map_or_else(|| portal.issuer.did().to_string(), str::to_owned),
-            signer: signer_label(&portal.issuer, record.profile_did()),
+            signer: signer_label(&portal.issuer, t, record.profile_did()),
             created: time(facts.created_at.timestamp()),
             created_by: facts.created_by.to_owned(),
             issued: issued.map(|c| time(c.issued_at.timestamp())),
@@ -170,9 +225,21 @@ async fn credential_page(portal: &Portal, registrar: &Registrar, id: &str, outco
 pub async fn credential(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Path(id): Path<String>,
 ) -> Response {
-    credential_page(&portal, &registrar, &id, Outcome::default()).await
+    credential_page(&portal, &registrar, lang, &id, Outcome::default()).await
+}
+
+/// `GET /portal/credentials/{id}/status`: the status forms post there, so the language switch
+/// on the page that answers them comes back here; the credential's page is what was meant.
+pub async fn back_to_credential(Path(id): Path<String>) -> Response {
+    // A record id is a UUID; anything else goes to the list rather than into a header.
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        Redirect::to(&format!("/portal/credentials/{id}")).into_response()
+    } else {
+        Redirect::to("/portal/credentials").into_response()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,14 +252,22 @@ pub struct StatusForm {
 pub async fn change_status(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Response {
     if !registrar.check_csrf(&form.csrf) {
-        return forbidden(&portal);
+        return forbidden(&portal, lang);
     }
+    let t = IssuerText::for_lang(lang);
     let Some(action) = StatusAction::parse(&form.action) else {
-        return error_page(&portal, StatusCode::BAD_REQUEST, "Unknown action", &form.action);
+        return error_page(
+            &portal,
+            lang,
+            StatusCode::BAD_REQUEST,
+            t.unknown_action_title,
+            &form.action,
+        );
     };
     let actor = registrar.actor();
     let changed = match action {
@@ -201,24 +276,21 @@ pub async fn change_status(
     };
     let outcome = match changed {
         Ok(Some(change)) => Outcome {
-            message: Some(format!(
-                "The credential is now {}; the new status list is on the registry.",
-                change.status.as_str()
-            )),
+            message: Some(status_changed(t, change.status).to_owned()),
             error: None,
             receipts: change.receipts,
         },
         Ok(None) => Outcome {
-            message: Some("The offer is withdrawn: its link and PIN no longer work.".into()),
+            message: Some(t.offer_withdrawn.to_owned()),
             error: None,
             receipts: vec![],
         },
-        Err(StatusError::Internal(e)) => return internal(&portal, format!("{e:#}")),
+        Err(StatusError::Internal(e)) => return internal(&portal, lang, format!("{e:#}")),
         Err(e) => Outcome {
             message: None,
-            error: Some(e.to_string()),
+            error: Some(status_error(lang, &e)),
             receipts: vec![],
         },
     };
-    credential_page(&portal, &registrar, &id, outcome).await
+    credential_page(&portal, &registrar, lang, &id, outcome).await
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use sigil_templates::issuer::DashboardPage;
+use sigil_service::language::PageLang;
+use sigil_templates::issuer::{DashboardPage, IssuerText};
 
 use super::Portal;
 use super::audit::audit_row;
@@ -13,16 +14,23 @@ use super::pages::{frame, internal, page};
 use super::session::Registrar;
 
 /// `GET /portal`
-pub async fn dashboard(State(portal): State<Arc<Portal>>, registrar: Registrar) -> Response {
+pub async fn dashboard(
+    State(portal): State<Arc<Portal>>,
+    registrar: Registrar,
+    PageLang(lang): PageLang,
+) -> Response {
     let issuer = &portal.issuer;
     let (counts, entries) = match (issuer.store.counts().await, issuer.store.audit_log(10).await) {
         (Ok(counts), Ok(entries)) => (counts, entries),
-        (Err(e), _) | (_, Err(e)) => return internal(&portal, e),
+        (Err(e), _) | (_, Err(e)) => return internal(&portal, lang, e),
     };
     let key = issuer.active_key();
     page(
+        lang,
         StatusCode::OK,
         &DashboardPage {
+            lang,
+            t: IssuerText::for_lang(lang),
             frame: frame(&portal, &registrar, "dashboard"),
             did: key.did.to_string(),
             signing_key: key.method.clone(),

@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use sigil_core::issue::CredentialFormat;
-use sigil_templates::issuer::{FORMATS, FieldView, IssuePage};
+use sigil_service::language::{Lang, PageLang};
+use sigil_templates::issuer::{FieldView, IssuePage, IssuerText};
 
 use super::Portal;
 use super::offers::offers_page;
@@ -24,24 +25,29 @@ pub struct TypeQuery {
     type_name: Option<String>,
 }
 
+/// The form for `definition` in `lang`, filled with `values`, and what was wrong with them.
 fn issue_page(
     portal: &Portal,
     registrar: &Registrar,
+    lang: Lang,
     definition: &TypeDefinition,
     values: &BTreeMap<String, String>,
     format: &str,
     errors: Vec<String>,
 ) -> IssuePage {
+    let t = IssuerText::for_lang(lang);
     IssuePage {
+        lang,
+        t,
         frame: frame(portal, registrar, "issue"),
-        types: type_choices(portal, definition.name()),
+        types: type_choices(portal, lang, definition.name()),
         type_name: definition.name().to_owned(),
         fields: definition
             .claims
             .iter()
             .map(|claim| FieldView {
                 key: claim.key(),
-                label: claim.label.in_language("en").to_owned(),
+                label: claim.label.in_language(lang.tag()).to_owned(),
                 input: match claim.input {
                     Input::Text => "text",
                     Input::Date => "date",
@@ -53,7 +59,7 @@ fn issue_page(
                 value: values.get(&claim.key()).cloned().unwrap_or_default(),
             })
             .collect(),
-        formats: FORMATS,
+        formats: t.formats(),
         format_name: format.to_owned(),
         errors,
     }
@@ -68,16 +74,19 @@ fn definition_or_first<'a>(portal: &'a Portal, name: Option<&str>) -> Option<&'a
 pub async fn issue_form(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Query(query): Query<TypeQuery>,
 ) -> Response {
     let Some(definition) = definition_or_first(&portal, query.type_name.as_deref()) else {
-        return internal(&portal, "no credential types are configured");
+        return internal(&portal, lang, "no credential types are configured");
     };
     page(
+        lang,
         StatusCode::OK,
         &issue_page(
             &portal,
             &registrar,
+            lang,
             definition,
             &BTreeMap::new(),
             "ldp_vc",
@@ -87,30 +96,36 @@ pub async fn issue_form(
 }
 
 /// `POST /portal/issue`: the form's fields are the claims' dotted keys, plus `csrf`, `type`
-/// and `format`.
+/// and `format`. A type or format the issuer does not have (the form offers none) is
+/// answered with the error page; claims the type's checks refuse, with the form again.
 pub async fn issue(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Form(mut fields): Form<BTreeMap<String, String>>,
 ) -> Response {
     if !registrar.check_csrf(&fields.remove("csrf").unwrap_or_default()) {
-        return forbidden(&portal);
+        return forbidden(&portal, lang);
     }
+    let t = IssuerText::for_lang(lang);
     let type_name = fields.remove("type").unwrap_or_default();
     let format_name = fields.remove("format").unwrap_or_else(|| "ldp_vc".into());
     let Some(definition) = portal.issuer.types.get(&type_name) else {
         return error_page(
             &portal,
+            lang,
             StatusCode::BAD_REQUEST,
-            "Unknown credential type",
+            t.unknown_type_title,
             &type_name,
         );
     };
     let Some(format) = CredentialFormat::parse(&format_name) else {
-        let errors = vec![format!("Unknown format {format_name:?}.")];
-        return page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &issue_page(&portal, &registrar, definition, &fields, "ldp_vc", errors),
+        return error_page(
+            &portal,
+            lang,
+            StatusCode::BAD_REQUEST,
+            t.unknown_format_title,
+            &format_name,
         );
     };
     let request = OfferRequest {
@@ -123,14 +138,23 @@ pub async fn issue(
         .create_offers(vec![request], &registrar.actor(), None, sigil_core::time::now())
         .await
     {
-        Ok(offers) => offers_page(&portal, &registrar, &offers, None),
+        Ok(offers) => offers_page(&portal, &registrar, lang, &offers, None),
         Err(OfferError::Invalid(problems)) => {
             let errors = problems.into_iter().flat_map(|(_, errors)| errors).collect();
             page(
+                lang,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &issue_page(&portal, &registrar, definition, &fields, &format_name, errors),
+                &issue_page(
+                    &portal,
+                    &registrar,
+                    lang,
+                    definition,
+                    &fields,
+                    &format_name,
+                    errors,
+                ),
             )
         }
-        Err(OfferError::Internal(e)) => internal(&portal, format!("{e:#}")),
+        Err(OfferError::Internal(e)) => internal(&portal, lang, format!("{e:#}")),
     }
 }

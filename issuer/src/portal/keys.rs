@@ -8,9 +8,10 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sigil_templates::issuer::{KeysPage, ProfileView};
+use sigil_service::language::{Lang, PageLang};
+use sigil_templates::issuer::{IssuerText, KeysPage, ProfileView};
 
 use super::Portal;
 use super::pages::{error_page, forbidden, frame, multipart_fields, page};
@@ -35,7 +36,7 @@ impl Outcome {
     }
 }
 
-fn keys_page(portal: &Portal, registrar: &Registrar, outcome: Outcome) -> Response {
+fn keys_page(portal: &Portal, registrar: &Registrar, lang: Lang, outcome: Outcome) -> Response {
     let Outcome {
         message,
         error,
@@ -43,12 +44,15 @@ fn keys_page(portal: &Portal, registrar: &Registrar, outcome: Outcome) -> Respon
     } = outcome;
     let key = portal.issuer.active_key();
     page(
+        lang,
         if error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
         } else {
             StatusCode::OK
         },
         &KeysPage {
+            lang,
+            t: IssuerText::for_lang(lang),
             frame: frame(portal, registrar, "keys"),
             did: key.did.to_string(),
             signing_key: key.method.clone(),
@@ -69,8 +73,19 @@ fn keys_page(portal: &Portal, registrar: &Registrar, outcome: Outcome) -> Respon
 }
 
 /// `GET /portal/keys`
-pub async fn keys(State(portal): State<Arc<Portal>>, registrar: Registrar) -> Response {
-    keys_page(&portal, &registrar, Outcome::default())
+pub async fn keys(
+    State(portal): State<Arc<Portal>>,
+    registrar: Registrar,
+    PageLang(lang): PageLang,
+) -> Response {
+    keys_page(&portal, &registrar, lang, Outcome::default())
+}
+
+/// `GET /portal/keys/rotate` and `GET /portal/keys/recover`: the rotation forms post there, so
+/// the language switch on the page that answers them comes back here; the keys page is what
+/// was meant.
+pub async fn back_to_keys() -> Response {
+    Redirect::to("/portal/keys").into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,19 +107,21 @@ fn parse_since(text: &str) -> Option<sigil_core::time::Timestamp> {
 pub async fn rotate(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Form(form): Form<RotateForm>,
 ) -> Response {
     if !registrar.check_csrf(&form.csrf) {
-        return forbidden(&portal);
+        return forbidden(&portal, lang);
     }
+    let t = IssuerText::for_lang(lang);
     let outcome = match portal.issuer.rotate(&Rotation::Routine, &registrar.actor()).await {
         Ok(fragment) => Outcome {
-            message: Some(recorded(&fragment)),
+            message: Some(t.rotation_recorded_sentence(&fragment)),
             ..Outcome::default()
         },
-        Err(e) => Outcome::error(format!("Nothing was changed: {e:#}")),
+        Err(e) => Outcome::error(format!("{} {e:#}", t.nothing_changed)),
     };
-    keys_page(&portal, &registrar, outcome)
+    keys_page(&portal, &registrar, lang, outcome)
 }
 
 /// `POST /portal/keys/recover`: multipart with `csrf`, `since` and the cold key file
@@ -112,23 +129,33 @@ pub async fn rotate(
 pub async fn recover(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     multipart: Multipart,
 ) -> Response {
+    let t = IssuerText::for_lang(lang);
     let fields = match multipart_fields(multipart).await {
         Ok(fields) => fields,
-        Err(e) => return error_page(&portal, StatusCode::BAD_REQUEST, "Unreadable form", &e),
+        Err(e) => {
+            return error_page(
+                &portal,
+                lang,
+                StatusCode::BAD_REQUEST,
+                t.unreadable_form_title,
+                &e,
+            );
+        }
     };
     let field = |name: &str| fields.get(name).map_or("", String::as_str);
     if !registrar.check_csrf(field("csrf")) {
-        return forbidden(&portal);
+        return forbidden(&portal, lang);
     }
     let Some(since) = parse_since(field("since").trim()) else {
-        let error = format!("{:?} is not a date and time.", field("since"));
-        return keys_page(&portal, &registrar, Outcome::error(error));
+        let error = format!("{:?} {}", field("since"), t.not_a_datetime);
+        return keys_page(&portal, &registrar, lang, Outcome::error(error));
     };
     if field("cold_key").trim().is_empty() {
-        let error = "Choose the cold key file (next.key) kept offline.".to_owned();
-        return keys_page(&portal, &registrar, Outcome::error(error));
+        let error = t.choose_cold_key.to_owned();
+        return keys_page(&portal, &registrar, lang, Outcome::error(error));
     }
     let outcome = match portal
         .issuer
@@ -136,17 +163,13 @@ pub async fn recover(
         .await
     {
         Ok((fragment, next_cold_key)) => Outcome {
-            message: Some(recorded(&fragment)),
+            message: Some(t.rotation_recorded_sentence(&fragment)),
             error: None,
             next_cold_key: Some(next_cold_key),
         },
-        Err(e) => Outcome::error(format!("Nothing was changed: {e:#}")),
+        Err(e) => Outcome::error(format!("{} {e:#}", t.nothing_changed)),
     };
-    keys_page(&portal, &registrar, outcome)
-}
-
-fn recorded(fragment: &str) -> String {
-    format!("The registry recorded the rotation: new credentials are signed with #{fragment}.")
+    keys_page(&portal, &registrar, lang, outcome)
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 //! ([`batches`]), every offer shown as a QR code, link and PIN; search, revoke,
 //! suspend and reinstate; rotate the signing key; read the audit log. One module per page
 //! ([`sign_in`], [`dashboard`], [`issue_form`], [`upload`], [`batch_pages`], [`offers`],
-//! [`credentials`], [`keys`], [`audit`]); [`pages`] holds what they share.
+//! [`credentials`], [`keys`], [`audit`]); [`pages`] holds what they share. Every page is in
+//! English or Simplified Chinese, as the registrar's browser or choice asks
+//! (`sigil_service::language`; the words are `sigil_templates::issuer::IssuerText`).
 
 pub mod audit;
 pub mod batch_pages;
@@ -65,11 +67,14 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         .route("/portal/credentials/{id}", get(credentials::credential))
         .route(
             "/portal/credentials/{id}/status",
-            post(credentials::change_status),
+            get(credentials::back_to_credential).post(credentials::change_status),
         )
         .route("/portal/keys", get(keys::keys))
-        .route("/portal/keys/rotate", post(keys::rotate))
-        .route("/portal/keys/recover", post(keys::recover))
+        .route("/portal/keys/rotate", get(keys::back_to_keys).post(keys::rotate))
+        .route(
+            "/portal/keys/recover",
+            get(keys::back_to_keys).post(keys::recover),
+        )
         .route("/portal/audit", get(audit::audit))
         .with_state(portal)
 }

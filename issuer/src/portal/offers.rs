@@ -2,7 +2,8 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use sigil_templates::issuer::{OfferView, OffersPage};
+use sigil_service::language::Lang;
+use sigil_templates::issuer::{IssuerText, OfferView, OffersPage};
 use sigil_templates::qr;
 
 use super::Portal;
@@ -20,9 +21,11 @@ fn offer_view(offer: &OfferHandout) -> OfferView {
     }
 }
 
+/// The page handing out `offers` (of `batch`, when they are a class's), in `lang`.
 pub(super) fn offers_page(
     portal: &Portal,
     registrar: &Registrar,
+    lang: Lang,
     offers: &[OfferHandout],
     batch: Option<String>,
 ) -> Response {
@@ -31,8 +34,11 @@ pub(super) fn offers_page(
         .map(|o| o.expires_at.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
     page(
+        lang,
         StatusCode::OK,
         &OffersPage {
+            lang,
+            t: IssuerText::for_lang(lang),
             frame: frame(
                 portal,
                 registrar,

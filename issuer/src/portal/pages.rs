@@ -1,21 +1,35 @@
-//! What every portal page shares: rendering (a failure becomes the error page), the error
-//! pages, the frame around each page and how times and type menus are shown. Each page lives
-//! in its own module next to this one.
+//! What every portal page shares: rendering in the page's language (a failure becomes the
+//! error page), the error pages, the frame around each page and how times and type menus are
+//! shown. Each page lives in its own module next to this one.
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use sigil_templates::issuer::{ErrorPage, Frame, TypeChoice};
+use sigil_service::language::{Lang, localized};
+use sigil_templates::issuer::{ErrorPage, Frame, IssuerText, TypeChoice};
 
 use super::Portal;
 use super::session::Registrar;
 
-/// Renders a page (the shared renderer: a failure is logged and answered "internal error").
-pub(super) use sigil_service::pages::page;
+/// Renders a page written in `lang` (a failure is logged and answered "internal error"), and
+/// says which language it is in.
+pub(super) fn page(lang: Lang, status: StatusCode, template: &impl askama::Template) -> Response {
+    localized(lang, sigil_service::pages::page(status, template))
+}
 
-pub(super) fn error_page(portal: &Portal, status: StatusCode, title: &str, message: &str) -> Response {
+/// The error page: `title` and `message`, in `lang`.
+pub(super) fn error_page(
+    portal: &Portal,
+    lang: Lang,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+) -> Response {
     page(
+        lang,
         status,
         &ErrorPage {
+            lang,
+            t: IssuerText::for_lang(lang),
             institution: portal.issuer.name.clone(),
             title: title.to_owned(),
             message: message.to_owned(),
@@ -23,23 +37,29 @@ pub(super) fn error_page(portal: &Portal, status: StatusCode, title: &str, messa
     )
 }
 
-/// The page for a failure that is not the registrar's doing; the detail goes to the log.
-pub fn internal(portal: &Portal, detail: impl std::fmt::Display) -> Response {
+/// The page for a failure that is not the registrar's doing, in `lang`; the detail goes to
+/// the log.
+pub fn internal(portal: &Portal, lang: Lang, detail: impl std::fmt::Display) -> Response {
     tracing::error!(%detail, "portal: internal error");
+    let t = IssuerText::for_lang(lang);
     error_page(
         portal,
+        lang,
         StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        "The issuer could not complete this. Nothing was changed; please try again, and tell your administrator if it keeps happening.",
+        t.went_wrong_title,
+        t.went_wrong,
     )
 }
 
-pub(super) fn forbidden(portal: &Portal) -> Response {
+/// The page for a form whose CSRF token is not the session's, in `lang`.
+pub(super) fn forbidden(portal: &Portal, lang: Lang) -> Response {
+    let t = IssuerText::for_lang(lang);
     error_page(
         portal,
+        lang,
         StatusCode::FORBIDDEN,
-        "This form has expired",
-        "The form was not sent from this session (its security token did not match). Go back, reload the page and try again.",
+        t.form_expired_title,
+        t.form_expired,
     )
 }
 
@@ -58,15 +78,15 @@ pub(super) fn time(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The configured credential types, for a form's type menu.
-pub(super) fn type_choices(portal: &Portal, selected: &str) -> Vec<TypeChoice> {
+/// The configured credential types, for a form's type menu, named in `lang`.
+pub(super) fn type_choices(portal: &Portal, lang: Lang, selected: &str) -> Vec<TypeChoice> {
     portal
         .issuer
         .types
         .iter()
         .map(|t| TypeChoice {
             name: t.name().to_owned(),
-            display_name: t.core.display_name.clone(),
+            display_name: t.display_name.in_language(lang.tag()).to_owned(),
             selected: t.name() == selected,
             columns: t.claims.iter().map(|c| c.key()).collect::<Vec<_>>().join(", "),
         })

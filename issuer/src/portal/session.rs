@@ -55,7 +55,10 @@ impl FromRequestParts<Arc<Portal>> for Registrar {
             .store
             .session(&digest(id), now)
             .await
-            .map_err(|e| super::pages::internal(portal, e))?
+            .map_err(|e| {
+                let lang = sigil_service::language::of_headers(&parts.headers);
+                super::pages::internal(portal, lang, e)
+            })?
             .ok_or_else(to_login)?;
         Ok(Registrar {
             username: row.username,

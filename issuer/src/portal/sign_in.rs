@@ -14,9 +14,10 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sigil_service::language::{Lang, PageLang};
 use sigil_service::pages::cookie;
 use sigil_service::tokens;
-use sigil_templates::issuer::LoginPage;
+use sigil_templates::issuer::{IssuerText, LoginPage};
 
 use super::Portal;
 use super::pages::{error_page, forbidden, internal, page};
@@ -29,9 +30,9 @@ pub const FORM_COOKIE: &str = "sigil_login";
 const FORM_SECONDS: i64 = 3600;
 
 /// `GET /portal/login`: the form, with a fresh token in it and in its cookie.
-pub async fn login_form(State(portal): State<Arc<Portal>>) -> Response {
+pub async fn login_form(State(portal): State<Arc<Portal>>, PageLang(lang): PageLang) -> Response {
     let token = tokens::random_secret();
-    let form = login_page(&portal, StatusCode::OK, String::new(), None, &token);
+    let form = login_page(&portal, lang, StatusCode::OK, String::new(), None, &token);
     with_form_cookie(&portal, form, &token, FORM_SECONDS)
 }
 
@@ -47,16 +48,19 @@ pub struct Credentials {
 pub async fn login(
     State(portal): State<Arc<Portal>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Response {
+    let t = IssuerText::for_lang(lang);
     let form_token = cookie(&headers, FORM_COOKIE).unwrap_or_default();
     if !tokens::check_csrf(form_token, &form.csrf) {
         return error_page(
             &portal,
+            lang,
             StatusCode::FORBIDDEN,
-            "This sign-in form has expired",
-            "Open the sign-in page again and sign in from there.",
+            t.sign_in_expired_title,
+            t.sign_in_expired,
         );
     }
     let address = client.ip().to_string();
@@ -65,16 +69,18 @@ pub async fn login(
         .begin(&form.username, &address, std::time::Instant::now())
     {
         let minutes = wait.as_secs().div_ceil(60);
+        let message = format!("{} {}", t.sign_in_paused, t.try_again_in_minutes(minutes));
         return error_page(
             &portal,
+            lang,
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed sign-ins",
-            &format!("Sign-in is paused for this account or address. Try again in {minutes} minute(s)."),
+            t.too_many_sign_ins,
+            &message,
         );
     }
     let account = match portal.issuer.store.registrar(&form.username).await {
         Ok(account) => account,
-        Err(e) => return internal(&portal, e),
+        Err(e) => return internal(&portal, lang, e),
     };
     let stored = account
         .as_ref()
@@ -85,21 +91,20 @@ pub async fn login(
         .password_checks
         .run(move || accounts::password_matches(&password, &stored))
         .await;
-    let matches = match checked {
-        Ok(matches) => matches,
-        Err(busy) => {
-            return error_page(
-                &portal,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Busy",
-                &busy.to_string(),
-            );
-        }
+    let Ok(matches) = checked else {
+        return error_page(
+            &portal,
+            lang,
+            StatusCode::SERVICE_UNAVAILABLE,
+            t.busy_title,
+            t.busy,
+        );
     };
     if !(matches && account.is_some()) {
-        let error = Some("Wrong username or password.".to_owned());
+        let error = Some(t.wrong_password.to_owned());
         return login_page(
             &portal,
+            lang,
             StatusCode::UNAUTHORIZED,
             form.username,
             error,
@@ -109,7 +114,7 @@ pub async fn login(
     portal.throttle.succeeded(&form.username, &address);
     let cookie = match session::start(&portal, &form.username).await {
         Ok(cookie) => cookie,
-        Err(e) => return internal(&portal, e),
+        Err(e) => return internal(&portal, lang, e),
     };
     portal
         .issuer
@@ -126,6 +131,7 @@ pub async fn login(
 
 fn login_page(
     portal: &Portal,
+    lang: Lang,
     status: StatusCode,
     username: String,
     error: Option<String>,
@@ -134,8 +140,11 @@ fn login_page(
     let institution = portal.issuer.name.clone();
     let csrf = csrf.to_owned();
     page(
+        lang,
         status,
         &LoginPage {
+            lang,
+            t: IssuerText::for_lang(lang),
             institution,
             username,
             error,
@@ -165,13 +174,14 @@ pub struct CsrfOnly {
 pub async fn logout(
     State(portal): State<Arc<Portal>>,
     registrar: Registrar,
+    PageLang(lang): PageLang,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
     if !registrar.check_csrf(&form.csrf) {
-        return forbidden(&portal);
+        return forbidden(&portal, lang);
     }
     match session::end(&portal, &registrar).await {
         Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to("/portal/login")).into_response(),
-        Err(e) => internal(&portal, e),
+        Err(e) => internal(&portal, lang, e),
     }
 }
