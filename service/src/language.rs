@@ -59,14 +59,61 @@ pub fn localized(lang: Lang, mut response: Response) -> Response {
 /// language Sigil has, sets the cookie and is redirected (303) to the same path and query
 /// without the parameter. Anything else — another method, no parameter, a language Sigil
 /// lacks — goes on unchanged.
+///
+/// The switch's links (`templates/lang_switch.html`) are written `href="?lang=TAG"`, and a
+/// link that is only a query replaces the page's whole query: on `/present?request=…` it would
+/// lose the request. So on the way out, an HTML page answering a GET with a query has its
+/// switch links given that query ([`keep_query_on_switch`]) — here, once, rather than in every
+/// page's template data.
 pub async fn switch(request: Request, next: Next) -> Response {
-    let switching = matches!(*request.method(), Method::GET | Method::HEAD)
-        .then(|| switched(request.uri()))
-        .flatten();
-    match switching {
-        Some(response) => response,
-        None => next.run(request).await,
+    let get = matches!(*request.method(), Method::GET | Method::HEAD);
+    if let Some(response) = get.then(|| switched(request.uri())).flatten() {
+        return response;
     }
+    let query = get.then(|| request.uri().query().map(str::to_owned)).flatten();
+    let response = next.run(request).await;
+    match query.filter(|query| !query.is_empty()) {
+        Some(query) => keep_query_on_switch(response, &query).await,
+        None => response,
+    }
+}
+
+/// The start of a switch link as `lang_switch.html` writes it.
+const SWITCH_LINK: &str = r#"href="?lang="#;
+/// Largest page whose switch links are rewritten; Sigil's pages are a few dozen KB.
+const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Gives the switch links of an HTML `response` the page's `query` (its own `lang` aside),
+/// re-encoded so that nothing in it can leave the attribute.
+async fn keep_query_on_switch(response: Response, query: &str) -> Response {
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if !html {
+        return response;
+    }
+    let kept = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(url::form_urlencoded::parse(query.as_bytes()).filter(|(name, _)| name != PARAMETER))
+        .finish();
+    if kept.is_empty() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE_BYTES).await else {
+        tracing::error!("a page was too large to give its language switch the page's query");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let page = match String::from_utf8(bytes.to_vec()) {
+        Ok(page) => page.replace(
+            SWITCH_LINK,
+            &format!(r#"href="?{}&amp;lang="#, kept.replace('&', "&amp;")),
+        ),
+        Err(_) => return Response::from_parts(parts, axum::body::Body::from(bytes)),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(page))
 }
 
 /// The redirect that answers a switch to a language Sigil has in `uri`'s query, if it asks.
@@ -167,6 +214,42 @@ mod tests {
         let response = get_with("//evil.example/x?lang=en", &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(response.headers()[header::LOCATION], "/evil.example/x");
+    }
+
+    #[tokio::test]
+    async fn a_page_s_switch_links_keep_its_query() {
+        let page = |html: &'static str| get(move || async move { axum::response::Html(html) });
+        let app = Router::new()
+            .route(
+                "/present",
+                page(r#"<a href="?lang=zh-CN">简体中文</a> <a href="?lang=en">English</a>"#),
+            )
+            .layer(axum::middleware::from_fn(switch));
+        let html = |uri: &'static str| {
+            let app = app.clone();
+            async move {
+                let response = app
+                    .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                body(response).await
+            }
+        };
+        assert_eq!(
+            html("/present?request=openid4vp%3A%2F%2F%3Fa%3D1%26b%3D%22x%22&n=2").await,
+            r#"<a href="?request=openid4vp%3A%2F%2F%3Fa%3D1%26b%3D%22x%22&amp;n=2&amp;lang=zh-CN">简体中文</a> <a href="?request=openid4vp%3A%2F%2F%3Fa%3D1%26b%3D%22x%22&amp;n=2&amp;lang=en">English</a>"#,
+        );
+        assert_eq!(
+            html("/present").await,
+            r#"<a href="?lang=zh-CN">简体中文</a> <a href="?lang=en">English</a>"#,
+            "no query, nothing to keep"
+        );
+        // The switched request keeps the query on its way back.
+        let response = get_with("/present?request=openid4vp%3A%2F%2Fx&lang=zh-CN", &[]).await;
+        assert_eq!(
+            response.headers()[header::LOCATION],
+            "/present?request=openid4vp%3A%2F%2Fx"
+        );
     }
 
     #[tokio::test]
