@@ -118,27 +118,35 @@ impl TryFrom<BTreeMap<String, String>> for LegalName {
             return Err(NameError(format!("at most {MAX_LANGUAGES} languages")));
         }
         for (tag, name) in &names {
-            if !is_language_tag(tag) {
-                return Err(NameError(format!(
-                    "{tag:?} is not a language tag (such as en or zh-CN)"
-                )));
-            }
-            if name.trim().is_empty() || name.trim() != name {
-                return Err(NameError(format!(
-                    "the {tag} name is empty or starts or ends with a space"
-                )));
-            }
-            if name.chars().count() > MAX_NAME_CHARS {
-                return Err(NameError(format!(
-                    "the {tag} name is longer than {MAX_NAME_CHARS} characters"
-                )));
-            }
-            if name.chars().any(char::is_control) {
-                return Err(NameError(format!("the {tag} name holds a control character")));
-            }
+            check_name(tag, name)?;
         }
         Ok(LegalName(names))
     }
+}
+
+/// Checks one name in one language, as every name Sigil shows must be: a language tag, and
+/// one line of at most [`MAX_NAME_CHARS`] characters, not empty, without surrounding spaces
+/// or control characters. (Labels a wallet reads from an issuer's metadata meet it too.)
+pub fn check_name(tag: &str, name: &str) -> Result<(), NameError> {
+    if !is_language_tag(tag) {
+        return Err(NameError(format!(
+            "{tag:?} is not a language tag (such as en or zh-CN)"
+        )));
+    }
+    if name.trim().is_empty() || name.trim() != name {
+        return Err(NameError(format!(
+            "the {tag} name is empty or starts or ends with a space"
+        )));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(NameError(format!(
+            "the {tag} name is longer than {MAX_NAME_CHARS} characters"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(NameError(format!("the {tag} name holds a control character")));
+    }
+    Ok(())
 }
 
 impl From<LegalName> for BTreeMap<String, String> {

@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-/// Most claims read, languages per name, and characters per name.
+/// Most claims read. (Languages per name, and each name, are bounded as every name Sigil shows:
+/// `sigil_core::names`.)
 const MAX_CLAIMS: usize = 256;
-const MAX_LANGUAGES: usize = 8;
-const MAX_NAME_CHARS: usize = 200;
 /// How deep a draft-13 claims object is walked.
 const MAX_DEPTH: usize = 4;
 
@@ -98,16 +97,13 @@ fn names(display: &Value) -> Names {
         .as_array()
         .into_iter()
         .flatten()
-        .take(MAX_LANGUAGES)
+        .take(sigil_core::names::MAX_LANGUAGES)
         .filter_map(|entry| {
             let name = entry.get("name")?.as_str()?.trim();
             let locale = entry.get("locale").and_then(Value::as_str).unwrap_or("en");
-            let usable = !name.is_empty()
-                && name.chars().count() <= MAX_NAME_CHARS
-                && !name.chars().any(char::is_control)
-                && !locale.is_empty()
-                && locale.len() <= 35;
-            usable.then(|| (locale.to_owned(), name.to_owned()))
+            sigil_core::names::check_name(locale, name)
+                .is_ok()
+                .then(|| (locale.to_owned(), name.to_owned()))
         })
         .collect()
 }
