@@ -75,6 +75,7 @@ catalog! {
         retired: "Retired", "停用时间";
         compromised_since: "Compromised since", "泄露起始时间";
         timeline: "Timeline", "时间线";
+        earlier_events: "Earlier status list publications and anchors not shown:", "未显示的更早的状态列表发布和锚定：";
         version: "Version", "版本";
         not_on_ledger: "This DID is not kept on the ledger; the registry holds only its accreditations.", "此 DID 不保存在账本上；注册链只保存它的认可记录。";
         accreditations: "Accreditations", "认可";
@@ -268,8 +269,10 @@ pub struct DidPage {
     pub on_ledger: bool,
     pub deactivated: bool,
     pub keys: Vec<KeyRow>,
-    /// Its versions and accreditations, oldest first.
+    /// Its versions, accreditations, and latest publications and anchors, oldest first.
     pub timeline: Vec<TimelineRow>,
+    /// How many earlier status list publications and anchors the timeline leaves out.
+    pub earlier_events: usize,
     /// The current services, pretty-printed JSON (empty when there are none).
     pub services: String,
     pub accreditations: Vec<AccreditationRow>,
@@ -364,6 +367,7 @@ mod tests {
                         retired: None,
                         compromised_since: None,
                     }],
+                    earlier_events: 3,
                     timeline: vec![TimelineRow {
                         time: "2026-11-28T12:00:00Z".into(),
                         story: "did:sigil:zU".into(),
@@ -393,6 +397,7 @@ mod tests {
             deactivated: false,
             keys: vec![],
             timeline: vec![],
+            earlier_events: 0,
             services: r#"[{"serviceEndpoint": "<script>alert(1)</script>"}]"#.into(),
             accreditations: vec![],
         };
@@ -429,6 +434,7 @@ mod tests {
             deactivated: false,
             keys: vec![],
             timeline: vec![],
+            earlier_events: 0,
             services: String::new(),
             accreditations: vec![row("Verifier", "<script>x</script>")],
         };

@@ -314,6 +314,7 @@ async fn did(
     if state.is_none() && accreditations.is_empty() {
         return Err(not_found());
     }
+    let timeline = timeline(&node, &did, state, &view.state, lang).await?;
     let services = state
         .and_then(DidState::latest)
         .filter(|v| !v.services.is_empty())
@@ -329,7 +330,8 @@ async fn did(
             on_ledger: state.is_some(),
             deactivated: state.is_some_and(DidState::is_deactivated),
             keys: state.map(key_rows).unwrap_or_default(),
-            timeline: timeline(&node, &did, state, &view.state, lang).await?,
+            timeline: timeline.rows,
+            earlier_events: timeline.earlier,
             services,
             accreditations,
         },
@@ -369,14 +371,15 @@ fn key_rows(state: &DidState) -> Vec<KeyRow> {
 }
 
 /// A DID's timeline, oldest first: its versions, each told from the operation that made it
-/// (read from its block, each block once), and the accreditations granted to it and withdrawn.
+/// (read from its block, each block once), the accreditations granted to it and withdrawn, and
+/// the latest status lists it published and batches it anchored.
 async fn timeline(
     node: &Node,
     did: &Did,
     did_state: Option<&DidState>,
     state: &LedgerState,
     lang: Lang,
-) -> Result<Vec<TimelineRow>, PageError> {
+) -> Result<Timeline, PageError> {
     let mut moments: Vec<(Timestamp, TimelineRow)> = Vec::new();
     let mut blocks: HashMap<u64, Block> = HashMap::new();
     for version in did_state.map(|d| d.versions.as_slice()).unwrap_or_default() {
@@ -429,8 +432,51 @@ async fn timeline(
             moments.push(row(time, story));
         }
     }
+    // What it did as an issuer: each status list it published and each batch it anchored —
+    // the latest of them, since a university anchors every few seconds while it issues.
+    let mut issued: Vec<(Timestamp, TimelineRow)> = Vec::new();
+    let row = |time: Timestamp, story: String, transaction: &str| {
+        (
+            time,
+            TimelineRow {
+                time: format_datetime(time),
+                story,
+                version: None,
+                transaction: transaction.to_owned(),
+            },
+        )
+    };
+    for version in state.status_lists.values().flatten().filter(|v| &v.issuer == did) {
+        issued.push(row(
+            version.valid_from,
+            story::published(version, state, lang),
+            &version.transaction,
+        ));
+    }
+    for anchor in state.anchors.values().filter(|a| &a.issuer == did) {
+        issued.push(row(
+            anchor.time,
+            story::anchored(anchor, state, lang),
+            &anchor.transaction,
+        ));
+    }
+    issued.sort_by_key(|(time, _)| *time);
+    let earlier = issued.len().saturating_sub(LATEST_ISSUER_EVENTS);
+    moments.extend(issued.into_iter().skip(earlier));
     moments.sort_by_key(|(time, _)| *time);
-    Ok(moments.into_iter().map(|(_, row)| row).collect())
+    Ok(Timeline {
+        rows: moments.into_iter().map(|(_, row)| row).collect(),
+        earlier,
+    })
+}
+
+/// How many of an issuer's status list publications and anchors a timeline shows (the latest).
+const LATEST_ISSUER_EVENTS: usize = 30;
+
+/// A DID's timeline, and how many earlier publications and anchors it leaves out.
+struct Timeline {
+    rows: Vec<TimelineRow>,
+    earlier: usize,
 }
 
 /// Every accreditation `did` holds, as issuer or as verifier.
@@ -547,6 +593,14 @@ mod tests {
         grant.proof = Some(statement::sign(&grant, &root, &root.did_key_method()).unwrap());
         let granted = node.submit(Transaction::Accreditation(grant)).await.unwrap();
 
+        let mut anchor = crate::ledger::anchor::unsigned(
+            university.as_str(),
+            vec!["ab".repeat(32), "cd".repeat(32)],
+            "2026-07-01T00:00:00Z",
+        );
+        anchor.proof = Some(statement::sign(&anchor, &key(110), &format!("{university}#key-1")).unwrap());
+        node.submit(Transaction::Anchor(anchor)).await.unwrap();
+
         let (_, block) = page_text(&node, &format!("/explorer/blocks/{}", granted.height)).await;
         assert!(
             block.contains("Ministry of Education accredited Example University as an issuer of UniversityDegreeCredential from 2026-01-01T00:00:00Z."),
@@ -562,6 +616,10 @@ mod tests {
         assert!(
             history.contains("Ministry of Education accredited Example University as an issuer of UniversityDegreeCredential from 2026-01-01T00:00:00Z."),
             "the timeline tells the accreditation too: {history}"
+        );
+        assert!(
+            history.contains("Example University anchored 2 credentials"),
+            "and what it did as an issuer: {history}"
         );
         let (_, chinese) = page_in(&node, &format!("/explorer/dids/{encoded}"), "zh-CN,zh;q=0.9").await;
         assert!(chinese.contains(r#"<html lang="zh-CN">"#), "{chinese}");

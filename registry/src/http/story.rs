@@ -19,7 +19,7 @@ use sigil_core::time::format_datetime;
 
 use crate::ledger::LedgerState;
 use crate::ledger::operation::{DidOperation, OperationKind};
-use crate::ledger::state::AccreditationRecord;
+use crate::ledger::state::{AccreditationRecord, AnchorRecord, StatusListVersion};
 
 /// What `transaction` did, in one sentence in `lang`, naming parties as `state` records them.
 pub(super) fn sentence(transaction: &Transaction, state: &LedgerState, lang: Lang) -> String {
@@ -58,6 +58,21 @@ pub(super) fn withdrawn(
         }
         .tell(lang),
     )
+}
+
+/// A status list version `state` holds, told as its publication ("… published its revocation
+/// list …: 3 credentials revoked").
+pub(super) fn published(version: &StatusListVersion, state: &LedgerState, lang: Lang) -> String {
+    Event::status_list(&version.credential, |did| name_of(state, did, lang)).tell(lang)
+}
+
+/// An issuance anchor `state` holds, told ("… anchored 120 credentials …").
+pub(super) fn anchored(record: &AnchorRecord, state: &LedgerState, lang: Lang) -> String {
+    Event::Anchored {
+        who: name_of(state, record.issuer.as_str(), lang),
+        count: record.credential_hashes.len() as u64,
+    }
+    .tell(lang)
 }
 
 /// The root that granted an accreditation, by the name it had then, else as the chain names it.
@@ -170,32 +185,7 @@ impl Event {
         let name = |did: &str| name_of(state, did, lang);
         match transaction {
             Transaction::Did(operation) => did_event(operation, name),
-            Transaction::StatusList(publication) => {
-                let credential = &publication.credential;
-                let issuer = credential
-                    .get("issuer")
-                    .and_then(|issuer| issuer.as_str().or_else(|| issuer.get("id")?.as_str()))
-                    .unwrap_or_default();
-                let who = name(issuer);
-                let id = credential
-                    .get("id")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                match StatusList::from_credential(credential) {
-                    Ok(list) => Event::StatusList {
-                        who,
-                        id,
-                        purpose: match list.purposes.first().map(String::as_str) {
-                            Some("revocation") => Purpose::Revocation,
-                            Some("suspension") => Purpose::Suspension,
-                            _ => Purpose::Other,
-                        },
-                        set: list.bits.count_nonzero(list.status_size.unwrap_or(1)),
-                    },
-                    Err(_) => Event::UnreadableStatusList { who, id },
-                }
-            }
+            Transaction::StatusList(publication) => Event::status_list(&publication.credential, name),
             Transaction::Anchor(anchor) => Event::Anchored {
                 who: name(&anchor.issuer),
                 count: anchor.credential_hashes.len() as u64,
@@ -227,6 +217,33 @@ impl Event {
                 },
                 change: governance.change.clone(),
             },
+        }
+    }
+
+    /// A status list credential's publication.
+    fn status_list(credential: &serde_json::Value, name: impl Fn(&str) -> String) -> Event {
+        let issuer = credential
+            .get("issuer")
+            .and_then(|issuer| issuer.as_str().or_else(|| issuer.get("id")?.as_str()))
+            .unwrap_or_default();
+        let who = name(issuer);
+        let id = credential
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        match StatusList::from_credential(credential) {
+            Ok(list) => Event::StatusList {
+                who,
+                id,
+                purpose: match list.purposes.first().map(String::as_str) {
+                    Some("revocation") => Purpose::Revocation,
+                    Some("suspension") => Purpose::Suspension,
+                    _ => Purpose::Other,
+                },
+                set: list.bits.count_nonzero(list.status_size.unwrap_or(1)),
+            },
+            Err(_) => Event::UnreadableStatusList { who, id },
         }
     }
 
