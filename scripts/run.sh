@@ -152,8 +152,10 @@ fi
 if ! $bin/sigil-issuer profiles list --data-dir "$dir/university" | grep -q '^w3c'; then
   $bin/sigil-issuer profiles add w3c --data-dir "$dir/university" >/dev/null
 fi
+# A paper diploma printed from the portal leads, like the wallet's, to the employer's verifier.
 start sigil-issuer $bin/sigil-issuer serve --data-dir "$dir/university" \
-  --listen "127.0.0.1:$issuer_port" --public-url "http://127.0.0.1:$issuer_port"
+  --listen "127.0.0.1:$issuer_port" --public-url "http://127.0.0.1:$issuer_port" \
+  --paper-verifier "http://127.0.0.1:$verifier_port"
 
 if [ ! -f "$dir/verifier.did" ]; then
   # The employer's verifier is known to wallets by its did:key (its OpenID4VP client id): the

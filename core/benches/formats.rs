@@ -170,7 +170,7 @@ impl Diploma {
         let holder = request.holder_key.expect("the diploma names the holder key");
         let mut payload = json!({
             "iss": request.issuer.to_string(),
-            "sub": request.subject.to_string(),
+            "sub": request.subject.as_ref().map(ToString::to_string),
             "vct": request.credential_type.vct,
             "iat": self.signed_at.timestamp(),
             "nbf": request.valid_from.timestamp(),

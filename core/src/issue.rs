@@ -41,7 +41,10 @@ pub enum IssueError {
 pub struct CredentialRequest {
     pub credential_type: CredentialType,
     pub issuer: Did,
-    pub subject: Did,
+    /// Whom the credential is about (`credentialSubject.id`, the SD-JWT VC's `sub`); `None`
+    /// for a credential bound to no DID, such as a diploma printed on paper, whose subject
+    /// is named only by its claims.
+    pub subject: Option<Did>,
     /// The subject's claims (without `id`).
     pub claims: Map<String, Value>,
     pub valid_from: Timestamp,
@@ -77,7 +80,9 @@ impl CredentialRequest {
     pub fn unsigned_credential(&self) -> Result<Value, IssueError> {
         self.check_claims()?;
         let mut subject = Map::new();
-        subject.insert("id".into(), self.subject.to_string().into());
+        if let Some(id) = &self.subject {
+            subject.insert("id".into(), id.to_string().into());
+        }
         subject.extend(self.claims.clone());
         let mut credential = json!({
             "@context": [CREDENTIALS_V2, self.credential_type.context],
@@ -107,7 +112,9 @@ impl CredentialRequest {
         let holder = self.holder_key.as_ref().ok_or(IssueError::NoHolderKey)?;
         let mut claims = Map::new();
         claims.insert("iss".into(), self.issuer.to_string().into());
-        claims.insert("sub".into(), self.subject.to_string().into());
+        if let Some(subject) = &self.subject {
+            claims.insert("sub".into(), subject.to_string().into());
+        }
         claims.insert("vct".into(), self.credential_type.vct.clone().into());
         claims.insert("iat".into(), now.timestamp().into());
         claims.insert("nbf".into(), self.valid_from.timestamp().into());

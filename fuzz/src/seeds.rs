@@ -67,7 +67,7 @@ fn diploma(format: CredentialFormat) -> Result<String, SeedError> {
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential")
             .ok_or("no UniversityDegreeCredential type")?,
         issuer: university.did_key(),
-        subject: student.did_key(),
+        subject: Some(student.did_key()),
         claims: claims.as_object().cloned().unwrap_or_default(),
         valid_from: time("2026-06-30T00:00:00Z"),
         valid_until: None,

@@ -38,6 +38,10 @@ pub struct ServiceSettings {
     pub tls_certificate: Option<PathBuf>,
     /// The PEM private key of `tls_certificate`, readable by its owner only.
     pub tls_key: Option<PathBuf>,
+    /// The public URL of the verifier a printed diploma's QR code leads to (its page for
+    /// credentials on paper, `{paper_verifier}/P/{code}`). Unset, the portal prints no paper
+    /// diplomas.
+    pub paper_verifier: Option<String>,
 }
 
 impl Default for ServiceSettings {
@@ -51,6 +55,7 @@ impl Default for ServiceSettings {
             writes_per_minute: 600,
             tls_certificate: None,
             tls_key: None,
+            paper_verifier: None,
         }
     }
 }
@@ -68,6 +73,11 @@ impl ServiceSettings {
     /// The TLS files, when the service serves HTTPS (relative paths in `data_dir`).
     pub fn tls_files(&self, data_dir: &Path) -> Result<Option<TlsFiles>, TlsError> {
         TlsFiles::from_settings(data_dir, self.tls_certificate.as_deref(), self.tls_key.as_deref())
+    }
+
+    /// The verifier printed diplomas lead to, when one is set; an error if it is not a URL.
+    pub fn paper_verifier_url(&self) -> Result<Option<url::Url>, url::ParseError> {
+        self.paper_verifier.as_deref().map(url::Url::parse).transpose()
     }
 
     /// `https` when the service serves HTTPS, else `http`.
@@ -92,6 +102,7 @@ impl sigil_service::config::Settings for ServiceSettings {
         "writes_per_minute",
         "tls_certificate",
         "tls_key",
+        "paper_verifier",
     ];
 }
 
@@ -128,6 +139,11 @@ pub struct SettingsFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_key: Option<PathBuf>,
+    /// The verifier's public URL, which printed diplomas' QR codes lead to [default: the
+    /// portal prints no paper diplomas].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper_verifier: Option<String>,
 }
 
 #[cfg(test)]

@@ -179,6 +179,26 @@ impl TypeDefinition {
         claims
     }
 
+    /// Each claim of the type that `claims` holds, as (label in the language `tag`, value), in
+    /// the type's order: what a printed diploma lists. A value that is not text is shown as
+    /// JSON.
+    pub fn labelled_claims(&self, claims: &Map<String, Value>, tag: &str) -> Vec<(String, String)> {
+        self.claims
+            .iter()
+            .filter_map(|field| {
+                let (first, rest) = field.path.split_first()?;
+                let value = rest
+                    .iter()
+                    .try_fold(claims.get(first)?, |value, part| value.get(part))?;
+                let text = match value {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                Some((field.label.in_language(tag).to_owned(), text))
+            })
+            .collect()
+    }
+
     /// The one-line summary of a credential's claims, for the registrar's list.
     pub fn summarise(&self, claims: &Map<String, Value>) -> String {
         self.summary
@@ -270,6 +290,36 @@ mod tests {
         assert_eq!(
             degree.summarise(&diploma()),
             "Ada Lovelace · Bachelor of Science in Mathematics"
+        );
+    }
+
+    #[test]
+    fn claims_are_labelled_in_the_type_s_order_and_the_language_asked() {
+        let catalogue = TypeCatalogue::builtin().unwrap();
+        let degree = catalogue.get("UniversityDegreeCredential").unwrap();
+        let english = degree.labelled_claims(&diploma(), "en");
+        assert_eq!(
+            english.first().unwrap(),
+            &("Full name".to_owned(), "Ada Lovelace".to_owned())
+        );
+        assert!(
+            english.contains(&(
+                "Degree".to_owned(),
+                "Bachelor of Science in Mathematics".to_owned()
+            )),
+            "{english:?}"
+        );
+        let chinese = degree.labelled_claims(&diploma(), "zh-CN");
+        assert_eq!(
+            chinese.first().unwrap(),
+            &("姓名".to_owned(), "Ada Lovelace".to_owned())
+        );
+        let mut without_honours = diploma();
+        without_honours.remove("honours");
+        assert_eq!(
+            degree.labelled_claims(&without_honours, "en").len(),
+            english.len() - 1,
+            "an optional claim left out is not listed"
         );
     }
 

@@ -193,7 +193,7 @@ impl Issuer {
             definition,
             spent.position,
             spent.claims.clone(),
-            holder,
+            Some(holder),
             Some(*holder_key),
             now,
         );
@@ -234,21 +234,22 @@ impl Issuer {
         Ok(value)
     }
 
-    /// The credential to sign: the type's context and schema, its status position, and a
-    /// validity period from the type's configuration.
+    /// The credential to sign about `subject` (`None`: about no DID, as on paper): the
+    /// type's context and schema, its status position, and a validity period from the type's
+    /// configuration.
     pub(crate) fn credential_request(
         &self,
         definition: &TypeDefinition,
         position: StatusPosition,
         claims: Map<String, Value>,
-        holder: &Did,
+        subject: Option<&Did>,
         holder_key: Option<PublicKey>,
         now: Timestamp,
     ) -> CredentialRequest {
         CredentialRequest {
             credential_type: definition.core.clone(),
             issuer: self.did(),
-            subject: holder.clone(),
+            subject: subject.cloned(),
             claims,
             valid_from: now,
             valid_until: definition

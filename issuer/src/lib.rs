@@ -5,7 +5,8 @@
 //! - [`offline`]: `sigil-issuer issue` from the command line.
 //! - [`service`]: the running issuer; [`credential_types`] it issues, [`issuance`] of offers
 //!   and credentials, whose [`domain`] types (`Offer`, `IssuedCredential`) change by pure
-//!   transitions, [`key_proof`] of the wallet, [`status`] lists, [`anchoring`].
+//!   transitions, [`key_proof`] of the wallet, [`status`] lists, [`anchoring`], and the
+//!   [`paper_copy`] of an offer printed as a diploma with a QR code.
 //! - [`http`]: OpenID4VCI, the JSON API, the W3C VC API; [`portal`]: the registrar portal;
 //!   [`store`]: its SQLite database; [`accounts`]: registrars and API tokens.
 
@@ -21,6 +22,7 @@ pub mod issuance;
 pub mod key_proof;
 pub mod nonces;
 pub mod offline;
+pub mod paper_copy;
 pub mod portal;
 pub mod profiles;
 pub mod service;

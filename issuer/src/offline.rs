@@ -80,7 +80,7 @@ pub async fn issue(request: &OfflineIssue, now: Timestamp) -> Result<String, Off
     let credential = CredentialRequest {
         credential_type,
         issuer,
-        subject,
+        subject: Some(subject),
         claims,
         valid_from: now,
         valid_until: request.valid_until,

@@ -35,6 +35,8 @@ pub struct Issuer {
     /// The institution's name, as wallets show it.
     pub name: String,
     pub settings: ServiceSettings,
+    /// The verifier printed diplomas' QR codes lead to (`paper_verifier`), when one is set.
+    pub paper_verifier: Option<url::Url>,
     /// The credential issuer identifier (public base URL, no trailing slash).
     pub public_url: String,
     pub types: TypeCatalogue,
@@ -86,6 +88,12 @@ impl Issuer {
         let config: IssuerConfig = institution.config()?;
         let settings = settings.unwrap_or(config.service.clone());
         let types = TypeCatalogue::load(&institution.data_dir, &settings.type_files)?;
+        let paper_verifier = settings.paper_verifier_url().map_err(|e| {
+            anyhow::anyhow!(
+                "paper_verifier {:?} is not a URL: {e}",
+                settings.paper_verifier.as_deref().unwrap_or_default()
+            )
+        })?;
         let active = Self::unlock(&institution, passphrase)?;
         let profiles = crate::profiles::unlock(&institution, &config.profiles, passphrase)?;
         let (registry, resolver_registry) = (config.registry_client()?, config.registry_client()?);
@@ -93,6 +101,7 @@ impl Issuer {
         Ok(Issuer {
             name: config.name,
             public_url: settings.public_url(),
+            paper_verifier,
             settings,
             types,
             store,

@@ -151,11 +151,18 @@ impl Issuer {
 
     /// Revokes a credential, or withdraws an offer nobody has collected yet (so nothing is
     /// ever signed from it). Returns the status change, or `None` for a withdrawn offer.
+    ///
+    /// A withdrawn offer's position is revoked in the revocation list, since a paper copy
+    /// printed from the offer (`crate::paper_copy`) points there: the offer is withdrawn
+    /// first — so the wallet can no longer collect it — then the list is published. Should
+    /// the registry not take the list, the offer stays withdrawn (the log and the audit entry
+    /// say the list was not published) and the next publication of that list carries the bit.
     pub async fn revoke(&self, id: &str, actor: &str) -> Result<Option<StatusChange>, StatusError> {
         match self.set_status(id, StatusAction::Revoke, actor).await {
             Err(StatusError::NotIssued(_)) => {}
             other => return other.map(Some),
         }
+        let _guard = self.status_lock.lock().await;
         let Some(offer) = self.store.offer(id).await? else {
             return Err(StatusError::NotFound(id.to_owned()));
         };
@@ -165,13 +172,20 @@ impl Issuer {
         if !self.store.save_offer(&offer, &withdrawn).await? {
             return Err(anyhow::anyhow!("the offer {id} changed while it was being withdrawn").into());
         }
-        self.audit(
-            actor,
-            "withdraw",
-            id,
-            "the offer was withdrawn before it was collected",
-        )
-        .await;
+        let published = self.publish(withdrawn.position.list, "revocation", None).await;
+        let detail = match &published {
+            Ok(receipt) => format!(
+                "the offer was withdrawn before it was collected; status list published in block {}",
+                receipt.height
+            ),
+            Err(e) => {
+                tracing::warn!(%e, id, "an offer was withdrawn but its status list was not published");
+                format!(
+                    "the offer was withdrawn before it was collected; its status list was not published: {e}"
+                )
+            }
+        };
+        self.audit(actor, "withdraw", id, &detail).await;
         Ok(None)
     }
 

@@ -413,17 +413,7 @@ async fn the_portal_speaks_the_browser_s_language_or_the_one_the_registrar_chose
         .await
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let session = signed_in
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|value| value.to_str().unwrap())
-        .find(|value| value.starts_with("sigil_portal="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let session = session_cookie(&signed_in);
     let cookies = format!("{session}; {choice}");
     let english_browser = [
         (header::COOKIE, cookies.as_str()),
@@ -999,7 +989,7 @@ async fn diploma_signed_elsewhere() -> Value {
     let request = CredentialRequest {
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
         issuer: other.did_key(),
-        subject: student.did_key(),
+        subject: Some(student.did_key()),
         claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
         valid_from: sigil_core::time::now() - chrono::Duration::days(1),
         valid_until: None,
@@ -1085,4 +1075,366 @@ async fn the_university_endorses_a_credential_that_verifies_and_nothing_else() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// Where the paper diplomas of [`printing_university`] lead.
+const PAPER_VERIFIER: &str = "https://verifier.example";
+
+/// A university whose portal prints paper diplomas for [`PAPER_VERIFIER`] (`None`: for no
+/// verifier), with a registrar signed in: its directory, the registry, the issuer, its router,
+/// an API token, the session cookie and the session's CSRF token.
+async fn printing_university(
+    paper_verifier: Option<&str>,
+) -> (
+    tempfile::TempDir,
+    url::Url,
+    Arc<Issuer>,
+    Router,
+    String,
+    String,
+    String,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = sigil_tests::in_process::registry(dir.path()).await;
+    let institution = Institution {
+        data_dir: dir.path().join("university"),
+    };
+    institution::init(
+        &institution,
+        &registry.clone().into(),
+        "Example University",
+        PASSPHRASE,
+        sigil_core::time::now(),
+        &dir.path().join("university.next.key"),
+    )
+    .await
+    .unwrap();
+    let settings = sigil_issuer::config::ServiceSettings {
+        paper_verifier: paper_verifier.map(str::to_owned),
+        ..Default::default()
+    };
+    let issuer = Arc::new(
+        Issuer::open(institution, Some(settings), PASSPHRASE)
+            .await
+            .unwrap(),
+    );
+    let token = sigil_issuer::accounts::create_token(&issuer.store, "tests")
+        .await
+        .unwrap();
+    sigil_issuer::accounts::add_registrar(&issuer.store, "registrar", "the right password")
+        .await
+        .unwrap();
+    let app = sigil_issuer::http::app(issuer.clone());
+    let signed_in = app
+        .clone()
+        .oneshot(sign_in("10.0.0.7", "registrar", "the right password", "t"))
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let session = session_cookie(&signed_in);
+    let (_, _, form) = portal_page(&app, "/portal/issue", &[(header::COOKIE, session.as_str())]).await;
+    let csrf = between(&form, r#"name="csrf" value=""#, "\"").to_owned();
+    (dir, registry, issuer, app, token, session, csrf)
+}
+
+/// The portal session's cookie (`name=value`) a sign-in answer sets.
+fn session_cookie(signed_in: &axum::response::Response) -> String {
+    signed_in
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap())
+        .find(|value| value.starts_with("sigil_portal="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// The text of `page` between the first `before` and the next `after`.
+fn between<'a>(page: &'a str, before: &str, after: &str) -> &'a str {
+    let found = page.find(before);
+    assert!(found.is_some(), "{before} in {page}");
+    let start = found.unwrap() + before.len();
+    let length = page[start..].find(after).unwrap();
+    &page[start..start + length]
+}
+
+/// A portal form posted with `session`'s cookie, in the language `accept_language`.
+async fn post_form(
+    app: &Router,
+    path: &str,
+    session: &str,
+    accept_language: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, session)
+        .header(header::ACCEPT_LANGUAGE, accept_language)
+        .body(Body::from(form))
+        .unwrap();
+    let (status, body) = send(app, request).await;
+    (
+        status,
+        body.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| body.to_string()),
+    )
+}
+
+/// The paper credential a print page's verifier link holds, decoded.
+fn paper_credential(page: &str) -> String {
+    let code = between(page, &format!(r#"<a href="{PAPER_VERIFIER}/P/"#), "\"");
+    sigil_core::paper::decode(code).unwrap()
+}
+
+/// Verifies a compact credential against the registry, as the verifier's `/P/` page would.
+async fn verify_compact(registry: &url::Url, credential: &str) -> sigil_core::verify::VerificationReport {
+    use sigil_core::did::StandardResolver;
+    use sigil_core::registry::RegistryClient;
+
+    let resolver = StandardResolver::with_registry(RegistryClient::new(registry.clone()));
+    let lists = RegistryClient::new(registry.clone());
+    let mut verifier = sigil_core::verify::Verifier::new(&resolver);
+    verifier.status = Some(&lists);
+    verifier.history = Some(&lists);
+    verifier
+        .verify(credential, &sigil_core::verify::Expectations::default())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portal_prints_an_offers_paper_diploma_which_verifies_until_the_credential_is_revoked() {
+    let (_dir, registry, issuer, app, token, session, csrf) = printing_university(Some(PAPER_VERIFIER)).await;
+
+    // The answer to the issue form offers the print, with the session's token.
+    let claims = [
+        ("name", "Ada Lovelace"),
+        ("studentId", "S-1815-042"),
+        ("dateOfBirth", "1815-12-10"),
+        ("degree.type", "BachelorDegree"),
+        ("degree.name", "Bachelor of Science in Mathematics"),
+        ("fieldOfStudy", "Mathematics"),
+        ("graduationDate", "2026-06-30"),
+    ];
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("type", "UniversityDegreeCredential"),
+        ("format", "ldp_vc"),
+    ];
+    fields.extend(claims);
+    let (status, answer) = post_form(&app, "/portal/issue", &session, "en", &fields).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let id = between(
+        &answer,
+        r#"<form method="post" action="/portal/credentials/"#,
+        "/print\"",
+    )
+    .to_owned();
+    assert!(
+        answer.contains(&format!(r#"name="csrf" value="{csrf}""#)),
+        "{answer}"
+    );
+    let (_, _, record_page) = portal_page(
+        &app,
+        &format!("/portal/credentials/{id}"),
+        &[(header::COOKIE, session.as_str())],
+    )
+    .await;
+    assert!(
+        record_page.contains(&format!("/portal/credentials/{id}/print")),
+        "{record_page}"
+    );
+
+    // The print: one page with the claims, labelled, and the QR code.
+    let print_path = format!("/portal/credentials/{id}/print");
+    let (status, page) = post_form(&app, &print_path, &session, "en", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for expected in [
+        "<p class=\"issuer\"><strong>Example University</strong></p>",
+        "<p class=\"kind\">University degree</p>",
+        "<dt>Full name</dt><dd>Ada Lovelace</dd>",
+        "<dt>Degree</dt><dd>Bachelor of Science in Mathematics</dd>",
+        "<img src=\"data:image/svg+xml;base64,",
+        "check this diploma at verifier.example.",
+    ] {
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
+
+    // What the code holds: a vc+jwt of the offer's claims, about no DID, bound to no key,
+    // with the offer's own status entries.
+    let paper = paper_credential(&page);
+    let payload = sigil_core::jose::decode_unverified(&paper).unwrap().payload;
+    let subject = &payload["credentialSubject"];
+    assert_eq!(subject["name"], "Ada Lovelace", "{payload:#}");
+    assert_eq!(subject["degree"]["name"], "Bachelor of Science in Mathematics");
+    for absent in ["sub", "cnf"] {
+        assert!(payload.get(absent).is_none(), "{absent}: {payload:#}");
+    }
+    assert!(subject.get("id").is_none(), "{payload:#}");
+    assert!(
+        payload["id"].as_str().unwrap().starts_with("urn:uuid:"),
+        "{payload:#}"
+    );
+    let offered = issuer.store.offer(&id).await.unwrap().unwrap();
+    assert_eq!(
+        payload["credentialStatus"],
+        sigil_issuer::status::entries(&issuer.public_url, offered.position),
+        "{payload:#}"
+    );
+    let report = verify_compact(&registry, &paper).await;
+    assert!(report.valid, "{report:#?}");
+
+    // The print is in the audit log, with the copy's hash.
+    let hash = sigil_core::verify::credential_hash(&sigil_core::verify::IssuedForm::Jws(&paper)).unwrap();
+    let (_, _, audit) = portal_page(&app, "/portal/audit", &[(header::COOKIE, session.as_str())]).await;
+    assert!(
+        audit.contains(&format!("vc+jwt paper copy, hash {hash}")),
+        "{audit}"
+    );
+
+    // The wallet collects the credential (an API offer, so the test has its code and PIN):
+    // its paper copy printed before is revoked with it, and no copy can be printed after.
+    let (id, _, code, pin) = offer(&app, &token).await;
+    let (status, page) = post_form(
+        &app,
+        &format!("/portal/credentials/{id}/print"),
+        &session,
+        "en",
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let paper = paper_credential(&page);
+    let (status, granted) = send(&app, token_request(&code, &pin)).await;
+    assert_eq!(status, StatusCode::OK, "{granted:#}");
+    let redeemed = issuer.store.offer(&id).await.unwrap().unwrap();
+    let now = sigil_core::time::now();
+    let spent = redeemed
+        .accept_token(granted["access_token"].as_str().unwrap(), now)
+        .unwrap();
+    let holder = sigil_core::key::SigningKey::generate();
+    issuer
+        .sign_for_holder(&redeemed, &spent, &holder.did_key(), &holder.public_key(), now)
+        .await
+        .unwrap();
+    let (status, refused) = post_form(
+        &app,
+        &format!("/portal/credentials/{id}/print"),
+        &session,
+        "en",
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused.contains("can only be printed before the wallet collects the credential"),
+        "{refused}"
+    );
+    assert!(verify_compact(&registry, &paper).await.valid);
+    let (status, revoked) = post_form(
+        &app,
+        &format!("/portal/credentials/{id}/status"),
+        &session,
+        "en",
+        &[("csrf", &csrf), ("action", "revoke")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    let report = verify_compact(&registry, &paper).await;
+    assert!(!report.valid, "a revoked diploma's paper copy: {report:#?}");
+    assert_eq!(
+        report.outcome(sigil_core::verify::check_id::STATUS),
+        Some(sigil_core::verify::Outcome::Failed),
+        "{report:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn printing_refuses_unknown_records_foreign_forms_and_speaks_chinese_when_asked() {
+    let (_dir, registry, _, app, token, session, csrf) = printing_university(Some(PAPER_VERIFIER)).await;
+    let (status, page) = post_form(
+        &app,
+        "/portal/credentials/0f8fad5b-d9cb-469f-a165-70867728950e/print",
+        &session,
+        "en",
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+    assert!(page.contains("No such credential"), "{page}");
+
+    let (id, _, _, _) = offer(&app, &token).await;
+    let print_path = format!("/portal/credentials/{id}/print");
+    let (status, page) = post_form(&app, &print_path, &session, "en", &[("csrf", "forged")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("This form has expired"), "{page}");
+
+    let (status, page) = post_form(&app, &print_path, &session, "zh-CN,zh;q=0.9", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for expected in [
+        r#"<html lang="zh-CN">"#,
+        "<p class=\"kind\">学位证书</p>",
+        "<dt>姓名</dt><dd>Ada Lovelace</dd>",
+        "扫描二维码",
+    ] {
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
+    assert!(!page.contains("Full name"), "{page}");
+
+    // Withdrawing the offer revokes the paper copy printed from it; a withdrawn offer is
+    // printed for no one.
+    let paper = paper_credential(&page);
+    assert!(verify_compact(&registry, &paper).await.valid);
+    let (status, _) = post_form(
+        &app,
+        &format!("/portal/credentials/{id}/status"),
+        &session,
+        "en",
+        &[("csrf", &csrf), ("action", "revoke")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, page) = post_form(&app, &print_path, &session, "en", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("A withdrawn offer has no paper diploma."), "{page}");
+    let report = verify_compact(&registry, &paper).await;
+    assert_eq!(
+        report.outcome(sigil_core::verify::check_id::STATUS),
+        Some(sigil_core::verify::Outcome::Failed),
+        "a withdrawn offer's paper copy: {report:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_paper_verifier_the_portal_offers_no_print_and_says_why() {
+    let (_dir, _, _, app, token, session, csrf) = printing_university(None).await;
+    let (id, _, _, _) = offer(&app, &token).await;
+    let (_, _, record_page) = portal_page(
+        &app,
+        &format!("/portal/credentials/{id}"),
+        &[(header::COOKIE, session.as_str())],
+    )
+    .await;
+    assert!(!record_page.contains("/print\""), "{record_page}");
+    assert!(
+        record_page.contains("Paper diplomas are not printed here"),
+        "{record_page}"
+    );
+    let (status, page) = post_form(
+        &app,
+        &format!("/portal/credentials/{id}/print"),
+        &session,
+        "en",
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+    assert!(page.contains("Paper diplomas are not printed here"), "{page}");
 }

@@ -88,6 +88,7 @@ catalog! {
         action_revoke: "revoke", "撤销";
         action_anchor: "anchor", "锚定";
         action_rotate_key: "rotate key", "轮换密钥";
+        action_print: "print", "打印纸质证书";
 
         issue_heading: "Issue a credential", "签发凭证";
         credential_type: "Credential type", "凭证类型";
@@ -217,6 +218,23 @@ catalog! {
         nothing_changed: "Nothing was changed:", "没有做任何更改：";
         not_a_datetime: "is not a date and time.", "不是有效的日期和时间。";
         choose_cold_key: "Choose the cold key file (next.key) kept offline.", "请选择离线保存的冷密钥文件（next.key）。";
+
+        print_paper: "Print the paper diploma", "打印纸质证书";
+        print_title: "Paper diploma", "纸质证书";
+        paper_shares_status: "The paper diploma carries the credential's status: suspending or revoking the credential suspends or revokes the paper too.", "纸质证书与凭证共用状态：暂停或撤销该凭证，纸质证书也随之暂停或撤销。";
+        print_instructions: "Print this page with your browser (Ctrl+P, or ⌘P on a Mac): it fits one A4 page. The QR code holds the whole signed diploma, so whoever scans it — from the paper or from a photocopy — sees it checked as it stands then, suspended or revoked or not.", "请用浏览器打印本页（Ctrl+P，Mac 上为 ⌘P），正好打印在一张 A4 纸上。二维码中含有整份已签名的证书，因此无论扫描的是纸质原件还是复印件，看到的都是扫描当时的核验结果，包括它是否已被暂停或撤销。";
+        back_to_record: "Back to the record", "返回记录";
+        check_now: "Check it at the verifier now, as a scan would", "现在就像扫描一样到验证方核验";
+        paper_qr_alt: "QR code holding the signed diploma", "含有已签名证书的二维码";
+        scan_to_check_at: "Scan the code to check this diploma at ", "扫描二维码，即可在 ";
+        scan_to_check_after: ". The check is made when it is scanned, and says whether the diploma has been suspended or revoked since it was printed.", " 核验这份证书。核验在扫描时进行，并会显示证书在打印之后是否已被暂停或撤销。";
+        cannot_print_title: "The paper diploma cannot be printed", "无法打印纸质证书";
+        no_paper_verifier: "Paper diplomas are not printed here: the issuer has not been told which verifier their QR code should lead to (the paper_verifier setting, or --paper-verifier).", "此处不打印纸质证书：签发服务尚未设定其二维码应指向哪个验证方（paper_verifier 设置或 --paper-verifier 选项）。";
+        paper_only_before_collection: "The paper diploma can only be printed before the wallet collects the credential: once it is collected, the issuer no longer keeps its claims.", "纸质证书只能在钱包领取凭证之前打印：凭证一旦被领取，签发服务便不再保存其声明内容。";
+        paper_not_for_withdrawn: "A withdrawn offer has no paper diploma.", "已撤回的领取邀请不能打印纸质证书。";
+        paper_not_for_closed: "A locked offer has no paper diploma: it could not be withdrawn to revoke the paper.", "已锁定的领取邀请不能打印纸质证书：它无法再被撤回，纸质证书也就无法撤销。";
+        paper_type_gone: "The credential's type is no longer configured, so its diploma cannot be printed.", "该凭证的类型已不再配置，因此无法打印其证书。";
+        too_long_for_qr: "This diploma is too long for a QR code; it cannot be checked from paper.", "这份证书太长，无法放入二维码，因此无法通过纸质件核验。";
     }
 }
 
@@ -272,6 +290,7 @@ impl IssuerText {
             "revoke" => self.action_revoke,
             "anchor" => self.action_anchor,
             "rotate key" => self.action_rotate_key,
+            "print" => self.action_print,
             other => other,
         }
     }
@@ -472,6 +491,8 @@ pub struct OffersPage {
     pub offers: Vec<OfferView>,
     pub batch: Option<String>,
     pub expires: String,
+    /// Whether a paper diploma can be printed (a verifier for its QR code is set).
+    pub can_print: bool,
 }
 
 /// A CSV line that needs correcting.
@@ -580,9 +601,41 @@ pub struct CredentialPage {
     pub anchor: Option<AnchorView>,
     /// The status actions allowed now: (action, button label).
     pub actions: Vec<(&'static str, &'static str)>,
+    /// Whether its paper diploma can be printed now.
+    pub can_print: bool,
+    /// Why it cannot, when that is worth saying.
+    pub print_note: Option<&'static str>,
     pub receipts: Vec<ReceiptView>,
     pub message: Option<String>,
     pub error: Option<String>,
+}
+
+/// `POST /portal/credentials/{id}/print`: an offer's paper diploma, one A4 page with the QR
+/// code that holds its signed copy (`sigil_core::paper`).
+#[derive(Debug, Template)]
+#[template(path = "issuer/print.html")]
+pub struct PrintPage {
+    pub lang: Lang,
+    pub t: &'static IssuerText,
+    pub frame: Frame,
+    /// The record it was printed from.
+    pub id: String,
+    /// The type's name for people, in the page's language.
+    pub type_label: String,
+    /// The line naming the graduate.
+    pub title: String,
+    /// (label in the page's language, value), in the type's order.
+    pub claims: Vec<(String, String)>,
+    /// When the paper copy was signed (a date).
+    pub issued: String,
+    /// The QR code leading to the verifier's page for it, when the copy fits one.
+    pub qr_data_uri: Option<String>,
+    /// The verifier's host, printed under the code.
+    pub verifier_host: String,
+    /// What the code holds: the verifier's page for this paper copy.
+    pub address: String,
+    /// Why there is no QR code, if there is none.
+    pub problem: Option<String>,
 }
 
 /// An issuer profile: a further identity (a `did:key`) the VC API signs as.
@@ -829,6 +882,7 @@ mod tests {
                     offers: vec![offer.clone()],
                     batch: None,
                     expires: "2026-07-01 12:00 UTC".into(),
+                    can_print: true,
                 },
             ),
             render(
@@ -840,6 +894,7 @@ mod tests {
                     offers: vec![offer.clone(), offer],
                     batch: Some("batch-1".into()),
                     expires: "2026-07-01 12:00 UTC".into(),
+                    can_print: false,
                 },
             ),
             render(
@@ -887,12 +942,60 @@ mod tests {
                         block_height: 12,
                     }),
                     actions: vec![("suspend", t.suspend), ("revoke", t.revoke)],
+                    can_print: false,
+                    print_note: Some(t.paper_only_before_collection),
                     receipts: vec![ReceiptView {
                         height: "13".into(),
                         tx_hash: "cd34".into(),
                     }],
                     message: Some(t.now_active.into()),
                     error: None,
+                },
+            ),
+            render(
+                "offered credential",
+                &CredentialPage {
+                    lang,
+                    t,
+                    frame: frame.clone(),
+                    id: "c-2".into(),
+                    summary: "Grace Hopper".into(),
+                    type_name: "UniversityDegreeCredential".into(),
+                    format: "vc+jwt".into(),
+                    state: "offered".into(),
+                    status: "active".into(),
+                    subject: None,
+                    signer_did: "did:sigil:zUni".into(),
+                    signer: t.the_institution.into(),
+                    created: "2026-06-30 12:00 UTC".into(),
+                    created_by: "registrar:ada".into(),
+                    issued: None,
+                    status_list: 1,
+                    status_index: 8,
+                    anchor: None,
+                    actions: vec![("revoke", t.withdraw_offer)],
+                    can_print: true,
+                    print_note: None,
+                    receipts: vec![],
+                    message: None,
+                    error: None,
+                },
+            ),
+            render(
+                "print",
+                &PrintPage {
+                    lang,
+                    t,
+                    frame: frame.clone(),
+                    id: "c-2".into(),
+                    type_label: "University degree".into(),
+                    title: "Grace Hopper".into(),
+                    claims: vec![("Full name".into(), "Grace Hopper".into())],
+                    issued: "2026-06-30".into(),
+                    qr_data_uri: Some("data:image/svg+xml;base64,AAAA".into()),
+                    verifier_host: "verifier.example".into(),
+                    address: "https://verifier.example/P/ABC".into(),
+                    problem: None,
                 },
             ),
             render(
@@ -964,6 +1067,28 @@ mod tests {
             "Revoke</button>",
         ] {
             assert!(credential.contains(expected), "{expected}: {credential}");
+        }
+        // The print action: a form with the session's token, on an offer's pages when a
+        // verifier is set; where it is not, the page says why.
+        let print_form = r#"<form method="post" action="/portal/credentials/c-1/print" target="_blank">"#;
+        assert!(page("offer").contains(print_form), "{}", page("offer"));
+        assert!(page("offer").contains(r#"<input type="hidden" name="csrf" value="token">"#));
+        assert!(!page("offers").contains("/print\""), "{}", page("offers"));
+        assert!(page("offers").contains("Paper diplomas are not printed here"));
+        assert!(page("offered credential").contains("/portal/credentials/c-2/print"));
+        assert!(!page("credential").contains("/print\""));
+        assert!(page("credential").contains("can only be printed before the wallet collects"));
+        let print = page("print");
+        for expected in [
+            "<dt>Full name</dt><dd>Grace Hopper</dd>",
+            "<dt>Issued</dt><dd>2026-06-30</dd>",
+            r#"<img src="data:image/svg+xml;base64,AAAA" alt="QR code holding the signed diploma">"#,
+            "check this diploma at verifier.example.",
+            r#"<a href="https://verifier.example/P/ABC">"#,
+            r#"<p class="kind">University degree</p>"#,
+            r#"<article class="diploma">"#,
+        ] {
+            assert!(print.contains(expected), "{expected}: {print}");
         }
         assert!(page("batch stored").contains("All 2 offers are stored."));
         assert!(page("batch storing").contains("Storing offers: 1 of 2…"));

@@ -1,9 +1,10 @@
 // The diploma story in a real browser (Debian's chromium, driven by Playwright) against the
-// running stack: the registrar issues a diploma through the form and a class through a CSV
-// upload; the student's wallet accepts the offer; the employer's page shows its QR code; the
-// wallet presents; the page shows "Verified" with its checks; once revoked, the diploma shows
-// as revoked, presented by keyboard alone. Screenshots of the key pages, at desktop and phone
-// sizes and in English and Chinese, go to $SIGIL_ARTIFACTS; each is checked with axe-core.
+// running stack: the registrar issues a diploma through the form (and prints its paper copy)
+// and a class through a CSV upload; the student's wallet accepts the offer; the employer's
+// page shows its QR code; the wallet presents; the page shows "Verified" with its checks; once
+// revoked, the diploma shows as revoked, presented by keyboard alone, and so do both paper
+// copies. Screenshots of the key pages, at desktop and phone sizes and in English and
+// Chinese, go to $SIGIL_ARTIFACTS; each is checked with axe-core.
 //
 // Environment: SIGIL_REGISTRY, SIGIL_ISSUER, SIGIL_WALLET, SIGIL_VERIFIER (base URLs), SIGIL_REGISTRAR_PASSWORD,
 // SIGIL_PASSPHRASE, SIGIL_ARTIFACTS, CHROMIUM (default /usr/bin/chromium).
@@ -225,6 +226,25 @@ try {
   check(await portal.$eval("img.qr", (img) => img.naturalWidth > 0), "the offer's QR code was drawn");
   await shot(portal, "04-portal-offer");
 
+  // 1b. The registrar prints the paper diploma from the offer (in a new tab, so the page with
+  // the PIN stays open): one A4 page whose QR code holds a signed copy sharing the diploma's
+  // status entry, which the verifier's page for paper checks.
+  const [printout] = await Promise.all([
+    desktop.waitForEvent("page"),
+    portal.click("button:has-text('Print the paper diploma')"),
+  ]);
+  await printout.waitForSelector(".paper-qr img");
+  await shot(printout, "04b-portal-print");
+  const portalPdf = await printout.pdf({ preferCSSPageSize: true, printBackground: true });
+  check(pdfPages(portalPdf) === 1, `the portal's diploma prints on one page, not ${pdfPages(portalPdf)}`);
+  writeFileSync(`${artifacts}/04b-portal-print.pdf`, portalPdf);
+  const portalPrinted = await scan(printout, ".paper-qr img");
+  check(portalPrinted.startsWith(`${verifier}/P/`), `the portal's QR code leads to the verifier, got ${portalPrinted.slice(0, 60)}`);
+  await printout.goto(portalPrinted);
+  const portalPaper = await printout.content();
+  check(portalPaper.includes("Verified") && portalPaper.includes("Ada Lovelace") && portalPaper.includes("Example University"),
+    "the paper diploma the portal printed verifies");
+
   // 2. A graduating class from a CSV file.
   await portal.goto(`${issuer}/portal/upload`);
   await portal.selectOption("#type", "UniversityDegreeCredential");
@@ -342,6 +362,9 @@ try {
   // registry's answer since the revocation (it keeps an answer for up to a second).
   await reloadUntil(scanner, printed, "Revoked by the issuer");
   await shot(scanner, "16-verifier-paper-revoked-phone");
+  // The portal's paper copy shares the diploma's status entry: revoked with it.
+  await printout.goto(portalPrinted);
+  check((await printout.content()).includes("Revoked by the issuer"), "the portal's paper diploma says revoked too");
 
   // 8. Presented again, the diploma shows as revoked. This time both people use the keyboard
   // alone: the Tab key to move, Enter and Space to act.

@@ -279,7 +279,7 @@ impl Stack {
         let request = CredentialRequest {
             credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
             issuer: did.clone(),
-            subject: subject.clone(),
+            subject: Some(subject.clone()),
             claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
             valid_from: valid.0,
             valid_until: valid.1,

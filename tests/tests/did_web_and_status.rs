@@ -69,7 +69,7 @@ async fn diploma(issuer: &str, status: Option<Value>, format: CredentialFormat) 
     let request = CredentialRequest {
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
         issuer: Did::parse(issuer).unwrap(),
-        subject: student.did_key(),
+        subject: Some(student.did_key()),
         claims: claims.as_object().unwrap().clone(),
         valid_from: time("2026-06-30T00:00:00Z"),
         valid_until: None,

@@ -73,7 +73,7 @@ impl University {
         let request = CredentialRequest {
             credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
             issuer: self.did.clone(),
-            subject: key(99).did_key(),
+            subject: Some(key(99).did_key()),
             claims: claims.as_object().unwrap().clone(),
             valid_from: at,
             valid_until: None,

@@ -330,7 +330,7 @@ async fn every_failing_check_is_refused_through_the_real_flow() {
     let request = CredentialRequest {
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
         issuer: stranger.did_key(),
-        subject: wallet.key.did_key(),
+        subject: Some(wallet.key.did_key()),
         claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
         valid_from: now(),
         valid_until: None,

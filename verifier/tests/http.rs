@@ -54,7 +54,7 @@ async fn diploma_for(
     let request = CredentialRequest {
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
         issuer: university.did_key(),
-        subject: student.did_key(),
+        subject: Some(student.did_key()),
         claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
         valid_from,
         valid_until,
@@ -247,6 +247,33 @@ async fn a_credential_scanned_from_paper_is_checked_and_a_garbled_code_is_refuse
         let (status, _) = get(&app, &format!("/p/{}", payload.to_lowercase())).await;
         assert_eq!(status, StatusCode::OK);
     }
+    // A registrar's paper diploma: a vc+jwt about no DID, bound to no key.
+    let university = SigningKey::generate();
+    let paper_copy = CredentialRequest {
+        credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
+        issuer: university.did_key(),
+        subject: None,
+        claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
+        valid_from: now(),
+        valid_until: None,
+        status: None,
+        schema: None,
+        holder_key: None,
+    }
+    .issue(
+        CredentialFormat::VcJwt,
+        &university,
+        &university.did_key_method(),
+        now(),
+    )
+    .await
+    .unwrap();
+    let (status, page) = get(&app, &format!("/P/{}", sigil_core::paper::encode(&paper_copy))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("Verified") && page.contains("Ada Lovelace"),
+        "{page}"
+    );
     let (status, page) = get(&app, "/P/NOT-A-CODE").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("does not hold a credential"), "{page}");
@@ -524,7 +551,7 @@ async fn diploma_with_unreachable_status() -> Value {
     let request = CredentialRequest {
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
         issuer: university.did_key(),
-        subject: student.did_key(),
+        subject: Some(student.did_key()),
         claims: serde_json::from_str(include_str!("../../examples/diploma-claims.json")).unwrap(),
         valid_from: now() - chrono::Duration::days(1),
         valid_until: None,

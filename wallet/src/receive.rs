@@ -498,7 +498,7 @@ mod acceptance_tests {
         let request = CredentialRequest {
             credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
             issuer: university.did_key(),
-            subject: holder.did.clone(),
+            subject: Some(holder.did.clone()),
             claims,
             valid_from: sigil_core::time::now(),
             valid_until: None,

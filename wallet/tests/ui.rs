@@ -550,7 +550,7 @@ async fn hold_diploma(dir: &std::path::Path, id: &str, degree_type: &str) {
         credential_type: sigil_core::model::CredentialType::find_builtin("UniversityDegreeCredential")
             .unwrap(),
         issuer: university.did_key(),
-        subject: holder.did.clone(),
+        subject: Some(holder.did.clone()),
         claims: claims.as_object().unwrap().clone(),
         valid_from: now,
         valid_until: None,

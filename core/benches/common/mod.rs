@@ -26,7 +26,7 @@ pub fn diploma_request(valid_from: Timestamp) -> (SigningKey, CredentialRequest)
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential")
             .expect("the built-in UniversityDegreeCredential type"),
         issuer: issuer_key.did_key(),
-        subject: holder_key.did_key(),
+        subject: Some(holder_key.did_key()),
         claims,
         valid_from,
         valid_until: None,

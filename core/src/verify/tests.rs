@@ -45,7 +45,7 @@ pub(super) fn request(issuer: &Did) -> CredentialRequest {
     CredentialRequest {
         credential_type: CredentialType::find_builtin("UniversityDegreeCredential").unwrap(),
         issuer: issuer.clone(),
-        subject: student().did_key(),
+        subject: Some(student().did_key()),
         claims: claims.as_object().unwrap().clone(),
         valid_from: time("2026-06-30T00:00:00Z"),
         valid_until: None,
@@ -117,6 +117,46 @@ fn a_diploma_in_every_format_verifies() {
         assert_check(&report, check_id::TRUST, Outcome::NotApplicable);
         assert_eq!(report.issuer.as_deref(), Some(university().did_key().as_str()));
     }
+}
+
+#[test]
+fn a_credential_about_no_did_names_no_one_and_verifies_in_every_format_without_a_holder_key() {
+    // A diploma printed on paper has no holder: no `credentialSubject.id`, no `sub`, no `cnf`.
+    let resolver = offline();
+    let key = university();
+    let mut request = request(&key.did_key());
+    request.subject = None;
+    request.holder_key = None;
+    let unsigned = request.unsigned_credential().unwrap();
+    assert!(unsigned["credentialSubject"].get("id").is_none(), "{unsigned:#}");
+    assert_eq!(unsigned["credentialSubject"]["name"], "Ada Lovelace");
+    let jwt = issue(
+        &request,
+        CredentialFormat::VcJwt,
+        &key,
+        &key.did_key_method(),
+        SIGNED_AT,
+    );
+    let payload = crate::jose::decode_unverified(&jwt).unwrap().payload;
+    for claim in ["sub", "cnf"] {
+        assert!(payload.get(claim).is_none(), "{claim}: {payload:#}");
+    }
+    assert!(payload["credentialSubject"].get("id").is_none(), "{payload:#}");
+    for format in [CredentialFormat::LdpVc, CredentialFormat::VcJwt] {
+        let credential = issue(&request, format, &key, &key.did_key_method(), SIGNED_AT);
+        let report = verify(&verifier(&resolver), &credential);
+        assert!(report.valid, "{format:?}: {report:#?}");
+    }
+    // An SD-JWT VC is always bound to a holder's key.
+    assert!(matches!(
+        block_on(request.issue(
+            CredentialFormat::SdJwt,
+            &key,
+            &key.did_key_method(),
+            time(SIGNED_AT)
+        )),
+        Err(crate::issue::IssueError::NoHolderKey)
+    ));
 }
 
 #[test]

@@ -177,6 +177,7 @@ async fn credential_page(
         }
         (None, _) => vec![],
     };
+    let (can_print, print_note) = super::print::print_availability(portal, t, &record);
     let facts = record.facts();
     page(
         lang,
@@ -207,6 +208,8 @@ async fn credential_page(
             status_index: facts.position.index,
             anchor,
             actions,
+            can_print,
+            print_note,
             receipts: outcome
                 .receipts
                 .iter()
@@ -231,8 +234,9 @@ pub async fn credential(
     credential_page(&portal, &registrar, lang, &id, Outcome::default()).await
 }
 
-/// `GET /portal/credentials/{id}/status`: the status forms post there, so the language switch
-/// on the page that answers them comes back here; the credential's page is what was meant.
+/// `GET /portal/credentials/{id}/status` (and `…/print`): the status and print forms post
+/// there, so the language switch on the page that answers them comes back here; the
+/// credential's page is what was meant.
 pub async fn back_to_credential(Path(id): Path<String>) -> Response {
     // A record id is a UUID; anything else goes to the list rather than into a header.
     if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {

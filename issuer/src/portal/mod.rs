@@ -5,9 +5,10 @@
 //! ([`batches`]), every offer shown as a QR code, link and PIN; search, revoke,
 //! suspend and reinstate; rotate the signing key; read the audit log. One module per page
 //! ([`sign_in`], [`dashboard`], [`issue_form`], [`upload`], [`batch_pages`], [`offers`],
-//! [`credentials`], [`keys`], [`audit`]); [`pages`] holds what they share. Every page is in
-//! English or Simplified Chinese, as the registrar's browser or choice asks
-//! (`sigil_service::language`; the words are `sigil_templates::issuer::IssuerText`).
+//! [`credentials`], [`print`] of an offer's paper diploma, [`keys`], [`audit`]); [`pages`]
+//! holds what they share. Every page is in English or Simplified Chinese, as the registrar's
+//! browser or choice asks (`sigil_service::language`; the words are
+//! `sigil_templates::issuer::IssuerText`).
 
 pub mod audit;
 pub mod batch_pages;
@@ -18,6 +19,7 @@ pub mod issue_form;
 pub mod keys;
 pub mod offers;
 pub mod pages;
+pub mod print;
 pub mod session;
 pub mod sign_in;
 pub mod throttle;
@@ -68,6 +70,10 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         .route(
             "/portal/credentials/{id}/status",
             get(credentials::back_to_credential).post(credentials::change_status),
+        )
+        .route(
+            "/portal/credentials/{id}/print",
+            get(credentials::back_to_credential).post(print::print),
         )
         .route("/portal/keys", get(keys::keys))
         .route("/portal/keys/rotate", get(keys::back_to_keys).post(keys::rotate))

@@ -47,6 +47,7 @@ pub(super) fn offers_page(
             offers: offers.iter().map(offer_view).collect(),
             batch,
             expires,
+            can_print: portal.issuer.paper_verifier.is_some(),
         },
     )
 }

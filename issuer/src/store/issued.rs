@@ -5,9 +5,9 @@ use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, IntoActiveModel as _, QueryFilter as _,
     QueryOrder as _, QuerySelect as _,
 };
-use sigil_core::lifecycle::CredentialStatus;
+use sigil_core::lifecycle::{CredentialStatus, OfferState};
 
-use super::entities::{issued_credential, status_position};
+use super::entities::{issued_credential, offer, status_position};
 use super::offers::{format, time};
 use super::{DbErr, Store};
 use crate::domain::{IssuedCredential, StatusPosition};
@@ -53,8 +53,9 @@ impl Store {
             .await
     }
 
-    /// The positions in list `number` whose credential is not active, with its status.
-    /// Offers are always active: only issued credentials can set a bit.
+    /// The positions in list `number` whose credential is not active, with its status. An
+    /// open offer is active; a withdrawn one is revoked — nothing is ever issued at its
+    /// position, but a paper copy printed from it (`crate::paper_copy`) points there.
     pub async fn list_positions(&self, number: i32) -> Result<Vec<(CredentialStatus, i64)>, DbErr> {
         let rows: Vec<(String, i64)> = issued_credential::Entity::find()
             .select_only()
@@ -65,8 +66,21 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
+        let withdrawn: Vec<i64> = offer::Entity::find()
+            .select_only()
+            .column(offer::Column::StatusIndex)
+            .filter(offer::Column::StatusList.eq(number))
+            .filter(offer::Column::State.eq(OfferState::Withdrawn.as_str()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
         rows.into_iter()
             .map(|(status, index)| Ok((status_named(&status)?, index)))
+            .chain(
+                withdrawn
+                    .into_iter()
+                    .map(|index| Ok((CredentialStatus::Revoked, index))),
+            )
             .collect()
     }
 

@@ -605,6 +605,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_withdrawn_offer_s_position_is_listed_revoked_and_an_open_one_s_is_not() {
+        let store = Store::in_memory().await.unwrap();
+        let (offers, _) = store
+            .insert_offers(vec![draft("offer-1", "code-1"), draft("offer-2", "code-2")])
+            .await
+            .unwrap();
+        let withdrawn = &offers[0];
+        assert!(
+            store
+                .save_offer(withdrawn, &withdrawn.withdraw().unwrap())
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store.list_positions(withdrawn.position.list).await.unwrap(),
+            vec![(CredentialStatus::Revoked, withdrawn.position.index)],
+            "the open offer-2 sets no bit"
+        );
+    }
+
+    #[tokio::test]
     async fn a_status_change_is_stored_only_over_the_status_it_changed() {
         let store = Store::in_memory().await.unwrap();
         let (offers, _) = store
