@@ -241,12 +241,19 @@ impl OfferState {
         )
     }
 
-    /// The state once the issuer withdraws the offer: from `Offered` or `TokenIssued`, never
-    /// after the credential was issued (that is revocation) or once the offer is dead.
+    /// The state once the issuer withdraws the offer: from any state but after the credential
+    /// was issued (that is revocation) or a second time. A locked or expired offer gives no
+    /// credential either way, but a paper copy printed from it shares its status entry, and
+    /// withdrawing is what revokes it.
     pub fn withdrawn(self) -> Result<OfferState, OfferStateRefused> {
         self.to(
             OfferState::Withdrawn,
-            &[OfferState::Offered, OfferState::TokenIssued],
+            &[
+                OfferState::Offered,
+                OfferState::TokenIssued,
+                OfferState::Locked,
+                OfferState::Expired,
+            ],
         )
     }
 
@@ -377,6 +384,17 @@ mod tests {
         assert_eq!(OfferState::Offered.expired(), Ok(OfferState::Expired));
         assert_eq!(OfferState::TokenIssued.expired(), Ok(OfferState::Expired));
         assert_eq!(OfferState::Offered.locked(), Ok(OfferState::Locked));
+        for state in [OfferState::CredentialIssued, OfferState::Withdrawn] {
+            assert!(state.withdrawn().is_err(), "{state}: nothing left to withdraw");
+        }
+        for state in [
+            OfferState::Offered,
+            OfferState::TokenIssued,
+            OfferState::Locked,
+            OfferState::Expired,
+        ] {
+            assert_eq!(state.withdrawn(), Ok(OfferState::Withdrawn), "{state}");
+        }
         for state in OfferState::ALL.into_iter().filter(|s| s.is_final()) {
             assert!(state.token_issued().is_err());
             assert!(state.credential_issued().is_err());

@@ -50,8 +50,8 @@ pub enum PaperCopyError {
     /// The offer was withdrawn: nothing is signed from it.
     #[error("the offer {0} was withdrawn")]
     Withdrawn(String),
-    /// The offer is locked or over: it could no longer be withdrawn, so neither could a
-    /// paper copy be revoked before the wallet collects it.
+    /// The offer is locked or over: no wallet will collect it, so no diploma is printed from it
+    /// either. (One printed before it closed is still revoked by withdrawing it.)
     #[error("the offer {0} is closed")]
     Closed(String),
     /// The offer's type was removed from the configuration since.
@@ -63,8 +63,8 @@ pub enum PaperCopyError {
 }
 
 /// The offer a paper copy of `record` would be signed from, or why there can be none: only an
-/// offer still holds the claims, a withdrawn one is signed for no one, and a locked one could
-/// not be withdrawn to revoke the copy.
+/// offer still holds the claims, a withdrawn one is signed for no one, and a locked or expired
+/// one is closed.
 pub fn printable_offer(record: &CredentialRecord) -> Result<&Offer, PaperCopyError> {
     match record {
         CredentialRecord::Issued(credential) => Err(PaperCopyError::Collected(credential.id.clone())),

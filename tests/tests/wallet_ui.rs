@@ -167,6 +167,10 @@ async fn a_student_uses_the_wallet_in_the_browser() {
         history.contains("presented") && history.contains("Example Employer"),
         "{history}"
     );
+    assert!(
+        history.contains("Full name") && !history.contains("<td>name"),
+        "the shared claims labelled as the issuer names them: {history}"
+    );
 
     // Export: the backup is sealed under the passphrase.
     let csrf = browser.csrf("/backup").await;

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use sigil_service::language::PageLang;
 use sigil_templates::wallet::{HistoryLine, HistoryPage, WalletText};
 
-use super::{Unlocked, page, time};
+use super::{Unlocked, claim_label, page, time};
 use crate::store::HistoryEvent;
 
 /// What happened, in the words of `t`.
@@ -20,6 +20,19 @@ fn event_words(event: HistoryEvent, t: &WalletText) -> &'static str {
 
 pub(super) async fn history(PageLang(lang): PageLang, Unlocked(session): Unlocked) -> Response {
     let t = WalletText::for_lang(lang);
+    // The credentials still held, to label each entry's claims as their issuers name them (a
+    // deleted credential's claims keep their paths).
+    let held = match session.store.all(&session.holder.vault).await {
+        Ok(held) => held,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let labels = |credential: Option<&str>, claims: &[String]| -> Vec<String> {
+        let held = held.iter().find(|h| Some(h.row.id.as_str()) == credential);
+        claims
+            .iter()
+            .map(|path| held.map_or_else(|| path.clone(), |held| claim_label(held, path, lang)))
+            .collect()
+    };
     match session.store.history(&session.holder.vault).await {
         Ok(entries) => page(
             lang,
@@ -34,7 +47,7 @@ pub(super) async fn history(PageLang(lang): PageLang, Unlocked(session): Unlocke
                         at: time(e.at),
                         event: event_words(e.event, t).to_owned(),
                         party: e.party,
-                        claims: t.list(&e.claims),
+                        claims: t.list(&labels(e.credential_id.as_deref(), &e.claims)),
                     })
                     .collect(),
             },
