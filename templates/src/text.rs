@@ -57,6 +57,42 @@ catalog! {
     }
 }
 
+/// Joins a sentence's pieces around the values put into it. A Chinese message is written with
+/// a space where it meets its value (`"要与 "`, `" 分享吗？"`), which Chinese typesetting wants
+/// around a Latin name — `要与 Example Employer 分享吗？` — but not around a Chinese one: where
+/// a Chinese character would meet another across a piece's edge, the space is dropped
+/// (`要与示例雇主分享吗？`). English, with no Chinese in it, is joined as written.
+pub fn join(pieces: &[&str]) -> String {
+    let mut sentence = String::new();
+    for piece in pieces {
+        let mut piece: &str = piece;
+        let ends_chinese = sentence
+            .trim_end_matches(' ')
+            .chars()
+            .next_back()
+            .is_some_and(is_chinese);
+        let starts_chinese = piece
+            .trim_start_matches(' ')
+            .chars()
+            .next()
+            .is_some_and(is_chinese);
+        if ends_chinese && starts_chinese {
+            sentence.truncate(sentence.trim_end_matches(' ').len());
+            piece = piece.trim_start_matches(' ');
+        }
+        sentence.push_str(piece);
+    }
+    sentence
+}
+
+/// A Chinese character or full-width punctuation mark.
+fn is_chinese(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || ('\u{3400}'..='\u{4dbf}').contains(&c)
+        || ('\u{3000}'..='\u{303f}').contains(&c)
+        || ('\u{ff00}'..='\u{ffef}').contains(&c)
+}
+
 /// Whether `text` holds a CJK character: a Chinese message that does not was left in English.
 #[cfg(test)]
 pub(crate) fn has_chinese(text: &str) -> bool {
@@ -125,6 +161,22 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chinese_value_runs_on_and_a_latin_one_is_spaced() {
+        assert_eq!(join(&["要与 ", "示例雇主", " 分享吗？"]), "要与示例雇主分享吗？");
+        assert_eq!(
+            join(&["要与 ", "Example Employer", " 分享吗？"]),
+            "要与 Example Employer 分享吗？"
+        );
+        assert_eq!(join(&["Share with ", "示例雇主", "?"]), "Share with 示例雇主?");
+        assert_eq!(
+            join(&["Share with ", "Example Employer", "?"]),
+            "Share with Example Employer?"
+        );
+        assert_eq!(join(&["认可机构：", "教育部"]), "认可机构：教育部");
+        assert_eq!(join(&[]), "");
+    }
 
     #[test]
     fn the_shared_words_are_in_both_languages() {

@@ -13,7 +13,7 @@ use askama::Template;
 
 use crate::lang::Lang;
 use crate::party::PartyView;
-use crate::text::catalog;
+use crate::text::{catalog, join};
 
 catalog! {
     /// The wallet's words. Pieces of a sentence split around a value begin or end with the
@@ -187,7 +187,7 @@ impl WalletText {
 
     /// "Accredited by" the root of trust named `root`.
     pub fn accredited_by(&self, root: &str) -> String {
-        format!("{}{root}", self.accredited_by_before)
+        join(&[self.accredited_by_before, root])
     }
 
     /// "Valid until" `time`.
@@ -195,14 +195,19 @@ impl WalletText {
         format!("{}{time}", self.valid_until_before)
     }
 
+    /// "Share with" the verifier named `verifier` "?"
+    pub fn share_with_question(&self, verifier: &str) -> String {
+        join(&[self.share_with, verifier, self.share_with_after])
+    }
+
     /// "Shared with" the verifier named `verifier`.
     pub fn shared_with(&self, verifier: &str) -> String {
-        format!("{}{verifier}{}", self.shared_with_before, self.shared_with_after)
+        join(&[self.shared_with_before, verifier, self.shared_with_after])
     }
 
     /// "Declined;" the verifier named `verifier` "was told".
     pub fn declined(&self, verifier: &str) -> String {
-        format!("{}{verifier}{}", self.declined_before, self.declined_after)
+        join(&[self.declined_before, verifier, self.declined_after])
     }
 
     /// "Imported N credentials."
@@ -497,6 +502,8 @@ mod tests {
         assert_eq!(en.imported(1), "Imported 1 credential.");
         assert_eq!(en.imported(0), "Imported 0 credentials.");
         assert_eq!(zh.shared_with("Example Employer"), "已与 Example Employer 分享。");
+        assert_eq!(zh.shared_with("示例雇主"), "已与示例雇主分享。");
+        assert_eq!(zh.share_with_question("示例雇主"), "要与示例雇主分享吗？");
         assert_eq!(
             en.declined("Example Employer"),
             "Declined; Example Employer was told."
